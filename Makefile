@@ -1,0 +1,67 @@
+# Ping'an — two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch node_modules/.installed
+
+assets: node_modules/.installed
+
+migrate: venv assets
+	$(PYTHON) manage.py migrate --noinput
+
+demo: migrate
+	$(PYTHON) manage.py seed_demo
+
+# Starts the web server, the background worker (and, when configured, the MQTT consumer and the
+# sensor simulator) with the Qingyuan demo data; prints where to log in.
+run: demo
+	$(PYTHON) manage.py runplatform --host $(HOST) --port $(PORT)
+
+test: venv assets
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-fast: venv
+	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(PYTHON) manage.py check
+
+check: lint test
+
+# Translations: the .po and the compiled .mo are both committed, so running needs no gettext.
+messages: venv
+	$(PYTHON) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+bench: bench-hazards bench-ingest bench-rescue
+
+bench-hazards: venv
+	$(PYTHON) bench/hazards.py $(ARGS)
+
+bench-ingest: venv
+	$(PYTHON) bench/ingest.py $(ARGS)
+
+bench-rescue: venv
+	$(PYTHON) bench/rescue.py $(ARGS)
+
+clean:
+	rm -rf var/pingan.sqlite3 var/huey.sqlite3 var/staticfiles

@@ -1,0 +1,23 @@
+"""Test settings: fast hasher, tasks run inline, no network, media in a temporary folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PINGAN_VAR_DIR", tempfile.mkdtemp(prefix="pingan-test-var-"))
+
+from .settings import *  # noqa: E402,F403
+from .settings import HUEY, VAR_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+if "filename" in HUEY:
+    HUEY["filename"] = str(VAR_DIR / "huey-test.sqlite3")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "media"
+MQTT_URL = ""
+LANGUAGE_CODE = "zh-hans"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "public_report": "10000/hour"}}  # noqa: F405

@@ -1,0 +1,46 @@
+"""URL map. Each app owns `urls.py` (pages, mounted under its prefix) and `api/urls.py`
+(mounted under /api/v1/); adding a module adds one line in each list below."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from pingan.org.views import LoginView
+
+api_v1 = [
+    path("", include(("pingan.geo.api.urls", "geo-api"))),
+    path("", include(("pingan.org.api.urls", "org-api"))),
+    path("", include(("pingan.notify.api.urls", "notify-api"))),
+    path("", include(("pingan.hazards.api.urls", "hazards-api"))),
+    path("", include(("pingan.monitoring.api.urls", "monitoring-api"))),
+    path("", include(("pingan.emergency.api.urls", "emergency-api"))),
+    path("", include(("pingan.rescue.api.urls", "rescue-api"))),
+]
+
+urlpatterns = [
+    path("", include("pingan.portal.urls")),
+    path("console/", include("pingan.core.urls")),
+    path("console/inbox/", include("pingan.notify.urls")),
+    path("console/geo/", include("pingan.geo.urls")),
+    path("console/org/", include("pingan.org.urls")),
+    path("console/hazards/", include("pingan.hazards.urls")),
+    path("console/monitoring/", include("pingan.monitoring.urls")),
+    path("console/emergency/", include("pingan.emergency.urls")),
+    path("console/rescue/", include("pingan.rescue.urls")),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

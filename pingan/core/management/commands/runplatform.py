@@ -1,0 +1,80 @@
+"""Start the platform's processes for a demo or a single-host install, and say where to log in.
+
+The web server, the huey worker, and whatever each app declares in `platform_processes` on its
+AppConfig (a list of (name, argv after manage.py, predicate) — e.g. the MQTT consumer when MQTT_URL
+is set). Ctrl-C stops them all. Production runs the same pieces under a process manager
+(docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server, the background worker and the apps' extra processes."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        manage = [sys.executable, "manage.py"]
+        address = f"{options['host']}:{options['port']}"
+        procs: list[tuple[str, list[str]]] = [
+            ("web", manage + ["runserver", address, "--noreload"]),
+            ("worker", manage + ["run_huey", "--quiet"]),
+        ]
+        for config in apps.get_app_configs():
+            for name, argv, wanted in getattr(config, "platform_processes", ()):
+                if wanted():
+                    procs.append((name, manage + list(argv)))
+        running: list[tuple[str, subprocess.Popen]] = []
+        for name, argv in procs:
+            running.append((name, subprocess.Popen(argv, env=os.environ.copy())))
+            self.stdout.write(f"started {name}: {' '.join(argv[1:])}")
+        self._banner(address)
+        try:
+            while True:
+                for name, proc in running:
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} stopped (exit {proc.returncode}); stopping the rest")
+                        raise KeyboardInterrupt
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for _name, proc in running:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for _name, proc in running:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    def _banner(self, address: str) -> None:
+        from pingan.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+        url = f"http://{address}"
+        lines = [
+            "",
+            "=" * 72,
+            f"  平安清远 Ping'an is running:   {url}/",
+            f"  Staff console:                 {url}/console/",
+            f"  API docs:                      {url}/api/docs/",
+            f"  Demo password (every account): {DEMO_PASSWORD}",
+            "  Demo logins, one per role:",
+        ]
+        for username, role, where in DEMO_ACCOUNTS:
+            lines.append(f"    {username:<22} {role:<18} {where}")
+        lines += ["=" * 72, ""]
+        self.stdout.write("\n".join(lines))

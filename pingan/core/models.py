@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import ScopedQuerySet
+
+
+class AuditImmutable(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditQuerySet(ScopedQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditImmutable("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditImmutable("audit events are append-only")
+
+    def for_object(self, obj: models.Model) -> AuditQuerySet:
+        ct = ContentType.objects.get_for_model(obj)
+        return self.filter(content_type=ct, object_id=str(obj.pk))
+
+
+class AuditEvent(models.Model):
+    """One state change: who, what, when, before/after, from where.
+
+    Append-only. The ORM refuses updates and deletes here, and a database trigger refuses them
+    below the ORM (PostgreSQL: UPDATE and DELETE; SQLite: UPDATE — DELETE stays possible on SQLite
+    only because the test runner's flush deletes rows).
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # No database FK constraint: deleting a user must never touch (update) audit rows.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.DO_NOTHING, db_constraint=False,
+                                     related_name="+", null=True, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    division_path = models.CharField(max_length=20, blank=True, db_index=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    channel = models.CharField(_("渠道"), max_length=16, default="system")
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="audit_object_at")]
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditImmutable("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditImmutable("audit events are append-only")
+
+    @classmethod
+    def scope_q(cls, user: Any) -> models.Q:
+        # People see the history of what lies in their area; the audit viewer for everything is
+        # the city administrator's.
+        if not user.scope_path:
+            return models.Q(pk__in=[])
+        return models.Q(division_path__startswith=user.scope_path)
+
+
+class Deadline(models.Model):
+    """A legal or service-level deadline as a row: what, who, due at, met at.
+
+    Rules compute `due_at`; the periodic reconciler (core.tasks.reconcile_deadlines) reminds before
+    `remind_at` and escalates after `due_at`, from the rows alone, so it catches up after downtime.
+    Apps register what a reminder and an escalation do for their `kind` in core.deadlines.
+    """
+
+    kind = models.CharField(_("类型"), max_length=64, db_index=True)
+    title = models.CharField(_("事项"), max_length=200)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    division = models.ForeignKey("geo.Division", verbose_name=_("区划"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("org.Department", verbose_name=_("责任部门"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="deadlines")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="deadlines")
+    starts_at = models.DateTimeField(_("起算时间"), default=timezone.now)
+    due_at = models.DateTimeField(_("期限"), db_index=True)
+    remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "division"
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="deadline_subject"),
+            models.Index(fields=["met_at", "cancelled_at", "due_at"], name="deadline_open_due"),
+        ]
+        verbose_name = _("期限")
+        verbose_name_plural = _("期限")
+
+    def __str__(self) -> str:
+        return f"{self.title} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+    def is_overdue(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        if self.cancelled_at:
+            return False
+        return (self.met_at or now) > self.due_at
+
+
+class Link(models.Model):
+    """A link between two objects of any apps (an alarm and the hazard case opened from it).
+
+    Generic, so that apps can link to each other without migrations depending on each other.
+    """
+
+    a_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    a_id = models.CharField(max_length=64)
+    a = GenericForeignKey("a_type", "a_id")
+    b_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    b_id = models.CharField(max_length=64)
+    b = GenericForeignKey("b_type", "b_id")
+    kind = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["a_type", "a_id", "b_type", "b_id", "kind"], name="link_unique"),
+        ]
+        indexes = [models.Index(fields=["b_type", "b_id"], name="link_b")]
+
+    def __str__(self) -> str:
+        return f"{self.a_type_id}:{self.a_id} -{self.kind}-> {self.b_type_id}:{self.b_id}"
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction to the working-day calendar (a new 调休 or local holiday)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"

@@ -1,0 +1,42 @@
+"""The console's navigation, declared by each app.
+
+An app's AppConfig lists `nav_items`: (label, url name, roles or None for every staff role, order).
+Apps that do not exist yet simply declare nothing, so adding a module never edits the shell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    roles: frozenset[str] | None = None  # None: every console role
+    order: int = 100
+    icon: str = "•"
+
+
+def nav_for(user: Any) -> list[dict[str, Any]]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        items.extend(getattr(config, "nav_items", ()))
+    out = []
+    for item in sorted(items, key=lambda i: i.order):
+        if item.roles is not None and user.role not in item.roles and not user.is_superuser:
+            continue
+        if item.roles is None and not user.is_staff_role:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        out.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name})
+    return out

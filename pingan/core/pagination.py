@@ -1,0 +1,9 @@
+# Kept apart from core.api: DRF imports the pagination class while its own viewsets module is still
+# loading, so this module must not import rest_framework.viewsets.
+from rest_framework import pagination
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -1,0 +1,51 @@
+"""Template tags for the shared components: map, chart, timeline, coloured pills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+from pingan.core.choices import colour_of
+from pingan.core.models import AuditEvent
+
+register = template.Library()
+
+# Human labels for audit actions; apps add theirs with `register_action_labels`.
+ACTION_LABELS: dict[str, str] = {}
+
+
+def register_action_labels(labels: dict[str, Any]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+@register.inclusion_tag("core/components/map.html")
+def map_component(map_id: str, layers: list[dict[str, Any]], small: bool = False) -> dict[str, Any]:
+    return {"map_id": map_id, "layers_id": f"{map_id}-layers", "layers": layers, "small": small}
+
+
+@register.inclusion_tag("core/components/chart.html")
+def chart_component(chart_id: str, option: dict[str, Any]) -> dict[str, Any]:
+    return {"chart_id": chart_id, "option_id": f"{chart_id}-option", "option": option}
+
+
+@register.inclusion_tag("core/components/timeline.html")
+def timeline(obj: Any, events: Any = None) -> dict[str, Any]:
+    """The audit history of `obj` (or the given events), oldest first."""
+    if events is None:
+        events = list(AuditEvent.objects.for_object(obj).order_by("at", "id"))
+    for e in events:
+        e.label = ACTION_LABELS.get(e.action, e.action)
+    return {"events": events}
+
+
+@register.simple_tag
+def pill(choices_cls: Any, value: str, label: str = "") -> str:
+    """A coloured pill for a choice value: {% pill State obj.state obj.get_state_display %}."""
+    return format_html('<span class="pill {}">{}</span>', colour_of(choices_cls, value), label or value)
+
+
+@register.filter
+def colour_pill(label: str, colour: str) -> str:
+    return format_html('<span class="pill {}">{}</span>', colour or "grey", label)

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core.choices import coloured
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("站内信")
+    EMAIL = "email", _("邮件")
+    SMS = "sms", _("短信")
+    WEBHOOK = "webhook", _("Webhook")
+    WECOM = "wecom", _("企业微信机器人")
+    DINGTALK = "dingtalk", _("钉钉机器人")
+
+
+@coloured({"pending": "orange", "sent": "green", "failed": "red", "retrying": "yellow"})
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    RETRYING = "retrying", _("重试中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("失败")

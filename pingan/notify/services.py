@@ -1,0 +1,55 @@
+"""The one door for telling people something: `notify(...)`.
+
+Every app calls this from its actions layer, inside the transaction of the change. The inbox rows
+are written in that transaction; outside deliveries (email, SMS, webhooks) are queued as rows and
+sent only after commit, with retries (notify.tasks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from .models import Message
+
+
+def notify(
+    people: Iterable[Any],
+    *,
+    event: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    urgent: bool = False,
+) -> list[Message]:
+    """Put a message in each person's inbox and queue their outside channels.
+
+    `event` is dotted ("hazards.case.assigned"); `urgent` also sends SMS to those who allow it.
+    Duplicates in `people` get one message.
+    """
+    seen: set[int] = set()
+    recipients = []
+    for person in people:
+        if person is None or person.pk in seen or not person.is_active:
+            continue
+        seen.add(person.pk)
+        recipients.append(person)
+    messages = Message.objects.bulk_create(
+        [Message(recipient=p, event=event, title=title[:200], body=body, url=url, urgent=urgent)
+         for p in recipients]
+    )
+    if messages:
+        from .deliveries import queue_deliveries
+
+        queue_deliveries(messages)
+        ids = [m.pk for m in messages if m.pk]
+        transaction.on_commit(lambda: _kick(ids))
+    return messages
+
+
+def _kick(message_ids: list[int]) -> None:
+    from .tasks import send_pending_deliveries
+
+    send_pending_deliveries()
