@@ -165,6 +165,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder before collectstatic
 STATICFILES_DIRS = [
     # Front-end libraries come from the pinned npm packages installed at setup time (package.json).
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
