@@ -199,14 +199,16 @@ def build_tree() -> Node:
 
 def _build_towns(dist: Node, rows: list[dict[str, str]], seat: np.ndarray) -> None:
     rng = _rng(dist.code)
-    rows = sorted(rows, key=lambda r: (town_kind(r["name"]) != "街道", r["code"]))
+    rows = sorted(rows, key=lambda r: (town_kind(r["name"]) != "街道", not r["code"].endswith("100"), r["code"]))
     n_street = sum(1 for r in rows if town_kind(r["name"]) == "街道")
+    if n_street == 0 and rows and rows[0]["code"].endswith("100"):
+        n_street = 1  # no 街道: the seat town (serial 100, e.g. 连州镇) holds the county seat
     # 街道 (urban sub-districts) sit round the county seat, a few km apart.
     fixed = []
     shapely.prepare(dist.geom)
     for i in range(n_street):
         angle = 2 * np.pi * i / max(n_street, 1) + 0.4
-        for radius in (0.03, 0.02, 0.012, 0.006, 0.0):
+        for radius in ((0.03, 0.02, 0.012, 0.006, 0.0) if n_street > 1 else (0.0,)):
             p = seat + radius * np.array([np.cos(angle), np.sin(angle)])
             if dist.geom.contains(shapely.Point(p)):
                 fixed.append(p)
@@ -275,7 +277,7 @@ def _to_plain(mapping: Any) -> Any:
 def seed(log: Callable[[str], Any] = print) -> None:
     existing = set(Division.objects.values_list("code", flat=True))
     if CITY_CODE in existing and Division.objects.filter(code__startswith="4418", level=Level.GRID).exists():
-        log("divisions already present (%d)" % len(existing))
+        log(f"divisions already present ({len(existing)})")
         return
     tree = build_tree()
     nodes = _walk(tree)
@@ -298,8 +300,9 @@ def seed(log: Callable[[str], Any] = print) -> None:
         ids.update(Division.objects.filter(level=level).values_list("code", "id"))
     transaction.on_commit(lookup.invalidate)
     lookup.invalidate()
-    log("divisions: %d created (city, %d districts, %d township units, %d villages, %d grids; population %d; "
-        "township and smaller boundaries are synthetic)" % (
-            created, len(tree.children), sum(len(d.children) for d in tree.children),
-            sum(1 for n in nodes if n.level == Level.VILLAGE), sum(1 for n in nodes if n.level == Level.GRID),
-            tree.population or 0))
+    n_towns = sum(len(d.children) for d in tree.children)
+    n_villages = sum(1 for n in nodes if n.level == Level.VILLAGE)
+    n_grids = sum(1 for n in nodes if n.level == Level.GRID)
+    log(f"divisions: {created} created (city, {len(tree.children)} districts, {n_towns} township units, "
+        f"{n_villages} villages, {n_grids} grids; population {tree.population}; township and smaller "
+        "boundaries are synthetic)")
