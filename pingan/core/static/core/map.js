@@ -50,6 +50,7 @@
     } else {
       el.classList.add("no-tiles");
     }
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     const control = L.control.layers(null, {}, {collapsed: window.innerWidth < 760}).addTo(map);
     const loaded = [];
     const layers = {};

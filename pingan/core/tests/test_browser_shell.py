@@ -1,0 +1,61 @@
+"""The console shell in a real browser: log in, the map of districts, the inbox, the language switch;
+and a person of another district cannot open the first district's objects."""
+
+import pytest
+
+from pingan.core.testing import make_world
+from pingan.notify.services import notify
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_district_staff_console(page, login, shot):
+    world = make_world()
+    staff = world.user("area_staff", "qingcheng")
+    notify([staff], event="core.test", title="清城区:请核查凤城街道燃气隐患", body="测试消息", url="")
+
+    login(page, staff.username)
+    page.wait_for_selector("[data-testid=map][data-ready='1']")
+    # The district boundaries are drawn (Leaflet renders them as paths in its overlay pane).
+    assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
+    assert page.locator("[data-testid=unread-count]").inner_text() == "1"
+    shot(page, "core-home-zh")
+
+    page.click("[data-testid=inbox-link]")
+    assert "清城区:请核查凤城街道燃气隐患" in page.locator("[data-testid=inbox-table]").inner_text()
+    shot(page, "core-inbox-zh")
+
+    page.click("[data-testid=lang-en]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Messages" in page.locator("h1").inner_text()
+    shot(page, "core-inbox-en")
+    page.click("[data-testid=lang-zh]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+
+
+def test_other_district_cannot_open_first_districts_objects(page, login, shot):
+    world = make_world()
+    qc_enterprise = world.enterprises["qingcheng"]
+    login(page, world.user("area_staff", "yingde").username)
+    response = page.goto(page.base + f"/api/v1/enterprises/{qc_enterprise.pk}/")
+    assert response.status == 404
+    own = page.goto(page.base + f"/api/v1/enterprises/{world.enterprises['yingde'].pk}/")
+    assert own.status == 200
+    detail = page.goto(page.base + f"/console/org/enterprises/{qc_enterprise.pk}/")
+    assert detail.status == 404
+    shot(page, "core-other-district-404")
+
+
+def test_phone_layout(page, login, shot):
+    world = make_world()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, world.user("grid_worker", "qingcheng").username)
+    page.wait_for_selector("[data-testid=map][data-ready='1']")
+    assert page.locator(".sidenav").bounding_box()["x"] < 0  # the menu is folded away on a phone
+    shot(page, "core-home-phone")
+    page.click(".menu-toggle")
+    page.wait_for_timeout(400)  # the menu slides in
+    assert page.locator(".sidenav").bounding_box()["x"] == 0
+    shot(page, "core-home-phone-menu")
