@@ -22,6 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("pingan.portal.urls")),
     path("console/", include("pingan.core.urls")),
+    path("console/command/", include("pingan.dashboard.urls")),
     path("console/inbox/", include("pingan.notify.urls")),
     path("console/geo/", include("pingan.geo.urls")),
     path("console/org/", include("pingan.org.urls")),
