@@ -1,8 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.nav import NavItem
+
 
 class NotifyConfig(AppConfig):
     name = "pingan.notify"
     label = "notify"
     verbose_name = _("消息通知")
+    nav_items = [NavItem(_("消息"), "notify:inbox", order=900), NavItem(_("通知设置"), "notify:preferences", order=910)]
+
+    def ready(self) -> None:
+        from pingan.core.templatetags.pingan import register_action_labels
+
+        register_action_labels({"notify.preference.update": _("修改通知设置")})

@@ -7,6 +7,7 @@ sent only after commit, with retries (notify.tasks).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,13 +44,17 @@ def notify(
     if messages:
         from .deliveries import queue_deliveries
 
-        queue_deliveries(messages)
-        ids = [m.pk for m in messages if m.pk]
-        transaction.on_commit(lambda: _kick(ids))
+        if queue_deliveries(messages):
+            # After commit only: a rolled-back change sends nothing, and the worker finds the rows.
+            # If this kick is lost (worker down), the every-minute reconciler sends them anyway.
+            transaction.on_commit(_kick)
     return messages
 
 
-def _kick(message_ids: list[int]) -> None:
+def _kick() -> None:
     from .tasks import send_pending_deliveries
 
-    send_pending_deliveries()
+    try:
+        send_pending_deliveries()
+    except Exception:  # the queue is unreachable: the reconciler will pick the rows up
+        logging.getLogger(__name__).exception("could not enqueue send_pending_deliveries")
