@@ -1,8 +1,37 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.nav import NavItem
+
 
 class HazardsConfig(AppConfig):
     name = "pingan.hazards"
     label = "hazards"
     verbose_name = _("隐患治理")
+
+    nav_items = [
+        NavItem(_("隐患"), "hazards:list", order=20),
+        NavItem(_("隐患地图"), "hazards:map", order=21),
+        NavItem(_("隐患上报"), "hazards:create", order=22),
+        NavItem(_("隐患统计"), "hazards:stats", order=23),
+        NavItem(_("派遣规则"), "hazards:routes", roles=frozenset({"city_admin"}), order=24),
+    ]
+    portal_items = [
+        (_("举报安全隐患"), "hazards-public:report", _("随手拍,发现安全隐患请告诉我们(可匿名)")),
+        (_("查询办理进度"), "hazards-public:track_form", _("凭查询码查看隐患处理进度并反馈")),
+    ]
+
+    def ready(self) -> None:
+        from pingan.core.templatetags.pingan import register_action_labels
+
+        from . import deadline_handlers
+        from .actions import ACTION_LABELS
+
+        deadline_handlers.register_all()
+        register_action_labels({f"hazards.case.{k}": v for k, v in ACTION_LABELS.items()} | {
+            "hazards.case.submit": _("上报"), "hazards.case.plan": _("编制治理方案"),
+            "hazards.case.list": _("挂牌督办"), "hazards.case.task": _("更新任务"),
+            "hazards.case.feedback": _("群众反馈"), "hazards.case.comment": _("意见"),
+            "hazards.case.merged_in": _("并入重复隐患"), "hazards.case.apply_resume": _("申请恢复生产"),
+            "hazards.case.review_resume": _("恢复生产审查"),
+        })

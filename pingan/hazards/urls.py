@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "hazards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CaseListView.as_view(), name="list"),
+    path("new/", views.create, name="create"),
+    path("map/", views.map_view, name="map"),
+    path("stats/", views.stats, name="stats"),
+    path("stats/export.xlsx", views.stats_export, name="stats_export"),
+    path("routes/", views.routes, name="routes"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("<int:pk>/plan/", views.plan, name="plan"),
+    path("<int:pk>/comment/", views.comment, name="comment"),
+    path("<int:pk>/task/", views.task, name="task"),
+    path("<int:pk>/supervision/", views.supervision, name="supervision"),
+    path("<int:pk>/resume/", views.resume, name="resume"),
+    path("<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
+]
