@@ -1,0 +1,288 @@
+"""Every state change of the monitoring module (check_* validates, do_* changes rows atomically,
+writes the audit event and notifies)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pingan.core import audit, links
+from pingan.core.actions import ActionError, Conflict, Forbidden, lock
+from pingan.core.audit import snapshot
+from pingan.core.models import Link
+from pingan.notify.services import notify
+from pingan.org.choices import STAFF_ROLES, Role
+
+from . import adapters
+from .choices import AlarmState
+from .models import Alarm, AlarmComment, Device, EscalationPolicy, EscalationStep, Silence
+
+ALARM_FIELDS = ["state", "severity", "acked_at", "acked_by", "cleared_at", "escalation_step"]
+
+
+def alarm_title(info: Any, rule_name: str, level: int, label: str) -> str:
+    return f"{info.name} · {rule_name}{' · ' + label if label else ''}"[:200]
+
+
+# --- acknowledge, comment, clear ------------------------------------------------------------------
+
+def check_handle(actor: Any, alarm: Alarm) -> None:
+    """People who may acknowledge and comment: staff and the enterprise's own users (the caller has
+    already resolved visibility, so an alarm out of scope was a 404 before this)."""
+    if not getattr(actor, "is_authenticated", False) or actor.role in (Role.PUBLIC, Role.INTEGRATION):
+        raise Forbidden(_("无权处理报警"))
+
+
+@transaction.atomic
+def do_acknowledge(actor: Any, alarm: Alarm, *, note: str = "") -> Alarm:
+    check_handle(actor, alarm)
+    alarm = lock(alarm)
+    if alarm.acknowledged:
+        raise Conflict(_("报警已被确认"), field="state", code="already_acknowledged")
+    before = snapshot(alarm, ALARM_FIELDS)
+    alarm.set_state(AlarmState.ACTIVE_ACK if alarm.is_active else AlarmState.CLEARED_ACK)
+    alarm.acked_at = timezone.now()
+    alarm.acked_by = actor
+    alarm.next_escalation_at = None  # acknowledged: escalation stops
+    alarm.save(update_fields=["state", "is_active", "acked_at", "acked_by", "next_escalation_at"])
+    audit.record("monitoring.alarm.acknowledge", alarm, actor=actor, before=before, after=snapshot(alarm, ALARM_FIELDS),
+                 note=note)
+    if note:
+        AlarmComment.objects.create(alarm=alarm, author=actor, text=note)
+    return alarm
+
+
+@transaction.atomic
+def do_comment(actor: Any, alarm: Alarm, text: str) -> AlarmComment:
+    check_handle(actor, alarm)
+    text = (text or "").strip()
+    if not text:
+        raise ActionError(_("请填写备注"), field="text", code="required")
+    if len(text) > 2000:
+        raise ActionError(_("备注不能超过 2000 字"), field="text", code="max_length")
+    comment = AlarmComment.objects.create(alarm=alarm, author=actor, text=text)
+    audit.record("monitoring.alarm.comment", alarm, actor=actor, note=text[:500])
+    return comment
+
+
+@transaction.atomic
+def do_clear(actor: Any, alarm: Alarm, *, note: str = "") -> Alarm:
+    """Close an active alarm by hand (an event handled on site, a no-data alarm of a removed device).
+    The rule re-arms when the sensor's value returns to normal."""
+    check_handle(actor, alarm)
+    if not note.strip():
+        raise ActionError(_("手动恢复须说明原因"), field="note", code="required")
+    alarm = lock(alarm)
+    if not alarm.is_active:
+        raise Conflict(_("报警已恢复"), field="state", code="already_cleared")
+    before = snapshot(alarm, ALARM_FIELDS)
+    alarm.set_state(AlarmState.CLEARED_ACK if alarm.acknowledged else AlarmState.CLEARED_UNACK)
+    alarm.cleared_at = timezone.now()
+    alarm.next_escalation_at = None
+    alarm.save(update_fields=["state", "is_active", "cleared_at", "next_escalation_at"])
+    audit.record("monitoring.alarm.clear_by_hand", alarm, actor=actor, before=before,
+                 after=snapshot(alarm, ALARM_FIELDS), note=note)
+    return alarm
+
+
+# --- escalation -----------------------------------------------------------------------------------
+
+def find_policy(alarm: Alarm) -> EscalationPolicy | None:
+    """The most specific active policy for the alarm: department, then division, then sensor type."""
+    sensor_type = alarm.sensor.type if alarm.sensor_id else ""
+    path = alarm.division.path if alarm.division_id else ""
+    best, best_score = None, -1
+    for policy in EscalationPolicy.objects.filter(is_active=True, min_severity__lte=alarm.severity).select_related("division"):
+        if policy.department_id and policy.department_id != alarm.department_id:
+            continue
+        if policy.division_id and not path.startswith(policy.division.path):
+            continue
+        if policy.sensor_type and policy.sensor_type != sensor_type:
+            continue
+        score = (4 if policy.department_id else 0) + (2 if policy.division_id else 0) + (1 if policy.sensor_type else 0)
+        if policy.division_id:
+            score += len(policy.division.path) / 100
+        if score > best_score:
+            best, best_score = policy, score
+    return best
+
+
+def start_escalation(alarm: Alarm, *, now: datetime | None = None) -> None:
+    """Attach the policy and run its first step if it is due at once (called inside the batch's transaction)."""
+    now = now or timezone.now()
+    policy = find_policy(alarm)
+    if policy is None:
+        return
+    first = policy.steps.order_by("order").first()
+    if first is None:
+        return
+    alarm.policy = policy
+    alarm.escalation_step = 0
+    alarm.next_escalation_at = alarm.raised_at + timedelta(minutes=first.delay_minutes)
+    Alarm.objects.filter(pk=alarm.pk).update(policy=policy, escalation_step=0, next_escalation_at=alarm.next_escalation_at)
+    if alarm.next_escalation_at <= now:
+        _escalate_one(alarm.pk, now)
+
+
+def escalate_due(now: datetime | None = None) -> int:
+    """Run every due escalation step (idempotent: each alarm row says which step is next and when)."""
+    now = now or timezone.now()
+    done = 0
+    due = Alarm.objects.filter(state=AlarmState.ACTIVE_UNACK, next_escalation_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            done += _escalate_one(pk, now)
+    return done
+
+
+def _escalate_one(pk: int, now: datetime) -> int:
+    alarm = Alarm.objects.select_for_update().filter(pk=pk).first()
+    if (alarm is None or alarm.state != AlarmState.ACTIVE_UNACK or alarm.next_escalation_at is None
+            or alarm.next_escalation_at > now or alarm.policy_id is None):
+        return 0  # acknowledged, cleared or already done by another worker
+    steps = list(alarm.policy.steps.order_by("order").prefetch_related("people"))
+    if not steps:
+        return 0
+    index = min(alarm.escalation_step, len(steps) - 1)
+    step = steps[index]
+    people = step_people(step, alarm, now)
+    before = snapshot(alarm, ["escalation_step"])
+    url = reverse("monitoring:alarm", args=[alarm.pk])
+    notify(people, event="monitoring.alarm.escalated" if alarm.escalation_step else "monitoring.alarm.raised",
+           title=_("监测报警:%(title)s") % {"title": alarm.title},
+           body=_("级别 %(sev)s,%(at)s 起未确认") % {"sev": alarm.severity, "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M")},
+           url=url, urgent=alarm.severity >= 3)
+    alarm.escalation_step += 1
+    following = None
+    if alarm.escalation_step < len(steps):
+        following = now + timedelta(minutes=steps[alarm.escalation_step].delay_minutes)
+    elif alarm.escalation_step < len(steps) + alarm.policy.repeat:
+        following = now + timedelta(minutes=max(step.delay_minutes, 1))
+    alarm.next_escalation_at = following
+    alarm.save(update_fields=["escalation_step", "next_escalation_at"])
+    audit.record("monitoring.alarm.escalate", alarm, before=before, after=snapshot(alarm, ["escalation_step"]),
+                 note=", ".join(str(p) for p in people)[:500])
+    return 1
+
+
+def step_people(step: EscalationStep, alarm: Alarm, at: datetime) -> list:
+    """Whom a step tells: the duty roster of the responsible department when the emergency module
+    has one, otherwise (and in addition) the step's configured people and roles."""
+    from pingan.org.models import User
+
+    people: list = []
+    if step.notify_on_duty:
+        on_duty = adapters.people_on_duty(department=alarm.department, division=alarm.division, at=at)
+        if on_duty:
+            people.extend(on_duty)
+    if not people or not step.notify_on_duty:
+        people.extend(step.people.all())
+        if step.roles and alarm.department_id:
+            people.extend(User.objects.filter(department=alarm.department_id, role__in=step.roles, is_active=True))
+    return people
+
+
+# --- hazard case and incident ------------------------------------------------------------------
+
+def check_open(actor: Any, alarm: Alarm) -> None:
+    if not getattr(actor, "is_authenticated", False) or (actor.role not in STAFF_ROLES and not actor.is_superuser) \
+            or actor.role == Role.INTEGRATION:
+        raise Forbidden(_("无权由报警发起隐患或事件"))
+
+
+def _linked_of_kind(alarm: Alarm, app_label: str) -> Any:
+    ct = ContentType.objects.get_for_model(alarm)
+    for row in Link.objects.filter(a_type=ct, a_id=str(alarm.pk)).select_related("b_type"):
+        if row.b_type.app_label == app_label:
+            return row.b_type.get_object_for_this_type(pk=row.b_id)
+    for row in Link.objects.filter(b_type=ct, b_id=str(alarm.pk)).select_related("a_type"):
+        if row.a_type.app_label == app_label:
+            return row.a_type.get_object_for_this_type(pk=row.a_id)
+    return None
+
+
+def _describe(alarm: Alarm) -> str:
+    sensor = alarm.sensor
+    return _("%(sensor)s(设备 %(device)s)于 %(at)s 报警:%(title)s,触发值 %(value)s %(unit)s。") % {
+        "sensor": sensor.name, "device": sensor.device.code,
+        "at": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M"), "title": alarm.title,
+        "value": "" if alarm.trigger_value is None else f"{alarm.trigger_value:g}", "unit": sensor.unit}
+
+
+@transaction.atomic
+def do_open_case(actor: Any, alarm: Alarm) -> Any:
+    """Open a hazard case (隐患) from the alarm, linked both ways."""
+    check_open(actor, alarm)
+    alarm = lock(alarm)
+    if _linked_of_kind(alarm, "hazards") is not None:
+        raise Conflict(_("该报警已发起隐患"), field="hazard_case", code="already_opened")
+    try:
+        case = adapters.open_hazard_case(actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm))
+    except adapters.Unavailable as exc:
+        raise ActionError(_("隐患模块暂不可用"), field="hazard_case", code="unavailable") from exc
+    links.link(alarm, case, "alarm_hazard_case", by=actor)
+    audit.record("monitoring.alarm.open_case", alarm, actor=actor, after={"case": case.pk}, note=str(case)[:200])
+    return case
+
+
+@transaction.atomic
+def do_open_incident(actor: Any, alarm: Alarm) -> Any:
+    check_open(actor, alarm)
+    alarm = lock(alarm)
+    if _linked_of_kind(alarm, "emergency") is not None:
+        raise Conflict(_("该报警已发起事件"), field="incident", code="already_opened")
+    try:
+        incident = adapters.open_incident(actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm))
+    except adapters.Unavailable as exc:
+        raise ActionError(_("事件模块暂不可用"), field="incident", code="unavailable") from exc
+    links.link(alarm, incident, "alarm_incident", by=actor)
+    audit.record("monitoring.alarm.open_incident", alarm, actor=actor, after={"incident": incident.pk},
+                 note=str(incident)[:200])
+    return incident
+
+
+# --- silences, devices ----------------------------------------------------------------------------
+
+def check_manage(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False) or not (actor.is_superuser or actor.role in (
+            Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_OFFICER, Role.DUTY_LEADER)):
+        raise Forbidden(_("无权管理监测设备"))
+
+
+@transaction.atomic
+def do_create_silence(actor: Any, *, kind: str, ends_at: datetime, reason: str, device: Device | None = None,
+                      sensor: Any = None, division: Any = None, starts_at: datetime | None = None) -> Silence:
+    check_manage(actor)
+    starts_at = starts_at or timezone.now()
+    if not reason.strip():
+        raise ActionError(_("请填写原因"), field="reason", code="required")
+    if ends_at <= starts_at:
+        raise ActionError(_("到期时间须晚于开始时间"), field="ends_at", code="invalid")
+    if ends_at - starts_at > timedelta(days=30):
+        raise ActionError(_("静默最长 30 天"), field="ends_at", code="too_long")
+    target_division = division or (sensor.division if sensor else device.division if device else None)
+    if target_division is None:
+        raise ActionError(_("请选择设备、传感器或区划"), field="device", code="required")
+    silence = Silence.objects.create(kind=kind, device=device, sensor=sensor, division=target_division,
+                                     starts_at=starts_at, ends_at=ends_at, reason=reason, created_by=actor)
+    audit.record("monitoring.silence.create", silence, actor=actor,
+                 after=snapshot(silence, ["kind", "device", "sensor", "division", "starts_at", "ends_at"]), note=reason)
+    return silence
+
+
+@transaction.atomic
+def do_rotate_token(actor: Any, device: Device) -> str:
+    check_manage(actor)
+    device = lock(device)
+    token = device.issue_token()
+    device.save(update_fields=["token_hash", "token_hint"])
+    audit.record("monitoring.device.rotate_token", device, actor=actor, after={"token_hint": device.token_hint})
+    return token
+
+
