@@ -1,8 +1,45 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.nav import NavItem
+
 
 class EmergencyConfig(AppConfig):
     name = "pingan.emergency"
     label = "emergency"
     verbose_name = _("应急值守")
+    nav_items = [
+        NavItem(_("值班台"), "emergency:console", order=30, icon="☎"),
+        NavItem(_("突发事件"), "emergency:incidents", order=31, icon="⚠"),
+        NavItem(_("值班排班"), "emergency:posts", order=32, icon="🗓"),
+        NavItem(_("三防响应"), "emergency:sanfang_list", order=33, icon="🌧"),
+        NavItem(_("事故定级"), "emergency:calculator", order=34, icon="⚖"),
+    ]
+
+    def ready(self) -> None:
+        from pingan.core import deadlines
+        from pingan.core.templatetags.pingan import register_action_labels
+
+        from . import actions
+
+        deadlines.register(actions.REPORT_DEADLINE, remind=actions.remind_report, escalate=actions.escalate_report)
+        deadlines.register(actions.SANFANG_DEADLINE, escalate=actions.escalate_sanfang)
+        register_action_labels({
+            "emergency.incident.record": _("接报登记"),
+            "emergency.incident.regrade": _("事件定级变更"),
+            "emergency.incident.supplement": _("续报"),
+            "emergency.incident.response": _("应急响应"),
+            "emergency.incident.close": _("事件结束"),
+            "emergency.incident.finding": _("报送问题认定"),
+            "emergency.report.send": _("报送"),
+            "emergency.report.external": _("登记上级报送"),
+            "emergency.report.overdue": _("超时未报"),
+            "emergency.rotation.generate": _("生成排班"),
+            "emergency.swap.request": _("换班申请"),
+            "emergency.swap.decide": _("换班审批"),
+            "emergency.handover.record": _("交接班"),
+            "emergency.sanfang.start": _("启动三防响应"),
+            "emergency.sanfang.level": _("调整三防响应"),
+            "emergency.sanfang.end": _("终止三防响应"),
+            "emergency.sanfang.report": _("三防报告"),
+        })
