@@ -1,0 +1,251 @@
+"""Every state change of the rescue module: check_*() validates, do_*() changes rows atomically,
+writes the audit event and schedules side effects on commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pingan.core import audit
+from pingan.core.actions import ActionError, Conflict, Forbidden, lock, on_commit
+from pingan.core.audit import snapshot
+from pingan.geo import lookup
+from pingan.org.choices import Role
+
+from . import engine, network, siting
+from .choices import ACTIVE_MOBILISATION, Capability, MobilisationState, RunStatus, SitingMethod, TeamStatus
+from .models import CoverageRun, Mobilisation, RoadNetwork, SitingRun, Team
+
+S = MobilisationState
+DISPATCH_ROLES = frozenset({Role.CITY_ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.DEPT_STAFF})
+TEAM_ROLES = DISPATCH_ROLES | {Role.RESCUE_LEAD}
+ANALYST_ROLES = frozenset({Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_LEADER})
+
+# state → the states it may move to
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.REQUESTED: (S.ASSIGNED, S.DECLINED, S.STOOD_DOWN),
+    S.ASSIGNED: (S.STANDBY, S.MOBILISED, S.STOOD_DOWN),
+    S.STANDBY: (S.MOBILISED, S.STOOD_DOWN),
+    S.MOBILISED: (S.IN_ACTION, S.DEMOBILISING),
+    S.IN_ACTION: (S.DEMOBILISING,),
+    S.DEMOBILISING: (S.STOOD_DOWN,),
+}
+BUSY_STATES = {S.MOBILISED, S.IN_ACTION, S.DEMOBILISING}
+
+
+def _role_ok(actor: Any, roles: frozenset) -> bool:
+    return bool(actor.is_superuser or actor.role in roles)
+
+
+# --- mobilisation -----------------------------------------------------------------------------
+def check_request(actor: Any, team: Team, *, title: str, lat: Any, lon: Any, capabilities: Sequence[str]) -> Any:
+    if not _role_ok(actor, DISPATCH_ROLES):
+        raise Forbidden(_("只有值班、应急部门人员可以请求调用救援队伍"))
+    if not (title or "").strip():
+        raise ActionError(_("请填写事件名称"), field="title", code="required")
+    bad = [c for c in capabilities if c not in Capability.values]
+    if bad:
+        raise ActionError(_("未知的救援能力:%(v)s") % {"v": ", ".join(bad)}, field="capabilities")
+    division = lookup.require_in_city(lat, lon, field="location")
+    if team.status == TeamStatus.UNAVAILABLE:
+        raise ActionError(_("该队伍当前不可调用"), field="team", code="unavailable")
+    return division
+
+
+@transaction.atomic
+def do_request(actor: Any, team: Team, *, title: str, lat: float, lon: float, capabilities: Sequence[str] = (),
+               eta_minutes: float | None = None, note: str = "") -> Mobilisation:
+    division = check_request(actor, team, title=title, lat=lat, lon=lon, capabilities=capabilities)
+    team = lock(team)
+    existing = Mobilisation.objects.filter(team=team, title=title.strip(), state__in=ACTIVE_MOBILISATION).first()
+    if existing:
+        return existing  # a second click asks for the same thing: nothing new
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            mob = Mobilisation.objects.create(team=team, division=division, title=title.strip(), lat=float(lat),
+                                              lon=float(lon), capabilities=list(capabilities), eta_minutes=eta_minutes,
+                                              requested_by=actor, requested_at=now, state_changed_at=now,
+                                              state_changed_by=actor, note=note)
+    except IntegrityError as exc:
+        raise Conflict(_("该队伍已被请求处置此事件"), field="team") from exc
+    audit.record("rescue.mobilisation.request", mob, actor=actor, after=snapshot(mob, ["team", "state", "title", "eta_minutes"]),
+                 note=note)
+    _notify_team(mob, _("救援调用请求:%(t)s") % {"t": mob.title})
+    return mob
+
+
+def check_transition(actor: Any, mob: Mobilisation, to: str) -> None:
+    if not _role_ok(actor, TEAM_ROLES):
+        raise Forbidden(_("无权变更队伍调用状态"))
+    if to not in S.values:
+        raise ActionError(_("未知状态"), field="state", code="invalid_choice")
+    if to not in TRANSITIONS.get(mob.state, ()):
+        raise ActionError(_("不能从“%(a)s”变为“%(b)s”") % {"a": S(mob.state).label, "b": S(to).label},
+                          field="state", code="invalid_transition")
+
+
+@transaction.atomic
+def do_transition(actor: Any, mob: Mobilisation, to: str, *, note: str = "") -> Mobilisation:
+    check_transition(actor, mob, to)
+    before_state = mob.state
+    mob = lock(mob)
+    if mob.state != before_state:
+        raise Conflict(_("调用状态已变化,请刷新后重试"), field="state")
+    before = snapshot(mob, ["state"])
+    mob.state = to
+    mob.state_changed_at = timezone.now()
+    mob.state_changed_by = actor
+    if note:
+        mob.note = (mob.note + "\n" + note).strip()
+    mob.save(update_fields=["state", "state_changed_at", "state_changed_by", "note"])
+    team = lock(mob.team)
+    if to in BUSY_STATES and team.status == TeamStatus.READY:
+        team.status = TeamStatus.BUSY
+        team.save(update_fields=["status", "updated_at"])
+    elif to in (S.STOOD_DOWN, S.DECLINED) and team.status == TeamStatus.BUSY:
+        still = Mobilisation.objects.filter(team=team, state__in=BUSY_STATES).exclude(pk=mob.pk).exists()
+        if not still:
+            team.status = TeamStatus.READY
+            team.save(update_fields=["status", "updated_at"])
+    audit.record(f"rescue.mobilisation.{to}", mob, actor=actor, before=before, after=snapshot(mob, ["state"]), note=note)
+    if mob.requested_by_id and mob.requested_by_id != getattr(actor, "pk", None):
+        from pingan.notify.services import notify
+
+        notify([mob.requested_by], event="rescue.mobilisation.state",
+               title=_("%(team)s:%(state)s") % {"team": mob.team.name, "state": S(to).label},
+               url=f"/console/rescue/mobilisations/{mob.pk}/")
+    return mob
+
+
+def _notify_team(mob: Mobilisation, title: str) -> None:
+    from pingan.notify.services import notify
+    from pingan.org.models import User
+
+    leads = list(User.objects.filter(role=Role.RESCUE_LEAD, division__path__startswith=mob.team.division.path[:6],
+                                     is_active=True)[:20])
+    if leads:
+        notify(leads, event="rescue.mobilisation.requested", title=title, url=f"/console/rescue/mobilisations/{mob.pk}/",
+               urgent=True)
+
+
+# --- road network -----------------------------------------------------------------------------
+def check_manage_network(actor: Any) -> None:
+    if not _role_ok(actor, frozenset({Role.CITY_ADMIN})):
+        raise Forbidden(_("只有市级管理员可以导入路网"))
+
+
+def do_import_osm(actor: Any, path: str, *, name: str, activate: bool = True) -> RoadNetwork:
+    check_manage_network(actor)
+    try:
+        graph = __import__("pingan.rescue.osm", fromlist=["read_osm"]).read_osm(
+            path, speeds=engine.speeds(), mountain_areas=engine.mountain_areas(), mountain_factor=engine.mountain_factor())
+    except network.NetworkError as exc:
+        raise ActionError(_("无法导入路网:%(e)s") % {"e": str(exc)}, field="file", code=exc.code) from exc
+    with transaction.atomic():
+        row = engine.save_network(graph, name=name, source="osm", source_file=str(path).rsplit("/", 1)[-1], actor=actor,
+                                  activate=activate)
+        audit.record("rescue.network.import", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges", "source"]))
+    return row
+
+
+def do_build_synthetic(actor: Any = None) -> RoadNetwork:
+    from .synthetic import qingyuan_network
+
+    graph = qingyuan_network(city=engine.city_area(), mountain_areas=engine.mountain_areas(), speeds=engine.speeds(),
+                             mountain_factor=engine.mountain_factor())
+    with transaction.atomic():
+        row = engine.save_network(graph, name="清远合成路网(演示) Qingyuan synthetic", source="synthetic", actor=actor,
+                                  is_synthetic=True)
+        audit.record("rescue.network.synthetic", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges"]))
+    return row
+
+
+# --- analysis runs ----------------------------------------------------------------------------
+def check_start_run(actor: Any) -> None:
+    if not _role_ok(actor, ANALYST_ROLES):
+        raise Forbidden(_("无权发起分析"))
+
+
+def _run_division(actor: Any):
+    from pingan.geo.models import Division
+
+    city = Division.objects.filter(level="city").first()
+    return actor.division if actor.division_id and not actor.sees_everything else city
+
+
+@transaction.atomic
+def do_start_coverage(actor: Any, *, thresholds: Sequence[int] = (15, 30, 60), capabilities: Sequence[str] = ()) -> CoverageRun:
+    check_start_run(actor)
+    clean = sorted({int(t) for t in thresholds})
+    if not clean or any(t < 1 or t > 240 for t in clean):
+        raise ActionError(_("时间阈值应为 1–240 分钟"), field="thresholds", code="out_of_range")
+    bad = [c for c in capabilities if c not in Capability.values]
+    if bad:
+        raise ActionError(_("未知的救援能力:%(v)s") % {"v": ", ".join(bad)}, field="capabilities")
+    net, _graph = engine.active_network()
+    run = CoverageRun.objects.create(division=_run_division(actor), network=net, thresholds=clean,
+                                     capabilities=list(capabilities), created_by=actor)
+    audit.record("rescue.coverage.start", run, actor=actor, after={"thresholds": clean, "capabilities": list(capabilities)})
+    from .tasks import coverage_task
+
+    on_commit(lambda: coverage_task(run.pk))
+    return run
+
+
+@transaction.atomic
+def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30) -> SitingRun:
+    check_start_run(actor)
+    if method not in SitingMethod.values:
+        raise ActionError(_("未知的选址模型"), field="method", code="invalid_choice")
+    try:
+        p = int(p)
+    except (TypeError, ValueError) as exc:
+        raise ActionError(_("新增站点数必须是整数"), field="p") from exc
+    n_cand = len(engine.candidate_sites())
+    if p < 1:
+        raise ActionError(_("新增站点数至少为 1"), field="p", code="min_value")
+    if p > n_cand:
+        raise ActionError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": p, "n": n_cand}, field="p", code="too_many")
+    if not 1 <= int(threshold) <= 240:
+        raise ActionError(_("覆盖时间应为 1–240 分钟"), field="threshold", code="out_of_range")
+    net, _graph = engine.active_network()
+    run = SitingRun.objects.create(division=_run_division(actor), network=net, method=method, p=p,
+                                   threshold=int(threshold), created_by=actor)
+    audit.record("rescue.siting.start", run, actor=actor, after={"method": method, "p": p, "threshold": int(threshold)})
+    from .tasks import siting_task
+
+    on_commit(lambda: siting_task(run.pk))
+    return run
+
+
+def execute_run(model: type, pk: int, compute) -> None:
+    """The body of a run task: claim a queued run, compute with progress, keep the result.
+
+    Idempotent: a run that is not queued any more (done, failed or taken by another worker) is left."""
+    with transaction.atomic():
+        run = model.objects.select_for_update().filter(pk=pk, status=RunStatus.QUEUED).first()
+        if run is None:
+            return
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.progress = 5
+        run.save(update_fields=["status", "started_at", "progress"])
+
+    def progress(pct: int, stage: str) -> None:
+        model.objects.filter(pk=pk).update(progress=pct, stage=stage)
+
+    try:
+        results = compute(run, progress)
+    except (ActionError, siting.SitingError, network.NetworkError) as exc:
+        model.objects.filter(pk=pk).update(status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now())
+        return
+    with transaction.atomic():
+        model.objects.filter(pk=pk).update(status=RunStatus.DONE, progress=100, stage="done", results=results,
+                                           demand_source=results.pop("demand_source", "") or "",
+                                           finished_at=timezone.now())
+        audit.record(f"rescue.{model._meta.model_name}.done", model.objects.get(pk=pk), actor=None)
