@@ -1,0 +1,267 @@
+"""Read queries for the pages and the API: scoped, filtered, with the joins they need, and constant
+in the number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Floor
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pingan.core.choices import colour_of, hex_of
+
+from . import rules
+from .choices import OPEN_STATES, PUBLIC_SOURCES, Grade, State
+from .models import Category, Comment, HazardCase, Photo
+
+FILTERS = ("state", "grade", "category", "division", "district", "department", "overdue", "source", "q", "enterprise")
+
+
+def filter_cases(qs: QuerySet[HazardCase], params: Any, now: dt.datetime | None = None) -> QuerySet[HazardCase]:
+    """The list/map filters (the same on every page and endpoint). Unknown values simply match nothing."""
+    now = now or timezone.now()
+    state = params.get("state")
+    if state:
+        states = [s for s in state.split(",") if s]
+        if "open" in states:
+            states = [s for s in states if s != "open"] + list(OPEN_STATES)
+        qs = qs.filter(state__in=states)
+    grade = params.get("grade")
+    if grade:
+        qs = qs.filter(grade=grade)
+    category = params.get("category")
+    if category:
+        if str(category).isdigit():
+            qs = qs.filter(Q(category=category) | Q(category__parent=category))
+        else:
+            qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+    division = params.get("division")
+    if division:
+        if str(division).isdigit() and len(str(division)) >= 6:
+            from pingan.geo.rules import division_path
+            level = {6: "district", 9: "town", 12: "village", 15: "grid"}.get(len(str(division)), "district")
+            if str(division).endswith("00") and len(str(division)) == 6:
+                level = "city"
+            qs = qs.filter(division__path__startswith=division_path(str(division), level))
+        elif str(division).isdigit():
+            qs = qs.filter(Q(division=division) | Q(district=division))
+    district = params.get("district")
+    if district and str(district).isdigit():
+        qs = qs.filter(district=district)
+    department = params.get("department")
+    if department and str(department).isdigit():
+        from .models import CaseTask
+
+        qs = qs.filter(Q(lead_department=department) |
+                       Q(pk__in=CaseTask.objects.filter(department=department).values("case_id")))
+    overdue = params.get("overdue")
+    if overdue in ("1", "true", "yes", True):
+        qs = qs.filter(state__in=OPEN_STATES, due_at__lt=now)
+    source = params.get("source")
+    if source:
+        qs = qs.filter(source=source)
+    enterprise = params.get("enterprise")
+    if enterprise and str(enterprise).isdigit():
+        qs = qs.filter(enterprise=enterprise)
+    text = (params.get("q") or "").strip()
+    if text:
+        m = re.fullmatch(r"(?:YH-\d{4}-)?0*(\d+)", text, re.IGNORECASE)
+        if m:
+            qs = qs.filter(Q(pk=int(m.group(1))) | Q(title__icontains=text))
+        else:
+            qs = qs.filter(Q(title__icontains=text) | Q(address__icontains=text) | Q(tracking_code=text.upper()))
+    return qs
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """`min_lon,min_lat,max_lon,max_lat` (the GeoJSON/OGC order)."""
+    if not value:
+        return None
+    try:
+        parts = [float(v) for v in value.split(",")]
+    except ValueError:
+        return None
+    if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
+        return None
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+MAP_CAP = 3000
+
+
+def case_colour(state: str, grade: str) -> str:
+    """MAJOR open hazards are red whatever their step; the rest take the colour of their state."""
+    if grade == Grade.MAJOR and state in OPEN_STATES:
+        return "red"
+    return colour_of(State, state)
+
+
+def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, float] | None,
+                 cap: int = MAP_CAP, now: dt.datetime | None = None, url_of: Any = None) -> dict[str, Any]:
+    """GeoJSON of the cases in the box: points when there are at most `cap`, else clusters on a grid
+    (one GROUP BY in the database), so the answer stays small at a million cases. Two queries."""
+    now = now or timezone.now()
+    qs = qs.exclude(lat=None)
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        qs = qs.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
+    rows = list(qs.order_by().values_list("id", "lat", "lon", "state", "grade", "title", "due_at")
+                [: cap + 1])
+    labels = dict(State.choices)
+    if len(rows) <= cap:
+        features = []
+        for pk, lat, lon, state, grade, title, due_at in rows:
+            overdue = bool(due_at and state in OPEN_STATES and due_at < now)
+            text = f"{labels.get(state, state)}" + (" · " + _("超期") if overdue else "")
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                             "properties": {"id": pk, "label": title, "state": state, "grade": grade,
+                                            "overdue": overdue, "colour": hex_of(case_colour(state, grade)),
+                                            "popup": text, "url": url_of(pk) if url_of else None}})
+        return {"type": "FeatureCollection", "features": features, "clustered": False, "count": len(features)}
+    # Too many: a grid of about 40 × 40 cells over the box.
+    if bbox is None:
+        min_lon, min_lat, max_lon, max_lat = 111.9, 23.4, 114.0, 25.2
+    else:
+        min_lon, min_lat, max_lon, max_lat = bbox
+    size = max((max_lon - min_lon), (max_lat - min_lat)) / 40 or 0.01
+    cells = (qs.order_by().annotate(cx=Floor(F("lon") / size), cy=Floor(F("lat") / size))
+             .values("cx", "cy").annotate(n=Count("id"), open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
+                                          overdue_n=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now))))
+    features = []
+    total = 0
+    for cell in cells:
+        lon = (cell["cx"] + 0.5) * size
+        lat = (cell["cy"] + 0.5) * size
+        total += cell["n"]
+        colour = "red" if cell["overdue_n"] else ("orange" if cell["open_n"] else "green")
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                         "properties": {"cluster": True, "count": cell["n"], "open": cell["open_n"],
+                                        "overdue": cell["overdue_n"], "colour": hex_of(colour),
+                                        "label": _("%(n)d 处隐患") % {"n": cell["n"]},
+                                        "popup": _("未办结 %(o)d,超期 %(d)d") % {"o": cell["open_n"],
+                                                                                "d": cell["overdue_n"]}}})
+    return {"type": "FeatureCollection", "features": features, "clustered": True, "count": total}
+
+
+# --- The public view of a case: no reporter, no internal notes --------------------------------
+PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_phones(text: str) -> str:
+    """Mobile numbers in free text are masked before the public sees them (138****5678)."""
+    return PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text or "")
+
+
+def public_status_note(case: HazardCase) -> str:
+    note = case.get_state_display()
+    if case.public_note:
+        note += ": " + mask_phones(case.public_note)
+    return note
+
+
+def public_comments(case: HazardCase) -> list[Comment]:
+    return list(Comment.objects.filter(case=case, is_public=True).order_by("created_at"))
+
+
+def public_photos(case: HazardCase) -> list[Photo]:
+    return list(Photo.objects.filter(case=case).order_by("created_at"))
+
+
+def public_timeline(case: HazardCase) -> list[tuple[dt.datetime, str]]:
+    """Dates the public may see: when the case reached each public step."""
+    rows = [(case.created_at, _("已受理"))]
+    if case.registered_at:
+        rows.append((case.registered_at, _("已立案")))
+    if case.assigned_at:
+        rows.append((case.assigned_at, _("已派遣至责任部门")))
+    if case.rectified_at:
+        rows.append((case.rectified_at, _("整改完成,待验收")))
+    if case.closed_at:
+        rows.append((case.closed_at, _("已销号")))
+    return rows
+
+
+def is_publicly_listed(case: HazardCase) -> bool:
+    return case.source in PUBLIC_SOURCES and case.state != State.MERGED
+
+
+# --- Statistics ------------------------------------------------------------------------------
+def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """found, closed, open, overdue, closure rate, median days to close — grouped by one dimension
+    (district, department, category, month). A few queries whatever the size."""
+    now = now or timezone.now()
+    key = {"district": "district__name", "department": "lead_department__name", "category": "category__name",
+           "grade": "grade", "source": "source"}.get(by)
+    base = qs.order_by()
+    if by == "month":
+        from django.db.models.functions import TruncMonth
+
+        groups = base.annotate(k=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        key_expr = "k"
+    else:
+        groups = base.annotate(k=F(key))
+        key_expr = "k"
+    agg = (groups.values(key_expr).annotate(
+        found=Count("id"), closed=Count("id", filter=Q(state=State.CLOSED)),
+        open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+        major=Count("id", filter=Q(grade=Grade.MAJOR))).order_by(key_expr))
+    durations: dict[Any, list[float]] = defaultdict(list)
+    for k, created, closed in (groups.filter(state=State.CLOSED, closed_at__isnull=False)
+                               .values_list(key_expr, "created_at", "closed_at")[:200000]):
+        durations[k].append((closed - created).total_seconds() / 86400)
+    out = []
+    for row in agg:
+        k = row[key_expr]
+        label = k
+        if by == "month" and k is not None:
+            label = timezone.localtime(k).strftime("%Y-%m") if timezone.is_aware(k) else k.strftime("%Y-%m")
+        elif by == "grade":
+            label = dict(Grade.choices).get(k, k)
+        elif by == "source":
+            from .choices import Source
+
+            label = dict(Source.choices).get(k, k)
+        d = durations.get(k) or []
+        out.append({"key": label if label is not None else _("(未定)"), "found": row["found"], "closed": row["closed"],
+                    "open": row["open"], "overdue": row["overdue"], "major": row["major"],
+                    "closure_rate": round(100 * row["closed"] / row["found"], 1) if row["found"] else 0.0,
+                    "median_days": round(statistics.median(d), 1) if d else None})
+    return out
+
+
+def period_table(qs: QuerySet[HazardCase], year: int, quarter: int | None) -> dict[str, Any]:
+    """The quarterly or annual hazard statistics table (DOMAIN §1) of a period, with its due date."""
+    if quarter:
+        start = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+        due = rules.quarterly_due(year, quarter)
+        label = _("%(y)d 年第 %(q)d 季度") % {"y": year, "q": quarter}
+    else:
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        due = rules.annual_due(year)
+        label = _("%(y)d 年度") % {"y": year}
+    tz = timezone.get_current_timezone()
+    s = dt.datetime.combine(start, dt.time.min, tz)
+    e = dt.datetime.combine(end, dt.time.min, tz)
+    found = qs.filter(created_at__gte=s, created_at__lt=e).order_by()
+    agg = found.aggregate(found=Count("id"), major=Count("id", filter=Q(grade=Grade.MAJOR)),
+                          general=Count("id", filter=Q(grade=Grade.GENERAL)))
+    closed = qs.filter(closed_at__gte=s, closed_at__lt=e, state=State.CLOSED).order_by().aggregate(
+        closed=Count("id"), major_closed=Count("id", filter=Q(grade=Grade.MAJOR)))
+    open_at_end = qs.filter(created_at__lt=e).filter(Q(closed_at=None) | Q(closed_at__gte=e)).exclude(
+        state__in=[State.DECLINED, State.MERGED]).order_by().count()
+    return {"label": label, "start": start, "end": end - dt.timedelta(days=1), "due": due, **agg, **closed,
+            "open_at_end": open_at_end,
+            "rate": round(100 * (closed["closed"] or 0) / agg["found"], 1) if agg["found"] else 0.0}
+
+
+def categories_tree() -> list[Category]:
+    cats = list(Category.objects.filter(is_active=True).select_related("parent"))
+    return sorted(cats, key=lambda c: ((c.parent.order if c.parent else c.order), c.parent_id is not None, c.order))
