@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "geo"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DivisionIndexView.as_view(), name="index"),
+    path("level/<str:level>/", views.DivisionLevelView.as_view(), name="level"),
+    path("d/<str:code>/", views.DivisionDetailView.as_view(), name="detail"),
+]

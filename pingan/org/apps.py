@@ -1,8 +1,27 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.nav import NavItem
+
 
 class OrgConfig(AppConfig):
     name = "pingan.org"
     label = "org"
     verbose_name = _("组织与人员")
+    nav_items = [
+        NavItem(_("生产经营单位"), "org:enterprise-list", order=30),
+        NavItem(_("部门通讯录"), "org:department-list", order=85),
+    ]
+
+    def ready(self) -> None:
+        from pingan.core.templatetags.pingan import register_action_labels
+
+        register_action_labels({
+            "org.enterprise.create": _("登记单位"),
+            "org.enterprise.update": _("修改单位信息"),
+            "org.enterprise.import": _("批量导入单位"),
+            "org.user.login": _("登录"),
+            "org.user.login_failed": _("登录失败"),
+            "org.user.locked": _("账号锁定"),
+            "org.user.unlocked": _("账号解锁"),
+        })

@@ -1,11 +1,210 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
+from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from pingan.core.context import origin
+from pingan.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
+from pingan.geo.choices import Level
+from pingan.geo.models import Division
+
+from .actions import can_write_enterprises
+from .choices import DepartmentKind, Industry, Sector
 from .forms import LockoutAuthenticationForm
+from .importer import COLUMNS, REQUIRED, import_enterprises
+from .models import Department, Enterprise, Site
 
 
 class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def _division_filter(qs: QuerySet, code: str, field: str = "division") -> QuerySet:
+    division = Division.objects.filter(code=code).only("code", "level", "path").first() if code else None
+    if division is None:
+        return qs
+    return qs.filter(**{f"{field}__path__startswith": division.path})
+
+
+def enterprise_queryset(request: HttpRequest) -> QuerySet:
+    """Enterprises the person may see, filtered by the list's query string."""
+    qs = Enterprise.objects.visible_to(request.user)
+    get = request.GET
+    if get.get("industry") in Industry.values:
+        qs = qs.filter(industry=get["industry"])
+    if get.get("division"):
+        qs = _division_filter(qs, get["division"].strip())
+    if get.get("key") in ("1", "true", "on"):
+        qs = qs.filter(key_supervision=True)
+    q = get.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(uscc__startswith=q.upper()))
+    return qs
+
+
+class EnterpriseListView(ScopedListView):
+    model = Enterprise
+    template_name = "org/enterprise_list.html"
+    context_object_name = "enterprises"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet:
+        return (enterprise_queryset(self.request).select_related("division")
+                .prefetch_related(Prefetch("supervising_departments", Department.objects.only("id", "name", "short_name")))
+                .defer("division__geometry").order_by("name", "pk"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        get = self.request.GET
+        ctx["industries"] = Industry.choices
+        ctx["districts"] = list(Division.objects.filter(level__in=[Level.CITY, Level.DISTRICT]).only("code", "name", "level")
+                                .order_by("code"))
+        ctx["f"] = {"industry": get.get("industry", ""), "division": get.get("division", ""),
+                    "key": get.get("key", ""), "q": get.get("q", "")}
+        query = get.copy()
+        query.pop("page", None)
+        ctx["layers"] = [
+            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": "区县 Districts",
+             "kind": "boundary", "labels": True, "fit": True},
+            {"url": reverse("org:enterprise-geojson") + "?" + query.urlencode(), "name": "单位 Enterprises",
+             "kind": "points", "radius": 5},
+        ]
+        ctx["can_import"] = can_write_enterprises(self.request.user)
+        return ctx
+
+
+class EnterpriseDetailView(ScopedDetailView):
+    model = Enterprise
+    template_name = "org/enterprise_detail.html"
+    context_object_name = "enterprise"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("division", "division__parent").defer("division__geometry")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ent: Enterprise = self.object
+        ctx["sites"] = list(Site.objects.visible_to(self.request.user).filter(enterprise=ent)
+                            .select_related("division", "supervising_department").defer("division__geometry"))
+        ctx["departments"] = list(ent.supervising_departments.select_related("division").defer("division__geometry"))
+        chain = ent.division.ancestors() + [ent.division]
+        ctx["chain"] = chain
+        town = next((d for d in chain if d.level == Level.TOWN), None) or ent.division
+        ctx["layers"] = [
+            {"url": reverse("geo-api:division-geojson") + f"?code={town.code}", "name": town.name,
+             "kind": "boundary", "labels": True, "fit": ent.lat is None},
+            {"url": reverse("org:enterprise-geojson") + f"?id={ent.pk}&sites=1", "name": "单位 Enterprise",
+             "kind": "points", "radius": 7, "fit": ent.lat is not None},
+        ]
+        ctx["can_edit"] = can_write_enterprises(self.request.user)
+        return ctx
+
+
+def _feature(lat: float, lon: float, props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+class EnterpriseGeoJSONView(StaffRequiredMixin, generic.View):
+    """Points for the console maps (the list's filters, or one enterprise with its sites)."""
+
+    limit = 5000
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        qs = enterprise_queryset(request).exclude(lat=None)
+        if request.GET.get("id"):
+            try:
+                qs = qs.filter(pk=int(request.GET["id"]))
+            except ValueError:
+                qs = qs.none()
+        features = []
+        for pk, name, industry, key, lat, lon in qs.values_list("pk", "name", "industry", "key_supervision",
+                                                                 "lat", "lon")[: self.limit]:
+            features.append(_feature(lat, lon, {
+                "label": name, "popup": str(Industry(industry).label) + (" · 重点监管" if key else ""),
+                "url": reverse("org:enterprise-detail", args=[pk]), "colour": "red" if key else "blue"}))
+        if request.GET.get("id") and request.GET.get("sites"):
+            for name, lat, lon in Site.objects.visible_to(request.user).filter(
+                    enterprise__in=qs).exclude(lat=None).values_list("name", "lat", "lon"):
+                features.append(_feature(lat, lon, {"label": name, "popup": "场所 site", "colour": "orange"}))
+        return JsonResponse({"type": "FeatureCollection", "features": features},
+                            content_type="application/geo+json")
+
+
+class DepartmentListView(ScopedListView):
+    model = Department
+    template_name = "org/department_list.html"
+    context_object_name = "departments"
+    paginate_by = 100
+
+    def get_queryset(self) -> QuerySet:
+        qs = Department.objects.visible_to(self.request.user).select_related("division", "parent").defer(
+            "division__geometry")
+        get = self.request.GET
+        if get.get("sector") in Sector.values:
+            qs = qs.filter(sector=get["sector"])
+        if get.get("kind") in DepartmentKind.values:
+            qs = qs.filter(kind=get["kind"])
+        if get.get("division"):
+            qs = _division_filter(qs, get["division"].strip())
+        q = get.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__startswith=q))
+        return qs.order_by("division__code", "kind", "sector", "name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        get = self.request.GET
+        ctx["sectors"] = Sector.choices
+        ctx["kinds"] = DepartmentKind.choices
+        ctx["f"] = {k: get.get(k, "") for k in ("sector", "kind", "division", "q")}
+        return ctx
+
+
+class EnterpriseImportForm(forms.Form):
+    file = forms.FileField(label=_("文件(Excel .xlsx 或 CSV)"))
+    crs = forms.ChoiceField(label=_("坐标系"), choices=[("wgs84", "WGS-84"), ("gcj02", _("GCJ-02(高德/腾讯地图)"))],
+                            initial="wgs84", required=False)
+    dry_run = forms.BooleanField(label=_("仅检查,不写入"), required=False)
+
+
+class EnterpriseImportView(StaffRequiredMixin, generic.View):
+    """Upload an enterprise register: city administrators and department staff (within their area)."""
+
+    template_name = "org/enterprise_import.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not can_write_enterprises(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(request, EnterpriseImportForm(), None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = EnterpriseImportForm(request.POST, request.FILES)
+        report = None
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            with origin("web", ip=request.META.get("REMOTE_ADDR")):
+                report = import_enterprises(upload.read(), upload.name, actor=request.user,
+                                            dry_run=form.cleaned_data["dry_run"], crs=form.cleaned_data["crs"] or "wgs84")
+            (messages.success if report.ok else messages.error)(request, report.summary())
+        return self.render(request, form, report)
+
+    def render(self, request: HttpRequest, form: forms.Form, report: Any) -> HttpResponse:
+        columns = [{"label": label, "aliases": aliases, "required": name in REQUIRED}
+                   for name, (label, aliases) in COLUMNS.items()]
+        return render(request, self.template_name, {"form": form, "report": report, "columns": columns,
+                                                    "industries": Industry.choices})
