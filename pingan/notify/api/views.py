@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -61,5 +63,17 @@ class PreferenceViewSet(viewsets.GenericViewSet):
         current = actions.preference_of(request.user)
         serializer = PreferenceSerializer(current, data=request.data, partial=request.method == "PATCH")
         serializer.is_valid(raise_exception=True)
-        pref = actions.do_update_preference(request.user, dict(serializer.validated_data))
+        try:
+            pref = actions.do_update_preference(request.user, dict(serializer.validated_data))
+        except DjangoValidationError as exc:
+            raise with_codes(exc) from exc
         return Response(PreferenceSerializer(pref).data)
+
+
+def with_codes(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A model validation error as a DRF one that keeps each error's code (the core handler's
+    conversion keeps only the messages)."""
+    detail = {}
+    for field, errors in exc.error_dict.items():
+        detail[field] = [ErrorDetail(next(iter(e)), code=e.code or "invalid") for e in errors]
+    return serializers.ValidationError(detail)
