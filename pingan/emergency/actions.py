@@ -225,7 +225,7 @@ def _lay_out_chain(incident: Incident, start: ReportingBody, *, basis_at: dt.dat
         predecessor = first
     for sender_level, receiver_level in zip(levels, levels[1:], strict=False):
         sender, receiver = bodies[sender_level], bodies[receiver_level]
-        existing = Report.objects.filter(incident=incident, sender=sender, receiver=receiver, kind=kind,
+        existing = Report.objects.filter(incident=incident, sender=sender, receiver=receiver,
                                          supplement=supplement).exclude(state=ReportState.CANCELLED).first()
         if existing is not None:
             predecessor = existing
@@ -357,8 +357,11 @@ def do_send_report(actor: Any, report: Report, *, channel: str = "", received_by
                  after=snapshot(report, ["state", "receiver", "sent_at", "is_late", "skipped_levels"]),
                  division_path=incident.division.path)
     # the receiver's own hop up starts from its receipt
-    for nxt in Report.objects.filter(incident=incident, state=ReportState.DUE, sender=report.receiver,
-                                     kind=report.kind, supplement=report.supplement):
+    from django.db.models import Q
+
+    successors = Report.objects.filter(incident=incident, state=ReportState.DUE, sender=report.receiver).filter(
+        Q(predecessor=report) | Q(supplement=report.supplement, kind=report.kind))
+    for nxt in successors:
         nxt.predecessor = report
         nxt.basis_at = now
         nxt.due_at = rules.hop_due(nxt.sender_level, now)
@@ -422,7 +425,8 @@ def _apply_grade(actor: Any, incident: Incident, new_grade: str, *, note: str, b
     audit.record("emergency.incident.regrade", incident, actor=actor, before={"grade": old},
                  after={"grade": new_grade, "counts": _counts(incident)}, note=note)
     upwards = GRADE_ORDER.index(new_grade) > (GRADE_ORDER.index(old) if old else -1)
-    if upwards and old and rules.level_reached(old, new_grade):
+    if upwards and old and rules.level_reached(old, new_grade) and supplement is None:
+        # (with a 续报, do_supplement lays out its chain to the new end itself)
         start = start or incident.owner_body
         if start is not None:
             _lay_out_chain(incident, start, basis_at=timezone.now(),
@@ -579,7 +583,6 @@ def check_response(actor: Any, incident: Incident, step: str, level: str) -> Non
 
 @transaction.atomic
 def do_response(actor: Any, incident: Incident, *, step: str, level: str = "", note: str = "") -> ResponseChange:
-    check_response(actor, incident, step, level)
     incident = lock(incident)
     check_response(actor, incident, step, level)
     old = incident.response_level
@@ -624,6 +627,9 @@ def escalate_report(row: Any, level: int) -> dt.datetime | None:
     report = Report.objects.select_related("incident", "sender", "receiver").filter(pk=row.object_id).first()
     if report is None or report.state != ReportState.DUE:
         return None
+    if timezone.now() <= report.due_at:
+        # the reconciler fires at the due minute; "late" is strictly after it (on the minute is in time)
+        return report.due_at + dt.timedelta(minutes=1)
     if report.overdue_flagged_at is None:
         report.overdue_flagged_at = timezone.now()
         report.save(update_fields=["overdue_flagged_at"])

@@ -8,7 +8,7 @@ from pingan.org.models import User
 
 
 def make_duty(world):
-    """Duty posts for 英德市 and 清远市 emergency bureaux, each with a shift covering ±30 days."""
+    """Duty posts for 英德市, 清城区 and 清远市 emergency bureaux, each with one shift from 2025 to a month ahead."""
     city_duty = User.objects.create_user(username="city_duty_t", password="x", role="duty_officer",
                                          division=world.city, department=world.departments["city_em"],
                                          display_name="市值班员")
@@ -27,7 +27,7 @@ def make_duty(world):
         ("city", world.departments["city_em"], world.city, "city", city_duty, city_leader),
     ):
         post = DutyPost.objects.create(name=f"{dept.name}值班室", department=dept, division=division, level=level)
-        shift = Shift.objects.create(post=post, starts_at=now - dt.timedelta(days=30),
+        shift = Shift.objects.create(post=post, starts_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
                                      ends_at=now + dt.timedelta(days=30), leader=leader)
         shift.officers.add(officer)
         posts[key] = post

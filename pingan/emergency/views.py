@@ -1,0 +1,494 @@
+"""Console pages: the duty console, incidents (intake, detail, timeline), report documents (print,
+DOCX), the grade calculator, the roster (posts, shifts, swaps, handovers, iCal) and 三防."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pingan.core.actions import ActionError, get_visible_or_404
+from pingan.core.views import ScopedListView, StaffRequiredMixin
+
+from . import actions, rules, selectors
+from .choices import Grade, ReportState
+from .forms import (
+    CalculatorForm,
+    CloseForm,
+    FindingForm,
+    GradeForm,
+    HandoverForm,
+    IncidentForm,
+    ResponseForm,
+    SanfangForm,
+    SendForm,
+    SupplementForm,
+    SwapForm,
+)
+from .models import (
+    DutyPost,
+    Incident,
+    Report,
+    ReportingBody,
+    RotationTemplate,
+    SanfangReport,
+    SanfangResponse,
+    Shift,
+)
+
+
+def staff_view(fn: Any) -> Any:
+    """Function views behind the same gate as the console's class views."""
+
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        class _V(StaffRequiredMixin):
+            pass
+
+        gate = _V()
+        if not request.user.is_authenticated:
+            return redirect(reverse("login") + "?next=" + request.path)
+        response = gate.dispatch.__func__  # noqa: F841 — the mixin's role check below
+        if not request.user.is_staff_role:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return fn(request, *args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def _form_error(form: Any, err: ActionError) -> None:
+    field = err.field if err.field in form.fields else None
+    form.add_error(field, str(err.message))
+
+
+def _flash_error(request: HttpRequest, err: ActionError) -> None:
+    messages.error(request, str(err.message))
+
+
+# --- console ----------------------------------------------------------------------------------
+
+@staff_view
+def console(request: HttpRequest) -> HttpResponse:
+    ctx = selectors.console(request.user)
+    return render(request, "emergency/console.html", ctx)
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+class IncidentListView(ScopedListView):
+    model = Incident
+    template_name = "emergency/incident_list.html"
+    context_object_name = "incidents"
+
+    def get_queryset(self) -> Any:
+        qs = selectors.incidents_for(self.request.user)
+        state = self.request.GET.get("state")
+        if state in ("open", "closed"):
+            qs = qs.filter(state=state)
+        grade = self.request.GET.get("grade")
+        if grade in Grade.values:
+            qs = qs.filter(grade=grade)
+        return qs.order_by("-occurred_at", "-id")
+
+
+@staff_view
+def incident_new(request: HttpRequest) -> HttpResponse:
+    form = IncidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        for key in ("deaths", "serious_injuries", "minor_injuries", "missing", "trapped", "direct_loss"):
+            data[key] = request.POST.get(key, "") or "0"
+        try:
+            incident = actions.do_record_incident(request.user, data)
+        except ActionError as err:
+            _form_error(form, err)
+        else:
+            messages.success(request, _("已登记 %(no)s,等级:%(grade)s") % {
+                "no": incident.number, "grade": incident.get_grade_display() or _("未定级")})
+            return redirect("emergency:incident", pk=incident.pk)
+    return render(request, "emergency/incident_form.html", {"form": form, "thresholds": rules.GRADE_RULES[-1]})
+
+
+@staff_view
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_visible_or_404(Incident.objects.select_related("division", "owner_body", "received_by"),
+                                  request.user, pk=pk)
+    reports = list(incident.reports.select_related("sender", "receiver", "sent_by").order_by("id"))
+    now = timezone.now()
+    for r in reports:
+        r.overdue = r.state == ReportState.DUE and r.due_at < now
+    from .services import body_of_user
+
+    mine = body_of_user(request.user)
+    return render(request, "emergency/incident_detail.html", {
+        "incident": incident, "reports": reports, "mine": mine,
+        "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
+        "supplements": list(incident.supplements.select_related("by")),
+        "findings": list(incident.findings.select_related("by")),
+        "timeline": selectors.incident_timeline(incident),
+        "supplement_form": SupplementForm(), "response_form": ResponseForm(), "grade_form": GradeForm(),
+        "finding_form": FindingForm(), "close_form": CloseForm(), "send_form": SendForm(),
+        "window_last_day": rules.supplement_window_last_day(timezone.localtime(incident.occurred_at).date(),
+                                                            incident.accident_kind),
+        "higher_bodies": ReportingBody.objects.filter(level__in=["province", "ministry"]),
+    })
+
+
+def _incident_post(request: HttpRequest, pk: int) -> Incident:
+    return get_visible_or_404(Incident.objects.all(), request.user, pk=pk)
+
+
+@require_POST
+@staff_view
+def incident_supplement(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident_post(request, pk)
+    form = SupplementForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in request.POST.items() if k in form.fields and v not in ("", None)}
+        try:
+            s = actions.do_supplement(request.user, incident, data)
+            messages.success(request, _("续报已记录") if s.in_window else _("已记录,但超出补报期限,未重新定级"))
+        except ActionError as err:
+            _flash_error(request, err)
+    return redirect("emergency:incident", pk=pk)
+
+
+@require_POST
+@staff_view
+def incident_response(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident_post(request, pk)
+    try:
+        actions.do_response(request.user, incident, step=request.POST.get("step", ""),
+                            level=request.POST.get("level", ""), note=request.POST.get("note", ""))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:incident", pk=pk)
+
+
+@require_POST
+@staff_view
+def incident_grade(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident_post(request, pk)
+    try:
+        actions.do_set_grade(request.user, incident, request.POST.get("grade", ""), note=request.POST.get("note", ""))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:incident", pk=pk)
+
+
+@require_POST
+@staff_view
+def incident_finding(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident_post(request, pk)
+    try:
+        actions.do_record_finding(request.user, incident, kind=request.POST.get("kind", ""),
+                                  note=request.POST.get("note", ""))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:incident", pk=pk)
+
+
+@require_POST
+@staff_view
+def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _incident_post(request, pk)
+    try:
+        actions.do_close_incident(request.user, incident, summary=request.POST.get("summary", ""))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:incident", pk=pk)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+def _report(request: HttpRequest, pk: int) -> Report:
+    return get_visible_or_404(Report.objects.select_related("incident", "incident__division", "sender", "receiver",
+                                                            "sent_by"), request.user, pk=pk)
+
+
+def _report_doc(report: Report) -> dict[str, Any]:
+    content = report.content or actions.report_content(report.incident)
+    items = [(label, content.get(key, "")) for key, label in rules.REPORT_CONTENTS]
+    return {"report": report, "incident": report.incident, "content": content, "items": items}
+
+
+@staff_view
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as a printable document (browser print → paper or PDF)."""
+    return render(request, "emergency/report_print.html", _report_doc(_report(request, pk)))
+
+
+@staff_view
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    from docx import Document
+    from docx.shared import Pt
+
+    doc_data = _report_doc(_report(request, pk))
+    report, incident = doc_data["report"], doc_data["incident"]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.font.size = Pt(12)
+    doc.add_heading(_("生产安全事故(突发事件)信息报告"), level=1)
+    doc.add_paragraph(f"{incident.number} · {report.get_kind_display()} · {incident.get_grade_display()}")
+    doc.add_paragraph(_("报送单位:%(s)s    接收单位:%(r)s") % {
+        "s": report.sender.name if report.sender else report.get_sender_level_display(), "r": report.receiver.name})
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in doc_data["items"]:
+        row = table.add_row().cells
+        row[0].text, row[1].text = str(label), str(value or "")
+    doc.add_paragraph("")
+    sent = timezone.localtime(report.sent_at).strftime("%Y-%m-%d %H:%M") if report.sent_at else _("未报送")
+    doc.add_paragraph(_("报送期限:%(due)s    报送时间:%(sent)s    报送人:%(by)s    接收人:%(to)s") % {
+        "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M"), "sent": sent,
+        "by": str(report.sent_by or ""), "to": report.received_by_name})
+    if report.is_late:
+        doc.add_paragraph(_("迟报"))
+    buf = io.BytesIO()
+    doc.save(buf)
+    resp = HttpResponse(buf.getvalue(),
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    resp["Content-Disposition"] = f'attachment; filename="report-{incident.number}-{report.pk}.docx"'
+    return resp
+
+
+@require_POST
+@staff_view
+def report_send(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    receiver = None
+    if request.POST.get("receiver"):
+        receiver = ReportingBody.objects.filter(pk=request.POST["receiver"]).first()
+    try:
+        if report.sender is not None and report.sender.department_id is None:
+            actions.do_record_external_send(request.user, report, note=request.POST.get("channel", ""))
+        else:
+            sent = actions.do_send_report(request.user, report, channel=request.POST.get("channel", ""),
+                                          received_by_name=request.POST.get("received_by_name", ""), receiver=receiver)
+            if sent.is_late:
+                messages.warning(request, _("已报送(迟报)"))
+            else:
+                messages.success(request, _("已报送"))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:incident", pk=report.incident_id)
+
+
+# --- calculator ----------------------------------------------------------------------------------
+
+@staff_view
+def calculator(request: HttpRequest) -> HttpResponse:
+    form = CalculatorForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        result = rules.accident_grade(form.cleaned_data["deaths"], form.cleaned_data["serious_injuries"],
+                                      form.cleaned_data["direct_loss"])
+        result = {"grade": result.grade, "label": Grade(result.grade).label, "basis": result.basis,
+                  "end": rules.chain_end(result.grade), "hops": rules.chain_hops(result.grade)}
+    return render(request, "emergency/calculator.html", {"form": form, "result": result,
+                                                         "rule": rules.GRADE_RULES[-1], "grade_cls": Grade})
+
+
+# --- roster ---------------------------------------------------------------------------------------
+
+class PostListView(ScopedListView):
+    model = DutyPost
+    template_name = "emergency/post_list.html"
+    context_object_name = "posts"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("department", "division")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        now = timezone.now()
+        posts = ctx["posts"]
+        current = {s.post_id: s for s in Shift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
+                   .select_related("leader").prefetch_related("officers")}
+        for p in posts:
+            p.current = current.get(p.pk)
+        return ctx
+
+
+@staff_view
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_visible_or_404(DutyPost.objects.select_related("department", "division"), request.user, pk=pk)
+    now = timezone.now()
+    start = now - dt.timedelta(days=1)
+    return render(request, "emergency/roster.html", {
+        "post": post, "shifts": selectors.roster(post, start, days=15), "now": now,
+        "gaps": selectors.gaps(post, now), "handovers": list(post.handovers.select_related("handed_by",
+                                                                                            "received_by")[:20]),
+        "swaps": list(post.shifts.model.swaps.rel.related_model.objects.filter(shift__post=post)
+                      .select_related("shift", "from_user", "to_user", "requested_by")[:20]),
+        "rotations": list(post.rotations.all()),
+        "people": list(get_user_model().objects.filter(department=post.department_id).order_by("username")),
+        "handover_form": HandoverForm(), "swap_form": SwapForm(),
+    })
+
+
+@require_POST
+@staff_view
+def rotation_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    rotation = get_visible_or_404(RotationTemplate.objects.select_related("post"), request.user, pk=pk)
+    try:
+        made = actions.do_generate_shifts(request.user, rotation, days=int(request.POST.get("days") or 14))
+        messages.success(request, _("已生成 %(n)d 个班次") % {"n": len(made)})
+    except (ActionError, ValueError) as err:
+        messages.error(request, str(getattr(err, "message", err)))
+    return redirect("emergency:roster", pk=rotation.post_id)
+
+
+@require_POST
+@staff_view
+def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = get_visible_or_404(Shift.objects.select_related("post"), request.user, pk=pk)
+    users = get_user_model().objects
+    try:
+        from_user = users.filter(pk=request.POST.get("from_user") or 0).first()
+        to_user = users.filter(pk=request.POST.get("to_user") or 0).first()
+        actions.do_request_swap(request.user, shift, role=request.POST.get("role", "officer"), from_user=from_user,
+                                to_user=to_user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("换班申请已提交"))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:roster", pk=shift.post_id)
+
+
+@require_POST
+@staff_view
+def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import ShiftSwap
+
+    swap = get_visible_or_404(ShiftSwap.objects.select_related("shift"), request.user, pk=pk)
+    try:
+        actions.do_decide_swap(request.user, swap, approve=request.POST.get("approve") == "1")
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:roster", pk=swap.shift.post_id)
+
+
+@require_POST
+@staff_view
+def handover(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_visible_or_404(DutyPost.objects.all(), request.user, pk=pk)
+    received_by = get_user_model().objects.filter(pk=request.POST.get("received_by") or 0).first()
+    try:
+        actions.do_handover(request.user, post, open_matters=request.POST.get("open_matters", ""),
+                            notes=request.POST.get("notes", ""), received_by=received_by)
+        messages.success(request, _("交接班记录已保存"))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:roster", pk=pk)
+
+
+def ical_for(person: Any) -> str:
+    from django.db.models import Q
+
+    now = timezone.now()
+    shifts = (Shift.objects.filter(Q(leader=person) | Q(officers=person), ends_at__gt=now - dt.timedelta(days=30))
+              .distinct().select_related("post", "leader").prefetch_related("officers").order_by("starts_at"))
+    events = []
+    for s in shifts:
+        role = _("带班") if s.leader_id == person.pk else _("值班")
+        officers = "、".join(str(o) for o in s.officers.all())
+        events.append({"uid": f"emergency-shift-{s.pk}-{person.pk}@pingan", "start": s.starts_at, "end": s.ends_at,
+                       "summary": f"{role}:{s.post.name}", "location": s.post.phone or s.post.name,
+                       "description": _("带班领导:%(l)s\n值班员:%(o)s") % {"l": s.leader or "", "o": officers}})
+    return rules.ical(events, calname=_("%(name)s 的值班") % {"name": str(person)}, stamp=now)
+
+
+@staff_view
+def my_ical(request: HttpRequest, user_pk: int | None = None) -> HttpResponse:
+    """iCal (RFC 5545) export of a person's shifts: one's own, or a visible colleague's."""
+    if user_pk is None:
+        person = request.user
+    else:
+        person = get_visible_or_404(get_user_model().objects.all(), request.user, pk=user_pk)
+    resp = HttpResponse(ical_for(person), content_type="text/calendar; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="duty-{person.username}.ics"'
+    return resp
+
+
+# --- 三防 ------------------------------------------------------------------------------------------
+
+def _hq_departments(user: Any) -> Any:
+    from pingan.org.models import Department
+
+    qs = Department.objects.filter(is_active=True)
+    if not user.sees_everything and user.scope_path:
+        qs = qs.filter(division__path__startswith=user.scope_path)
+    return qs.select_related("division").order_by("division__code", "name")
+
+
+@staff_view
+def sanfang_list(request: HttpRequest) -> HttpResponse:
+    responses = list(SanfangResponse.objects.visible_to(request.user).select_related("headquarters", "division"))
+    form = SanfangForm(request.POST or None, departments=_hq_departments(request.user))
+    if request.method == "POST" and form.is_valid():
+        if not request.user.department_id:
+            messages.error(request, _("您没有所属部门,不能启动三防响应"))
+        else:
+            try:
+                resp = actions.do_start_sanfang(request.user, kind=form.cleaned_data["kind"],
+                                                level=form.cleaned_data["level"],
+                                                headquarters=request.user.department,
+                                                members=list(form.cleaned_data["members"]),
+                                                note=form.cleaned_data["note"])
+                return redirect("emergency:sanfang", pk=resp.pk)
+            except ActionError as err:
+                _form_error(form, err)
+    mine = list(SanfangReport.objects.visible_to(request.user).filter(
+        department=request.user.department_id, submitted_at=None).select_related("response")[:20]) \
+        if request.user.department_id else []
+    return render(request, "emergency/sanfang_list.html", {"responses": responses, "form": form, "mine": mine})
+
+
+@staff_view
+def sanfang_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    response = get_visible_or_404(SanfangResponse.objects.select_related("headquarters"), request.user, pk=pk)
+    actions.reconcile_sanfang(response=response) if response.is_active else None
+    board = selectors.sanfang_board(response)
+    return render(request, "emergency/sanfang_detail.html", {"response": response, **board, "now": timezone.now(),
+                                                             "members": list(response.members.all())})
+
+
+@require_POST
+@staff_view
+def sanfang_change(request: HttpRequest, pk: int) -> HttpResponse:
+    response = get_visible_or_404(SanfangResponse.objects.all(), request.user, pk=pk)
+    try:
+        actions.do_change_sanfang(request.user, response, level=request.POST.get("level"),
+                                  end=request.POST.get("end") == "1", note=request.POST.get("note", ""))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:sanfang", pk=pk)
+
+
+@require_POST
+@staff_view
+def sanfang_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(SanfangReport.objects.select_related("response"), request.user, pk=pk)
+    try:
+        done = actions.do_submit_sanfang(request.user, item, text=request.POST.get("text", ""))
+        messages.success(request, _("已报送(迟报)") if done.is_late else _("已报送"))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:sanfang", pk=item.response_id)
+
+
+def not_found(*_args: Any) -> None:
+    raise Http404
