@@ -1,8 +1,57 @@
+import os
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from pingan.core.nav import NavItem
+
+
+def _simulate() -> bool:
+    """The demo's sensor simulator runs with `make run` unless SIMULATE_SENSORS=0 (never in production)."""
+    return settings.DEBUG and os.environ.get("SIMULATE_SENSORS", "1") not in ("0", "false", "no")
+
+
+def _simulator_argv() -> list[str]:
+    argv = ["simulate_sensors", "--wait-for-server"]
+    if settings.MQTT_URL:
+        argv += ["--via", "mqtt"]
+    else:
+        port = os.environ.get("PORT", "8000")
+        argv += ["--via", "http", "--url", f"http://127.0.0.1:{port}/api/v1/ingest/readings/"]
+    return argv
 
 
 class MonitoringConfig(AppConfig):
     name = "pingan.monitoring"
     label = "monitoring"
     verbose_name = _("智慧监测")
+    nav_items = [
+        NavItem(_("监测报警"), "monitoring:console", order=30),
+        NavItem(_("监测地图"), "monitoring:map", order=31),
+    ]
+
+    @property
+    def platform_processes(self) -> list:
+        return [
+            ("mqtt", ["mqtt_consume"], lambda: bool(settings.MQTT_URL)),
+            ("simulator", _simulator_argv(), _simulate),
+        ]
+
+    def ready(self) -> None:
+        from pingan.core.templatetags.pingan import register_action_labels
+
+        register_action_labels({
+            "monitoring.alarm.raise": _("报警产生"),
+            "monitoring.alarm.raise_severity": _("报警级别升高"),
+            "monitoring.alarm.clear": _("报警自动恢复"),
+            "monitoring.alarm.clear_by_hand": _("报警手动恢复"),
+            "monitoring.alarm.acknowledge": _("报警已确认"),
+            "monitoring.alarm.comment": _("添加备注"),
+            "monitoring.alarm.escalate": _("报警升级通知"),
+            "monitoring.alarm.open_case": _("发起隐患"),
+            "monitoring.alarm.open_incident": _("发起事件"),
+            "monitoring.silence.create": _("设置静默/维护窗口"),
+            "monitoring.device.rotate_token": _("更换设备令牌"),
+            "monitoring.device.import": _("导入设备"),
+        })

@@ -381,20 +381,25 @@ class Pipeline:
     def _lock_states(self, sensor_ids: list[int]) -> dict[int, dict]:
         """The states of these sensors, current with the database (and locked on PostgreSQL)."""
         ids = sorted(set(sensor_ids))
-        missing = [sid for sid in ids if sid not in self.states]
+        versions = self._versions(ids)
+        missing = [sid for sid in ids if sid not in versions]
         if missing:
             SensorState.objects.bulk_create([SensorState(sensor_id=sid) for sid in missing], ignore_conflicts=True,
                                             batch_size=500)
-        versions: dict[int, int] = {}
-        for chunk in _chunks(ids, 900):
-            versions.update(SensorState.objects.select_for_update().filter(sensor_id__in=chunk)
-                            .order_by("sensor_id").values_list("sensor_id", "version"))
+            versions.update(self._versions(missing))
         stale = [sid for sid in ids if self.states.get(sid, (-1, None))[0] != versions.get(sid)]
         for chunk in _chunks(stale, 900):
             for sid, version, data in SensorState.objects.filter(sensor_id__in=chunk).values_list(
                     "sensor_id", "version", "data"):
                 self.states[sid] = (version, data or {})
         return {sid: self.states[sid][1] for sid in ids}
+
+    def _versions(self, ids: list[int]) -> dict[int, int]:
+        versions: dict[int, int] = {}
+        for chunk in _chunks(ids, 900):
+            versions.update(SensorState.objects.select_for_update().filter(sensor_id__in=chunk)
+                            .order_by("sensor_id").values_list("sensor_id", "version"))
+        return versions
 
     def _active_silences(self, now: float) -> list[tuple]:
         if time.monotonic() - self._silence_checked > 10.0:
@@ -451,7 +456,9 @@ class Pipeline:
         stamp = to_dt(now)
         for sid in sensor_ids:
             data = states[sid]
-            version = self.states.get(sid, (0, None))[0] + 1
+            # A time-based version (µs), always above the previous one: two processes, or a state
+            # rolled back with its transaction, never share a version number by accident.
+            version = max(self.states.get(sid, (0, None))[0] + 1, time.time_ns() // 1000)
             self.states[sid] = (version, data)
             t = data.get("t")
             v = data.get("v")

@@ -19,8 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.querysets import NOTHING, ScopedQuerySet, default_scope_q
 
+from pingan.core.choices import colour_of
+
 from .choices import (
     ACTIVE_STATES,
+    SEVERITY_COLOURS,
+    Severity,
     AlarmState,
     Channel,
     DeadLetterReason,
@@ -358,6 +362,17 @@ class Alarm(models.Model):
     @property
     def acknowledged(self) -> bool:
         return self.state in (AlarmState.ACTIVE_ACK, AlarmState.CLEARED_ACK)
+
+    @property
+    def state_colour(self) -> str:
+        return colour_of(AlarmState, self.state)
+
+    @property
+    def severity_colour(self) -> str:
+        return SEVERITY_COLOURS.get(self.severity, "grey")
+
+    def get_severity_display(self) -> str:
+        return str(dict(Severity.choices).get(str(self.severity), self.severity))
 
     def set_state(self, state: str) -> None:
         self.state = state

@@ -67,3 +67,27 @@ DEFAULT_RULES: list[dict] = [
 
 # Every sensor type also gets a no-data rule (the device is offline). 10 minutes is an example [例].
 NODATA_MINUTES = 10
+
+
+def ensure_default_rules() -> int:
+    """Create the default type rules (and a no-data rule per type) that do not exist yet. Existing
+    rows are left as the city set them. Returns how many were created."""
+    from datetime import date
+
+    from .choices import SensorType
+    from .models import Rule
+
+    created = 0
+    wanted = list(DEFAULT_RULES) + [
+        {"code": "nodata", "sensor_type": t, "kind": "nodata", "name": "无数据(设备离线)",
+         "params": {"nodata_minutes": NODATA_MINUTES, "severity": 2},
+         "source": f"{NODATA_MINUTES} 分钟无数据视为离线,示例 [例]", "is_example": True}
+        for t in SensorType.values
+    ]
+    for row in wanted:
+        _rule, made = Rule.objects.get_or_create(
+            code=row["code"], sensor_type=row["sensor_type"], sensor=None,
+            defaults={"name": row["name"], "kind": row["kind"], "params": row["params"], "source": row["source"],
+                      "is_example": row["is_example"], "effective_from": date.fromisoformat(EFFECTIVE_FROM)})
+        created += made
+    return created

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db.models import Count
+from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from pingan.core.api import ScopedReadOnlyViewSet
+from pingan.core.context import origin
+from pingan.core.links import linked
+
+from .. import actions, selectors
+from ..choices import Channel
+from ..ingest import Pipeline, device_for_token
+from ..models import DeadLetter, Device
+from .serializers import (
+    AlarmCommentSerializer,
+    AlarmSerializer,
+    CommentInSerializer,
+    DeadLetterSerializer,
+    DeviceSerializer,
+    IngestResultSerializer,
+    LinkedSerializer,
+    NoteSerializer,
+    ReadingInSerializer,
+    SensorSerializer,
+    TokenSerializer,
+)
+
+_pipeline: Pipeline | None = None
+_pipeline_lock = threading.Lock()
+
+
+def http_pipeline() -> Pipeline:
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = Pipeline(Channel.HTTP)
+    return _pipeline
+
+
+def device_token(request: Any) -> str:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header.startswith("Device "):
+        return header[7:].strip()
+    return request.META.get("HTTP_X_DEVICE_TOKEN", "").strip()
+
+
+class IngestReadingsView(APIView):
+    """Batch ingestion for devices: a JSON array of readings or events (or {"readings": [...]}).
+
+    Authenticate with the device's token: `Authorization: Device <token>` (or `X-Device-Token`).
+    Items that cannot be ingested go to the dead-letter table with their reason and are listed in
+    `errors` (by index); the others are stored. A replay is harmless: (sensor, ts) identifies a reading.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(request=ReadingInSerializer(many=True), responses={200: IngestResultSerializer},
+                   auth=[{"DeviceToken": []}], operation_id="ingest_readings")
+    def post(self, request: Request) -> Response:
+        device = device_for_token(device_token(request))
+        if device is None:
+            return Response({"errors": [{"field": "Authorization", "code": "invalid_token",
+                                         "message": "a valid device token is required"}]}, status=401)
+        with origin("device", ip=request.META.get("REMOTE_ADDR")), _pipeline_lock:
+            result = http_pipeline().ingest_payload(request.body, device=device, channel=Channel.HTTP)
+        code = status.HTTP_200_OK if result.accepted or not result.rejected else status.HTTP_400_BAD_REQUEST
+        return Response(result.as_dict(), status=code)
+
+
+class DeviceViewSet(ScopedReadOnlyViewSet):
+    queryset = Device.objects.select_related("division").all()
+    serializer_class = DeviceSerializer
+    filterset_fields = ["state", "enterprise", "department", "division"]
+
+    @extend_schema(request=None, responses=TokenSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-token")
+    def rotate_token(self, request: Request, pk: Any = None) -> Response:
+        token = actions.do_rotate_token(request.user, self.get_object())
+        return Response({"token": token})
+
+
+class SensorViewSet(ScopedReadOnlyViewSet):
+    queryset = selectors.Sensor.objects.select_related("device", "live").all()
+    serializer_class = SensorSerializer
+    filterset_fields = ["type", "device", "enterprise", "department", "division"]
+
+    @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"])
+    def geojson(self, request: Request) -> Any:
+        """Sensors as GeoJSON points coloured by state (level 红橙黄蓝, grey offline), for maps."""
+        qs = self.filter_queryset(self.get_queryset())
+        return JsonResponse(selectors.sensors_geojson(request.user, qs), content_type="application/geo+json")
+
+    @extend_schema(parameters=[OpenApiParameter("hours", int, description="span, 1–720 (default 24)")],
+                   responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def readings(self, request: Request, pk: Any = None) -> Response:
+        """Recent readings: raw up to 6 h, 5-minute aggregates up to 48 h, hourly beyond."""
+        try:
+            hours = int(request.query_params.get("hours", 24))
+        except ValueError:
+            hours = -1
+        if not 1 <= hours <= 720:
+            raise serializers.ValidationError({"hours": ["hours must be an integer 1–720"]})
+        return Response(selectors.sensor_series(self.get_object(), hours))
+
+
+class AlarmViewSet(ScopedReadOnlyViewSet):
+    queryset = selectors.Alarm.objects.select_related("sensor", "rule", "acked_by").all()
+    serializer_class = AlarmSerializer
+    filterset_fields = ["state", "is_active", "severity", "sensor", "enterprise", "department", "division"]
+    ordering_fields = ["raised_at", "severity"]
+
+    def _do(self, func: Any, *args: Any, **kwargs: Any) -> Response:
+        alarm = func(self.request.user, self.get_object(), *args, **kwargs)
+        alarm.refresh_from_db()
+        return Response(AlarmSerializer(alarm, context={"request": self.request}).data)
+
+    @extend_schema(request=NoteSerializer, responses=AlarmSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: Any = None) -> Response:
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._do(actions.do_acknowledge, note=data.validated_data["note"])
+
+    @extend_schema(request=NoteSerializer, responses=AlarmSerializer)
+    @action(detail=True, methods=["post"])
+    def clear(self, request: Request, pk: Any = None) -> Response:
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._do(actions.do_clear, note=data.validated_data["note"])
+
+    @extend_schema(request=CommentInSerializer, responses={201: AlarmCommentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: Any = None) -> Response:
+        alarm = self.get_object()
+        if request.method == "GET":
+            return Response(AlarmCommentSerializer(alarm.comments.select_related("author"), many=True).data)
+        data = CommentInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = actions.do_comment(request.user, alarm, data.validated_data["text"])
+        return Response(AlarmCommentSerializer(comment).data, status=201)
+
+    @extend_schema(request=None, responses={201: LinkedSerializer})
+    @action(detail=True, methods=["post"], url_path="open-case")
+    def open_case(self, request: Request, pk: Any = None) -> Response:
+        case = actions.do_open_case(request.user, self.get_object())
+        return Response(_linked("alarm_hazard_case", case), status=201)
+
+    @extend_schema(request=None, responses={201: LinkedSerializer})
+    @action(detail=True, methods=["post"], url_path="open-incident")
+    def open_incident(self, request: Request, pk: Any = None) -> Response:
+        incident = actions.do_open_incident(request.user, self.get_object())
+        return Response(_linked("alarm_incident", incident), status=201)
+
+    @extend_schema(responses=LinkedSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def links(self, request: Request, pk: Any = None) -> Response:
+        return Response([_linked(kind, obj) for kind, obj in linked(self.get_object())])
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def summary(self, request: Request) -> Response:
+        """Counts of alarms by state (the console's header)."""
+        rows = self.filter_queryset(self.get_queryset()).order_by().values("state").annotate(n=Count("id"))
+        return Response({r["state"]: r["n"] for r in rows})
+
+
+def _linked(kind: str, obj: Any) -> dict[str, Any]:
+    return {"kind": kind, "model": obj._meta.label_lower, "id": str(obj.pk), "title": str(obj)}
+
+
+class DeadLetterViewSet(ScopedReadOnlyViewSet):
+    queryset = DeadLetter.objects.select_related("device").all()
+    serializer_class = DeadLetterSerializer
+    filterset_fields = ["reason", "device", "channel"]
