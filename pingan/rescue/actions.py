@@ -58,7 +58,7 @@ def check_request(actor: Any, team: Team, *, title: str, lat: Any, lon: Any, cap
 
 @transaction.atomic
 def do_request(actor: Any, team: Team, *, title: str, lat: float, lon: float, capabilities: Sequence[str] = (),
-               eta_minutes: float | None = None, note: str = "") -> Mobilisation:
+               eta_minutes: float | None = None, note: str = "", incident: Any = None) -> Mobilisation:
     division = check_request(actor, team, title=title, lat=lat, lon=lon, capabilities=capabilities)
     team = lock(team)
     existing = Mobilisation.objects.filter(team=team, title=title.strip(), state__in=ACTIVE_MOBILISATION).first()
@@ -67,7 +67,7 @@ def do_request(actor: Any, team: Team, *, title: str, lat: float, lon: float, ca
     now = timezone.now()
     try:
         with transaction.atomic():
-            mob = Mobilisation.objects.create(team=team, division=division, title=title.strip(), lat=float(lat),
+            mob = Mobilisation.objects.create(team=team, incident=incident, division=division, title=title.strip(), lat=float(lat),
                                               lon=float(lon), capabilities=list(capabilities), eta_minutes=eta_minutes,
                                               requested_by=actor, requested_at=now, state_changed_at=now,
                                               state_changed_by=actor, note=note)

@@ -77,6 +77,12 @@ class Team(models.Model):
     def scope_q(cls, user: Any) -> models.Q:
         return _staff_directory_q(user)
 
+    @property
+    def status_colour(self) -> str:
+        from pingan.core.choices import colour_of
+
+        return colour_of(TeamStatus, self.status)
+
     def clean(self) -> None:
         from .choices import Capability
 

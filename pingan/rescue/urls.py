@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "rescue"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.TeamListView.as_view(), name="teams"),
+    path("teams/<int:pk>/", views.TeamDetailView.as_view(), name="team"),
+    path("teams.geojson", views.teams_geojson, name="teams-geojson"),
+    path("dispatch/", views.dispatch, name="dispatch"),
+    path("dispatch/request/", views.request_mobilisation, name="request"),
+    path("mobilisations/", views.MobilisationListView.as_view(), name="mobilisations"),
+    path("mobilisations/<int:pk>/", views.MobilisationDetailView.as_view(), name="mobilisation"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/<int:pk>/", views.coverage_run, name="coverage-run"),
+    path("coverage/<int:pk>/points.geojson", views.coverage_geojson, name="coverage-geojson"),
+    path("runs/<str:kind>/<int:pk>/progress/", views.run_progress, name="run-progress"),
+    path("siting/", views.siting, name="siting"),
+    path("siting/<int:pk>/", views.siting_run, name="siting-run"),
+    path("siting/<int:pk>/sites.geojson", views.siting_geojson, name="siting-geojson"),
+    path("exercises/", views.ExerciseListView.as_view(), name="exercises"),
+    path("import/", views.ImportView.as_view(), name="import"),
+    path("networks/", views.networks, name="networks"),
+]

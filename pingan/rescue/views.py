@@ -1,0 +1,392 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from pingan.core.actions import ActionError, get_visible_or_404
+from pingan.core.choices import colour_of
+from pingan.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
+
+from . import actions, engine, importer
+from .api.views import dispatch_payload
+from .choices import (
+    ACTIVE_MOBILISATION,
+    Capability,
+    MobilisationState,
+    RunStatus,
+    SitingMethod,
+    Specialty,
+    TeamKind,
+)
+from .models import CoverageRun, Exercise, Expert, Member, Mobilisation, RoadNetwork, Shelter, SitingRun, Team
+from .rules import MOUNTAIN_DISTRICTS
+
+
+def _staff(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect(reverse("login") + "?next=" + request.path)
+    if not request.user.is_staff_role:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return None
+
+
+class TeamListView(ScopedListView):
+    model = Team
+    template_name = "rescue/team_list.html"
+    context_object_name = "teams"
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset().select_related("division")
+        kind = self.request.GET.get("kind")
+        if kind in TeamKind.values:
+            qs = qs.filter(kind=kind)
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        teams = Team.objects.visible_to(user)
+        ctx["kpi"] = {
+            "teams": teams.count(), "people": teams.aggregate(n=Sum("headcount"))["n"] or 0,
+            "experts": Expert.objects.visible_to(user).count(), "shelters": Shelter.objects.visible_to(user).count(),
+            "active": Mobilisation.objects.visible_to(user).filter(state__in=ACTIVE_MOBILISATION).count(),
+        }
+        ctx["kinds"] = TeamKind.choices
+        ctx["layers"] = [
+            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
+             "labels": True, "fit": True},
+            {"url": reverse("rescue:teams-geojson"), "name": _("救援队伍"), "kind": "points"},
+        ]
+        return ctx
+
+
+class TeamDetailView(ScopedDetailView):
+    model = Team
+    template_name = "rescue/team_detail.html"
+    context_object_name = "team"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["members"] = list(Member.objects.visible_to(user).filter(team=self.object)[:200])
+        ctx["member_count"] = Member.objects.filter(team=self.object).count()
+        ctx["equipment"] = list(self.object.equipment.all())
+        ctx["mobilisations"] = list(Mobilisation.objects.visible_to(user).filter(team=self.object)[:20])
+        caps = dict(Capability.choices)
+        ctx["caps"] = [caps.get(c, c) for c in self.object.capabilities]
+        return ctx
+
+
+def teams_geojson(request: HttpRequest) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
+              "properties": {"label": t.name, "colour": colour_of(TeamKind, t.kind),
+                             "popup": f"{t.get_kind_display()} · {t.headcount}人 · {t.get_status_display()}",
+                             "url": reverse("rescue:team", args=[t.pk])}}
+             for t in Team.objects.visible_to(request.user).select_related("division")]
+    return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
+
+
+def dispatch(request: HttpRequest) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    ctx: dict[str, Any] = {"capabilities": Capability.choices, "specialties": Specialty.choices,
+                           "chosen_caps": request.GET.getlist("cap"), "chosen_specs": request.GET.getlist("spec"),
+                           "lat": request.GET.get("lat", ""), "lon": request.GET.get("lon", ""),
+                           "title": request.GET.get("title", ""), "incident": request.GET.get("incident", "")}
+    if ctx["incident"]:
+        from pingan.emergency.models import Incident
+
+        inc = get_visible_or_404(Incident.objects.all(), request.user, pk=ctx["incident"])
+        ctx["title"] = ctx["title"] or inc.title
+        if inc.lat is not None:
+            ctx["lat"], ctx["lon"] = ctx["lat"] or inc.lat, ctx["lon"] or inc.lon
+    if ctx["lat"] and ctx["lon"]:
+        try:
+            lat, lon = float(ctx["lat"]), float(ctx["lon"])
+            caps = [c for c in ctx["chosen_caps"] if c in Capability.values]
+            specs = [s for s in ctx["chosen_specs"] if s in Specialty.values]
+            ctx["result"] = dispatch_payload(lat, lon, caps, specs)
+            cap_label = dict(Capability.choices)
+            for t in ctx["result"]["teams"]:
+                t["matched_labels"] = [cap_label.get(c, c) for c in t["matched"]]
+            feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                      "properties": {"label": ctx["title"] or _("事发地点"), "colour": "red"}}]
+            feats += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [t["lon"], t["lat"]]},
+                       "properties": {"label": f"{i + 1}. {t['name']}", "colour": "blue",
+                                      "popup": _("约 %(m)s 分钟") % {"m": t["eta_minutes"]}}}
+                      for i, t in enumerate(ctx["result"]["teams"])]
+            ctx["points"] = {"type": "FeatureCollection", "features": feats}
+        except ValueError:
+            ctx["error"] = _("纬度和经度必须是数字")
+        except ActionError as exc:
+            ctx["error"] = exc.message
+    return render(request, "rescue/dispatch.html", ctx)
+
+
+def request_mobilisation(request: HttpRequest) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    if request.method != "POST":
+        return redirect("rescue:dispatch")
+    team = get_visible_or_404(Team.objects.all(), request.user, pk=request.POST.get("team"))
+    incident = None
+    if request.POST.get("incident"):
+        from pingan.emergency.models import Incident
+
+        incident = get_visible_or_404(Incident.objects.all(), request.user, pk=request.POST["incident"])
+    try:
+        eta = float(request.POST.get("eta") or 0) or None
+        mob = actions.do_request(request.user, team, title=request.POST.get("title", ""), lat=request.POST.get("lat"),
+                                 lon=request.POST.get("lon"), capabilities=request.POST.getlist("cap"),
+                                 eta_minutes=eta, incident=incident)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect(request.META.get("HTTP_REFERER") or reverse("rescue:dispatch"))
+    messages.success(request, _("已请求调用 %(t)s") % {"t": team.name})
+    return redirect("rescue:mobilisation", pk=mob.pk)
+
+
+class MobilisationListView(ScopedListView):
+    model = Mobilisation
+    template_name = "rescue/mobilisation_list.html"
+    context_object_name = "mobilisations"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("team", "division")
+
+
+class MobilisationDetailView(ScopedDetailView):
+    model = Mobilisation
+    template_name = "rescue/mobilisation_detail.html"
+    context_object_name = "mob"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["next_states"] = [(s, MobilisationState(s).label) for s in actions.TRANSITIONS.get(self.object.state, ())]
+        return ctx
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        mob = get_visible_or_404(Mobilisation.objects.all(), request.user, pk=pk)
+        try:
+            actions.do_transition(request.user, mob, request.POST.get("state", ""), note=request.POST.get("note", ""))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        return redirect("rescue:mobilisation", pk=pk)
+
+
+# --- coverage and siting ---------------------------------------------------------------------
+def coverage(request: HttpRequest) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    if request.method == "POST":
+        try:
+            th = [int(x) for x in request.POST.get("thresholds", "15,30,60").replace(",", ",").split(",") if x.strip()]
+            run = actions.do_start_coverage(request.user, thresholds=th, capabilities=request.POST.getlist("cap"))
+            return redirect("rescue:coverage-run", pk=run.pk)
+        except ValueError:
+            messages.error(request, _("时间阈值应为逗号分隔的整数"))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    runs = CoverageRun.objects.visible_to(request.user).select_related("network")[:20]
+    return render(request, "rescue/coverage.html", {"runs": runs, "capabilities": Capability.choices,
+                                                    "network": RoadNetwork.objects.filter(is_active=True).first()})
+
+
+def coverage_run(request: HttpRequest, pk: int) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    run = get_visible_or_404(CoverageRun.objects.select_related("network"), request.user, pk=pk)
+    ctx: dict[str, Any] = {"run": run, "mountain": MOUNTAIN_DISTRICTS}
+    if run.status == RunStatus.DONE:
+        res = run.results
+        ctx["rows"] = [{**d, "mountain": d["code"] in MOUNTAIN_DISTRICTS,
+                        "cells": [round(100 * d["share"].get(str(float(t)), d["share"].get(str(t), 0)), 1)
+                                  for t in res["thresholds"]]} for d in res["districts"]]
+        ctx["city_cells"] = [round(100 * res["city"]["share"].get(str(float(t)), 0), 1) for t in res["thresholds"]]
+        ctx["gap"] = [(t, round(100 * res["gap"]["urban"][str(float(t))], 1), round(100 * res["gap"]["mountain"][str(float(t))], 1),
+                       res["gap"]["gap_points"][str(float(t))]) for t in res["thresholds"]]
+        ctx["thresholds"] = [int(t) for t in res["thresholds"]]
+        ctx["layers"] = [
+            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
+             "labels": True, "fit": True},
+            {"url": reverse("rescue:coverage-geojson", args=[run.pk]), "name": _("需求点(按到达时间)"), "kind": "points",
+             "radius": 4},
+            {"url": reverse("rescue:teams-geojson"), "name": _("救援队伍"), "kind": "points"},
+        ]
+        ctx["chart"] = {
+            "tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+            "xAxis": {"type": "category", "data": [d["name"] for d in res["districts"]], "axisLabel": {"rotate": 30}},
+            "yAxis": {"type": "value", "max": 100, "name": "%"},
+            "grid": {"left": 48, "right": 16, "top": 40, "bottom": 80},
+            "series": [{"type": "bar", "name": f"{int(t)} min",
+                        "data": [round(100 * d["share"].get(str(float(t)), 0), 1) for d in res["districts"]]}
+                       for t in res["thresholds"]],
+        }
+    return render(request, "rescue/coverage_run.html", ctx)
+
+
+def coverage_geojson(request: HttpRequest, pk: int) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    run = get_visible_or_404(CoverageRun.objects.all(), request.user, pk=pk)
+    ths = sorted(run.results.get("thresholds", [15, 30, 60]))
+    colours = ["green", "yellow", "orange"]
+
+    def colour(m: float | None) -> str:
+        if m is None:
+            return "red"
+        for t, c in zip(ths, colours, strict=False):
+            if m <= t:
+                return c
+        return "red"
+
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+              "properties": {"colour": colour(m), "label": f"{m} min" if m is not None else "—", "popup": f"{w} 人"}}
+             for x, y, w, m in run.results.get("points", [])]
+    return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
+
+
+def run_progress(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The progress bar partial (htmx polls it); tells the browser to reload when done."""
+    if (r := _staff(request)) is not None:
+        return r
+    model = CoverageRun if kind == "coverage" else SitingRun
+    run = get_visible_or_404(model.objects.all(), request.user, pk=pk)
+    resp = render(request, "rescue/_progress.html", {"run": run, "kind": kind})
+    if run.status in (RunStatus.DONE, RunStatus.FAILED):
+        resp["HX-Refresh"] = "true"
+    return resp
+
+
+def siting(request: HttpRequest) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    if request.method == "POST":
+        try:
+            run = actions.do_start_siting(request.user, method=request.POST.get("method", "mclp"),
+                                          p=request.POST.get("p", ""), threshold=int(request.POST.get("threshold") or 30))
+            return redirect("rescue:siting-run", pk=run.pk)
+        except ValueError:
+            messages.error(request, _("覆盖时间必须是整数"))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    runs = SitingRun.objects.visible_to(request.user).select_related("network")[:20]
+    return render(request, "rescue/siting.html", {"runs": runs, "methods": SitingMethod.choices,
+                                                  "candidates": len(engine.candidate_sites())})
+
+
+def siting_run(request: HttpRequest, pk: int) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    run = get_visible_or_404(SitingRun.objects.select_related("network"), request.user, pk=pk)
+    ctx: dict[str, Any] = {"run": run}
+    if run.status == RunStatus.DONE:
+        res = run.results
+        ctx["layers"] = [
+            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
+             "labels": True, "fit": True},
+            {"url": reverse("rescue:teams-geojson"), "name": _("现有队伍"), "kind": "points"},
+            {"url": reverse("rescue:siting-geojson", args=[run.pk]), "name": _("建议新站点"), "kind": "points", "radius": 10},
+        ]
+        mclp = run.method == SitingMethod.MCLP
+        ctx["chart"] = {
+            "tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+            "xAxis": {"type": "category", "data": [f"+{s['p']}" for s in res["steps"]], "name": _("新增站点")},
+            "yAxis": {"type": "value", "name": _("新增覆盖人口") if mclp else _("减少的人·分钟")},
+            "series": [{"type": "bar", "name": _("该站点带来的增益"),
+                        "data": [round(s["gain"] or 0) for s in res["steps"]]}],
+        }
+    return render(request, "rescue/siting_run.html", ctx)
+
+
+def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    run = get_visible_or_404(SitingRun.objects.all(), request.user, pk=pk)
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+              "properties": {"colour": "purple", "label": f"{s['order']}. {s['name']}", "popup": s["code"]}}
+             for s in run.results.get("sites", [])]
+    return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
+
+
+class ExerciseListView(ScopedListView):
+    model = Exercise
+    template_name = "rescue/exercise_list.html"
+    context_object_name = "exercises"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("division").annotate(team_count=Count("teams"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        rows = (Exercise.objects.visible_to(self.request.user).annotate(year=ExtractYear("date"))
+                .values("division__code", "division__name", "year")
+                .annotate(drills=Count("id", filter=Q(kind="drill")), trainings=Count("id", filter=Q(kind="training")),
+                          people=Sum("participants")).order_by("division__code", "-year"))
+        ctx["stats"] = list(rows)
+        return ctx
+
+
+class ImportView(StaffRequiredMixin, generic.TemplateView):
+    template_name = "rescue/import.html"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ctx: dict[str, Any] = {}
+        if not (request.user.is_superuser or request.user.role in ("city_admin", "dept_staff")):
+            messages.error(request, _("无权导入"))
+            return redirect("rescue:import")
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["error"] = _("请选择文件")
+        else:
+            try:
+                ctx["report"] = importer.import_file(request.POST.get("kind", ""), upload.read(), upload.name,
+                                                     actor=request.user)
+            except ActionError as exc:
+                ctx["error"] = exc.message
+        return self.render_to_response(self.get_context_data(**ctx))
+
+
+def networks(request: HttpRequest) -> HttpResponse:
+    if (r := _staff(request)) is not None:
+        return r
+    if request.method == "POST":
+        try:
+            if request.POST.get("synthetic"):
+                actions.check_manage_network(request.user)
+                actions.do_build_synthetic(request.user)
+            else:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ActionError(_("请选择 OSM 文件"), field="file", code="required")
+                import tempfile
+                from pathlib import Path
+
+                suffix = ".osm.pbf" if upload.name.endswith(".pbf") else ".osm"
+                with tempfile.TemporaryDirectory() as d:
+                    path = Path(d) / f"upload{suffix}"
+                    with path.open("wb") as fh:
+                        for chunk in upload.chunks():
+                            fh.write(chunk)
+                    actions.do_import_osm(request.user, str(path), name=request.POST.get("name") or upload.name)
+            messages.success(request, _("路网已更新"))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+        return redirect("rescue:networks")
+    return render(request, "rescue/networks.html", {"networks": RoadNetwork.objects.all()[:20]})
+
+
+json_dumps = json.dumps
