@@ -189,21 +189,20 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
         except ValueError:
             bad("employees", "invalid", _("从业人数必须是非负整数"))
 
-    # Division and location.
-    division = instance.division if instance is not None else None
+    # Division and location. Moving an enterprise's point without naming a division keeps it in
+    # its county-level unit (the point may cross into another town or grid there).
+    division = (instance.division.district or instance.division) if instance is not None else None
     if given("division") or not partial:
         raw = data.get("division")
         division = None
         if isinstance(raw, Division):
             division = raw
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            division = Division.objects.filter(pk=raw).first()  # an id (API); codes are strings
         elif raw not in (None, ""):
             key = str(raw).strip()
-            if divisions is not None and key in divisions:
-                division = divisions[key]
-            else:
-                division = Division.objects.filter(code=key).first()
-                if division is None and key.isdigit() and len(key) < 6:
-                    division = Division.objects.filter(pk=int(key)).first()
+            division = divisions.get(key) if divisions is not None else None
+            division = division or Division.objects.filter(code=key).first()
         if division is None:
             if raw in (None, ""):
                 bad("division", "required", _("缺少所在区划代码"))
@@ -240,7 +239,7 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
                     division = found  # the smallest unit containing the point
     elif lat_given and lon_given:
         out["lat"] = out["lon"] = None
-    if division is not None:
+    if division is not None and (instance is None or given("division") or out.get("lat") is not None):
         out["division"] = division
 
     if "supervising_departments" in data and data["supervising_departments"] is not None:
@@ -253,10 +252,11 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
                 depts.append(item)
                 continue
             key = str(item).strip()
-            dept = departments.get(key) if departments is not None else None
-            dept = dept or Department.objects.filter(code=key).first()
-            if dept is None and key.isdigit():
-                dept = Department.objects.filter(pk=int(key)).first()
+            if isinstance(item, int) and not isinstance(item, bool):
+                dept = Department.objects.filter(pk=item).first()  # an id (API); codes are strings
+            else:
+                dept = departments.get(key) if departments is not None else None
+                dept = dept or Department.objects.filter(code=key).first()
             if dept is None:
                 bad("supervising_departments", "unknown_department", _("部门“%(code)s”不存在") % {"code": key})
             else:
