@@ -327,6 +327,18 @@ class Incident(models.Model):
         return in_area & (Q(owner_body__division=user.division_id) | reported)
 
     @property
+    def grade_colour(self) -> str:
+        from pingan.core.choices import colour_of
+
+        return colour_of(Grade, self.grade) if self.grade else "grey"
+
+    @property
+    def response_colour(self) -> str:
+        from pingan.core.choices import colour_of
+
+        return colour_of(ResponseLevel, self.response_level) if self.response_level else "grey"
+
+    @property
     def casualties_total(self) -> int:
         return self.deaths + self.serious_injuries + self.minor_injuries + self.missing
 

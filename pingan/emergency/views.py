@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
-from pingan.core.views import ScopedListView, StaffRequiredMixin
+from pingan.core.views import ScopedListView
 
 from . import actions, rules, selectors
-from .choices import Grade, ReportState
+from .choices import ChainLevel, Grade, ReportState
 from .forms import (
     CalculatorForm,
     CloseForm,
@@ -43,23 +44,17 @@ from .models import (
     SanfangReport,
     SanfangResponse,
     Shift,
+    ShiftSwap,
 )
 
 
 def staff_view(fn: Any) -> Any:
-    """Function views behind the same gate as the console's class views."""
+    """Function views behind the same gate as the console's class views (StaffRequiredMixin)."""
 
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        class _V(StaffRequiredMixin):
-            pass
-
-        gate = _V()
         if not request.user.is_authenticated:
             return redirect(reverse("login") + "?next=" + request.path)
-        response = gate.dispatch.__func__  # noqa: F841 — the mixin's role check below
         if not request.user.is_staff_role:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return fn(request, *args, **kwargs)
 
@@ -127,11 +122,15 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                   request.user, pk=pk)
     reports = list(incident.reports.select_related("sender", "receiver", "sent_by").order_by("id"))
     now = timezone.now()
-    for r in reports:
-        r.overdue = r.state == ReportState.DUE and r.due_at < now
     from .services import body_of_user
 
     mine = body_of_user(request.user)
+    for r in reports:
+        r.overdue = r.state == ReportState.DUE and r.due_at < now
+        external = r.sender is not None and r.sender.department_id is None
+        r.can_send = r.state == ReportState.DUE and r.sender is not None and incident.state == "open" and (
+            request.user.sees_everything
+            or (mine is not None and (r.sender_id == mine.pk or (external and mine.parent_id == r.sender_id))))
     return render(request, "emergency/incident_detail.html", {
         "incident": incident, "reports": reports, "mine": mine,
         "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
@@ -297,7 +296,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
         result = rules.accident_grade(form.cleaned_data["deaths"], form.cleaned_data["serious_injuries"],
                                       form.cleaned_data["direct_loss"])
         result = {"grade": result.grade, "label": Grade(result.grade).label, "basis": result.basis,
-                  "end": rules.chain_end(result.grade), "hops": rules.chain_hops(result.grade)}
+                  "end": ChainLevel(rules.chain_end(result.grade)).label,
+                  "hops": [(ChainLevel(a).label, ChainLevel(b).label) for a, b in rules.chain_hops(result.grade)]}
     return render(request, "emergency/calculator.html", {"form": form, "result": result,
                                                          "rule": rules.GRADE_RULES[-1], "grade_cls": Grade})
 
@@ -332,7 +332,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
         "post": post, "shifts": selectors.roster(post, start, days=15), "now": now,
         "gaps": selectors.gaps(post, now), "handovers": list(post.handovers.select_related("handed_by",
                                                                                             "received_by")[:20]),
-        "swaps": list(post.shifts.model.swaps.rel.related_model.objects.filter(shift__post=post)
+        "swaps": list(ShiftSwap.objects.filter(shift__post=post)
                       .select_related("shift", "from_user", "to_user", "requested_by")[:20]),
         "rotations": list(post.rotations.all()),
         "people": list(get_user_model().objects.filter(department=post.department_id).order_by("username")),
@@ -371,8 +371,6 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_view
 def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    from .models import ShiftSwap
-
     swap = get_visible_or_404(ShiftSwap.objects.select_related("shift"), request.user, pk=pk)
     try:
         actions.do_decide_swap(request.user, swap, approve=request.POST.get("approve") == "1")
@@ -460,7 +458,8 @@ def sanfang_list(request: HttpRequest) -> HttpResponse:
 @staff_view
 def sanfang_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_visible_or_404(SanfangResponse.objects.select_related("headquarters"), request.user, pk=pk)
-    actions.reconcile_sanfang(response=response) if response.is_active else None
+    if response.is_active:
+        actions.reconcile_sanfang(response=response)
     board = selectors.sanfang_board(response)
     return render(request, "emergency/sanfang_detail.html", {"response": response, **board, "now": timezone.now(),
                                                              "members": list(response.members.all())})
@@ -489,6 +488,3 @@ def sanfang_submit(request: HttpRequest, pk: int) -> HttpResponse:
         _flash_error(request, err)
     return redirect("emergency:sanfang", pk=item.response_id)
 
-
-def not_found(*_args: Any) -> None:
-    raise Http404
