@@ -65,13 +65,15 @@ def _markdown_lines(m: Any, urgent_mark: str) -> list[str]:
     if m.body:
         lines += [""] + [f"> {line}" if line else ">" for line in _clip(m.body, ROBOT_BODY_LIMIT).splitlines()]
     if m.url:
-        lines += ["", f"[{_('查看详情')}]({absolute(m.url)})"]
+        more = _("查看详情")
+        lines += ["", f"[{more}]({absolute(m.url)})"]
     lines += ["", f"<font color=\"comment\">{SITE} · {timezone.localtime(m.created_at):%Y-%m-%d %H:%M}</font>"]
     return lines
 
 
 def _wecom(m: Any) -> dict[str, Any]:
-    mark = f"<font color=\"warning\">{_('【紧急】')}</font>" if m.urgent else ""
+    urgent = _("【紧急】")
+    mark = f"<font color=\"warning\">{urgent}</font>" if m.urgent else ""
     return {"msgtype": "markdown", "markdown": {"content": "\n".join(_markdown_lines(m, mark))}}
 
 
