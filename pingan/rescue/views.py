@@ -328,7 +328,7 @@ class ExerciseListView(ScopedListView):
     context_object_name = "exercises"
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().select_related("division").annotate(team_count=Count("teams"))
+        return super().get_queryset().select_related("division").annotate(team_count=Count("teams")).order_by("-date", "-id")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

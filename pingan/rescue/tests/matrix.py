@@ -1,0 +1,17 @@
+COVERED = {
+    ("GET", "/api/v1/rescue/teams/"), ("GET", "/api/v1/rescue/teams/{id}/"),
+    ("GET", "/api/v1/rescue/members/"), ("GET", "/api/v1/rescue/members/{id}/"),
+    ("GET", "/api/v1/rescue/experts/"), ("GET", "/api/v1/rescue/experts/{id}/"),
+    ("GET", "/api/v1/rescue/shelters/"), ("GET", "/api/v1/rescue/shelters/{id}/"),
+    ("GET", "/api/v1/rescue/warehouses/"), ("GET", "/api/v1/rescue/warehouses/{id}/"),
+    ("GET", "/api/v1/rescue/networks/"), ("GET", "/api/v1/rescue/networks/{id}/"),
+    ("GET", "/api/v1/rescue/exercises/"), ("GET", "/api/v1/rescue/exercises/{id}/"),
+    ("GET", "/api/v1/rescue/exercises/stats/"),
+    ("GET", "/api/v1/rescue/mobilisations/"), ("GET", "/api/v1/rescue/mobilisations/{id}/"),
+    ("POST", "/api/v1/rescue/mobilisations/"), ("POST", "/api/v1/rescue/mobilisations/{id}/transition/"),
+    ("GET", "/api/v1/rescue/coverage-runs/"), ("GET", "/api/v1/rescue/coverage-runs/{id}/"),
+    ("POST", "/api/v1/rescue/coverage-runs/"),
+    ("GET", "/api/v1/rescue/siting-runs/"), ("GET", "/api/v1/rescue/siting-runs/{id}/"),
+    ("POST", "/api/v1/rescue/siting-runs/"),
+    ("GET", "/api/v1/rescue/dispatch/"),
+}
