@@ -39,6 +39,16 @@ from .choices import (
 # ---------------------------------------------------------------------------------------------
 
 
+def post_scope_q(user: Any, path_field: str) -> Q:
+    from pingan.org.choices import STAFF_ROLES
+
+    if user.role not in STAFF_ROLES or not user.scope_path:
+        return NOTHING
+    path = user.scope_path
+    above = [path[:i] for i in range(1, len(path))]
+    return Q(**{f"{path_field}__startswith": path}) | Q(**{f"{path_field}__in": above})
+
+
 class DutyPost(models.Model):
     """A 24-hour duty post (值班室) of a department at some level."""
 
@@ -65,11 +75,9 @@ class DutyPost(models.Model):
 
     @classmethod
     def scope_q(cls, user: Any) -> Q:
-        # Who is on duty where is the phone book of the emergency system: every staff member may
-        # read every post (a town must be able to find the city's duty room).
-        from pingan.org.choices import STAFF_ROLES
-
-        return Q() if user.role in STAFF_ROLES else NOTHING
+        """Posts of one's area and of the levels above it (a town must find the district's and the
+        city's duty room); not another district's."""
+        return post_scope_q(user, "division__path")
 
 
 class RotationTemplate(models.Model):
@@ -128,7 +136,7 @@ class Shift(models.Model):
 
     @classmethod
     def scope_q(cls, user: Any) -> Q:
-        return DutyPost.scope_q(user)
+        return post_scope_q(user, "post__division__path")
 
 
 class ShiftSwap(models.Model):
