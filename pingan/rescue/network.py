@@ -160,10 +160,24 @@ class Graph:
             out_i[:, 0], out_d[:, 0] = idx, d
             return out_i, out_d
         uniq, inverse = np.unique(source_nodes, return_inverse=True)
+        bound = limit_s
+        if not np.isfinite(bound):
+            # Bound the searches by an estimate of the k-th nearest time (from one multi-source run);
+            # targets that find fewer than k sources within it are repaired exactly below.
+            d1, _src = self.nearest_source_times(uniq)
+            near = d1[target_nodes]
+            near = near[np.isfinite(near)]
+            bound = float(np.quantile(near, 0.98) * (1.0 + np.sqrt(k_eff))) if near.size else np.inf
         table = np.empty((uniq.size, t_count))
         for start in range(0, uniq.size, chunk):
-            part = dijkstra(self.csr, directed=True, indices=uniq[start:start + chunk], limit=limit_s)
+            part = dijkstra(self.csr, directed=True, indices=uniq[start:start + chunk], limit=bound)
             table[start:start + chunk] = part[:, target_nodes]
+        short = np.flatnonzero(np.isfinite(table).sum(axis=0) < min(k_eff, uniq.size))
+        if short.size and bound < limit_s:
+            for start in range(0, short.size, chunk):
+                cols = short[start:start + chunk]
+                back = dijkstra(self.csr_reverse, directed=True, indices=target_nodes[cols], limit=limit_s)
+                table[:, cols] = back[:, uniq].T
         full = table[inverse]  # (sources, targets); several sources may share a node
         order = np.argpartition(full, k_eff - 1, axis=0)[:k_eff] if k_eff < full.shape[0] else \
             np.tile(np.arange(full.shape[0])[:, None], (1, t_count))
