@@ -196,15 +196,23 @@ def check_open(actor: Any, alarm: Alarm) -> None:
         raise Forbidden(_("无权由报警发起隐患或事件"))
 
 
-def _linked_of_kind(alarm: Alarm, app_label: str) -> Any:
+def _linked_of_kind(alarm: Alarm, app_label: str, kind: str) -> Any:
+    """The object of `app_label` linked to the alarm (either direction), or linked by us as `kind`."""
     ct = ContentType.objects.get_for_model(alarm)
     for row in Link.objects.filter(a_type=ct, a_id=str(alarm.pk)).select_related("b_type"):
-        if row.b_type.app_label == app_label:
+        if row.b_type.app_label == app_label or row.kind == kind:
             return row.b_type.get_object_for_this_type(pk=row.b_id)
     for row in Link.objects.filter(b_type=ct, b_id=str(alarm.pk)).select_related("a_type"):
         if row.a_type.app_label == app_label:
             return row.a_type.get_object_for_this_type(pk=row.a_id)
     return None
+
+
+def _link_once(alarm: Alarm, other: Any, kind: str, actor: Any) -> None:
+    """Link the alarm and the object it opened, unless the other module's service already did (in
+    either direction); `links.linked` shows it from both sides."""
+    if not any(obj == other for _k, obj in links.linked(alarm)):
+        links.link(alarm, other, kind, by=actor)
 
 
 def _describe(alarm: Alarm) -> str:
@@ -220,13 +228,13 @@ def do_open_case(actor: Any, alarm: Alarm) -> Any:
     """Open a hazard case (隐患) from the alarm, linked both ways."""
     check_open(actor, alarm)
     alarm = lock(alarm)
-    if _linked_of_kind(alarm, "hazards") is not None:
+    if _linked_of_kind(alarm, "hazards", "alarm_hazard_case") is not None:
         raise Conflict(_("该报警已发起隐患"), field="hazard_case", code="already_opened")
     try:
         case = adapters.open_hazard_case(actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm))
     except adapters.Unavailable as exc:
         raise ActionError(_("隐患模块暂不可用"), field="hazard_case", code="unavailable") from exc
-    links.link(alarm, case, "alarm_hazard_case", by=actor)
+    _link_once(alarm, case, "alarm_hazard_case", actor)
     audit.record("monitoring.alarm.open_case", alarm, actor=actor, after={"case": case.pk}, note=str(case)[:200])
     return case
 
@@ -235,13 +243,13 @@ def do_open_case(actor: Any, alarm: Alarm) -> Any:
 def do_open_incident(actor: Any, alarm: Alarm) -> Any:
     check_open(actor, alarm)
     alarm = lock(alarm)
-    if _linked_of_kind(alarm, "emergency") is not None:
+    if _linked_of_kind(alarm, "emergency", "alarm_incident") is not None:
         raise Conflict(_("该报警已发起事件"), field="incident", code="already_opened")
     try:
         incident = adapters.open_incident(actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm))
     except adapters.Unavailable as exc:
         raise ActionError(_("事件模块暂不可用"), field="incident", code="unavailable") from exc
-    links.link(alarm, incident, "alarm_incident", by=actor)
+    _link_once(alarm, incident, "alarm_incident", actor)
     audit.record("monitoring.alarm.open_incident", alarm, actor=actor, after={"incident": incident.pk},
                  note=str(incident)[:200])
     return incident

@@ -71,6 +71,27 @@ class Result:
                 "alarms_cleared": self.cleared, "errors": self.errors[:50]}
 
 
+class _Batch:
+    """What one transaction will write: the good readings and the dead letters."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.good: list[tuple[SensorInfo, float, float]] = []
+        self.dead: list[DeadLetter] = []
+        self.dead_per_device: dict[int, int] = defaultdict(int)
+        self.seen: set[int] = set()
+        self.result = Result()
+
+    def dead_letter(self, channel: str, device_id: int | None, code: str, reason: str, detail: str, payload: Any,
+                    index: int | None = None) -> None:
+        self.dead.append(DeadLetter(channel=channel, device_id=device_id, device_code=(code or "")[:64], reason=reason,
+                                    detail=detail[:300], payload=_dump(payload)[:2000]))
+        if device_id:
+            self.dead_per_device[device_id] += 1
+        self.result.rejected += 1
+        self.result.errors.append({"index": index, "code": str(reason), "message": detail})
+
+
 class Registry:
     """Devices and sensors by code, cached; refreshed when the tables change or on a miss."""
 
@@ -219,41 +240,57 @@ class Pipeline:
     # --- entry points ---------------------------------------------------------------------------
     def ingest_payload(self, body: bytes | str | list | dict, *, device: Device | None = None,
                        device_code: str | None = None, channel: str | None = None) -> Result:
-        """Parse one HTTP body or MQTT payload and ingest it."""
+        """Parse one HTTP body or MQTT payload and ingest it (one transaction)."""
+        return self.ingest_messages([(device, device_code, body)], channel=channel)
+
+    def ingest_messages(self, messages: list[tuple[Device | None, str | None, Any]], *,
+                        channel: str | None = None, now: float | None = None) -> Result:
+        """Many messages (device or device code, payload) in ONE transaction — the MQTT consumer's batch."""
         channel = channel or self.channel
+        now = time.time() if now is None else now
         self.registry.refresh()
+        batch = _Batch(now)
+        for device, device_code, body in messages:
+            self._parse(batch, device, device_code, body, channel)
+        self._commit(batch)
+        return batch.result
+
+    def ingest_items(self, device_id: int, device_code: str, items: list, *, channel: str | None = None,
+                     now: float | None = None) -> Result:
+        now = time.time() if now is None else now
+        batch = _Batch(now)
+        self._validate(batch, device_id, device_code, items, channel or self.channel)
+        self._commit(batch)
+        return batch.result
+
+    def _parse(self, batch: _Batch, device: Device | None, device_code: str | None, body: Any, channel: str) -> None:
         dev = self._device(device, device_code)
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         if dev is None:
-            return self._dead(channel, None, device_code or "", DeadLetterReason.UNKNOWN_DEVICE,
-                              "no such device", text)
+            return batch.dead_letter(channel, None, device_code or "", DeadLetterReason.UNKNOWN_DEVICE,
+                                     "no such device", text)
         dev_id, dev_code, dev_state = dev
         if dev_state == DeviceState.RETIRED:
-            return self._dead(channel, dev_id, dev_code, DeadLetterReason.RETIRED, "device retired", text)
+            return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.RETIRED, "device retired", text)
         if isinstance(text, str):
             try:
                 data = json.loads(text)
             except ValueError as exc:
-                return self._dead(channel, dev_id, dev_code, DeadLetterReason.BAD_JSON, str(exc)[:300], text)
+                return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_JSON, str(exc)[:300], text)
         else:
             data = text
         if isinstance(data, dict):
             data = data.get("readings", [data]) if "readings" in data or "sensor" in data else None
         if not isinstance(data, list):
-            return self._dead(channel, dev_id, dev_code, DeadLetterReason.BAD_SHAPE,
-                              "expected a JSON array of readings", text if isinstance(text, str) else json.dumps(text))
+            return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_SHAPE,
+                                     "expected a JSON array of readings", text)
         if len(data) > MAX_ITEMS:
-            return self._dead(channel, dev_id, dev_code, DeadLetterReason.BAD_SHAPE,
-                              f"more than {MAX_ITEMS} items in one message", "")
-        return self.ingest_items(dev_id, dev_code, data, channel=channel)
+            return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_SHAPE,
+                                     f"more than {MAX_ITEMS} items in one message", "")
+        self._validate(batch, dev_id, dev_code, data, channel)
 
-    def ingest_items(self, device_id: int, device_code: str, items: list, *, channel: str | None = None,
-                     now: float | None = None) -> Result:
-        channel = channel or self.channel
-        now = time.time() if now is None else now
-        good: list[tuple[SensorInfo, float, float]] = []
-        dead: list[DeadLetter] = []
-        result = Result()
+    def _validate(self, batch: _Batch, device_id: int, device_code: str, items: list, channel: str) -> None:
+        now = batch.now
         for i, item in enumerate(items):
             problem = None
             if not isinstance(item, dict) or not isinstance(item.get("sensor"), str):
@@ -265,28 +302,29 @@ class Pipeline:
                 else:
                     problem, ts, value = self._check(info, item, now)
             if problem:
-                reason, detail = problem
-                result.rejected += 1
-                result.errors.append({"index": i, "code": str(reason), "message": detail})
-                dead.append(DeadLetter(channel=channel, device_id=device_id, device_code=device_code, reason=reason,
-                                       detail=detail[:300], payload=_dump(item)[:2000]))
+                batch.dead_letter(channel, device_id, device_code, problem[0], problem[1], item, index=i)
             else:
-                good.append((info, ts, value))
+                batch.good.append((info, ts, value))
+                batch.seen.add(device_id)
+
+    def _commit(self, batch: _Batch) -> None:
+        good, result, now = batch.good, batch.result, batch.now
         try:
             with transaction.atomic():
                 if good:
                     self._process(good, result, now)
-                if dead:
-                    DeadLetter.objects.bulk_create(dead)
-                    Device.objects.filter(pk=device_id).update(dead_letter_count=models.F("dead_letter_count") + len(dead))
-                if good:
-                    Device.objects.filter(pk=device_id).exclude(state__in=[DeviceState.MAINTENANCE, DeviceState.RETIRED]) \
-                        .update(last_seen_at=to_dt(now), state=DeviceState.ONLINE)
+                if batch.dead:
+                    DeadLetter.objects.bulk_create(batch.dead)
+                    for device_id, n in batch.dead_per_device.items():
+                        Device.objects.filter(pk=device_id).update(dead_letter_count=models.F("dead_letter_count") + n)
+                if batch.seen:
+                    Device.objects.filter(pk__in=batch.seen).exclude(
+                        state__in=[DeviceState.MAINTENANCE, DeviceState.RETIRED]).update(
+                        last_seen_at=to_dt(now), state=DeviceState.ONLINE)
         except Exception:
             self.invalidate()
             raise
         result.accepted = len(good)
-        return result
 
     def ingest_many(self, batch: list[tuple[int, float, float]], *, now: float | None = None) -> Result:
         """Already-validated (sensor id, ts, value) rows from many devices (the MQTT consumer's and the
@@ -320,23 +358,27 @@ class Pipeline:
                 candidates.append(info)
         if not candidates:
             return result
-        with transaction.atomic():
-            states = self._lock_states([c.id for c in candidates])
-            transitions: list[tuple[SensorInfo, tuple]] = []
-            changed: set[int] = set()
-            for info in candidates:
-                state = states[info.id]
-                before = json.dumps(state, sort_keys=True)
-                for t in rules.sweep(self.rulebook.for_sensor(info), state, now):
-                    transitions.append((info, t))
-                if json.dumps(state, sort_keys=True) != before:
-                    changed.add(info.id)
-            self._apply(transitions, result, now)
-            self._save_states(changed, states, now)
-            offline = {info.device_id for info, t in transitions
-                       if t[1] == rules.RAISE and self.rulebook.names.get(t[0], ("",))[0] == "nodata"}
-            if offline:
-                Device.objects.filter(pk__in=offline, state=DeviceState.ONLINE).update(state=DeviceState.OFFLINE)
+        try:
+            with transaction.atomic():
+                states = self._lock_states([c.id for c in candidates])
+                transitions: list[tuple[SensorInfo, tuple]] = []
+                changed: set[int] = set()
+                for info in candidates:
+                    state = states[info.id]
+                    before = json.dumps(state, sort_keys=True)
+                    for t in rules.sweep(self.rulebook.for_sensor(info), state, now):
+                        transitions.append((info, t))
+                    if json.dumps(state, sort_keys=True) != before:
+                        changed.add(info.id)
+                self._apply(transitions, result, now)
+                self._save_states(changed, states, now)
+                offline = {info.device_id for info, t in transitions
+                           if t[1] == rules.RAISE and self.rulebook.names.get(t[0], ("",))[0] == "nodata"}
+                if offline:
+                    Device.objects.filter(pk__in=offline, state=DeviceState.ONLINE).update(state=DeviceState.OFFLINE)
+        except Exception:
+            self.invalidate()
+            raise
         return result
 
     # --- internals ------------------------------------------------------------------------------
@@ -369,14 +411,6 @@ class Pipeline:
             return (DeadLetterReason.IMPOSSIBLE_VALUE,
                     f"value {value} outside {info.min_value}..{info.max_value}"), 0.0, 0.0
         return None, ts, float(value)
-
-    def _dead(self, channel: str, device_id: int | None, code: str, reason: str, detail: str, payload: Any) -> Result:
-        with transaction.atomic():
-            DeadLetter.objects.create(channel=channel, device_id=device_id, device_code=(code or "")[:64],
-                                      reason=reason, detail=detail[:300], payload=_dump(payload)[:2000])
-            if device_id:
-                Device.objects.filter(pk=device_id).update(dead_letter_count=models.F("dead_letter_count") + 1)
-        return Result(rejected=1, errors=[{"index": None, "code": str(reason), "message": detail}])
 
     def _lock_states(self, sensor_ids: list[int]) -> dict[int, dict]:
         """The states of these sensors, current with the database (and locked on PostgreSQL)."""

@@ -17,20 +17,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.querysets import NOTHING, ScopedQuerySet, default_scope_q
-
 from pingan.core.choices import colour_of
+from pingan.core.querysets import NOTHING, ScopedQuerySet, default_scope_q
 
 from .choices import (
     ACTIVE_STATES,
     SEVERITY_COLOURS,
-    Severity,
     AlarmState,
     Channel,
     DeadLetterReason,
     DeviceState,
     RuleKind,
     SensorType,
+    Severity,
     SilenceKind,
 )
 

@@ -1,0 +1,202 @@
+"""The MQTT door of the ingestion pipeline.
+
+Topic scheme (documented in README.md of this app)::
+
+    <prefix>/<device_code>/readings      prefix = MQTT_TOPIC_PREFIX, default "pingan/v1"
+
+payload: the same JSON as the HTTP endpoint (an array of readings, or {"readings": [...]}). Devices
+publish with QoS 1. The broker authenticates them (per-device user and an ACL that lets user X
+publish only to pingan/v1/X/readings — Mosquitto `pattern write pingan/v1/%u/readings`); the
+consumer trusts the device code in the topic and dead-letters unknown ones.
+
+The consumer subscribes with MQTT 5 to the shared subscription
+`$share/<group>/<prefix>/+/readings`, so several consumers split the load; it connects with
+clean_start=False and a session expiry, so the broker keeps what is published while it is down; and
+it acknowledges (PUBACK, manual) only after the batch is committed, so a crash before the commit
+makes the broker deliver the messages again — harmless, because ingestion is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+from django.conf import settings
+from django.db import close_old_connections
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from pingan.core.context import origin
+
+from .choices import Channel
+from .ingest import Pipeline
+
+log = logging.getLogger(__name__)
+SESSION_EXPIRY_S = 7 * 24 * 3600
+
+
+def topic_prefix() -> str:
+    return getattr(settings, "MQTT_TOPIC_PREFIX", "pingan/v1").strip("/")
+
+
+def readings_topic(device_code: str, prefix: str | None = None) -> str:
+    return f"{prefix or topic_prefix()}/{device_code}/readings"
+
+
+@dataclass(frozen=True)
+class Broker:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    tls: bool
+
+    @classmethod
+    def parse(cls, url: str) -> Broker:
+        u = urlparse(url if "://" in url else f"mqtt://{url}")
+        tls = u.scheme in ("mqtts", "ssl")
+        return cls(u.hostname or "127.0.0.1", u.port or (8883 if tls else 1883), u.username, u.password, tls)
+
+
+def make_client(broker: Broker, client_id: str, *, persistent: bool = True) -> mqtt.Client:
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password)
+    if broker.tls:
+        client.tls_set()
+    return client
+
+
+def connect(client: mqtt.Client, broker: Broker, *, persistent: bool = True) -> None:
+    props = Properties(PacketTypes.CONNECT)
+    if persistent:
+        props.SessionExpiryInterval = SESSION_EXPIRY_S
+    client.connect(broker.host, broker.port, keepalive=30, clean_start=not persistent, properties=props)
+
+
+class Consumer:
+    """Receives on paho's network thread, ingests in batches on the caller's thread, acks after commit."""
+
+    def __init__(self, url: str, *, client_id: str, group: str = "pingan-ingest", prefix: str | None = None,
+                 batch_size: int = 500, batch_wait: float = 0.2, pipeline: Pipeline | None = None) -> None:
+        self.broker = Broker.parse(url)
+        self.prefix = (prefix or topic_prefix()).strip("/")
+        self.subscription = f"$share/{group}/{self.prefix}/+/readings"
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self.pipeline = pipeline or Pipeline(Channel.MQTT)
+        self.inbox: queue.Queue = queue.Queue()
+        self.client = make_client(self.broker, client_id)
+        self.client.manual_ack_set(True)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
+        self.connected = threading.Event()
+        self.processed = 0
+        self._killed = False
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            log.error("MQTT connect refused: %s", reason)
+            return
+        client.subscribe(self.subscription, options=mqtt.SubscribeOptions(qos=1))
+        log.info("MQTT connected (session present: %s), subscribed to %s", flags.session_present, self.subscription)
+        self.connected.set()
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self.connected.clear()
+        if not self._killed:
+            log.warning("MQTT disconnected (%s); paho reconnects", reason)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        self.inbox.put(msg)
+
+    def start(self) -> None:
+        connect(self.client, self.broker)
+        self.client.loop_start()
+
+    def _device_code(self, topic: str) -> str:
+        parts = topic.split("/")
+        return parts[-2] if len(parts) >= 2 else ""
+
+    def step(self) -> int:
+        """Take one batch from the inbox, ingest it in one transaction, then acknowledge it."""
+        try:
+            first = self.inbox.get(timeout=self.batch_wait)
+        except queue.Empty:
+            return 0
+        batch = [first]
+        deadline = time.monotonic() + self.batch_wait
+        while len(batch) < self.batch_size:
+            try:
+                batch.append(self.inbox.get(timeout=max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+        while True:
+            try:
+                with origin("device"):
+                    self.pipeline.ingest_messages([(None, self._device_code(m.topic), m.payload) for m in batch],
+                                                  channel=Channel.MQTT)
+                break
+            except Exception:  # noqa: BLE001 - the database is away: keep the batch, do not ack, retry
+                if self._killed:
+                    return 0
+                log.exception("ingesting an MQTT batch failed; retrying in 2 s")
+                close_old_connections()
+                time.sleep(2)
+        if self._killed:
+            return 0  # "crashed" after the commit but before the acks: the broker redelivers
+        for m in batch:
+            if m.qos > 0:
+                self.client.ack(m.mid, m.qos)
+        self.processed += len(batch)
+        return len(batch)
+
+    def run(self, stop: threading.Event) -> None:
+        self.start()
+        try:
+            while not stop.is_set() and not self._killed:
+                self.step()
+        finally:
+            if not self._killed:
+                self.client.disconnect()
+                self.client.loop_stop()
+
+    def kill(self) -> None:
+        """Die abruptly (tests): drop the TCP connection with no DISCONNECT and nothing more acknowledged."""
+        self._killed = True
+        try:
+            sock = self.client.socket()
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+        except OSError:
+            pass
+        self.client.loop_stop()
+
+
+class Publisher:
+    """A QoS 1 publisher for the simulator and the benchmark."""
+
+    def __init__(self, url: str, client_id: str, prefix: str | None = None) -> None:
+        self.broker = Broker.parse(url)
+        self.prefix = (prefix or topic_prefix()).strip("/")
+        self.client = make_client(self.broker, client_id)
+        self.client.max_inflight_messages_set(1000)
+        self.client.max_queued_messages_set(0)
+        connect(self.client, self.broker, persistent=False)
+        self.client.loop_start()
+
+    def publish(self, device_code: str, payload: str | bytes) -> mqtt.MQTTMessageInfo:
+        return self.client.publish(readings_topic(device_code, self.prefix), payload, qos=1)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
