@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.admin import AuditedAdmin
 from pingan.core.context import origin
 
 from .importer import import_divisions
@@ -21,7 +22,7 @@ class DivisionImportForm(forms.Form):
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(AuditedAdmin):
     list_display = ["code", "name", "level", "kind", "parent", "is_formal", "is_synthetic", "population"]
     list_filter = ["level", "is_formal", "is_synthetic"]
     search_fields = ["code", "name"]
