@@ -44,10 +44,24 @@ def people_on_duty(*, department: Any, division: Any, at: datetime) -> list | No
         return None
 
 
+# The hazard category a sensor type's alarm most likely belongs to (the hazards module falls back to
+# "other" for a code it does not know).
+HAZARD_CATEGORY = {
+    "gas_lel": "hazchem", "toxic_gas": "hazchem", "tank_level": "hazchem", "temperature": "hazchem",
+    "pressure": "special_equipment", "smoke": "fire", "fire": "fire", "camera_event": "fire",
+    "water_level": "flood_geo", "rainfall": "flood_geo", "wind": "flood_geo", "slope": "geological",
+    "traffic_event": "road_traffic",
+}
+
+
 def open_hazard_case(*, actor: Any, alarm: Any, title: str, description: str) -> Any:
     create = _service("pingan.hazards.services", "create_case_from_source")
     lat, lon = _point(alarm)
-    return create(actor=actor, source="alarm", title=title, description=description, category_code=None,
+    category = HAZARD_CATEGORY.get(alarm.sensor.type)
+    if category == "hazchem" and alarm.enterprise_id and alarm.enterprise.industry == "gas":
+        category = "gas"
+    # The hazards module names this source "monitoring" (its choices.Source).
+    return create(actor=actor, source="monitoring", title=title, description=description, category_code=category,
                   lat=lat, lon=lon, division=alarm.division, enterprise=alarm.enterprise, origin_obj=alarm, grade=None)
 
 

@@ -148,7 +148,7 @@ def test_open_hazard_case_links_both_ways(plant, world):
     with mock.patch.object(adapters, "_service", return_value=mock.Mock(return_value=case)) as svc:
         got = actions.do_open_case(user, alarm)
         kwargs = svc.return_value.call_args.kwargs
-        assert kwargs["source"] == "alarm" and kwargs["origin_obj"] == alarm and kwargs["actor"] == user
+        assert kwargs["source"] == "monitoring" and kwargs["origin_obj"] == alarm and kwargs["actor"] == user
         assert got == case
         with pytest.raises(ActionError):
             actions.do_open_case(user, alarm)  # already opened
@@ -162,3 +162,23 @@ def test_open_when_module_missing_names_the_field(plant, world):
     with mock.patch.object(adapters, "_service", side_effect=adapters.Unavailable("x")), pytest.raises(ActionError) as exc:
         actions.do_open_incident(world.user("duty_officer"), alarm)
     assert exc.value.field == "incident"
+
+
+def test_open_real_hazard_case_and_incident(plant, world):
+    """Against the real services of the hazards and emergency modules (when they exist)."""
+
+    from pingan.core.links import linked
+
+    pytest.importorskip("pingan.hazards.services")
+    pytest.importorskip("pingan.emergency.services")
+    from pingan.hazards.defaults import ensure_defaults
+
+    ensure_defaults()
+    alarm = raise_gas(plant)
+    user = world.user("duty_officer")
+    case = actions.do_open_case(user, alarm)
+    incident = actions.do_open_incident(user, alarm)
+    others = [o for _k, o in linked(alarm)]
+    assert case in others and incident in others and len(others) == 2
+    assert alarm in [o for _k, o in linked(case)]
+    assert alarm in [o for _k, o in linked(incident)]

@@ -67,7 +67,7 @@ def wait_until(predicate, timeout=30.0):
 
 
 def test_killing_and_restarting_the_consumer_loses_no_reading(world):
-    plant = make_plant(world)
+    make_plant(world)
     run = uuid.uuid4().hex[:8]
     prefix, client_id, group = f"pingan-test-{run}/v1", f"pingan-test-consumer-{run}", f"g{run}"
     consumer, stop, thread = run_consumer(prefix, client_id, group)
