@@ -1,0 +1,178 @@
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from pingan.emergency import actions
+from pingan.emergency.models import Incident, RotationTemplate, Shift, ShiftSwap
+
+pytestmark = pytest.mark.django_db
+
+
+def login(world, key):
+    c = Client()
+    c.force_login(world.user(*key))
+    return c
+
+
+@pytest.fixture
+def incident(world, duty):
+    return actions.do_record_incident(world.user("duty_officer", "yingde"), {
+        "title": "英德矿山事故", "occurred_at": timezone.now() - dt.timedelta(minutes=30),
+        "division": world.towns["yingde"], "unit_name": "某矿业公司", "unit_overview": "非煤矿山",
+        "place": "英城街道", "scene": "井下冒顶", "course": "作业中冒顶", "measures": "已救援", "deaths": 2})
+
+
+def test_pages_render(world, duty, incident):
+    c = login(world, ("duty_officer", "yingde"))
+    for name in ("/console/emergency/", "/console/emergency/incidents/", "/console/emergency/incidents/new/",
+                 f"/console/emergency/incidents/{incident.pk}/", "/console/emergency/grade/",
+                 "/console/emergency/posts/", f"/console/emergency/posts/{duty['yingde'].pk}/",
+                 "/console/emergency/sanfang/"):
+        r = c.get(name)
+        assert r.status_code == 200, name
+    hop = incident.reports.get(state="due")
+    r = c.get(f"/console/emergency/reports/{hop.pk}/")
+    assert r.status_code == 200 and "事故发生单位概况" in r.content.decode()
+
+
+def test_other_district_gets_404(world, duty, incident):
+    c = login(world, ("area_staff", "qingcheng"))
+    assert c.get(f"/console/emergency/incidents/{incident.pk}/").status_code == 404
+    hop = incident.reports.get(state="due")
+    assert c.get(f"/console/emergency/reports/{hop.pk}/docx/").status_code == 404
+    assert c.get(f"/console/emergency/posts/{duty['yingde'].pk}/").status_code == 404
+
+
+def test_public_and_anonymous_kept_out(world, duty):
+    assert Client().get("/console/emergency/").status_code == 302
+    assert login(world, ("public", "city")).get("/console/emergency/").status_code == 403
+
+
+def test_docx_export(world, duty, incident):
+    from docx import Document
+
+    hop = incident.reports.get(state="due")
+    r = login(world, ("duty_officer", "yingde")).get(f"/console/emergency/reports/{hop.pk}/docx/")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(cell.text for t in doc.tables for row in t.rows for cell in row.cells)
+    assert "死亡2人" in text and "已救援" in text
+
+
+def test_intake_form_errors_name_fields(world, duty):
+    c = login(world, ("duty_officer", "yingde"))
+    base = {"title": "测试", "category": "accident", "subtype": "workplace", "accident_kind": "general",
+            "source": "phone", "is_production_safety": "on", "occurred_at": (timezone.localtime() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
+            "division": world.towns["yingde"].pk, "deaths": "0", "serious_injuries": "0", "direct_loss": "0"}
+    for patch, field, text in (({"deaths": "-1"}, "deaths", "负数"), ({"direct_loss": "很多"}, "direct_loss", "数字"),
+                               ({"occurred_at": "2099-01-01T10:00"}, "occurred_at", "晚于")):
+        r = c.post("/console/emergency/incidents/new/", {**base, **patch})
+        assert r.status_code == 200
+        assert field in r.context["form"].errors and text in str(r.context["form"].errors[field])
+    r = c.post("/console/emergency/incidents/new/", {**base, "deaths": "2"})
+    assert r.status_code == 302
+    assert Incident.objects.get(title="测试").grade == "general"
+
+
+def test_calculator_page(world, duty):
+    c = login(world, ("duty_officer", "yingde"))
+    r = c.get("/console/emergency/grade/", {"deaths": "3", "serious_injuries": "0", "direct_loss": "0"})
+    assert r.context["result"]["grade"] == "larger"
+    r = c.get("/console/emergency/grade/", {"deaths": "-1", "serious_injuries": "0", "direct_loss": "x"})
+    assert set(r.context["form"].errors) == {"deaths", "direct_loss"}
+
+
+def test_send_and_supplement_through_pages(world, duty, incident):
+    yd = login(world, ("duty_officer", "yingde"))
+    hop = incident.reports.get(state="due")
+    r = yd.post(f"/console/emergency/reports/{hop.pk}/send/", {"channel": "电话", "received_by_name": "王"})
+    assert r.status_code == 302
+    hop.refresh_from_db()
+    assert hop.state == "sent"
+    city = login(world, ("duty_officer", "city"))
+    page = city.get("/console/emergency/").content.decode()
+    assert "英德矿山事故" in page
+    yd.post(f"/console/emergency/incidents/{incident.pk}/supplement/", {"deaths": "3", "text": "又1人死亡"})
+    incident.refresh_from_db()
+    assert incident.grade == "larger"
+    page = city.get("/console/emergency/").content.decode()
+    assert "广东省应急管理厅" in page  # the city's task to report to the province
+
+
+def test_roster_generate_swap_handover_ical(world, duty):
+    leader = world.user("duty_leader", "yingde")
+    officer = world.user("duty_officer", "yingde")
+    other = world.user("dept_staff", "yingde")
+    post = duty["yingde"]
+    Shift.objects.filter(post=post).delete()
+    rot = RotationTemplate.objects.create(post=post, name="三班轮换", starts_on=timezone.localdate(),
+                                          shift_hours=24, crews=[{"leader": leader.pk, "officers": [officer.pk]},
+                                                                 {"leader": leader.pk, "officers": [other.pk]}])
+    c = login(world, ("duty_leader", "yingde"))
+    c.post(f"/console/emergency/rotations/{rot.pk}/generate/", {"days": "7"})
+    assert Shift.objects.filter(post=post).count() >= 7
+    # again: idempotent
+    n = Shift.objects.filter(post=post).count()
+    c.post(f"/console/emergency/rotations/{rot.pk}/generate/", {"days": "7"})
+    assert Shift.objects.filter(post=post).count() == n
+    future = Shift.objects.filter(post=post, starts_at__gt=timezone.now(), officers=officer).order_by("starts_at").first()
+    oc = login(world, ("duty_officer", "yingde"))
+    crew_member = officer
+    oc.post(f"/console/emergency/shifts/{future.pk}/swap/", {"role": "officer", "from_user": crew_member.pk,
+                                                             "to_user": world.user("inspector", "yingde").pk,
+                                                             "reason": "出差"})
+    swap = ShiftSwap.objects.get()
+    c.post(f"/console/emergency/swaps/{swap.pk}/decide/", {"approve": "1"})
+    assert world.user("inspector", "yingde") in future.officers.all()
+    c.post(f"/console/emergency/posts/{post.pk}/handover/", {"open_matters": "英德矿山事故续报待跟进",
+                                                             "received_by": officer.pk})
+    assert post.handovers.get().open_matters.startswith("英德")
+    ics = oc.get("/console/emergency/duty.ics")
+    assert ics["Content-Type"].startswith("text/calendar")
+    body = ics.content.decode()
+    assert body.count("BEGIN:VEVENT") >= 1 and "\r\n" in body
+    # gap warning: drop the officers of a coming shift
+    future.officers.clear()
+    page = c.get(f"/console/emergency/posts/{post.pk}/").content.decode()
+    assert 'data-testid="gap-warning"' in page
+
+
+def test_sanfang_flow(world, duty):
+    import time_machine
+
+    bj = dt.timezone(dt.timedelta(hours=8))
+    start = dt.datetime(2026, 6, 1, 8, 0, tzinfo=bj)
+    with time_machine.travel(start, tick=False):
+        resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="flood", level="4",
+                                        headquarters=world.departments["city_em"],
+                                        members=[world.departments["qc_em"], world.departments["yd_em"]])
+        items = list(resp.member_reports.order_by("due_at", "department"))
+        assert [timezone.localtime(i.due_at).strftime("%H:%M") for i in items] == ["09:00", "09:00"]
+        actions.do_submit_sanfang(world.user("dept_staff", "qingcheng"), items[0] if items[0].department ==
+                                  world.departments["qc_em"] else items[1], text="无险情")
+    with time_machine.travel(start + dt.timedelta(hours=1, minutes=1), tick=False):
+        from pingan.core import deadlines
+
+        deadlines.reconcile()
+        actions.reconcile_sanfang()
+        c = login(world, ("city_admin", "city"))
+        r = c.get(f"/console/emergency/sanfang/{resp.pk}/")
+        missing = [i.department.code for i in r.context["missing"]]
+        assert missing == ["441881-em"]
+        # the 16:00 slot now exists
+        assert resp.member_reports.filter(due_at=start.replace(hour=16)).count() == 2
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_list_pages_constant_queries(world, duty, n, django_assert_max_num_queries):
+    for i in range(n):
+        actions.do_record_incident(world.user("duty_officer", "yingde"), {
+            "title": f"事故{i}", "occurred_at": timezone.now() - dt.timedelta(minutes=5),
+            "division": world.towns["yingde"], "deaths": i % 4})
+    c = login(world, ("duty_officer", "yingde"))
+    for url in ("/console/emergency/incidents/", "/console/emergency/", "/console/emergency/posts/"):
+        with django_assert_max_num_queries(40):
+            assert c.get(url).status_code == 200
