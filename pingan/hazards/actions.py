@@ -293,12 +293,17 @@ def _tell(people: Iterable[Any], case: HazardCase, event: str, title: str, body:
 
 def _tell_subscribers(case: HazardCase, title: str) -> None:
     """Reporters and subscribers hear of every public change (they see the public page only)."""
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     users = [s.user for s in case.subscriptions.select_related("user")]
     users = [u for u in users if not u.is_staff_role]
-    notify(users, event="hazards.case.public_update", title=title,
-           url=reverse("hazards-public:track", args=[case.tracking_code]))
+    if not users:
+        return
+    try:
+        url = reverse("hazards-public:track", args=[case.tracking_code])
+    except NoReverseMatch:  # the public pages are not mounted
+        url = ""
+    notify(users, event="hazards.case.public_update", title=title, url=url)
 
 
 # --- Intake ----------------------------------------------------------------------------------

@@ -1,16 +1,444 @@
-"""Console pages (placeholder while the full pages are written)."""
-from django.http import HttpResponse
-from django.views import View
+"""Console pages: the list with filters and bulk actions, the map, the intake form (phone-friendly
+for grid workers), the case page, the statistics with Excel export and the routing table editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pingan.core import deadlines
+from pingan.core.actions import ActionError, get_visible_or_404
+from pingan.core.views import ScopedListView
+from pingan.geo.models import Division
+from pingan.org.choices import Role, Sector
+from pingan.org.models import Department, Enterprise
+
+from . import actions, rules, selectors
+from .choices import OPEN_STATES, Grade, ReviewState, Source, State, TaskRole, TaskState
+from .forms import ConsoleReportForm, RoutingRuleForm
+from .models import Category, HazardCase, RegulatorReport, RoutingRule, TreatmentPlan
+from .photos import content_type_of
 
 
-def _todo(*args, **kwargs):
-    return HttpResponse("…")
+def _staff(request: HttpRequest) -> None:
+    if not request.user.is_authenticated:
+        raise Http404
+    if not (request.user.is_staff_role or request.user.role == Role.ENTERPRISE):
+        raise PermissionDenied
 
 
-class CaseListView(View):
-    def get(self, request):
-        return _todo()
+def _filter_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "states": State.choices, "grades": Grade.choices, "sources": Source.choices,
+        "categories": selectors.categories_tree(),
+        "districts": list(Division.objects.filter(level="district").order_by("code")),
+        "departments": list(Department.objects.filter(is_active=True).select_related("division")
+                            .order_by("division__code", "sector")),
+        "f": {k: request.GET.get(k, "") for k in selectors.FILTERS},
+        "query": request.GET.urlencode(),
+    }
 
 
-create = map_view = stats = stats_export = routes = bulk = detail = act = plan = comment = task = _todo
-supervision = resume = photo = _todo
+class CaseListView(ScopedListView):
+    model = HazardCase
+    template_name = "hazards/list.html"
+    context_object_name = "cases"
+    paginate_by = 50
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.role == Role.ENTERPRISE:
+            # Enterprise users see their own cases here too (the self-report channel).
+            return self._enterprise(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _enterprise(self, request: HttpRequest) -> HttpResponse:
+        self.request = request
+        self.kwargs = {}
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data())
+
+    def get_queryset(self) -> Any:
+        now = timezone.now()
+        qs = HazardCase.objects.visible_to(self.request.user).for_list()
+        return selectors.filter_cases(qs, self.request.GET, now).order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        now = timezone.now()
+        for c in ctx["cases"]:
+            c.overdue_now = c.is_overdue(now)
+            c.colour = selectors.case_colour(c.state, c.grade)
+        ctx.update(_filter_context(self.request))
+        ctx["bulk_actions"] = [("register", _("批量立案")), ("assign", _("批量派遣(按规则)")),
+                               ("backlog", _("批量挂账"))]
+        ctx["can_bulk"] = actions.is_dispatcher(self.request.user)
+        return ctx
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Bulk register/assign/backlog: each case in its own transaction; a summary of what went through."""
+    if not actions.is_dispatcher(request.user):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    if action not in ("register", "assign", "backlog"):
+        messages.error(request, _("未知的批量操作"))
+        return redirect("hazards:list")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    done, failed = 0, []
+    for case in HazardCase.objects.visible_to(request.user).filter(pk__in=ids).select_related("division", "category"):
+        try:
+            actions.perform(request.user, case, action, {"reason": request.POST.get("reason", "")})
+            done += 1
+        except ActionError as exc:
+            failed.append(f"{case.number}: {exc.message}")
+    messages.success(request, _("完成 %(n)d 条") % {"n": done})
+    for line in failed[:10]:
+        messages.error(request, line)
+    return redirect(reverse("hazards:list") + "?" + request.POST.get("query", ""))
+
+
+@login_required
+def map_view(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    query = request.GET.urlencode()
+    layers = [
+        {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
+         "labels": True, "fit": True},
+    ]
+    hazard_url = reverse("hazards-api:hazard-map") + ("?" + query if query else "")
+    ctx = _filter_context(request) | {"layers": layers, "hazard_url": hazard_url, "legend": [
+        (State.SUBMITTED.label, "blue"), (State.ASSIGNED.label, "orange"), (State.AWAITING_ACCEPTANCE.label, "yellow"),
+        (State.CLOSED.label, "green"), (Grade.MAJOR.label, "red"), (State.RETURNED.label + " / " + _("挂账"), "red")]}
+    return render(request, "hazards/map.html", ctx)
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    """Staff console and grid worker intake (camera photo, browser position, their grid preselected),
+    and the enterprise self-report (自查自报)."""
+    _staff(request)
+    user = request.user
+    initial = {"client_token": uuid.uuid4().hex,
+               "source": Source.GRID if user.role == Role.GRID_WORKER else Source.CONSOLE}
+    if user.division_id and user.division.lat is not None:
+        initial.update(lat=user.division.lat, lon=user.division.lon)
+    if user.role == Role.ENTERPRISE and user.enterprise:
+        initial.update(enterprise=user.enterprise_id, lat=user.enterprise.lat, lon=user.enterprise.lon,
+                       address=user.enterprise.address, source=Source.ENTERPRISE)
+    form = ConsoleReportForm(request.POST or None, request.FILES or None, initial=initial)
+    if user.role == Role.ENTERPRISE:
+        form.fields["source"].choices = [(Source.ENTERPRISE, Source.ENTERPRISE.label)]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        enterprise = None
+        if user.role == Role.ENTERPRISE:
+            enterprise = user.enterprise
+        elif d.get("enterprise"):
+            enterprise = Enterprise.objects.visible_to(user).filter(pk=d["enterprise"]).first()
+        try:
+            case, created = actions.do_submit(
+                user, source=Source.ENTERPRISE if user.role == Role.ENTERPRISE else d["source"], title=d["title"],
+                description=d["description"], category=d["category"], grade=d["grade"], lat=d["lat"], lon=d["lon"],
+                address=d["address"], enterprise=enterprise, reporter_name=d["reporter_name"],
+                reporter_phone=d["reporter_phone"], client_token=d["client_token"], photos=d["photos"])
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if created:
+                messages.success(request, _("已上报 %(n)s") % {"n": case.number})
+            return redirect("hazards:detail", pk=case.pk)
+    return render(request, "hazards/create.html", {"form": form, "pick_layers": [],
+                                                   "grid": user.division if user.role == Role.GRID_WORKER else None})
+
+
+def _case_or_404(request: HttpRequest, pk: int) -> HazardCase:
+    _staff(request)
+    qs = HazardCase.objects.select_related("category", "division", "district", "lead_department", "enterprise", "site",
+                                           "reporter", "merged_into")
+    return get_visible_or_404(qs, request.user, pk=pk)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    user = request.user
+    now = timezone.now()
+    tasks = list(case.tasks.select_related("department"))
+    comments = list(case.comments.select_related("author", "department"))
+    if not user.is_staff_role:
+        comments = [c for c in comments if c.is_public]
+    available = actions.available_actions(user, case)
+    suggestion = None
+    if {"assign", "reassign"} & set(available):
+        lead, co, why = actions.route_case(case)
+        suggestion = {"lead": lead, "co": co, "why": why}
+    dups = []
+    if case.state in (State.SUBMITTED, State.REGISTERED, State.RETURNED) and actions.is_dispatcher(user, case):
+        dups = actions.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk)
+    case_deadlines = list(deadlines.for_object(case).select_related("department").order_by("-starts_at")[:10])
+    for d in case_deadlines:
+        d.overdue_now = d.is_open and d.due_at < now
+    my_task = next((t for t in tasks if t.department_id == user.department_id), None)
+    plan = TreatmentPlan.objects.filter(case=case).first()
+    report = RegulatorReport.objects.filter(case=case).select_related("authority").first()
+    ctx = {
+        "case": case, "tasks": tasks, "comments": comments, "photos": list(case.photos.all()),
+        "available": [(a, actions.ACTION_LABELS[a]) for a in available], "suggestion": suggestion,
+        "duplicates": dups, "deadlines": case_deadlines, "overdue": case.is_overdue(now), "my_task": my_task,
+        "plan": plan, "report": report, "plan_fields": rules.PLAN_FIELDS,
+        "resume_apps": list(case.resume_applications.all()),
+        "can_plan": case.grade == Grade.MAJOR and (plan is None or plan.state != ReviewState.APPROVED) and (
+            actions.can_act(user, case, "report") or actions.is_dispatcher(user, case)),
+        "can_list": case.grade == Grade.MAJOR and not case.listed and actions.is_dispatcher(user, case),
+        "can_apply_resume": case.listed and case.state in (State.RECTIFYING, State.AWAITING_ACCEPTANCE) and (
+            actions.is_lead(user, case) or actions._is_case_enterprise(user, case)),
+        "can_review_resume": case.resume_applications.filter(state=ReviewState.PENDING).exists() and (
+            actions.is_dispatcher(user, case) or actions._is_regulator(user, case)),
+        "departments": list(Department.objects.filter(is_active=True).select_related("division")
+                            .order_by("division__code", "sector")),
+        "grades": Grade.choices, "categories": selectors.categories_tree(), "State": State, "Grade": Grade,
+        "open_states": OPEN_STATES, "task_roles": TaskRole, "TaskState": TaskState,
+        "needs_reason": ["decline", "return", "reject", "backlog", "reassign", "reopen", "close_on_spot",
+                         "submit_rectification"],
+        "task_open": case.state in (State.ASSIGNED, State.RECTIFYING), "regulators": list(Department.objects.filter(
+            sector=Sector.EMERGENCY, is_active=True).select_related("division")),
+        "map_layers": [{"url": reverse("hazards-api:hazard-map") + f"?q={case.pk}", "name": _("隐患"),
+                        "kind": "points", "fit": False}],
+    }
+    return render(request, "hazards/detail.html", ctx)
+
+
+def _back(case: HazardCase) -> HttpResponse:
+    return redirect("hazards:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    data: dict[str, Any] = {k: v for k, v in request.POST.items()}
+    data["co_departments"] = request.POST.getlist("co_departments") if "co_departments" in request.POST or \
+        request.POST.get("co_given") else None
+    try:
+        case = actions.perform(request.user, case, action, data)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已完成: %(a)s") % {"a": actions.ACTION_LABELS.get(action, action)})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    data = {k: request.POST.get(k, "") for k, _label in rules.PLAN_FIELDS}
+    try:
+        data["deadline"] = dt.date.fromisoformat(request.POST.get("deadline", "")) if request.POST.get(
+            "deadline") else None
+        actions.do_save_plan(request.user, case, data)
+    except ValueError:
+        messages.error(request, _("治理完成时限的日期格式不正确"))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("治理方案已保存"))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    try:
+        actions.do_comment(request.user, case, body=request.POST.get("body", ""),
+                           is_public=request.POST.get("is_public") == "on")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return _back(case)
+
+
+@login_required
+@require_POST
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    try:
+        actions.do_update_task(request.user, case, state=request.POST.get("state", ""),
+                               note=request.POST.get("note", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("任务已更新"))
+    return _back(case)
+
+
+@login_required
+@require_POST
+def supervision(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    try:
+        actions.do_list_supervision(request.user, case, authority=request.POST.get("authority", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return _back(case)
+
+
+@login_required
+@require_POST
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    try:
+        if request.POST.get("review"):
+            actions.do_review_resume(request.user, case, approve=request.POST.get("review") == "approve",
+                                     note=request.POST.get("note", ""))
+        else:
+            actions.do_apply_resume(request.user, case, content=request.POST.get("content", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return _back(case)
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
+    """The original photo, for people who can see the case (the public gets the stripped copy)."""
+    case = _case_or_404(request, pk)
+    p = case.photos.filter(pk=photo_id).first()
+    if p is None:
+        raise Http404
+    field = p.original if request.user.is_staff_role else p.public_copy
+    resp = FileResponse(field.open("rb"), content_type=content_type_of(p.format))
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+# --- Statistics ------------------------------------------------------------------------------
+def _stats_data(request: HttpRequest) -> dict[str, Any]:
+    now = timezone.now()
+    qs = selectors.filter_cases(HazardCase.objects.visible_to(request.user), request.GET, now)
+    year = int(request.GET.get("year") or timezone.localtime(now).year)
+    by = {key: selectors.stats_rows(qs, key, now) for key in ("district", "department", "category", "month")}
+    tables = [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [selectors.period_table(qs, year, None)]
+    return {"by": by, "tables": tables, "year": year, "now": now}
+
+
+@login_required
+def stats(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    data = _stats_data(request)
+    months = data["by"]["month"][-24:]
+    month_chart = {
+        "tooltip": {"trigger": "axis"}, "legend": {"data": [_("发现"), _("销号"), _("超期")]},
+        "xAxis": {"type": "category", "data": [str(r["key"]) for r in months]}, "yAxis": {"type": "value"},
+        "series": [{"name": _("发现"), "type": "bar", "data": [r["found"] for r in months]},
+                   {"name": _("销号"), "type": "bar", "data": [r["closed"] for r in months]},
+                   {"name": _("超期"), "type": "line", "data": [r["overdue"] for r in months]}],
+    }
+    districts = data["by"]["district"]
+    district_chart = {
+        "tooltip": {"trigger": "axis"}, "legend": {"data": [_("发现"), _("销号率 %")]},
+        "xAxis": {"type": "category", "data": [str(r["key"]) for r in districts], "axisLabel": {"rotate": 30}},
+        "yAxis": [{"type": "value"}, {"type": "value", "max": 100}],
+        "series": [{"name": _("发现"), "type": "bar", "data": [r["found"] for r in districts]},
+                   {"name": _("销号率 %"), "type": "line", "yAxisIndex": 1,
+                    "data": [r["closure_rate"] for r in districts]}],
+    }
+    cats = data["by"]["category"]
+    category_chart = {"tooltip": {"trigger": "item"}, "series": [{"type": "pie", "radius": ["35%", "65%"], "data": [
+        {"name": str(r["key"]), "value": r["found"]} for r in cats]}]}
+    ctx = _filter_context(request) | data | {"month_chart": month_chart, "district_chart": district_chart,
+                                              "category_chart": category_chart,
+                                              "years": list(range(timezone.localtime().year, 2019, -1))}
+    return render(request, "hazards/stats.html", ctx)
+
+
+@login_required
+def stats_export(request: HttpRequest) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    _staff(request)
+    data = _stats_data(request)
+    wb = Workbook()
+    headers = [_("分组"), _("发现"), _("销号"), _("未办结"), _("超期"), _("重大"), _("销号率 %"), _("销号中位天数")]
+    first = True
+    for key, title in (("district", _("按区县")), ("department", _("按部门")), ("category", _("按类别")),
+                       ("month", _("按月份"))):
+        ws = wb.active if first else wb.create_sheet()
+        first = False
+        ws.title = title
+        ws.append(headers)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for r in data["by"][key]:
+            ws.append([str(r["key"]), r["found"], r["closed"], r["open"], r["overdue"], r["major"], r["closure_rate"],
+                       r["median_days"]])
+    ws = wb.create_sheet(_("季度和年度统计表"))
+    ws.append([_("期间"), _("起"), _("止"), _("报送期限"), _("发现"), _("一般"), _("重大"), _("销号"), _("重大销号"),
+               _("期末未销号"), _("销号率 %")])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for t in data["tables"]:
+        ws.append([str(t["label"]), t["start"], t["end"], t["due"], t["found"], t["general"], t["major"],
+                   t["closed"], t["major_closed"], t["open_at_end"], t["rate"]])
+    ws.append([])
+    ws.append([_("报送期限依据: %(s)s;含当日") % {"s": rules.STATISTICS_RULE["source"]}])
+    out = io.BytesIO()
+    wb.save(out)
+    resp = HttpResponse(out.getvalue(),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="hazard-stats-{data["year"]}.xlsx"'
+    return resp
+
+
+# --- Routing table ---------------------------------------------------------------------------
+@login_required
+def routes(request: HttpRequest) -> HttpResponse:
+    """City administrators edit the routing table here (every change is audited)."""
+    from pingan.core import audit
+
+    _staff(request)
+    editable = request.user.sees_everything
+    edit_id = request.GET.get("edit") or request.POST.get("id")
+    instance = RoutingRule.objects.filter(pk=edit_id).first() if edit_id and str(edit_id).isdigit() else None
+    form = RoutingRuleForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if request.POST.get("delete") and instance is not None:
+            audit.record("hazards.route.delete", instance, actor=request.user,
+                         before={"category": instance.category_id, "lead_sector": instance.lead_sector})
+            instance.delete()
+            messages.success(request, _("已删除"))
+            return redirect("hazards:routes")
+        if form.is_valid():
+            before = ({"lead_sector": instance.lead_sector, "co_sectors": instance.co_sectors}
+                      if instance else None)
+            row = form.save()
+            audit.record("hazards.route.update" if instance else "hazards.route.create", row, actor=request.user,
+                         before=before, after={"category": row.category_id, "level": row.level,
+                                               "lead_sector": row.lead_sector, "co_sectors": row.co_sectors})
+            messages.success(request, _("派遣规则已保存"))
+            return redirect("hazards:routes")
+    rows = list(RoutingRule.objects.select_related("category", "category__parent"))
+    sectors = dict(Sector.choices)
+    for r in rows:
+        r.lead_label = sectors.get(r.lead_sector, r.lead_sector)
+        r.co_labels = "、".join(str(sectors.get(s, s)) for s in r.co_sectors or [])
+    return render(request, "hazards/routes.html", {"rows": rows, "form": form, "editable": editable,
+                                                   "instance": instance,
+                                                   "categories": Category.objects.all()})
+

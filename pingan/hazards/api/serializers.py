@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from pingan.core.choices import colour_of
+
+from .. import rules
+from ..choices import OPEN_STATES, FeedbackAnswer, Grade, Source, State, TaskState
+from ..models import CaseTask, Category, Comment, HazardCase, Photo, RoutingRule
+
+# The columns of the list endpoint: read with .values() (no model instances), one query per page.
+LIST_VALUES = ("id", "title", "state", "grade", "source", "category_id", "category__code", "category__name",
+               "division_id", "division__name", "district_id", "district__name", "lead_department_id",
+               "lead_department__name", "lat", "lon", "address", "created_at", "updated_at", "due_at", "closed_at",
+               "listed")
+
+
+def list_row(r: dict[str, Any], now: Any, state_labels: dict[str, str]) -> dict[str, Any]:
+    created = r["created_at"]
+    return {
+        "id": r["id"],
+        "number": f"YH-{timezone.localtime(created).year}-{r['id']:07d}",
+        "title": r["title"], "state": r["state"], "state_label": state_labels.get(r["state"], r["state"]),
+        "state_colour": colour_of(State, r["state"]), "grade": r["grade"], "source": r["source"],
+        "category": {"id": r["category_id"], "code": r["category__code"], "name": r["category__name"]},
+        "division": {"id": r["division_id"], "name": r["division__name"]},
+        "district": {"id": r["district_id"], "name": r["district__name"]} if r["district_id"] else None,
+        "lead_department": ({"id": r["lead_department_id"], "name": r["lead_department__name"]}
+                            if r["lead_department_id"] else None),
+        "lat": r["lat"], "lon": r["lon"], "address": r["address"],
+        "created_at": created, "updated_at": r["updated_at"], "due_at": r["due_at"], "closed_at": r["closed_at"],
+        "overdue": bool(r["due_at"] and r["state"] in OPEN_STATES and r["due_at"] < now), "listed": r["listed"],
+    }
+
+
+class HazardRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class HazardCategoryRefSerializer(HazardRefSerializer):
+    code = serializers.CharField()
+
+
+class CaseListSerializer(serializers.Serializer):
+    """The list row (documented shape of list_row)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField()
+    state_colour = serializers.CharField()
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    source = serializers.ChoiceField(choices=Source.choices)
+    category = HazardCategoryRefSerializer()
+    division = HazardRefSerializer()
+    district = HazardRefSerializer(allow_null=True)
+    lead_department = HazardRefSerializer(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    address = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+    listed = serializers.BooleanField()
+
+
+class CaseTaskSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.__str__", read_only=True)
+
+    class Meta:
+        model = CaseTask
+        fields = ["id", "department", "department_name", "role", "state", "note", "updated_at", "done_at"]
+
+
+class CaseCommentSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+    department_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "body", "is_public", "created_at", "author_name", "department_name"]
+        read_only_fields = ["id", "created_at", "author_name", "department_name"]
+
+    def get_author_name(self, obj: Comment) -> str:
+        return str(obj.author) if obj.author_id else ""
+
+    def get_department_name(self, obj: Comment) -> str:
+        return str(obj.department) if obj.department_id else ""
+
+
+class CasePhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "kind", "format", "size", "width", "height", "created_at", "url"]
+
+    def get_url(self, obj: Photo) -> str:
+        from django.urls import reverse
+
+        return reverse("hazards:photo", args=[obj.case_id, obj.pk])
+
+
+class CaseDetailSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    category = HazardCategoryRefSerializer(read_only=True)
+    division = HazardRefSerializer(read_only=True)
+    district = HazardRefSerializer(read_only=True, allow_null=True)
+    lead_department = HazardRefSerializer(read_only=True, allow_null=True)
+    tasks = CaseTaskSerializer(many=True, read_only=True)
+    photos = CasePhotoSerializer(many=True, read_only=True)
+    comments = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    reporter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HazardCase
+        fields = ["id", "number", "tracking_code", "title", "description", "state", "grade", "source", "category",
+                  "lat", "lon", "address", "division", "district", "enterprise", "site", "lead_department",
+                  "fixed_on_spot", "merged_into", "listed", "listed_authority", "listed_at", "created_at",
+                  "updated_at", "registered_at", "assigned_at", "due_at", "rectified_at", "closed_at",
+                  "reopened_count", "public_note", "overdue", "tasks", "photos", "comments", "actions", "reporter"]
+
+    def _user(self) -> Any:
+        return self.context["request"].user
+
+    def get_comments(self, obj: HazardCase) -> list[dict[str, Any]]:
+        qs = obj.comments.select_related("author", "department")
+        if not self._user().is_staff_role:
+            qs = qs.filter(is_public=True)
+        return CaseCommentSerializer(qs, many=True).data
+
+    def get_overdue(self, obj: HazardCase) -> bool:
+        return obj.is_overdue()
+
+    def get_actions(self, obj: HazardCase) -> list[str]:
+        from ..actions import available_actions
+
+        return available_actions(self._user(), obj)
+
+    def get_reporter(self, obj: HazardCase) -> dict[str, Any] | None:
+        """Staff see who reported (to call back); nobody else does."""
+        if not self._user().is_staff_role:
+            return None
+        return {"id": obj.reporter_id, "name": obj.reporter_name or (str(obj.reporter) if obj.reporter_id else ""),
+                "phone": obj.reporter_phone}
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True),
+                                            help_text=_("类别编码"))
+    grade = serializers.ChoiceField(choices=Grade.choices, required=False)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    enterprise = serializers.IntegerField(required=False, allow_null=True)
+    site = serializers.IntegerField(required=False, allow_null=True)
+    reporter_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    reporter_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    client_token = serializers.CharField(required=False, allow_blank=True, default="", max_length=100,
+                                         help_text=_("客户端生成的唯一令牌;重试时重复提交同一令牌不会产生两条隐患"))
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted(rules.TRANSITIONS))
+    expected_state = serializers.ChoiceField(choices=State.choices, required=False,
+                                             help_text=_("调用方看到的状态;已变化时返回 409"))
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    grade = serializers.ChoiceField(choices=Grade.choices, required=False)
+    category = serializers.IntegerField(required=False)
+    lead_department = serializers.IntegerField(required=False, allow_null=True)
+    co_departments = serializers.ListField(child=serializers.IntegerField(), required=False)
+    into = serializers.IntegerField(required=False)
+    current_state_cause = serializers.CharField(required=False, allow_blank=True)
+    harm_difficulty = serializers.CharField(required=False, allow_blank=True)
+    authority = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CaseTaskUpdateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[(TaskState.WORKING, TaskState.WORKING.label),
+                                             (TaskState.DONE, TaskState.DONE.label)])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TreatmentPlanSerializer(serializers.Serializer):
+    goal_tasks = serializers.CharField()
+    methods = serializers.CharField()
+    funding_materials = serializers.CharField()
+    organisation_people = serializers.CharField()
+    time_limit_requirements = serializers.CharField()
+    deadline = serializers.DateField()
+    safety_emergency = serializers.CharField()
+    state = serializers.CharField(read_only=True)
+
+
+class CasePhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField()
+    kind = serializers.ChoiceField(choices=[("report", "report"), ("rectification", "rectification"),
+                                            ("acceptance", "acceptance")], default="report")
+
+
+class CaseDuplicateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    state = serializers.CharField()
+    distance_m = serializers.FloatField()
+    created_at = serializers.DateTimeField()
+
+
+class HazardCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "name_en", "parent", "description", "order", "limit_general", "limit_major",
+                  "limit_unit", "limit_source"]
+
+
+class RoutingRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoutingRule
+        fields = ["id", "category", "level", "grade", "lead_sector", "co_sectors", "note", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+    def validate_lead_sector(self, value: str) -> str:
+        from pingan.org.choices import Sector
+
+        if value not in Sector.values:
+            raise serializers.ValidationError(_("未知的行业部门"))
+        return value
+
+    def validate_co_sectors(self, value: Any) -> list[str]:
+        from pingan.org.choices import Sector
+
+        if not isinstance(value, list) or any(v not in Sector.values for v in value):
+            raise serializers.ValidationError(_("协办行业部门须为已知行业的列表"))
+        return value
+
+
+class PublicCaseSerializer(serializers.Serializer):
+    """What anyone with the tracking code sees: no reporter, no internal note."""
+
+    number = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    division = serializers.CharField()
+    state = serializers.CharField()
+    status = serializers.CharField()
+    status_notes = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    public_comments = serializers.ListField(child=serializers.DictField())
+    can_feedback = serializers.BooleanField()
+
+
+class HazardFeedbackSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=FeedbackAnswer.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")

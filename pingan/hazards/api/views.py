@@ -1,0 +1,316 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from pingan.core.actions import ActionError, Forbidden
+from pingan.core.api import ScopedModelViewSet, ScopedViewSetMixin
+from pingan.org.choices import Role
+from pingan.org.models import Enterprise, Site
+
+from .. import actions, rules, selectors
+from ..choices import Source, State
+from ..models import CaseTask, Category, HazardCase, RoutingRule
+from .serializers import (
+    LIST_VALUES,
+    CaseCommentSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseDuplicateSerializer,
+    CaseListSerializer,
+    CasePhotoSerializer,
+    CasePhotoUploadSerializer,
+    CaseTaskUpdateSerializer,
+    CaseTransitionSerializer,
+    HazardCategorySerializer,
+    HazardFeedbackSerializer,
+    PublicCaseSerializer,
+    RoutingRuleSerializer,
+    TreatmentPlanSerializer,
+    list_row,
+)
+
+FILTER_PARAMS = [
+    OpenApiParameter("state", str, description="state, several comma-separated; 'open' = every open state"),
+    OpenApiParameter("grade", str, enum=["general", "major"]),
+    OpenApiParameter("category", str, description="category id or code (its children included)"),
+    OpenApiParameter("division", str, description="division code (its subtree) or id"),
+    OpenApiParameter("district", int),
+    OpenApiParameter("department", int, description="lead or co-handling department"),
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("source", str),
+    OpenApiParameter("enterprise", int),
+    OpenApiParameter("q", str, description="number, title, address or tracking code"),
+]
+
+
+def _source_for(user: Any, asked: str | None) -> str:
+    if user.role == Role.ENTERPRISE:
+        return Source.ENTERPRISE
+    if user.role == Role.PUBLIC:
+        return Source.PUBLIC
+    if user.role == Role.GRID_WORKER:
+        return asked if asked in (Source.GRID, Source.VIDEO) else Source.GRID
+    if asked in (Source.PUBLIC, Source.OPEN311, Source.ENTERPRISE):
+        return Source.API
+    return asked or Source.API
+
+
+class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Hazard cases: list (filters, constant queries), detail, intake (idempotent with
+    `client_token`), transitions, comments, photos, tasks, plans, the map and duplicate search."""
+
+    queryset = HazardCase.objects.all()
+    serializer_class = CaseDetailSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset()
+        if self.action == "retrieve" or self.action in ("transition", "comments", "photos", "task", "plan"):
+            qs = qs.select_related("category", "division", "district", "lead_department", "reporter").prefetch_related(
+                Prefetch("tasks", queryset=CaseTask.objects.select_related("department")), "photos")
+        return qs
+
+    def get_serializer_class(self) -> Any:
+        return {"create": CaseCreateSerializer, "list": CaseListSerializer}.get(self.action, CaseDetailSerializer)
+
+    def _detail(self, case: HazardCase, code: int = 200) -> Response:
+        case = self.get_queryset().get(pk=case.pk) if self.action != "retrieve" else case
+        return Response(CaseDetailSerializer(case, context={"request": self.request}).data, status=code)
+
+    @extend_schema(parameters=FILTER_PARAMS, responses=CaseListSerializer(many=True))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        now = timezone.now()
+        qs = selectors.filter_cases(self.get_queryset(), request.query_params, now).order_by("-created_at", "-id")
+        page = self.paginate_queryset(qs.values(*LIST_VALUES))
+        labels = dict(State.choices)
+        labels = {k: str(v) for k, v in labels.items()}
+        return self.get_paginated_response([list_row(r, now, labels) for r in page])
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer, 200: CaseDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ser = CaseCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        user = request.user
+        enterprise = site = None
+        if d.get("site"):
+            site = Site.objects.visible_to(user).filter(pk=d["site"]).select_related("enterprise").first()
+            if site is None:
+                raise ActionError("场所不存在", field="site", code="invalid")
+        if d.get("enterprise"):
+            enterprise = Enterprise.objects.visible_to(user).filter(pk=d["enterprise"]).first()
+            if enterprise is None:
+                raise ActionError("单位不存在", field="enterprise", code="invalid")
+        if user.role == Role.ENTERPRISE:
+            enterprise = user.enterprise
+        case, created = actions.do_submit(
+            user, source=_source_for(user, d.get("source")), title=d["title"], description=d["description"],
+            category=d["category"], grade=d.get("grade") if user.is_staff_role else None, lat=d.get("lat"),
+            lon=d.get("lon"), address=d["address"], enterprise=enterprise, site=site,
+            reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], client_token=d["client_token"])
+        case = HazardCase.objects.select_related("category", "division", "district", "lead_department").get(pk=case.pk)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=CaseTransitionSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Run one lifecycle transition. 409 when the state changed meanwhile (or differs from
+        `expected_state`); 400 when the guard refuses (e.g. a MAJOR hazard without plan and report)."""
+        case = self.get_object()
+        ser = CaseTransitionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        case = actions.perform(request.user, case, ser.validated_data["action"], ser.validated_data)
+        return self._detail(case)
+
+    @extend_schema(methods=["get"], responses=CaseCommentSerializer(many=True))
+    @extend_schema(methods=["post"], request=CaseCommentSerializer, responses={201: CaseCommentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        if request.method == "POST":
+            if not request.user.is_staff_role and request.user.role != Role.ENTERPRISE:
+                raise Forbidden("只有工作人员和责任单位可以发表意见")
+            ser = CaseCommentSerializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            c = actions.do_comment(request.user, case, body=ser.validated_data["body"],
+                                   is_public=ser.validated_data.get("is_public", False))
+            return Response(CaseCommentSerializer(c).data, status=201)
+        qs = case.comments.select_related("author", "department")
+        if not request.user.is_staff_role:
+            qs = qs.filter(is_public=True)
+        return Response(CaseCommentSerializer(qs, many=True).data)
+
+    @extend_schema(request={"multipart/form-data": CasePhotoUploadSerializer}, responses={201: CasePhotoSerializer})
+    @action(detail=True, methods=["post"])
+    def photos(self, request: Request, pk: str | None = None) -> Response:
+        from ..photos import save_photo
+
+        case = self.get_object()
+        user = request.user
+        if not (user.is_staff_role or case.reporter_id == user.pk or actions._is_case_enterprise(user, case)):
+            raise Forbidden("您不能为该隐患上传照片")
+        ser = CasePhotoUploadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        photo = save_photo(case, ser.validated_data["photo"], kind=ser.validated_data["kind"], user=user)
+        return Response(CasePhotoSerializer(photo).data, status=201)
+
+    @extend_schema(request=CaseTaskUpdateSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def task(self, request: Request, pk: str | None = None) -> Response:
+        """The caller's department updates its own task (lead or co-handler)."""
+        case = self.get_object()
+        ser = CaseTaskUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        actions.do_update_task(request.user, case, state=ser.validated_data["state"], note=ser.validated_data["note"])
+        return self._detail(case)
+
+    @extend_schema(methods=["put"], request=TreatmentPlanSerializer, responses=TreatmentPlanSerializer)
+    @action(detail=True, methods=["put"])
+    def plan(self, request: Request, pk: str | None = None) -> Response:
+        """Write the MAJOR hazard's treatment plan (its six fields and the completion date)."""
+        case = self.get_object()
+        ser = TreatmentPlanSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        plan = actions.do_save_plan(request.user, case, ser.validated_data)
+        return Response(TreatmentPlanSerializer(plan).data)
+
+    @extend_schema(parameters=[OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat"),
+                               *FILTER_PARAMS], responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def map(self, request: Request) -> Response:
+        """GeoJSON of the cases in the box: points up to a few thousand, else grid clusters."""
+        from django.urls import reverse
+
+        now = timezone.now()
+        qs = selectors.filter_cases(self.get_queryset(), request.query_params, now)
+        base = reverse("hazards:detail", args=[0])[:-2]
+        data = selectors.map_features(qs, selectors.parse_bbox(request.query_params.get("bbox")), now=now,
+                                      url_of=lambda pk: f"{base}{pk}/")
+        return Response(data)
+
+    @extend_schema(parameters=[OpenApiParameter("category", str, required=True),
+                               OpenApiParameter("lat", float, required=True), OpenApiParameter("lon", float, required=True),
+                               OpenApiParameter("exclude", int)], responses=CaseDuplicateSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def duplicates(self, request: Request) -> Response:
+        """Open cases of the same category within the configured distance (possible duplicates)."""
+        p = request.query_params
+        cat = p.get("category", "")
+        category = Category.objects.filter(pk=cat).first() if cat.isdigit() else Category.objects.filter(
+            code=cat).first()
+        if category is None:
+            raise ActionError("类别不存在", field="category", code="invalid")
+        try:
+            lat, lon = float(p["lat"]), float(p["lon"])
+        except (KeyError, ValueError) as exc:
+            raise ActionError("需要纬度和经度", field="lat", code="required") from exc
+        found = actions.find_duplicates(category=category, lat=lat, lon=lon,
+                                        exclude=int(p["exclude"]) if p.get("exclude", "").isdigit() else None)
+        visible = set(HazardCase.objects.visible_to(request.user).filter(pk__in=[c.pk for c, _d in found])
+                      .values_list("pk", flat=True))
+        rows = [{"id": c.pk, "number": c.number, "title": c.title, "state": c.state, "distance_m": round(d, 1),
+                 "created_at": c.created_at} for c, d in found if c.pk in visible]
+        return Response(CaseDuplicateSerializer(rows, many=True).data)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The category tree (reference data, readable by anyone: the public report form uses it)."""
+
+    queryset = Category.objects.filter(is_active=True)
+    serializer_class = HazardCategorySerializer
+    permission_classes = [permissions.AllowAny]
+    pagination_class = None
+    filter_backends: list = []
+
+
+class IsCityAdminOrReadOnly(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_staff_role):
+            return False
+        return request.method in permissions.SAFE_METHODS or user.sees_everything
+
+
+class RoutingRuleViewSet(ScopedModelViewSet):
+    """The routing table (category × level → lead sector, co-handling sectors): staff read it, city
+    administrators edit it."""
+
+    queryset = RoutingRule.objects.select_related("category")
+    serializer_class = RoutingRuleSerializer
+    permission_classes = [IsCityAdminOrReadOnly]
+    pagination_class = None
+    filterset_fields = ["category", "level", "lead_sector"]
+
+    def perform_create(self, serializer: Any) -> None:
+        from pingan.core import audit
+
+        row = serializer.save()
+        audit.record("hazards.route.create", row, actor=self.request.user, after=serializer.data)
+
+    def perform_update(self, serializer: Any) -> None:
+        from pingan.core import audit
+
+        before = RoutingRuleSerializer(serializer.instance).data
+        row = serializer.save()
+        audit.record("hazards.route.update", row, actor=self.request.user, before=before, after=serializer.data)
+
+    def perform_destroy(self, instance: RoutingRule) -> None:
+        from pingan.core import audit
+
+        audit.record("hazards.route.delete", instance, actor=self.request.user,
+                     before=RoutingRuleSerializer(instance).data)
+        instance.delete()
+
+
+class TrackingViewSet(viewsets.GenericViewSet):
+    """Public tracking by code (anonymous): state, public notes and dates; never the reporter or an
+    internal note. After closure, the reporter says whether the hazard is really gone."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_report"
+    serializer_class = PublicCaseSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    queryset = HazardCase.objects.none()
+
+    def _case(self, code: str) -> HazardCase:
+        case = HazardCase.objects.select_related("category", "division").filter(
+            tracking_code=rules.normalise_tracking_code(code)).first()
+        if case is None:
+            raise NotFound()
+        return case
+
+    @staticmethod
+    def public_data(case: HazardCase) -> dict[str, Any]:
+        return {"number": case.number, "title": case.title, "category": case.category.name,
+                "division": case.division.name, "state": case.state, "status": rules.open311_status(case.state),
+                "status_notes": selectors.public_status_note(case), "created_at": case.created_at,
+                "updated_at": case.updated_at, "closed_at": case.closed_at,
+                "public_comments": [{"at": c.created_at, "body": c.body} for c in selectors.public_comments(case)],
+                "can_feedback": case.state == State.CLOSED and not case.feedback.exists()}
+
+    def retrieve(self, request: Request, code: str | None = None) -> Response:
+        return Response(PublicCaseSerializer(self.public_data(self._case(code))).data)
+
+    @extend_schema(request=HazardFeedbackSerializer, responses=PublicCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request: Request, code: str | None = None) -> Response:
+        case = self._case(code)
+        ser = HazardFeedbackSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        actions.do_feedback(request.user, case, answer=ser.validated_data["answer"], note=ser.validated_data["note"])
+        return Response(PublicCaseSerializer(self.public_data(self._case(code))).data)
