@@ -50,15 +50,7 @@ def preference_of(user: Any) -> Preference:
         return Preference(user=user)
 
 
-def check_update_preference(actor: Any, changes: dict[str, Any]) -> Preference:
-    """Validate `changes` applied to the actor's preference; returns the unsaved result.
-
-    The secret is write-only: an empty or missing `webhook_secret` keeps the stored one, unless
-    `clear_webhook_secret` is set, the webhook is removed, or its format changes.
-    """
-    if not getattr(actor, "is_authenticated", False):
-        raise ActionError(_("请先登录"), code="not_authenticated")
-    pref = preference_of(actor)
+def _apply(pref: Preference, changes: dict[str, Any]) -> Preference:
     stored_secret, stored_kind = pref.webhook_secret, pref.webhook_kind
     for name in PREF_FIELDS:
         if name in changes:
@@ -75,13 +67,26 @@ def check_update_preference(actor: Any, changes: dict[str, Any]) -> Preference:
     return pref
 
 
+def check_update_preference(actor: Any, changes: dict[str, Any]) -> Preference:
+    """Validate `changes` applied to the actor's preference; returns the unsaved result.
+
+    The secret is write-only: an empty or missing `webhook_secret` keeps the stored one, unless
+    `clear_webhook_secret` is set, the webhook is removed, or its format changes.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise ActionError(_("请先登录"), code="not_authenticated")
+    return _apply(preference_of(actor), changes)
+
+
 @transaction.atomic
 def do_update_preference(actor: Any, changes: dict[str, Any]) -> Preference:
-    pref = check_update_preference(actor, changes)
-    before = None
-    if pref.pk:
-        current = lock(pref)
-        before = _audit_view(current)
+    check_update_preference(actor, changes)
+    # One row per person even when two first saves race (get_or_create absorbs the loser's
+    # IntegrityError); then the row is locked and the change re-applied to what is stored now.
+    row, created = Preference.objects.get_or_create(user=actor)
+    row = lock(row)
+    before = None if created else _audit_view(row)
+    pref = _apply(row, changes)
     pref.save()
     audit.record("notify.preference.update", pref, actor=actor, before=before, after=_audit_view(pref),
                  division_path=getattr(actor, "scope_path", "") or "")
