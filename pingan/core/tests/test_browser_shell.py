@@ -8,9 +8,26 @@ from pingan.notify.services import notify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+QINGYUAN_DISTRICTS = {"441802": "清城区", "441803": "清新区", "441821": "佛冈县", "441823": "阳山县",
+                      "441825": "连山壮族瑶族自治县", "441826": "连南瑶族自治县", "441881": "英德市", "441882": "连州市"}
+
+
+def with_real_districts(world):
+    """Give the test world Qingyuan's eight districts with their real (package) boundaries."""
+    from pingan.geo import lookup
+    from pingan.geo.demo import district_geometry, division_fields
+    from pingan.geo.models import Division
+
+    for code, name in QINGYUAN_DISTRICTS.items():
+        fields = division_fields(district_geometry(code))
+        Division.objects.update_or_create(code=code, defaults={"name": name, "level": "district",
+                                                               "parent": world.city, **fields})
+    lookup.invalidate()
+    return world
+
 
 def test_district_staff_console(page, login, shot):
-    world = make_world()
+    world = with_real_districts(make_world())
     staff = world.user("area_staff", "qingcheng")
     notify([staff], event="core.test", title="清城区:请核查凤城街道燃气隐患", body="测试消息", url="")
 
@@ -18,6 +35,8 @@ def test_district_staff_console(page, login, shot):
     page.wait_for_selector("[data-testid=map][data-ready='1']")
     # The district boundaries are drawn (Leaflet renders them as paths in its overlay pane).
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
+    labels = page.locator(".leaflet-tooltip").all_inner_texts()
+    assert set(QINGYUAN_DISTRICTS.values()) <= set(labels), labels
     assert page.locator("[data-testid=unread-count]").inner_text() == "1"
     shot(page, "core-home-zh")
 
@@ -45,6 +64,8 @@ def test_other_district_cannot_open_first_districts_objects(page, login, shot):
     assert own.status == 200
     detail = page.goto(page.base + f"/console/org/enterprises/{qc_enterprise.pk}/")
     assert detail.status == 404
+    own_detail = page.goto(page.base + f"/console/org/enterprises/{world.enterprises['yingde'].pk}/")
+    assert own_detail.status == 200
     shot(page, "core-other-district-404")
 
 
