@@ -60,10 +60,14 @@ def console(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
 
 def incident_timeline(incident: Incident) -> list[dict[str, Any]]:
     """Reports, decisions, links (alarms, resources, warnings) and the audit trail in one list."""
+    from pingan.core.templatetags.pingan import ACTION_LABELS
+
     items: list[dict[str, Any]] = []
     for ev in AuditEvent.objects.for_object(incident):
-        items.append({"at": ev.at, "kind": "audit", "action": ev.action, "who": ev.actor_label, "note": ev.note,
-                      "after": ev.after})
+        if ev.action == "emergency.incident.response":
+            continue  # shown from the response changes below
+        items.append({"at": ev.at, "kind": "audit", "action": ACTION_LABELS.get(ev.action, ev.action),
+                      "who": ev.actor_label, "note": ev.note, "after": ev.after})
     for r in incident.reports.all():
         if r.sent_at:
             items.append({"at": r.sent_at, "kind": "report", "report": r,

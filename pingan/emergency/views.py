@@ -133,6 +133,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             or (mine is not None and (r.sender_id == mine.pk or (external and mine.parent_id == r.sender_id))))
     return render(request, "emergency/incident_detail.html", {
         "incident": incident, "reports": reports, "mine": mine,
+        "can_decide": request.user.is_superuser or request.user.role in ("duty_leader", "dept_staff", "city_admin"),
         "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
         "supplements": list(incident.supplements.select_related("by")),
         "findings": list(incident.findings.select_related("by")),

@@ -3,16 +3,17 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from pingan.core.testing import PASSWORD
 from pingan.emergency.models import DutyPost, Shift
 from pingan.org.models import User
 
 
 def make_duty(world):
     """Duty posts for 英德市, 清城区 and 清远市 emergency bureaux, each with one shift from 2025 to a month ahead."""
-    city_duty = User.objects.create_user(username="city_duty_t", password="x", role="duty_officer",
+    city_duty = User.objects.create_user(username="city_duty_t", password=PASSWORD, role="duty_officer",
                                          division=world.city, department=world.departments["city_em"],
                                          display_name="市值班员")
-    city_leader = User.objects.create_user(username="city_leader_t", password="x", role="duty_leader",
+    city_leader = User.objects.create_user(username="city_leader_t", password=PASSWORD, role="duty_leader",
                                            division=world.city, department=world.departments["city_em"],
                                            display_name="市带班领导")
     world.users[("duty_officer", "city")] = city_duty

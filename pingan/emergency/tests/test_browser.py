@@ -1,0 +1,92 @@
+"""The statutory reporting chain in a real browser: 英德's duty officer records a call (2 deaths →
+一般) and reports to the city; the city's duty officer receives it; a 续报 raises deaths to 3, the
+incident becomes 较大 and the city's report to the province appears."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pingan.core.testing import make_world
+from pingan.emergency.models import Incident
+from pingan.emergency.tests.conftest import make_duty
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def logout(page):
+    page.click("form[action$='/accounts/logout/'] button")
+    page.wait_for_load_state("networkidle")
+
+
+def test_yingde_call_to_city_then_province(page, login, shot):
+    world = make_world()
+    make_duty(world)
+    yd = world.user("duty_officer", "yingde")
+    city = world.user("duty_officer", "city")
+
+    login(page, yd.username)
+    page.goto(page.base + "/console/emergency/")
+    page.click("[data-testid=new-incident]")
+    occurred = (timezone.localtime() - dt.timedelta(minutes=25)).strftime("%Y-%m-%dT%H:%M")
+    form = page.locator("[data-testid=incident-form]")
+    form.locator("[name=title]").fill("英德市英城街道某建材厂厂房坍塌")
+    form.locator("[name=occurred_at]").fill(occurred)
+    form.locator("[name=division]").select_option(label="英城街道")
+    form.locator("[name=caller_name]").fill("厂安全员 李某")
+    form.locator("[name=unit_name]").fill("英德测试建材有限公司")
+    form.locator("[name=unit_overview]").fill("建材生产企业,从业人员120人")
+    form.locator("[name=place]").fill("英城街道工业园3号厂房")
+    form.locator("[name=scene]").fill("厂房东侧局部坍塌,现场已警戒")
+    form.locator("[name=course]").fill("9时许工人作业时厂房东侧屋面坍塌,2人被压")
+    form.locator("[name=deaths]").fill("2")
+    form.locator("[name=serious_injuries]").fill("1")
+    form.locator("[name=direct_loss]").fill("1200000")
+    form.locator("[name=measures]").fill("消防、120已到场救援,企业停产")
+    shot(page, "emergency-intake-form")
+    page.click("[data-testid=save-incident]")
+    page.wait_for_selector("[data-testid=grade]")
+    assert "一般" in page.locator("[data-testid=grade]").inner_text()
+    city_row = page.locator("[data-testid=report-city]")
+    assert "清远市应急管理局" in city_row.inner_text() and "待报送" in city_row.inner_text()
+    shot(page, "emergency-incident-general")
+
+    page.locator("[data-testid=send-city] [name=received_by_name]").fill("市值班室 王某")
+    page.locator("[data-testid=send-city] button").click()
+    page.wait_for_load_state("networkidle")
+    assert "已报送" in page.locator("[data-testid=report-city]").inner_text()
+    incident = Incident.objects.get()
+    logout(page)
+
+    login(page, city.username)
+    page.goto(page.base + "/console/emergency/")
+    received = page.locator("[data-testid=received]")
+    assert "英德市英城街道某建材厂厂房坍塌" in received.inner_text()
+    assert "英德市应急管理局" in received.inner_text()
+    shot(page, "emergency-city-console-received")
+    logout(page)
+
+    login(page, yd.username)
+    page.goto(page.base + f"/console/emergency/incidents/{incident.pk}/")
+    sup = page.locator("[data-testid=supplement-form]")
+    sup.locator("[name=deaths]").fill("3")
+    sup.locator("[name=text]").fill("1名重伤人员经抢救无效死亡")
+    sup.locator("button").click()
+    page.wait_for_selector("[data-testid=grade]")
+    assert "较大" in page.locator("[data-testid=grade]").inner_text()
+    assert "广东省应急管理厅" in page.locator("[data-testid=report-province]").inner_text()
+    shot(page, "emergency-incident-larger")
+    logout(page)
+
+    login(page, city.username)
+    page.goto(page.base + "/console/emergency/")
+    assert "广东省应急管理厅" in page.locator("[data-testid=to-send]").inner_text()
+    assert "较大" in page.locator("[data-testid=regrades]").inner_text()
+    shot(page, "emergency-city-console-province")
+    page.goto(page.base + f"/console/emergency/incidents/{incident.pk}/")
+    assert page.locator("[data-testid=send-province]").count() == 1
+    shot(page, "emergency-city-incident")
+    province = incident.reports.get(receiver_level="province")
+    page.goto(page.base + f"/console/emergency/reports/{province.pk}/")
+    assert "事故发生单位概况" in page.content()
+    shot(page, "emergency-report-print")
