@@ -85,6 +85,7 @@ class DivisionDetailView(StaffRequiredMixin, generic.DetailView):
         ctx["ancestors"] = d.ancestors()
         ctx["children"] = list(d.children.annotate(n_children=Count("children")).defer("geometry").order_by("code"))
         ctx["layers"] = _layers(d)
+        ctx["children_synthetic"] = any(c.is_synthetic for c in ctx["children"])
         ctx["n_enterprises"] = d.enterprises.model.objects.visible_to(self.request.user).filter(
             division__path__startswith=d.path).count()
         ctx["n_departments"] = d.departments.model.objects.visible_to(self.request.user).filter(division=d).count()

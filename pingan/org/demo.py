@@ -264,7 +264,7 @@ def seed_enterprises(log: Callable[[str], Any]) -> None:
                 for s in range(int(rng.integers(1, 4))):
                     slon, slat = _point_in(town_geoms[town.pk], rng)
                     hits = tree.query(shapely.Point(slon, slat), predicate="intersects")
-                    sites.append(Site(name=f"{words[s % len(words)]}{s + 1 if s else ''}",
+                    sites.append(Site(name=f"{words[s % len(words)]}{'' if s < len(words) else s // len(words) + 1}",
                                       address=f"{town.name}{ROADS[rng.integers(len(ROADS))]}",
                                       lat=round(slat, 6), lon=round(slon, 6),
                                       division_id=grid_ids[int(hits[0])] if len(hits) else town.pk))

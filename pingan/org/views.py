@@ -54,6 +54,15 @@ def enterprise_queryset(request: HttpRequest) -> QuerySet:
     return qs
 
 
+def place_of(division: Division) -> str:
+    """'town · village' for a grid or village (from already loaded parents), else the name."""
+    if division.level == Level.GRID and division.parent and division.parent.parent:
+        return f"{division.parent.parent.name} · {division.parent.name}"
+    if division.level == Level.VILLAGE and division.parent:
+        return f"{division.parent.name} · {division.name}"
+    return division.name
+
+
 class EnterpriseListView(ScopedListView):
     model = Enterprise
     template_name = "org/enterprise_list.html"
@@ -61,9 +70,10 @@ class EnterpriseListView(ScopedListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
-        return (enterprise_queryset(self.request).select_related("division")
+        return (enterprise_queryset(self.request).select_related("division__parent__parent")
                 .prefetch_related(Prefetch("supervising_departments", Department.objects.only("id", "name", "short_name")))
-                .defer("division__geometry").order_by("name", "pk"))
+                .defer("division__geometry", "division__parent__geometry", "division__parent__parent__geometry")
+                .order_by("name", "pk"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -75,13 +85,20 @@ class EnterpriseListView(ScopedListView):
                     "key": get.get("key", ""), "q": get.get("q", "")}
         query = get.copy()
         query.pop("page", None)
+        api = reverse("geo-api:division-geojson")
+        area = self.request.user.division if not self.request.user.sees_everything else None
         ctx["layers"] = [
-            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": "区县 Districts",
-             "kind": "boundary", "labels": True, "fit": True},
+            {"url": api + "?level=district", "name": "区县 Districts", "kind": "boundary", "labels": True,
+             "fit": area is None or area.level == Level.CITY},
             {"url": reverse("org:enterprise-geojson") + "?" + query.urlencode(), "name": "单位 Enterprises",
              "kind": "points", "radius": 5},
         ]
+        if area is not None and area.level != Level.CITY:
+            ctx["layers"].insert(0, {"url": api + f"?code={area.code}", "name": area.name, "kind": "boundary",
+                                     "weight": 3, "fillOpacity": 0, "fit": True})
         ctx["can_import"] = can_write_enterprises(self.request.user)
+        for e in ctx["enterprises"]:
+            e.place = place_of(e.division)
         return ctx
 
 
@@ -104,9 +121,9 @@ class EnterpriseDetailView(ScopedDetailView):
         town = next((d for d in chain if d.level == Level.TOWN), None) or ent.division
         ctx["layers"] = [
             {"url": reverse("geo-api:division-geojson") + f"?code={town.code}", "name": town.name,
-             "kind": "boundary", "labels": True, "fit": ent.lat is None},
+             "kind": "boundary", "labels": True, "fit": True},
             {"url": reverse("org:enterprise-geojson") + f"?id={ent.pk}&sites=1", "name": "单位 Enterprise",
-             "kind": "points", "radius": 7, "fit": ent.lat is not None},
+             "kind": "points", "radius": 7},
         ]
         ctx["can_edit"] = can_write_enterprises(self.request.user)
         return ctx
