@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail
@@ -21,7 +21,8 @@ from ..models import Message
 from .serializers import MessageSerializer, PreferenceSerializer, ReadAllSerializer
 
 
-@extend_schema(parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="1: only unread messages")])
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("unread", OpenApiTypes.BOOL, description="1: only unread messages")]))
 class InboxViewSet(ScopedReadOnlyViewSet):
     queryset = Message.objects.all()
     serializer_class = MessageSerializer

@@ -55,6 +55,17 @@ def test_inbox_page_is_constant_in_queries(world, client_for, n, django_assert_m
         assert c.get("/console/inbox/").status_code == 200
 
 
+@pytest.mark.parametrize("n", [1, 30])
+def test_preferences_page_is_constant_in_queries(world, client_for, n, django_assert_max_num_queries):
+    me = world.user("area_staff")
+    messages = fill(me, n)
+    Delivery.objects.bulk_create([Delivery(message=m, channel="email", target="a@example.cn") for m in messages])
+    c = client_for("area_staff")
+    with django_assert_max_num_queries(6):
+        page = c.get("/console/inbox/preferences/")
+    assert len(page.context["deliveries"]) == min(n, 20)
+
+
 def test_mark_read_own_only(world, client_for):
     (mine,) = fill(world.user("area_staff"), 1, url="/console/")
     (theirs,) = fill(world.user("area_staff", "yingde"), 1)
