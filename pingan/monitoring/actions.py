@@ -174,8 +174,6 @@ def _escalate_one(pk: int, now: datetime) -> int:
 def step_people(step: EscalationStep, alarm: Alarm, at: datetime) -> list:
     """Whom a step tells: the duty roster of the responsible department when the emergency module
     has one, otherwise (and in addition) the step's configured people and roles."""
-    from pingan.org.models import User
-
     people: list = []
     if step.notify_on_duty:
         on_duty = adapters.people_on_duty(department=alarm.department, division=alarm.division, at=at)
@@ -183,9 +181,26 @@ def step_people(step: EscalationStep, alarm: Alarm, at: datetime) -> list:
             people.extend(on_duty)
     if not people or not step.notify_on_duty:
         people.extend(step.people.all())
-        if step.roles and alarm.department_id:
-            people.extend(User.objects.filter(department=alarm.department_id, role__in=step.roles, is_active=True))
+        if step.roles:
+            people.extend(_people_in_role(step.roles, alarm))
     return people
+
+
+def _people_in_role(roles: list[str], alarm: Alarm) -> list:
+    """People of these roles in the responsible department; if it has none, those of the nearest
+    division above the alarm (its district's, then the city's) who hold the role."""
+    from pingan.org.models import User
+
+    if alarm.department_id:
+        found = list(User.objects.filter(department=alarm.department_id, role__in=roles, is_active=True))
+        if found:
+            return found
+    chain = (alarm.division.ancestors() + [alarm.division]) if alarm.division_id else []
+    for division in reversed(chain):
+        found = list(User.objects.filter(division=division, role__in=roles, is_active=True))
+        if found:
+            return found
+    return []
 
 
 # --- hazard case and incident ------------------------------------------------------------------

@@ -13,7 +13,7 @@ def _simulate() -> bool:
 
 
 def _simulator_argv() -> list[str]:
-    argv = ["simulate_sensors", "--wait-for-server"]
+    argv = ["simulate_sensors", "--wait-for-server", "--rate", "3"]
     if settings.MQTT_URL:
         argv += ["--via", "mqtt"]
     else:

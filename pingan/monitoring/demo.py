@@ -47,7 +47,7 @@ def seed(log: Callable[[str], Any] = print) -> None:
         n_sensors = 0
         # Enterprise controllers: the demo chemical company first, then others by industry.
         enterprises = list(Enterprise.objects.filter(is_synthetic=True, industry__in=ENTERPRISE_KIT.keys())
-                           .exclude(lat=None).select_related("division").order_by("-key_supervision", "id")[:40])
+                           .exclude(lat=None).select_related("division").order_by("-key_supervision", "id")[:60])
         if not enterprises:
             log("monitoring: no demo enterprises yet (org demo not seeded); stations only")
         for i, ent in enumerate(enterprises):

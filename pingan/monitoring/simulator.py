@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 # type: (base, noise, daily amplitude, excursion peak)
 PROFILES = {
-    "gas_lel": (2.0, 0.6, 0.5, 58.0), "toxic_gas": (0.8, 0.3, 0.2, 15.0), "tank_level": (6.0, 0.05, 0.6, 9.3),
-    "temperature": (24.0, 0.4, 5.0, 85.0), "pressure": (1.0, 0.02, 0.05, 2.1), "water_level": (7.5, 0.05, 0.4, 10.6),
+    "gas_lel": (2.0, 0.6, 0.5, 58.0), "toxic_gas": (0.8, 0.3, 0.2, 15.0), "tank_level": (6.0, 0.01, 0.6, 9.3),
+    "temperature": (24.0, 0.4, 5.0, 85.0), "pressure": (1.0, 0.02, 0.05, 2.1), "water_level": (7.5, 0.004, 0.4, 10.6),
     "wind": (3.0, 1.0, 1.5, 19.0), "slope": (0.0, 0.05, 0.0, 0.0), "rainfall": (0.0, 0.0, 0.0, 0.0),
 }
 EVENT_TYPES = {"smoke", "fire", "traffic_event", "camera_event"}

@@ -38,7 +38,7 @@ DEFAULT_RULES: list[dict] = [
                            {"severity": 4, "on": 12.0, "off": 11.8, "label": "超保证水位"}], "for_samples": 2},
      "source": "示例,各站警戒/保证水位由水文部门设定 [例]", "is_example": True},
     {"code": "water-rise", "sensor_type": "water_level", "kind": "rate", "name": "水位陡涨",
-     "params": {"levels": [{"severity": 2, "on": 0.05, "off": 0.03, "label": "陡涨(米/分钟)"}]},
+     "params": {"levels": [{"severity": 2, "on": 0.05, "off": 0.03, "label": "陡涨(米/分钟)"}], "for_samples": 2},
      "source": "示例 [例]", "is_example": True},
     {"code": "rainstorm", "sensor_type": "rainfall", "kind": "accumulation", "name": "累计雨量(暴雨信号标准)",
      "params": {},
