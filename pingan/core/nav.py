@@ -23,11 +23,20 @@ class NavItem:
 
 
 def nav_for(user: Any) -> list[dict[str, Any]]:
+    """The person's navigation, grouped by module: [{"label", "items": [{"label", "url", ...}]}]."""
     if not getattr(user, "is_authenticated", False):
         return []
-    items: list[NavItem] = []
+    groups = []
     for config in apps.get_app_configs():
-        items.extend(getattr(config, "nav_items", ()))
+        items = _items_for(user, getattr(config, "nav_items", ()))
+        if items:
+            groups.append({"label": config.verbose_name, "items": items,
+                           "order": min(i.order for i in getattr(config, "nav_items", ()))})
+    groups.sort(key=lambda g: g["order"])
+    return groups
+
+
+def _items_for(user: Any, items: Any) -> list[dict[str, Any]]:
     out = []
     for item in sorted(items, key=lambda i: i.order):
         if item.roles is not None and user.role not in item.roles and not user.is_superuser:
