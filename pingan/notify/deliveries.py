@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+import time
 from typing import Any
 
 from django.db.models import F
@@ -125,16 +125,20 @@ def _failed(delivery: Delivery, error: str, *, permanent: bool) -> str:
 
 
 def send_due(now: datetime.datetime | None = None, limit: int | None = None) -> dict[str, int]:
-    """Send every delivery that is due (at most `limit` per run, oldest due first).
+    """Send every delivery that is due, oldest first, in batches of `limit` (NOTIFY_BATCH_SIZE)
+    until none is left or the run has taken NOTIFY_RUN_SECONDS (the next run goes on from there).
 
     Idempotent: it reads the rows, and a delivery another worker holds or has sent is skipped.
+    A delivery that fails here is due again only later (back-off), so the loop ends.
     """
     now = now or timezone.now()
-    released = release_stale_claims(now)
-    ids: Iterable[int] = list(due(now).order_by("next_attempt_at", "id")
-                              .values_list("pk", flat=True)[: limit or conf.get("NOTIFY_BATCH_SIZE")])
-    counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0, "released": released}
-    for pk in ids:
-        state = send_one(pk, now)
-        counts[state or "skipped"] += 1
-    return counts
+    batch = limit or conf.get("NOTIFY_BATCH_SIZE")
+    stop_at = time.monotonic() + conf.get("NOTIFY_RUN_SECONDS")
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0, "released": release_stale_claims(now)}
+    while True:
+        ids = list(due(now).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:batch])
+        for pk in ids:
+            state = send_one(pk, now)
+            counts[state or "skipped"] += 1
+        if len(ids) < batch or time.monotonic() > stop_at:
+            return counts

@@ -153,6 +153,14 @@ def test_running_the_reconciler_twice_sends_once(person, receiver, loopback_ok):
     assert len(receiver.requests) == 1 and len(mail.outbox) == 1 and SmsRecord.objects.count() == 1
 
 
+def test_a_run_sends_every_due_delivery_in_batches(db, settings):
+    settings.NOTIFY_BATCH_SIZE = 2
+    people = make_people(5, phone="13800000000")
+    notify(people, event="t", title="批量", urgent=True)
+    assert send_due() == {"sent": 5, "retrying": 0, "failed": 0, "skipped": 0, "released": 0}
+    assert SmsRecord.objects.count() == 5
+
+
 def test_a_claimed_delivery_is_not_sent_by_a_second_worker(person, receiver, loopback_ok):
     Preference.objects.create(user=person, email=False, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
                               webhook_secret=SECRET)
