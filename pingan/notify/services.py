@@ -37,8 +37,10 @@ def notify(
             continue
         seen.add(person.pk)
         recipients.append(person)
+    # Lazy translations become plain text now (in the current language), as stored.
+    title, body, url = str(title)[:200], str(body or ""), str(url or "")[:300]
     messages = Message.objects.bulk_create(
-        [Message(recipient=p, event=event, title=title[:200], body=body, url=url, urgent=urgent)
+        [Message(recipient=p, event=event, title=title, body=body, url=url, urgent=bool(urgent))
          for p in recipients]
     )
     if messages:

@@ -58,6 +58,16 @@ def test_notify_dedupes_and_skips_inactive(db):
     assert len(msgs) == 1 and Delivery.objects.count() == 1
 
 
+def test_lazy_text_is_accepted(db):
+    from django.utils.translation import gettext_lazy
+
+    (person,) = make_people(1, email="x@example.cn")
+    (m,) = notify([person], event="t", title=gettext_lazy("测试通知"), body=gettext_lazy("测试通知"), url=None)
+    m.refresh_from_db()
+    assert (m.title, m.body, m.url) == ("测试通知", "测试通知", "")
+    assert "测试通知" in Delivery.objects.get().payload["body"]
+
+
 @pytest.mark.parametrize("n", [1, 40])
 def test_queueing_is_constant_in_queries(db, n, django_assert_max_num_queries):
     people = make_people(n, email="x@example.cn", phone="13800000000")
