@@ -163,7 +163,7 @@ class DepartmentListView(ScopedListView):
     model = Department
     template_name = "org/department_list.html"
     context_object_name = "departments"
-    paginate_by = 100
+    paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
         qs = Department.objects.visible_to(self.request.user).select_related("division", "parent").defer(

@@ -95,3 +95,18 @@ def test_list_pages_constant_queries(client, world, django_assert_max_num_querie
             assert client.get(url).status_code == 200
     body = client.get("/console/org/enterprises/").content.decode()
     assert "批量000有限公司" in body and "批量049有限公司" in body
+
+
+@pytest.mark.django_db
+def test_english(client, world):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    login(client, world, "area_staff")
+    body = client.get("/console/org/enterprises/").content.decode()
+    assert "Enterprises" in body and "Key supervision" in body and "Hazardous chemicals" in body
+    body = client.get("/console/geo/d/441802/").content.decode()
+    assert "Units below" in body and "Facts" in body
+    login(client, world, "dept_staff")
+    body = client.get("/console/org/enterprises/import/").content.decode()
+    assert "Import enterprises" in body and "Unified social credit code" in body
