@@ -696,10 +696,13 @@ def do_generate_shifts(actor: Any, rotation: RotationTemplate, *, days: int = 14
 
     users = get_user_model().objects.in_bulk({pk for c in rotation.crews for pk in [c.get("leader"), *c.get("officers", [])]
                                               if pk})
+    start_time = rotation.start_time
+    if isinstance(start_time, str):  # an unsaved default ("08:30")
+        start_time = dt.time.fromisoformat(start_time)
     existing = set(Shift.objects.filter(post=rotation.post, starts_at__gte=start - dt.timedelta(days=1))
                    .values_list("starts_at", flat=True))
     created = []
-    for s, e, crew_i in rules.rotation_shifts(rotation.starts_on, rotation.start_time, rotation.shift_hours,
+    for s, e, crew_i in rules.rotation_shifts(rotation.starts_on, start_time, rotation.shift_hours,
                                               len(rotation.crews), start, start + dt.timedelta(days=days)):
         if s in existing:
             continue

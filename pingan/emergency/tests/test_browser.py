@@ -90,3 +90,50 @@ def test_yingde_call_to_city_then_province(page, login, shot):
     page.goto(page.base + f"/console/emergency/reports/{province.pk}/")
     assert "事故发生单位概况" in page.content()
     shot(page, "emergency-report-print")
+
+
+def test_roster_calculator_and_sanfang_pages(page, login, shot):
+    from pingan.emergency import actions
+    from pingan.emergency.models import RotationTemplate, Shift
+
+    world = make_world()
+    posts = make_duty(world)
+    post = posts["yingde"]
+    Shift.objects.filter(post=post).delete()
+    leader, officer = world.user("duty_leader", "yingde"), world.user("duty_officer", "yingde")
+    rot = RotationTemplate.objects.create(post=post, name="24小时两班轮换", starts_on=timezone.localdate(),
+                                          crews=[{"leader": leader.pk, "officers": [officer.pk]},
+                                                 {"leader": leader.pk, "officers": []}])
+    actions.do_generate_shifts(leader, rot, days=6, start=timezone.now() - dt.timedelta(days=1))
+    resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="wind", level="3",
+                                    headquarters=world.departments["city_em"],
+                                    members=[world.departments["qc_em"], world.departments["yd_em"]])
+    # the response has been running for a day: past slots are owed; 清城 reported, 英德 did not
+    from pingan.emergency.models import SanfangResponse
+
+    SanfangResponse.objects.filter(pk=resp.pk).update(started_at=timezone.now() - dt.timedelta(hours=20))
+    resp.member_reports.all().delete()
+    actions.reconcile_sanfang()
+    for item in resp.member_reports.filter(department=world.departments["qc_em"], due_at__lte=timezone.now()):
+        actions.do_submit_sanfang(world.user("dept_staff", "qingcheng"), item, text="巡查转移群众12人,无险情")
+
+    login(page, leader.username)
+    page.goto(page.base + f"/console/emergency/posts/{post.pk}/")
+    assert page.locator("[data-testid=gap-warning]").count() == 1  # crew 2 has no officer
+    shot(page, "emergency-roster")
+
+    page.goto(page.base + "/console/emergency/grade/?deaths=-1&serious_injuries=0&direct_loss=abc")
+    assert "人数不能为负数" in page.locator("[data-testid=error-deaths]").inner_text()
+    assert "数字" in page.locator("[data-testid=error-direct_loss]").inner_text()
+    page.goto(page.base + "/console/emergency/grade/?deaths=0&serious_injuries=10&direct_loss=0")
+    assert "较大" in page.locator("[data-testid=result]").inner_text()
+    shot(page, "emergency-calculator")
+    logout(page)
+
+    login(page, world.user("city_admin", "city").username)
+    page.goto(page.base + "/console/emergency/sanfang/")
+    page.locator("table a").first.click()
+    page.wait_for_load_state("networkidle")
+    missing = page.locator("[data-testid=not-reported]").inner_text()
+    assert "英德市应急管理局" in missing and "清城区应急管理局" not in missing
+    shot(page, "emergency-sanfang")
