@@ -545,6 +545,8 @@ class Pipeline:
             alarm.updated_at = when
             if kind == rules.UP and level > alarm.severity:
                 alarm.severity = level
+                alarm.title = alarm_title(info, self.rulebook.names.get(rule_id, ("", ""))[1], level,
+                                          self._label(info, rule_id, level))
                 events.append(("monitoring.alarm.raise_severity", alarm, {"severity": level}))
             elif kind == rules.CLEAR:
                 alarm.set_state(AlarmState.CLEARED_ACK if alarm.acknowledged else AlarmState.CLEARED_UNACK)
@@ -562,7 +564,7 @@ class Pipeline:
             for alarm in new:
                 events.insert(0, ("monitoring.alarm.raise", alarm, {"severity": alarm.severity, "value": alarm.trigger_value}))
         if changed:
-            Alarm.objects.bulk_update(list(changed.values()), ["severity", "level", "state", "is_active", "last_value",
+            Alarm.objects.bulk_update(list(changed.values()), ["severity", "level", "state", "is_active", "last_value", "title",
                                                                 "updated_at", "cleared_at", "next_escalation_at"],
                                       batch_size=300)
         if events:
@@ -610,7 +612,7 @@ def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) ->
     origin = current_origin()
     AuditEvent.objects.bulk_create([
         AuditEvent(action=action, content_type=ct, object_id=str(alarm.pk), object_repr=str(alarm)[:200],
-                   division_path=paths.get(alarm.division_id, ""), after=data, actor_label="device",
+                   division_path=paths.get(alarm.division_id, ""), after=data, actor_label="",
                    channel="device" if origin.channel == "system" else origin.channel, ip=origin.ip,
                    request_id=origin.request_id, at=alarm.updated_at if action != "monitoring.alarm.raise" else alarm.raised_at)
         for action, alarm, data in events

@@ -79,7 +79,8 @@ def chart_option(sensor: Sensor, series: dict[str, Any], levels: list[dict]) -> 
         "xAxis": {"type": "time"}, "yAxis": {"type": "value", "name": sensor.unit, "scale": True},
         "legend": {"top": 0},
         "series": [{"type": "line", "name": sensor.name, "showSymbol": False, "data": series["points"],
-                    "markLine": {"symbol": "none", "data": mark_lines, "label": {"formatter": "{b}"}}}],
+                    "markLine": {"symbol": "none", "data": mark_lines,
+                                   "label": {"formatter": "{b}", "position": "insideEndTop"}}}],
         "dataZoom": [{"type": "inside"}],
     }
     if "min" in series:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,7 +50,9 @@ def console(request: HttpRequest) -> HttpResponse:
     _staff(request)
     return render(request, "monitoring/console.html", {
         **_console_rows(request), "states": AlarmState.choices, "types": SensorType.choices,
-        "map_layers": [{"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points", "fit": True}],
+        "map_layers": [
+            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary"},
+            {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points"}],
     })
 
 
@@ -72,17 +74,36 @@ def console_rows(request: HttpRequest) -> HttpResponse:
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     alarm = get_visible_or_404(selectors.alarms_for(request.user), request.user, pk=pk)
+    links = _links(alarm)
     return render(request, "monitoring/alarm.html", {
-        "alarm": alarm, "comments": alarm.comments.select_related("author"), "links": _links(alarm),
+        "alarm": alarm, "comments": alarm.comments.select_related("author"), "links": links,
         "can_open": request.user.role != "integration",
+        "has_case": any(link["app"] == "hazards" for link in links),
+        "has_incident": any(link["app"] == "emergency" for link in links),
     })
+
+
+# Detail pages of the objects an alarm is linked to (for models without get_absolute_url).
+LINKED_URLS = {"hazards.hazardcase": "hazards:detail", "emergency.incident": "emergency:incident"}
+
+
+def _url_of(obj: Any) -> str:
+    if hasattr(obj, "get_absolute_url"):
+        return obj.get_absolute_url()
+    name = LINKED_URLS.get(obj._meta.label_lower)
+    if name:
+        try:
+            return reverse(name, args=[obj.pk])
+        except NoReverseMatch:
+            return ""
+    return ""
 
 
 def _links(alarm: Alarm) -> list[dict[str, Any]]:
     out = []
     for kind, obj in linked(alarm):
-        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
-        out.append({"kind": kind, "obj": obj, "url": url, "model": obj._meta.verbose_name})
+        url = _url_of(obj)
+        out.append({"kind": kind, "obj": obj, "url": url, "model": obj._meta.verbose_name, "app": obj._meta.app_label})
     return out
 
 
@@ -119,11 +140,14 @@ def alarm_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 def sensor_map(request: HttpRequest) -> HttpResponse:
     _staff(request)
     layers = [
-        {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary", "labels": True},
-        {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points", "fit": True},
+        {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
+         "labels": True, "fit": True},
+        {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points", "radius": 7},
     ]
     sensors = Sensor.objects.visible_to(request.user).filter(is_active=True)
-    by_level = {r["live__level"] or 0: r["n"] for r in sensors.order_by().values("live__level").annotate(n=Count("id"))}
+    by_level: dict[int, int] = {}
+    for r in sensors.order_by().values("live__level").annotate(n=Count("id")):
+        by_level[r["live__level"] or 0] = by_level.get(r["live__level"] or 0, 0) + r["n"]
     return render(request, "monitoring/map.html", {"layers": layers, "by_level": sorted(by_level.items())})
 
 
