@@ -230,6 +230,11 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# Absolute links in email, SMS and webhooks (e.g. https://safety.example.gov.cn); relative without.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_HTTP_TIMEOUT = int(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
+
 # MQTT ingestion (monitoring). Empty MQTT_URL: the consumer is not started.
 MQTT_URL = os.environ.get("MQTT_URL", "")
 

@@ -42,7 +42,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ActionError):
         return Response({"errors": [exc.as_dict()]}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        # Keep each error's code (DRF's conversion would make every one "invalid").
+        if hasattr(exc, "error_dict"):
+            detail = {f: [exceptions.ErrorDetail(next(iter(e)), code=e.code or "invalid") for e in errs]
+                      for f, errs in exc.error_dict.items()}
+        else:
+            detail = {"non_field_errors": [exceptions.ErrorDetail(next(iter(e)), code=e.code or "invalid")
+                                           for e in exc.error_list]}
         exc = exceptions.ValidationError(detail)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
