@@ -121,13 +121,13 @@ def bench_routing(args) -> None:
 
 
 def bench_mclp(args) -> None:
-    print(f"\n== Maximal covering: {args.mclp_demand} demand points x {args.mclp_candidates} candidates ==")
+    print(f"\n== Maximal covering: {args.mclp_demand} demand points x {args.mclp_candidates} candidates, radius {args.radius} ==")
     rng = np.random.default_rng(11)
     dem = rng.uniform(0, 100, (args.mclp_demand, 2))
     cand = rng.uniform(0, 100, (args.mclp_candidates, 2))
     cost = np.sqrt(((dem[:, None, :] - cand[None, :, :]) ** 2).sum(axis=2))
     weights = rng.integers(1, 1000, args.mclp_demand).astype(float)
-    radius = 8.0
+    radius = args.radius
     for p in args.p:
         ours, t_ours = timed(siting.mclp, cost, weights, radius, p)
         line = f"p={p:3d}: engine {t_ours:7.3f} s objective {ours.objective:,.0f}"
@@ -156,6 +156,7 @@ def main() -> None:
     ap.add_argument("--mclp-demand", type=int, default=5000)
     ap.add_argument("--mclp-candidates", type=int, default=300)
     ap.add_argument("--p", type=int, nargs="+", default=[10, 20, 40])
+    ap.add_argument("--radius", type=float, default=6.0, help="service radius of the MCLP instance (units of a 100x100 square)")
     ap.add_argument("--skip-networkx", action="store_true")
     ap.add_argument("--skip-spopt", action="store_true")
     ap.add_argument("--only", choices=["routing", "mclp"])
