@@ -80,6 +80,14 @@ def incident_timeline(incident: Incident) -> list[dict[str, Any]]:
         at = getattr(other, "created_at", None) or getattr(other, "at", None) or incident.created_at
         items.append({"at": at, "kind": "link", "link_kind": kind, "object": other,
                       "model": other._meta.verbose_name, "note": str(other)})
+    # objects of other apps that point at the incident (rescue mobilisations, warnings …)
+    for rel in Incident._meta.related_objects:
+        if rel.related_model._meta.app_label == "emergency" or not rel.one_to_many:
+            continue
+        for other in rel.related_model._default_manager.filter(**{rel.field.name: incident})[:20]:
+            at = getattr(other, "created_at", None) or getattr(other, "at", None) or incident.created_at
+            items.append({"at": at, "kind": "link", "link_kind": rel.field.name, "object": other,
+                          "model": other._meta.verbose_name, "note": str(other)})
     items.sort(key=lambda i: i["at"])
     return items
 

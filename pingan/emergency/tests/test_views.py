@@ -176,3 +176,25 @@ def test_list_pages_constant_queries(world, duty, n, django_assert_max_num_queri
     for url in ("/console/emergency/incidents/", "/console/emergency/", "/console/emergency/posts/"):
         with django_assert_max_num_queries(40):
             assert c.get(url).status_code == 200
+
+
+def test_timeline_has_reports_decisions_and_links(world, duty):
+    from pingan.emergency import selectors, services
+
+    inc = services.create_incident_from_source(
+        actor=world.user("duty_officer", "yingde"), source="hazard", title="隐患升级为事故", description="坍塌",
+        lat=None, lon=None, occurred_at=timezone.now() - dt.timedelta(minutes=5),
+        origin_obj=world.enterprises["yingde"])
+    actions.do_response(world.user("duty_leader", "yingde"), inc, step="activate", level="4", note="启动")
+    kinds = {i["kind"] for i in selectors.incident_timeline(inc)}
+    assert {"audit", "report", "response", "link"} <= kinds
+    page = login(world, ("duty_leader", "yingde")).get(f"/console/emergency/incidents/{inc.pk}/").content.decode()
+    assert "英德测试建材有限公司" in page and "接报登记" in page
+
+
+def test_english_console(world, duty):
+    c = login(world, ("duty_officer", "yingde"))
+    r = c.get("/console/emergency/", HTTP_ACCEPT_LANGUAGE="en")
+    c.cookies["django_language"] = "en"
+    r = c.get("/console/emergency/")
+    assert "Duty console" in r.content.decode()
