@@ -14,7 +14,7 @@ class RescueConfig(AppConfig):
         NavItem(_("覆盖分析"), "rescue:coverage", order=62),
         NavItem(_("站点选址"), "rescue:siting", order=63),
     ]
-    portal_items: list = []
+    portal_items = [(_("应急避难场所"), "rescue:public-shelters", _("就近的应急避难场所与容纳人数"))]
 
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels

@@ -21,4 +21,6 @@ urlpatterns = [
     path("exercises/", views.ExerciseListView.as_view(), name="exercises"),
     path("import/", views.ImportView.as_view(), name="import"),
     path("networks/", views.networks, name="networks"),
+    path("resources/", views.resources, name="resources"),
+    path("shelters/", views.public_shelters, name="public-shelters"),
 ]

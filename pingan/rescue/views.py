@@ -390,3 +390,27 @@ def networks(request: HttpRequest) -> HttpResponse:
 
 
 json_dumps = json.dumps
+
+
+def resources(request: HttpRequest) -> HttpResponse:
+    """Experts, supply warehouses with their stock, and shelters on one page."""
+    if (r := _staff(request)) is not None:
+        return r
+    from .models import Warehouse
+
+    user = request.user
+    spec = dict(Specialty.choices)
+    experts = list(Expert.objects.visible_to(user).select_related("division")[:300])
+    for e in experts:
+        e.spec_labels = [spec.get(s, s) for s in e.specialties]
+    return render(request, "rescue/resources.html", {
+        "experts": experts,
+        "warehouses": Warehouse.objects.visible_to(user).select_related("division").prefetch_related("stock")[:100],
+        "shelters": Shelter.objects.visible_to(user).select_related("division")[:300],
+    })
+
+
+def public_shelters(request: HttpRequest) -> HttpResponse:
+    """Emergency shelters for the public (no sign-in)."""
+    shelters = Shelter.objects.visible_to(request.user).select_related("division")[:500]
+    return render(request, "rescue/public_shelters.html", {"shelters": shelters})

@@ -226,7 +226,7 @@ def test_console_pages(rescue, world, client):
     for url in ("/console/rescue/", f"/console/rescue/teams/{rescue['team'].pk}/", "/console/rescue/mobilisations/",
                 f"/console/rescue/mobilisations/{rescue['mobilisation'].pk}/", "/console/rescue/coverage/",
                 "/console/rescue/siting/", "/console/rescue/exercises/", "/console/rescue/import/",
-                "/console/rescue/networks/", "/console/rescue/teams.geojson",
+                "/console/rescue/networks/", "/console/rescue/teams.geojson", "/console/rescue/resources/",
                 "/console/rescue/dispatch/?lat=23.7&lon=113.1&cap=fire&title=x"):
         assert client.get(url).status_code == 200, url
     r = client.get("/console/rescue/dispatch/?lat=30&lon=120")
@@ -247,3 +247,8 @@ def test_import_reports_every_bad_row(rescue, world):
     good = "编号,名称,类型,区划代码,纬度,经度\nN1,新队,消防救援队,441802,23.7,113.1\n".encode()
     assert importer.import_file("teams", good, "t.csv", actor=world.user("city_admin", "city")).created == 1
     assert Team.objects.get(code="N1").capabilities == ["fire", "search", "water", "hazchem"]
+
+
+def test_public_shelters_page_needs_no_sign_in(rescue, client):
+    r = client.get("/console/rescue/shelters/")
+    assert r.status_code == 200 and "凤城避难场所" in r.content.decode()
