@@ -208,7 +208,7 @@ class EnterpriseViewSet(ScopedModelViewSet):
         enterprise = do_create_enterprise(request.user, serializer.to_action_data(), crs=crs)
         return self._read(enterprise, status.HTTP_201_CREATED)
 
-    @extend_schema(request=EnterpriseWriteSerializer, responses={200: EnterpriseSerializer})
+    @extend_schema(request=EnterpriseWriteSerializer(partial=True), responses={200: EnterpriseSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         crs = request_crs(request)
         enterprise = self.get_object()  # 404 outside the caller's scope
