@@ -133,13 +133,12 @@ class Graph:
                                     return_predecessors=True)
         return dist, src
 
-    def k_nearest(self, source_nodes, target_nodes, k: int, *, limit_s: float = np.inf,
-                  chunk: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    def k_nearest(self, source_nodes, target_nodes, k: int, *,
+                  limit_s: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
         """For each target, the k sources (indices into `source_nodes`) that reach it first.
 
-        One compiled search per distinct source node, bounded by `limit_s`, keeping only the
-        columns of the targets; then a partial sort. Returns (index[t, k], seconds[t, k]); a
-        missing neighbour has index -1 and time inf.
+        k = 1 is one multi-source run; k > 1 is k passes over the graph (see nearest_labels).
+        Returns (index[t, k], seconds[t, k]); a missing neighbour has index -1 and time inf.
         """
         source_nodes = np.asarray(source_nodes, dtype=np.int64)
         target_nodes = np.asarray(target_nodes, dtype=np.int64)
@@ -159,37 +158,82 @@ class Graph:
             out_i, out_d = np.full((t_count, k), -1, dtype=np.int64), np.full((t_count, k), np.inf)
             out_i[:, 0], out_d[:, 0] = idx, d
             return out_i, out_d
-        uniq, inverse = np.unique(source_nodes, return_inverse=True)
-        bound = limit_s
-        if not np.isfinite(bound):
-            # Bound the searches by an estimate of the k-th nearest time (from one multi-source run);
-            # targets that find fewer than k sources within it are repaired exactly below.
-            d1, _src = self.nearest_source_times(uniq)
-            near = d1[target_nodes]
-            near = near[np.isfinite(near)]
-            bound = float(np.quantile(near, 0.98) * (1.0 + np.sqrt(k_eff))) if near.size else np.inf
-        table = np.empty((uniq.size, t_count))
-        for start in range(0, uniq.size, chunk):
-            part = dijkstra(self.csr, directed=True, indices=uniq[start:start + chunk], limit=bound)
-            table[start:start + chunk] = part[:, target_nodes]
-        short = np.flatnonzero(np.isfinite(table).sum(axis=0) < min(k_eff, uniq.size))
-        if short.size and bound < limit_s:
-            for start in range(0, short.size, chunk):
-                cols = short[start:start + chunk]
-                back = dijkstra(self.csr_reverse, directed=True, indices=target_nodes[cols], limit=limit_s)
-                table[:, cols] = back[:, uniq].T
-        full = table[inverse]  # (sources, targets); several sources may share a node
-        order = np.argpartition(full, k_eff - 1, axis=0)[:k_eff] if k_eff < full.shape[0] else \
-            np.tile(np.arange(full.shape[0])[:, None], (1, t_count))
-        times = np.take_along_axis(full, order, axis=0)
-        sort = np.argsort(times, axis=0, kind="stable")
-        order = np.take_along_axis(order, sort, axis=0).T
-        times = np.take_along_axis(times, sort, axis=0).T
-        order = np.where(np.isfinite(times), order, -1)
+        uniq, first = np.unique(source_nodes, return_index=True)
+        dist, src = self.nearest_labels(uniq, k_eff)
+        times = dist[:, target_nodes].T
+        nodes = src[:, target_nodes].T
+        times = np.where(times <= limit_s, times, np.inf)
+        pos = np.clip(np.searchsorted(uniq, nodes), 0, uniq.size - 1)
+        order = np.where(np.isfinite(times) & (uniq[pos] == nodes), first[pos], -1)
         if k_eff < k:
             order = np.hstack([order, np.full((t_count, k - k_eff), -1, dtype=np.int64)])
             times = np.hstack([times, np.full((t_count, k - k_eff), np.inf)])
         return order.astype(np.int64), times
+
+    def nearest_labels(self, sources, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest sources of every node: (seconds[k, n], source node[k, n]).
+
+        Round 1 is one multi-source run (min_only). Round r finds, for every node v, the nearest
+        source outside the set F(v) of its r-1 sources found so far, with one single-source run on
+        an auxiliary graph: the edges u→w with F(u) = F(w) keep their time, and a super-source
+        z gets an edge to each node w whose in-edge u→w crosses a boundary (F(u) ≠ F(w)), weighted
+        by the best time at u of a source not in F(w), plus the edge. Exact: on the shortest path
+        from the r-th source to v, take the last node u with F(u) ≠ F(v); some label of u outside
+        F(v) is no farther than that source is from u, and beyond u the path stays where F = F(v).
+        So k nearest cost k compiled passes over the graph plus vectorised numpy work.
+        """
+        sources = np.unique(np.asarray(sources, dtype=np.int64))
+        n = self.n
+        k = min(k, sources.size)
+        dist = np.full((k, n), np.inf)
+        src = np.full((k, n), -1, dtype=np.int64)
+        if k == 0:
+            return dist, src
+        d1, s1 = self.nearest_source_times(sources)
+        dist[0], src[0] = d1, np.where(np.isfinite(d1), s1, -1)
+        g = self.csr.tocoo()
+        eu, ev, ec = g.row.astype(np.int64), g.col.astype(np.int64), g.data
+        for r in range(1, k):
+            fs = np.sort(src[:r], axis=0)                        # F(v) as a sorted column
+            same = np.all(fs[:, eu] == fs[:, ev], axis=0)
+            # Boundary edges: the best label of u that is not in F(w).
+            bu, bw, bc = eu[~same], ev[~same], ec[~same]
+            best = np.full(bu.size, np.inf)
+            best_src = np.full(bu.size, -1, dtype=np.int64)
+            for j in range(r):
+                lab = src[j, bu]
+                outside = np.all(src[:r, bw] != lab, axis=0) & (lab >= 0)
+                val = np.where(outside, dist[j, bu] + bc, np.inf)
+                better = val < best
+                best = np.where(better, val, best)
+                best_src = np.where(better, lab, best_src)
+            ok = np.isfinite(best)
+            bw, best, best_src = bw[ok], best[ok], best_src[ok]
+            o = np.lexsort((best, bw))
+            bw, best, best_src = bw[o], best[o], best_src[o]
+            head = np.r_[True, bw[1:] != bw[:-1]]
+            seed_w, seed_t, seed_s = bw[head], best[head], best_src[head]
+            z = n
+            keep = same & np.all(fs[:, eu] >= 0, axis=0)
+            hu = np.concatenate([eu[keep], np.full(seed_w.size, z)])
+            hv = np.concatenate([ev[keep], seed_w])
+            hc = np.concatenate([ec[keep], seed_t])
+            h = csr_matrix((np.maximum(hc, MIN_EDGE_SECONDS), (hu, hv)), shape=(n + 1, n + 1))
+            d, pred = dijkstra(h, directed=True, indices=z, return_predecessors=True)
+            d, pred = d[:n], pred[:n].astype(np.int64)
+            # The seed node at the top of each node's path (pointer jumping), and its source.
+            idx = np.arange(n)
+            top = np.where((pred == z) | (pred < 0), idx, pred)
+            for _ in range(64):
+                nxt = top[top]
+                if np.array_equal(nxt, top):
+                    break
+                top = nxt
+            seed_of = np.full(n + 1, -1, dtype=np.int64)
+            seed_of[seed_w] = seed_s
+            dist[r] = d
+            src[r] = np.where(np.isfinite(d), seed_of[top], -1)
+        return dist, src
 
     # --- storage --------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:

@@ -157,3 +157,24 @@ def test_a_file_that_is_not_osm(tmp_path):
     xml.write_text("<html><body>not osm</body></html>")
     with pytest.raises(network.NetworkError):
         osm.read_osm(str(xml))
+
+
+@pytest.mark.parametrize("seed,ties", [(1, False), (2, False), (3, True)])
+def test_k_nearest_labels_equal_brute_force(seed, ties):
+    """k nearest sources by the k-pass label method = sorting a full distance table."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    lon, lat = rng.uniform(113, 113.5, n), rng.uniform(23.5, 24, n)
+    u = rng.integers(0, n, 1600)
+    v = rng.integers(0, n, 1600)
+    w = np.full(1600, 60.0) if ties else rng.uniform(10, 300, 1600)
+    g = network.build(lon, lat, u, v, w)
+    sources = rng.choice(g.n, 25, replace=False)
+    targets = np.arange(g.n)
+    idx, t = g.k_nearest(sources, targets, 4)
+    full = g.times_from(sources)  # (sources, nodes)
+    expect = np.sort(full, axis=0)[:4].T
+    assert np.allclose(t, expect)
+    # The returned sources really are at those times.
+    assert np.allclose(full[idx, targets[:, None]], t)
+    assert all(len(set(row)) == 4 for row in idx.tolist())
