@@ -250,6 +250,18 @@ def _lay_out_chain(incident: Incident, start: ReportingBody, *, basis_at: dt.dat
     return created
 
 
+def duty_people(department_id: Any) -> list[Any]:
+    """Who to tell at a department: the people on duty now; if the roster has nobody, the
+    department's duty officers and leaders (a gap must never swallow a statutory report)."""
+    people = on_duty(department=department_id)
+    if people:
+        return people
+    from pingan.org.models import User
+
+    return list(User.objects.filter(department=department_id, role__in=["duty_officer", "duty_leader"],
+                                    is_active=True))
+
+
 def _report_url(report: Report) -> str:
     return reverse("emergency:report", args=[report.pk])
 
@@ -262,7 +274,7 @@ def _open_task(report: Report, actor: Any) -> None:
                      title=_("向%(to)s报送%(kind)s:%(title)s") % {
                          "to": report.receiver.name, "kind": report.get_kind_display(), "title": report.incident.title},
                      remind_before=dt.timedelta(minutes=30), division=sender.division, department=sender.department)
-    people = on_duty(department=sender.department_id)
+    people = duty_people(sender.department_id)
     local_due = timezone.localtime(report.due_at)
     notify(people, event="emergency.report.due", urgent=True,
            title=_("请于%(due)s前向%(to)s报送:%(title)s") % {
@@ -328,6 +340,7 @@ def do_send_report(actor: Any, report: Report, *, channel: str = "", received_by
     now = sent_at or timezone.now()
     incident = report.incident
     before = snapshot(report, ["state", "receiver", "sent_at"])
+    skipped_bodies: list[ReportingBody] = []
     if receiver is not None and receiver.pk != report.receiver_id:
         skipped = rules.skipped_levels(report.sender_level, receiver.level)
         # the hops from the skipped levels are no longer this chain's: cancel them
@@ -337,6 +350,7 @@ def do_send_report(actor: Any, report: Report, *, channel: str = "", received_by
             hop.save(update_fields=["state"])
             deadlines.cancel(hop, kind=REPORT_DEADLINE)
         report.skipped_levels = skipped
+        skipped_bodies = [b for lvl, b in bodies_up(report.receiver).items() if lvl in skipped]
         report.receiver = receiver
         report.receiver_level = receiver.level
     report.state = ReportState.SENT
@@ -368,8 +382,14 @@ def do_send_report(actor: Any, report: Report, *, channel: str = "", received_by
         nxt.save(update_fields=["predecessor", "basis_at", "due_at"])
         deadlines.for_object(nxt).filter(kind=REPORT_DEADLINE, met_at=None).update(
             due_at=nxt.due_at, starts_at=now, remind_at=nxt.due_at - dt.timedelta(minutes=30))
+    for body in skipped_bodies:  # the levels jumped over are told (and keep seeing the incident)
+        if body.department_id:
+            notify(duty_people(body.department_id), event="emergency.report.skipped",
+                   title=_("%(sender)s越级向%(receiver)s报送:%(title)s") % {
+                       "sender": report.sender.name, "receiver": report.receiver.name, "title": incident.title},
+                   url=_incident_url(incident))
     if report.receiver.department_id:
-        notify(on_duty(department=report.receiver.department_id), event="emergency.report.received", urgent=True,
+        notify(duty_people(report.receiver.department_id), event="emergency.report.received", urgent=True,
                title=_("收到%(sender)s的%(kind)s:%(title)s(%(grade)s)") % {
                    "sender": report.sender.name, "kind": report.get_kind_display(), "title": incident.title,
                    "grade": incident.get_grade_display()},
@@ -408,7 +428,7 @@ def concerned_people(incident: Incident) -> list[Any]:
         depts.update(d for d in (sender_dept, receiver_dept) if d)
     people: list[Any] = []
     for d in sorted(depts):
-        people.extend(on_duty(department=d))
+        people.extend(duty_people(d))
     return people
 
 
@@ -653,7 +673,7 @@ def remind_report(row: Any) -> None:
     report = Report.objects.select_related("sender", "receiver", "incident").filter(pk=row.object_id).first()
     if report is None or report.state != ReportState.DUE or not (report.sender and report.sender.department_id):
         return
-    notify(on_duty(department=report.sender.department_id), event="emergency.report.reminder",
+    notify(duty_people(report.sender.department_id), event="emergency.report.reminder",
            title=_("30分钟内须向%(to)s报送:%(title)s") % {"to": report.receiver.name, "title": report.incident.title},
            url=_report_url(report))
 
@@ -662,7 +682,7 @@ def escalate_sanfang(row: Any, level: int) -> dt.datetime | None:
     item = SanfangReport.objects.select_related("response", "department").filter(pk=row.object_id).first()
     if item is None or item.submitted_at is not None:
         return None
-    notify(on_duty(department=item.response.headquarters_id) + on_duty(department=item.department_id),
+    notify(duty_people(item.response.headquarters_id) + duty_people(item.department_id),
            event="emergency.sanfang.overdue", urgent=True,
            title=_("%(dept)s未按时报送%(resp)s工作情况(%(due)s)") % {
                "dept": item.department.name, "resp": str(item.response),
@@ -817,7 +837,7 @@ def do_start_sanfang(actor: Any, *, kind: str, level: str, headquarters: Any, me
     audit.record("emergency.sanfang.start", response, actor=actor, after={"kind": kind, "level": level,
                                                                            "members": [m.pk for m in members]})
     reconcile_sanfang(response=response)
-    people = [p for m in members for p in on_duty(department=m.pk)]
+    people = [p for m in members for p in duty_people(m.pk)]
     notify(people, event="emergency.sanfang.started", urgent=True,
            title=_("启动%(resp)s:请每日9时、16时前报送工作情况") % {"resp": str(response)},
            url=reverse("emergency:sanfang", args=[response.pk]))

@@ -331,7 +331,9 @@ class Incident(models.Model):
         in_area = Q(division__path__startswith=user.scope_path)
         if user.division.level != Level.CITY:
             return in_area
-        reported = Exists(Report.objects.filter(incident=OuterRef("pk"), receiver__division=user.division_id))
+        # reported to it, or on its chain (a hop it must send, or one that skipped it)
+        reported = Exists(Report.objects.filter(incident=OuterRef("pk")).filter(
+            Q(receiver__division=user.division_id) | Q(sender__division=user.division_id)))
         return in_area & (Q(owner_body__division=user.division_id) | reported)
 
     @property

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pingan.core.links import linked
 from pingan.core.models import AuditEvent
@@ -122,8 +124,9 @@ def notify_gaps(now: dt.datetime | None = None) -> int:
         s, _e = found[0]
         people = User.objects.filter(department=post.department_id, role__in=["duty_leader", "dept_staff"],
                                      is_active=True)
-        notify(people, event="emergency.roster.gap", title=f"{post.name}: {timezone.localtime(s):%m-%d %H:%M} 无人值班",
-               url=f"/console/emergency/posts/{post.pk}/")
+        notify(people, event="emergency.roster.gap",
+               title=_("%(post)s:%(at)s起无人值班") % {"post": post.name, "at": f"{timezone.localtime(s):%m-%d %H:%M}"},
+               url=reverse("emergency:roster", args=[post.pk]))
         sent += 1
     return sent
 

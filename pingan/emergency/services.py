@@ -176,11 +176,15 @@ def create_incident_from_source(*, actor: Any, source: str, title: str, descript
 
         division = _locate(lookup, lat, lon)
     if division is None and origin_obj is not None:
-        division = getattr(origin_obj, "division", None)
+        division = origin_obj if origin_obj._meta.label == "geo.Division" else getattr(origin_obj, "division", None)
     if division is None:
         division = getattr(actor, "division", None)
+    from .choices import Category
+
+    if category not in Category.values:
+        category = Category.ACCIDENT
     data = {
-        "title": title, "course": description, "scene": description, "lat": lat, "lon": lon,
+        "title": title[:200], "course": description, "scene": description, "lat": lat, "lon": lon,
         "occurred_at": occurred_at, "division": division, "category": category,
         "source": SOURCE_ALIASES.get(source, Source.OTHER), "source_note": source,
         "is_production_safety": category == "accident",

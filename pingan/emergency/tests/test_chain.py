@@ -214,3 +214,35 @@ def test_on_duty_department_and_division_fallback(world, duty):
     assert set(services.on_duty(division=world.towns["yingde"])) == set(yd)
     assert world.user("duty_officer", "city") in services.on_duty(division=world.city)
     assert services.on_duty(department=world.departments["yd_em"], at=timezone.now() + dt.timedelta(days=60)) == []
+
+
+def test_skipped_level_is_told_and_still_sees_it(world, duty):
+    incident = record(world, deaths=3)
+    hop = incident.reports.get(sender_level="county", receiver_level="city")
+    actions.do_send_report(world.user("duty_officer", "yingde"), hop, receiver=services.province_body())
+    assert Message.objects.filter(event="emergency.report.skipped", recipient=world.user("duty_officer", "city")).exists()
+    assert Incident.objects.visible_to(world.user("duty_officer", "city")).filter(pk=incident.pk).exists()
+
+
+def test_nobody_rostered_falls_back_to_department_duty_people(world, duty):
+    from pingan.emergency.models import Shift
+
+    Shift.objects.filter(post=duty["yingde"]).delete()
+    record(world)
+    assert Message.objects.filter(event="emergency.report.due", recipient=world.user("duty_leader", "yingde")).exists()
+
+
+def test_roster_gap_notification(world, duty):
+    from pingan.emergency.models import Shift
+    from pingan.emergency.selectors import notify_gaps
+
+    Shift.objects.filter(post=duty["yingde"]).update(ends_at=timezone.now() + dt.timedelta(hours=5))
+    assert notify_gaps() == 1
+    assert Message.objects.filter(event="emergency.roster.gap", recipient=world.user("duty_leader", "yingde")).exists()
+
+
+def test_create_incident_from_source_tolerates_unknown_category(world, duty):
+    inc = services.create_incident_from_source(actor=None, source="public", title="群众报告", description="x",
+                                               lat=None, lon=None, occurred_at=timezone.now(),
+                                               origin_obj=world.towns["qingcheng"], category="whatever")
+    assert inc.category == "accident" and inc.division == world.towns["qingcheng"]

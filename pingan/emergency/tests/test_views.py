@@ -174,7 +174,7 @@ def test_list_pages_constant_queries(world, duty, n, django_assert_max_num_queri
             "division": world.towns["yingde"], "deaths": i % 4})
     c = login(world, ("duty_officer", "yingde"))
     for url in ("/console/emergency/incidents/", "/console/emergency/", "/console/emergency/posts/"):
-        with django_assert_max_num_queries(40):
+        with django_assert_max_num_queries(16):
             assert c.get(url).status_code == 200
 
 
