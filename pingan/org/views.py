@@ -8,18 +8,19 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.context import origin
 from pingan.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
 
-from .actions import can_write_enterprises
-from .choices import DepartmentKind, Industry, Sector
+from .actions import can_write_enterprises, do_create_enterprise, do_update_enterprise
+from .choices import DepartmentKind, Industry, Scale, Sector
 from .forms import LockoutAuthenticationForm
 from .importer import COLUMNS, REQUIRED, import_enterprises
 from .models import Department, Enterprise, Site
@@ -225,3 +226,76 @@ class EnterpriseImportView(StaffRequiredMixin, generic.View):
                    for name, (label, aliases) in COLUMNS.items()]
         return render(request, self.template_name, {"form": form, "report": report, "columns": columns,
                                                     "industries": Industry.choices})
+
+
+class EnterpriseForm(forms.Form):
+    """The console's register/change form; the rules live in actions.clean_enterprise."""
+
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30)
+    industry = forms.ChoiceField(label=_("行业"), choices=Industry.choices)
+    scale = forms.ChoiceField(label=_("规模"), choices=Scale.choices, initial=Scale.SMALL)
+    division = forms.CharField(label=_("区划代码"), max_length=15,
+                               help_text=_("区县、乡镇、村或网格代码;填写位置时自动归入包含该点的最小区划"))
+    address = forms.CharField(label=_("地址"), max_length=300, required=False)
+    lat = forms.FloatField(label=_("纬度"), required=False)
+    lon = forms.FloatField(label=_("经度"), required=False)
+    key_supervision = forms.BooleanField(label=_("重点监管"), required=False)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=50, required=False)
+    principal = forms.CharField(label=_("主要负责人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    employees = forms.IntegerField(label=_("从业人数"), min_value=0, required=False)
+    supervising_departments = forms.CharField(label=_("监管部门编码"), required=False,
+                                              help_text=_("多个用逗号分隔,例如 441802-em,441802-fire"))
+
+
+class EnterpriseEditView(StaffRequiredMixin, generic.View):
+    """Register (no pk) or change an enterprise: city administrators and department staff in their area."""
+
+    template_name = "org/enterprise_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.is_staff_role:
+            self.enterprise = (get_visible_or_404(Enterprise.objects.select_related("division"), request.user,
+                                                  pk=kwargs["pk"]) if "pk" in kwargs else None)
+            if not can_write_enterprises(request.user):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self) -> dict[str, Any]:
+        e = self.enterprise
+        if e is None:
+            return {}
+        return {"name": e.name, "uscc": e.uscc, "industry": e.industry, "scale": e.scale,
+                "division": e.division.code, "address": e.address, "lat": e.lat, "lon": e.lon,
+                "key_supervision": e.key_supervision, "legal_representative": e.legal_representative,
+                "principal": e.principal, "contact_phone": e.contact_phone, "employees": e.employees,
+                "supervising_departments": ",".join(e.supervising_departments.values_list("code", flat=True))}
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        return render(request, self.template_name, {"form": EnterpriseForm(initial=self.initial()),
+                                                    "enterprise": self.enterprise})
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        form = EnterpriseForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["lat"] = "" if data["lat"] is None else data["lat"]
+            data["lon"] = "" if data["lon"] is None else data["lon"]
+            if data["employees"] is None:
+                data.pop("employees")
+            try:
+                with origin("web", ip=request.META.get("REMOTE_ADDR")):
+                    if self.enterprise is None:
+                        ent = do_create_enterprise(request.user, data)
+                    else:
+                        ent = do_update_enterprise(request.user, self.enterprise, data, partial=False)
+            except ActionError as exc:
+                field = exc.field if exc.field in form.fields else None
+                if exc.field == "location":
+                    field = "lat"
+                form.add_error(field, exc.message)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("org:enterprise-detail", ent.pk)
+        return render(request, self.template_name, {"form": form, "enterprise": self.enterprise}, status=400)

@@ -110,3 +110,32 @@ def test_english(client, world):
     login(client, world, "dept_staff")
     body = client.get("/console/org/enterprises/import/").content.decode()
     assert "Import enterprises" in body and "Unified social credit code" in body
+
+
+@pytest.mark.django_db
+def test_console_register_and_change(client, world):
+    from pingan.core.models import AuditEvent
+
+    login(client, world, "dept_staff")
+    assert client.get("/console/org/enterprises/new/").status_code == 200
+    body = "91441802MC0000001"
+    data = {"name": "凤城新登记有限公司", "uscc": body + uscc_check_char(body), "industry": "gas", "scale": "small",
+            "division": "441802", "lat": "23.7", "lon": "113.05", "supervising_departments": "441802-em"}
+    bad = client.post("/console/org/enterprises/new/", {**data, "lat": "24.2", "lon": "113.35"})
+    assert bad.status_code == 400 and "英城街道" in bad.content.decode()
+    r = client.post("/console/org/enterprises/new/", data)
+    assert r.status_code == 302
+    ent = Enterprise.objects.get(name="凤城新登记有限公司")
+    assert ent.division.code == "441802006" and AuditEvent.objects.for_object(ent).filter(
+        action="org.enterprise.create").exists()
+    edit = f"/console/org/enterprises/{ent.pk}/edit/"
+    assert client.get(edit).status_code == 200
+    r = client.post(edit, {**data, "name": "凤城改名有限公司", "lat": "", "lon": ""})
+    assert r.status_code == 302
+    ent.refresh_from_db()
+    assert ent.name == "凤城改名有限公司" and ent.lat is None
+    assert "凤城改名有限公司" in client.get(f"/console/org/enterprises/{ent.pk}/").content.decode()
+    # Others: out of scope is 404, in scope without write access is 403.
+    assert login(client, world, "dept_staff", "yingde").get(edit).status_code == 404
+    assert login(client, world, "area_staff").get(edit).status_code == 403
+    assert client.get("/console/org/enterprises/new/").status_code == 403
