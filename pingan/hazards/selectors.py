@@ -111,18 +111,20 @@ def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, floa
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
         qs = qs.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
-    rows = list(qs.order_by().values_list("id", "lat", "lon", "state", "grade", "title", "due_at")
-                [: cap + 1])
-    labels = dict(State.choices)
+    rows = list(qs.order_by().values_list("id", "lat", "lon", "state", "grade", "title", "due_at")[: cap + 1])
     if len(rows) <= cap:
+        labels = {k: str(v) for k, v in State.choices}
+        overdue_word = " · " + _("超期")
+        colours = {(s, g): hex_of(case_colour(s, g)) for s in State.values for g in Grade.values}
+        base = url_of(0)[:-2] if url_of else None
         features = []
         for pk, lat, lon, state, grade, title, due_at in rows:
-            overdue = bool(due_at and state in OPEN_STATES and due_at < now)
-            text = f"{labels.get(state, state)}" + (" · " + _("超期") if overdue else "")
+            overdue = bool(due_at is not None and state in OPEN_STATES and due_at < now)
             features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
                              "properties": {"id": pk, "label": title, "state": state, "grade": grade,
-                                            "overdue": overdue, "colour": hex_of(case_colour(state, grade)),
-                                            "popup": text, "url": url_of(pk) if url_of else None}})
+                                            "overdue": overdue, "colour": colours.get((state, grade), "#8a8f98"),
+                                            "popup": labels.get(state, state) + (overdue_word if overdue else ""),
+                                            "url": f"{base}{pk}/" if base else None}})
         return {"type": "FeatureCollection", "features": features, "clustered": False, "count": len(features)}
     # Too many: a grid of about 40 × 40 cells over the box.
     if bbox is None:

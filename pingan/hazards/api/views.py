@@ -15,11 +15,12 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from pingan.core.actions import ActionError, Forbidden
 from pingan.core.api import ScopedModelViewSet, ScopedViewSetMixin
+from pingan.core.choices import colour_of
 from pingan.org.choices import Role
 from pingan.org.models import Enterprise, Site
 
 from .. import actions, rules, selectors
-from ..choices import Source, State
+from ..choices import OPEN_STATES, Source, State
 from ..models import CaseTask, Category, HazardCase, RoutingRule
 from .serializers import (
     LIST_VALUES,
@@ -37,8 +38,10 @@ from .serializers import (
     PublicCaseSerializer,
     RoutingRuleSerializer,
     TreatmentPlanSerializer,
-    list_row,
+    list_rows,
 )
+
+STATE_COLOURS = {s: colour_of(State, s) for s in State.values}
 
 FILTER_PARAMS = [
     OpenApiParameter("state", str, description="state, several comma-separated; 'open' = every open state"),
@@ -93,10 +96,9 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         now = timezone.now()
         qs = selectors.filter_cases(self.get_queryset(), request.query_params, now).order_by("-created_at", "-id")
-        page = self.paginate_queryset(qs.values(*LIST_VALUES))
-        labels = dict(State.choices)
-        labels = {k: str(v) for k, v in labels.items()}
-        return self.get_paginated_response([list_row(r, now, labels) for r in page])
+        page = self.paginate_queryset(qs.values_list(*LIST_VALUES))
+        labels = {k: str(v) for k, v in State.choices}
+        return self.get_paginated_response(list_rows(page, now, labels, STATE_COLOURS, OPEN_STATES))
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer, 200: CaseDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,0 +1,306 @@
+"""Hazard platform benchmark (`make bench-hazards`): the filtered list endpoint, the map endpoint (a
+bounding box; points, or grid clusters when the box holds more than a few thousand) and case
+creation, each under concurrent load, against a bare view in the same server that runs the same SQL
+and returns JSON without the framework layers (no middleware, no DRF, no serializer).
+
+How the peer is made: at start-up each server process runs the real endpoint once in-process and
+records the SQL it sends (minus the authentication look-ups); the bare view then executes exactly
+those statements with a raw cursor and writes the rows as JSON. For creation the bare view calls
+the actions layer directly (the same inserts, audit event, deadline and notification rows) without
+HTTP parsing, authentication, validation or serialisation.
+
+Prints, for each endpoint: requests per second and p95 latency of the real endpoint and of the bare
+view, and their ratio (target ≥ 0.5).
+
+    python bench/hazards.py                   # 100,000 cases (SQLite file var/bench-hazards.sqlite3)
+    python bench/hazards.py --million         # 1,000,000 cases
+    python bench/hazards.py --cases 20000 --seconds 5 --clients 8
+    DATABASE_URL=postgres://… python bench/hazards.py     # on PostgreSQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = f"sqlite:///{ROOT / 'var' / 'bench-hazards.sqlite3'}"
+os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # plain HTTP on the loopback
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
+
+STATE_FILE = ROOT / "var" / "bench-hazards.json"
+
+
+# --- Inside the server: the WSGI application (Django + the bare views) --------------------------
+_captured: dict[str, list[str]] = {}
+_django_app = None
+
+
+def _setup() -> None:
+    global _django_app
+    if _django_app is None:
+        import django
+        from django.core.wsgi import get_wsgi_application
+
+        django.setup()
+        _django_app = get_wsgi_application()
+
+
+def _capture(name: str) -> list[str]:
+    """The SQL the real endpoint sends for the benchmark request (authentication look-ups dropped)."""
+    if name in _captured:
+        return _captured[name]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from pingan.hazards.api.views import HazardCaseViewSet
+    from pingan.org.models import User
+
+    state = json.loads(STATE_FILE.read_text())
+    user = User.objects.get(username=state["user"])
+    factory = APIRequestFactory(SERVER_NAME="127.0.0.1")
+    view = HazardCaseViewSet.as_view({"get": "list" if name == "list" else "map"})
+    path = state["list_query"] if name == "list" else state["map_query"]
+    request = factory.get(path, HTTP_HOST="127.0.0.1")
+    force_authenticate(request, user=user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = view(request)
+        response.render()
+    # Everything the endpoint ran (the caller's division for its scope, the count, the page); the
+    # token look-up of the real request is not part of it (the request is pre-authenticated here).
+    sql = [q["sql"] for q in ctx.captured_queries if "authtoken_token" not in q["sql"]]
+    _captured[name] = sql
+    return sql
+
+
+def _bare_select(name: str) -> bytes:
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cur:
+        for sql in _capture(name):
+            cur.execute(sql)
+            cols = [c[0] for c in cur.description]
+            out.append([dict(zip(cols, row, strict=True)) for row in cur.fetchall()])
+    return json.dumps(out, default=str, ensure_ascii=False).encode()
+
+
+def _bare_create(body: bytes) -> bytes:
+    from pingan.hazards import actions
+    from pingan.hazards.models import Category
+    from pingan.org.models import User
+
+    state = json.loads(STATE_FILE.read_text())
+    data = json.loads(body or b"{}")
+    user = User.objects.get(username=state["creator"])
+    case, _ = actions.do_submit(user, source="api", title=data["title"], category=Category.objects.get(
+        code=data["category"]), lat=data["lat"], lon=data["lon"], client_token=data["client_token"])
+    return json.dumps({"id": case.pk, "state": case.state}).encode()
+
+
+def application(environ, start_response):  # noqa: ANN001, ANN201 - WSGI
+    _setup()
+    path = environ.get("PATH_INFO", "")
+    if not path.startswith("/bare/"):
+        return _django_app(environ, start_response)
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        if path == "/bare/list":
+            body = _bare_select("list")
+        elif path == "/bare/map":
+            body = _bare_select("map")
+        elif path == "/bare/create":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = _bare_create(environ["wsgi.input"].read(length))
+        else:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+    finally:
+        close_old_connections()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+# --- The driver ----------------------------------------------------------------------------------
+def prepare(n_cases: int, log=print) -> dict:  # noqa: ANN001
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from pingan.core.testing import make_world
+    from pingan.geo.models import Division
+    from pingan.hazards import demo
+    from pingan.hazards.models import Category, HazardCase
+    from pingan.org.models import Department, User
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if not Division.objects.filter(code="441802").exists():
+        make_world()
+    have = HazardCase.objects.count()
+    if have < n_cases:
+        towns = list(Division.objects.filter(level="town").select_related("parent"))
+        depts = list(Department.objects.all())
+        step = 50_000
+        while have < n_cases:
+            k = min(step, n_cases - have)
+            demo.generate(k, towns, depts, with_extras=False, bulk=10_000, seed_value=have)
+            have += k
+            log(f"  … {have:,} cases")
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    log(f"data: {HazardCase.objects.count():,} cases ready in {time.perf_counter() - t0:.1f} s "
+        f"({connection.vendor})")
+    reader = User.objects.get(username="qingcheng_dept")  # district staff: the scope has a subquery
+    creator = User.objects.get(username="qingcheng_grid")
+    tokens = {u.username: Token.objects.get_or_create(user=u)[0].key for u in (reader, creator)}
+    district = Division.objects.get(code="441802")
+    fire = Category.objects.get(code="fire")
+    state = {
+        "user": reader.username, "creator": creator.username, "tokens": tokens,
+        "list_query": f"/api/v1/hazards/?state=open&district={district.pk}&category={fire.pk}",
+        # A box around one town centre: a few thousand cases at 100k, clustered at 1M.
+        "map_query": "/api/v1/hazards/map/?bbox=113.035,23.685,113.065,23.715&state=open",
+    }
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATE_FILE.write_text(json.dumps(state))
+    return state
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _request(port: int, method: str, path: str, headers: dict, body: bytes | None) -> tuple[int, float, int]:
+    import http.client
+
+    t = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request(method, path, body=body, headers=headers)
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    return resp.status, time.perf_counter() - t, len(data)
+
+
+def _client(args: tuple) -> list[tuple[int, float, int]]:
+    port, method, path, headers, seconds, body_kind, worker = args
+    out = []
+    end = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < end:
+        body = None
+        if body_kind == "create":
+            i += 1
+            body = json.dumps({"title": "基准测试隐患", "category": "fire_exit", "lat": 23.70 + (i % 100) * 1e-4,
+                               "lon": 113.05, "client_token": f"b{worker}-{os.getpid()}-{time.time_ns()}-{i}"}).encode()
+        out.append(_request(port, method, path, headers, body))
+    return out
+
+
+def load(port: int, method: str, path: str, headers: dict, *, clients: int, seconds: float,
+         body_kind: str | None = None) -> dict:
+    with mp.get_context("fork").Pool(clients) as pool:
+        results = pool.map(_client, [(port, method, path, headers, seconds, body_kind, w) for w in range(clients)])
+    rows = [r for chunk in results for r in chunk]
+    ok = [r for r in rows if 200 <= r[0] < 300]
+    lat = sorted(r[1] for r in ok) or [float("nan")]
+    return {"n": len(rows), "ok": len(ok), "errors": len(rows) - len(ok), "rps": len(ok) / seconds,
+            "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))], "bytes": ok[0][2] if ok else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="1,000,000 cases")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--seconds", type=float, default=8.0, help="per measurement")
+    args = parser.parse_args()
+    n = 1_000_000 if args.million else args.cases
+    print(f"Hazard benchmark: {n:,} cases, {args.clients} concurrent clients, {args.workers} server workers, "
+          f"{args.seconds:.0f} s per run")
+    state = prepare(n)
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "hazards:application", "--chdir", str(ROOT / "bench"),
+         "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--backlog", "512", "--log-level", "warning",
+         "--timeout", "120"], env=env, start_new_session=True)
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        auth_read = {"Authorization": f"Token {state['tokens'][state['user']]}", "Accept": "application/json"}
+        auth_write = {"Authorization": f"Token {state['tokens'][state['creator']]}",
+                      "Content-Type": "application/json", "Accept": "application/json"}
+        # Warm up every path in every worker (and let each capture its SQL).
+        for _ in range(3 * args.workers):
+            for path, headers in ((state["list_query"], auth_read), ("/bare/list", {}),
+                                  (state["map_query"], auth_read), ("/bare/map", {})):
+                status, _t, size = _request(port, "GET", path, headers, None)
+                assert status == 200, (path, status)
+        sample = json.loads(_request_body(port, state["list_query"], auth_read))
+        feats = json.loads(_request_body(port, state["map_query"], auth_read))
+        print(f"list: {sample['count']:,} matching cases, page of {len(sample['results'])}; "
+              f"map box: {feats['count']:,} cases, {'clustered' if feats['clustered'] else 'points'} "
+              f"({len(feats['features'])} features)")
+        runs = [
+            ("list (filtered, page 50)", "GET", state["list_query"], auth_read, "/bare/list", None),
+            ("map (bbox GeoJSON)", "GET", state["map_query"], auth_read, "/bare/map", None),
+            ("create (POST, idempotent token)", "POST", "/api/v1/hazards/", auth_write, "/bare/create", "create"),
+        ]
+        print(f"\n{'endpoint':34} {'req/s':>8} {'p95 ms':>8} {'bare req/s':>11} {'bare p95':>9} {'ratio':>6}")
+        ratios = []
+        for label, method, path, headers, bare, body in runs:
+            real = load(port, method, path, headers, clients=args.clients, seconds=args.seconds, body_kind=body)
+            peer = load(port, method, bare, {"Content-Type": "application/json"}, clients=args.clients,
+                        seconds=args.seconds, body_kind=body)
+            ratio = real["rps"] / peer["rps"] if peer["rps"] else float("nan")
+            ratios.append(ratio)
+            errs = f"  (errors: {real['errors']}/{peer['errors']})" if real["errors"] or peer["errors"] else ""
+            print(f"{label:34} {real['rps']:8.1f} {real['p95_ms']:8.1f} {peer['rps']:11.1f} {peer['p95_ms']:9.1f} "
+                  f"{ratio:6.2f}{errs}")
+        print(f"\ntarget: ratio ≥ 0.5 of the bare view — {'met' if min(ratios) >= 0.5 else 'NOT met'} "
+              f"(lowest {min(ratios):.2f})")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _request_body(port: int, path: str, headers: dict) -> bytes:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers=headers)
+    data = conn.getresponse().read()
+    conn.close()
+    return data
+
+
+if __name__ == "__main__":
+    main()
