@@ -498,8 +498,12 @@ def do_supplement(actor: Any, incident: Incident, data: dict[str, Any]) -> Suppl
     cleaned = check_supplement(actor, incident, data)
     incident = lock(incident)
     before = _counts(incident)
-    in_window = rules.in_supplement_window(timezone.localtime(incident.occurred_at).date(), cleaned["effective_on"],
-                                           incident.accident_kind)
+    from django.conf import settings
+
+    # [U] the day counting is configurable: EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE (default: the rule table's)
+    in_window = rules.in_supplement_window(
+        timezone.localtime(incident.occurred_at).date(), cleaned["effective_on"], incident.accident_kind,
+        accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None))
     changes = {k: v for k, v in cleaned.items() if k in (*COUNT_FIELDS, "direct_loss")}
     if in_window:
         for k, v in changes.items():

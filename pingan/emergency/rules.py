@@ -148,9 +148,22 @@ def skipped_levels(sender_level: str, receiver_level: str) -> list[str]:
     return CHAIN[a + 1:b]
 
 
-def is_late(sent_at: dt.datetime, due_at: dt.datetime) -> bool:
+FINDING_RULES = [
+    {
+        "source": "生产安全事故罚款处罚规定(应急管理部令第14号)",
+        "effective_from": dt.date(2024, 3, 1),
+        # 迟报 is decided by the clock; 漏报/谎报/瞒报 need a person's finding (knowledge, intent, investigation)
+        "automatic": ("late",),
+        "by_people": ("omitted", "false", "concealed"),
+        # a report sent in the deadline's minute is in time; one minute later is late
+        "grace": dt.timedelta(0),
+    },
+]
+
+
+def is_late(sent_at: dt.datetime, due_at: dt.datetime, *, on: dt.date | None = None) -> bool:
     """迟报: sent after the limit (应急管理部令第14号). On the minute is in time."""
-    return sent_at > due_at
+    return sent_at > due_at + _rule_for(FINDING_RULES, on)["grace"]
 
 
 def level_reached(grade_from: str, grade_to: str) -> bool:

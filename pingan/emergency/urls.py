@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.console, name="console"),
     path("incidents/", views.IncidentListView.as_view(), name="incidents"),
     path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/geojson/", views.incidents_geojson, name="incidents_geojson"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
     path("incidents/<int:pk>/supplement/", views.incident_supplement, name="incident_supplement"),
     path("incidents/<int:pk>/response/", views.incident_response, name="incident_response"),

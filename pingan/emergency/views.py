@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -87,6 +88,15 @@ class IncidentListView(ScopedListView):
     template_name = "emergency/incident_list.html"
     context_object_name = "incidents"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["layers"] = [
+            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
+             "labels": True, "fit": True},
+            {"url": reverse("emergency:incidents_geojson"), "name": _("处置中的事件"), "kind": "points"},
+        ]
+        return ctx
+
     def get_queryset(self) -> Any:
         qs = selectors.incidents_for(self.request.user)
         state = self.request.GET.get("state")
@@ -96,6 +106,20 @@ class IncidentListView(ScopedListView):
         if grade in Grade.values:
             qs = qs.filter(grade=grade)
         return qs.order_by("-occurred_at", "-id")
+
+
+@staff_view
+def incidents_geojson(request: HttpRequest) -> HttpResponse:
+    """Open incidents visible to the user as GeoJSON points for `{% map_component %}` (colour = grade)."""
+    from django.http import JsonResponse
+
+    qs = (Incident.objects.visible_to(request.user).filter(state="open").exclude(lat=None).exclude(lon=None)
+          .only("pk", "number", "title", "grade", "lat", "lon", "deaths", "serious_injuries").order_by("-occurred_at")[:500])
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
+                 "properties": {"colour": i.grade_colour, "label": i.title,
+                                "popup": f"{i.number} {i.get_grade_display()}",
+                                "url": reverse("emergency:incident", args=[i.pk])}} for i in qs]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 @staff_view
@@ -140,8 +164,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": selectors.incident_timeline(incident),
         "supplement_form": SupplementForm(), "response_form": ResponseForm(), "grade_form": GradeForm(),
         "finding_form": FindingForm(), "close_form": CloseForm(), "send_form": SendForm(),
-        "window_last_day": rules.supplement_window_last_day(timezone.localtime(incident.occurred_at).date(),
-                                                            incident.accident_kind),
+        "window_last_day": rules.supplement_window_last_day(
+            timezone.localtime(incident.occurred_at).date(), incident.accident_kind,
+            accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None)),
         "higher_bodies": ReportingBody.objects.filter(level__in=["province", "ministry"]),
     })
 

@@ -246,3 +246,17 @@ def test_create_incident_from_source_tolerates_unknown_category(world, duty):
                                                lat=None, lon=None, occurred_at=timezone.now(),
                                                origin_obj=world.towns["qingcheng"], category="whatever")
     assert inc.category == "accident" and inc.division == world.towns["qingcheng"]
+
+
+def test_day_counting_is_a_setting(world, duty, settings):
+    from pingan.emergency.models import Supplement
+
+    now = timezone.localtime()
+    incident = record(world, accident_kind="fire", subtype="fire",
+                      occurred_at=now - dt.timedelta(days=7))  # today is the 8th day
+    settings.EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE = False
+    s = actions.do_supplement(world.user("duty_officer", "yingde"), incident, {"deaths": 3, "text": "第8日死亡"})
+    assert s.in_window
+    settings.EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE = True
+    s = actions.do_supplement(world.user("duty_officer", "yingde"), incident, {"deaths": 4, "text": "又1人"})
+    assert not s.in_window and Supplement.objects.count() == 2

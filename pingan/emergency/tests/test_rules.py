@@ -130,5 +130,8 @@ def test_missing_contents():
 
 
 def test_rule_tables_carry_source():
-    for table in (rules.GRADE_RULES, rules.CHAIN_RULES, rules.SUPPLEMENT_RULES, rules.SANFANG_RULES):
+    assert "应急管理部令第14号" in rules.FINDING_RULES[0]["source"]
+    assert "国务院令第493号" in rules.GRADE_RULES[0]["source"]
+    for table in (rules.GRADE_RULES, rules.CHAIN_RULES, rules.SUPPLEMENT_RULES, rules.SANFANG_RULES,
+                  rules.FINDING_RULES):
         assert all(r["source"] and r["effective_from"] for r in table)

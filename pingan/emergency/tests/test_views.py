@@ -198,3 +198,12 @@ def test_english_console(world, duty):
     c.cookies["django_language"] = "en"
     r = c.get("/console/emergency/")
     assert "Duty console" in r.content.decode()
+
+
+def test_incidents_geojson_scoped(world, duty, incident):
+    incident.lat, incident.lon = 24.2, 113.35
+    incident.save()
+    data = login(world, ("duty_officer", "yingde")).get("/console/emergency/incidents/geojson/").json()
+    assert [f["properties"]["label"] for f in data["features"]] == ["英德矿山事故"]
+    assert data["features"][0]["properties"]["colour"] == "blue"
+    assert login(world, ("area_staff", "qingcheng")).get("/console/emergency/incidents/geojson/").json()["features"] == []
