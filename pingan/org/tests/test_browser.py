@@ -20,17 +20,20 @@ def test_division_browser_and_enterprises(page, login, shot, demo):
     login(page, "qingcheng_staff", DEMO_PASSWORD)
     page.goto(page.base + "/console/geo/d/441800/")
     page.wait_for_selector("[data-testid=map][data-ready='1']")
+    page.wait_for_timeout(800)  # let Leaflet finish the zoom animation before the screenshot
     assert page.locator("[data-testid=division-children] tbody tr").count() == 8
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
     shot(page, "geo-city-zh")
     page.goto(page.base + "/console/geo/d/441802/")
     page.wait_for_selector("[data-testid=map][data-ready='1']")
+    page.wait_for_timeout(800)  # let Leaflet finish the zoom animation before the screenshot
     assert page.locator("[data-testid=division-children] tbody tr").count() == 10
     assert "合成" in page.locator("[data-testid=division-children]").inner_text()
     shot(page, "geo-district-qingcheng-zh")
 
     page.goto(page.base + "/console/org/enterprises/?key=1")
     page.wait_for_selector("[data-testid=map][data-ready='1']")
+    page.wait_for_timeout(800)  # let Leaflet finish the zoom animation before the screenshot
     text = page.locator("[data-testid=enterprise-list]").inner_text()
     assert "重点监管" in text
     shot(page, "org-enterprise-list-zh")
@@ -39,6 +42,7 @@ def test_division_browser_and_enterprises(page, login, shot, demo):
     ent = visible.filter(key_supervision=True).first()
     page.goto(page.base + f"/console/org/enterprises/{ent.pk}/")
     page.wait_for_selector("[data-testid=map][data-ready='1']")
+    page.wait_for_timeout(800)  # let Leaflet finish the zoom animation before the screenshot
     assert ent.uscc in page.locator("[data-testid=enterprise-facts]").inner_text()
     shot(page, "org-enterprise-detail-zh")
     other = Enterprise.objects.filter(division__path__startswith="441881").first()
