@@ -198,7 +198,7 @@ def do_start_coverage(actor: Any, *, thresholds: Sequence[int] = (15, 30, 60), c
 
 
 @transaction.atomic
-def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30) -> SitingRun:
+def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30, mountain_only: bool = False) -> SitingRun:
     check_start_run(actor)
     if method not in SitingMethod.values:
         raise ActionError(_("未知的选址模型"), field="method", code="invalid_choice")
@@ -215,8 +215,9 @@ def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30) -> 
         raise ActionError(_("覆盖时间应为 1–240 分钟"), field="threshold", code="out_of_range")
     net, _graph = engine.active_network()
     run = SitingRun.objects.create(division=_run_division(actor), network=net, method=method, p=p,
-                                   threshold=int(threshold), created_by=actor)
-    audit.record("rescue.siting.start", run, actor=actor, after={"method": method, "p": p, "threshold": int(threshold)})
+                                   threshold=int(threshold), mountain_only=bool(mountain_only), created_by=actor)
+    audit.record("rescue.siting.start", run, actor=actor, after={"method": method, "p": p, "threshold": int(threshold),
+                                                                       "mountain_only": bool(mountain_only)})
     from .tasks import siting_task
 
     on_commit(lambda: siting_task(run.pk))

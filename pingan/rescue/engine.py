@@ -285,6 +285,8 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     teams, e_nodes, e_snap = station_nodes(graph)
     d_nodes, d_snap = graph.snap(demand.lat, demand.lon, max_m=MAX_SNAP_METRES)
     keep = d_nodes >= 0
+    if run.mountain_only:
+        keep &= np.isin(np.array(demand.district, dtype=object), list(MOUNTAIN_DISTRICTS))
     d_nodes, d_snap, w = d_nodes[keep], d_snap[keep], demand.weight[keep]
     progress(25, "travel times")
     limit = 240 * 60

@@ -406,6 +406,8 @@ class SitingRun(AnalysisRun):
     method = models.CharField(_("模型"), max_length=10, choices=SitingMethod.choices)
     p = models.PositiveSmallIntegerField(_("新增站点数"))
     threshold = models.PositiveSmallIntegerField(_("覆盖时间(分钟)"), default=30)
+    mountain_only = models.BooleanField(_("只计山区需求"), default=False,
+                                        help_text=_("只按连州、连山、连南、阳山的人口选址,补山区短板"))
 
     class Meta(AnalysisRun.Meta):
         verbose_name = _("选址分析")

@@ -277,7 +277,8 @@ def siting(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             run = actions.do_start_siting(request.user, method=request.POST.get("method", "mclp"),
-                                          p=request.POST.get("p", ""), threshold=int(request.POST.get("threshold") or 30))
+                                          p=request.POST.get("p", ""), threshold=int(request.POST.get("threshold") or 30),
+                                          mountain_only=bool(request.POST.get("mountain_only")))
             return redirect("rescue:siting-run", pk=run.pk)
         except ValueError:
             messages.error(request, _("覆盖时间必须是整数"))
@@ -317,7 +318,7 @@ def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
         return r
     run = get_visible_or_404(SitingRun.objects.all(), request.user, pk=pk)
     feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-              "properties": {"colour": "purple", "label": f"{s['order']}. {s['name']}", "popup": s["code"]}}
+              "properties": {"colour": "#111827", "label": f"{s['order']}. {s['name']}", "popup": s["code"]}}
              for s in run.results.get("sites", [])]
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 

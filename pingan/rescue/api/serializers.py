@@ -143,7 +143,7 @@ class CoverageStartSerializer(serializers.Serializer):
 class SitingRunSerializer(RunBase):
     class Meta(RunBase.Meta):
         model = SitingRun
-        fields = RunBase.Meta.fields + ["method", "p", "threshold"]
+        fields = RunBase.Meta.fields + ["method", "p", "threshold", "mountain_only"]
         read_only_fields = fields
 
 
@@ -151,3 +151,4 @@ class SitingStartSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=SitingMethod.choices, default=SitingMethod.MCLP)
     p = serializers.IntegerField(min_value=1, max_value=100)
     threshold = serializers.IntegerField(min_value=1, max_value=240, default=30)
+    mountain_only = serializers.BooleanField(default=False)

@@ -252,3 +252,22 @@ def test_import_reports_every_bad_row(rescue, world):
 def test_public_shelters_page_needs_no_sign_in(rescue, client):
     r = client.get("/console/rescue/shelters/")
     assert r.status_code == 200 and "凤城避难场所" in r.content.decode()
+
+
+def test_siting_for_the_mountains_only_uses_mountain_demand(rescue, world):
+    from pingan.geo.models import Division
+
+    mountain = Division.objects.create(code="441826", name="连南瑶族自治县", level="district", parent=world.city,
+                                       lat=24.2, lon=113.5)
+    town = Division.objects.create(code="441826100", name="三江镇", level="town", parent=mountain, lat=24.25, lon=113.55)
+    Division.objects.create(code="441826100001", name="山村", level="village", parent=town, lat=24.25, lon=113.55,
+                            population=500)
+    Division.objects.create(code="441802006009", name="城里村", level="village", parent=world.towns["qingcheng"],
+                            lat=23.70, lon=113.05, population=100000)
+    run = SitingRun.objects.create(division=world.city, network=rescue["network"], method="mclp", p=1, threshold=5,
+                                   mountain_only=True)  # the 英德 team is 8 minutes away
+    actions.execute_run(SitingRun, run.pk, engine.run_siting)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE, run.error
+    assert run.results["total_population"] == 500
+    assert run.results["sites"][0]["code"] == "441826100"
