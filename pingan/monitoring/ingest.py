@@ -223,8 +223,56 @@ def store_readings(rows: list[tuple[int, float, float]]) -> None:
                         "FROM monitoring_reading_load ON CONFLICT DO NOTHING")
             cur.execute("DELETE FROM monitoring_reading_load")
         return
+    if connection.vendor == "sqlite":
+        # executemany of one prepared INSERT runs in C inside the transaction: the multi-row insert's
+        # speed without building model objects. Timestamps in Django's SQLite format (naive UTC text).
+        table = Reading._meta.db_table
+        texts: dict[float, str] = {}  # readings of one batch share few distinct timestamps
+        params = []
+        for sid, ts, value in rows:
+            text = texts.get(ts)
+            if text is None:
+                text = texts[ts] = sqlite_ts(ts)
+            params.append((sid, text, value))
+        with connection.cursor() as cur:
+            cur.executemany(f"INSERT INTO {table} (sensor_id, ts, value) VALUES (%s, %s, %s) "  # noqa: S608
+                            "ON CONFLICT DO NOTHING", params)
+        return
     Reading.objects.bulk_create([Reading(sensor_id=sid, ts=to_dt(ts), value=value) for sid, ts, value in rows],
-                                ignore_conflicts=True, batch_size=300)
+                                ignore_conflicts=True, batch_size=500)
+
+
+def sqlite_ts(ts: float) -> str:
+    """The text Django's SQLite backend stores for this instant (str() of the naive UTC datetime)."""
+    return str(datetime.fromtimestamp(ts, UTC).replace(tzinfo=None))
+
+
+def upsert_states(rows: list[tuple[int, dict, int, int, float | None, float | None, float]], *,
+                  only_new: bool = False) -> None:
+    """Write evaluator states (sensor id, data, version, level, last ts, last value, now) in one
+    INSERT … ON CONFLICT (sensor_id) DO UPDATE per chunk (SQLite ≥ 3.24 and PostgreSQL)."""
+    table = SensorState._meta.db_table
+    pg = connection.vendor == "postgresql"
+    if connection.vendor not in ("sqlite", "postgresql"):
+        SensorState.objects.bulk_create(
+            [SensorState(sensor_id=sid, data=data, version=ver, level=lvl, last_ts=to_dt(t) if t is not None else None,
+                         last_value=v, updated_at=to_dt(now)) for sid, data, ver, lvl, t, v, now in rows],
+            batch_size=500, **({"ignore_conflicts": True} if only_new else {
+                "update_conflicts": True, "unique_fields": ["sensor"],
+                "update_fields": ["data", "version", "level", "last_ts", "last_value", "updated_at"]}))
+        return
+    conv = to_dt if pg else sqlite_ts
+    data_ph = "%s::jsonb" if pg else "%s"
+    sql = (f"INSERT INTO {table} (sensor_id, data, version, level, last_ts, last_value, updated_at) "  # noqa: S608
+           f"VALUES (%s, {data_ph}, %s, %s, %s, %s, %s) ON CONFLICT (sensor_id) ")
+    sql += "DO NOTHING" if only_new else (
+        "DO UPDATE SET data = excluded.data, version = excluded.version, level = excluded.level, "
+        "last_ts = excluded.last_ts, last_value = excluded.last_value, updated_at = excluded.updated_at")
+    dumps = json.dumps
+    params = [(sid, dumps(data, separators=(",", ":")), ver, lvl, conv(t) if t is not None else None, v, conv(now))
+              for sid, data, ver, lvl, t, v, now in rows]
+    with connection.cursor() as cur:
+        cur.executemany(sql, params)
 
 
 class Pipeline:
@@ -418,8 +466,7 @@ class Pipeline:
         versions = self._versions(ids)
         missing = [sid for sid in ids if sid not in versions]
         if missing:
-            SensorState.objects.bulk_create([SensorState(sensor_id=sid) for sid in missing], ignore_conflicts=True,
-                                            batch_size=500)
+            upsert_states([(sid, {}, 0, 0, None, None, time.time()) for sid in missing], only_new=True)
             versions.update(self._versions(missing))
         stale = [sid for sid in ids if self.states.get(sid, (-1, None))[0] != versions.get(sid)]
         for chunk in _chunks(stale, 900):
@@ -486,20 +533,17 @@ class Pipeline:
     def _save_states(self, sensor_ids: set[int], states: dict[int, dict], now: float) -> None:
         if not sensor_ids:
             return
-        objs = []
-        stamp = to_dt(now)
+        rows = []
+        # A time-based version (µs), always above the previous one: two processes, or a state
+        # rolled back with its transaction, never share a version number by accident.
+        stamp = time.time_ns() // 1000
+        level_of = rules.state_level
         for sid in sensor_ids:
             data = states[sid]
-            # A time-based version (µs), always above the previous one: two processes, or a state
-            # rolled back with its transaction, never share a version number by accident.
-            version = max(self.states.get(sid, (0, None))[0] + 1, time.time_ns() // 1000)
+            version = max(self.states.get(sid, (0, None))[0] + 1, stamp)
             self.states[sid] = (version, data)
-            t = data.get("t")
-            v = data.get("v")
-            objs.append(SensorState(sensor_id=sid, data=data, version=version, level=rules.state_level(data),
-                                    last_ts=to_dt(t) if t is not None else None, last_value=v, updated_at=stamp))
-        SensorState.objects.bulk_create(objs, update_conflicts=True, unique_fields=["sensor"], batch_size=500,
-                                        update_fields=["data", "version", "level", "last_ts", "last_value", "updated_at"])
+            rows.append((sid, data, version, level_of(data), data.get("t"), data.get("v"), now))
+        upsert_states(rows)
 
     def invalidate(self) -> None:
         """Forget the cached states (after a failed transaction)."""
@@ -564,9 +608,7 @@ class Pipeline:
             for alarm in new:
                 events.insert(0, ("monitoring.alarm.raise", alarm, {"severity": alarm.severity, "value": alarm.trigger_value}))
         if changed:
-            Alarm.objects.bulk_update(list(changed.values()), ["severity", "level", "state", "is_active", "last_value", "title",
-                                                                "updated_at", "cleared_at", "next_escalation_at"],
-                                      batch_size=300)
+            _update_alarms(list(changed.values()))
         if events:
             _audit_bulk(events, self._paths_for([a for _e, a, _d in events]))
         if self.notify_alarms:
@@ -596,6 +638,22 @@ def _division_paths(ids: set[int]) -> dict[int, str]:
     return _path_cache
 
 
+ALARM_UPDATE = ["severity", "level", "state", "is_active", "last_value", "title", "updated_at", "cleared_at",
+                "next_escalation_at"]
+
+
+def _update_alarms(alarms: list[Alarm]) -> None:
+    """The machine-made changes of many alarms: one prepared UPDATE run with executemany (Django's
+    bulk_update builds a CASE expression per field, which costs more than the rows)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    table = Alarm._meta.db_table
+    sql = f"UPDATE {table} SET " + ", ".join(f"{f} = %s" for f in ALARM_UPDATE) + " WHERE id = %s"  # noqa: S608
+    params = [(a.severity, a.level, a.state, a.is_active, a.last_value, a.title, adapt(a.updated_at),
+               adapt(a.cleared_at), adapt(a.next_escalation_at), a.pk) for a in alarms]
+    with connection.cursor() as cur:
+        cur.executemany(sql, params)
+
+
 def _fill_ids(alarms: list[Alarm]) -> None:
     for alarm in alarms:
         alarm.pk = Alarm.objects.filter(sensor_id=alarm.sensor_id, rule_id=alarm.rule_id,
@@ -603,20 +661,26 @@ def _fill_ids(alarms: list[Alarm]) -> None:
 
 
 def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) -> None:
-    """Machine transitions of alarms (raise, raise severity, clear) as audit events, in bulk."""
+    """Machine transitions of alarms (raise, raise severity, clear) as append-only audit events,
+    written with one prepared INSERT (executemany) — there can be many per batch."""
     from django.contrib.contenttypes.models import ContentType
 
     from pingan.core.context import current_origin
 
-    ct = ContentType.objects.get_for_model(Alarm)
+    ct = ContentType.objects.get_for_model(Alarm).pk
     origin = current_origin()
-    AuditEvent.objects.bulk_create([
-        AuditEvent(action=action, content_type=ct, object_id=str(alarm.pk), object_repr=str(alarm)[:200],
-                   division_path=paths.get(alarm.division_id, ""), after=data, actor_label="",
-                   channel="device" if origin.channel == "system" else origin.channel, ip=origin.ip,
-                   request_id=origin.request_id, at=alarm.updated_at if action != "monitoring.alarm.raise" else alarm.raised_at)
-        for action, alarm, data in events
-    ], batch_size=300)
+    channel = "device" if origin.channel == "system" else origin.channel
+    adapt = connection.ops.adapt_datetimefield_value
+    json_ph = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    table = AuditEvent._meta.db_table
+    sql = (f"INSERT INTO {table} (at, actor_label, action, content_type_id, object_id, object_repr, "  # noqa: S608
+           f"division_path, after, note, channel, ip, request_id) VALUES (%s, '', %s, %s, %s, %s, %s, {json_ph}, "
+           "'', %s, %s, %s)")
+    params = [(adapt(alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at), action, ct,
+               str(alarm.pk), str(alarm)[:200], paths.get(alarm.division_id, ""), json.dumps(data, ensure_ascii=False),
+               channel, origin.ip, origin.request_id) for action, alarm, data in events]
+    with connection.cursor() as cur:
+        cur.executemany(sql, params)
 
 
 def _chunks(seq: list, n: int):

@@ -101,6 +101,7 @@ class Consumer:
         self.connected = threading.Event()
         self.processed = 0
         self._killed = False
+        self._stopping = False
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         if reason.is_failure:
@@ -112,7 +113,7 @@ class Consumer:
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         self.connected.clear()
-        if not self._killed:
+        if not self._killed and not self._stopping:
             log.warning("MQTT disconnected (%s); paho reconnects", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
@@ -166,6 +167,7 @@ class Consumer:
                 self.step()
         finally:
             if not self._killed:
+                self._stopping = True
                 self.client.disconnect()
                 self.client.loop_stop()
 
