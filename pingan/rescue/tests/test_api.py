@@ -271,3 +271,10 @@ def test_siting_for_the_mountains_only_uses_mountain_demand(rescue, world):
     assert run.status == RunStatus.DONE, run.error
     assert run.results["total_population"] == 500
     assert run.results["sites"][0]["code"] == "441826100"
+
+
+def test_pages_in_english(rescue, world, client, settings):
+    client.force_login(world.user("duty_officer"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/console/rescue/coverage/").content.decode()
+    assert "Rescue coverage analysis" in body and "Start analysis" in body
