@@ -164,6 +164,9 @@ def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool 
     cleaned = check_record_incident(actor, data, validate_time=validate_time)
     now = timezone.now()
     fields = {k: cleaned[k] for k in INCIDENT_FIELDS if k in cleaned and cleaned[k] is not None}
+    if fields.get("lat") is None or fields.get("lon") is None:
+        # no position given: the division's representative point, so that the map shows it
+        fields["lat"], fields["lon"] = fields["division"].lat, fields["division"].lon
     manual_grade = fields.pop("grade", "") or ""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     owner = body_of_user(actor_obj) if actor_obj is not None else None
