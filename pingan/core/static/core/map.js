@@ -62,7 +62,7 @@
           const layer = layerFor(def, data).addTo(map);
           layers[def.name || def.url] = layer;
           control.addOverlay(layer, def.name || def.url);
-          if (def.fit && !fitted && layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), {padding: [10, 10]}); fitted = true; }
+          if (def.fit && !fitted && layer.getBounds().isValid()) { map.fitBounds(layer.getBounds(), {padding: [10, 10], maxZoom: def.maxZoom || 15}); fitted = true; }
           return layer;
         })
         .catch(err => { console.warn("map layer failed", def.url, err); el.dataset.error = "1"; });
