@@ -52,6 +52,14 @@ from .models import (
 
 CASE_FIELDS = ["state", "grade", "category", "lead_department", "due_at", "listed"]
 
+def _who(actor: Any) -> Any:
+    """The actor for the audit trail: a person, None for the system, "公众" for an anonymous citizen
+    (whose identity the trail must not hold anyway)."""
+    if actor is None or getattr(actor, "is_authenticated", False):
+        return actor
+    return _("公众(匿名)")
+
+
 KIND_REGISTER = "hazards.register"
 KIND_RECTIFY = "hazards.rectify"
 KIND_COTASK = "hazards.cotask"
@@ -388,7 +396,7 @@ def do_submit(actor: Any, *, source: str, title: str, description: str = "", cat
     case.due_at = _make_deadline(case, kind=KIND_REGISTER, title=_("隐患受理立案: %(t)s") % {"t": case.title},
                                  limit=rules.DEFAULT_LIMITS["register"], case=case, department=centre, start=now)
     case.save(update_fields=["due_at"])
-    audit.record("hazards.case.submit", case, actor=actor, after=snapshot(case, CASE_FIELDS + ["source"]))
+    audit.record("hazards.case.submit", case, actor=_who(actor), after=snapshot(case, CASE_FIELDS + ["source"]))
     _tell(people_of([centre]), case, "hazards.case.submitted", _("新的隐患上报: %(t)s") % {"t": case.title})
     return case, True
 
@@ -439,7 +447,7 @@ def _commit(actor: Any, case: HazardCase, action: str, before: dict, note: str =
         case.state = target
     case.updated_at = timezone.now()
     case.save()
-    audit.record(f"hazards.case.{action}", case, actor=actor, before=before,
+    audit.record(f"hazards.case.{action}", case, actor=_who(actor), before=before,
                  after=snapshot(case, CASE_FIELDS + list(extra_fields)), note=note)
 
 
@@ -524,7 +532,7 @@ def do_merge(actor: Any, case: HazardCase, *, into: HazardCase, expected_state: 
     case.due_at = None
     _stop_all_clocks(case, met=False)
     _commit(actor, case, "merge", before, _("合并至 %(n)s") % {"n": into.number}, ["merged_into"])
-    audit.record("hazards.case.merged_in", into, actor=actor, note=_("并入 %(n)s") % {"n": case.number})
+    audit.record("hazards.case.merged_in", into, actor=_who(actor), note=_("并入 %(n)s") % {"n": case.number})
     _tell_subscribers(case, _("您报告的隐患已与同一隐患合并,请关注 %(n)s") % {"n": into.number})
     return case
 
@@ -558,7 +566,7 @@ def do_save_plan(actor: Any, case: HazardCase, data: dict[str, Any]) -> Treatmen
             setattr(plan, k, v)
         plan.state = ReviewState.PENDING
         plan.save()
-    audit.record("hazards.case.plan", case, actor=actor, after={k: audit.jsonable(v) for k, v in values.items()})
+    audit.record("hazards.case.plan", case, actor=_who(actor), after={k: audit.jsonable(v) for k, v in values.items()})
     return plan
 
 
@@ -617,7 +625,7 @@ def do_list_supervision(actor: Any, case: HazardCase, *, authority: str) -> Haza
     case.listed_authority = authority.strip()[:100]
     case.listed_at = timezone.now()
     case.save()
-    audit.record("hazards.case.list", case, actor=actor, before=before, after=snapshot(case, CASE_FIELDS),
+    audit.record("hazards.case.list", case, actor=_who(actor), before=before, after=snapshot(case, CASE_FIELDS),
                  note=case.listed_authority)
     return case
 
@@ -748,7 +756,7 @@ def do_update_task(actor: Any, case: HazardCase, *, state: str, note: str = "") 
     task.save()
     if state == TaskState.DONE:
         deadlines.close(task, kind=KIND_COTASK)
-    audit.record("hazards.case.task", case, actor=actor, before=before,
+    audit.record("hazards.case.task", case, actor=_who(actor), before=before,
                  after={"task": task.pk, "department": task.department_id, "state": state}, note=note)
     if task.role == TaskRole.CO:
         _tell(people_of([case.lead_department]), case, "hazards.task.updated",
@@ -879,7 +887,7 @@ def do_feedback(actor: Any, case: HazardCase, *, answer: str, note: str = "") ->
         raise ActionError(_("请说明隐患仍然存在的情况"), field="note", code="required")
     user = actor if getattr(actor, "is_authenticated", False) else None
     fb = Feedback.objects.create(case=case, answer=answer, note=(note or "")[:2000], user=user)
-    audit.record("hazards.case.feedback", case, actor=actor, after={"answer": answer}, note=note)
+    audit.record("hazards.case.feedback", case, actor=_who(actor), after={"answer": answer}, note=note)
     if answer == FeedbackAnswer.NOT_FIXED:
         _reopen(actor, case, _("报告人反馈未消除: %(n)s") % {"n": note})
     return fb
@@ -893,7 +901,7 @@ def do_comment(actor: Any, case: HazardCase, *, body: str, is_public: bool = Fal
         raise Forbidden(_("只有工作人员可以发布公开意见"), field="is_public")
     comment = Comment.objects.create(case=case, author=actor, department=actor.department, body=body.strip(),
                                      is_public=is_public)
-    audit.record("hazards.case.comment", case, actor=actor, after={"public": is_public},
+    audit.record("hazards.case.comment", case, actor=_who(actor), after={"public": is_public},
                  note=body.strip() if is_public else "")
     if is_public:
         HazardCase.objects.filter(pk=case.pk).update(public_note=body.strip()[:300], updated_at=timezone.now())
@@ -922,7 +930,7 @@ def do_apply_resume(actor: Any, case: HazardCase, *, content: str) -> ResumeAppl
                                     limit=rules.DEFAULT_LIMITS["resume_review"], case=case, department=authority,
                                     start=now)
     app.save(update_fields=["review_due"])
-    audit.record("hazards.case.apply_resume", case, actor=actor, note=content)
+    audit.record("hazards.case.apply_resume", case, actor=_who(actor), note=content)
     _tell(people_of([authority]), case, "hazards.case.resume_applied", _("恢复生产申请待审查: %(t)s") % {"t": case.title})
     return app
 
@@ -943,7 +951,7 @@ def do_review_resume(actor: Any, case: HazardCase, *, approve: bool, note: str =
     app.review_note = note
     app.save()
     deadlines.close(app, kind=KIND_RESUME)
-    audit.record("hazards.case.review_resume", case, actor=actor, after={"approved": approve}, note=note)
+    audit.record("hazards.case.review_resume", case, actor=_who(actor), after={"approved": approve}, note=note)
     return app
 
 

@@ -122,7 +122,13 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             category=d["category"], grade=d.get("grade") if user.is_staff_role else None, lat=d.get("lat"),
             lon=d.get("lon"), address=d["address"], enterprise=enterprise, site=site,
             reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], client_token=d["client_token"])
-        case = HazardCase.objects.select_related("category", "division", "district", "lead_department").get(pk=case.pk)
+        if created:
+            # Fresh from the actions layer with its category, division and district attached, and
+            # nothing hanging off it yet: no need to read it back.
+            case._prefetched_objects_cache = {"tasks": CaseTask.objects.none(), "photos": case.photos.none()}
+        else:
+            case = HazardCase.objects.select_related("category", "division", "district", "lead_department").get(
+                pk=case.pk)
         return Response(CaseDetailSerializer(case, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -1,0 +1,124 @@
+"""The whole loop in a browser: a citizen reports with a photo and gets a code; the dispatch centre
+registers and assigns it; the lead department and a co-handler work it; acceptance is rejected once
+and then passed; the tracking page shows it closed; the citizen answers "not fixed" and it reopens."""
+
+import pytest
+
+from pingan.core.testing import PASSWORD, make_world
+from pingan.hazards.defaults import ensure_defaults
+from pingan.hazards.models import HazardCase
+
+from .factories import jpeg_with_gps
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _as(page, login, username):
+    ctx = page.context.browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    pg = ctx.new_page()
+    pg.set_default_timeout(15000)
+    pg.base = page.base
+    login(pg, username, PASSWORD)
+    return pg
+
+
+def _act(pg, action, reason=None, fill=None):
+    pg.click(f"[data-testid=action-{action}] summary")
+    box = pg.locator(f"[data-testid=action-{action}]")
+    if fill:
+        fill(box)
+    if reason is not None:
+        box.locator("textarea[name=reason]").fill(reason)
+    box.locator(f"[data-testid=do-{action}]").click()
+    pg.wait_for_load_state("networkidle")
+
+
+def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
+    ensure_defaults()
+    world = make_world()
+
+    # 1. The citizen reports on the portal, anonymously, with a photo from the phone.
+    page.goto(page.base + "/report/")
+    page.select_option("#id_category", label="— 疏散通道堵塞")
+    page.fill("#id_title", "小区3栋楼道堆满纸箱")
+    page.fill("#id_description", "消防通道被杂物堵住,已有一周")
+    page.fill("#id_address", "凤城街道朝阳路 8 号")
+    photo = tmp_path / "scene.jpg"
+    photo.write_bytes(jpeg_with_gps().read())
+    page.set_input_files("#id_photos", str(photo))
+    page.wait_for_function("document.getElementById('pick-map')._pingan")
+    page.evaluate("PinganHazard.set(23.7012, 113.0523)")
+    shot(page, "hazards-01-public-report")
+    page.click("[data-testid=submit-report]")
+    page.wait_for_selector("[data-testid=tracking-code]")
+    code = page.inner_text("[data-testid=tracking-code]").strip()
+    case = HazardCase.objects.get(tracking_code=code)
+    assert case.source == "public" and case.photos.count() == 1
+    shot(page, "hazards-02-tracking-code")
+
+    # 2. The dispatch centre registers and assigns: lead the fire brigade, co-handler the street office.
+    d = _as(page, login, "dispatcher")
+    d.goto(d.base + f"/console/hazards/{case.pk}/")
+    _act(d, "register", fill=lambda box: box.locator("select[name=grade]").select_option("general"))
+    assert "已立案" in d.inner_text("[data-testid=case-state]")
+
+    def choose(box):
+        box.locator("[data-testid=lead-select]").select_option(str(world.departments["qc_fire"].pk))
+        box.locator("[data-testid=co-select]").select_option([str(world.departments["qc_town"].pk)])
+
+    _act(d, "assign", reason="按派遣规则", fill=choose)
+    assert "清城区消防救援大队" in d.inner_text("[data-testid=lead-department]")
+    shot(d, "hazards-03-dispatched")
+
+    # 3. The lead department starts; the co-handler finishes its task; the lead submits for acceptance.
+    lead = _as(page, login, "qingcheng_rescue")  # a person of 清城区消防救援大队
+    lead.goto(lead.base + f"/console/hazards/{case.pk}/")
+    _act(lead, "start", reason="已安排人员")
+    co = _as(page, login, "qingcheng_area")  # a person of 凤城街道办事处
+    co.goto(co.base + f"/console/hazards/{case.pk}/")
+    co.fill("[data-testid=my-task] textarea[name=note]", "街道已通知物业清理")
+    co.click("[data-testid=update-task]")
+    co.wait_for_load_state("networkidle")
+    lead.goto(lead.base + f"/console/hazards/{case.pk}/")
+    _act(lead, "submit_rectification", reason="杂物已清理,通道畅通")
+    assert "待验收" in lead.inner_text("[data-testid=case-state]")
+
+    # 4. Acceptance by the grid worker: rejected once, then passed.
+    grid = _as(page, login, "qingcheng_grid")
+    grid.goto(grid.base + f"/console/hazards/{case.pk}/")
+    _act(grid, "reject", reason="一楼仍有纸箱")
+    assert "整改中" in grid.inner_text("[data-testid=case-state]")
+    lead.goto(lead.base + f"/console/hazards/{case.pk}/")
+    _act(lead, "submit_rectification", reason="一楼纸箱也已清走")
+    grid.goto(grid.base + f"/console/hazards/{case.pk}/")
+    _act(grid, "accept", reason="现场核查通过")
+    assert "已销号" in grid.inner_text("[data-testid=case-state]")
+    shot(grid, "hazards-04-closed-console")
+
+    # 5. The citizen's tracking page shows it closed; "not fixed" reopens it.
+    page.goto(page.base + f"/report/track/{code}/")
+    assert "已销号" in page.inner_text("[data-testid=public-case]")
+    text = page.content()
+    assert "一楼仍有纸箱" not in text  # the internal rejection note stays internal
+    shot(page, "hazards-05-tracking-closed")
+    page.check("[data-testid=answer-not_fixed]")
+    page.fill("textarea[name=note]", "今天又堆上了")
+    page.click("[data-testid=send-feedback]")
+    page.wait_for_selector("[data-testid=thanks]")
+    assert "整改中" in page.inner_text("[data-testid=public-case]")
+    shot(page, "hazards-06-reopened")
+    case.refresh_from_db()
+    assert case.state == "rectifying" and case.reopened_count == 1
+
+    # The dispatcher's list and map show it again among the open cases.
+    d.goto(d.base + "/console/hazards/?state=open")
+    assert case.number in d.inner_text("[data-testid=hazard-table]")
+    shot(d, "hazards-07-list")
+    d.goto(d.base + f"/console/hazards/{case.pk}/")
+    shot(d, "hazards-08-case-page")
+    d.goto(d.base + "/console/hazards/map/")
+    d.wait_for_selector("#hazard-map[data-loaded='1']")
+    shot(d, "hazards-09-map")
+    d.goto(d.base + "/console/hazards/stats/")
+    d.wait_for_timeout(800)
+    shot(d, "hazards-10-stats")
