@@ -4,18 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
+.PHONY: devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
+$(STAMP): requirements.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	$(PYTHON) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+$(DEVSTAMP): $(STAMP) requirements-dev.txt
+	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEVSTAMP)
+
 venv: $(STAMP)
+
+devenv: $(DEVSTAMP)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -34,13 +42,13 @@ demo: migrate
 run: demo
 	$(PYTHON) manage.py runplatform --host $(HOST) --port $(PORT)
 
-test: venv assets
+test: devenv assets
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-test-fast: venv
+test-fast: devenv assets
 	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
 
-lint: venv
+lint: devenv
 	$(BIN)/ruff check .
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) manage.py check
@@ -54,13 +62,13 @@ messages: venv
 
 bench: bench-hazards bench-ingest bench-rescue
 
-bench-hazards: venv
+bench-hazards: devenv
 	$(PYTHON) bench/hazards.py $(ARGS)
 
-bench-ingest: venv
+bench-ingest: devenv
 	$(PYTHON) bench/ingest.py $(ARGS)
 
-bench-rescue: venv
+bench-rescue: devenv
 	$(PYTHON) bench/rescue.py $(ARGS)
 
 clean:
