@@ -14,6 +14,8 @@ from django.db import models
 from .context import current_origin
 from .models import AuditEvent
 
+ANONYMOUS = "anonymous"
+
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
@@ -56,9 +58,15 @@ def record(
     if division_path is None and obj is not None:
         division_path = _division_path_of(obj)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    if actor_obj is not None:
+        label = actor_obj.get_username()
+    elif actor is not None and hasattr(actor, "is_authenticated"):
+        label = ANONYMOUS  # an anonymous visitor (e.g. a public report)
+    else:
+        label = str(actor) if actor else ""  # a named system actor ("device:GAS-001") or nobody
     return AuditEvent.objects.create(
         actor=actor_obj,
-        actor_label=(actor_obj.get_username() if actor_obj else (str(actor) if actor else ""))[:150],
+        actor_label=label[:150],
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",

@@ -52,3 +52,13 @@ def test_database_refuses_delete_on_postgresql(world):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_and_system_actors_are_labelled(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    enterprise = world.enterprises["qingcheng"]
+    assert audit.record("x.public", enterprise, actor=AnonymousUser()).actor_label == "anonymous"
+    assert audit.record("x.device", enterprise, actor="device:GAS-001").actor_label == "device:GAS-001"
+    assert audit.record("x.system", enterprise).actor_label == ""
