@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from pingan.core import audit, deadlines, workcal
 from pingan.core.actions import ActionError, Conflict, Forbidden, lock
@@ -1034,8 +1034,8 @@ def perform(actor: Any, case: HazardCase, action: str, data: dict[str, Any]) -> 
 
 
 ACTION_LABELS = {
-    "register": _l("立案"), "decline": _l("不予立案"), "merge": _l("合并"), "close_on_spot": _l("当场整改销号"),
-    "report": _l("报告监管部门"), "approve_plan": _l("批准治理方案"), "assign": _l("派遣"), "reassign": _l("改派"),
-    "return": _l("退回"), "start": _l("开始整改"), "submit_rectification": _l("提交验收"), "accept": _l("验收通过"),
-    "reject": _l("验收不通过"), "backlog": _l("挂账"), "resume_backlog": _l("恢复整改"), "reopen": _l("重新打开"),
+    "register": gettext_lazy("立案"), "decline": gettext_lazy("不予立案"), "merge": gettext_lazy("合并"), "close_on_spot": gettext_lazy("当场整改销号"),
+    "report": gettext_lazy("报告监管部门"), "approve_plan": gettext_lazy("批准治理方案"), "assign": gettext_lazy("派遣"), "reassign": gettext_lazy("改派"),
+    "return": gettext_lazy("退回"), "start": gettext_lazy("开始整改"), "submit_rectification": gettext_lazy("提交验收"), "accept": gettext_lazy("验收通过"),
+    "reject": gettext_lazy("验收不通过"), "backlog": gettext_lazy("挂账"), "resume_backlog": gettext_lazy("恢复整改"), "reopen": gettext_lazy("重新打开"),
 }

@@ -115,3 +115,16 @@ def test_unknown_code_is_404(world):
 def test_portal_lists_hazard_entries(world):
     page = Client().get("/").content.decode()
     assert "/report/" in page and "/report/track/" in page
+
+
+def test_english_translation(world):
+    from django.utils import translation
+
+    from pingan.hazards.choices import State
+
+    with translation.override("en"):
+        assert str(State.AWAITING_ACCEPTANCE.label) == "Awaiting acceptance"
+    c = Client()
+    c.cookies["django_language"] = "en"
+    page = c.get("/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Report a safety hazard" in page
