@@ -159,8 +159,12 @@ def _grade_of(incident: Incident) -> rules.GradeResult | None:
 
 
 @transaction.atomic
-def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool = True) -> Incident:
-    """接报: record an incident, grade it and lay out the reporting chain."""
+def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool = True,
+                       owner: ReportingBody | None = None) -> Incident:
+    """接报: record an incident, grade it and lay out the reporting chain.
+
+    The owner (the level that took it in and reports up) is the actor's county or city body, or
+    `owner` when given (an incident opened by another module belongs to its division's county)."""
     cleaned = check_record_incident(actor, data, validate_time=validate_time)
     now = timezone.now()
     fields = {k: cleaned[k] for k in INCIDENT_FIELDS if k in cleaned and cleaned[k] is not None}
@@ -169,7 +173,8 @@ def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool 
         fields["lat"], fields["lon"] = fields["division"].lat, fields["division"].lon
     manual_grade = fields.pop("grade", "") or ""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    owner = body_of_user(actor_obj) if actor_obj is not None else None
+    if owner is None and actor_obj is not None:
+        owner = body_of_user(actor_obj)
     if owner is None:
         owner = body_for_division(fields["division"])
     incident = Incident.objects.create(

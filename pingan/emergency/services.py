@@ -189,7 +189,11 @@ def create_incident_from_source(*, actor: Any, source: str, title: str, descript
         "source": SOURCE_ALIASES.get(source, Source.OTHER), "source_note": source,
         "is_production_safety": category == "accident",
     }
-    incident = do_record_incident(actor, data, validate_time=False)
+    if division is None:
+        from pingan.core.actions import ActionError
+
+        raise ActionError("no division for the incident", field="division", code="required")
+    incident = do_record_incident(actor, data, validate_time=False, owner=body_for_division(division))
     if origin_obj is not None:
         link(origin_obj, incident, "opened_incident", by=actor)
     return incident

@@ -260,3 +260,12 @@ def test_day_counting_is_a_setting(world, duty, settings):
     settings.EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE = True
     s = actions.do_supplement(world.user("duty_officer", "yingde"), incident, {"deaths": 4, "text": "又1人"})
     assert not s.in_window and Supplement.objects.count() == 2
+
+
+def test_incident_from_another_module_belongs_to_its_county(world, duty):
+    inc = services.create_incident_from_source(
+        actor=world.user("integration", "city"), source="alarm", title="报警转事件", description="x", lat=24.2,
+        lon=113.35, occurred_at=timezone.now(), origin_obj=None)
+    assert inc.owner_body.division == world.districts["yingde"]
+    assert [(r.sender_level, r.receiver_level) for r in inc.reports.order_by("id")] == [
+        ("unit", "county"), ("county", "city")]
