@@ -780,6 +780,8 @@ def do_decide_swap(actor: Any, swap: ShiftSwap, *, approve: bool) -> ShiftSwap:
         raise Forbidden(_("只有带班领导可以审批换班"))
     if swap.requested_by_id == actor.pk and not actor.sees_everything:
         raise Forbidden(_("不能审批自己的申请"))
+    if not actor.sees_everything and actor.department_id != swap.shift.post.department_id:
+        raise Forbidden(_("只能为本部门的值班岗位排班"))
     swap = lock(swap)
     if swap.state != SwapState.PENDING:
         raise Conflict(_("该申请已处理"), field="state")

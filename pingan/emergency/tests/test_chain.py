@@ -269,3 +269,21 @@ def test_incident_from_another_module_belongs_to_its_county(world, duty):
     assert inc.owner_body.division == world.districts["yingde"]
     assert [(r.sender_level, r.receiver_level) for r in inc.reports.order_by("id")] == [
         ("unit", "county"), ("county", "city")]
+
+
+def test_swap_needs_approval_by_the_posts_department(world, duty):
+    from pingan.emergency.models import Shift
+
+    shift = Shift.objects.get(post=duty["yingde"])
+    officer = world.user("duty_officer", "yingde")
+    swap = actions.do_request_swap(officer, shift, role="officer", from_user=officer,
+                                   to_user=world.user("inspector", "yingde"), reason="培训")
+    assert Message.objects.filter(event="emergency.swap.requested", recipient=world.user("duty_leader", "yingde")).exists()
+    with pytest.raises(Forbidden):
+        actions.do_decide_swap(world.user("duty_leader", "qingcheng"), swap, approve=True)
+    with pytest.raises(Forbidden):
+        actions.do_decide_swap(officer, swap, approve=True)
+    actions.do_decide_swap(world.user("duty_leader", "yingde"), swap, approve=True)
+    assert set(shift.officers.all()) == {world.user("inspector", "yingde")}
+    assert services.on_duty(department=world.departments["yd_em"]) == [world.user("duty_leader", "yingde"),
+                                                                       world.user("inspector", "yingde")]
