@@ -37,6 +37,8 @@ class Command(BaseCommand):
             for name, argv, wanted in getattr(config, "platform_processes", ()):
                 if wanted():
                     procs.append((name, manage + list(argv)))
+        # Stop the children on SIGTERM too (a supervisor or `timeout`), not only on Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         running: list[tuple[str, subprocess.Popen]] = []
         for name, argv in procs:
             running.append((name, subprocess.Popen(argv, env=os.environ.copy())))
