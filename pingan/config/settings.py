@@ -259,7 +259,28 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "public_report": "20/hour"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+def _enum_name_overrides() -> dict[str, str]:
+    """Name every TextChoices/IntegerChoices class of the project's apps after its app and class
+    ("HazardsStateEnum"), so that the OpenAPI schema gets stable, meaningful enum names instead of
+    hash-suffixed ones when several apps have a field called `state`. Read from the source with
+    ast, since settings cannot import models."""
+    import ast
+
+    out: dict[str, str] = {}
+    for path in sorted((BASE_DIR / "pingan").glob("*/*.py")):
+        if path.name not in {"choices.py", "models.py"}:
+            continue
+        app = path.parent.name
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(
+                getattr(b, "attr", getattr(b, "id", "")) in {"TextChoices", "IntegerChoices"} for b in node.bases
+            ):
+                out[f"{app.capitalize()}{node.name}Enum"] = f"pingan.{app}.{path.stem}.{node.name}"
+    return out
+
+
 SPECTACULAR_SETTINGS = {
+    "ENUM_NAME_OVERRIDES": _enum_name_overrides(),
     "TITLE": "Ping'an 平安 API",
     "DESCRIPTION": "City public-safety governance platform. Every list is scoped to the caller; "
                    "objects outside the caller's scope answer 404.",
