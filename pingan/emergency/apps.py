@@ -8,6 +8,8 @@ class EmergencyConfig(AppConfig):
     name = "pingan.emergency"
     label = "emergency"
     verbose_name = _("应急值守")
+    dashboard_kpis = "pingan.emergency.dashboard.kpis"
+    dashboard_layers = "pingan.emergency.dashboard.layers"
     nav_items = [
         NavItem(_("值班台"), "emergency:console", order=30, icon="☎"),
         NavItem(_("突发事件"), "emergency:incidents", order=31, icon="⚠"),

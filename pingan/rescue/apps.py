@@ -8,6 +8,8 @@ class RescueConfig(AppConfig):
     name = "pingan.rescue"
     label = "rescue"
     verbose_name = _("救援力量")
+    dashboard_kpis = "pingan.rescue.dashboard.kpis"
+    dashboard_layers = "pingan.rescue.dashboard.layers"
     nav_items = [
         NavItem(_("救援队伍"), "rescue:teams", order=60),
         NavItem(_("调度推荐"), "rescue:dispatch", order=61),
