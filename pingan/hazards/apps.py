@@ -19,6 +19,7 @@ class HazardsConfig(AppConfig):
     portal_items = [
         (_("举报安全隐患"), "hazards-public:report", _("随手拍,发现安全隐患请告诉我们(可匿名)")),
         (_("查询办理进度"), "hazards-public:track_form", _("凭查询码查看隐患处理进度并反馈")),
+        (_("企业自查自报"), "hazards:create", _("生产经营单位登录后上报本单位自查发现的隐患")),
     ]
 
     def ready(self) -> None:

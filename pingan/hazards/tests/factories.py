@@ -60,7 +60,7 @@ def to_state(world: Any, case: HazardCase, state: str, area: str = "qingcheng") 
         elif step == "awaiting_acceptance":
             case = actions.do_submit_rectification(lead_person(world, case), case, note="已清理")
         elif step == "closed":
-            case = actions.do_accept(world.user("area_staff", area), case, note="现场核查合格")
+            case = actions.do_accept(dispatcher, case, note="现场核查合格")
     return case
 
 

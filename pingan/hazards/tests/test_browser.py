@@ -116,8 +116,23 @@ def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
     shot(d, "hazards-07-list")
     d.goto(d.base + f"/console/hazards/{case.pk}/")
     shot(d, "hazards-08-case-page")
+    # A few more cases around both districts, in various states, for the map and the statistics.
+    import random
+
+    from .factories import submit, to_state
+
+    rng = random.Random(3)
+    for i in range(40):
+        area = "qingcheng" if i % 2 else "yingde"
+        lat0, lon0 = (23.6, 113.0) if area == "qingcheng" else (24.1, 113.3)
+        extra = submit(world, area=area, lat=lat0 + rng.uniform(0.02, 0.18), lon=lon0 + rng.uniform(0.01, 0.09),
+                       category=rng.choice(["fire_exit", "gas", "hazchem", "other"]), title=f"演示隐患 {i}")
+        to_state(world, extra, rng.choice(["submitted", "assigned", "rectifying", "awaiting_acceptance", "closed"]),
+                 area=area)
     d.goto(d.base + "/console/hazards/map/")
     d.wait_for_selector("#hazard-map[data-loaded='1']")
+    assert int(d.get_attribute("#hazard-map", "data-count")) == 41
+    d.wait_for_timeout(1500)  # let the zoom animation settle before the picture
     shot(d, "hazards-09-map")
     d.goto(d.base + "/console/hazards/stats/")
     d.wait_for_timeout(800)
