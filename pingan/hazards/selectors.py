@@ -111,8 +111,11 @@ def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, floa
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
         qs = qs.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
-    rows = list(qs.order_by().values_list("id", "lat", "lon", "state", "grade", "title", "due_at")[: cap + 1])
-    if len(rows) <= cap:
+    # How many, up to cap + 1 (an index-only count), before reading any row: a crowded box goes
+    # straight to the clusters without fetching thousands of rows it would throw away.
+    upto = qs.order_by().values("id")[: cap + 1].count()
+    if upto <= cap:
+        rows = list(qs.order_by().values_list("id", "lat", "lon", "state", "grade", "title", "due_at"))
         labels = {k: str(v) for k, v in State.choices}
         overdue_word = " · " + _("超期")
         colours = {(s, g): hex_of(case_colour(s, g)) for s in State.values for g in Grade.values}

@@ -137,3 +137,30 @@ def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
     d.goto(d.base + "/console/hazards/stats/")
     d.wait_for_timeout(800)
     shot(d, "hazards-10-stats")
+
+
+def test_grid_worker_reports_from_a_phone(page, login, shot, tmp_path):
+    """The grid worker's form on a phone: camera photo, browser position, their grid preselected."""
+    ensure_defaults()
+    make_world()
+    ctx = page.context.browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
+                                           geolocation={"latitude": 23.705, "longitude": 113.055},
+                                           permissions=["geolocation"], is_mobile=True)
+    pg = ctx.new_page()
+    pg.base = page.base
+    login(pg, "qingcheng_grid", PASSWORD)
+    pg.goto(pg.base + "/console/hazards/new/")
+    pg.select_option("#id_category", label="— 电动自行车违规充电")
+    pg.fill("#id_title", "楼道内电动车充电")
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(jpeg_with_gps().read())
+    pg.set_input_files("#id_photos", str(photo))
+    pg.click("[data-testid=use-my-location]")
+    pg.wait_for_function("document.getElementById('id_lat').value.startsWith('23.705')")
+    shot(pg, "hazards-11-grid-phone-form")
+    pg.click("[data-testid=submit-hazard]")
+    pg.wait_for_selector("[data-testid=case-title]")
+    case = HazardCase.objects.get()
+    assert case.source == "grid" and case.photos.count() == 1 and abs(case.lon - 113.055) < 1e-6
+    shot(pg, "hazards-12-grid-phone-case")
+    ctx.close()
