@@ -241,6 +241,8 @@ def main() -> None:
     n = 1_000_000 if args.million else args.cases
     print(f"Hazard benchmark: {n:,} cases, {args.clients} concurrent clients, {args.workers} server workers, "
           f"{args.seconds:.0f} s per run")
+    # A SIGTERM (timeout, Ctrl-C in a pipeline) still stops the server through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     state = prepare(n)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
