@@ -93,6 +93,7 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 MAP_CAP = 3000
+CLUSTER_GRID = 32  # cells across the box when clustering (≤ 1,024 features)
 
 
 def case_colour(state: str, grade: str) -> str:
@@ -129,28 +130,28 @@ def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, floa
                                             "popup": labels.get(state, state) + (overdue_word if overdue else ""),
                                             "url": f"{base}{pk}/" if base else None}})
         return {"type": "FeatureCollection", "features": features, "clustered": False, "count": len(features)}
-    # Too many: a grid of about 40 × 40 cells over the box.
+    # Too many: a grid of about CLUSTER_GRID × CLUSTER_GRID cells over the box, counted in the database.
     if bbox is None:
         min_lon, min_lat, max_lon, max_lat = 111.9, 23.4, 114.0, 25.2
     else:
         min_lon, min_lat, max_lon, max_lat = bbox
-    size = max((max_lon - min_lon), (max_lat - min_lat)) / 40 or 0.01
+    size = max((max_lon - min_lon), (max_lat - min_lat)) / CLUSTER_GRID or 0.01
     cells = (qs.order_by().annotate(cx=Floor(F("lon") / size), cy=Floor(F("lat") / size))
-             .values("cx", "cy").annotate(n=Count("id"), open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
-                                          overdue_n=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now))))
+             .values_list("cx", "cy").annotate(n=Count("id"), open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
+                                               overdue_n=Count("id", filter=Q(state__in=OPEN_STATES,
+                                                                              due_at__lt=now))))
+    label_tpl, popup_tpl = _("%(n)d 处隐患"), _("未办结 %(o)d,超期 %(d)d")
+    red, orange, green = hex_of("red"), hex_of("orange"), hex_of("green")
     features = []
     total = 0
-    for cell in cells:
-        lon = (cell["cx"] + 0.5) * size
-        lat = (cell["cy"] + 0.5) * size
-        total += cell["n"]
-        colour = "red" if cell["overdue_n"] else ("orange" if cell["open_n"] else "green")
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": {"cluster": True, "count": cell["n"], "open": cell["open_n"],
-                                        "overdue": cell["overdue_n"], "colour": hex_of(colour),
-                                        "label": _("%(n)d 处隐患") % {"n": cell["n"]},
-                                        "popup": _("未办结 %(o)d,超期 %(d)d") % {"o": cell["open_n"],
-                                                                                "d": cell["overdue_n"]}}})
+    for cx, cy, n, open_n, overdue_n in cells:
+        total += n
+        features.append({"type": "Feature", "geometry": {"type": "Point",
+                                                         "coordinates": [(cx + 0.5) * size, (cy + 0.5) * size]},
+                         "properties": {"cluster": True, "count": n, "open": open_n, "overdue": overdue_n,
+                                        "colour": red if overdue_n else (orange if open_n else green),
+                                        "label": label_tpl % {"n": n},
+                                        "popup": popup_tpl % {"o": open_n, "d": overdue_n}}})
     return {"type": "FeatureCollection", "features": features, "clustered": True, "count": total}
 
 
