@@ -99,6 +99,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     survivor = case.merged_into if case.state == State.MERGED else None
     context = {
         "case": case, "code": case.tracking_code, "note": selectors.public_status_note(case),
+        "description": selectors.mask_phones(case.description),
         "comments": selectors.public_comments(case), "photos": selectors.public_photos(case),
         "steps": selectors.public_timeline(case), "form": form, "new": request.GET.get("new") == "1",
         "thanks": request.GET.get("thanks") == "1", "survivor": survivor,

@@ -55,7 +55,7 @@ def test_public_views_leak_no_reporter_and_no_internal_note(world):
     citizen.display_name = SECRET_NAME
     citizen.save()
     case = submit(world, reporter=citizen, source="public", reporter_name=SECRET_NAME, reporter_phone=SECRET_PHONE,
-                  photos=[jpeg_with_gps()])
+                  photos=[jpeg_with_gps()], description=f"楼道堵塞,有事打我 {SECRET_PHONE}")
     dispatcher = world.user("dept_staff", "city")
     actions.do_comment(dispatcher, case, body=INTERNAL, is_public=False)
     case = to_state(world, case, "assigned")
