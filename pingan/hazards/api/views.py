@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from pingan.core.actions import ActionError, Forbidden
 from pingan.core.api import ScopedModelViewSet, ScopedViewSetMixin
@@ -288,12 +288,17 @@ class TrackingViewSet(viewsets.GenericViewSet):
     internal note. After closure, the reporter says whether the hazard is really gone."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_report"
     serializer_class = PublicCaseSerializer
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9-]+"
     queryset = HazardCase.objects.none()
+
+    def get_throttles(self) -> list:
+        # Reading is limited like any anonymous call; answering is limited per address and hour.
+        if self.action == "feedback":
+            return [ScopedRateThrottle()]
+        return [AnonRateThrottle()]
 
     def _case(self, code: str) -> HazardCase:
         case = HazardCase.objects.select_related("category", "division").filter(
