@@ -1,7 +1,6 @@
 """URL map. Each app owns `urls.py` (pages, mounted under its prefix) and `api/urls.py`
 (mounted under /api/v1/); adding a module adds one line in each list below."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -43,7 +42,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served straight from MEDIA_ROOT, not even in DEBUG: original photos keep
+# their location metadata, so every file goes through a view that checks scope (and strips it
+# for the public).

@@ -19,3 +19,9 @@ def test_schema_is_served(world):
     response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert b"/api/v1/divisions/" in response.content
+
+
+def test_media_root_is_not_served_directly(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    assert client.get("/media/secret.jpg").status_code == 404
