@@ -8,6 +8,8 @@ class HazardsConfig(AppConfig):
     name = "pingan.hazards"
     label = "hazards"
     verbose_name = _("隐患治理")
+    dashboard_kpis = "pingan.hazards.dashboard.kpis"
+    dashboard_layers = "pingan.hazards.dashboard.layers"
 
     nav_items = [
         NavItem(_("隐患"), "hazards:list", order=20),

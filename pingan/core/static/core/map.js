@@ -23,9 +23,16 @@
   function layerFor(def, data) {
     if (def.kind === "points") {
       return L.geoJSON(data, {
-        pointToLayer: (f, latlng) => L.circleMarker(latlng, {radius: def.radius || 6, weight: 1, color: "#fff",
-          fillColor: colour(f.properties.colour), fillOpacity: 0.9}),
-        onEachFeature: (f, l) => l.bindPopup(popupOf(f.properties)),
+        // A feature with `cluster: true` and a `count` stands for many points: drawn larger, with its count.
+        pointToLayer: (f, latlng) => f.properties.cluster
+          ? L.circleMarker(latlng, {radius: Math.min(28, 7 + 2.2 * Math.sqrt(f.properties.count || 1)), weight: 1,
+              color: "#fff", fillColor: colour(f.properties.colour || "orange"), fillOpacity: 0.75})
+          : L.circleMarker(latlng, {radius: def.radius || 6, weight: 1, color: "#fff",
+              fillColor: colour(f.properties.colour), fillOpacity: 0.9}),
+        onEachFeature: (f, l) => {
+          if (f.properties.cluster) l.bindTooltip(String(f.properties.count), {permanent: true, direction: "center", className: "map-count"});
+          l.bindPopup(popupOf(f.properties));
+        },
       });
     }
     return L.geoJSON(data, {
