@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import HazardCase
 from .choices import OPEN_STATES
+from .models import HazardCase
 
 
 def kpis(user: Any) -> list[dict[str, Any]]:
