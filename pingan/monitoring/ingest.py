@@ -399,11 +399,27 @@ class Pipeline:
         self.registry.refresh()
         self.rulebook.refresh()
         result = Result()
-        candidates = []
+        timed: dict[int, SensorInfo] = {}
+        shortest = None
         for info in self.registry.by_id.values():
             specs = [s for s in self.rulebook.for_sensor(info) if s.kind in ("nodata", "event")]
             if specs:
-                candidates.append(info)
+                timed[info.id] = info
+                for s in specs:
+                    if s.kind == "nodata":
+                        shortest = s.nodata_seconds if shortest is None else min(shortest, s.nodata_seconds)
+        # Only sensors that may be due: silent for the shortest no-data time (or never heard from), or
+        # holding a level (an event waiting to clear) — the rest are not locked or loaded at all.
+        cutoff = to_dt(now - (shortest if shortest is not None else 0))
+        known = set()
+        due = set()
+        for sid, last_ts, level in SensorState.objects.filter(sensor_id__in=list(timed)).values_list(
+                "sensor_id", "last_ts", "level").iterator(chunk_size=5000):
+            known.add(sid)
+            if level or last_ts is None or (shortest is not None and last_ts < cutoff):
+                due.add(sid)
+        due |= set(timed) - known
+        candidates = [timed[sid] for sid in sorted(due)]
         if not candidates:
             return result
         try:
@@ -601,14 +617,14 @@ class Pipeline:
                 events.append(("monitoring.alarm.clear", alarm, {"state": alarm.state, "value": val}))
             if alarm.pk:
                 changed[alarm.pk] = alarm
+        if changed:  # first: an alarm cleared in this batch must be inactive before its successor is inserted
+            _update_alarms(list(changed.values()))
         if new:
             Alarm.objects.bulk_create(new, batch_size=300)
             if new[0].pk is None:  # a backend that does not return ids: read them back
                 _fill_ids(new)
             for alarm in new:
                 events.insert(0, ("monitoring.alarm.raise", alarm, {"severity": alarm.severity, "value": alarm.trigger_value}))
-        if changed:
-            _update_alarms(list(changed.values()))
         if events:
             _audit_bulk(events, self._paths_for([a for _e, a, _d in events]))
         if self.notify_alarms:

@@ -85,7 +85,7 @@ class Consumer:
     """Receives on paho's network thread, ingests in batches on the caller's thread, acks after commit."""
 
     def __init__(self, url: str, *, client_id: str, group: str = "pingan-ingest", prefix: str | None = None,
-                 batch_size: int = 500, batch_wait: float = 0.2, pipeline: Pipeline | None = None) -> None:
+                 batch_size: int = 500, batch_wait: float = 0.5, pipeline: Pipeline | None = None) -> None:
         self.broker = Broker.parse(url)
         self.prefix = (prefix or topic_prefix()).strip("/")
         self.subscription = f"$share/{group}/{self.prefix}/+/readings"
@@ -134,22 +134,33 @@ class Consumer:
         except queue.Empty:
             return 0
         batch = [first]
-        deadline = time.monotonic() + self.batch_wait
+        # Drain what has arrived, with one short wait for stragglers. The broker lets only so many
+        # unacknowledged messages be in flight (Mosquitto: max_inflight_messages, default 20), and we
+        # acknowledge after the commit, so waiting longer for a full batch would only add latency.
+        waited = False
         while len(batch) < self.batch_size:
             try:
-                batch.append(self.inbox.get(timeout=max(0.0, deadline - time.monotonic())))
+                batch.append(self.inbox.get_nowait())
             except queue.Empty:
-                break
+                if waited:
+                    break
+                waited = True
+                time.sleep(0.005)
+        failures = 0
         while True:
             try:
                 with origin("device"):
-                    self.pipeline.ingest_messages([(None, self._device_code(m.topic), m.payload) for m in batch],
-                                                  channel=Channel.MQTT)
+                    if failures < 3:
+                        self.pipeline.ingest_messages([(None, self._device_code(m.topic), m.payload) for m in batch],
+                                                      channel=Channel.MQTT)
+                    else:
+                        self._one_by_one(batch)
                 break
             except Exception:  # noqa: BLE001 - the database is away: keep the batch, do not ack, retry
                 if self._killed:
                     return 0
-                log.exception("ingesting an MQTT batch failed; retrying in 2 s")
+                failures += 1
+                log.exception("ingesting an MQTT batch failed (%d); retrying in 2 s", failures)
                 close_old_connections()
                 time.sleep(2)
         if self._killed:
@@ -159,6 +170,23 @@ class Consumer:
                 self.client.ack(m.mid, m.qos)
         self.processed += len(batch)
         return len(batch)
+
+    def _one_by_one(self, batch: list) -> None:
+        """A batch that keeps failing: each message alone, so one poisonous message goes to the
+        dead-letter table instead of blocking the stream."""
+        from .choices import DeadLetterReason
+        from .models import DeadLetter
+
+        for m in batch:
+            code = self._device_code(m.topic)
+            try:
+                self.pipeline.ingest_messages([(None, code, m.payload)], channel=Channel.MQTT)
+            except Exception as exc:  # noqa: BLE001
+                log.exception("MQTT message from %s could not be ingested; dead-lettered", code)
+                self.pipeline.invalidate()
+                DeadLetter.objects.create(channel=Channel.MQTT, device_code=code[:64], reason=DeadLetterReason.BAD_SHAPE,
+                                          detail=f"processing error: {exc}"[:300],
+                                          payload=m.payload.decode("utf-8", "replace")[:2000])
 
     def run(self, stop: threading.Event) -> None:
         self.start()

@@ -215,3 +215,12 @@ def test_silence_expiry_is_required_and_bounded(plant, world):
         actions.do_create_silence(world.user("dept_staff"), kind="silence", device=plant.devices["QC-GAS-01"],
                                   ends_at=timezone.now() + timedelta(days=60), reason="x")
     assert exc.value.field == "ends_at"
+
+
+def test_clear_and_raise_again_in_one_batch_keeps_one_active_alarm(plant):
+    dev = plant.devices["QC-GAS-01"]
+    p = Pipeline()
+    p.ingest_payload(batch([30]), device=dev)  # active alarm in the database
+    p.ingest_payload(batch([10, 30, 10, 40], start=T0 + 60), device=dev)  # clear, raise, clear, raise
+    assert Alarm.objects.count() == 3
+    assert Alarm.objects.filter(is_active=True).count() == 1
