@@ -117,9 +117,7 @@ class Registry:
         if fp == self.fingerprint and not force:
             return
         sensors, by_id = {}, {}
-        rows = Sensor.objects.filter(is_active=True).values_list(
-            "id", "device_id", "device__code", "code", "name", "type", "unit", "min_value", "max_value",
-            "division_id", "enterprise_id", "department_id")
+        rows = Sensor.objects.filter(is_active=True).values_list(*self.FIELDS)
         for row in rows:
             info = SensorInfo(*row)
             sensors[(info.device_id, info.code)] = info
@@ -130,10 +128,25 @@ class Registry:
 
     def sensor(self, device_id: int, code: str) -> SensorInfo | None:
         info = self.sensors.get((device_id, code))
-        if info is None and time.monotonic() - self.checked > 1.0:
-            self.refresh(force=True)
-            info = self.sensors.get((device_id, code))
+        if info is None:  # new since the last refresh? one indexed look-up, then cached
+            row = Sensor.objects.filter(device_id=device_id, code=code, is_active=True).values_list(*self.FIELDS).first()
+            if row is not None:
+                info = SensorInfo(*row)
+                with self.lock:
+                    self.sensors[(info.device_id, info.code)] = info
+                    self.by_id[info.id] = info
         return info
+
+    def device(self, code: str) -> tuple[int, str] | None:
+        found = self.devices.get(code)
+        if found is None:
+            row = Device.objects.filter(code=code).values_list("id", "state").first()
+            if row is not None:
+                found = self.devices[code] = (row[0], row[1])
+        return found
+
+    FIELDS = ("id", "device_id", "device__code", "code", "name", "type", "unit", "min_value", "max_value",
+              "division_id", "enterprise_id", "department_id")
 
 
 class RuleBook:
@@ -149,12 +162,9 @@ class RuleBook:
         self.names: dict[int, tuple[str, str]] = {}
 
     def refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.checked < REFRESH_S and self.fingerprint is not None:
-            return
-        self.checked = now
-        agg = Rule.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-        fp = (agg["n"], agg["t"])
+        # One cheap aggregate per batch: a changed rule applies from the next batch on.
+        agg = Rule.objects.aggregate(n=Count("id"), t=Max("updated_at"), m=Max("id"))
+        fp = (agg["n"], agg["t"], agg["m"])
         if fp == self.fingerprint and not force:
             return
         by_type: dict[str, dict[str, rules.RuleSpec]] = defaultdict(dict)
@@ -449,10 +459,7 @@ class Pipeline:
     def _device(self, device: Device | None, code: str | None) -> tuple[int, str, str] | None:
         if device is not None:
             return device.pk, device.code, device.state
-        found = self.registry.devices.get(code or "")
-        if found is None:
-            self.registry.refresh(force=True)
-            found = self.registry.devices.get(code or "")
+        found = self.registry.device(code or "")
         return (found[0], code, found[1]) if found else None
 
     def _check(self, info: SensorInfo, item: dict, now: float) -> tuple[tuple | None, float, float]:
@@ -493,6 +500,16 @@ class Pipeline:
 
     def _versions(self, ids: list[int]) -> dict[int, int]:
         versions: dict[int, int] = {}
+        if len(ids) > 5000:
+            # A batch touching most sensors: one scan beats many IN lists.
+            wanted = set(ids)
+            qs = SensorState.objects.order_by("sensor_id").values_list("sensor_id", "version")
+            if connection.vendor == "postgresql":
+                qs = qs.select_for_update()
+            for sid, version in qs.iterator(chunk_size=10000):
+                if sid in wanted:
+                    versions[sid] = version
+            return versions
         for chunk in _chunks(ids, 900):
             versions.update(SensorState.objects.select_for_update().filter(sensor_id__in=chunk)
                             .order_by("sensor_id").values_list("sensor_id", "version"))

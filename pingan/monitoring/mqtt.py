@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
@@ -198,6 +198,7 @@ class Consumer:
                 self._stopping = True
                 self.client.disconnect()
                 self.client.loop_stop()
+            connection.close()  # this thread's database connection
 
     def kill(self) -> None:
         """Die abruptly (tests): drop the TCP connection with no DISCONNECT and nothing more acknowledged."""
