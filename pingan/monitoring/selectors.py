@@ -52,6 +52,7 @@ def sensors_geojson(user: Any, qs: QuerySet[Sensor] | None = None) -> dict[str, 
                            "type": s.type, "popup": f"{s.get_type_display()} {value}\n{s.device.code}",
                            "url": reverse("monitoring:sensor", args=[s.pk])},
         })
+    features.sort(key=lambda f: f["properties"]["level"])  # alarms drawn last, on top
     return {"type": "FeatureCollection", "features": features}
 
 
