@@ -282,6 +282,19 @@ def upsert_states(rows: list[tuple[int, dict, int, int, float | None, float | No
     params = [(sid, dumps(data, separators=(",", ":")), ver, lvl, conv(t) if t is not None else None, v, conv(now))
               for sid, data, ver, lvl, t, v, now in rows]
     with connection.cursor() as cur:
+        if pg and len(params) > 200:
+            # Many states: COPY them into a temporary table and upsert from it in one statement.
+            cols = "sensor_id, data, version, level, last_ts, last_value, updated_at"
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS monitoring_state_load (sensor_id bigint, data jsonb, "
+                        "version bigint, level smallint, last_ts timestamptz, last_value double precision, "
+                        "updated_at timestamptz) ON COMMIT DELETE ROWS")
+            with cur.cursor.copy(f"COPY monitoring_state_load ({cols}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            tail = sql[sql.index("ON CONFLICT"):]
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM monitoring_state_load {tail}")  # noqa: S608
+            cur.execute("DELETE FROM monitoring_state_load")
+            return
         cur.executemany(sql, params)
 
 

@@ -224,3 +224,19 @@ def test_clear_and_raise_again_in_one_batch_keeps_one_active_alarm(plant):
     p.ingest_payload(batch([10, 30, 10, 40], start=T0 + 60), device=dev)  # clear, raise, clear, raise
     assert Alarm.objects.count() == 3
     assert Alarm.objects.filter(is_active=True).count() == 1
+
+
+def test_many_sensors_in_one_batch_write_every_state(plant):
+    """More than 200 states in one batch take the bulk path (COPY on PostgreSQL)."""
+    from pingan.monitoring.models import Sensor
+
+    dev = plant.devices["QC-GAS-01"]
+    Sensor.objects.bulk_create([Sensor(device=dev, code=f"m{i}", name=f"m{i}", type="gas_lel", unit="%LEL",
+                                       division=dev.division, enterprise=dev.enterprise) for i in range(250)])
+    p = Pipeline()
+    p.ingest_payload([{"sensor": f"m{i}", "ts": T0, "value": 30 if i % 2 else 1} for i in range(250)], device=dev)
+    p.ingest_payload([{"sensor": f"m{i}", "ts": T0 + 60, "value": 1} for i in range(250)], device=dev)
+    states = SensorState.objects.filter(sensor__code__startswith="m")
+    assert states.count() == 250 and not states.filter(level__gt=0).exists()
+    assert Alarm.objects.filter(sensor__code__startswith="m").count() == 125
+    assert not Alarm.objects.filter(is_active=True).exists()
