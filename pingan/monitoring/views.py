@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,19 +84,8 @@ def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Detail pages of the objects an alarm is linked to (for models without get_absolute_url).
-LINKED_URLS = {"hazards.hazardcase": "hazards:detail", "emergency.incident": "emergency:incident"}
-
-
 def _url_of(obj: Any) -> str:
-    if hasattr(obj, "get_absolute_url"):
-        return obj.get_absolute_url()
-    name = LINKED_URLS.get(obj._meta.label_lower)
-    if name:
-        try:
-            return reverse(name, args=[obj.pk])
-        except NoReverseMatch:
-            return ""
-    return ""
+    return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
 
 
 def _links(alarm: Alarm) -> list[dict[str, Any]]:

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Child processes (the simulator) find the web server through PORT.
+        os.environ.setdefault("PORT", str(options["port"]))
         manage = [sys.executable, "manage.py"]
         address = f"{options['host']}:{options['port']}"
         procs: list[tuple[str, list[str]]] = [
