@@ -8,8 +8,6 @@ Columns (Chinese or English headers): 设备编码 device_code, 设备名称 dev
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pingan.core import audit
+from pingan.core.tables import read_table
 from pingan.geo.models import Division
 from pingan.org.models import Department, Enterprise
 
@@ -47,21 +46,13 @@ class ImportReport:
 
 
 def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        ws = wb.active
-        it = ws.iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(it, [])]
-        rows = [dict(zip(header, r, strict=False)) for r in it if any(c not in (None, "") for c in r)]
-    else:
-        text = content.decode("utf-8-sig")
-        rows = [r for r in csv.DictReader(io.StringIO(text)) if any((v or "").strip() for v in r.values())]
-    out = []
-    for r in rows:
-        out.append({HEADERS.get(str(k).strip(), str(k).strip()): ("" if v is None else str(v).strip()) for k, v in r.items() if k})
-    return out
+    """Data rows as {canonical column: text}, from CSV (UTF-8 or Excel's GB18030) or .xlsx."""
+    table = read_table(content, filename)
+    if not table:
+        return []
+    header = [HEADERS.get(str(h).strip(), str(h).strip()) for h in table[0]]
+    return [{k: (row[i].strip() if i < len(row) else "") for i, k in enumerate(header) if k}
+            for row in table[1:] if any(c.strip() for c in row)]
 
 
 def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:

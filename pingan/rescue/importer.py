@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from pingan.core import audit
 from pingan.core.actions import ActionError
+from pingan.core.tables import read_table
 from pingan.geo.models import Division
-from pingan.org.importer import read_table
 
 from .choices import DEFAULT_CAPABILITIES, Capability, Specialty, TeamKind
 from .models import Expert, Shelter, Team
