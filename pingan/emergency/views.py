@@ -409,7 +409,8 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_visible_or_404(DutyPost.objects.all(), request.user, pk=pk)
-    received_by = get_user_model().objects.filter(pk=request.POST.get("received_by") or 0).first()
+    # Only a person the actor may see can be named as the one who took over.
+    received_by = get_user_model().objects.visible_to(request.user).filter(pk=request.POST.get("received_by") or 0).first()
     try:
         actions.do_handover(request.user, post, open_matters=request.POST.get("open_matters", ""),
                             notes=request.POST.get("notes", ""), received_by=received_by)
