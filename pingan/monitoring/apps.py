@@ -26,6 +26,8 @@ class MonitoringConfig(AppConfig):
     name = "pingan.monitoring"
     label = "monitoring"
     verbose_name = _("智慧监测")
+    dashboard_kpis = "pingan.monitoring.dashboard.kpis"
+    dashboard_layers = "pingan.monitoring.dashboard.layers"
     nav_items = [
         NavItem(_("监测报警"), "monitoring:console", order=30),
         NavItem(_("监测地图"), "monitoring:map", order=31),

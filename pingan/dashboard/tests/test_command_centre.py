@@ -38,7 +38,7 @@ def test_anonymous_is_sent_to_login(world):
 def test_modules_contribute_figures_and_layers(world):
     response = client_for(world.user("area_staff", "qingcheng")).get("/console/command/")
     labels = {k["label"] for k in response.context["kpis"]}
-    assert {"在办隐患", "处置中的突发事件", "救援队伍(待命/总数)"} <= labels
+    assert {"在办隐患", "报警中(未确认)", "处置中的突发事件", "救援队伍(待命/总数)"} <= labels
     urls = [layer["url"] for layer in response.context["layers"]]
     assert any("incidents/geojson" in u for u in urls) and any("teams.geojson" in u for u in urls)
 

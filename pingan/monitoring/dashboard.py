@@ -1,0 +1,28 @@
+"""Monitoring figures and layers for the command centre (pingan.dashboard.registry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Alarm, Device
+
+
+def kpis(user: Any) -> list[dict[str, Any]]:
+    alarms = Alarm.objects.visible_to(user).filter(is_active=True).aggregate(
+        active=Count("pk"), unack=Count("pk", filter=Q(state="active_unack")))
+    offline = Device.objects.visible_to(user).filter(state="offline").count()
+    url = reverse("monitoring:console")
+    return [
+        {"label": _("报警中(未确认)"), "value": f"{alarms['active']}({alarms['unack']})",
+         "colour": "red" if alarms["unack"] else "green", "url": url},
+        {"label": _("离线设备"), "value": offline, "colour": "grey" if not offline else "orange",
+         "url": reverse("monitoring:devices")},
+    ]
+
+
+def layers(user: Any) -> list[dict[str, Any]]:
+    return [{"url": reverse("monitoring-api:sensor-geojson"), "name": _("监测传感器"), "kind": "points", "radius": 4}]
