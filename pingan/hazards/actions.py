@@ -1039,3 +1039,32 @@ ACTION_LABELS = {
     "return": gettext_lazy("退回"), "start": gettext_lazy("开始整改"), "submit_rectification": gettext_lazy("提交验收"), "accept": gettext_lazy("验收通过"),
     "reject": gettext_lazy("验收不通过"), "backlog": gettext_lazy("挂账"), "resume_backlog": gettext_lazy("恢复整改"), "reopen": gettext_lazy("重新打开"),
 }
+
+
+# --- the routing table --------------------------------------------------------------------------
+
+ROUTE_FIELDS = ["category", "level", "grade", "lead_sector", "co_sectors", "note"]
+
+
+def check_edit_routes(actor: Any) -> None:
+    if not getattr(actor, "sees_everything", False):
+        raise Forbidden(_("只有市级管理员可以修改派遣规则"))
+
+
+@transaction.atomic
+def do_save_route(actor: Any, row: RoutingRule) -> RoutingRule:
+    """Create or change one routing rule (the console form and the API both come here)."""
+    check_edit_routes(actor)
+    creating = row.pk is None
+    before = None if creating else snapshot(RoutingRule.objects.select_for_update().get(pk=row.pk), ROUTE_FIELDS)
+    row.save()
+    audit.record("hazards.route.create" if creating else "hazards.route.update", row, actor=actor,
+                 before=before, after=snapshot(row, ROUTE_FIELDS))
+    return row
+
+
+@transaction.atomic
+def do_delete_route(actor: Any, row: RoutingRule) -> None:
+    check_edit_routes(actor)
+    audit.record("hazards.route.delete", row, actor=actor, before=snapshot(row, ROUTE_FIELDS))
+    row.delete()

@@ -408,7 +408,6 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def routes(request: HttpRequest) -> HttpResponse:
     """City administrators edit the routing table here (every change is audited)."""
-    from pingan.core import audit
 
     _staff(request)
     editable = request.user.sees_everything
@@ -419,18 +418,11 @@ def routes(request: HttpRequest) -> HttpResponse:
         if not editable:
             raise PermissionDenied
         if request.POST.get("delete") and instance is not None:
-            audit.record("hazards.route.delete", instance, actor=request.user,
-                         before={"category": instance.category_id, "lead_sector": instance.lead_sector})
-            instance.delete()
+            actions.do_delete_route(request.user, instance)
             messages.success(request, _("已删除"))
             return redirect("hazards:routes")
         if form.is_valid():
-            before = ({"lead_sector": instance.lead_sector, "co_sectors": instance.co_sectors}
-                      if instance else None)
-            row = form.save()
-            audit.record("hazards.route.update" if instance else "hazards.route.create", row, actor=request.user,
-                         before=before, after={"category": row.category_id, "level": row.level,
-                                               "lead_sector": row.lead_sector, "co_sectors": row.co_sectors})
+            actions.do_save_route(request.user, form.save(commit=False))
             messages.success(request, _("派遣规则已保存"))
             return redirect("hazards:routes")
     rows = list(RoutingRule.objects.select_related("category", "category__parent"))

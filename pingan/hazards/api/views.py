@@ -263,24 +263,16 @@ class RoutingRuleViewSet(ScopedModelViewSet):
     filterset_fields = ["category", "level", "lead_sector"]
 
     def perform_create(self, serializer: Any) -> None:
-        from pingan.core import audit
-
-        row = serializer.save()
-        audit.record("hazards.route.create", row, actor=self.request.user, after=serializer.data)
+        serializer.instance = actions.do_save_route(self.request.user, RoutingRule(**serializer.validated_data))
 
     def perform_update(self, serializer: Any) -> None:
-        from pingan.core import audit
-
-        before = RoutingRuleSerializer(serializer.instance).data
-        row = serializer.save()
-        audit.record("hazards.route.update", row, actor=self.request.user, before=before, after=serializer.data)
+        row = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(row, name, value)
+        actions.do_save_route(self.request.user, row)
 
     def perform_destroy(self, instance: RoutingRule) -> None:
-        from pingan.core import audit
-
-        audit.record("hazards.route.delete", instance, actor=self.request.user,
-                     before=RoutingRuleSerializer(instance).data)
-        instance.delete()
+        actions.do_delete_route(self.request.user, instance)
 
 
 class TrackingViewSet(viewsets.GenericViewSet):
