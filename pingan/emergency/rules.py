@@ -82,6 +82,27 @@ def accident_grade(deaths: int, serious_injuries: int, direct_loss: Decimal | in
     return GradeResult(GENERAL, (), rule["source"])
 
 
+def grade_table(on: dt.date | None = None) -> list[dict[str, str]]:
+    """The grading thresholds in force as rows for people to read (highest grade first), derived
+    from GRADE_RULES so that the guidance shown never drifts from the rule applied."""
+    thresholds = _rule_for(GRADE_RULES, on)["thresholds"]
+    rows: list[dict[str, str]] = []
+    upper: tuple[int, int, Decimal] | None = None
+    for grade, d_min, s_min, loss_min in thresholds:
+        if upper is None:
+            rows.append({"grade": grade, "deaths": f"≥{d_min}", "serious_injuries": f"≥{s_min}",
+                         "direct_loss": f"≥{loss_min:,.0f}"})
+        else:
+            rows.append({"grade": grade, "deaths": f"{d_min}–{upper[0] - 1}",
+                         "serious_injuries": f"{s_min}–{upper[1] - 1}",
+                         "direct_loss": f"{loss_min:,.0f} – <{upper[2]:,.0f}"})
+        upper = (d_min, s_min, loss_min)
+    if upper is not None:
+        rows.append({"grade": GENERAL, "deaths": f"<{upper[0]}", "serious_injuries": f"<{upper[1]}",
+                     "direct_loss": f"<{upper[2]:,.0f}"})
+    return rows
+
+
 def parse_loss(value: Decimal | int | float | str) -> Decimal:
     """A money amount in CNY; raises ValueError for anything that is not a finite number."""
     if isinstance(value, bool):

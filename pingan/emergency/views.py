@@ -137,7 +137,10 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已登记 %(no)s,等级:%(grade)s") % {
                 "no": incident.number, "grade": incident.get_grade_display() or _("未定级")})
             return redirect("emergency:incident", pk=incident.pk)
-    return render(request, "emergency/incident_form.html", {"form": form, "thresholds": rules.GRADE_RULES[-1]})
+    grades = dict(Grade.choices)
+    table = [{**row, "label": grades.get(row["grade"], row["grade"])} for row in rules.grade_table()]
+    return render(request, "emergency/incident_form.html",
+                  {"form": form, "thresholds": rules.GRADE_RULES[-1], "grade_table": table})
 
 
 @staff_view

@@ -135,3 +135,15 @@ def test_rule_tables_carry_source():
     for table in (rules.GRADE_RULES, rules.CHAIN_RULES, rules.SUPPLEMENT_RULES, rules.SANFANG_RULES,
                   rules.FINDING_RULES):
         assert all(r["source"] and r["effective_from"] for r in table)
+
+
+def test_grade_table_shown_to_people_is_derived_from_the_rule():
+    from pingan.emergency.rules import grade_table
+
+    assert grade_table() == [
+        {"grade": "especially_major", "deaths": "≥30", "serious_injuries": "≥100", "direct_loss": "≥100,000,000"},
+        {"grade": "major", "deaths": "10–29", "serious_injuries": "50–99",
+         "direct_loss": "50,000,000 – <100,000,000"},
+        {"grade": "larger", "deaths": "3–9", "serious_injuries": "10–49", "direct_loss": "10,000,000 – <50,000,000"},
+        {"grade": "general", "deaths": "<3", "serious_injuries": "<10", "direct_loss": "<10,000,000"},
+    ]
