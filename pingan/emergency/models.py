@@ -357,6 +357,12 @@ class Incident(models.Model):
         return self.deaths + self.serious_injuries + self.minor_injuries + self.missing
 
 
+def _scope_via_incident(cls: type, user: Any) -> Q:
+    """Grade changes, supplements, reports, findings and response changes are visible exactly when
+    their incident is."""
+    return Q(incident__in=Incident.objects.visible_to(user).values("pk"))
+
+
 class GradeChange(models.Model):
     """Every (re)grading of an incident: shown on the duty consoles of every level concerned."""
 
@@ -380,9 +386,7 @@ class GradeChange(models.Model):
     def __str__(self) -> str:
         return f"{self.incident.number}: {self.from_grade} → {self.to_grade}"
 
-    @classmethod
-    def scope_q(cls, user: Any) -> Q:
-        return Q(incident__in=Incident.objects.visible_to(user).values("pk"))
+    scope_q = classmethod(_scope_via_incident)
 
 
 class Supplement(models.Model):
@@ -409,9 +413,7 @@ class Supplement(models.Model):
     def __str__(self) -> str:
         return f"{self.incident.number} 续报 {timezone.localtime(self.at):%m-%d %H:%M}"
 
-    @classmethod
-    def scope_q(cls, user: Any) -> Q:
-        return Q(incident__in=Incident.objects.visible_to(user).values("pk"))
+    scope_q = classmethod(_scope_via_incident)
 
 
 class Report(models.Model):
@@ -460,9 +462,7 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.incident.number} {self.get_kind_display()} → {self.receiver}"
 
-    @classmethod
-    def scope_q(cls, user: Any) -> Q:
-        return Q(incident__in=Incident.objects.visible_to(user).values("pk"))
+    scope_q = classmethod(_scope_via_incident)
 
     def is_overdue(self, now: Any = None) -> bool:
         now = now or timezone.now()
@@ -493,9 +493,7 @@ class ReportFinding(models.Model):
     def __str__(self) -> str:
         return f"{self.incident.number} {self.get_kind_display()}"
 
-    @classmethod
-    def scope_q(cls, user: Any) -> Q:
-        return Q(incident__in=Incident.objects.visible_to(user).values("pk"))
+    scope_q = classmethod(_scope_via_incident)
 
 
 class ResponseChange(models.Model):
@@ -521,9 +519,7 @@ class ResponseChange(models.Model):
     def __str__(self) -> str:
         return f"{self.incident.number} {self.get_step_display()} {self.to_level}"
 
-    @classmethod
-    def scope_q(cls, user: Any) -> Q:
-        return Q(incident__in=Incident.objects.visible_to(user).values("pk"))
+    scope_q = classmethod(_scope_via_incident)
 
 
 # ---------------------------------------------------------------------------------------------
