@@ -11,11 +11,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, permissions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .actions import ActionError
+from .permissions import may
 
 
 def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
@@ -83,3 +84,42 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+class CanPermission(permissions.BasePermission):
+    """The API's door: asks the app's `can_*` named in the viewset's `permission_map`.
+
+    ``permission_map = {"list": "hazards.view_list", "create": "hazards.report", "assign": "hazards.assign"}``
+    maps a viewset action to a permission name. Actions on one object ask with the object in
+    `has_object_permission` (the object is already inside `visible_to`, so out of scope stays 404);
+    other actions ask without one. An action missing from the map is refused, so a new endpoint is
+    closed until someone decides who may call it; ``"*"`` gives the default for unlisted actions.
+    """
+
+    def _name(self, view: Any) -> str | None:
+        mapping: dict[str, str | None] = getattr(view, "permission_map", {})
+        action = getattr(view, "action", None) or (view.request.method or "").lower()
+        if action in mapping:
+            return mapping[action]
+        if "*" in mapping:
+            return mapping["*"]
+        return "__refuse__"
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        name = self._name(view)
+        if name is None:  # explicitly open (public reads); visible_to still scopes them
+            return True
+        if name == "__refuse__":
+            return False
+        if getattr(view, "detail", False):
+            # Decided with the object in has_object_permission (after the 404 of visible_to).
+            return bool(request.user and request.user.is_authenticated) or may(request.user, name)
+        return may(request.user, name)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        name = self._name(view)
+        if name is None:
+            return True
+        if name == "__refuse__":
+            return False
+        return may(request.user, name, obj)

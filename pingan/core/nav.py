@@ -17,9 +17,10 @@ from django.urls import NoReverseMatch, reverse
 class NavItem:
     label: Any
     url_name: str
-    roles: frozenset[str] | None = None  # None: every console role
+    perm: str | None = None  # a permission name ("app.verb") asked through pingan.core.permissions
     order: int = 100
     icon: str = "•"
+    roles: frozenset[str] | None = None  # deprecated: use perm; kept until every app has moved
 
 
 def nav_for(user: Any) -> list[dict[str, Any]]:
@@ -39,9 +40,15 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
 def _items_for(user: Any, items: Any) -> list[dict[str, Any]]:
     out = []
     for item in sorted(items, key=lambda i: i.order):
-        if item.roles is not None and user.role not in item.roles and not user.is_superuser:
-            continue
-        if item.roles is None and not user.is_staff_role:
+        if item.perm is not None:
+            from .permissions import may
+
+            if not may(user, item.perm):
+                continue
+        elif item.roles is not None:
+            if user.role not in item.roles and not user.is_superuser:
+                continue
+        elif not user.is_staff_role:
             continue
         try:
             url = reverse(item.url_name)

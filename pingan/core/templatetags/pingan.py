@@ -49,3 +49,14 @@ def pill(choices_cls: Any, value: str, label: str = "") -> str:
 @register.filter
 def colour_pill(label: str, colour: str) -> str:
     return format_html('<span class="pill {}">{}</span>', colour or "grey", label)
+
+
+@register.simple_tag(takes_context=True)
+def can(context: Any, name: str, obj: Any = None) -> bool:
+    """{% can "hazards.assign" case as may_assign %}: asks the app's permissions.can_assign, the same
+    function the action asks, so a button is offered exactly when pressing it is allowed."""
+    from pingan.core.permissions import may
+
+    request = context.get("request")
+    user = getattr(request, "user", None) if request is not None else context.get("user")
+    return may(user, name, obj)

@@ -1,0 +1,178 @@
+"""One permission model for the whole platform.
+
+Each app has a `permissions.py` of pure predicates, `can_<verb>(user, obj=None) -> bool`, written with
+`Role` values and scopes. That module is the **only** place that decides who may do what; everything
+else asks it by name, ``"<app label>.<verb>"``:
+
+- actions:     ``require(actor, "hazards.assign", case, _("…"))`` raises `Forbidden` (403) when refused;
+- views:       ``ConsoleGate`` / ``@console_view("hazards.view_list")`` (anonymous → login, refused →
+               the friendly 403 page), and ``may(request.user, "hazards.assign", case)`` for context;
+- templates:   ``{% load pingan %}{% can "hazards.assign" case as may_assign %}{% if may_assign %}…``;
+- the API:     ``permission_classes = [CanPermission]`` with ``permission_map = {"create":
+               "hazards.report", "assign": "hazards.assign"}`` on the viewset;
+- navigation:  ``NavItem(..., perm="hazards.view_routes")``.
+
+Visibility is a separate, earlier question answered by `visible_to(user)`: an object out of scope is a
+404 before any `can_*` is asked, so a predicate may assume the object is visible to the user.
+
+The helpers below are the vocabulary the apps' predicates are written in.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from .actions import Forbidden
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pingan.geo.models import Division
+
+Predicate = Callable[..., bool]
+
+_cache: dict[str, Predicate] = {}
+
+
+def predicate(name: str) -> Predicate:
+    """The function behind ``"app.verb"``: ``pingan.<app>.permissions.can_<verb>``.
+
+    An unknown name is a programming error and raises at once (LookupError), so a typo in a template
+    or a permission map cannot silently hide or offer a button.
+    """
+    fn = _cache.get(name)
+    if fn is not None:
+        return fn
+    try:
+        app, verb = name.split(".", 1)
+    except ValueError as exc:
+        raise LookupError(f"permission names are 'app.verb', got {name!r}") from exc
+    module = importlib.import_module(f"pingan.{app}.permissions")
+    fn = getattr(module, f"can_{verb}", None)
+    if fn is None:
+        raise LookupError(f"pingan.{app}.permissions has no can_{verb}")
+    _cache[name] = fn
+    return fn
+
+
+def may(user: Any, name: str, obj: Any = None) -> bool:
+    """Whether `user` may do `name` (to `obj`, which the user can already see)."""
+    # Anonymous users are asked too: a predicate may allow them explicitly (public intake).
+    return bool(predicate(name)(user, obj))
+
+
+def require(user: Any, name: str, obj: Any = None, message: Any = None, *, field: str | None = None) -> None:
+    """Raise `Forbidden` (403) unless `may(user, name, obj)`; actions' `check_*` call this."""
+    if not may(user, name, obj):
+        from django.utils.translation import gettext as _
+
+        raise Forbidden(message or _("您没有执行此操作的权限"), field=field)
+
+
+# --- The vocabulary predicates are written in --------------------------------------------------------
+def signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True))
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    """Signed in with one of `roles`; superusers pass every role test."""
+    if not signed_in(user):
+        return False
+    return bool(user.is_superuser or user.role in roles)
+
+
+def is_staff(user: Any) -> bool:
+    """A person of a government role (the console's people)."""
+    return signed_in(user) and bool(user.is_staff_role)
+
+
+def is_city_admin(user: Any) -> bool:
+    return signed_in(user) and bool(user.sees_everything)
+
+
+def is_city_level(user: Any) -> bool:
+    """Someone whose jurisdiction is the whole city (city administrators, city bureaus' staff)."""
+    if not signed_in(user):
+        return False
+    if user.sees_everything:
+        return True
+    division = getattr(user, "division", None)
+    return bool(division is not None and division.parent_id is None)
+
+
+def covers(user: Any, division: Division | None) -> bool:
+    """The division lies inside the user's own area (the user's division or below it)."""
+    if not signed_in(user) or division is None:
+        return False
+    if user.sees_everything:
+        return True
+    path = user.scope_path
+    return bool(path) and division.path.startswith(path)
+
+
+def same_department(user: Any, department_id: int | None) -> bool:
+    return bool(signed_in(user) and department_id and getattr(user, "department_id", None) == department_id)
+
+
+def own_enterprise(user: Any, enterprise_id: int | None) -> bool:
+    from pingan.org.choices import Role
+
+    return bool(signed_in(user) and enterprise_id and user.role == Role.ENTERPRISE
+                and user.enterprise_id == enterprise_id)
+
+
+# --- Views --------------------------------------------------------------------------------------------
+def gate(request: HttpRequest, name: str | None, obj: Any = None) -> HttpResponse | None:
+    """The console's door: None to go on, or the response that stops the request.
+
+    Anonymous people go to the login page; a signed-in person who may not is refused with the
+    friendly 403 page in their language (PermissionDenied → templates/403.html). With `name` None
+    the door is "a console person at all": government staff (enterprise users have their own
+    workspace pages, which name their own permission).
+    """
+    from django.contrib.auth.views import redirect_to_login  # needs the app registry: import late
+
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    allowed = is_staff(user) if name is None else may(user, name, obj)
+    if not allowed:
+        raise PermissionDenied
+    return None
+
+
+class ConsoleGate:
+    """Mixin for class-based console views: ``permission = "hazards.view_list"`` (None: staff)."""
+
+    permission: str | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        stop = gate(request, self.permission)
+        if stop is not None:
+            return stop
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def console_view(name: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorator for function views: ``@console_view("emergency.view_desk")``."""
+
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            stop = gate(request, name)
+            if stop is not None:
+                return stop
+            return view(request, *args, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+def allowed_names(user: Any, names: Iterable[str], obj: Any = None) -> set[str]:
+    """The subset of `names` the user may do — for templates that offer several buttons at once."""
+    return {n for n in names if may(user, n, obj)}
