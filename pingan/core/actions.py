@@ -11,10 +11,15 @@ about, so the UI and the API can both say which input is wrong and why.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.http import Http404
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .permissions import Actor
+    from .querysets import ScopedQuerySet
 
 M = TypeVar("M", bound=models.Model)
 
@@ -52,12 +57,13 @@ class Forbidden(ActionError):
         super().__init__(message, field=field, code=code)
 
 
-def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+def get_visible_or_404(queryset: ScopedQuerySet[M], user: Actor, **lookup: Any) -> M:
     """The object if it exists and the user may see it; otherwise 404 — the same answer for
     missing and out-of-scope, so that existence does not leak (Zulip's access_* helpers)."""
     try:
-        return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        return queryset.visible_to(user).get(**lookup)
+    # ObjectDoesNotExist: the base of every model's DoesNotExist, which is what .get() raises.
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("not found") from exc
 
 
@@ -68,7 +74,8 @@ def lock(obj: M) -> M:
     new state; SQLite runs write transactions one at a time (IMMEDIATE mode), with the same effect.
     """
     assert transaction.get_connection().in_atomic_block, "lock() outside a transaction"
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    locked: M = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    return locked
 
 
 def on_commit(func: Callable[[], Any]) -> None:

@@ -41,7 +41,8 @@ def coloured(colours: dict[str, str]) -> Callable[[type[models.TextChoices]], ty
 
 def colour_of(choices_cls: type[models.TextChoices], value: str) -> str:
     """The colour name of a value ('grey' when none is declared)."""
-    return getattr(choices_cls, "_colours", {}).get(value, "grey")
+    colours: dict[str, str] = getattr(choices_cls, "_colours", {})
+    return colours.get(value, "grey")
 
 
 def hex_of(name: str) -> str:

@@ -14,13 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from .models import Deadline
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pingan.geo.models import Division
+    from pingan.org.models import Department, User
 
 
 @dataclass
@@ -41,8 +45,8 @@ def register(kind: str, *, remind: Callable[[Deadline], None] | None = None,
 
 def create(
     obj: models.Model, *, kind: str, title: str, due_at: datetime, starts_at: datetime | None = None,
-    remind_before: timedelta | None = None, division: Any = None, department: Any = None,
-    assignee: Any = None, data: dict | None = None,
+    remind_before: timedelta | None = None, division: Division | None = None, department: Department | None = None,
+    assignee: User | None = None, data: dict[str, Any] | None = None,
 ) -> Deadline:
     starts_at = starts_at or timezone.now()
     remind_at = None

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import Link
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .permissions import Actor
 
-def link(a: models.Model, b: models.Model, kind: str, *, by: Any = None) -> Link:
+
+def link(a: models.Model, b: models.Model, kind: str, *, by: Actor = None) -> Link:
     """Link `a` → `b` (idempotent)."""
     obj, _ = Link.objects.get_or_create(
         a_type=ContentType.objects.get_for_model(a), a_id=str(a.pk),

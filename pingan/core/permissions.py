@@ -31,7 +31,15 @@ from django.http import HttpRequest, HttpResponse
 from .actions import Forbidden
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import TypeAlias, TypeGuard
+
+    from django.contrib.auth.models import AnonymousUser
+
     from pingan.geo.models import Division
+    from pingan.org.models import User
+
+    # Who is asking: a person (the user model), an anonymous visitor, or nobody (system jobs).
+    Actor: TypeAlias = User | AnonymousUser | None
 
 Predicate = Callable[..., bool]
 
@@ -52,20 +60,20 @@ def predicate(name: str) -> Predicate:
     except ValueError as exc:
         raise LookupError(f"permission names are 'app.verb', got {name!r}") from exc
     module = importlib.import_module(f"pingan.{app}.permissions")
-    fn = getattr(module, f"can_{verb}", None)
-    if fn is None:
+    found: Predicate | None = getattr(module, f"can_{verb}", None)
+    if found is None:
         raise LookupError(f"pingan.{app}.permissions has no can_{verb}")
-    _cache[name] = fn
-    return fn
+    _cache[name] = found
+    return found
 
 
-def may(user: Any, name: str, obj: Any = None) -> bool:
+def may(user: Actor, name: str, obj: Any = None) -> bool:
     """Whether `user` may do `name` (to `obj`, which the user can already see)."""
     # Anonymous users are asked too: a predicate may allow them explicitly (public intake).
     return bool(predicate(name)(user, obj))
 
 
-def require(user: Any, name: str, obj: Any = None, message: Any = None, *, field: str | None = None) -> None:
+def require(user: Actor, name: str, obj: Any = None, message: Any = None, *, field: str | None = None) -> None:
     """Raise `Forbidden` (403) unless `may(user, name, obj)`; actions' `check_*` call this."""
     if not may(user, name, obj):
         from django.utils.translation import gettext as _
@@ -74,27 +82,27 @@ def require(user: Any, name: str, obj: Any = None, message: Any = None, *, field
 
 
 # --- The vocabulary predicates are written in --------------------------------------------------------
-def signed_in(user: Any) -> bool:
+def signed_in(user: Actor) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True))
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: Actor, *roles: str) -> bool:
     """Signed in with one of `roles`; superusers pass every role test."""
     if not signed_in(user):
         return False
     return bool(user.is_superuser or user.role in roles)
 
 
-def is_staff(user: Any) -> bool:
+def is_staff(user: Actor) -> bool:
     """A person of a government role (the console's people)."""
     return signed_in(user) and bool(user.is_staff_role)
 
 
-def is_city_admin(user: Any) -> bool:
+def is_city_admin(user: Actor) -> bool:
     return signed_in(user) and bool(user.sees_everything)
 
 
-def is_city_level(user: Any) -> bool:
+def is_city_level(user: Actor) -> bool:
     """Someone whose jurisdiction is the whole city (city administrators, city bureaus' staff)."""
     if not signed_in(user):
         return False
@@ -104,7 +112,7 @@ def is_city_level(user: Any) -> bool:
     return bool(division is not None and division.parent_id is None)
 
 
-def covers(user: Any, division: Division | None) -> bool:
+def covers(user: Actor, division: Division | None) -> bool:
     """The division lies inside the user's own area (the user's division or below it)."""
     if not signed_in(user) or division is None:
         return False
@@ -114,11 +122,11 @@ def covers(user: Any, division: Division | None) -> bool:
     return bool(path) and division.path.startswith(path)
 
 
-def same_department(user: Any, department_id: int | None) -> bool:
+def same_department(user: Actor, department_id: int | None) -> bool:
     return bool(signed_in(user) and department_id and getattr(user, "department_id", None) == department_id)
 
 
-def own_enterprise(user: Any, enterprise_id: int | None) -> bool:
+def own_enterprise(user: Actor, enterprise_id: int | None) -> bool:
     from pingan.org.choices import Role
 
     return bool(signed_in(user) and enterprise_id and user.role == Role.ENTERPRISE
@@ -154,7 +162,8 @@ class ConsoleGate:
         stop = gate(request, self.permission)
         if stop is not None:
             return stop
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
 
 
 def console_view(name: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -173,6 +182,6 @@ def console_view(name: str | None = None) -> Callable[[Callable[..., HttpRespons
     return wrap
 
 
-def allowed_names(user: Any, names: Iterable[str], obj: Any = None) -> set[str]:
+def allowed_names(user: Actor, names: Iterable[str], obj: Any = None) -> set[str]:
     """The subset of `names` the user may do — for templates that offer several buttons at once."""
     return {n for n in names if may(user, n, obj)}

@@ -13,15 +13,22 @@ the base viewset call `visible_to`, and a row outside it answers 404, never 403.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
+if TYPE_CHECKING:  # pragma: no cover
+    from pingan.org.models import User
+
+    from .permissions import Actor
+
+M = TypeVar("M", bound=models.Model)
+
 NOTHING = Q(pk__in=[])
 
 
-def default_scope_q(model: type[models.Model], user: Any) -> Q:
+def default_scope_q(model: type[models.Model], user: User) -> Q:
     """The rule every scoped model starts from; see the module docstring."""
     from pingan.org.choices import Role
 
@@ -36,8 +43,8 @@ def default_scope_q(model: type[models.Model], user: Any) -> Q:
     return Q(**{f"{division_path}__path__startswith": user.scope_path})
 
 
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+class ScopedQuerySet(models.QuerySet[M]):
+    def visible_to(self, user: Actor) -> Self:
         model = self.model
         if user is None or not user.is_authenticated:
             return self if getattr(model, "scope_public", False) else self.none()

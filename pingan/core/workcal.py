@@ -23,7 +23,7 @@ def is_workday(day: dt.date, overrides: Mapping[dt.date, bool] | None = None) ->
     if overrides and day in overrides:
         return overrides[day]
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         # A year the package does not cover yet: Monday–Friday until an administrator enters the
         # published schedule as overrides.

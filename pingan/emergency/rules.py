@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -48,7 +49,7 @@ GRADE_RULES = [
 ]
 
 
-def _rule_for(table: list[dict], on: dt.date | None) -> dict:
+def _rule_for(table: list[dict[str, Any]], on: dt.date | None) -> dict[str, Any]:
     on = on or dt.date.today()
     usable = [r for r in table if r["effective_from"] <= on] or table[:1]
     return max(usable, key=lambda r: r["effective_from"])
@@ -140,7 +141,8 @@ CHAIN_RULES = [
 def chain_end(grade: str, *, on: dt.date | None = None) -> str:
     """The highest level an accident of `grade` must reach (the ministry for 重大 and above; the
     ministry then reports to the State Council immediately, outside this platform)."""
-    return _rule_for(CHAIN_RULES, on)["end"].get(grade, CITY)
+    end: str = _rule_for(CHAIN_RULES, on)["end"].get(grade, CITY)
+    return end
 
 
 def chain_hops(grade: str, from_level: str = UNIT, *, on: dt.date | None = None) -> list[tuple[str, str]]:
@@ -152,7 +154,8 @@ def chain_hops(grade: str, from_level: str = UNIT, *, on: dt.date | None = None)
 
 def hop_limit(sender_level: str, *, on: dt.date | None = None) -> dt.timedelta:
     rule = _rule_for(CHAIN_RULES, on)
-    return rule["unit_to_county"] if sender_level == UNIT else rule["per_level"]
+    limit: dt.timedelta = rule["unit_to_county"] if sender_level == UNIT else rule["per_level"]
+    return limit
 
 
 def hop_due(sender_level: str, basis_at: dt.datetime, *, on: dt.date | None = None) -> dt.datetime:
@@ -184,7 +187,8 @@ FINDING_RULES = [
 
 def is_late(sent_at: dt.datetime, due_at: dt.datetime, *, on: dt.date | None = None) -> bool:
     """迟报: sent after the limit (应急管理部令第14号). On the minute is in time."""
-    return sent_at > due_at + _rule_for(FINDING_RULES, on)["grace"]
+    grace: dt.timedelta = _rule_for(FINDING_RULES, on)["grace"]
+    return sent_at > due_at + grace
 
 
 def level_reached(grade_from: str, grade_to: str) -> bool:
@@ -313,7 +317,8 @@ def _fold(line: str) -> str:
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line
-    parts, current, size = [], "", 0
+    parts: list[str] = []
+    current, size = "", 0
     for ch in line:
         n = len(ch.encode("utf-8"))
         limit = 75 if not parts else 74
@@ -326,7 +331,7 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def ical(events: list[dict], *, calname: str, stamp: dt.datetime, prodid: str = "-//Ping'an//Duty//ZH") -> str:
+def ical(events: list[dict[str, Any]], *, calname: str, stamp: dt.datetime, prodid: str = "-//Ping'an//Duty//ZH") -> str:
     """An RFC 5545 calendar. Each event: uid, start, end (aware), summary, optional description
     and location. Times are written in UTC ("Z")."""
 

@@ -19,6 +19,7 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pingan.core import workcal
 
@@ -183,7 +184,7 @@ def plan_due(plan_date: dt.date) -> dt.datetime:
 
 
 # --- Statistics due dates (DOMAIN §1 [V2]) -----------------------------------------------------
-STATISTICS_RULE = {"source": "安监总局令第16号 第十四条 (as read in secondary copies) [V2]",
+STATISTICS_RULE: dict[str, Any] = {"source": "安监总局令第16号 第十四条 (as read in secondary copies) [V2]",
                    "quarterly_day": 15, "annual_month_day": (1, 31)}
 
 
@@ -212,7 +213,7 @@ def quarter_of(day: dt.date) -> int:
 
 
 # --- Duplicates ------------------------------------------------------------------------------
-DUPLICATE_RULE = {"distance_m": 100.0, "source": "[U] configurable (HAZARDS_DUPLICATE_DISTANCE_M)"}
+DUPLICATE_RULE: dict[str, Any] = {"distance_m": 100.0, "source": "[U] configurable (HAZARDS_DUPLICATE_DISTANCE_M)"}
 EARTH_RADIUS_M = 6_371_008.8
 
 
