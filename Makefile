@@ -48,8 +48,12 @@ test: devenv assets
 test-fast: devenv assets
 	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
 
+# Ruff (rules and formatting), mypy (strict where pyproject.toml says), migrations in step with the
+# models, Django's system checks.
 lint: devenv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(PYTHON) manage.py check
 

@@ -176,7 +176,8 @@ FINDING_RULES = [
     {
         "source": "生产安全事故罚款处罚规定(应急管理部令第14号)",
         "effective_from": dt.date(2024, 3, 1),
-        # 迟报 is decided by the clock; 漏报/谎报/瞒报 need a person's finding (knowledge, intent, investigation)
+        # 迟报 is decided by the clock; 漏报/谎报/瞒报 need a person's finding
+        # (knowledge, intent, investigation)
         "automatic": ("late",),
         "by_people": ("omitted", "false", "concealed"),
         # a report sent in the deadline's minute is in time; one minute later is late
