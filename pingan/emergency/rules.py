@@ -5,7 +5,7 @@ Sources:
   report contents (§12), supplementary reports (§13). Counting rule: "以上" includes the number,
   "以下" excludes it, so 以上 is ≥ and 以下 is <.
 - 生产安全事故罚款处罚规定 (应急管理部令第14号, in force 2024-03-01): 迟报/漏报/谎报/瞒报.
-- 清远市三防 practice (DOMAIN §8): member units report every day before 09:00 and 16:00.
+- 清远市三防 practice (docs/domain/08-warnings.md): member units report every day before 09:00 and 16:00.
 
 Thresholds are data (`GRADE_RULES`, `CHAIN_RULES`, `SUPPLEMENT_RULES`, `SANFANG_RULES`) carrying
 their `source` and `effective_from`, so a revision is a new table entry, not new code.

@@ -1,6 +1,6 @@
 """The legal and service rules of the hazard platform, as pure functions (no ORM).
 
-Sources (see ../shared/DOMAIN.md §1 and §7):
+Sources (see docs/domain/01-hazards.md and docs/domain/07-grid.md):
 - 安全生产事故隐患排查治理暂行规定 (原国家安监总局令第16号): grades, who fixes what, MAJOR hazards need a
   treatment plan and a report to the regulator; listed supervision (挂牌督办) and the review before
   production resumes; quarterly and annual statistics tables.
@@ -52,7 +52,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 # Actions that a MAJOR hazard may take only once it has been reported to the regulator and its
-# treatment plan approved (DOMAIN §1: "(MAJOR) → any attempt to close without plan and report is
+# treatment plan approved (docs/domain/01-hazards.md: "(MAJOR) → any attempt to close without plan and report is
 # rejected"; the plan must exist before the work is dispatched).
 MAJOR_NEEDS_PLAN_AND_REPORT = frozenset({"assign", "reassign", "start", "submit_rectification", "accept",
                                         "close_on_spot", "resume_backlog"})
@@ -76,7 +76,7 @@ class Refusal:
 
 
 def check_transition(action: str, state: str, grade: str, facts: Facts = Facts()) -> Refusal | None:
-    """Why `action` may not be taken now (None: it may). Pure: the DOMAIN §1 guard table."""
+    """Why `action` may not be taken now (None: it may). Pure: the guard table of docs/domain/01-hazards.md."""
     if action not in TRANSITIONS:
         return Refusal("unknown_action", f"unknown action {action!r}", "action")
     sources, _target = TRANSITIONS[action]
@@ -107,7 +107,7 @@ def allowed_actions(state: str, grade: str, facts: Facts = Facts()) -> list[str]
     return [a for a in TRANSITIONS if check_transition(a, state, grade, facts) is None]
 
 
-# The six fields of a treatment plan (DOMAIN §1 [U]: the list is the rule's; its form is ours).
+# The six fields of a treatment plan (docs/domain/01-hazards.md [U]: the list is the rule's; its form is ours).
 PLAN_FIELDS = (
     ("goal_tasks", "治理的目标和任务"),
     ("methods", "采取的方法和措施"),
@@ -116,7 +116,7 @@ PLAN_FIELDS = (
     ("time_limit_requirements", "治理的时限和要求"),
     ("safety_emergency", "安全措施和应急预案"),
 )
-# The report to the regulator (DOMAIN §1 [V2]): ① current state and cause ② harm and difficulty ③ plan.
+# The report to the regulator (docs/domain/01-hazards.md [V2]): ① current state and cause ② harm and difficulty ③ plan.
 REPORT_FIELDS = (("current_state_cause", "现状及其产生原因"), ("harm_difficulty", "危害程度和整改难易程度"))
 
 
@@ -183,14 +183,14 @@ def plan_due(plan_date: dt.date) -> dt.datetime:
     return dt.datetime.combine(plan_date, dt.time(23, 59, 59), workcal.TZ)
 
 
-# --- Statistics due dates (DOMAIN §1 [V2]) -----------------------------------------------------
+# --- Statistics due dates (docs/domain/01-hazards.md [V2]) ----------------------------------------
 STATISTICS_RULE: dict[str, Any] = {"source": "安监总局令第16号 第十四条 (as read in secondary copies) [V2]",
                    "quarterly_day": 15, "annual_month_day": (1, 31)}
 
 
 def quarterly_due(year: int, quarter: int, inclusive: bool = True) -> dt.date:
     """The quarterly table is due "before the 15th of the month after the quarter".
-    inclusive=True (the default, a flag per DOMAIN §1): the 15th itself is the last day.
+    inclusive=True (the default, a flag per docs/domain/01-hazards.md): the 15th itself is the last day.
     Q1 2025 → 2025-04-15."""
     if quarter not in (1, 2, 3, 4):
         raise ValueError("quarter must be 1..4")

@@ -15,7 +15,7 @@ State of a sensor::
 
 A transition is `(rule_id, kind, level, ts, value)` with kind raise / up / down / clear.
 
-Counting rule (DOMAIN.md): thresholds "以上" include the number itself, so a level is reached when
+Counting rule (docs/domain/README.md): thresholds "以上" include the number itself, so a level is reached when
 value ≥ on; it clears when value < off (hysteresis: off ≤ on).
 """
 
@@ -41,7 +41,7 @@ class SignalTable(TypedDict):
 
 # National rainstorm warning signals (气象灾害预警信号发布与传播办法, 中国气象局令第16号, annex) [V2]:
 # (level, colour, window hours, mm) — "≥" per the counting rule. Guangdong issues its own signals:
-# these are a warning input, never a Guangdong signal (DOMAIN.md §8).
+# these are a warning input, never a Guangdong signal (docs/domain/08-warnings.md).
 RAINSTORM_SIGNALS: SignalTable = {
     "source": "气象灾害预警信号发布与传播办法(中国气象局令第16号)附件 暴雨预警信号 [V2]",
     "effective_from": "2007-06-12",

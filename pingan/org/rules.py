@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# GB 32100-2015, 法人和其他组织统一社会信用代码编码规则 (DOMAIN.md §10).
+# GB 32100-2015, 法人和其他组织统一社会信用代码编码规则 (docs/domain/10-identifiers.md).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 

@@ -23,7 +23,7 @@ ROAD_SPEEDS_KMH: dict[str, Any] = {
 # Roads through the mountainous north are slower (curves, grades): travel time is divided by this.
 MOUNTAIN_FACTOR = {"value": 0.6, "source": "planning assumption for winding mountain roads", "effective_from": "2026-01-01"}
 
-# The mountainous county-level units of Qingyuan (DOMAIN.md §9): 连州、连山、连南、阳山.
+# The mountainous county-level units of Qingyuan (docs/domain/09-qingyuan.md): 连州、连山、连南、阳山.
 MOUNTAIN_DISTRICTS = {"441882", "441825", "441826", "441823"}
 # The urban core used for the urban–mountain gap: 清城区、清新区.
 URBAN_DISTRICTS = {"441802", "441803"}
