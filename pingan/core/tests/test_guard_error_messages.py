@@ -135,8 +135,14 @@ def test_error_messages_are_translatable():
         counts[Path(path).parts[1]] += len(found)
     worse = sorted(app for app, n in counts.items() if n > KNOWN.get(app, 0))
     better = {app: (counts.get(app, 0), n) for app, n in KNOWN.items() if counts.get(app, 0) < n}
-    assert not worse, "wrap error messages in _() (Chinese source text, %(name)s placeholders):\n" + "\n".join(
-        f"  {p}:{line}: {text}" for p, found in sorted(hits.items()) if Path(p).parts[1] in worse for line, text in found
+    assert not worse, (
+        "wrap error messages in _() (Chinese source text, %(name)s placeholders):\n"
+        + "\n".join(
+            f"  {p}:{line}: {text}"
+            for p, found in sorted(hits.items())
+            if Path(p).parts[1] in worse
+            for line, text in found
+        )
     )
     assert not better, "fewer plain messages than KNOWN allows (well done): lower or remove " + ", ".join(
         f"{app}: {now} (was {was})" for app, (now, was) in sorted(better.items())

@@ -235,7 +235,9 @@ def is_domain(app: str) -> bool:
 
 
 def describe(component: frozenset[str], edges: list[Edge]) -> str:
-    inside = sorted({str(e) for e in edges if e.kind != "types" and e.source in component and e.target in component})
+    inside = sorted(
+        {str(e) for e in edges if e.kind != "types" and e.source in component and e.target in component}
+    )
     return "cycle between " + ", ".join(sorted(component)) + ":\n    " + "\n    ".join(inside)
 
 
@@ -254,7 +256,9 @@ def test_no_import_cycles():
     found = cycles(EDGES)
     new = [c for c in found if c not in KNOWN_CYCLES]
     stale = [c for c in KNOWN_CYCLES if c not in found]
-    assert not new, "import cycles (break them; a lazy import does not):\n" + "\n".join(describe(c, EDGES) for c in new)
+    assert not new, "import cycles (break them; a lazy import does not):\n" + "\n".join(
+        describe(c, EDGES) for c in new
+    )
     assert not stale, f"KNOWN_CYCLES lists cycles that are gone, remove them: {[sorted(c) for c in stale]}"
 
 

@@ -102,7 +102,9 @@ def test_catalogue_has_every_marked_string(folder, tmp_path):
     found = missing_msgids(folder, tmp_path)
     missing = {(c, m) for c, m in found if m not in known}
     stale = known - {m for _c, m in found}
-    assert not stale, f"KNOWN_MISSING lists strings that are in the catalogue now, remove them: {sorted(stale)}"
+    assert not stale, (
+        f"KNOWN_MISSING lists strings that are in the catalogue now, remove them: {sorted(stale)}"
+    )
     assert not missing, (
         f"strings marked for translation but not in {folder.relative_to(ROOT) / PO} — run makemessages "
         f"there, translate, compilemessages:\n  " + "\n  ".join(sorted(m for _c, m in missing))

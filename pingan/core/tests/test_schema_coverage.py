@@ -51,17 +51,25 @@ def operation_of(method: str, path: str, operations: set[tuple[str, str]]) -> tu
 
 def schema_operations() -> set[tuple[str, str]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    return {(method.upper(), path) for path, ops in schema["paths"].items() for method in ops if method in METHODS}
+    return {
+        (method.upper(), path) for path, ops in schema["paths"].items() for method in ops if method in METHODS
+    }
 
 
 @pytest.mark.django_db
 def test_every_schema_operation_is_in_a_permission_matrix():
     missing = sorted(schema_operations() - covered_operations())
-    assert not missing, "operations without permission-matrix tests: " + ", ".join(f"{m} {p}" for m, p in missing)
+    assert not missing, "operations without permission-matrix tests: " + ", ".join(
+        f"{m} {p}" for m, p in missing
+    )
 
 
 def test_operation_of_prefers_literal_segments():
-    ops = {("GET", "/api/v1/hazards/{id}/"), ("GET", "/api/v1/hazards/map/"), ("POST", "/api/v1/hazards/{id}/")}
+    ops = {
+        ("GET", "/api/v1/hazards/{id}/"),
+        ("GET", "/api/v1/hazards/map/"),
+        ("POST", "/api/v1/hazards/{id}/"),
+    }
     assert operation_of("GET", "/api/v1/hazards/map/", ops) == ("GET", "/api/v1/hazards/map/")
     assert operation_of("GET", "/api/v1/hazards/12/", ops) == ("GET", "/api/v1/hazards/{id}/")
     assert operation_of("DELETE", "/api/v1/hazards/12/", ops) is None
