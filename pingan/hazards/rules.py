@@ -52,8 +52,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 # Actions that a MAJOR hazard may take only once it has been reported to the regulator and its
-# treatment plan approved (docs/domain/01-hazards.md: "(MAJOR) → any attempt to close without plan and report is
-# rejected"; the plan must exist before the work is dispatched).
+# treatment plan approved (docs/domain/01-hazards.md: a MAJOR hazard closed without plan and report
+# is refused; the plan must exist before the work is dispatched).
 MAJOR_NEEDS_PLAN_AND_REPORT = frozenset({"assign", "reassign", "start", "submit_rectification", "accept",
                                         "close_on_spot", "resume_backlog"})
 
@@ -76,7 +76,7 @@ class Refusal:
 
 
 def check_transition(action: str, state: str, grade: str, facts: Facts = Facts()) -> Refusal | None:
-    """Why `action` may not be taken now (None: it may). Pure: the guard table of docs/domain/01-hazards.md."""
+    """Why `action` may not be taken now (None: it may). Pure: docs/domain/01-hazards.md's guard table."""
     if action not in TRANSITIONS:
         return Refusal("unknown_action", f"unknown action {action!r}", "action")
     sources, _target = TRANSITIONS[action]
@@ -107,7 +107,8 @@ def allowed_actions(state: str, grade: str, facts: Facts = Facts()) -> list[str]
     return [a for a in TRANSITIONS if check_transition(a, state, grade, facts) is None]
 
 
-# The six fields of a treatment plan (docs/domain/01-hazards.md [U]: the list is the rule's; its form is ours).
+# The six fields of a treatment plan (docs/domain/01-hazards.md [U]: the list is the rule's; its form
+# is ours).
 PLAN_FIELDS = (
     ("goal_tasks", "治理的目标和任务"),
     ("methods", "采取的方法和措施"),
@@ -116,7 +117,8 @@ PLAN_FIELDS = (
     ("time_limit_requirements", "治理的时限和要求"),
     ("safety_emergency", "安全措施和应急预案"),
 )
-# The report to the regulator (docs/domain/01-hazards.md [V2]): ① current state and cause ② harm and difficulty ③ plan.
+# The report to the regulator (docs/domain/01-hazards.md [V2]): ① current state and cause ② harm and
+# difficulty ③ plan.
 REPORT_FIELDS = (("current_state_cause", "现状及其产生原因"), ("harm_difficulty", "危害程度和整改难易程度"))
 
 
