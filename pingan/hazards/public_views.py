@@ -127,7 +127,7 @@ def track_photo(request: HttpRequest, code: str, photo_id: int) -> FileResponse:
 def public_photo(request: HttpRequest, photo_id: int) -> FileResponse:
     """The public copy of a photo of a publicly listed case (what Open311's media_url points to)."""
     photo = Photo.objects.select_related("case").filter(pk=photo_id).first()
-    if photo is None or not selectors.is_publicly_listed(photo.case):
+    if photo is None or not photo.case.is_publicly_listed:
         raise Http404("not found")
     return _serve_public_copy(photo)
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core.choices import colour_of, hex_of
+from pingan.geo.models import Division
 
 from . import rules
-from .choices import OPEN_STATES, PUBLIC_SOURCES, Grade, State
+from .choices import OPEN_STATES, Grade, State
 from .models import Category, Comment, HazardCase, Photo
 
 FILTERS = ("state", "grade", "category", "division", "district", "department", "overdue", "source", "q", "enterprise")
@@ -193,8 +194,12 @@ def public_timeline(case: HazardCase) -> list[tuple[dt.datetime, str]]:
     return rows
 
 
-def is_publicly_listed(case: HazardCase) -> bool:
-    return case.source in PUBLIC_SOURCES and case.state != State.MERGED
+def ancestor_at(division: Division, level: str) -> Division | None:
+    """The division itself or its ancestor at `level` (geo's own tree walk), None when above it."""
+    for node in (division, *reversed(division.ancestors())):
+        if node.level == level:
+            return node
+    return None
 
 
 # --- Statistics ------------------------------------------------------------------------------
