@@ -303,7 +303,7 @@ class TrackingViewSet(viewsets.GenericViewSet):
                 "status_notes": selectors.public_status_note(case), "created_at": case.created_at,
                 "updated_at": case.updated_at, "closed_at": case.closed_at,
                 "public_comments": [{"at": c.created_at, "body": c.body} for c in selectors.public_comments(case)],
-                "can_feedback": case.state == State.CLOSED and not case.feedback.exists()}
+                "can_feedback": selectors.awaits_feedback(case)}
 
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         return Response(PublicCaseSerializer(self.public_data(self._case(code))).data)
