@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from pingan.core import deadlines
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.permissions import ConsoleGate, console_view, may
+from pingan.geo.choices import Level
 from pingan.geo.models import Division
 from pingan.org.choices import Sector
 from pingan.org.models import Department, Enterprise
@@ -36,7 +37,7 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "states": State.choices, "grades": Grade.choices, "sources": Source.choices,
         "categories": selectors.categories_tree(),
-        "districts": list(Division.objects.filter(level="district").order_by("code")),
+        "districts": list(Division.objects.filter(level=Level.DISTRICT).order_by("code")),
         "departments": list(Department.objects.filter(is_active=True).select_related("division")
                             .order_by("division__code", "sector")),
         "f": {k: request.GET.get(k, "") for k in selectors.FILTERS},
@@ -203,6 +204,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "departments": list(Department.objects.filter(is_active=True).select_related("division")
                             .order_by("division__code", "sector")),
         "grades": Grade.choices, "categories": selectors.categories_tree(), "State": State, "Grade": Grade,
+        "ReviewState": ReviewState,
         "open_states": OPEN_STATES, "task_roles": TaskRole, "TaskState": TaskState,
         "needs_reason": ["decline", "return", "reject", "backlog", "reassign", "reopen", "close_on_spot",
                          "submit_rectification"],
