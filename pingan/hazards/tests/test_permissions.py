@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+from pingan.core.actions import ActionError, Forbidden
 from pingan.core.models import AuditEvent
 from pingan.core.nav import nav_for
 from pingan.core.permissions import may
@@ -119,6 +121,7 @@ def _people(world, case):
 def test_case_page_offers_only_what_the_person_may_do(world, state):
     case = to_state(world, submit(world), state)
     case.refresh_from_db()
+    other = submit(world, title="另一条")
     seen_any = False
     for user in _people(world, case):
         c = Client()
@@ -130,11 +133,33 @@ def test_case_page_offers_only_what_the_person_may_do(world, state):
         offered = _offered(page, case)
         assert offered <= set(actions.available_actions(user, case)), (user.username, state, offered)
         seen_any = seen_any or bool(offered)
+        for action in offered:
+            _must_not_be_refused(user, case, action, other)
         for form, perm in (("comment", "hazards.comment"), ("supervision", "hazards.list_supervision"),
                            ("plan", "hazards.plan"), ("resume", "hazards.apply_resume")):
             if f'action="/console/hazards/{case.pk}/{form}/"' in page and form != "resume":
                 assert may(user, perm, case), (user.username, form)
     assert seen_any  # someone is always offered the next step
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _must_not_be_refused(user, case, action, other):
+    """Submit the offered action as that person (rolled back): it may fail for want of data, never 403."""
+    data = {"expected_state": case.state, "reason": "测试说明", "into": other.pk,
+            "current_state_cause": "现状", "harm_difficulty": "难度"}
+    try:
+        with transaction.atomic():
+            actions.perform(user, HazardCase.objects.get(pk=case.pk), action, data)
+            raise _Rollback
+    except _Rollback:
+        pass
+    except Forbidden as exc:
+        pytest.fail(f"{user.username} was offered {action} and refused: {exc.message}")
+    except ActionError:
+        pass
 
 
 def test_offered_actions_are_accepted(world):
