@@ -201,6 +201,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             user, "hazards.review_resume", case),
         "can_comment": may(user, "hazards.comment", case),
         "can_comment_public": may(user, "hazards.comment_public", case), "may_internal": internal,
+        # The audit trail names officers and carries internal notes: others see the public steps.
+        "public_steps": [] if internal else selectors.public_timeline(case),
         "departments": list(Department.objects.filter(is_active=True).select_related("division")
                             .order_by("division__code", "sector")),
         "grades": Grade.choices, "categories": selectors.categories_tree(), "State": State, "Grade": Grade,

@@ -209,6 +209,12 @@ def test_enterprise_opens_its_own_case_and_sees_only_what_it_may(world):
     assert r.status_code == 200
     other = submit(world, area="yingde")
     assert c.get(f"/console/hazards/{other.pk}/").status_code == 404
+    # The internal trail (officers' notes) stays internal: the enterprise sees the public steps.
+    dispatcher = world.user("dept_staff", "city")
+    actions.do_register(dispatcher, case, note="内部立案意见")
+    page = c.get(f"/console/hazards/{case.pk}/").content.decode()
+    assert "已立案" in page and "内部立案意见" not in page
+    assert "内部立案意见" in _page(dispatcher, case)
 
 
 def _cat(code):
