@@ -43,5 +43,5 @@ class HazardsConfig(AppConfig):
             "hazards.case.list": _("挂牌督办"), "hazards.case.task": _("更新任务"),
             "hazards.case.feedback": _("群众反馈"), "hazards.case.comment": _("意见"),
             "hazards.case.merged_in": _("并入重复隐患"), "hazards.case.apply_resume": _("申请恢复生产"),
-            "hazards.case.review_resume": _("恢复生产审查"),
+            "hazards.case.review_resume": _("恢复生产审查"), "hazards.case.photo": _("添加照片"),
         })
