@@ -249,8 +249,8 @@ def test_api_photo_upload_is_an_audited_action(world):
     event = AuditEvent.objects.for_object(case).get(action="hazards.case.photo")
     assert event.actor == world.user("grid_worker") and event.after["kind"] == "rectification"
     assert event.after["photo"] == r.json()["id"]
-    # Refused: a citizen who neither reported nor follows it cannot see it (404); an enterprise with a
-    # case of its own is refused on another's it can see? it cannot see it either (404).
+    # People who cannot see the case (a citizen who did not report it, an enterprise it is not about,
+    # the other district) get 404, not 403, and no row is written.
     for role, area in (("public", "city"), ("enterprise", "qingcheng"), ("area_staff", "yingde")):
         api.force_authenticate(world.user(role, area))
         r = api.post(f"/api/v1/hazards/{case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "report"},
