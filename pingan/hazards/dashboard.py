@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import OPEN_STATES
+from .choices import OPEN_STATES, Grade
 from .models import HazardCase
 
 
@@ -18,7 +18,7 @@ def kpis(user: Any) -> list[dict[str, Any]]:
     open_q = Q(state__in=OPEN_STATES)
     counts = HazardCase.objects.visible_to(user).aggregate(
         open=Count("pk", filter=open_q),
-        major=Count("pk", filter=open_q & Q(grade="major")),
+        major=Count("pk", filter=open_q & Q(grade=Grade.MAJOR)),
         overdue=Count("pk", filter=open_q & Q(due_at__lt=now)),
     )
     url = reverse("hazards:list")

@@ -21,6 +21,7 @@ from pingan.core.querysets import NOTHING, ScopedQuerySet
 from . import rules
 from .choices import (
     OPEN_STATES,
+    PUBLIC_SOURCES,
     FeedbackAnswer,
     Grade,
     PhotoKind,
@@ -118,6 +119,11 @@ class CaseQuerySet(ScopedQuerySet):
     def for_list(self) -> CaseQuerySet:
         return self.select_related("category", "division", "district", "lead_department")
 
+    def publicly_listed(self) -> CaseQuerySet:
+        """The one definition of "publicly listed" (Open311 lists, public photo URLs): what the public
+        told us, except duplicates merged into another case (the survivor is listed instead)."""
+        return self.filter(source__in=PUBLIC_SOURCES).exclude(state=State.MERGED)
+
 
 class HazardCase(models.Model):
     """One hazard, from intake to closure (DOMAIN §1 lifecycle)."""
@@ -210,10 +216,8 @@ class HazardCase(models.Model):
         return bool(self.due_at and self.state in OPEN_STATES and self.due_at < (now or timezone.now()))
 
     @property
-    def is_public_listed(self) -> bool:
-        from .choices import PUBLIC_SOURCES
-
-        return self.source in PUBLIC_SOURCES
+    def is_publicly_listed(self) -> bool:
+        return HazardCase.objects.publicly_listed().filter(pk=self.pk).exists()
 
     @classmethod
     def scope_q(cls, user: Any) -> Q:

@@ -31,7 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from pingan.core.actions import ActionError
 
 from . import rules, selectors
-from .choices import PUBLIC_SOURCES, Source, State
+from .choices import Source, State
 from .models import Category, HazardCase, Photo
 
 DEFAULT_DAYS = 90
@@ -128,7 +128,7 @@ def request_row(case: HazardCase, photo_id: int | None, request: HttpRequest) ->
 
 
 def _public_cases():
-    return (HazardCase.objects.filter(source__in=PUBLIC_SOURCES).exclude(state=State.MERGED)
+    return (HazardCase.objects.publicly_listed()
             .select_related("category", "division", "lead_department"))
 
 

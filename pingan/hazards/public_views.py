@@ -7,6 +7,7 @@ selectors.public_* returns, and photos only as their metadata-free public copies
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -103,7 +104,7 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
         "comments": selectors.public_comments(case), "photos": selectors.public_photos(case),
         "steps": selectors.public_timeline(case), "form": form, "new": request.GET.get("new") == "1",
         "thanks": request.GET.get("thanks") == "1", "survivor": survivor,
-        "can_feedback": case.state == State.CLOSED and not case.feedback.exists(),
+        "can_feedback": selectors.awaits_feedback(case), "feedback": selectors.public_feedback(case),
         "answers": FeedbackAnswer, "State": State,
     }
     return render(request, "hazards/public/track.html", context)
@@ -127,15 +128,17 @@ def track_photo(request: HttpRequest, code: str, photo_id: int) -> FileResponse:
 def public_photo(request: HttpRequest, photo_id: int) -> FileResponse:
     """The public copy of a photo of a publicly listed case (what Open311's media_url points to)."""
     photo = Photo.objects.select_related("case").filter(pk=photo_id).first()
-    if photo is None or not selectors.is_publicly_listed(photo.case):
+    if photo is None or not photo.case.is_publicly_listed:
         raise Http404("not found")
     return _serve_public_copy(photo)
 
 
 def mine(request: HttpRequest) -> HttpResponse:
-    """A registered reporter's cases (what they reported or follow)."""
+    """My reports (我的上报): the cases a signed-in person reported or follows, with their state, each
+    linking to its public tracking page (two queries whatever the number)."""
     if not request.user.is_authenticated:
         return redirect(reverse("login") + "?next=" + request.path)
-    ids = Subscription.objects.filter(user=request.user).values("case_id")
-    cases = list(HazardCase.objects.filter(pk__in=ids).select_related("category").order_by("-created_at")[:200])
-    return render(request, "hazards/public/mine.html", {"cases": cases})
+    followed = Subscription.objects.filter(user=request.user).values("case_id")
+    cases = list(HazardCase.objects.filter(Q(reporter=request.user.pk) | Q(pk__in=followed))
+                 .select_related("category").order_by("-created_at", "-id")[:200])
+    return render(request, "hazards/public/mine.html", {"cases": cases, "State": State})

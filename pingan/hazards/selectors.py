@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core.choices import colour_of, hex_of
+from pingan.geo.models import Division
 
 from . import rules
-from .choices import OPEN_STATES, PUBLIC_SOURCES, Grade, State
+from .choices import OPEN_STATES, Grade, State
 from .models import Category, Comment, HazardCase, Photo
 
 FILTERS = ("state", "grade", "category", "division", "district", "department", "overdue", "source", "q", "enterprise")
@@ -179,22 +180,67 @@ def public_photos(case: HazardCase) -> list[Photo]:
     return list(Photo.objects.filter(case=case).order_by("created_at"))
 
 
+def _public_steps() -> dict[str, Any]:
+    """The audited steps the public sees on the tracking page, with their public wording."""
+    return {
+        "hazards.case.submit": _("已受理"), "hazards.case.register": _("已立案"),
+        "hazards.case.decline": _("不予立案"), "hazards.case.close_on_spot": _("已当场整改销号"),
+        "hazards.case.merge": _("已与相同隐患合并处理"), "hazards.case.report": _("已上报监管部门"),
+        "hazards.case.approve_plan": _("治理方案已批准"), "hazards.case.assign": _("已派遣至责任部门"),
+        "hazards.case.reassign": _("已改派责任部门"), "hazards.case.start": _("开始整改"),
+        "hazards.case.submit_rectification": _("整改完成,待验收"), "hazards.case.accept": _("已销号"),
+        "hazards.case.reject": _("验收不通过,继续整改"), "hazards.case.backlog": _("挂账"),
+        "hazards.case.resume_backlog": _("恢复整改"), "hazards.case.reopen": _("重新打开整改"),
+        "hazards.case.feedback": _("报告人反馈"),
+    }
+
+
 def public_timeline(case: HazardCase) -> list[tuple[dt.datetime, str]]:
-    """Dates the public may see: when the case reached each public step."""
-    rows = [(case.created_at, _("已受理"))]
-    if case.registered_at:
-        rows.append((case.registered_at, _("已立案")))
-    if case.assigned_at:
-        rows.append((case.assigned_at, _("已派遣至责任部门")))
-    if case.rectified_at:
-        rows.append((case.rectified_at, _("整改完成,待验收")))
-    if case.closed_at:
-        rows.append((case.closed_at, _("已销号")))
+    """Every public step of the case, read from its audit trail (one query), so that the history
+    stays whole when a case is reopened after "not fixed" feedback: the first rectification and
+    closure remain, then the feedback, the reopening and what followed. Only the step names are
+    shown, never an officer's note."""
+    from pingan.core.models import AuditEvent
+
+    from .choices import FeedbackAnswer
+
+    steps = _public_steps()
+    answers = dict(FeedbackAnswer.choices)
+    rows = []
+    for at, action, after in (AuditEvent.objects.for_object(case).filter(action__in=list(steps))
+                              .order_by("at", "id").values_list("at", "action", "after")):
+        label = str(steps[action])
+        if action == "hazards.case.feedback" and isinstance(after, dict) and after.get("answer") in answers:
+            label = f"{label}: {answers[after['answer']]}"
+        rows.append((at, label))
+    if not rows:  # cases older than their audit trail (imports): the dates on the row
+        rows.append((case.created_at, str(steps["hazards.case.submit"])))
     return rows
 
 
-def is_publicly_listed(case: HazardCase) -> bool:
-    return case.source in PUBLIC_SOURCES and case.state != State.MERGED
+def awaits_feedback(case: HazardCase) -> bool:
+    """Closed, and its reporter has not answered since this closure (a reopened and re-closed case
+    is asked again)."""
+    return case.state == State.CLOSED and not case.feedback.filter(created_at__gte=case.closed_at).exists()
+
+
+def public_feedback(case: HazardCase) -> list[Any]:
+    """The reporters' own answers after closure, with their notes (phones masked): the reporter
+    sees what they told us next to what was done about it."""
+    from .models import Feedback
+
+    rows = list(Feedback.objects.filter(case=case).order_by("created_at"))
+    for fb in rows:
+        fb.public_note = mask_phones(fb.note)
+    return rows
+
+
+def ancestor_at(division: Division, level: str) -> Division | None:
+    """The division itself or its ancestor at `level` (geo's own tree walk), None when above it."""
+    for node in (division, *reversed(division.ancestors())):
+        if node.level == level:
+            return node
+    return None
 
 
 # --- Statistics ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pingan.core.permissions import may
+
 from .. import rules
 from ..choices import FeedbackAnswer, Grade, Source, State, TaskState
 from ..models import CaseTask, Category, Comment, HazardCase, Photo, RoutingRule
@@ -135,7 +137,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     def get_comments(self, obj: HazardCase) -> list[dict[str, Any]]:
         qs = obj.comments.select_related("author", "department")
-        if not self._user().is_staff_role:
+        if not may(self._user(), "hazards.view_internal", obj):
             qs = qs.filter(is_public=True)
         return CaseCommentSerializer(qs, many=True).data
 
@@ -149,7 +151,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     def get_reporter(self, obj: HazardCase) -> dict[str, Any] | None:
         """Staff see who reported (to call back); nobody else does."""
-        if not self._user().is_staff_role:
+        if not may(self._user(), "hazards.view_internal", obj):
             return None
         return {"id": obj.reporter_id, "name": obj.reporter_name or (str(obj.reporter) if obj.reporter_id else ""),
                 "phone": obj.reporter_phone}

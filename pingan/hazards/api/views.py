@@ -4,23 +4,24 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
-from pingan.core.actions import ActionError, Forbidden
-from pingan.core.api import ScopedModelViewSet, ScopedViewSetMixin
+from pingan.core.actions import ActionError
+from pingan.core.api import CanPermission, ScopedModelViewSet, ScopedViewSetMixin
 from pingan.core.choices import colour_of
-from pingan.org.choices import Role
+from pingan.core.permissions import may
 from pingan.org.models import Enterprise, Site
 
-from .. import actions, rules, selectors
-from ..choices import OPEN_STATES, Source, State
+from .. import actions, permissions, rules, selectors
+from ..choices import OPEN_STATES, State
 from ..models import CaseTask, Category, HazardCase, RoutingRule
 from .serializers import (
     LIST_VALUES,
@@ -57,18 +58,6 @@ FILTER_PARAMS = [
 ]
 
 
-def _source_for(user: Any, asked: str | None) -> str:
-    if user.role == Role.ENTERPRISE:
-        return Source.ENTERPRISE
-    if user.role == Role.PUBLIC:
-        return Source.PUBLIC
-    if user.role == Role.GRID_WORKER:
-        return asked if asked in (Source.GRID, Source.VIDEO) else Source.GRID
-    if asked in (Source.PUBLIC, Source.OPEN311, Source.ENTERPRISE):
-        return Source.API
-    return asked or Source.API
-
-
 class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Hazard cases: list (filters, constant queries), detail, intake (idempotent with
@@ -77,10 +66,19 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     queryset = HazardCase.objects.all()
     serializer_class = CaseDetailSerializer
     filter_backends: list = []
+    permission_classes = [CanPermission]
+    # Reads are open to anyone signed in (`visible_to` decides which cases: a citizen's own); each
+    # write asks its permission with the case; a transition is asked again by its action.
+    permission_map = {
+        "list": "hazards.view", "retrieve": "hazards.view", "create": "hazards.submit",
+        "transition": "hazards.view", "comments": "hazards.view", "add_comment": "hazards.comment",
+        "photos": "hazards.upload_photo", "task": "hazards.update_task", "plan": "hazards.plan",
+        "map": "hazards.view", "duplicates": "hazards.view",
+    }
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        if self.action == "retrieve" or self.action in ("transition", "comments", "photos", "task", "plan"):
+        if self.action in ("retrieve", "transition", "comments", "add_comment", "photos", "task", "plan"):
             qs = qs.select_related("category", "division", "district", "lead_department", "reporter").prefetch_related(
                 Prefetch("tasks", queryset=CaseTask.objects.select_related("department")), "photos")
         return qs
@@ -110,16 +108,18 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         if d.get("site"):
             site = Site.objects.visible_to(user).filter(pk=d["site"]).select_related("enterprise").first()
             if site is None:
-                raise ActionError("场所不存在", field="site", code="invalid")
+                raise ActionError(_("场所不存在"), field="site", code="invalid")
         if d.get("enterprise"):
             enterprise = Enterprise.objects.visible_to(user).filter(pk=d["enterprise"]).first()
             if enterprise is None:
-                raise ActionError("单位不存在", field="enterprise", code="invalid")
-        if user.role == Role.ENTERPRISE:
-            enterprise = user.enterprise
+                raise ActionError(_("单位不存在"), field="enterprise", code="invalid")
+        own = user.enterprise if user.enterprise_id else None
+        if may(user, "hazards.self_report", own):
+            enterprise = own
         case, created = actions.do_submit(
-            user, source=_source_for(user, d.get("source")), title=d["title"], description=d["description"],
-            category=d["category"], grade=d.get("grade") if user.is_staff_role else None, lat=d.get("lat"),
+            user, source=permissions.intake_source(user, d.get("source")), title=d["title"],
+            description=d["description"], category=d["category"],
+            grade=d.get("grade") if may(user, "hazards.choose_grade") else None, lat=d.get("lat"),
             lon=d.get("lon"), address=d["address"], enterprise=enterprise, site=site,
             reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], client_token=d["client_token"])
         if created:
@@ -143,36 +143,36 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         case = actions.perform(request.user, case, ser.validated_data["action"], ser.validated_data)
         return self._detail(case)
 
-    @extend_schema(methods=["get"], responses=CaseCommentSerializer(many=True))
-    @extend_schema(methods=["post"], request=CaseCommentSerializer, responses={201: CaseCommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(responses=CaseCommentSerializer(many=True))
+    @action(detail=True, methods=["get"])
     def comments(self, request: Request, pk: str | None = None) -> Response:
+        """The case's comments: internal ones only for staff."""
         case = self.get_object()
-        if request.method == "POST":
-            if not request.user.is_staff_role and request.user.role != Role.ENTERPRISE:
-                raise Forbidden("只有工作人员和责任单位可以发表意见")
-            ser = CaseCommentSerializer(data=request.data)
-            ser.is_valid(raise_exception=True)
-            c = actions.do_comment(request.user, case, body=ser.validated_data["body"],
-                                   is_public=ser.validated_data.get("is_public", False))
-            return Response(CaseCommentSerializer(c).data, status=201)
         qs = case.comments.select_related("author", "department")
-        if not request.user.is_staff_role:
+        if not may(request.user, "hazards.view_internal", case):
             qs = qs.filter(is_public=True)
         return Response(CaseCommentSerializer(qs, many=True).data)
+
+    @extend_schema(request=CaseCommentSerializer, responses={201: CaseCommentSerializer})
+    @comments.mapping.post
+    def add_comment(self, request: Request, pk: str | None = None) -> Response:
+        """Staff and the enterprise concerned comment (public comments: staff only)."""
+        case = self.get_object()
+        ser = CaseCommentSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        c = actions.do_comment(request.user, case, body=ser.validated_data["body"],
+                               is_public=ser.validated_data.get("is_public", False))
+        return Response(CaseCommentSerializer(c).data, status=201)
 
     @extend_schema(request={"multipart/form-data": CasePhotoUploadSerializer}, responses={201: CasePhotoSerializer})
     @action(detail=True, methods=["post"])
     def photos(self, request: Request, pk: str | None = None) -> Response:
-        from ..photos import save_photo
-
+        """Add a photo: staff, the case's reporter or its enterprise (through an action: audited)."""
         case = self.get_object()
-        user = request.user
-        if not (user.is_staff_role or case.reporter_id == user.pk or actions._is_case_enterprise(user, case)):
-            raise Forbidden("您不能为该隐患上传照片")
         ser = CasePhotoUploadSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        photo = save_photo(case, ser.validated_data["photo"], kind=ser.validated_data["kind"], user=user)
+        photo = actions.do_add_photo(request.user, case, photo=ser.validated_data["photo"],
+                                     kind=ser.validated_data["kind"])
         return Response(CasePhotoSerializer(photo).data, status=201)
 
     @extend_schema(request=CaseTaskUpdateSerializer, responses=CaseDetailSerializer)
@@ -220,11 +220,11 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         category = Category.objects.filter(pk=cat).first() if cat.isdigit() else Category.objects.filter(
             code=cat).first()
         if category is None:
-            raise ActionError("类别不存在", field="category", code="invalid")
+            raise ActionError(_("类别不存在"), field="category", code="invalid")
         try:
             lat, lon = float(p["lat"]), float(p["lon"])
         except (KeyError, ValueError) as exc:
-            raise ActionError("需要纬度和经度", field="lat", code="required") from exc
+            raise ActionError(_("需要纬度和经度"), field="lat", code="required") from exc
         found = actions.find_duplicates(category=category, lat=lat, lon=lon,
                                         exclude=int(p["exclude"]) if p.get("exclude", "").isdigit() else None)
         visible = set(HazardCase.objects.visible_to(request.user).filter(pk__in=[c.pk for c, _d in found])
@@ -239,17 +239,10 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Category.objects.filter(is_active=True)
     serializer_class = HazardCategorySerializer
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [CanPermission]
+    permission_map = {"list": None, "retrieve": None}
     pagination_class = None
     filter_backends: list = []
-
-
-class IsCityAdminOrReadOnly(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_staff_role):
-            return False
-        return request.method in permissions.SAFE_METHODS or user.sees_everything
 
 
 class RoutingRuleViewSet(ScopedModelViewSet):
@@ -258,7 +251,10 @@ class RoutingRuleViewSet(ScopedModelViewSet):
 
     queryset = RoutingRule.objects.select_related("category")
     serializer_class = RoutingRuleSerializer
-    permission_classes = [IsCityAdminOrReadOnly]
+    permission_classes = [CanPermission]
+    permission_map = {"list": "hazards.view_routes", "retrieve": "hazards.view_routes",
+                      "create": "hazards.edit_routes", "update": "hazards.edit_routes",
+                      "partial_update": "hazards.edit_routes", "destroy": "hazards.edit_routes"}
     pagination_class = None
     filterset_fields = ["category", "level", "lead_sector"]
 
@@ -279,7 +275,8 @@ class TrackingViewSet(viewsets.GenericViewSet):
     """Public tracking by code (anonymous): state, public notes and dates; never the reporter or an
     internal note. After closure, the reporter says whether the hazard is really gone."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [CanPermission]
+    permission_map = {"retrieve": None, "feedback": "hazards.feedback"}
     throttle_scope = "public_report"
     serializer_class = PublicCaseSerializer
     lookup_field = "code"
@@ -306,7 +303,7 @@ class TrackingViewSet(viewsets.GenericViewSet):
                 "status_notes": selectors.public_status_note(case), "created_at": case.created_at,
                 "updated_at": case.updated_at, "closed_at": case.closed_at,
                 "public_comments": [{"at": c.created_at, "body": c.body} for c in selectors.public_comments(case)],
-                "can_feedback": case.state == State.CLOSED and not case.feedback.exists()}
+                "can_feedback": selectors.awaits_feedback(case)}
 
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         return Response(PublicCaseSerializer(self.public_data(self._case(code))).data)

@@ -164,3 +164,46 @@ def test_grid_worker_reports_from_a_phone(page, login, shot, tmp_path):
     assert case.source == "grid" and case.photos.count() == 1 and abs(case.lon - 113.055) < 1e-6
     shot(pg, "hazards-12-grid-phone-case")
     ctx.close()
+
+
+def test_citizen_my_reports_and_whole_history(page, login, shot):
+    """A signed-in citizen finds "my reports" in the menu, opens a case reopened after "not fixed" and
+    sees the whole history with their own note."""
+    from pingan.hazards import actions
+
+    from .factories import submit, to_state
+
+    ensure_defaults()
+    world = make_world()
+    citizen = world.user("public", "city")
+    case = to_state(world, submit(world, reporter=citizen, source="public", title="小区消防通道被占"), "closed")
+    actions.do_feedback(citizen, case, answer="not_fixed", note="晚上又停满了电动车")
+    submit(world, reporter=citizen, source="public", title="路边燃气管道裸露", category="gas")
+    login(page, "citizen", PASSWORD)
+    page.goto(page.base + "/")
+    page.click("text=我的上报")
+    page.wait_for_selector("[data-testid=my-reports]")
+    assert page.locator("[data-testid=my-report]").count() == 2
+    shot(page, "hazards-13-citizen-my-reports")
+    page.click("text=小区消防通道被占")
+    page.wait_for_selector("[data-testid=public-steps]")
+    steps = page.inner_text("[data-testid=public-steps]")
+    assert "已销号" in steps and "重新打开整改" in steps
+    assert "晚上又停满了电动车" in page.inner_text("[data-testid=public-feedback]")
+    shot(page, "hazards-14-citizen-tracking-history")
+
+
+def test_enterprise_case_page(page, login, shot):
+    """The enterprise opens its self-report from the console: no dispatch buttons, its own comment box."""
+    from .factories import submit
+
+    ensure_defaults()
+    world = make_world()
+    case = submit(world, category="hazchem", enterprise=world.enterprises["qingcheng"], source="enterprise",
+                  reporter=world.user("enterprise"), title="储罐区阀门渗漏")
+    login(page, "qingcheng_ent", PASSWORD)
+    page.goto(page.base + f"/console/hazards/{case.pk}/")
+    page.wait_for_selector("[data-testid=case-title]")
+    assert page.locator("[data-testid=case-actions]").count() == 0
+    assert page.locator("[data-testid=comment-form]").count() == 1
+    shot(page, "hazards-15-enterprise-case")
