@@ -20,7 +20,7 @@ from pingan.core.permissions import may
 from pingan.geo.models import Division
 
 from . import actions, cap, selectors
-from .choices import Colour, MsgType, State
+from .choices import PUBLIC_STATES, Colour, MsgType, State
 from .models import EarlyWarning
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -67,10 +67,11 @@ def active_geojson(request: HttpRequest) -> JsonResponse:
 
 def cap_message(request: HttpRequest, identifier: str) -> HttpResponse:
     """The CAP 1.2 message exactly as published (or as imported)."""
-    w = selectors.public_warnings().filter(identifier=identifier).only("cap_xml").first()
-    if w is None or not w.cap_xml:
+    xml = (EarlyWarning.objects.filter(state__in=PUBLIC_STATES, identifier=identifier)
+           .values_list("cap_xml", flat=True).first())
+    if not xml:
         raise Http404
-    return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + w.cap_xml,
+    return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + xml,
                         content_type="application/cap+xml; charset=utf-8")
 
 
