@@ -1,6 +1,6 @@
 """Demo early warnings (labelled is_synthetic): one published rainstorm warning of 英德市 that the
-portal's map shows, an imported weather-bureau signal, a monitoring proposal waiting in the console,
-and the demo citizen subscribed to a township of it. Idempotent; made through the actions."""
+portal's map shows, a monitoring proposal waiting in the console, and the demo citizen subscribed to
+a township of it. Idempotent; made through the actions."""
 
 from __future__ import annotations
 
