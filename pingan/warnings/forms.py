@@ -28,13 +28,17 @@ class WarningForm(forms.Form):
     polygon = forms.CharField(label=_("多边形(GeoJSON 坐标 [[经度,纬度],…],可选)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, fixed_division: Division | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         qs = Division.objects.filter(level__in=("city", "district", "town")).order_by("code")
         if user is not None and not user.sees_everything:
             qs = qs.filter(path__startswith=user.scope_path)
         self.fields["division"].queryset = qs.exclude(level="town")
         self.fields["towns"].queryset = qs.filter(level="town")
+        if fixed_division is not None:  # editing: the issuing area stays (it decides who approves and sees)
+            self.fields["division"].queryset = Division.objects.filter(pk=fixed_division.pk)
+            self.fields["division"].disabled = True
+            self.fields["towns"].queryset = Division.objects.filter(level="town", path__startswith=fixed_division.path)
 
     def clean_polygon(self) -> Any:
         text = (self.cleaned_data.get("polygon") or "").strip()

@@ -90,7 +90,3 @@ def can_subscribe(user: Any, obj: Any = None) -> bool:
         return False
     return obj is None or obj.user_id == user.pk
 
-
-def can_view_public(user: Any, obj: Any = None) -> bool:
-    """The public feed, CAP files, GeoJSON and portal pages are open to everyone."""
-    return True

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pingan.geo.models import Division
 
@@ -21,6 +22,9 @@ from . import rules
 from .choices import Category, Colour, MsgType, Source, State
 from .models import EarlyWarning, Subscription
 
+# The colour words of headlines (暴雨橙色预警), without the level numbers of the choice labels.
+COLOUR_NAMES = {"red": gettext_lazy("红色"), "orange": gettext_lazy("橙色"), "yellow": gettext_lazy("黄色"),
+                "blue": gettext_lazy("蓝色")}
 # How long a proposed rainstorm warning lasts unless the writer changes it.
 RAINSTORM_DEFAULT_HOURS = {"red": 3, "orange": 3, "yellow": 6, "blue": 12}
 
@@ -44,10 +48,9 @@ def propose_from_rainstorm(signal: str, division: Division, *, rain_mm: float, h
     where = f"{station}({division.name})" if station else division.name
     data = {
         "category": Category.NATURAL, "event_code": rules.RAINSTORM, "colour": signal,
-        "headline": _("%(place)s暴雨%(colour)s预警(监测建议)") % {"place": division.name,
-                                                              "colour": Colour(signal).label},
+        "headline": _("%(place)s暴雨%(colour)s预警") % {"place": division.name, "colour": COLOUR_NAMES[signal]},
         "description": _("%(where)s %(hours)s 小时累计降雨 %(rain)s 毫米,达到国家暴雨%(colour)s预警信号标准。")
-        % {"where": where, "hours": f"{hours:g}", "rain": f"{rain_mm:g}", "colour": Colour(signal).label},
+        % {"where": where, "hours": f"{hours:g}", "rain": f"{rain_mm:g}", "colour": COLOUR_NAMES[signal]},
         "instruction": _("注意防范城乡积涝和山洪、滑坡等地质灾害;危险地带人员及时转移。"),
         "onset": observed_at,
         "expires": max(observed_at, timezone.now()) + timedelta(hours=RAINSTORM_DEFAULT_HOURS[signal]),

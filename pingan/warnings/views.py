@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,14 +14,14 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from pingan.core.actions import ActionError, get_visible_or_404
-from pingan.core.permissions import ConsoleGate, allowed_names, console_view
+from pingan.core.permissions import ConsoleGate, allowed_names, console_view, may
 
 from . import actions, selectors
 from .choices import Colour, MsgType, State
 from .forms import WarningForm
 from .models import EarlyWarning
 
-STEPS = ("warnings.submit", "warnings.approve", "warnings.reject", "warnings.publish", "warnings.follow_up")
+STEPS = ("warnings.edit", "warnings.submit", "warnings.approve", "warnings.reject", "warnings.publish", "warnings.follow_up")
 
 
 class WarningListView(ConsoleGate, ListView):
@@ -55,6 +57,29 @@ def create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("预警草稿已保存"))
             return redirect("warnings:detail", pk=w.pk)
     return render(request, "warnings/form.html", {"form": form})
+
+
+@console_view("warnings.edit")
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft (a monitoring proposal is checked and completed here before it is submitted)."""
+    w = get_visible_or_404(selectors.warnings_for(request.user), request.user, pk=pk)
+    if not may(request.user, "warnings.edit", w):
+        raise PermissionDenied
+    towns = [a.division for a in w.areas.all() if a.division_id and a.division.level == "town"]
+    polygon = next((a.polygon for a in w.areas.all() if a.polygon), None)
+    initial = {k: getattr(w, k) for k in ("category", "event_code", "colour", "headline", "description",
+                                          "instruction", "onset", "expires")}
+    initial |= {"division": w.division, "towns": towns, "polygon": json.dumps(polygon) if polygon else ""}
+    form = WarningForm(request.POST or None, user=request.user, initial=initial, fixed_division=w.division)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_edit(request.user, w, form.content(), form.areas() or [])
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("预警草稿已保存"))
+            return redirect("warnings:detail", pk=w.pk)
+    return render(request, "warnings/form.html", {"form": form, "w": w})
 
 
 @console_view("warnings.view")
@@ -95,8 +120,6 @@ def step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             return HttpResponse(status=404)
     except ActionError as exc:
         if exc.status == 403:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied from exc
         messages.error(request, exc.message)
     else:

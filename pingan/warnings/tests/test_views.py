@@ -107,3 +107,28 @@ def test_api_list_queries_constant(world, django_assert_max_num_queries):
         to_state(world, "published")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(c.get("/api/v1/warnings/").json()["results"]) == 7
+
+
+def test_edit_a_monitoring_proposal_before_submitting(world):
+    from pingan.warnings import services
+
+    w = services.propose_from_rainstorm("yellow", world.towns["qingcheng"], rain_mm=55, hours=5)
+    officer = client(world, "duty_officer", "qingcheng")
+    page = officer.get(f"/console/warnings/{w.pk}/").content.decode()
+    assert 'data-testid="edit"' in page
+    form = officer.get(f"/console/warnings/{w.pk}/edit/")
+    assert form.status_code == 200
+    expires = timezone.localtime(w.expires).strftime("%Y-%m-%dT%H:%M")
+    r = officer.post(f"/console/warnings/{w.pk}/edit/", {
+        "category": "natural", "event_code": "11B03", "colour": "yellow", "headline": "凤城街道暴雨黄色预警",
+        "description": "核实后的预警内容", "instruction": "远离河道", "expires": expires,
+        "towns": [world.towns["qingcheng"].pk]})
+    assert r.status_code == 302
+    w.refresh_from_db()
+    assert (w.headline, w.description, w.division) == ("凤城街道暴雨黄色预警", "核实后的预警内容", world.towns["qingcheng"])
+    assert w.created_by is None and w.source == "monitoring"
+    # Readers are not offered the edit, and are refused it.
+    reader = client(world, "inspector", "qingcheng")
+    assert 'data-testid="edit"' not in reader.get(f"/console/warnings/{w.pk}/").content.decode()
+    assert reader.get(f"/console/warnings/{w.pk}/edit/").status_code == 403
+    assert client(world, "duty_officer", "yingde").get(f"/console/warnings/{w.pk}/edit/").status_code == 404
