@@ -80,10 +80,6 @@ def can_follow_up(user: Any, obj: Any = None) -> bool:
             and can_create(user, obj.division))
 
 
-def can_import(user: Any, obj: Any = None) -> bool:
-    return is_city_admin(user)
-
-
 def can_subscribe(user: Any, obj: Any = None) -> bool:
     """Anyone signed in may subscribe to a township; `obj` a subscription: only one's own."""
     if not signed_in(user):

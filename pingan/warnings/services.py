@@ -29,7 +29,7 @@ COLOUR_NAMES = {"red": gettext_lazy("红色"), "orange": gettext_lazy("橙色"),
 RAINSTORM_DEFAULT_HOURS = {"red": 3, "orange": 3, "yellow": 6, "blue": 12}
 
 
-def propose_from_rainstorm(signal: str, division: Division, *, rain_mm: float, hours: float,
+def propose_from_rainstorm(signal: str, division: Division | int, *, rain_mm: float, hours: float,
                            observed_at: datetime | None = None, station: str = "") -> EarlyWarning | None:
     """A draft warning from a national rainstorm signal monitoring computed from rainfall (§8).
 
@@ -42,6 +42,8 @@ def propose_from_rainstorm(signal: str, division: Division, *, rain_mm: float, h
 
     if rules.rainstorm_signal(rain_mm, hours) != signal:
         return None
+    if not isinstance(division, Division):
+        division = Division.objects.get(pk=division)
     observed_at = observed_at or timezone.now()
     open_draft = (EarlyWarning.objects.filter(source=Source.MONITORING, division=division, event_code=rules.RAINSTORM,
                                               state__in=(State.DRAFT, State.REVIEW)).order_by("-created_at").first())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from pingan.core.context import origin
 
@@ -26,3 +26,14 @@ def import_feeds() -> dict:
 
     with origin("task"):
         return import_configured_feeds()
+
+
+@db_task()
+def propose_rainstorm(signal: str, division_id: int, rain_mm: float, hours: float, station: str = "") -> int | None:
+    """Queue-friendly form of services.propose_from_rainstorm, for monitoring's ingest pipeline to call
+    after its batch commits (the pipeline stays fast; the draft appears seconds later)."""
+    from .services import propose_from_rainstorm
+
+    with origin("task"):
+        w = propose_from_rainstorm(signal, division_id, rain_mm=rain_mm, hours=hours, station=station)
+    return w.pk if w else None

@@ -42,3 +42,10 @@ def test_dashboard_layer_and_kpis(world):
     kpis = {k["label"]: k["value"] for k in registry.kpis(world.user("duty_officer"))}
     assert kpis["生效预警"] == 1
     assert {k["label"]: k["value"] for k in registry.kpis(world.user("area_staff", "yingde"))}["生效预警"] == 0
+
+
+def test_the_queued_form_takes_a_division_id(world):
+    from pingan.warnings.tasks import propose_rainstorm
+
+    pk = propose_rainstorm.call_local("red", world.towns["qingcheng"].pk, 100, 3, "凤城站")
+    assert services.EarlyWarning.objects.get(pk=pk).colour == "red"
