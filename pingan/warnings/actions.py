@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -244,15 +244,22 @@ def do_publish(actor: Any, warning: EarlyWarning, *, now: datetime | None = None
         raise ActionError(_("失效时间已过,请修改后重新提交"), field="expires")
     before = audit.snapshot(warning, FIELDS)
     warning.sent = now.replace(microsecond=0)
-    warning.identifier = _new_identifier(warning, warning.sent)
     warning.sender = cap.sender_id()
     warning.state = State.PUBLISHED
     areas = list(warning.areas.select_related("division"))
-    warning.cap_xml = cap.to_xml(warning, areas)
-    errors = cap.validate(warning.cap_xml)
-    if errors:  # never publish a message other systems would refuse
-        raise ActionError(_("CAP 报文未通过校验:%(error)s") % {"error": errors[0]}, field="cap_xml")
-    warning.save()
+    for attempt in range(3):
+        warning.identifier = _new_identifier(warning, warning.sent)
+        warning.cap_xml = cap.to_xml(warning, areas)
+        errors = cap.validate(warning.cap_xml)
+        if errors:  # never publish a message other systems would refuse
+            raise ActionError(_("CAP 报文未通过校验:%(error)s") % {"error": errors[0]}, field="cap_xml")
+        try:
+            with transaction.atomic():  # a savepoint: another publication may take the same second
+                warning.save()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise Conflict(_("预警状态已变化,请刷新后重试"), field="identifier") from None
     audit.record("warnings.warning.publish", warning, actor=actor, before=before, after=audit.snapshot(warning, FIELDS))
     if warning.original_id:
         _end_original(actor, warning)

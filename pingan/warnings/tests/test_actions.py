@@ -165,3 +165,21 @@ def test_the_reconciler_task_expires(world, time_machine):
     expire_warnings.call_local()
     w.refresh_from_db()
     assert w.state == State.EXPIRED
+
+
+def test_a_concurrent_identifier_is_retried_with_the_next_suffix(world, monkeypatch):
+    """Two publications in one second: the unique identifier makes the later one take `_1`."""
+    from pingan.warnings import actions as mod
+
+    now = timezone.now()
+    first = actions.do_publish(world.user("duty_officer"), to_state(world, "approved"), now=now)
+    real = mod._new_identifier
+    calls = []
+
+    def stale(warning, sent):  # the first call does not yet see the other publication
+        calls.append(1)
+        return first.identifier if len(calls) == 1 else real(warning, sent)
+
+    monkeypatch.setattr(mod, "_new_identifier", stale)
+    second = actions.do_publish(world.user("duty_officer"), to_state(world, "approved"), now=now)
+    assert second.identifier == first.identifier + "_1" and len(calls) == 2

@@ -212,3 +212,15 @@ def test_city_warning_is_seen_by_districts_but_written_only_by_the_city(world):
     c = client_for(world, "duty_officer", "yingde")
     assert c.get(f"/api/v1/warnings/{w.pk}/").status_code == 200
     assert c.post(f"/api/v1/warnings/{w.pk}/submit/").status_code == 403
+
+
+def test_patch_replaces_areas_and_names_bad_ones(world):
+    w = to_state(world, "draft")
+    c = client_for(world, "duty_officer", "qingcheng")
+    r = c.patch(f"/api/v1/warnings/{w.pk}/", {"areas": [
+        {"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 4}}]}, format="json")
+    assert r.status_code == 200 and r.json()["areas"][0]["circle_radius_km"] == 4
+    r = c.patch(f"/api/v1/warnings/{w.pk}/", {"areas": [{"circle": {"lat": 123, "lon": 113, "radius_km": 4}}]},
+                format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "areas[0].circle"
+    assert AuditEvent.objects.filter(action="warnings.warning.edit").count() == 1
