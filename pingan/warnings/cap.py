@@ -19,7 +19,7 @@ from django.conf import settings
 from . import rules
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
-ET.register_namespace("", NS)
+ET.register_namespace("cap", NS)  # the prefix of CAP elements inside other documents (our Atom feed)
 LOCAL = ZoneInfo("Asia/Shanghai")
 CAP_CATEGORY = {"natural": "Met", "accident": "Safety", "public_health": "Health"}
 
@@ -114,7 +114,7 @@ def to_xml(warning: Any, areas: list[Any] | None = None) -> str:
             g = _sub(area, "geocode")
             _sub(g, "valueName", rules.GEOCODE_VALUE_NAME)
             _sub(g, "value", a.geocode)
-    return ET.tostring(alert, encoding="unicode", xml_declaration=False)
+    return ET.tostring(alert, encoding="unicode", default_namespace=NS)
 
 
 # --- Reading -----------------------------------------------------------------------------------------
@@ -239,5 +239,5 @@ def parse(element: ET.Element | str) -> ParsedAlert:
         headline=_text(info, "headline") or event, description=_text(info, "description"),
         instruction=_text(info, "instruction"), onset=_time(onset, "onset") if onset else None,
         expires=_time(expires, "expires"), sender_name=_text(info, "senderName"), areas=areas,
-        xml=ET.tostring(element, encoding="unicode"),
+        xml=ET.tostring(element, encoding="unicode", default_namespace=NS),
     )
