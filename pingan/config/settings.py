@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pingan.monitoring",
     "pingan.emergency",
     "pingan.rescue",
+    "pingan.warnings",
     "pingan.portal",
     "pingan.dashboard",
 ]
@@ -190,6 +191,10 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 MAP_CENTER = (23.98, 112.95)  # Qingyuan, WGS-84 (lat, lon)
 MAP_ZOOM = 8
 CITY_DIVISION_CODE = os.environ.get("CITY_DIVISION_CODE", "441800")
+# Early warnings: external CAP Atom feeds polled every 5 minutes (space-separated URLs), and the
+# sender of the platform's own CAP messages.
+WARNINGS_FEED_URLS = os.environ.get("WARNINGS_FEED_URLS", "").split()
+WARNINGS_SENDER = os.environ.get("WARNINGS_SENDER", "qingyuan-em@pingan.example")
 
 # Email (SMTP). The demo prints mail to the console.
 EMAIL_BACKEND = os.environ.get(

@@ -1,0 +1,137 @@
+"""What other apps may call in the warnings module.
+
+- `propose_from_rainstorm(...)`: monitoring proposes a draft when it computes a national rainstorm
+  signal from rainfall (the duty officer reviews, the level's leader approves, then it is published).
+- `notify_subscribers(...)`: used on publication; subscribers of the townships in the warning's areas.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pingan.geo.models import Division
+
+from . import rules
+from .choices import Category, Colour, MsgType, Source, State
+from .models import EarlyWarning, Subscription
+
+# The colour words of headlines (暴雨橙色预警), without the level numbers of the choice labels.
+COLOUR_NAMES = {"red": gettext_lazy("红色"), "orange": gettext_lazy("橙色"), "yellow": gettext_lazy("黄色"),
+                "blue": gettext_lazy("蓝色")}
+# How long a proposed rainstorm warning lasts unless the writer changes it.
+RAINSTORM_DEFAULT_HOURS = {"red": 3, "orange": 3, "yellow": 6, "blue": 12}
+
+
+def propose_from_rainstorm(signal: str, division: Division | int, *, rain_mm: float, hours: float,
+                           observed_at: datetime | None = None, station: str = "") -> EarlyWarning | None:
+    """A draft warning from a national rainstorm signal monitoring computed from rainfall (§8).
+
+    Only national signals are accepted (`signal` is one of rules.NATIONAL_RAINSTORM's colours and must
+    agree with the rainfall): Guangdong's signals come from the weather bureau's feed, never from here.
+    One open proposal per division: a stronger signal raises the open draft's colour, a weaker or equal
+    one is absorbed. Returns the draft (None when the signal does not follow from the rainfall).
+    """
+    from .actions import do_create
+
+    if rules.rainstorm_signal(rain_mm, hours) != signal:
+        return None
+    if not isinstance(division, Division):
+        division = Division.objects.get(pk=division)
+    observed_at = observed_at or timezone.now()
+    open_draft = (EarlyWarning.objects.filter(source=Source.MONITORING, division=division, event_code=rules.RAINSTORM,
+                                              state__in=(State.DRAFT, State.REVIEW)).order_by("-created_at").first())
+    where = f"{station}({division.name})" if station else division.name
+    data = {
+        "category": Category.NATURAL, "event_code": rules.RAINSTORM, "colour": signal,
+        "headline": _("%(place)s暴雨%(colour)s预警") % {"place": division.name, "colour": COLOUR_NAMES[signal]},
+        "description": _("%(where)s %(hours)s 小时累计降雨 %(rain)s 毫米,达到国家暴雨%(colour)s预警信号标准。")
+        % {"where": where, "hours": f"{hours:g}", "rain": f"{rain_mm:g}", "colour": COLOUR_NAMES[signal]},
+        "instruction": _("注意防范城乡积涝和山洪、滑坡等地质灾害;危险地带人员及时转移。"),
+        "onset": observed_at,
+        "expires": max(observed_at, timezone.now()) + timedelta(hours=RAINSTORM_DEFAULT_HOURS[signal]),
+    }
+    if open_draft is not None:
+        if rules.LEVEL_BY_COLOUR[signal] >= rules.LEVEL_BY_COLOUR.get(open_draft.colour, 5):
+            return open_draft
+        if open_draft.state == State.DRAFT:
+            return _raise_draft(open_draft, data)
+        return open_draft
+    return do_create(None, division, data, source=Source.MONITORING, audit_action="warnings.warning.propose",
+                     audit_actor="system:monitoring", note=where)
+
+
+def _raise_draft(draft: EarlyWarning, data: dict[str, Any]) -> EarlyWarning:
+    """Raise an open monitoring draft to a stronger signal (no person acts: audited as the system)."""
+    from django.db import transaction
+
+    from pingan.core import audit
+    from pingan.core.actions import lock
+
+    from .actions import FIELDS, clean_content
+
+    with transaction.atomic():
+        draft = lock(draft)
+        before = audit.snapshot(draft, FIELDS)
+        for k, v in clean_content(data).items():
+            setattr(draft, k, v)
+        draft.save()
+        audit.record("warnings.warning.edit", draft, actor="system:monitoring", before=before,
+                     after=audit.snapshot(draft, FIELDS))
+    return draft
+
+
+# --- Who is told -----------------------------------------------------------------------------------------------
+def townships_in(areas: list[Any]) -> Q:
+    """The townships a warning's areas touch, as a filter on Division: inside an area's division,
+    above it (a township-wide warning reaches that township's subscribers), or with its centre inside
+    a polygon or circle."""
+    from shapely.geometry import Point, Polygon
+
+    q = Q(pk__in=[])
+    shapes = []
+    for a in areas:
+        if a.division_id:
+            q |= Q(path__startswith=a.division.path)
+        if a.polygon:
+            shapes.append(Polygon(a.polygon))
+        if a.circle_lat is not None and a.circle_radius_km:
+            # Degrees of latitude are ~111 km; good enough to pick township centres.
+            shapes.append(Point(a.circle_lon, a.circle_lat).buffer(a.circle_radius_km / 111.0))
+    if shapes:
+        towns = Division.objects.filter(level="town", lat__isnull=False, lon__isnull=False).values_list("pk", "lon", "lat")
+        inside = [pk for pk, lon, lat in towns if any(s.covers(Point(lon, lat)) for s in shapes)]
+        q |= Q(pk__in=inside)
+    return q
+
+
+def subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> list[Any]:
+    areas = list(warning.areas.select_related("division")) if areas is None else areas
+    towns = townships_in(areas)
+    subs = (Subscription.objects.filter(division__in=Division.objects.filter(towns).values("pk"))
+            .select_related("user"))
+    return [s.user for s in subs]
+
+
+def notify_subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> int:
+    """Tell the subscribers of the townships in the warning's areas (one bulk insert, constant queries)."""
+    from pingan.notify.services import notify
+
+    people = subscribers(warning, areas)
+    if not people:
+        return 0
+    if warning.msg_type == MsgType.CANCEL:
+        title = _("预警解除:%(headline)s") % {"headline": warning.headline}
+    else:
+        title = _("%(colour)s预警:%(headline)s") % {"colour": Colour(warning.colour).label, "headline": warning.headline}
+    url = reverse("warnings-public:detail", args=[warning.identifier])
+    messages = notify(people, event=f"warnings.{warning.msg_type.lower()}", title=title,
+                      body=warning.instruction or warning.description, url=url,
+                      urgent=warning.colour in (Colour.RED, Colour.ORANGE))
+    return len(messages)
