@@ -11,10 +11,11 @@ PORT ?= 8000
 .PHONY: devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-nodeps.txt
 	test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $(STAMP)
 
 $(DEVSTAMP): $(STAMP) requirements-dev.txt
