@@ -70,7 +70,7 @@ def _posts(city: Any, districts: list, em: dict, log: Callable) -> dict:
 
 
 def _bodies(city: Any, districts: list) -> None:
-    from .services import body_for_division
+    from .bodies import body_for_division
 
     body_for_division(city)
     for d in districts:
