@@ -76,6 +76,8 @@ def on_duty(*, department: Any = None, division: Any = None, at: dt.datetime | N
     from pingan.geo.models import Division
 
     node = division if isinstance(division, Division) else Division.objects.get(pk=division)
+    if viewer is not None and not _in_scope(viewer, node):
+        return []  # another district's roster is not the viewer's to see (the levels above are)
     for d in [node, *reversed(node.ancestors())]:
         level_posts = posts.filter(division=d, is_active=True)
         if not level_posts.exists():
@@ -86,6 +88,22 @@ def on_duty(*, department: Any = None, division: Any = None, at: dt.datetime | N
         if people:
             return people
     return []
+
+
+def scope_divisions(viewer: Any) -> Any:
+    """The divisions whose duty posts `viewer` may see: their own area and the levels above it (the
+    rule of `DutyPost.visible_to`)."""
+    from pingan.geo.models import Division
+
+    from .models import post_scope_q
+
+    if getattr(viewer, "sees_everything", False):
+        return Division.objects.all()
+    return Division.objects.filter(post_scope_q(viewer, "path"))
+
+
+def _in_scope(viewer: Any, division: Any) -> bool:
+    return scope_divisions(viewer).filter(pk=division.pk).exists()
 
 
 def duty_people(department_id: Any) -> list[Any]:

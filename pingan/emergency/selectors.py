@@ -16,7 +16,7 @@ from pingan.core.models import AuditEvent
 from . import rules
 from .bodies import find_body_of_user
 from .choices import IncidentState, ReportState
-from .duty import ROSTER_KEEPER_ROLES, recipients
+from .duty import ROSTER_KEEPER_ROLES, recipients, scope_divisions
 from .models import DutyPost, GradeChange, Handover, Incident, Report, SanfangReport, Shift, ShiftSwap
 
 
@@ -163,25 +163,14 @@ def roster_page(post: DutyPost, user: Any, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _in_duty_scope(user: Any) -> Any:
-    """Divisions whose duty posts the user may see: their own area and the levels above it (the
-    same rule as `DutyPost.visible_to`)."""
-    from pingan.geo.models import Division
-
-    from .models import post_scope_q
-
-    qs = Division.objects.all()
-    return qs if getattr(user, "sees_everything", False) else qs.filter(post_scope_q(user, "path"))
-
-
 def duty_division(user: Any, pk: int) -> Any:
     """The division `pk` if the user may ask who is on duty for it, else None (→ 404)."""
-    return _in_duty_scope(user).filter(pk=pk).first()
+    return scope_divisions(user).filter(pk=pk).first()
 
 
 def duty_department(user: Any, pk: int) -> Any:
     """The department `pk` if its duty posts are in the user's scope, else None (→ 404)."""
     from pingan.org.models import Department
 
-    return (Department.objects.filter(pk=pk, division__in=_in_duty_scope(user).values("pk"))
+    return (Department.objects.filter(pk=pk, division__in=scope_divisions(user).values("pk"))
             .select_related("division").first())
