@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from pingan.core import audit
 from pingan.notify.services import notify
 
-from .actions.reporting import _report_url, concerned_people
+from .actions.reporting import concerned_people, report_url
 from .choices import ReportState
 from .duty import LEADER_ROLES, duty_people, recipients
 from .models import Report, SanfangReport
@@ -43,7 +43,7 @@ def escalate_report(row: Any, level: int) -> dt.datetime | None:
            title=_("超时未报:%(sender)s向%(receiver)s报送“%(title)s”已超过期限") % {
                "sender": report.sender.name if report.sender else "", "receiver": report.receiver.name,
                "title": report.incident.title},
-           url=_report_url(report))
+           url=report_url(report))
     return None if level >= 3 else timezone.now() + dt.timedelta(minutes=30)
 
 
@@ -53,7 +53,7 @@ def remind_report(row: Any) -> None:
         return
     notify(duty_people(report.sender.department_id), event="emergency.report.reminder",
            title=_("30分钟内须向%(to)s报送:%(title)s") % {"to": report.receiver.name, "title": report.incident.title},
-           url=_report_url(report))
+           url=report_url(report))
 
 
 def escalate_sanfang(row: Any, level: int) -> dt.datetime | None:

@@ -30,7 +30,7 @@ from ..choices import (
     ResponseStep,
 )
 from ..models import GradeChange, Incident, Report, ReportFinding, ReportingBody, ResponseChange, Supplement
-from .reporting import COUNT_FIELDS, _counts, _incident_url, _lay_out_chain, concerned_people
+from .reporting import COUNT_FIELDS, concerned_people, counts_of, incident_url, lay_out_chain
 
 GRADED_FIELDS = ("deaths", "serious_injuries", "direct_loss")
 
@@ -157,12 +157,12 @@ def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool 
         incident.grade, incident.grade_basis = manual_grade, _("人工定级")
     incident.save(update_fields=["number", "grade", "grade_basis"])
     GradeChange.objects.create(incident=incident, from_grade="", to_grade=incident.grade, by=actor_obj,
-                               counts=_counts(incident), note=_("初次定级"))
+                               counts=counts_of(incident), note=_("初次定级"))
     audit.record("emergency.incident.record", incident, actor=actor,
                  after=snapshot(incident, ["title", "category", "grade", "deaths", "serious_injuries", "direct_loss",
                                            "division", "occurred_at", "source"]))
     if incident.grade and incident.category != Category.SOCIAL_SECURITY and owner is not None:
-        _lay_out_chain(incident, owner, basis_at=now, kind=ReportKind.INITIAL, actor=actor_obj)
+        lay_out_chain(incident, owner, basis_at=now, kind=ReportKind.INITIAL, actor=actor_obj)
     return incident
 
 
@@ -176,21 +176,21 @@ def _apply_grade(actor: Any, incident: Incident, new_grade: str, *, note: str, b
     incident.grade_basis = (basis or _("人工定级"))[:200]
     incident.save(update_fields=["grade", "grade_basis", "updated_at"])
     change = GradeChange.objects.create(incident=incident, from_grade=old, to_grade=new_grade, by=actor,
-                                        counts=_counts(incident), note=note[:200])
+                                        counts=counts_of(incident), note=note[:200])
     audit.record("emergency.incident.regrade", incident, actor=actor, before={"grade": old},
-                 after={"grade": new_grade, "counts": _counts(incident)}, note=note)
+                 after={"grade": new_grade, "counts": counts_of(incident)}, note=note)
     upwards = GRADE_ORDER.index(new_grade) > (GRADE_ORDER.index(old) if old else -1)
     if upwards and old and rules.level_reached(old, new_grade) and supplement is None:
         # (with a 续报, do_supplement lays out its chain to the new end itself)
         start = start or incident.owner_body
         if start is not None:
-            _lay_out_chain(incident, start, basis_at=timezone.now(),
+            lay_out_chain(incident, start, basis_at=timezone.now(),
                            kind=ReportKind.SUPPLEMENT if supplement else ReportKind.INITIAL,
                            actor=actor, supplement=supplement)
     notify(concerned_people(incident), event="emergency.incident.regraded", urgent=upwards,
            title=_("%(title)s 等级变更:%(old)s → %(new)s") % {
                "title": incident.title, "old": _grade_label(old), "new": _grade_label(new_grade)},
-           url=_incident_url(incident))
+           url=incident_url(incident))
     return change
 
 
@@ -229,7 +229,7 @@ def do_supplement(actor: Any, incident: Incident, data: dict[str, Any]) -> Suppl
     and, if the new grade reaches a higher level, extends the chain."""
     cleaned = check_supplement(actor, incident, data)
     incident = lock(incident)
-    before = _counts(incident)
+    before = counts_of(incident)
     from django.conf import settings
 
     # [U] the day counting is configurable: EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE (default: the rule table's)
@@ -259,7 +259,7 @@ def do_supplement(actor: Any, incident: Incident, data: dict[str, Any]) -> Suppl
                                 start=start, supplement=supplement)
     if start is not None and in_window:
         # the 续报 itself goes up the chain as far as the (possibly new) grade requires
-        _lay_out_chain(incident, start, basis_at=supplement.at, kind=ReportKind.SUPPLEMENT, actor=actor,
+        lay_out_chain(incident, start, basis_at=supplement.at, kind=ReportKind.SUPPLEMENT, actor=actor,
                        supplement=supplement)
     del regraded
     return supplement
@@ -281,11 +281,11 @@ def do_set_grade(actor: Any, incident: Incident, grade: str, *, note: str) -> In
         incident.grade_basis = note[:200]
         incident.save(update_fields=["grade", "grade_basis"])
         GradeChange.objects.create(incident=incident, from_grade="", to_grade=grade, by=actor, note=note[:200],
-                                   counts=_counts(incident))
+                                   counts=counts_of(incident))
         audit.record("emergency.incident.regrade", incident, actor=actor, before={"grade": ""},
                      after={"grade": grade}, note=note)
         if incident.owner_body and incident.category != Category.SOCIAL_SECURITY:
-            _lay_out_chain(incident, incident.owner_body, basis_at=timezone.now(), kind=ReportKind.INITIAL,
+            lay_out_chain(incident, incident.owner_body, basis_at=timezone.now(), kind=ReportKind.INITIAL,
                            actor=actor)
     else:
         _apply_grade(actor, incident, grade, note=note, basis=note)
@@ -350,7 +350,7 @@ def do_response(actor: Any, incident: Incident, *, step: str, level: str = "", n
            title=_("%(title)s:%(step)s%(level)s") % {
                "title": incident.title, "step": change.get_step_display(),
                "level": ResponseLevel(new).label if new else ""},
-           url=_incident_url(incident))
+           url=incident_url(incident))
     return change
 
 

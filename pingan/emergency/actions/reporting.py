@@ -29,15 +29,15 @@ REPORT_DEADLINE = "emergency.report"
 COUNT_FIELDS = ("deaths", "serious_injuries", "minor_injuries", "missing", "trapped")
 
 
-def _incident_url(incident: Incident) -> str:
+def incident_url(incident: Incident) -> str:
     return reverse("emergency:incident", args=[incident.pk])
 
 
-def _counts(incident: Incident) -> dict[str, Any]:
+def counts_of(incident: Incident) -> dict[str, Any]:
     return audit.jsonable({k: getattr(incident, k) for k in (*COUNT_FIELDS, "direct_loss")})
 
 
-def _lay_out_chain(incident: Incident, start: ReportingBody, *, basis_at: dt.datetime, kind: str, actor: Any,
+def lay_out_chain(incident: Incident, start: ReportingBody, *, basis_at: dt.datetime, kind: str, actor: Any,
                    supplement: Supplement | None = None) -> list[Report]:
     """Create the hops from `start` up to the end of the chain for the incident's grade.
 
@@ -93,7 +93,7 @@ def _lay_out_chain(incident: Incident, start: ReportingBody, *, basis_at: dt.dat
     return created
 
 
-def _report_url(report: Report) -> str:
+def report_url(report: Report) -> str:
     return reverse("emergency:report", args=[report.pk])
 
 
@@ -110,7 +110,7 @@ def _open_task(report: Report, actor: Any) -> None:
     notify(people, event="emergency.report.due", urgent=True,
            title=_("请于%(due)s前向%(to)s报送:%(title)s") % {
                "due": f"{local_due:%m-%d %H:%M}", "to": report.receiver.name, "title": report.incident.title},
-           url=_report_url(report))
+           url=report_url(report))
 
 
 def report_content(incident: Incident) -> dict[str, str]:
@@ -212,13 +212,13 @@ def do_send_report(actor: Any, report: Report, *, channel: str = "", received_by
             notify(duty_people(body.department_id), event="emergency.report.skipped",
                    title=_("%(sender)s越级向%(receiver)s报送:%(title)s") % {
                        "sender": report.sender.name, "receiver": report.receiver.name, "title": incident.title},
-                   url=_incident_url(incident))
+                   url=incident_url(incident))
     if report.receiver.department_id:
         notify(duty_people(report.receiver.department_id), event="emergency.report.received", urgent=True,
                title=_("收到%(sender)s的%(kind)s:%(title)s(%(grade)s)") % {
                    "sender": report.sender.name, "kind": report.get_kind_display(), "title": incident.title,
                    "grade": incident.get_grade_display()},
-               url=_incident_url(incident))
+               url=incident_url(incident))
     return report
 
 
