@@ -498,9 +498,10 @@ def sanfang_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def sanfang_change(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_visible_or_404(SanfangResponse.objects.all(), request.user, pk=pk)
     try:
-        actions.do_change_sanfang(request.user, response, level=request.POST.get("level"),
-                                  end=request.POST.get("end") == "1", reason=request.POST.get("reason", ""))
-        messages.success(request, _("已记录"))
+        end = request.POST.get("end") == "1"
+        actions.do_change_sanfang(request.user, response, level=request.POST.get("level"), end=end,
+                                  reason=request.POST.get("reason", ""))
+        messages.success(request, _("三防响应已终止") if end else _("三防响应级别已调整"))
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:sanfang", pk=pk)
