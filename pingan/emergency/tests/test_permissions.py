@@ -352,3 +352,46 @@ def test_no_role_literals_in_actions_views_api_selectors_templates():
     assert found == []
     person_role = re.compile(r"\b(user|actor|viewer|person)\.role\b")
     assert [f.name for f in files if person_role.search(f.read_text(encoding="utf-8"))] == []
+
+
+# --- the scoped reads stay flat as rows grow ---------------------------------------------------------
+@pytest.mark.parametrize("n", [1, 12])
+def test_scoped_people_reads_constant_queries(world, duty, n, django_assert_max_num_queries):
+    from pingan.emergency.models import Shift
+
+    post = duty["qingcheng"]
+    shift = Shift.objects.get(post=post)
+    leader = world.user("duty_leader", "qingcheng")
+    for i in range(n):
+        extra = User.objects.create_user(username=f"qc_extra_{i}", password=PASSWORD, role=Role.DUTY_OFFICER,
+                                         division=world.districts["qingcheng"],
+                                         department=world.departments["qc_em"])
+        shift.officers.add(extra)
+        actions.do_request_swap(leader, shift, role="officer", from_user=extra,
+                                to_user=world.user("inspector", "qingcheng"), reason=f"换班{i}")
+        actions.do_handover(leader, post, open_matters=f"事项{i}")
+    c = api(world, ("duty_officer", "qingcheng"))
+    with django_assert_max_num_queries(12):
+        r = c.get("/api/v1/emergency/on-duty/", {"department": world.departments["qc_em"].pk})
+        assert len(r.json()) == n + 2
+    with django_assert_max_num_queries(12):
+        assert c.get("/api/v1/emergency/on-duty/", {"division": world.towns["qingcheng"].pk}).status_code == 200
+    page = console(world, ("duty_leader", "qingcheng"))
+    with django_assert_max_num_queries(30):
+        r = page.get(f"/console/emergency/posts/{post.pk}/")
+        assert r.status_code == 200 and len(r.context["swaps"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_sanfang_page_constant_queries(world, duty, n, django_assert_max_num_queries):
+    from pingan.org.choices import DepartmentKind, Sector
+    from pingan.org.models import Department
+
+    members = [Department.objects.create(code=f"qc-m{i}", name=f"成员单位{i}", sector=Sector.OTHER,
+                                         kind=DepartmentKind.BRANCH, division=world.districts["qingcheng"])
+               for i in range(n)]
+    resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="flood", level="4",
+                                    headquarters=world.departments["qc_em"], members=members)
+    with django_assert_max_num_queries(25):
+        assert console(world, ("duty_leader", "qingcheng")).get(
+            f"/console/emergency/sanfang/{resp.pk}/").status_code == 200
