@@ -341,8 +341,9 @@ class PostListView(ConsoleGate, ScopedListView):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         posts = ctx["posts"]
-        current = {s.post_id: s for s in Shift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
-                   .select_related("leader").prefetch_related("officers")}
+        shifts = Shift.objects.visible_to(self.request.user).filter(post__in=posts, starts_at__lte=now,
+                                                                    ends_at__gt=now)
+        current = {s.post_id: s for s in shifts.select_related("leader").prefetch_related("officers")}
         for p in posts:
             p.current = current.get(p.pk)
         return ctx
