@@ -72,7 +72,7 @@ class SendForm(forms.Form):
 class ResponseForm(forms.Form):
     step = forms.ChoiceField(label=_("动作"), choices=ResponseStep.choices)
     level = forms.ChoiceField(label=_("级别"), choices=[("", "—"), *ResponseLevel.choices], required=False)
-    note = forms.CharField(label=_("说明"), required=False)
+    note = forms.CharField(label=_("理由(提升、降低、终止时必填)"), required=False)
 
 
 class GradeForm(forms.Form):

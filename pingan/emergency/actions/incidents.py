@@ -315,9 +315,13 @@ def _level_rank(level: str) -> int:
     return 5 - int(level) if level else 0
 
 
-def check_response(actor: Any, incident: Incident, step: str, level: str) -> None:
+def check_response(actor: Any, incident: Incident, step: str, level: str, note: str = "") -> None:
+    """Who may, and a valid step; raising, lowering or ending a response states its reason (`note`),
+    which goes into the audit event."""
     require(actor, "emergency.decide_response", incident, _("只有带班领导和部门工作人员可以决定响应级别"))
     current = incident.response_level
+    if step in (ResponseStep.RAISE, ResponseStep.LOWER, ResponseStep.END) and not note.strip():
+        raise ActionError(_("请说明调整或终止响应的理由"), field="note", code="required")
     if step == ResponseStep.END:
         if not current:
             raise ActionError(_("当前没有启动的响应"), field="step", code="not_active")
@@ -337,7 +341,7 @@ def check_response(actor: Any, incident: Incident, step: str, level: str) -> Non
 @transaction.atomic
 def do_response(actor: Any, incident: Incident, *, step: str, level: str = "", note: str = "") -> ResponseChange:
     incident = lock(incident)
-    check_response(actor, incident, step, level)
+    check_response(actor, incident, step, level, note)
     old = incident.response_level
     new = "" if step == ResponseStep.END else level
     incident.response_level = new

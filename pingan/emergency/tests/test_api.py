@@ -103,6 +103,18 @@ def test_incident_response(world, setup, key):
     assert r.status_code == expected, r.content
 
 
+@pytest.mark.parametrize(("body", "field"), [
+    ({"step": "raise", "level": "3"}, "note"), ({"step": "end", "note": " "}, "note"),
+    ({"step": "jump", "level": "3", "note": "x"}, "step"), ({"step": "activate", "level": "9"}, "level"),
+])
+def test_incident_response_bad_inputs_name_the_field(world, setup, body, field):
+    c = client(world, ("duty_leader", "qingcheng"))
+    url = f"/api/v1/emergency/incidents/{setup['incident'].pk}/response/"
+    assert c.post(url, {"step": "activate", "level": "4"}, format="json").status_code == 200
+    r = c.post(url, body, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == field, r.content
+
+
 @pytest.mark.parametrize("key", ROLES)
 def test_reports_list_detail(world, setup, key):
     c = client(world, key)
