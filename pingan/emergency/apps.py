@@ -11,21 +11,24 @@ class EmergencyConfig(AppConfig):
     dashboard_kpis = "pingan.emergency.dashboard.kpis"
     dashboard_layers = "pingan.emergency.dashboard.layers"
     nav_items = [
-        NavItem(_("值班台"), "emergency:console", order=30, icon="☎"),
-        NavItem(_("突发事件"), "emergency:incidents", order=31, icon="⚠"),
-        NavItem(_("值班排班"), "emergency:posts", order=32, icon="🗓"),
-        NavItem(_("三防响应"), "emergency:sanfang_list", order=33, icon="🌧"),
-        NavItem(_("事故定级"), "emergency:calculator", order=34, icon="⚖"),
+        # The duty desk leads the app's menu (order 2: before hazards' 20), so that a duty officer
+        # lands on it first after the home page; it is shown only to those who take calls.
+        NavItem(_("值班台"), "emergency:console", perm="emergency.view_desk", order=2, icon="☎"),
+        NavItem(_("突发事件"), "emergency:incidents", perm="emergency.view_incidents", order=31, icon="⚠"),
+        NavItem(_("值班排班"), "emergency:posts", perm="emergency.view_roster", order=32, icon="🗓"),
+        NavItem(_("三防响应"), "emergency:sanfang_list", perm="emergency.view_sanfang", order=33, icon="🌧"),
+        NavItem(_("事故定级"), "emergency:calculator", perm="emergency.use_calculator", order=34, icon="⚖"),
     ]
 
     def ready(self) -> None:
         from pingan.core import deadlines
         from pingan.core.templatetags.pingan import register_action_labels
 
-        from . import actions
+        from . import deadline_handlers as handlers
+        from .actions import REPORT_DEADLINE, SANFANG_DEADLINE
 
-        deadlines.register(actions.REPORT_DEADLINE, remind=actions.remind_report, escalate=actions.escalate_report)
-        deadlines.register(actions.SANFANG_DEADLINE, escalate=actions.escalate_sanfang)
+        deadlines.register(REPORT_DEADLINE, remind=handlers.remind_report, escalate=handlers.escalate_report)
+        deadlines.register(SANFANG_DEADLINE, escalate=handlers.escalate_sanfang)
         register_action_labels({
             "emergency.incident.record": _("接报登记"),
             "emergency.incident.regrade": _("事件定级变更"),

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .choices import IncidentState, ReportState
 from .models import Incident, Report
 
 
 def kpis(user: Any) -> list[dict[str, Any]]:
-    incidents = Incident.objects.visible_to(user).aggregate(open=Count("pk", filter=Q(state="open")))
-    overdue = Report.objects.visible_to(user).filter(state="due", due_at__lt=timezone.now()).count()
+    incidents = Incident.objects.visible_to(user).aggregate(open=Count("pk", filter=Q(state=IncidentState.OPEN)))
+    overdue = Report.objects.visible_to(user).filter(state=ReportState.DUE, due_at__lt=timezone.now()).count()
     return [
         {"label": _("处置中的突发事件"), "value": incidents["open"], "colour": "orange",
          "url": reverse("emergency:incidents")},

@@ -15,6 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from pingan.geo.choices import Level
+from pingan.org.choices import Role, Sector
+
+from .choices import Category, ChainLevel, PostLevel, ReportState
+
 CITY = "441800"
 DEMO_MARK = "(演示)"
 
@@ -27,8 +32,8 @@ def seed(log: Callable[[str], Any] = print) -> None:
     if city is None:
         log("no city division yet (geo demo missing): skipped")
         return
-    districts = list(Division.objects.filter(level="district", parent=city).order_by("code"))
-    em = {d.division_id: d for d in Department.objects.filter(sector="emergency", division__in=[city, *districts])
+    districts = list(Division.objects.filter(level=Level.DISTRICT, parent=city).order_by("code"))
+    em = {d.division_id: d for d in Department.objects.filter(sector=Sector.EMERGENCY, division__in=[city, *districts])
           .order_by("kind", "pk")}
     if city.pk not in em:
         log("no emergency-management departments yet (org demo missing): skipped")
@@ -61,7 +66,7 @@ def _posts(city: Any, districts: list, em: dict, log: Callable) -> dict:
         post = DutyPost.objects.filter(department=dept, division=div).first()
         if post is None:
             post = DutyPost.objects.create(name=f"{dept.name}值班室", department=dept, division=div,
-                                           level="city" if div.pk == city.pk else "district",
+                                           level=PostLevel.CITY if div.pk == city.pk else PostLevel.DISTRICT,
                                            phone=dept.phone or "", min_officers=1)
             made += 1
         posts[div.code] = post
@@ -70,7 +75,7 @@ def _posts(city: Any, districts: list, em: dict, log: Callable) -> dict:
 
 
 def _bodies(city: Any, districts: list) -> None:
-    from .services import body_for_division
+    from .bodies import body_for_division
 
     body_for_division(city)
     for d in districts:
@@ -81,8 +86,8 @@ def _synthetic_people(post: Any) -> list:
     from pingan.org.models import User
 
     people = []
-    for i, (role, label) in enumerate((("duty_officer", "值班员甲"), ("duty_officer", "值班员乙"),
-                                       ("duty_leader", "带班领导"))):
+    for i, (role, label) in enumerate(((Role.DUTY_OFFICER, "值班员甲"), (Role.DUTY_OFFICER, "值班员乙"),
+                                       (Role.DUTY_LEADER, "带班领导"))):
         username = f"duty_{post.division.code}_{i + 1}"
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -175,7 +180,7 @@ def _incidents(city: Any, districts: list, accounts: dict, log: Callable) -> Non
         town = dist.children.filter(level="town").order_by("code").first() or dist
         now = timezone.now()
         incident = do_record_incident(officer, {
-            "title": title + DEMO_MARK, "category": "accident", "subtype": subtype, "accident_kind": kind,
+            "title": title + DEMO_MARK, "category": Category.ACCIDENT, "subtype": subtype, "accident_kind": kind,
             "occurred_at": now - dt.timedelta(minutes=40), "unit_learned_at": now - dt.timedelta(minutes=30),
             "division": town, "lat": town.lat, "lon": town.lon, "place": f"{town.name}(合成地点)",
             "unit_name": "合成演示单位", "unit_overview": "合成数据:演示用生产经营单位,从业人员约80人",
@@ -184,7 +189,7 @@ def _incidents(city: Any, districts: list, accounts: dict, log: Callable) -> Non
             "measures": "已组织救援、转移伤员、设置警戒", "source": "phone", "caller_name": "单位安全员",
         })
         Incident.objects.filter(pk=incident.pk).update(is_synthetic=True)
-        hop = incident.reports.filter(state="due", sender__level="county").first()
+        hop = incident.reports.filter(state=ReportState.DUE, sender__level=ChainLevel.COUNTY).first()
         if hop is not None:
             do_send_report(officer, hop, channel="电话+传真", received_by_name="市值班室",
                            sent_at=timezone.now())

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.geo.choices import Level
 from pingan.geo.models import Division
 
 from .choices import Finding, Grade, ResponseLevel, ResponseStep, SanfangKind, ShiftRole
@@ -37,7 +38,7 @@ class IncidentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        qs = Division.objects.filter(level__in=["city", "district", "town"])
+        qs = Division.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.TOWN])
         if user is not None and not user.sees_everything and user.scope_path:
             qs = qs.filter(path__startswith=user.scope_path)
         self.fields["division"].queryset = qs.order_by("code")
@@ -71,7 +72,7 @@ class SendForm(forms.Form):
 class ResponseForm(forms.Form):
     step = forms.ChoiceField(label=_("动作"), choices=ResponseStep.choices)
     level = forms.ChoiceField(label=_("级别"), choices=[("", "—"), *ResponseLevel.choices], required=False)
-    note = forms.CharField(label=_("说明"), required=False)
+    note = forms.CharField(label=_("理由(提升、降低、终止时必填)"), required=False)
 
 
 class GradeForm(forms.Form):

@@ -1,6 +1,6 @@
 """Duty roster, incidents, the statutory reporting chain, response levels and 三防 responses.
 
-Workflow lives in actions.py; the legal rules (grades, deadlines, windows) in rules.py.
+Workflow lives in the actions package; the legal rules (grades, deadlines, windows) in rules.py.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from pingan.core.links import linked
 from pingan.core.models import AuditEvent
 
 from . import rules
-from .choices import ReportState
-from .models import DutyPost, GradeChange, Incident, Report, SanfangReport, Shift
-from .services import body_of_user
+from .bodies import find_body_of_user
+from .choices import IncidentState, ReportState
+from .duty import ROSTER_KEEPER_ROLES, recipients, scope_divisions
+from .models import DutyPost, GradeChange, Handover, Incident, Report, SanfangReport, Shift, ShiftSwap
 
 
 def incidents_for(user: Any) -> Any:
@@ -31,9 +32,12 @@ def reports_for(user: Any) -> Any:
 
 
 def console(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The duty console of the user's level: reports to send, reports received, re-grades, late."""
+    """The duty console of the user's level: reports to send, reports received, re-grades, late.
+
+    A read: it looks the user's reporting body up and never creates one (a level that has no body
+    yet has nothing to send or receive)."""
     now = now or timezone.now()
-    body = body_of_user(user)
+    body = find_body_of_user(user)
     reports = reports_for(user)
     if body is not None and not user.sees_everything:
         to_send = reports.filter(sender=body, state=ReportState.DUE)
@@ -48,13 +52,13 @@ def console(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
                 .order_by("-due_at")[:20])
     regrades = list(GradeChange.objects.visible_to(user).exclude(from_grade="")
                     .select_related("incident", "by").order_by("-at")[:20])
-    open_incidents = list(incidents_for(user).filter(state="open").order_by("-occurred_at")[:20])
+    open_incidents = list(incidents_for(user).filter(state=IncidentState.OPEN).order_by("-occurred_at")[:20])
     posts = DutyPost.objects.visible_to(user).filter(is_active=True)
     if not user.sees_everything and user.department_id:
         posts = posts.filter(department=user.department_id)
     elif not user.sees_everything and user.division_id:
         posts = posts.filter(division=user.division_id)
-    shifts = list(Shift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
+    shifts = list(Shift.objects.visible_to(user).filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
                   .select_related("post", "leader").prefetch_related("officers")[:10])
     return {"body": body, "to_send": to_send, "received": list(received.order_by("-sent_at")[:20]),
             "late": late, "regrades": regrades, "open_incidents": open_incidents, "shifts": shifts}
@@ -94,10 +98,12 @@ def incident_timeline(incident: Incident) -> list[dict[str, Any]]:
     return items
 
 
-def roster(post: DutyPost, start: dt.datetime, days: int = 14) -> list[Shift]:
+def roster(post: DutyPost, start: dt.datetime, days: int = 14, user: Any = None) -> list[Shift]:
+    """The post's shifts from `start` (scoped to `user` when shown to someone)."""
     from django.contrib.auth import get_user_model
 
-    return list(Shift.objects.filter(post=post, ends_at__gt=start, starts_at__lt=start + dt.timedelta(days=days))
+    shifts = Shift.objects.all() if user is None else Shift.objects.visible_to(user)
+    return list(shifts.filter(post=post, ends_at__gt=start, starts_at__lt=start + dt.timedelta(days=days))
                 .select_related("leader")
                 .prefetch_related(Prefetch("officers", queryset=get_user_model().objects.order_by("pk")))
                 .order_by("starts_at"))
@@ -113,7 +119,6 @@ def gaps(post: DutyPost, start: dt.datetime, hours: int = 72) -> list[tuple[dt.d
 
 def notify_gaps(now: dt.datetime | None = None) -> int:
     from pingan.notify.services import notify
-    from pingan.org.models import User
 
     now = now or timezone.now()
     sent = 0
@@ -122,8 +127,7 @@ def notify_gaps(now: dt.datetime | None = None) -> int:
         if not found:
             continue
         s, _e = found[0]
-        people = User.objects.filter(department=post.department_id, role__in=["duty_leader", "dept_staff"],
-                                     is_active=True)
+        people = recipients(post.department_id, ROSTER_KEEPER_ROLES)
         notify(people, event="emergency.roster.gap",
                title=_("%(post)s:%(at)s起无人值班") % {"post": post.name, "at": f"{timezone.localtime(s):%m-%d %H:%M}"},
                url=reverse("emergency:roster", args=[post.pk]))
@@ -131,11 +135,42 @@ def notify_gaps(now: dt.datetime | None = None) -> int:
     return sent
 
 
-def sanfang_board(response: Any, now: dt.datetime | None = None) -> dict[str, Any]:
-    """HQ view: for each slot, which member units have reported, late, or not yet."""
+def sanfang_board(response: Any, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+    """HQ view: for each slot, which member units have reported, late, or not yet (as far as the
+    user may see them)."""
     now = now or timezone.now()
-    items = list(SanfangReport.objects.filter(response=response).select_related("department", "submitted_by")
+    items = list(SanfangReport.objects.visible_to(user).filter(response=response).select_related("department", "submitted_by")
                  .order_by("-due_at", "department__name"))
     missing = [i for i in items if i.submitted_at is None and i.due_at <= now]
     pending = [i for i in items if i.submitted_at is None and i.due_at > now]
     return {"items": items, "missing": missing, "pending": pending}
+
+
+def roster_page(post: DutyPost, user: Any, now: dt.datetime) -> dict[str, Any]:
+    """A post's roster page: every list of people goes through `visible_to(user)`."""
+    from django.contrib.auth import get_user_model
+
+    return {
+        "shifts": roster(post, now - dt.timedelta(days=1), days=15, user=user),
+        "gaps": gaps(post, now),
+        "handovers": list(Handover.objects.visible_to(user).filter(post=post)
+                          .select_related("handed_by", "received_by")[:20]),
+        "swaps": list(ShiftSwap.objects.visible_to(user).filter(shift__post=post)
+                      .select_related("shift", "shift__post", "from_user", "to_user", "requested_by")[:20]),
+        "rotations": list(post.rotations.all()),
+        "people": list(get_user_model().objects.visible_to(user).filter(department=post.department_id,
+                                                                         is_active=True).order_by("username")),
+    }
+
+
+def duty_division(user: Any, pk: int) -> Any:
+    """The division `pk` if the user may ask who is on duty for it, else None (→ 404)."""
+    return scope_divisions(user).filter(pk=pk).first()
+
+
+def duty_department(user: Any, pk: int) -> Any:
+    """The department `pk` if its duty posts are in the user's scope, else None (→ 404)."""
+    from pingan.org.models import Department
+
+    return (Department.objects.filter(pk=pk, division__in=scope_divisions(user).values("pk"))
+            .select_related("division").first())

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pingan.core.actions import ActionError, get_visible_or_404
+from pingan.core.actions import ActionError, Forbidden, get_visible_or_404
+from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, rules, selectors
-from .choices import ChainLevel, Grade, ReportState
+from .bodies import find_body_of_user
+from .choices import ChainLevel, Grade, IncidentState, ReportState, ResponseLevel, ShiftRole
 from .forms import (
     CalculatorForm,
     CloseForm,
@@ -49,33 +52,26 @@ from .models import (
 )
 
 
-def staff_view(fn: Any) -> Any:
-    """Function views behind the same gate as the console's class views (StaffRequiredMixin)."""
-
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect(reverse("login") + "?next=" + request.path)
-        if not request.user.is_staff_role:
-            raise PermissionDenied
-        return fn(request, *args, **kwargs)
-
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
+def _refused(err: ActionError) -> None:
+    """A refusal from an action is the console's 403 page, like the gate's (never a flash message)."""
+    if isinstance(err, Forbidden):
+        raise PermissionDenied(str(err.message)) from err
 
 
 def _form_error(form: Any, err: ActionError) -> None:
+    _refused(err)
     field = err.field if err.field in form.fields else None
     form.add_error(field, str(err.message))
 
 
 def _flash_error(request: HttpRequest, err: ActionError) -> None:
+    _refused(err)
     messages.error(request, str(err.message))
 
 
 # --- console ----------------------------------------------------------------------------------
 
-@staff_view
+@console_view("emergency.view_desk")
 def console(request: HttpRequest) -> HttpResponse:
     ctx = selectors.console(request.user)
     return render(request, "emergency/console.html", ctx)
@@ -83,7 +79,8 @@ def console(request: HttpRequest) -> HttpResponse:
 
 # --- incidents --------------------------------------------------------------------------------
 
-class IncidentListView(ScopedListView):
+class IncidentListView(ConsoleGate, ScopedListView):
+    permission = "emergency.view_incidents"
     model = Incident
     template_name = "emergency/incident_list.html"
     context_object_name = "incidents"
@@ -100,7 +97,7 @@ class IncidentListView(ScopedListView):
     def get_queryset(self) -> Any:
         qs = selectors.incidents_for(self.request.user)
         state = self.request.GET.get("state")
-        if state in ("open", "closed"):
+        if state in IncidentState.values:
             qs = qs.filter(state=state)
         grade = self.request.GET.get("grade")
         if grade in Grade.values:
@@ -108,12 +105,12 @@ class IncidentListView(ScopedListView):
         return qs.order_by("-occurred_at", "-id")
 
 
-@staff_view
+@console_view("emergency.view_incidents")
 def incidents_geojson(request: HttpRequest) -> HttpResponse:
     """Open incidents visible to the user as GeoJSON points for `{% map_component %}` (colour = grade)."""
     from django.http import JsonResponse
 
-    qs = (Incident.objects.visible_to(request.user).filter(state="open").exclude(lat=None).exclude(lon=None)
+    qs = (Incident.objects.visible_to(request.user).filter(state=IncidentState.OPEN).exclude(lat=None).exclude(lon=None)
           .only("pk", "number", "title", "grade", "lat", "lon", "deaths", "serious_injuries").order_by("-occurred_at")[:500])
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
                  "properties": {"colour": i.grade_colour, "label": i.title,
@@ -122,7 +119,7 @@ def incidents_geojson(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
-@staff_view
+@console_view("emergency.record_incident")
 def incident_new(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -143,24 +140,21 @@ def incident_new(request: HttpRequest) -> HttpResponse:
                   {"form": form, "thresholds": rules.GRADE_RULES[-1], "grade_table": table})
 
 
-@staff_view
+@console_view("emergency.view_incidents")
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(Incident.objects.select_related("division", "owner_body", "received_by"),
                                   request.user, pk=pk)
     reports = list(incident.reports.select_related("sender", "receiver", "sent_by").order_by("id"))
     now = timezone.now()
-    from .services import body_of_user
-
-    mine = body_of_user(request.user)
+    mine = find_body_of_user(request.user)  # a read: never creates the body
     for r in reports:
         r.overdue = r.state == ReportState.DUE and r.due_at < now
         external = r.sender is not None and r.sender.department_id is None
-        r.can_send = r.state == ReportState.DUE and r.sender is not None and incident.state == "open" and (
-            request.user.sees_everything
-            or (mine is not None and (r.sender_id == mine.pk or (external and mine.parent_id == r.sender_id))))
+        # Offered means allowed: the same predicates the actions ask.
+        r.can_send = r.state == ReportState.DUE and r.sender is not None and incident.state == IncidentState.OPEN \
+            and may(request.user, "emergency.record_external" if external else "emergency.send_report", r)
     return render(request, "emergency/incident_detail.html", {
         "incident": incident, "reports": reports, "mine": mine,
-        "can_decide": request.user.is_superuser or request.user.role in ("duty_leader", "dept_staff", "city_admin"),
         "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
         "supplements": list(incident.supplements.select_related("by")),
         "findings": list(incident.findings.select_related("by")),
@@ -170,7 +164,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "window_last_day": rules.supplement_window_last_day(
             timezone.localtime(incident.occurred_at).date(), incident.accident_kind,
             accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None)),
-        "higher_bodies": ReportingBody.objects.filter(level__in=["province", "ministry"]),
+        "higher_bodies": ReportingBody.objects.visible_to(request.user).filter(
+            level__in=[ChainLevel.PROVINCE, ChainLevel.MINISTRY]),
     })
 
 
@@ -179,7 +174,7 @@ def _incident_post(request: HttpRequest, pk: int) -> Incident:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.supplement")
 def incident_supplement(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     form = SupplementForm(request.POST)
@@ -194,7 +189,7 @@ def incident_supplement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.decide_response")
 def incident_response(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
@@ -206,7 +201,7 @@ def incident_response(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.set_grade")
 def incident_grade(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
@@ -217,7 +212,7 @@ def incident_grade(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.record_finding")
 def incident_finding(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
@@ -229,7 +224,7 @@ def incident_finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.close_incident")
 def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
@@ -252,13 +247,13 @@ def _report_doc(report: Report) -> dict[str, Any]:
     return {"report": report, "incident": report.incident, "content": content, "items": items}
 
 
-@staff_view
+@console_view("emergency.view_incidents")
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as a printable document (browser print → paper or PDF)."""
     return render(request, "emergency/report_print.html", _report_doc(_report(request, pk)))
 
 
-@staff_view
+@console_view("emergency.view_incidents")
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     from docx import Document
     from docx.shared import Pt
@@ -294,12 +289,12 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.send_report")
 def report_send(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     receiver = None
     if request.POST.get("receiver"):
-        receiver = ReportingBody.objects.filter(pk=request.POST["receiver"]).first()
+        receiver = ReportingBody.objects.visible_to(request.user).filter(pk=request.POST["receiver"]).first()
     try:
         if report.sender is not None and report.sender.department_id is None:
             actions.do_record_external_send(request.user, report, note=request.POST.get("channel", ""))
@@ -317,7 +312,7 @@ def report_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- calculator ----------------------------------------------------------------------------------
 
-@staff_view
+@console_view("emergency.use_calculator")
 def calculator(request: HttpRequest) -> HttpResponse:
     form = CalculatorForm(request.GET or None)
     result = None
@@ -333,7 +328,8 @@ def calculator(request: HttpRequest) -> HttpResponse:
 
 # --- roster ---------------------------------------------------------------------------------------
 
-class PostListView(ScopedListView):
+class PostListView(ConsoleGate, ScopedListView):
+    permission = "emergency.view_roster"
     model = DutyPost
     template_name = "emergency/post_list.html"
     context_object_name = "posts"
@@ -345,51 +341,48 @@ class PostListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         posts = ctx["posts"]
-        current = {s.post_id: s for s in Shift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
-                   .select_related("leader").prefetch_related("officers")}
+        shifts = Shift.objects.visible_to(self.request.user).filter(post__in=posts, starts_at__lte=now,
+                                                                    ends_at__gt=now)
+        current = {s.post_id: s for s in shifts.select_related("leader").prefetch_related("officers")}
         for p in posts:
             p.current = current.get(p.pk)
         return ctx
 
 
-@staff_view
+@console_view("emergency.view_roster")
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_visible_or_404(DutyPost.objects.select_related("department", "division"), request.user, pk=pk)
     now = timezone.now()
-    start = now - dt.timedelta(days=1)
     return render(request, "emergency/roster.html", {
-        "post": post, "shifts": selectors.roster(post, start, days=15), "now": now,
-        "gaps": selectors.gaps(post, now), "handovers": list(post.handovers.select_related("handed_by",
-                                                                                            "received_by")[:20]),
-        "swaps": list(ShiftSwap.objects.filter(shift__post=post)
-                      .select_related("shift", "from_user", "to_user", "requested_by")[:20]),
-        "rotations": list(post.rotations.all()),
-        "people": list(get_user_model().objects.filter(department=post.department_id).order_by("username")),
+        "post": post, "now": now, **selectors.roster_page(post, request.user, now),
         "handover_form": HandoverForm(), "swap_form": SwapForm(),
     })
 
 
 @require_POST
-@staff_view
+@console_view("emergency.manage_roster")
 def rotation_generate(request: HttpRequest, pk: int) -> HttpResponse:
     rotation = get_visible_or_404(RotationTemplate.objects.select_related("post"), request.user, pk=pk)
     try:
         made = actions.do_generate_shifts(request.user, rotation, days=int(request.POST.get("days") or 14))
         messages.success(request, _("已生成 %(n)d 个班次") % {"n": len(made)})
-    except (ActionError, ValueError) as err:
-        messages.error(request, str(getattr(err, "message", err)))
+    except ActionError as err:
+        _flash_error(request, err)
+    except ValueError:
+        messages.error(request, _("生成天数必须是整数"))
     return redirect("emergency:roster", pk=rotation.post_id)
 
 
 @require_POST
-@staff_view
+@console_view("emergency.request_swap")
 def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_visible_or_404(Shift.objects.select_related("post"), request.user, pk=pk)
-    users = get_user_model().objects
+    users = get_user_model().objects.visible_to(request.user)  # only people the actor may see
     try:
         from_user = users.filter(pk=request.POST.get("from_user") or 0).first()
         to_user = users.filter(pk=request.POST.get("to_user") or 0).first()
-        actions.do_request_swap(request.user, shift, role=request.POST.get("role", "officer"), from_user=from_user,
+        actions.do_request_swap(request.user, shift, role=request.POST.get("role", ShiftRole.OFFICER),
+                                from_user=from_user,
                                 to_user=to_user, reason=request.POST.get("reason", ""))
         messages.success(request, _("换班申请已提交"))
     except ActionError as err:
@@ -398,7 +391,7 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.decide_swap")
 def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
     swap = get_visible_or_404(ShiftSwap.objects.select_related("shift"), request.user, pk=pk)
     try:
@@ -409,7 +402,7 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_view
+@console_view("emergency.record_handover")
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_visible_or_404(DutyPost.objects.all(), request.user, pk=pk)
     # Only a person the actor may see can be named as the one who took over.
@@ -423,11 +416,10 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("emergency:roster", pk=pk)
 
 
-def ical_for(person: Any) -> str:
-    from django.db.models import Q
-
+def ical_for(person: Any, viewer: Any = None) -> str:
     now = timezone.now()
-    shifts = (Shift.objects.filter(Q(leader=person) | Q(officers=person), ends_at__gt=now - dt.timedelta(days=30))
+    base = Shift.objects.all() if viewer is None else Shift.objects.visible_to(viewer)
+    shifts = (base.filter(Q(leader=person) | Q(officers=person), ends_at__gt=now - dt.timedelta(days=30))
               .distinct().select_related("post", "leader").prefetch_related("officers").order_by("starts_at"))
     events = []
     for s in shifts:
@@ -439,14 +431,14 @@ def ical_for(person: Any) -> str:
     return rules.ical(events, calname=_("%(name)s 的值班") % {"name": str(person)}, stamp=now)
 
 
-@staff_view
+@console_view("emergency.view_roster")
 def my_ical(request: HttpRequest, user_pk: int | None = None) -> HttpResponse:
     """iCal (RFC 5545) export of a person's shifts: one's own, or a visible colleague's."""
     if user_pk is None:
         person = request.user
     else:
         person = get_visible_or_404(get_user_model().objects.all(), request.user, pk=user_pk)
-    resp = HttpResponse(ical_for(person), content_type="text/calendar; charset=utf-8")
+    resp = HttpResponse(ical_for(person, request.user), content_type="text/calendar; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="duty-{person.username}.ics"'
     return resp
 
@@ -462,11 +454,14 @@ def _hq_departments(user: Any) -> Any:
     return qs.select_related("division").order_by("division__code", "name")
 
 
-@staff_view
+@console_view("emergency.view_sanfang")
 def sanfang_list(request: HttpRequest) -> HttpResponse:
     responses = list(SanfangResponse.objects.visible_to(request.user).select_related("headquarters", "division"))
-    form = SanfangForm(request.POST or None, departments=_hq_departments(request.user))
-    if request.method == "POST" and form.is_valid():
+    may_start = may(request.user, "emergency.start_sanfang")
+    if request.method == "POST" and not may_start:
+        raise PermissionDenied
+    form = SanfangForm(request.POST or None, departments=_hq_departments(request.user)) if may_start else None
+    if form is not None and request.method == "POST" and form.is_valid():
         if not request.user.department_id:
             messages.error(request, _("您没有所属部门,不能启动三防响应"))
         else:
@@ -485,30 +480,36 @@ def sanfang_list(request: HttpRequest) -> HttpResponse:
     return render(request, "emergency/sanfang_list.html", {"responses": responses, "form": form, "mine": mine})
 
 
-@staff_view
+@console_view("emergency.view_sanfang")
 def sanfang_detail(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_visible_or_404(SanfangResponse.objects.select_related("headquarters"), request.user, pk=pk)
-    if response.is_active:
-        actions.reconcile_sanfang(response=response)
-    board = selectors.sanfang_board(response)
-    return render(request, "emergency/sanfang_detail.html", {"response": response, **board, "now": timezone.now(),
-                                                             "members": list(response.members.all())})
+    # A read: the member reports due are laid out when the response starts and by the periodic
+    # task (tasks.reconcile_sanfang_reports), never by opening this page.
+    from pingan.org.models import Department
+
+    board = selectors.sanfang_board(response, request.user)
+    members = list(Department.objects.visible_to(request.user).filter(sanfang_memberships=response))
+    return render(request, "emergency/sanfang_detail.html", {
+        "response": response, **board, "now": timezone.now(), "members": members,
+        "levels": [(v, label) for v, label in ResponseLevel.choices if v != response.level]})
 
 
 @require_POST
-@staff_view
+@console_view("emergency.change_sanfang")
 def sanfang_change(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_visible_or_404(SanfangResponse.objects.all(), request.user, pk=pk)
     try:
-        actions.do_change_sanfang(request.user, response, level=request.POST.get("level"),
-                                  end=request.POST.get("end") == "1", note=request.POST.get("note", ""))
+        end = request.POST.get("end") == "1"
+        actions.do_change_sanfang(request.user, response, level=request.POST.get("level"), end=end,
+                                  reason=request.POST.get("reason", ""))
+        messages.success(request, _("三防响应已终止") if end else _("三防响应级别已调整"))
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:sanfang", pk=pk)
 
 
 @require_POST
-@staff_view
+@console_view("emergency.submit_sanfang")
 def sanfang_submit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(SanfangReport.objects.select_related("response"), request.user, pk=pk)
     try:

@@ -163,3 +163,12 @@ class SanfangResponseSerializer(serializers.ModelSerializer):
 
 class SanfangSubmitSerializer(serializers.Serializer):
     text = serializers.CharField()
+
+
+class SanfangChangeSerializer(serializers.Serializer):
+    """Change the level of a 三防 response, or end it; the reason is required (the action checks it,
+    so that the console and the API give the same answer)."""
+
+    level = serializers.ChoiceField(choices=ResponseLevel.choices, required=False, allow_blank=True)
+    end = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, help_text=_("调整或终止响应的理由(必填)"))

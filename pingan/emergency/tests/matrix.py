@@ -1,4 +1,4 @@
-"""Operations covered by the emergency permission-matrix tests (test_api.py)."""
+"""Operations covered by the emergency permission-matrix tests (test_api.py, test_permissions.py)."""
 
 COVERED = {
     ("GET", "/api/v1/emergency/incidents/"),
@@ -17,6 +17,7 @@ COVERED = {
     ("POST", "/api/v1/emergency/grade/"),
     ("GET", "/api/v1/emergency/sanfang-responses/"),
     ("GET", "/api/v1/emergency/sanfang-responses/{id}/"),
+    ("POST", "/api/v1/emergency/sanfang-responses/{id}/change/"),
     ("GET", "/api/v1/emergency/sanfang-reports/"),
     ("GET", "/api/v1/emergency/sanfang-reports/{id}/"),
     ("POST", "/api/v1/emergency/sanfang-reports/{id}/submit/"),

@@ -103,6 +103,18 @@ def test_incident_response(world, setup, key):
     assert r.status_code == expected, r.content
 
 
+@pytest.mark.parametrize(("body", "field"), [
+    ({"step": "raise", "level": "3"}, "note"), ({"step": "end", "note": " "}, "note"),
+    ({"step": "jump", "level": "3", "note": "x"}, "step"), ({"step": "activate", "level": "9"}, "level"),
+])
+def test_incident_response_bad_inputs_name_the_field(world, setup, body, field):
+    c = client(world, ("duty_leader", "qingcheng"))
+    url = f"/api/v1/emergency/incidents/{setup['incident'].pk}/response/"
+    assert c.post(url, {"step": "activate", "level": "4"}, format="json").status_code == 200
+    r = c.post(url, body, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == field, r.content
+
+
 @pytest.mark.parametrize("key", ROLES)
 def test_reports_list_detail(world, setup, key):
     c = client(world, key)
@@ -121,11 +133,28 @@ def test_report_send(world, setup, key):
     assert r.status_code == expected, r.content
 
 
-def test_send_twice_is_an_error(world, setup):
+def test_send_twice_is_a_conflict(world, setup):
+    """The action decides the state (409, in the user's language); the API does not repeat it."""
     c = client(world, ("duty_officer", "qingcheng"))
     assert c.post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json").status_code == 200
     r = c.post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json")
-    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "state"
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "state"
+    assert r.json()["errors"][0]["message"] == "该报告已报送或已取消"
+    r = c.post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 409 and "该" not in r.json()["errors"][0]["message"]
+
+
+def test_send_to_unknown_receiver_names_the_field(world, setup):
+    r = client(world, ("duty_officer", "qingcheng")).post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/",
+                                                          {"receiver": 999999}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "receiver"
+
+
+def test_send_by_another_level_is_refused(world, setup):
+    # the county hop is 清城区's to send: the city's duty officer sees it but may not send it
+    r = client(world, ("duty_officer", "city")).post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {},
+                                                     format="json")
+    assert r.status_code == 403
 
 
 POST_VISIBLE = QC_STAFF | {("city_admin", "city"), ("integration", "city")}
@@ -153,8 +182,17 @@ STAFF = QC_STAFF | OTHER | {("city_admin", "city"), ("integration", "city")}
 
 @pytest.mark.parametrize("key", ROLES)
 def test_on_duty(world, setup, key):
+    """清城区's duty people: staff of 清城区 and the city; another district's staff get 404 (out of scope,
+    as an unknown department); people outside the console are refused."""
     r = client(world, key).get("/api/v1/emergency/on-duty/", {"department": world.departments["qc_em"].pk})
-    expected = ANON if key is None else (200 if key in STAFF else 403)
+    if key is None:
+        expected = ANON
+    elif key in OTHER:
+        expected = 404
+    elif key in STAFF:
+        expected = 200
+    else:
+        expected = 403
     assert r.status_code == expected
     if expected == 200:
         assert {p["username"] for p in r.json()} == {"qingcheng_duty", "qingcheng_leader"}
@@ -162,12 +200,19 @@ def test_on_duty(world, setup, key):
 
 def test_on_duty_by_division_and_bad_input(world, setup):
     c = client(world, ("duty_officer", "qingcheng"))
-    r = c.get("/api/v1/emergency/on-duty/", {"division": world.towns["yingde"].pk})
-    assert {p["username"] for p in r.json()} == {"yingde_duty", "yingde_leader"}
+    r = c.get("/api/v1/emergency/on-duty/", {"division": world.towns["qingcheng"].pk})
+    assert {p["username"] for p in r.json()} == {"qingcheng_duty", "qingcheng_leader"}
+    assert c.get("/api/v1/emergency/on-duty/", {"division": world.towns["yingde"].pk}).status_code == 404
+    assert c.get("/api/v1/emergency/on-duty/", {"division": 999999}).status_code == 404
+    assert c.get("/api/v1/emergency/on-duty/", {"department": 999999}).status_code == 404
     assert c.get("/api/v1/emergency/on-duty/").json()["errors"][0]["field"] == "department"
-    assert c.get("/api/v1/emergency/on-duty/", {"department": "x"}).status_code == 400
+    r = c.get("/api/v1/emergency/on-duty/", {"department": "x"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "department"
+    r = c.get("/api/v1/emergency/on-duty/", {"division": "x"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "division"
     assert c.get("/api/v1/emergency/on-duty/", {"department": 1, "at": "yesterday"}).json()["errors"][0][
         "field"] == "at"
+    assert c.get("/api/v1/emergency/on-duty/", {"department": 1, "at": "2026-13-45T99:00"}).status_code == 400
 
 
 @pytest.mark.parametrize("key", ROLES)

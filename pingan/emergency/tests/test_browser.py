@@ -148,3 +148,18 @@ def test_roster_calculator_and_sanfang_pages(page, login, shot):
     missing = page.locator("[data-testid=not-reported]").inner_text()
     assert "英德市应急管理局" in missing and "清城区应急管理局" not in missing
     shot(page, "emergency-sanfang")
+    # the city changes its own response's level, with the reason it is asked for
+    page.select_option("#sf-level", "2")
+    page.fill("#sf-reason", "北江水位超警戒0.5米")
+    page.get_by_role("button", name="调整级别").click()
+    page.wait_for_load_state("networkidle")
+    assert SanfangResponse.objects.get(pk=resp.pk).level == "2"
+    shot(page, "emergency-sanfang-changed")
+    logout(page)
+
+    # a district member unit sees the city's response and reports to it, but is offered no change
+    login(page, world.user("duty_leader", "qingcheng").username)
+    page.goto(page.base + f"/console/emergency/sanfang/{resp.pk}/")
+    assert page.locator("[data-testid=sanfang-change]").count() == 0
+    assert page.get_by_role("button", name="终止响应").count() == 0
+    shot(page, "emergency-sanfang-district-member")

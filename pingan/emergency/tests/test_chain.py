@@ -182,18 +182,22 @@ def test_response_levels(world, duty):
     leader = world.user("duty_leader", "yingde")
     actions.do_response(leader, incident, step="activate", level="4", note="启动Ⅳ级")
     with pytest.raises(ActionError):
-        actions.do_response(leader, incident, step="raise", level="4")
-    actions.do_response(leader, incident, step="raise", level="3")
-    actions.do_response(leader, incident, step="lower", level="4")
+        actions.do_response(leader, incident, step="raise", level="4", note="同级")
+    with pytest.raises(ActionError) as err:  # a change of level states its reason
+        actions.do_response(leader, incident, step="raise", level="3")
+    assert err.value.field == "note"
+    actions.do_response(leader, incident, step="raise", level="3", note="被困人员增加")
+    actions.do_response(leader, incident, step="lower", level="4", note="险情得到控制")
     with pytest.raises(ActionError):
         actions.do_close_incident(leader, incident, summary="x")
-    actions.do_response(leader, incident, step="end")
+    actions.do_response(leader, incident, step="end", note="救援结束")
     with pytest.raises(Forbidden):
         actions.do_response(world.user("duty_officer", "yingde"), incident, step="activate", level="4")
     actions.do_close_incident(leader, incident, summary="处置完毕")
     incident.refresh_from_db()
     assert incident.state == "closed" and incident.response_changes.count() == 4
     assert AuditEvent.objects.filter(action="emergency.incident.response").count() == 4
+    assert AuditEvent.objects.filter(action="emergency.incident.response", note="险情得到控制").exists()
 
 
 def test_create_incident_from_source_links_origin(world, duty):
