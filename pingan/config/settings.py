@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pingan.monitoring",
     "pingan.emergency",
     "pingan.rescue",
+    "pingan.risks",
     "pingan.portal",
     "pingan.dashboard",
 ]
