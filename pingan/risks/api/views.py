@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -31,7 +32,7 @@ def _enterprise_for(user: Any, asked: int | None) -> Enterprise | None:
     if asked:
         ent = Enterprise.objects.visible_to(user).filter(pk=asked).select_related("division").first()
         if ent is None:
-            raise ActionError("企业不存在", field="enterprise", code="invalid")
+            raise ActionError(_("企业不存在"), field="enterprise", code="invalid")
         return ent
     return getattr(user, "enterprise", None)
 
@@ -75,7 +76,7 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         if d.get("division"):
             division = Division.objects.filter(pk=d["division"]).first()
             if division is None:
-                raise ActionError("区划不存在", field="division", code="invalid")
+                raise ActionError(_("区划不存在"), field="division", code="invalid")
         enterprise = _enterprise_for(request.user, d.get("enterprise")) if d["kind"] == "analysis_unit" else None
         obj = actions.do_create_object(request.user, kind=d["kind"], name=d["name"], point_type=d["point_type"],
                                        division=division, enterprise=enterprise, lat=d.get("lat"), lon=d.get("lon"),
@@ -110,7 +111,7 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         ser.is_valid(raise_exception=True)
         event = RiskEvent.objects.filter(risk_object=obj, pk=ser.validated_data["event"]).first()
         if event is None:
-            raise ActionError("风险事件不属于该风险对象", field="event", code="invalid")
+            raise ActionError(_("风险事件不属于该风险对象"), field="event", code="invalid")
         m = actions.do_add_measure(request.user, event, kind=ser.validated_data["kind"],
                                    description=ser.validated_data["description"])
         return Response(s.MeasureSerializer(m).data, status=201)
@@ -125,12 +126,12 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         measure = ControlMeasure.objects.filter(event__risk_object=obj, pk=d["measure"]).select_related(
             "event__risk_object").first()
         if measure is None:
-            raise ActionError("管控措施不属于该风险对象", field="measure", code="invalid")
+            raise ActionError(_("管控措施不属于该风险对象"), field="measure", code="invalid")
         assignee = None
         if d.get("assignee"):
             assignee = User.objects.visible_to(request.user).filter(pk=d["assignee"]).first()
             if assignee is None:
-                raise ActionError("责任人不存在", field="assignee", code="invalid")
+                raise ActionError(_("责任人不存在"), field="assignee", code="invalid")
         task = actions.do_add_task(request.user, measure, name=d["name"], cycle=d["cycle"], every=d["every"],
                                    post=d["post"], assignee=assignee, checklist=d["checklist"])
         return Response(s.TaskSerializer(task).data, status=201)
@@ -163,7 +164,7 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         """Risk objects by level per district or township (`by`), with the top level's colour."""
         by = request.query_params.get("by", "district")
         if by not in selectors.PATH_LENGTH:
-            raise ActionError("只能按 district 或 town 统计", field="by", code="invalid_choice")
+            raise ActionError(_("只能按 district 或 town 统计"), field="by", code="invalid_choice")
         return Response({"by": by, "results": selectors.counts_by_division(request.user, by)})
 
 
@@ -275,7 +276,7 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         d = dict(ser.validated_data)
         enterprise = getattr(request.user, "enterprise", None)
         if enterprise is None:
-            raise ActionError("只有企业用户可以提交承诺", field="enterprise", code="invalid")
+            raise ActionError(_("只有企业用户可以提交承诺"), field="enterprise", code="invalid")
         row = actions.do_submit_commitment(request.user, enterprise, **d)
         return Response(s.CommitmentSerializer(row).data, status=201)
 
@@ -288,7 +289,7 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         try:
             day = dt.date.fromisoformat(raw) if raw else timezone.localdate()
         except ValueError as exc:
-            raise ActionError("日期格式应为 YYYY-MM-DD", field="day", code="invalid") from exc
+            raise ActionError(_("日期格式应为 YYYY-MM-DD"), field="day", code="invalid") from exc
         data = selectors.commitment_rate(request.user, day)
         data["rate"] = str(data["rate"]) if data["rate"] is not None else None
         for row in data["districts"]:
