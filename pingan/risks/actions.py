@@ -333,6 +333,7 @@ def do_declare_mhs(actor: Any, enterprise: Any, *, name: str, unit_kind: str, po
         MhsChemical(source=src, chemical=s.name, category=s.category, quantity=s.quantity,
                     critical_quantity=s.critical, beta=s.beta) for s in ident.steps])
     if ident.is_major:
+        _package_checks(actor, src)
         due = dt.datetime.combine(src.filing_due, dt.time(23, 59), tzinfo=timezone.get_current_timezone())
         deadlines.create(src, kind=FILING_KIND, title=_("重大危险源备案: %(name)s") % {"name": src.name},
                          due_at=due, remind_before=dt.timedelta(days=3), division=src.division,
@@ -340,6 +341,20 @@ def do_declare_mhs(actor: Any, enterprise: Any, *, name: str, unit_kind: str, po
     audit.record("risks.mhs.create", src, actor=actor,
                  after=snapshot(src, ["s_value", "r_value", "grade", "alpha", "filing_state", "table_version"]))
     return src
+
+
+def _package_checks(actor: Any, src: MajorHazardSource) -> None:
+    """The major hazard source enters the dual-prevention chain as an analysis unit whose measure is
+    the responsibility package (包保责任制), with the three named people's periodic checks."""
+    unit = do_create_object(actor, kind=ObjectKind.ANALYSIS_UNIT, name=_("重大危险源: %(name)s") % {"name": src.name},
+                            point_type=PointType.STORAGE if src.unit_kind == "storage" else PointType.PROCESS,
+                            enterprise=src.enterprise, is_synthetic=src.is_synthetic)
+    src.risk_object = unit
+    src.save(update_fields=["risk_object"])
+    event = do_add_event(actor, unit, name=_("重大危险源失控"))
+    measure = do_add_measure(actor, event, kind=MeasureKind.MANAGEMENT, description=_("包保责任制"))
+    for post, cycle, title in rules.PACKAGE_CHECKS["checks"]:
+        do_add_task(actor, measure, name=title, cycle=cycle, post=post)
 
 
 @transaction.atomic

@@ -64,6 +64,9 @@ class Post(models.TextChoices):
     SAFETY_DEPT = "safety_dept", _("安全管理部门")
     WORKSHOP = "workshop", _("车间")
     TEAM = "team", _("班组")
+    # The three named people of a major hazard source (包保责任制).
+    TECHNICAL = "technical", _("技术负责人")
+    OPERATIONAL = "operational", _("操作负责人")
 
 
 @coloured({"ok": "green", "finding": "red"})

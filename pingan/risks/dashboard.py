@@ -14,9 +14,9 @@ from .selectors import commitment_rate
 
 
 def kpis(user: Any) -> list[dict[str, Any]]:
-    from .permissions import can_view_map
+    from .permissions import can_view_rates
 
-    if not can_view_map(user):
+    if not can_view_rates(user):
         return []
     counts = RiskObject.objects.visible_to(user).aggregate(major=Count("pk", filter=Q(level="major")),
                                                            large=Count("pk", filter=Q(level="large")))
@@ -35,8 +35,8 @@ def kpis(user: Any) -> list[dict[str, Any]]:
 
 
 def layers(user: Any) -> list[dict[str, Any]]:
-    from .permissions import can_view_map
+    from .permissions import can_view_rates
 
-    if not can_view_map(user):
+    if not can_view_rates(user):
         return []
     return [{"url": reverse("risks-api:risk-object-map"), "name": _("风险四色图"), "kind": "points", "radius": 5}]

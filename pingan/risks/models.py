@@ -238,6 +238,9 @@ class MajorHazardSource(models.Model):
     filing_due = models.DateField(_("备案期限"), null=True, blank=True)
     filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
     filing_number = models.CharField(_("备案编号"), max_length=60, blank=True)
+    # The unit in the dual-prevention chain that carries the responsible people's periodic checks.
+    risk_object = models.OneToOneField(RiskObject, verbose_name=_("风险对象"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="major_hazard_source")
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -41,6 +41,12 @@ def can_view_list(user: Any, obj: Any = None) -> bool:
 
 
 def can_view_map(user: Any, obj: Any = None) -> bool:
+    """The four-colour map: the city's for staff (their area), the enterprise's own plan for it."""
+    return _reader(user)
+
+
+def can_view_rates(user: Any, obj: Any = None) -> bool:
+    """Area figures (commitment and completion rates, counts by division): government staff."""
     return is_staff(user)
 
 

@@ -367,6 +367,17 @@ def identify(chemicals: Iterable[Mapping[str, Any]], population: Any,
                           grade_for(r, table) if r is not None else None, table["version"])
 
 
+# The periodic checks of the three people responsible for a major hazard source (包保责任制).
+PACKAGE_CHECKS: dict[str, Any] = {
+    "version": "BB-2021",
+    "source": "《危险化学品重大危险源安全包保责任制办法(试行)》(应急厅〔2021〕12号) 第十条至第十二条",
+    "effective_from": dt.date(2021, 2, 4),
+    "checks": [("principal", "quarterly", "主要负责人组织安全检查"),
+               ("technical", "monthly", "技术负责人安全检查"),
+               ("operational", "weekly", "操作负责人安全检查")],
+}
+
+
 def filing_due(assessed_on: dt.date, table: Mapping[str, Any] = GB18218) -> dt.date:
     """Filed with the county authority within 15 days of the assessment report (令第40号)."""
     return assessed_on + dt.timedelta(days=table["filing_days"])

@@ -158,7 +158,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def map_view(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "town")
     by = by if by in selectors.PATH_LENGTH else "town"
-    counts = selectors.counts_by_division(request.user, by)
+    rates = may(request.user, "risks.view_rates")
+    counts = selectors.counts_by_division(request.user, by) if rates else []
     layers = [
         {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary"},
         {"url": reverse("risks-api:risk-object-map"), "name": _("风险点(按等级着色)"), "kind": "points"},
@@ -166,7 +167,8 @@ def map_view(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=30)
     return render(request, "risks/map.html", {
         "counts": counts, "by": by, "layers": layers, "levels": Level.choices,
-        "Level": Level, "completion": selectors.completion_by_division(request.user, since, "district")})
+        "Level": Level, "rates": rates,
+        "completion": selectors.completion_by_division(request.user, since, "district") if rates else []})
 
 
 @console_view("risks.view_mhs")
@@ -260,7 +262,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
         _attempt(request, run, _("已提交今日承诺"))
         return redirect("risks:commitments")
     rows = selectors.commitments(user)[:100]
-    rate = selectors.commitment_rate(user, today) if may(user, "risks.view_map") else None
+    rate = selectors.commitment_rate(user, today) if may(user, "risks.view_rates") else None
     missing = selectors.missing_commitments(user, today)[:100] if rate else []
     mine_today = own is not None and selectors.commitments(user, today).exists()
     return render(request, "risks/commitments.html", {

@@ -45,7 +45,7 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     permission_classes = [CanPermission]
     permission_map = {"list": "risks.view_list", "retrieve": "risks.view_list", "create": "risks.manage",
                       "assess": "risks.assess", "events": "risks.manage", "measures": "risks.manage",
-                      "tasks": "risks.manage", "map": "risks.view_map", "counts": "risks.view_map"}
+                      "tasks": "risks.manage", "map": "risks.view_map", "counts": "risks.view_rates"}
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
@@ -259,7 +259,7 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     serializer_class = s.CommitmentSerializer
     permission_classes = [CanPermission]
     permission_map = {"list": "risks.view_commitments", "retrieve": "risks.view_commitments",
-                      "create": "risks.submit_commitment", "rate": "risks.view_map"}
+                      "create": "risks.submit_commitment", "rate": "risks.view_rates"}
     filter_backends: list = []
 
     def get_queryset(self) -> Any:

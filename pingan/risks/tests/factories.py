@@ -15,9 +15,10 @@ def city_point(world: Any, area: str = "qingcheng", *, name: str = "凤城广场
                                     division=world.towns[area], lat=lat, lon=lon)
 
 
-def analysis_unit(world: Any, area: str = "qingcheng", *, name: str = "液氯储罐区") -> RiskObject:
+def analysis_unit(world: Any, area: str = "qingcheng", *, name: str = "液氯储罐区", lat: float | None = 23.7,
+                  lon: float | None = 113.05) -> RiskObject:
     return actions.do_create_object(world.user("enterprise", area), kind="analysis_unit", name=name,
-                                    point_type="storage", enterprise=world.enterprises[area])
+                                    point_type="storage", enterprise=world.enterprises[area], lat=lat, lon=lon)
 
 
 def chain(world: Any, obj: RiskObject, actor: Any = None, **task_kw: Any) -> CheckTask:

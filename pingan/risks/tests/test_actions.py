@@ -207,3 +207,14 @@ def test_models_scope(world):
     assert set(RiskObject.objects.visible_to(world.user("grid_worker"))) == {point, unit}
     assert not RiskObject.objects.visible_to(world.user("area_staff", "yingde")).exists()
     assert not CheckTask.objects.visible_to(world.user("public", "city")).exists()
+
+
+def test_major_hazard_source_generates_the_package_checks(world):
+    src = mhs(world)
+    tasks = CheckTask.objects.filter(risk_object=src.risk_object).order_by("id")
+    assert [(t.post, t.cycle) for t in tasks] == [("principal", "quarterly"), ("technical", "monthly"),
+                                                  ("operational", "weekly")]
+    assert src.risk_object.enterprise == world.enterprises["qingcheng"]
+    assert Deadline.objects.filter(kind="risks.check", object_id__in=[str(t.pk) for t in tasks]).count() == 3
+    small = mhs(world, chemicals=[{"chemical": "氨", "quantity": 1}], population=0)
+    assert small.risk_object is None

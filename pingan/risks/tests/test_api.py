@@ -92,7 +92,7 @@ def test_matrix(world, role, area):
     check("tasks", c.post(f"/api/v1/risk-objects/{point.pk}/tasks/",
                           {"measure": measure.pk, "name": "月检", "cycle": "monthly"}),
           object_status(key, SEES_QC_POINT, KEEP_QC_POINT, 201))
-    check("map", c.get("/api/v1/risk-objects/map/"), read_status(key, STAFF))
+    check("map", c.get("/api/v1/risk-objects/map/"), read_status(key, READERS))
     check("counts", c.get("/api/v1/risk-objects/counts/?by=town"), read_status(key, STAFF))
     check("task-list", c.get("/api/v1/risk-tasks/"), read_status(key, READERS))
     check("task-detail", c.get(f"/api/v1/risk-tasks/{task.pk}/"), object_status(key, SEES_QC_POINT, SEES_QC_POINT))

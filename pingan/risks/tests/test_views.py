@@ -31,7 +31,7 @@ OPENS = {
     ("area_staff", "qingcheng"): set(PAGES) - {"risks:mhs_create"},
     ("grid_worker", "qingcheng"): set(PAGES) - {"risks:mhs_create", "risks:create"},
     ("duty_officer", "qingcheng"): set(PAGES) - {"risks:mhs_create", "risks:create"},
-    ("enterprise", "qingcheng"): set(PAGES) - {"risks:map"},
+    ("enterprise", "qingcheng"): set(PAGES),
     ("public", "city"): set(),
 }
 
@@ -156,3 +156,13 @@ def test_dashboard_and_workspace(world):
     assert panel["title"] == "风险防控" and panel["count"] == len(panel["items"]) >= 2
     assert {"label", "url", "pill", "when"} <= set(panel["items"][0])
     assert panels(staff) == []
+
+
+def test_enterprise_sees_its_own_four_colour_plan(world, login_api):
+    unit = analysis_unit(world)
+    actions.do_assess(world.user("enterprise"), unit, method="ls", inputs={"likelihood": 5, "severity": 5})
+    city_point(world, lat=23.7, lon=113.05)
+    geo = login_api("enterprise").get("/api/v1/risk-objects/map/").json()
+    assert [f["properties"]["colour"] for f in geo["features"]] == ["red"]
+    html = client_for(world, "enterprise").get(reverse("risks:map")).content.decode()
+    assert 'data-testid="risk-counts"' not in html  # area figures are for government staff
