@@ -78,6 +78,26 @@ def counts_by_division(user: Any, level: str = "district") -> list[dict[str, Any
     return out
 
 
+def area_features(user: Any, level: str = "town") -> dict[str, Any]:
+    """Districts or townships with risk objects as GeoJSON polygons coloured by their top level."""
+    from django.utils.translation import gettext as _
+
+    counts = counts_by_division(user, level)
+    shapes = dict(Division.objects.filter(code__in=[r["code"] for r in counts]).exclude(geometry=None)
+                  .values_list("code", "geometry"))
+    labels = dict(Level.choices)
+    features = []
+    for r in counts:
+        if r["code"] not in shapes:
+            continue
+        text = " · ".join(f"{labels[lv]} {r['counts'][lv]}" for lv in rules.LEVEL_ORDER)
+        features.append({"type": "Feature", "geometry": shapes[r["code"]], "properties": {
+            "code": r["code"], "label": r["name"], "colour": rules.LEVEL_COLOURS.get(r["top"], "grey"),
+            "fill_opacity": 0.35, "level": r["top"], "counts": r["counts"],
+            "popup": _("风险对象 %(n)d 个") % {"n": r["total"]} + "\n" + text}})
+    return {"type": "FeatureCollection", "count": len(features), "features": features}
+
+
 def completion_by_division(user: Any, since: dt.datetime, level: str = "district") -> list[dict[str, Any]]:
     """Checks done on time ÷ checks due since `since` per area (completion rate)."""
     n = PATH_LENGTH.get(level, 6)

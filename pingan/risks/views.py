@@ -162,6 +162,8 @@ def map_view(request: HttpRequest) -> HttpResponse:
     counts = selectors.counts_by_division(request.user, by) if rates else []
     layers = [
         {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary"},
+    ] + ([{"url": reverse("risks-api:risk-object-areas") + f"?by={by}", "name": _("区域风险等级"),
+           "kind": "areas"}] if rates else []) + [
         {"url": reverse("risks-api:risk-object-map"), "name": _("风险点(按等级着色)"), "kind": "points",
          "fit": True, "maxZoom": 12},
     ]

@@ -45,7 +45,8 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     permission_classes = [CanPermission]
     permission_map = {"list": "risks.view_list", "retrieve": "risks.view_list", "create": "risks.manage",
                       "assess": "risks.assess", "events": "risks.manage", "measures": "risks.manage",
-                      "tasks": "risks.manage", "map": "risks.view_map", "counts": "risks.view_rates"}
+                      "tasks": "risks.manage", "map": "risks.view_map", "counts": "risks.view_rates",
+                      "areas": "risks.view_rates"}
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
@@ -166,6 +167,18 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         if by not in selectors.PATH_LENGTH:
             raise ActionError(_("只能按 district 或 town 统计"), field="by", code="invalid_choice")
         return Response({"by": by, "results": selectors.counts_by_division(request.user, by)})
+
+
+    @extend_schema(parameters=[OpenApiParameter("by", str, enum=["district", "town"])],
+                   responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def areas(self, request: Request) -> Response:
+        """The four-colour map's areas: each district or township of the viewer's area as GeoJSON,
+        coloured by its highest risk level, with its counts by level in the popup."""
+        by = request.query_params.get("by", "town")
+        if by not in selectors.PATH_LENGTH:
+            raise ActionError(_("只能按 district 或 town 统计"), field="by", code="invalid_choice")
+        return Response(selectors.area_features(request.user, by))
 
 
 class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -94,6 +94,7 @@ def test_matrix(world, role, area):
           object_status(key, SEES_QC_POINT, KEEP_QC_POINT, 201))
     check("map", c.get("/api/v1/risk-objects/map/"), read_status(key, READERS))
     check("counts", c.get("/api/v1/risk-objects/counts/?by=town"), read_status(key, STAFF))
+    check("areas", c.get("/api/v1/risk-objects/areas/?by=town"), read_status(key, STAFF))
     check("task-list", c.get("/api/v1/risk-tasks/"), read_status(key, READERS))
     check("task-detail", c.get(f"/api/v1/risk-tasks/{task.pk}/"), object_status(key, SEES_QC_POINT, SEES_QC_POINT))
     check("record", c.post(f"/api/v1/risk-tasks/{task.pk}/records/", {"result": "ok"}),
@@ -129,6 +130,10 @@ def test_lists_stay_in_scope(world, login_api):
     assert [r["id"] for r in ent.get("/api/v1/major-hazard-sources/").json()["results"]] == [src.pk]
     counts = login_api("city_admin", "city").get("/api/v1/risk-objects/counts/?by=district").json()["results"]
     assert {r["code"] for r in counts} == {"441802", "441881"}
+    actions.do_assess(world.user("area_staff"), point, method="ls", inputs={"likelihood": 5, "severity": 5})
+    areas = login_api("area_staff").get("/api/v1/risk-objects/areas/?by=town").json()
+    assert [(f["properties"]["code"], f["properties"]["colour"]) for f in areas["features"]] == [("441802006", "red")]
+    assert areas["features"][0]["geometry"]["type"] == "Polygon"
 
 
 @pytest.mark.parametrize("chemicals,population,s,r,grade", [
