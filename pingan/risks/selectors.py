@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from .models import CheckRecord, CheckTask, Commitment, MajorHazardSource, RiskO
 
 # Division.path lengths: district 6 digits (441802), township 9 (441802006).
 PATH_LENGTH = {"district": 6, "town": 9}
+COMPLETION_BY = ("district", "town", "enterprise", "object")
 
 
 def risk_objects(user: Any, params: Any = None) -> QuerySet[RiskObject]:
@@ -99,14 +100,27 @@ def area_features(user: Any, level: str = "town") -> dict[str, Any]:
 
 
 def completion_by_division(user: Any, since: dt.datetime, level: str = "district") -> list[dict[str, Any]]:
-    """Checks done on time ÷ checks due since `since` per area (completion rate)."""
-    n = PATH_LENGTH.get(level, 6)
-    rows = (CheckRecord.objects.visible_to(user).filter(due_at__gte=since)
-            .annotate(area=Substr("risk_object__division__path", 1, n)).values("area")
-            .annotate(due=Count("pk"), done=Count("pk", filter=Q(on_time=True))).order_by("area"))
-    rows = list(rows)
-    names = dict(Division.objects.filter(code__in=[r["area"] for r in rows]).values_list("code", "name"))
-    return [{"code": r["area"], "name": names.get(r["area"], r["area"]), "due": r["due"], "done": r["done"],
+    """Checks done on time ÷ checks due since `since`, per district, township, enterprise or risk
+    object (completion rate); two queries."""
+    qs = CheckRecord.objects.visible_to(user).filter(due_at__gte=since)
+    if level in PATH_LENGTH:
+        qs = qs.annotate(area=Substr("risk_object__division__path", 1, PATH_LENGTH[level]))
+    elif level == "enterprise":
+        qs = qs.exclude(risk_object__enterprise=None).annotate(area=F("risk_object__enterprise_id"))
+    else:
+        qs = qs.annotate(area=F("risk_object_id"))
+    rows = list(qs.values("area").annotate(due=Count("pk"), done=Count("pk", filter=Q(on_time=True)))
+                .order_by("area"))
+    keys = [r["area"] for r in rows]
+    if level in PATH_LENGTH:
+        names = dict(Division.objects.filter(code__in=keys).values_list("code", "name"))
+    elif level == "enterprise":
+        from pingan.org.models import Enterprise
+
+        names = dict(Enterprise.objects.filter(pk__in=keys).values_list("pk", "name"))
+    else:
+        names = dict(RiskObject.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return [{"key": r["area"], "name": names.get(r["area"], str(r["area"])), "due": r["due"], "done": r["done"],
              "rate": rules.completion_rate(r["done"], r["due"])} for r in rows]
 
 

@@ -171,7 +171,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
     return render(request, "risks/map.html", {
         "counts": counts, "by": by, "layers": layers, "levels": Level.choices,
         "Level": Level, "rates": rates,
-        "completion": selectors.completion_by_division(request.user, since, "district") if rates else []})
+        "completion": selectors.completion_by_division(request.user, since, by) if rates else []})
 
 
 @console_view("risks.view_mhs")

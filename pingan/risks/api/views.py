@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch
@@ -188,7 +189,8 @@ class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     queryset = CheckTask.objects.all()
     serializer_class = s.TaskSerializer
     permission_classes = [CanPermission]
-    permission_map = {"list": "risks.view_list", "retrieve": "risks.view_list", "records": "risks.record_check"}
+    permission_map = {"list": "risks.view_list", "retrieve": "risks.view_list", "records": "risks.record_check",
+                      "completion": "risks.view_list"}
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
@@ -212,6 +214,27 @@ class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         rec = actions.do_record_check(request.user, task, result=d["result"], answers=d["answers"], note=d["note"],
                                       lat=d.get("lat"), lon=d.get("lon"), photo=d.get("photo"))
         return Response(s.RecordSerializer(rec).data, status=201)
+
+
+    @extend_schema(parameters=[OpenApiParameter("by", str, enum=["district", "town", "enterprise", "object"]),
+                               OpenApiParameter("days", int)], responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def completion(self, request: Request) -> Response:
+        """Completion rate (checks done on time ÷ checks due) over the last `days` (default 30) per
+        district, township, enterprise or risk object, inside the caller's scope."""
+        by = request.query_params.get("by", "district")
+        if by not in selectors.COMPLETION_BY:
+            raise ActionError(_("无效的选项"), field="by", code="invalid_choice")
+        try:
+            days = int(request.query_params.get("days", "30"))
+        except ValueError:
+            days = 0
+        if not 1 <= days <= 366:
+            raise ActionError(_("天数须在 1–366 之间"), field="days", code="invalid")
+        since = timezone.now() - dt.timedelta(days=days)
+        rows = selectors.completion_by_division(request.user, since, by)
+        return Response({"by": by, "days": days, "results": [
+            r | {"rate": str(r["rate"]) if r["rate"] is not None else None} for r in rows]})
 
 
 class MajorHazardSourceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -296,8 +319,6 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(parameters=[OpenApiParameter("day", str)], responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"])
     def rate(self, request: Request) -> Response:
-        import datetime as dt
-
         raw = request.query_params.get("day")
         try:
             day = dt.date.fromisoformat(raw) if raw else timezone.localdate()

@@ -6,7 +6,7 @@ COVERED = {
     ("POST", "/api/v1/risk-objects/{id}/measures/"), ("POST", "/api/v1/risk-objects/{id}/tasks/"),
     ("GET", "/api/v1/risk-objects/map/"), ("GET", "/api/v1/risk-objects/counts/"),
     ("GET", "/api/v1/risk-objects/areas/"),
-    ("GET", "/api/v1/risk-tasks/"), ("GET", "/api/v1/risk-tasks/{id}/"), ("POST", "/api/v1/risk-tasks/{id}/records/"),
+    ("GET", "/api/v1/risk-tasks/"), ("GET", "/api/v1/risk-tasks/completion/"), ("GET", "/api/v1/risk-tasks/{id}/"), ("POST", "/api/v1/risk-tasks/{id}/records/"),
     ("GET", "/api/v1/major-hazard-sources/"), ("POST", "/api/v1/major-hazard-sources/"),
     ("GET", "/api/v1/major-hazard-sources/{id}/"), ("POST", "/api/v1/major-hazard-sources/{id}/file/"),
     ("POST", "/api/v1/major-hazard-calculator/"),

@@ -96,6 +96,7 @@ def test_matrix(world, role, area):
     check("counts", c.get("/api/v1/risk-objects/counts/?by=town"), read_status(key, STAFF))
     check("areas", c.get("/api/v1/risk-objects/areas/?by=town"), read_status(key, STAFF))
     check("task-list", c.get("/api/v1/risk-tasks/"), read_status(key, READERS))
+    check("completion", c.get("/api/v1/risk-tasks/completion/?by=town"), read_status(key, READERS))
     check("task-detail", c.get(f"/api/v1/risk-tasks/{task.pk}/"), object_status(key, SEES_QC_POINT, SEES_QC_POINT))
     check("record", c.post(f"/api/v1/risk-tasks/{task.pk}/records/", {"result": "ok"}),
           object_status(key, SEES_QC_POINT, CHECK_QC_POINT, 201))
@@ -236,3 +237,22 @@ def test_list_queries_are_constant(world, login_api, django_assert_max_num_queri
             assert api.get(url).status_code == 200
     with django_assert_max_num_queries(8):
         assert ent.get("/api/v1/major-hazard-sources/").status_code == 200
+
+
+def test_completion_rates_by_area_enterprise_and_object(world, login_api):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    point = city_point(world)
+    task = chain(world, point)
+    actions.do_record_check(world.user("grid_worker"), task, result="ok")
+    actions.do_record_check(world.user("grid_worker"), task, result="ok",
+                            at=timezone.now() + dt.timedelta(days=3))  # after its due time: late
+    api = login_api("dept_staff")
+    body = api.get("/api/v1/risk-tasks/completion/?by=town").json()
+    assert body["results"] == [{"key": "441802006", "name": "凤城街道", "due": 2, "done": 1, "rate": "50.0"}]
+    assert api.get("/api/v1/risk-tasks/completion/?by=object").json()["results"][0]["name"] == point.name
+    assert login_api("enterprise").get("/api/v1/risk-tasks/completion/?by=enterprise").json()["results"] == []
+    assert _field(api.get("/api/v1/risk-tasks/completion/?by=planet")) == "by"
+    assert _field(api.get("/api/v1/risk-tasks/completion/?days=0")) == "days"
