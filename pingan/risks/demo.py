@@ -178,7 +178,8 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
         for name in ("储罐区", "反应装置"):
             units.append(RiskObject(kind=ObjectKind.ANALYSIS_UNIT, point_type=PointType.STORAGE if name == "储罐区"
                                     else PointType.PROCESS, name=name, division=ent.division, enterprise=ent,
-                                    lat=ent.lat, lon=ent.lon, is_synthetic=True))
+                                    lat=ent.lat + rng.uniform(-0.002, 0.002) if ent.lat else None,
+                                    lon=ent.lon + rng.uniform(-0.002, 0.002) if ent.lon else None, is_synthetic=True))
     RiskObject.objects.bulk_create(units)
     units = list(RiskObject.objects.filter(is_synthetic=True, kind=ObjectKind.ANALYSIS_UNIT)
                  .select_related("enterprise"))
@@ -208,7 +209,7 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
     committed = []
     required = [s.enterprise for s, ident in sources if ident.is_major]
     today = timezone.localdate()
-    for back in range(1, 8):
+    for back in range(0, 8):
         day = today - dt.timedelta(days=back)
         due = rules.commitment_due(day)
         for ent in required:
@@ -216,6 +217,8 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
             if roll < 0.06:
                 continue  # missing
             at = due - dt.timedelta(minutes=rng.randint(10, 120)) if roll > 0.14 else due + dt.timedelta(minutes=40)
+            if at > now:
+                continue  # today, not yet
             committed.append(Commitment(
                 enterprise=ent, division=ent.division, day=day, submitted_at=at, on_time=at <= due,
                 units_running=rng.randint(1, 5), units_stopped=rng.randint(0, 1), units_maintenance=rng.randint(0, 1),

@@ -94,7 +94,7 @@ def area_features(user: Any, level: str = "town") -> dict[str, Any]:
         text = " · ".join(f"{labels[lv]} {r['counts'][lv]}" for lv in rules.LEVEL_ORDER)
         features.append({"type": "Feature", "geometry": shapes[r["code"]], "properties": {
             "code": r["code"], "label": r["name"], "colour": rules.LEVEL_COLOURS.get(r["top"], "grey"),
-            "fill_opacity": 0.35, "level": r["top"], "counts": r["counts"],
+            "fill_opacity": 0.18, "level": r["top"], "counts": r["counts"],
             "popup": _("风险对象 %(n)d 个") % {"n": r["total"]} + "\n" + text}})
     return {"type": "FeatureCollection", "count": len(features), "features": features}
 

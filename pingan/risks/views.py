@@ -171,6 +171,7 @@ def map_view(request: HttpRequest) -> HttpResponse:
     return render(request, "risks/map.html", {
         "counts": counts, "by": by, "layers": layers, "levels": Level.choices,
         "Level": Level, "rates": rates,
+        "own_units": [] if rates else selectors.risk_objects(request.user).order_by("level", "name")[:200],
         "completion": selectors.completion_by_division(request.user, since, by) if rates else []})
 
 
@@ -266,10 +267,11 @@ def commitments(request: HttpRequest) -> HttpResponse:
         return redirect("risks:commitments")
     rows = selectors.commitments(user)[:100]
     rate = selectors.commitment_rate(user, today) if may(user, "risks.view_rates") else None
+    week = [selectors.commitment_rate(user, today - dt.timedelta(days=n)) for n in range(1, 8)] if rate else []
     missing = selectors.missing_commitments(user, today)[:100] if rate else []
     mine_today = own is not None and selectors.commitments(user, today).exists()
     return render(request, "risks/commitments.html", {
-        "rows": rows, "rate": rate, "missing": missing, "today": today, "own": own, "mine_today": mine_today,
+        "rows": rows, "rate": rate, "week": week, "missing": missing, "today": today, "own": own, "mine_today": mine_today,
         "special_work": SpecialWork.choices, "due": rules.commitment_due(today)})
 
 

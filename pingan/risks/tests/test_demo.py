@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from pingan.core.models import Deadline
@@ -18,5 +20,8 @@ def test_seed_is_synthetic_complete_and_idempotent(world, monkeypatch):
     assert Deadline.objects.filter(kind="risks.check").count() == CheckTask.objects.count()
     assert MajorHazardSource.objects.filter(is_synthetic=True).exists()
     assert Commitment.objects.filter(is_synthetic=True).exists()
+    from pingan.risks.selectors import commitment_rate
+
+    assert commitment_rate(world.user("city_admin", "city"), dt.date.today() - dt.timedelta(days=2))["required"] >= 1
     demo.seed(lambda m: None)
     assert RiskObject.objects.filter(kind="city_point").count() == 30

@@ -166,3 +166,4 @@ def test_enterprise_sees_its_own_four_colour_plan(world, login_api):
     assert [f["properties"]["colour"] for f in geo["features"]] == ["red"]
     html = client_for(world, "enterprise").get(reverse("risks:map")).content.decode()
     assert 'data-testid="risk-counts"' not in html  # area figures are for government staff
+    assert 'data-testid="own-units"' in html and unit.name in html
