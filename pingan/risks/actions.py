@@ -237,6 +237,29 @@ def check_record(actor: Any, task: CheckTask, *, result: str, note: str) -> None
         raise ActionError(_("发现问题时请说明情况"), field="note", code="required")
 
 
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+
+
+def check_photo(photo: Any) -> str:
+    """Only real images of a reasonable size are kept (the file is served back to people later)."""
+    from PIL import Image, UnidentifiedImageError
+
+    if getattr(photo, "size", 0) > PHOTO_MAX_BYTES:
+        raise ActionError(_("照片不能超过 10 MB"), field="photo", code="too_large")
+    try:
+        with Image.open(photo) as img:
+            fmt = img.format or ""
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ActionError(_("照片须为 JPEG、PNG 或 WebP 图片"), field="photo", code="invalid_image") from exc
+    finally:
+        photo.seek(0)
+    if fmt not in PHOTO_FORMATS:
+        raise ActionError(_("照片须为 JPEG、PNG 或 WebP 图片"), field="photo", code="invalid_image")
+    return fmt.lower().replace("jpeg", "jpg")
+
+
 @transaction.atomic
 def do_record_check(actor: Any, task: CheckTask, *, result: str, answers: Mapping[str, Any] | None = None,
                     note: str = "", lat: float | None = None, lon: float | None = None, photo: Any = None,
@@ -244,6 +267,7 @@ def do_record_check(actor: Any, task: CheckTask, *, result: str, answers: Mappin
     """A check done: closes the due check, schedules the next one, and a finding opens a hazard case
     in the hazard platform (linked back to this record)."""
     check_record(actor, task, result=result, note=note)
+    extension = check_photo(photo) if photo is not None else ""
     task = lock(task)
     at = at or timezone.now()
     before = snapshot(task, ["next_due_at", "last_done_at"])
@@ -252,7 +276,7 @@ def do_record_check(actor: Any, task: CheckTask, *, result: str, answers: Mappin
         task=task, risk_object=ro, checked_by=_person(actor), checked_at=at, due_at=task.next_due_at,
         on_time=at <= task.next_due_at, result=result, answers=dict(answers or {}), note=note, lat=lat, lon=lon)
     if photo is not None:
-        record.photo.save(getattr(photo, "name", "photo.jpg"), photo, save=True)
+        record.photo.save(f"check-{record.pk}.{extension}", photo, save=True)
     deadlines.close(task, kind=CHECK_KIND, met_at=at)
     with rule_errors():
         task.next_due_at = rules.next_due(max(at, task.next_due_at) if record.on_time else at, task.cycle,

@@ -42,9 +42,15 @@ def _department_people(dept_id: int | None) -> list[User]:
 
 
 def _above(dept: Department | None) -> list[User]:
-    if dept is None or dept.parent_id is None:
+    """The level above the owning department: its parent, or else (a township office) the emergency
+    management department of the district it sits in."""
+    if dept is None:
         return []
-    return _department_people(dept.parent_id)
+    if dept.parent_id is not None:
+        return _department_people(dept.parent_id)
+    district = dept.division.parent_id if dept.division_id else None
+    above = Department.objects.filter(division=district, sector="emergency", is_active=True).first()
+    return _department_people(above.pk) if above else []
 
 
 def _task(row: Deadline) -> CheckTask | None:

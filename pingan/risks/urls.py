@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.object_detail, name="detail"),
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("records/<int:pk>/photo/", views.record_photo, name="record_photo"),
     path("map/", views.map_view, name="map"),
     path("major-hazards/", views.mhs_list, name="mhs_list"),
     path("major-hazards/new/", views.mhs_create, name="mhs_create"),

@@ -154,6 +154,23 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                "now": timezone.now(), "CheckResult": CheckResult})
 
 
+@console_view("risks.view_list")
+def record_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A check record's photo, for people who can see the record."""
+    from django.http import FileResponse, Http404
+
+    from .models import CheckRecord
+
+    rec = get_visible_or_404(CheckRecord.objects.all(), request.user, pk=pk)
+    if not rec.photo:
+        raise Http404
+    ext = rec.photo.name.rsplit(".", 1)[-1].lower()
+    kind = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(ext, "application/octet-stream")
+    resp = FileResponse(rec.photo.open("rb"), content_type=kind)
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
 @console_view("risks.view_map")
 def map_view(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "town")

@@ -95,8 +95,10 @@ def test_missed_check_is_overdue_and_escalates(world):
     assert "risks.task.overdue" in events_of(task)
     keepers = Message.objects.filter(event="risks.check.overdue", recipient__department=world.departments["qc_town"])
     assert keepers.exists()
-    # A day later: the department one level up (none for a township office) — the step still runs once.
+    # A day later: the level above — for a township office, its district's emergency management bureau.
     assert deadlines.reconcile(now + dt.timedelta(days=1, minutes=1))["escalated"] == 1
+    assert Message.objects.filter(event="risks.check.overdue", urgent=True,
+                                  recipient__department=world.departments["qc_em"]).exists()
     assert deadlines.reconcile(now + dt.timedelta(days=2))["escalated"] == 0
     # A late check is recorded as late and schedules from the time it was done.
     late_at = now + dt.timedelta(days=2)
@@ -218,3 +220,30 @@ def test_major_hazard_source_generates_the_package_checks(world):
     assert Deadline.objects.filter(kind="risks.check", object_id__in=[str(t.pk) for t in tasks]).count() == 3
     small = mhs(world, chemicals=[{"chemical": "氨", "quantity": 1}], population=0)
     assert small.risk_object is None
+
+
+def test_check_photo_is_an_image_and_served_to_who_sees_it(world):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+    from PIL import Image
+
+    task = chain(world, city_point(world))
+    with pytest.raises(ActionError) as err:
+        actions.do_record_check(world.user("grid_worker"), task, result="ok",
+                                photo=SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>"))
+    assert err.value.field == "photo" and not task.records.exists()
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 90, 200)).save(buf, format="PNG")
+    rec = actions.do_record_check(world.user("grid_worker"), task, result="ok",
+                                  photo=SimpleUploadedFile("scene.png", buf.getvalue()))
+    assert rec.photo.name.endswith(f"check-{rec.pk}.png")
+    url = reverse("risks:record_photo", args=[rec.pk])
+    c = Client()
+    c.force_login(world.user("area_staff"))
+    r = c.get(url)
+    assert r.status_code == 200 and r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
+    c.force_login(world.user("area_staff", "yingde"))
+    assert c.get(url).status_code == 404
