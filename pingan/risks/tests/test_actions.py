@@ -247,3 +247,22 @@ def test_check_photo_is_an_image_and_served_to_who_sees_it(world):
     assert r.status_code == 200 and r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
     c.force_login(world.user("area_staff", "yingde"))
     assert c.get(url).status_code == 404
+
+
+def test_reassessment_moves_default_tasks_to_the_new_level(world):
+    point = city_point(world)
+    staff = world.user("area_staff")
+    actions.do_assess(staff, point, method="ls", inputs={"likelihood": 1, "severity": 3})  # low: quarterly
+    point.refresh_from_db()
+    default = chain(world, point, cycle="")
+    custom = actions.do_add_task(staff, default.measure, name="自定义", cycle="yearly")
+    assert (default.cycle, default.post) == ("quarterly", "team")
+    actions.do_assess(staff, point, method="ls", inputs={"likelihood": 5, "severity": 5})  # major: daily
+    default.refresh_from_db()
+    custom.refresh_from_db()
+    assert (default.cycle, default.post) == ("daily", "principal") and custom.cycle == "yearly"
+    assert default.next_due_at <= timezone.now() + dt.timedelta(days=1, seconds=5)
+    open_rows = Deadline.objects.filter(kind="risks.check", object_id=str(default.pk), met_at=None, cancelled_at=None)
+    assert [r.due_at for r in open_rows] == [default.next_due_at]
+    ev = AuditEvent.objects.for_object(point).filter(action="risks.object.assess").order_by("id").last()
+    assert ev.after["tasks"] == [default.pk]
