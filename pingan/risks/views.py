@@ -112,16 +112,29 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
             measure = ControlMeasure.objects.filter(event__risk_object=obj, pk=p.get("measure") or 0).first()
             if measure is not None:
                 checklist = [x for x in p.get("checklist", "").splitlines() if x.strip()]
+                assignee = next((u for u in _assignees(obj) if str(u.pk) == p.get("assignee")), None)
                 _attempt(request, lambda: actions.do_add_task(
                     request.user, measure, name=p.get("name", ""), cycle=p.get("cycle", ""),
-                    every=p.get("every") or "1", post=p.get("post", ""), checklist=checklist), _("已保存"))
+                    every=p.get("every") or "1", post=p.get("post", ""), assignee=assignee,
+                    checklist=checklist), _("已保存"))
         return redirect("risks:detail", obj.pk)
     events = obj.events.prefetch_related("measures__tasks")
     return render(request, "risks/detail.html", {
         "obj": obj, "events": events, "assessments": obj.assessments.select_related("assessed_by"),
         "Level": Level, "lec": rules.LEC_TABLE, "ls": rules.LS_TABLE, "control": rules.LEVEL_CONTROL,
         "measure_kinds": MeasureKind.choices, "cycles": Cycle.choices, "posts": Post.choices,
-        "map_layers": [], "now": timezone.now()})
+        "map_layers": [], "now": timezone.now(),
+        "assignees": _assignees(obj) if may(request.user, "risks.manage", obj) else []})
+
+
+def _assignees(obj: RiskObject) -> list[Any]:
+    """People a check of this object can be assigned to: the owning department's or the enterprise's
+    people who may record its checks."""
+    from pingan.org.models import User
+
+    qs = User.objects.filter(is_active=True)
+    qs = qs.filter(enterprise=obj.enterprise_id) if obj.enterprise_id else qs.filter(department=obj.department_id)
+    return [u for u in qs.order_by("username")[:200] if may(u, "risks.record_check", obj)]
 
 
 @console_view("risks.view_list")

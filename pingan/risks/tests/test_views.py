@@ -98,10 +98,11 @@ def test_console_forms_run_the_actions(world):
     event = obj.events.get()
     c.post(url, {"op": "measure", "event": event.pk, "kind": "engineering", "description": "截排水沟"})
     measure = event.measures.get()
+    grid = world.user("grid_worker")
     c.post(url, {"op": "task", "measure": measure.pk, "name": "雨后巡查", "cycle": "weekly", "every": "1",
-                 "checklist": "坡面裂缝\n排水通畅"})
+                 "checklist": "坡面裂缝\n排水通畅", "assignee": grid.pk})
     task = measure.tasks.get()
-    assert task.checklist == ["坡面裂缝", "排水通畅"]
+    assert task.checklist == ["坡面裂缝", "排水通畅"] and task.assignee == grid
     r = client_for(world, "grid_worker").post(reverse("risks:task", args=[task.pk]), {
         "result": "finding", "note": "坡脚出现裂缝", "item-0": "problem", "item-1": "ok"}, follow=True)
     rec = task.records.get()
