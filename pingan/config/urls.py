@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("pingan.portal.urls")),
     path("report/", include("pingan.hazards.public_urls")),
     path("open311/v2/", include("pingan.hazards.open311_urls")),
+    path("commitments/", include("pingan.risks.public_urls")),
     path("console/", include("pingan.core.urls")),
     path("console/command/", include("pingan.dashboard.urls")),
     path("console/inbox/", include("pingan.notify.urls")),

@@ -21,6 +21,10 @@ class RisksConfig(AppConfig):
         NavItem(_("安全承诺"), "risks:commitments", perm="risks.view_commitments", order=35),
     ]
 
+    portal_items = [
+        (_("企业安全承诺公告"), "risks-public:commitments", _("危险化学品企业每日安全风险研判与承诺")),
+    ]
+
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels
 

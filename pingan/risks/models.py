@@ -310,3 +310,14 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.day}"
+
+
+class PublishedCommitment(Commitment):
+    """The commitment as published (承诺公告): public announcements anyone may read on the portal."""
+
+    scope_public = True
+
+    class Meta:
+        proxy = True
+        verbose_name = _("承诺公告")
+        verbose_name_plural = _("承诺公告")

@@ -168,3 +168,13 @@ def test_enterprise_sees_its_own_four_colour_plan(world, login_api):
     html = client_for(world, "enterprise").get(reverse("risks:map")).content.decode()
     assert 'data-testid="risk-counts"' not in html  # area figures are for government staff
     assert 'data-testid="own-units"' in html and unit.name in html
+
+
+def test_commitments_are_published_on_the_portal(world):
+    mhs(world)
+    actions.do_submit_commitment(world.user("enterprise"), world.enterprises["qingcheng"], text="今日风险可控",
+                                 signed_by="张总")
+    html = Client().get(reverse("risks-public:commitments")).content.decode()
+    assert "今日风险可控" in html and world.enterprises["qingcheng"].name in html
+    assert "今日风险可控" not in Client().get(reverse("risks-public:commitments") + "?day=2020-01-01").content.decode()
+    assert reverse("risks-public:commitments") in Client().get("/").content.decode()
