@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "pingan.emergency",
     "pingan.rescue",
     "pingan.warnings",
+    "pingan.risks",
     "pingan.portal",
     "pingan.dashboard",
 ]

@@ -17,12 +17,14 @@ api_v1 = [
     path("", include(("pingan.emergency.api.urls", "emergency-api"))),
     path("", include(("pingan.rescue.api.urls", "rescue-api"))),
     path("", include(("pingan.warnings.api.urls", "warnings-api"))),
+    path("", include(("pingan.risks.api.urls", "risks-api"))),
 ]
 
 urlpatterns = [
     path("", include("pingan.portal.urls")),
     path("report/", include("pingan.hazards.public_urls")),
     path("open311/v2/", include("pingan.hazards.open311_urls")),
+    path("commitments/", include("pingan.risks.public_urls")),
     path("console/", include("pingan.core.urls")),
     path("console/command/", include("pingan.dashboard.urls")),
     path("console/inbox/", include("pingan.notify.urls")),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("console/rescue/", include("pingan.rescue.urls")),
     path("console/warnings/", include("pingan.warnings.urls")),
     path("warnings/", include("pingan.warnings.public_urls")),
+    path("console/risks/", include("pingan.risks.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
