@@ -56,7 +56,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "pingan.core.admin_site.PinganAdminConfig",  # django.contrib.admin, superusers only and audited
+    "pingan.core.admin_apps.PinganAdminConfig",  # django.contrib.admin, superusers only and audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,6 +1,6 @@
 """The admin site: for superusers only, and every change made in it is audited.
 
-`PinganAdminConfig` replaces ``django.contrib.admin`` in INSTALLED_APPS so that ``admin.site`` is a
+`pingan.core.admin_apps.PinganAdminConfig` replaces ``django.contrib.admin`` in INSTALLED_APPS so that ``admin.site`` is a
 `PinganAdminSite`. Its `register` gives every ModelAdmin — of every app, including Django's and
 DRF's (tokens) — the `AuditedAdmin` behaviour, so no app's admin can forget it: an add, a change and
 a delete through the admin write an audit event "<app>.<model>.admin_add/admin_change/admin_delete"
@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -100,7 +99,3 @@ class PinganAdminSite(admin.AdminSite):
             admin_class = type(admin_class.__name__, (AuditedAdmin, admin_class),
                                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
         super().register(model_or_iterable, admin_class, **options)
-
-
-class PinganAdminConfig(AdminConfig):
-    default_site = "pingan.core.admin_site.PinganAdminSite"
