@@ -201,7 +201,8 @@ def audit_queryset(request: HttpRequest) -> tuple[QuerySet, dict[str, str]]:
     if f["q"]:
         q = f["q"]
         qs = qs.filter(Q(object_repr__icontains=q) | Q(note__icontains=q) | Q(actor_label__icontains=q)
-                       | Q(object_id=q) | Q(request_id=q) | Q(action__icontains=q))
+                       | Q(object_id=q) | Q(request_id=q) | Q(action__icontains=q)
+                       | Q(before__icontains=q) | Q(after__icontains=q))
     return qs.order_by("-at", "-id"), f
 
 
@@ -265,7 +266,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit log as an Excel workbook (at most EXPORT_LIMIT rows, newest first)."""
     from io import BytesIO
 
-    from django.utils.translation import gettext as _g
+    from django.utils.translation import gettext
     from openpyxl import Workbook
 
     from . import audit
@@ -273,9 +274,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     qs, f = audit_queryset(request)
     wb = Workbook()
     ws = wb.active
-    ws.title = _g("审计日志")
-    ws.append([_g("时间"), _g("操作人"), _g("动作"), _g("动作代码"), _g("对象类型"), _g("对象"), _g("对象编号"),
-               _g("区划"), _g("说明"), _g("渠道"), _g("来源地址"), _g("请求编号")])
+    ws.title = gettext("审计日志")
+    ws.append([gettext("时间"), gettext("操作人"), gettext("动作"), gettext("动作代码"), gettext("对象类型"), gettext("对象"), gettext("对象编号"),
+               gettext("区划"), gettext("说明"), gettext("渠道"), gettext("来源地址"), gettext("请求编号")])
     tz = timezone.get_current_timezone()
     batch: list[AuditEvent] = []
 

@@ -23,7 +23,7 @@ class OrgConfig(AppConfig):
             "org.enterprise.create": _("登记单位"),
             "org.enterprise.update": _("修改单位信息"),
             "org.enterprise.import": _("批量导入单位"),
-            "org.user.login": _("登录"),
+            "org.user.login": _("登录系统"),  # not "登录": the shell's "Sign in" link has that msgid
             "org.user.login_failed": _("登录失败"),
             "org.user.locked": _("账号锁定"),
             "org.user.unlocked": _("账号解锁"),
