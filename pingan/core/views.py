@@ -19,7 +19,7 @@ from .actions import ActionError
 from .context import origin
 from .models import AuditEvent, CalendarOverride, Deadline
 from .nav import home_for, nav_for
-from .permissions import ConsoleGate, console_view, may
+from .permissions import ConsoleGate, console_view, is_city_admin, may
 
 
 class StaffRequiredMixin(ConsoleGate):
@@ -83,12 +83,12 @@ def home(request: HttpRequest) -> HttpResponse:
     tasks = Deadline.objects.visible_to(user).filter(met_at=None, cancelled_at=None)
     if user.department_id:
         tasks = tasks.filter(department=user.department_id) | tasks.filter(assignee=user)
-    elif not user.sees_everything:
+    elif not is_city_admin(user):
         tasks = tasks.filter(assignee=user)
     tasks = list(tasks.select_related("department").order_by("due_at")[:10])
     for t in tasks:
         t.overdue = t.due_at < now
-    division = user.division if user.division_id and not user.sees_everything else None
+    division = user.division if user.division_id and not is_city_admin(user) else None
     api = reverse("geo-api:division-geojson")
     if division is not None and division.parent_id is not None:
         layers = [{"url": f"{api}?code={division.code}", "name": division.name, "kind": "boundary", "weight": 3,

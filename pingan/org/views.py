@@ -17,7 +17,7 @@ from pingan.core import workspace
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.context import origin
 from pingan.core.nav import landing_url
-from pingan.core.permissions import console_view, gate, may
+from pingan.core.permissions import console_view, gate, is_city_admin, may
 from pingan.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
@@ -95,7 +95,7 @@ class EnterpriseListView(ScopedListView):
         query = get.copy()
         query.pop("page", None)
         api = reverse("geo-api:division-geojson")
-        area = self.request.user.division if not self.request.user.sees_everything else None
+        area = self.request.user.division if not is_city_admin(self.request.user) else None
         ctx["layers"] = [
             {"url": api + "?level=district", "name": "区县 Districts", "kind": "boundary", "labels": True,
              "fit": area is None or area.level == Level.CITY},
