@@ -300,3 +300,11 @@ def test_every_registered_admin_is_audited_and_secrets_stay_out(world):
     user = world.user("area_staff")
     assert _values(user, ["password", "display_name"]) == {"password": "***", "display_name": user.display_name}
     assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.django_db
+def test_citizen_has_a_menu_of_their_own(world):
+    body = signed_in(world, "public", "city").get("/report/mine/").content.decode()
+    assert 'class="sidenav"' in body and 'href="/report/mine/"' in body and 'href="/report/"' in body
+    staff = signed_in(world, "area_staff").get("/console/").content.decode()
+    assert 'href="/report/mine/"' not in staff
