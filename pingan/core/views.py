@@ -48,10 +48,12 @@ class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
 # --- Home ---------------------------------------------------------------------------------------------
 # Shortcuts on the home page, taken from the person's own navigation (so they are offered exactly
 # when allowed): the grid worker's phone console is these tiles, their tasks and their grid's map.
+# (url name, label, query, the navigation entry that must be the person's for the tile to be offered)
 SHORTCUTS = [
-    ("hazards:create", _("上报隐患"), ""),
-    ("hazards:list", _("我的辖区隐患"), "division"),
-    ("hazards:map", _("辖区地图"), ""),
+    ("hazards:create", _("上报隐患"), "", "hazards:create"),
+    ("hazards-public:mine", _("我的上报"), "", "hazards:create"),  # what they reported, with its state
+    ("hazards:list", _("我的辖区隐患"), "division", "hazards:list"),
+    ("hazards:map", _("辖区地图"), "", "hazards:map"),
 ]
 # What a city administrator administers (each asks its own permission).
 ADMIN_TILES = [
@@ -100,9 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
                    "fit": True}]
     mine = {item["url_name"]: item["url"] for group in nav_for(user) for item in group["items"]}
     shortcuts = []
-    for url_name, label, query in SHORTCUTS:
-        if url_name in mine:
-            url = mine[url_name]
+    for url_name, label, query, needs in SHORTCUTS:
+        if needs in mine and (url := mine.get(url_name) or _url(url_name)):
             if query == "division" and division is not None:
                 url += f"?division={division.code}"
             shortcuts.append({"label": label, "url": url, "url_name": url_name})

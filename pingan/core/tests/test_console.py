@@ -44,6 +44,7 @@ def test_grid_worker_home_is_report_reports_tasks_and_the_map_of_the_grid(world)
     body = signed_in(world, "grid_worker").get("/console/").content.decode()
     assert 'data-testid="home-shortcuts"' in body
     assert 'href="/console/hazards/new/"' in body  # report
+    assert 'href="/report/mine/"' in body  # my reports
     assert 'href="/console/hazards/?division=441802006"' in body  # the cases of their grid
     assert 'data-testid="home-tasks"' in body
     assert "?code=441802006" in body  # the map is their own area's
@@ -306,5 +307,5 @@ def test_every_registered_admin_is_audited_and_secrets_stay_out(world):
 def test_citizen_has_a_menu_of_their_own(world):
     body = signed_in(world, "public", "city").get("/report/mine/").content.decode()
     assert 'class="sidenav"' in body and 'href="/report/mine/"' in body and 'href="/report/"' in body
-    staff = signed_in(world, "area_staff").get("/console/").content.decode()
-    assert 'href="/report/mine/"' not in staff
+    staff = signed_in(world, "area_staff").get("/report/mine/").content.decode()
+    assert 'href="/report/"' not in staff  # the citizen's menu is the citizen's
