@@ -56,7 +56,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "pingan.core.admin_apps.PinganAdminConfig",  # django.contrib.admin, superusers only and audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -137,6 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
+CSRF_FAILURE_VIEW = "pingan.core.views.csrf_failure"  # the friendly 403 page, in the person's language
 LOGOUT_REDIRECT_URL = "portal:home"
 
 PASSWORD_HASHERS = [

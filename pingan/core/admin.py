@@ -1,8 +1,7 @@
 """Admin for the platform core: the audit log (read only), deadlines, calendar overrides, links.
 
-`AuditedAdmin` is the base for every ModelAdmin that changes domain rows: a change made in the admin
-writes an audit event like any other change (action "<app>.<model>.admin_add/admin_change/admin_delete",
-with the changed fields before and after).
+Every ModelAdmin registered on `admin.site` is audited (`pingan.core.admin_site`); `AuditedAdmin` is
+re-exported here for the apps that name it as their base.
 """
 
 from __future__ import annotations
@@ -10,62 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
-from . import audit
-from .context import origin
+from .admin_site import AuditedAdmin
 from .models import AuditEvent, CalendarOverride, Deadline, Link
-
-
-def _values(obj: models.Model, fields: list[str]) -> dict[str, Any]:
-    out = {}
-    for name in fields:
-        if name == "password":
-            continue  # never a password hash in the audit log
-        try:
-            field = obj._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a form field that is not a model field
-            continue
-        if field.many_to_many:
-            out[name] = sorted(obj.pk and getattr(obj, name).values_list("pk", flat=True) or [])
-        elif field.concrete:
-            out[name] = audit.jsonable(getattr(obj, field.attname))
-    return out
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Every add, change and delete through the admin writes an audit event."""
-
-    def _action(self, verb: str) -> str:
-        return f"{self.model._meta.app_label}.{self.model._meta.model_name}.admin_{verb}"
-
-    def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
-        fields = list(getattr(form, "changed_data", []) or [])
-        before = None
-        if change and obj.pk:
-            old = type(obj)._default_manager.filter(pk=obj.pk).first()
-            before = _values(old, fields) if old is not None else None
-        super().save_model(request, obj, form, change)
-        request._pingan_audit = (obj, change, before, fields)  # type: ignore[attr-defined]
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        obj, change, before, fields = request._pingan_audit  # type: ignore[attr-defined]
-        with origin("web", ip=request.META.get("REMOTE_ADDR")):
-            audit.record(self._action("change" if change else "add"), obj, actor=request.user,
-                         before=before, after=_values(obj, fields), note="admin")
-
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        with origin("web", ip=request.META.get("REMOTE_ADDR")):
-            audit.record(self._action("delete"), obj, actor=request.user,
-                         before={"repr": str(obj)}, note="admin")
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 @admin.register(AuditEvent)
@@ -114,7 +61,4 @@ class LinkAdmin(AuditedAdmin):
     search_fields = ["a_id", "b_id", "kind"]
     raw_id_fields = ["created_by"]
 
-
-admin.site.site_header = _("平安清远 · 管理后台")
-admin.site.site_title = _("平安清远")
-admin.site.index_title = _("系统管理")
+__all__ = ["AuditedAdmin"]

@@ -9,6 +9,24 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("平台核心")
     nav_items = [
-        NavItem(_("工作台"), "core:home", order=0),
-        NavItem(_("审计日志"), "core:audit", roles=frozenset({"city_admin", "area_staff", "dept_staff"}), order=900),
+        NavItem(_("工作台"), "core:home", perm="core.view_console", order=0),
+        NavItem(_("系统设置"), "core:settings", perm="core.manage_settings", order=890),
+        NavItem(_("审计日志"), "core:audit", perm="core.view_audit", order=900),
     ]
+    settings_items = [
+        NavItem(_("工作日调整"), "core:calendar", perm="core.edit_calendar", order=10),
+        NavItem(_("审计日志"), "core:audit", perm="core.view_audit", order=90),
+    ]
+
+    def ready(self) -> None:
+        from .templatetags.pingan import register_action_labels
+
+        register_action_labels({
+            "core.calendar.set": _("调整工作日"),
+            "core.calendar.delete": _("删除工作日调整"),
+            "core.audit.export": _("导出审计日志"),
+            "core.calendaroverride.admin_add": _("后台新增工作日调整"),
+            "core.calendaroverride.admin_change": _("后台修改工作日调整"),
+            "core.calendaroverride.admin_delete": _("后台删除工作日调整"),
+            "core.deadline.admin_change": _("后台修改期限"),
+        })

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .nav import nav_for
+from .nav import home_for, nav_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -17,6 +17,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         unread = Message.objects.filter(recipient=user, read_at=None).count()
     return {
         "nav_items": nav_for(user),
+        "home": home_for(user),
         "unread_count": unread,
         "map_settings": {
             "tileUrl": settings.MAP_TILE_URL,

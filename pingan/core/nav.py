@@ -1,7 +1,10 @@
 """The console's navigation, declared by each app.
 
-An app's AppConfig lists `nav_items`: (label, url name, roles or None for every staff role, order).
-Apps that do not exist yet simply declare nothing, so adding a module never edits the shell.
+An app's AppConfig lists `nav_items`: NavItem(label, url name, perm="app.verb", order). The entry is
+shown to exactly the people `pingan.core.permissions.may(user, perm)` allows, so navigation and the
+page's own gate ask the same function. Apps that do not exist yet simply declare nothing, so adding a
+module never edits the shell. `settings_items` (same shape) list an app's settings and imports on the
+console's settings page.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -23,32 +27,37 @@ class NavItem:
     roles: frozenset[str] | None = None  # deprecated: use perm; kept until every app has moved
 
 
-def nav_for(user: Any) -> list[dict[str, Any]]:
+def nav_for(user: Any, attr: str = "nav_items") -> list[dict[str, Any]]:
     """The person's navigation, grouped by module: [{"label", "items": [{"label", "url", ...}]}]."""
     if not getattr(user, "is_authenticated", False):
         return []
     groups = []
     for config in apps.get_app_configs():
-        items = _items_for(user, getattr(config, "nav_items", ()))
+        declared = getattr(config, attr, ())
+        items = _items_for(user, declared)
         if items:
             groups.append({"label": config.verbose_name, "items": items,
-                           "order": min(i.order for i in getattr(config, "nav_items", ()))})
+                           "order": min(i.order for i in declared)})
     groups.sort(key=lambda g: g["order"])
     return groups
+
+
+def item_allowed(user: Any, item: NavItem) -> bool:
+    if item.perm is not None:
+        from .permissions import may
+
+        return may(user, item.perm)
+    if item.roles is not None:
+        return bool(user.is_superuser or user.role in item.roles)
+    from .permissions import is_staff
+
+    return is_staff(user)
 
 
 def _items_for(user: Any, items: Any) -> list[dict[str, Any]]:
     out = []
     for item in sorted(items, key=lambda i: i.order):
-        if item.perm is not None:
-            from .permissions import may
-
-            if not may(user, item.perm):
-                continue
-        elif item.roles is not None:
-            if user.role not in item.roles and not user.is_superuser:
-                continue
-        elif not user.is_staff_role:
+        if not item_allowed(user, item):
             continue
         try:
             url = reverse(item.url_name)
@@ -56,3 +65,35 @@ def _items_for(user: Any, items: Any) -> list[dict[str, Any]]:
             continue
         out.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name})
     return out
+
+
+def _reverse(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def home_for(user: Any) -> dict[str, Any]:
+    """Where this person belongs: {"url", "label"} — the 403 page's way back, the brand link, and
+    where a sign-in without `next` lands."""
+    from .permissions import may
+
+    if not getattr(user, "is_authenticated", False):
+        return {"url": reverse("portal:home"), "label": _("首页")}
+    if may(user, "org.view_workspace") and (url := _reverse("org:workspace")):
+        return {"url": url, "label": _("企业工作台")}
+    if may(user, "core.view_console"):
+        return {"url": reverse("core:home"), "label": _("工作台")}
+    if url := _reverse("hazards-public:mine"):
+        return {"url": url, "label": _("我的上报")}
+    return {"url": reverse("portal:home"), "label": _("首页")}
+
+
+def landing_url(user: Any) -> str:
+    """The first page after signing in: the duty desk for duty staff, else `home_for`."""
+    from .permissions import may
+
+    if may(user, "core.start_at_duty_desk") and (url := _reverse("emergency:console")):
+        return url
+    return home_for(user)["url"]

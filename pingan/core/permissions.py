@@ -185,3 +185,41 @@ def console_view(name: str | None = None) -> Callable[[Callable[..., HttpRespons
 def allowed_names(user: Actor, names: Iterable[str], obj: Any = None) -> set[str]:
     """The subset of `names` the user may do — for templates that offer several buttons at once."""
     return {n for n in names if may(user, n, obj)}
+
+
+# --- The platform core's own permissions ("core.<verb>") -----------------------------------------------
+# The audit log is for city administrators (and superusers). There is no separate auditor role: adding
+# one would be a new Role value and a migration of org; until then the people who answer for the whole
+# city's records read them. District staff see an object's history on the object's own page.
+def can_view_console(user: Any, obj: Any = None) -> bool:
+    """The government console's home page (工作台)."""
+    return is_staff(user)
+
+
+def can_view_audit(user: Any, obj: Any = None) -> bool:
+    return is_city_admin(user)
+
+
+def can_export_audit(user: Any, obj: Any = None) -> bool:
+    return can_view_audit(user, obj)
+
+
+def can_manage_settings(user: Any, obj: Any = None) -> bool:
+    """City-wide settings and imports (the working-day calendar, the settings page)."""
+    return is_city_admin(user)
+
+
+def can_edit_calendar(user: Any, obj: Any = None) -> bool:
+    return is_city_admin(user)
+
+
+def can_use_admin(user: Any, obj: Any = None) -> bool:
+    """Django's /admin/ is a superuser's tool; everyone else works in the console."""
+    return signed_in(user) and bool(user.is_superuser)
+
+
+def can_start_at_duty_desk(user: Any, obj: Any = None) -> bool:
+    """People whose day begins at the duty desk: they land there after signing in."""
+    from pingan.org.choices import Role
+
+    return signed_in(user) and not user.is_superuser and user.role in (Role.DUTY_OFFICER, Role.DUTY_LEADER)

@@ -8,4 +8,4 @@ class DashboardConfig(AppConfig):
     name = "pingan.dashboard"
     label = "dashboard"
     verbose_name = _("指挥中心")
-    nav_items = [NavItem(_("指挥中心"), "dashboard:home", order=5)]
+    nav_items = [NavItem(_("指挥中心"), "dashboard:home", perm="dashboard.view_command_centre", order=5)]

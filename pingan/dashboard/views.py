@@ -1,23 +1,20 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from pingan.core.permissions import console_view
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
 from . import registry
 
 
-@login_required
+@console_view("dashboard.view_command_centre")
 def command_centre(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.is_staff_role:
-        raise PermissionDenied
     layers = [{"url": reverse("geo-api:division-geojson") + "?level=district", "name": "区县 Districts",
                "kind": "boundary", "labels": True, "fit": True}]
     layers += registry.layers(user)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pingan.core import audit
+from pingan.core.permissions import require
 
 from . import lookup
 from .choices import CODE_LENGTH, LEVEL_ORDER, Level
@@ -209,7 +210,11 @@ def check(features: list[Any]) -> tuple[list[_Row], list[Problem]]:
 
 
 def import_divisions(data: Any, *, dry_run: bool = False, actor: Any = None, source: str = "") -> Report:
-    """Validate and (unless `dry_run` or anything is wrong) write the divisions in one transaction."""
+    """Validate and (unless `dry_run` or anything is wrong) write the divisions in one transaction.
+
+    `actor` None is the command line (an operator on the server); a person must be allowed to import."""
+    if actor is not None:
+        require(actor, "geo.import_divisions", None, _("只有市级管理员可以导入行政区划"))
     report = Report(dry_run=dry_run)
     try:
         features = parse(data)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from pingan.core.context import origin
+from pingan.core.permissions import console_view
 from pingan.core.views import StaffRequiredMixin
 
 from .choices import LEVEL_ORDER, Level
+from .importer import import_divisions
 from .models import Division
 
 
@@ -31,6 +38,7 @@ def _layers(division: Division | None) -> list[dict[str, Any]]:
 class DivisionIndexView(StaffRequiredMixin, generic.TemplateView):
     """The tree's top: counts by level, the city (cities) and a map of the districts."""
 
+    permission = "geo.view_divisions"
     template_name = "geo/division_index.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -47,6 +55,7 @@ class DivisionIndexView(StaffRequiredMixin, generic.TemplateView):
 class DivisionLevelView(StaffRequiredMixin, generic.ListView):
     """Every division of one level (paginated), with its parent."""
 
+    permission = "geo.view_divisions"
     template_name = "geo/division_level.html"
     context_object_name = "divisions"
     paginate_by = 100
@@ -71,6 +80,7 @@ class DivisionLevelView(StaffRequiredMixin, generic.ListView):
 class DivisionDetailView(StaffRequiredMixin, generic.DetailView):
     """One division: its chain of ancestors, facts, children and a map of the children."""
 
+    permission = "geo.view_divisions"
     template_name = "geo/division_detail.html"
     context_object_name = "division"
     slug_field = "code"
@@ -90,3 +100,27 @@ class DivisionDetailView(StaffRequiredMixin, generic.DetailView):
             division__path__startswith=d.path).count()
         ctx["n_departments"] = d.departments.model.objects.visible_to(self.request.user).filter(division=d).count()
         return ctx
+
+
+class DivisionImportForm(forms.Form):
+    file = forms.FileField(label=_("GeoJSON 文件"), help_text=_("FeatureCollection,WGS-84;每个要素需有 code 和 name"))
+    dry_run = forms.BooleanField(label=_("仅检查,不写入"), required=False)
+
+
+@console_view("geo.import_divisions")
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Upload a GeoJSON file of divisions: all or nothing, with a report naming every bad feature."""
+    report = None
+    form = DivisionImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            with origin("web", ip=request.META.get("REMOTE_ADDR")):
+                report = import_divisions(upload.read(), dry_run=form.cleaned_data["dry_run"],
+                                          actor=request.user, source=upload.name)
+            (messages.success if report.ok else messages.error)(request, report.summary())
+            status = 200 if report.ok else 400
+        else:
+            status = 400
+    return render(request, "geo/division_import.html", {"form": form, "report": report}, status=status)

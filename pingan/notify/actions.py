@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from pingan.core import audit
 from pingan.core.actions import ActionError, get_visible_or_404, lock
+from pingan.core.permissions import require
 
 from .models import Message, Preference
 from .services import notify
@@ -97,6 +98,7 @@ TEST_INTERVAL = 60  # seconds between two test notifications of one person
 
 
 def check_send_test(actor: Any) -> None:
+    require(actor, "notify.send_test")
     since = timezone.now() - datetime.timedelta(seconds=TEST_INTERVAL)
     if Message.objects.filter(recipient=actor.pk, event="notify.test", created_at__gte=since).exists():
         raise ActionError(_("测试通知发送过于频繁,请一分钟后再试"), code="throttled")

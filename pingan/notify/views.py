@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError
+from pingan.core.permissions import console_view
 
 from . import actions
 from .choices import DeliveryStatus
@@ -20,7 +20,7 @@ from .models import Delivery, Message
 PAGE_SIZE = 30
 
 
-@login_required
+@console_view("notify.view_inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
     qs = Message.objects.visible_to(request.user)
     unread_only = request.GET.get("unread") == "1"
@@ -41,7 +41,7 @@ def _safe_target(request: HttpRequest, url: str) -> str:
     return ""
 
 
-@login_required
+@console_view("notify.view_inbox")
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     message = actions.do_mark_read(request.user, pk)
@@ -50,7 +50,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") if _safe_target(request, request.POST.get("next", "")) else "notify:inbox")
 
 
-@login_required
+@console_view("notify.view_inbox")
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = actions.do_mark_all_read(request.user)
@@ -58,7 +58,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return redirect("notify:inbox")
 
 
-@login_required
+@console_view("notify.edit_preferences")
 def preferences(request: HttpRequest) -> HttpResponse:
     pref = actions.preference_of(request.user)
     form = PreferenceForm.for_preference(pref, request.POST if request.method == "POST" else None)
@@ -80,7 +80,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@console_view("notify.send_test")
 @require_POST
 def send_test(request: HttpRequest) -> HttpResponse:
     try:

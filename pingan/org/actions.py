@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core import audit
-from pingan.core.actions import ActionError, Forbidden, lock
+from pingan.core.actions import ActionError, lock
+from pingan.core.permissions import covers, require
 from pingan.geo import lookup
 from pingan.geo.crs import to_storage
 from pingan.geo.models import Division
 
-from .choices import Industry, Role, Scale
+from .choices import Industry, Scale
 from .models import Department, Enterprise, User
 from .rules import USCC_ALPHABET, uscc_check_char, uscc_problem
 
@@ -57,15 +58,15 @@ def do_record_login_success(user: User) -> None:
 
 @transaction.atomic
 def do_unlock(actor: User, user: User) -> None:
+    require(actor, "org.unlock_user", user, _("您无权解锁账号"))
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit.record("org.user.unlocked", user, actor=actor, before=before, after={"locked_until": None})
 
 
 # --- Enterprises ---------------------------------------------------------------------------------
-# Who may write the enterprise register: city administrators (everywhere) and department staff
-# within their own area. Everyone else may at most read it.
-ENTERPRISE_WRITERS = frozenset({Role.CITY_ADMIN, Role.DEPT_STAFF})
+# Who may write the enterprise register is decided in permissions.py (org.create_enterprise,
+# org.edit_enterprise: city administrators everywhere, department staff within their own area).
 ENTERPRISE_FIELDS = ["name", "uscc", "industry", "scale", "address", "lat", "lon", "division", "key_supervision",
                      "legal_representative", "principal", "contact_phone", "employees", "is_active"]
 
@@ -75,15 +76,6 @@ class FieldProblem:
     field: str
     code: str
     message: str
-
-
-def can_write_enterprises(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)
-                and (user.sees_everything or user.role in ENTERPRISE_WRITERS))
-
-
-def _in_scope(user: Any, division: Division) -> bool:
-    return bool(user.sees_everything or (user.scope_path and division.path.startswith(user.scope_path)))
 
 
 def uscc_message(code: str) -> tuple[str, str] | None:
@@ -208,7 +200,7 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
                 bad("division", "required", _("缺少所在区划代码"))
             else:
                 bad("division", "unknown_division", _("区划代码“%(code)s”不存在") % {"code": raw})
-        elif not _in_scope(actor, division):
+        elif not covers(actor, division):
             bad("division", "out_of_scope", _("区划 %(name)s 不在您的管辖范围内") % {"name": division.name})
             division = None
     lat_given, lon_given = given("lat"), given("lon")
@@ -267,10 +259,11 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
 
 def check_enterprise(actor: Any, data: dict[str, Any], *, instance: Enterprise | None = None,
                      crs: str | None = None, partial: bool = False) -> dict[str, Any]:
-    if not can_write_enterprises(actor):
-        raise Forbidden(_("您无权登记或修改生产经营单位"))
-    if instance is not None and not _in_scope(actor, instance.division):
-        raise Forbidden(_("该单位不在您的管辖范围内"))
+    if instance is None:
+        require(actor, "org.create_enterprise", None, _("您无权登记或修改生产经营单位"))
+    else:
+        require(actor, "org.edit_enterprise", None, _("您无权登记或修改生产经营单位"))
+        require(actor, "org.edit_enterprise", instance, _("该单位不在您的管辖范围内"))
     cleaned, problems = clean_enterprise(data, actor=actor, instance=instance, crs=crs, partial=partial)
     if problems:
         first = problems[0]

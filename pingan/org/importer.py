@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pingan.core import audit
+from pingan.core.permissions import may
 from pingan.core.tables import read_table
 from pingan.geo.models import Division
 
-from .actions import can_write_enterprises, clean_enterprise
+from .actions import clean_enterprise
 from .models import Department, Enterprise
 
 # field → (Chinese heading, accepted aliases)
@@ -83,7 +84,7 @@ class Report:
 def import_enterprises(content: bytes, filename: str = "", *, actor: Any, dry_run: bool = False,
                        crs: str | None = None) -> Report:
     report = Report(dry_run=dry_run)
-    if not can_write_enterprises(actor):
+    if not may(actor, "org.import_enterprises"):
         report.problems.append(RowProblem(0, "", "forbidden", _("您无权导入生产经营单位")))
         return report
     try:

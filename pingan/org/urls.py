@@ -11,4 +11,5 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise-detail"),
     path("enterprises/<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise-edit"),
     path("departments/", views.DepartmentListView.as_view(), name="department-list"),
+    path("workspace/", views.workspace_view, name="workspace"),
 ]

@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from pingan.core import workspace
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.context import origin
+from pingan.core.nav import landing_url
+from pingan.core.permissions import console_view, gate, is_city_admin, may
 from pingan.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
 
-from .actions import can_write_enterprises, do_create_enterprise, do_update_enterprise
+from .actions import do_create_enterprise, do_update_enterprise
 from .choices import DepartmentKind, Industry, Scale, Sector
 from .forms import LockoutAuthenticationForm
 from .importer import COLUMNS, REQUIRED, import_enterprises
@@ -30,6 +33,10 @@ class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without a `next`, each person lands where their work starts (duty desk, workspace …)."""
+        return landing_url(self.request.user)
 
 
 def _division_filter(qs: QuerySet, code: str, field: str = "division") -> QuerySet:
@@ -65,6 +72,7 @@ def place_of(division: Division) -> str:
 
 
 class EnterpriseListView(ScopedListView):
+    permission = "org.view_enterprises"
     model = Enterprise
     template_name = "org/enterprise_list.html"
     context_object_name = "enterprises"
@@ -87,7 +95,7 @@ class EnterpriseListView(ScopedListView):
         query = get.copy()
         query.pop("page", None)
         api = reverse("geo-api:division-geojson")
-        area = self.request.user.division if not self.request.user.sees_everything else None
+        area = self.request.user.division if not is_city_admin(self.request.user) else None
         ctx["layers"] = [
             {"url": api + "?level=district", "name": "区县 Districts", "kind": "boundary", "labels": True,
              "fit": area is None or area.level == Level.CITY},
@@ -97,13 +105,15 @@ class EnterpriseListView(ScopedListView):
         if area is not None and area.level != Level.CITY:
             ctx["layers"].insert(0, {"url": api + f"?code={area.code}", "name": area.name, "kind": "boundary",
                                      "weight": 3, "fillOpacity": 0, "fit": True})
-        ctx["can_import"] = can_write_enterprises(self.request.user)
+        ctx["can_import"] = may(self.request.user, "org.import_enterprises")
+        ctx["can_create"] = may(self.request.user, "org.create_enterprise")
         for e in ctx["enterprises"]:
             e.place = place_of(e.division)
         return ctx
 
 
 class EnterpriseDetailView(ScopedDetailView):
+    permission = "org.view_enterprises"
     model = Enterprise
     template_name = "org/enterprise_detail.html"
     context_object_name = "enterprise"
@@ -126,7 +136,7 @@ class EnterpriseDetailView(ScopedDetailView):
             {"url": reverse("org:enterprise-geojson") + f"?id={ent.pk}&sites=1", "name": "单位 Enterprise",
              "kind": "points", "radius": 7},
         ]
-        ctx["can_edit"] = can_write_enterprises(self.request.user)
+        ctx["can_edit"] = may(self.request.user, "org.edit_enterprise", ent)
         return ctx
 
 
@@ -137,6 +147,7 @@ def _feature(lat: float, lon: float, props: dict[str, Any]) -> dict[str, Any]:
 class EnterpriseGeoJSONView(StaffRequiredMixin, generic.View):
     """Points for the console maps (the list's filters, or one enterprise with its sites)."""
 
+    permission = "org.view_enterprises"
     limit = 5000
 
     def get(self, request: HttpRequest) -> JsonResponse:
@@ -161,6 +172,7 @@ class EnterpriseGeoJSONView(StaffRequiredMixin, generic.View):
 
 
 class DepartmentListView(ScopedListView):
+    permission = "org.view_departments"
     model = Department
     template_name = "org/department_list.html"
     context_object_name = "departments"
@@ -200,12 +212,8 @@ class EnterpriseImportForm(forms.Form):
 class EnterpriseImportView(StaffRequiredMixin, generic.View):
     """Upload an enterprise register: city administrators and department staff (within their area)."""
 
+    permission = "org.import_enterprises"
     template_name = "org/enterprise_import.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not can_write_enterprises(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render(request, EnterpriseImportForm(), None)
@@ -249,17 +257,21 @@ class EnterpriseForm(forms.Form):
                                               help_text=_("多个用逗号分隔,例如 441802-em,441802-fire"))
 
 
-class EnterpriseEditView(StaffRequiredMixin, generic.View):
+class EnterpriseEditView(generic.View):
     """Register (no pk) or change an enterprise: city administrators and department staff in their area."""
 
     template_name = "org/enterprise_form.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and request.user.is_staff_role:
-            self.enterprise = (get_visible_or_404(Enterprise.objects.select_related("division"), request.user,
-                                                  pk=kwargs["pk"]) if "pk" in kwargs else None)
-            if not can_write_enterprises(request.user):
-                raise PermissionDenied
+        stop = gate(request, "org.view_enterprises")
+        if stop is not None:
+            return stop
+        # Out of scope is a 404 before anyone asks whether the person may edit.
+        self.enterprise = (get_visible_or_404(Enterprise.objects.select_related("division"), request.user,
+                                              pk=kwargs["pk"]) if "pk" in kwargs else None)
+        verb = "org.create_enterprise" if self.enterprise is None else "org.edit_enterprise"
+        if not may(request.user, verb, self.enterprise):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def initial(self) -> dict[str, Any]:
@@ -299,3 +311,17 @@ class EnterpriseEditView(StaffRequiredMixin, generic.View):
                 messages.success(request, _("已保存"))
                 return redirect("org:enterprise-detail", ent.pk)
         return render(request, self.template_name, {"form": form, "enterprise": self.enterprise}, status=400)
+
+
+# --- The enterprise workspace --------------------------------------------------------------------
+@console_view("org.view_workspace")
+def workspace_view(request: HttpRequest) -> HttpResponse:
+    """An enterprise user's home: their enterprise's profile, its sites and what each module has for
+    it (cases and self-reports, sensors and alarms …, collected through `workspace_panels`)."""
+    user = request.user
+    enterprise = get_visible_or_404(Enterprise.objects.select_related("division__parent").defer(
+        "division__geometry", "division__parent__geometry"), user, pk=user.enterprise_id)
+    departments = list(enterprise.supervising_departments.select_related("division").defer("division__geometry"))
+    return render(request, "org/workspace.html", {
+        "enterprise": enterprise, "departments": departments, "panels": workspace.panels(user),
+        "chain": enterprise.division.ancestors() + [enterprise.division]})

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core.choices import colour_of
 from pingan.core.models import AuditEvent
@@ -18,6 +19,42 @@ ACTION_LABELS: dict[str, str] = {}
 
 def register_action_labels(labels: dict[str, Any]) -> None:
     ACTION_LABELS.update(labels)
+
+
+# Verbs that many apps share; an action without its own label reads "<object> · <verb>".
+VERB_LABELS: dict[str, Any] = {
+    "create": _("新建"), "update": _("修改"), "delete": _("删除"), "import": _("导入"), "export": _("导出"),
+    "admin_add": _("后台新增"), "admin_change": _("后台修改"), "admin_delete": _("后台删除"),
+    "assign": _("指派"), "close": _("关闭"), "set": _("设置"),
+}
+
+
+def action_label(action: str) -> Any:
+    """A person's words for an audit action: the app's registered label, else a readable form
+    built from the object's verbose name and the verb (never the raw "org.user.login")."""
+    label = ACTION_LABELS.get(action)
+    if label is not None:
+        return label
+    from django.apps import apps
+    from django.utils.text import format_lazy
+
+    parts = action.split(".")
+    if len(parts) < 3:
+        return action.replace("_", " ")
+    app_label, model_name, verb = parts[0], parts[1], ".".join(parts[2:])
+    try:
+        noun: Any = apps.get_model(app_label, model_name)._meta.verbose_name
+    except LookupError:
+        try:
+            noun = apps.get_app_config(app_label).verbose_name
+        except LookupError:
+            noun = model_name.replace("_", " ")
+    return format_lazy("{} · {}", noun, VERB_LABELS.get(verb, verb.replace("_", " ")))
+
+
+@register.filter
+def action_text(action: str) -> Any:
+    return action_label(action)
 
 
 @register.inclusion_tag("core/components/map.html")
@@ -36,7 +73,7 @@ def timeline(obj: Any, events: Any = None) -> dict[str, Any]:
     if events is None:
         events = list(AuditEvent.objects.for_object(obj).order_by("at", "id"))
     for e in events:
-        e.label = ACTION_LABELS.get(e.action, e.action)
+        e.label = action_label(e.action)
     return {"events": events}
 
 

@@ -36,7 +36,8 @@ def test_district_staff_console(page, login, shot):
     # The district boundaries are drawn (Leaflet renders them as paths in its overlay pane).
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
     labels = page.locator(".leaflet-tooltip").all_inner_texts()
-    assert set(QINGYUAN_DISTRICTS.values()) <= set(labels), labels
+    # The home map is the person's own area: their district and its towns, not the other districts.
+    assert {"清城区", "凤城街道"} <= set(labels) and "英德市" not in labels, labels
     assert page.locator("[data-testid=unread-count]").inner_text() == "1"
     shot(page, "core-home-zh")
 

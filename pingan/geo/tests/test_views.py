@@ -3,7 +3,7 @@ import pytest
 
 @pytest.mark.django_db
 def test_division_browser(client, world):
-    client.force_login(world.user("grid_worker"))
+    client.force_login(world.user("area_staff"))
     body = client.get("/console/geo/").content.decode()
     assert "清远市" in body and 'data-testid="map"' in body
     r = client.get("/console/geo/d/441802/")
@@ -28,9 +28,13 @@ def test_synthetic_and_informal_units_are_marked(client, world):
 
 
 @pytest.mark.django_db
-def test_public_gets_no_console(client, world):
-    client.force_login(world.user("public", "city"))
+@pytest.mark.parametrize("role,area", [("public", "city"), ("enterprise", "qingcheng"), ("grid_worker", "qingcheng"),
+                                       ("duty_officer", "qingcheng")])
+def test_division_browser_is_for_area_managers(client, world, role, area):
+    # A grid worker's map of their grid is on the home page; the city's tree is for people managing areas.
+    client.force_login(world.user(role, area))
     assert client.get("/console/geo/").status_code == 403
+    assert client.get("/console/geo/d/441802/").status_code == 403
 
 
 @pytest.mark.django_db

@@ -6,10 +6,11 @@ import django_filters
 from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from pingan.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from pingan.core.api import CanPermission, ScopedModelViewSet, ScopedReadOnlyViewSet
 from pingan.geo.api.views import CRS_CHOICES, CRS_PARAM, request_crs
 from pingan.geo.crs import from_storage
 from pingan.geo.models import Division
@@ -189,6 +190,11 @@ class EnterpriseViewSet(ScopedModelViewSet):
     filterset_class = EnterpriseFilter
     ordering_fields = ["name", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Reads are what visible_to shows the signed-in caller; writes ask org's permissions (the same
+    # functions the console and the actions ask): 403 before the body is even validated.
+    permission_classes = [IsAuthenticated, CanPermission]
+    permission_map = {"list": None, "retrieve": None, "metadata": None,
+                      "create": "org.create_enterprise", "partial_update": "org.edit_enterprise"}
 
     def get_serializer_class(self) -> Any:
         if self.action in ("create", "partial_update"):

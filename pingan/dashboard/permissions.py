@@ -1,0 +1,16 @@
+"""Who may open the command centre."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingan.core.permissions import has_role
+from pingan.org.choices import Role
+
+# The command centre's overview is for people who coordinate; a grid worker's console is their grid.
+COMMAND_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.INSPECTOR, Role.DUTY_OFFICER,
+                 Role.DUTY_LEADER, Role.RESCUE_LEAD)
+
+
+def can_view_command_centre(user: Any, obj: Any = None) -> bool:
+    return has_role(user, *COMMAND_ROLES)
