@@ -7,7 +7,7 @@ from pingan.core.choices import coloured
 
 
 class Category(models.TextChoices):
-    """突发事件应对法 §3 categories (DOMAIN §3)."""
+    """突发事件应对法 §3 categories (docs/domain §3)."""
 
     NATURAL = "natural", _("自然灾害")
     ACCIDENT = "accident", _("事故灾难")
@@ -16,7 +16,7 @@ class Category(models.TextChoices):
 
 
 class SubType(models.TextChoices):
-    """Sub-types of the 2006 national plan (DOMAIN §3)."""
+    """Sub-types of the 2006 national plan (docs/domain §3)."""
 
     FLOOD_DROUGHT = "flood_drought", _("水旱灾害")
     WEATHER = "weather", _("气象灾害")

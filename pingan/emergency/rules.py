@@ -237,7 +237,7 @@ def in_supplement_window(accident_on: dt.date, change_on: dt.date, accident_kind
 
 SANFANG_RULES = [
     {
-        "source": "清远市三防指挥部应急响应工作要求(DOMAIN §8):成员单位每日9时、16时前书面报告",
+        "source": "清远市三防指挥部应急响应工作要求(docs/domain §8):成员单位每日9时、16时前书面报告",
         "effective_from": dt.date(2020, 1, 1),
         "slots": (dt.time(9, 0), dt.time(16, 0)),
     },

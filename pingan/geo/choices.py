@@ -11,7 +11,7 @@ class Level(models.TextChoices):
 
 
 # Code length per level (GB/T 2260 six digits for county level and above; statistical division
-# codes 9 and 12 digits; grids 15 digits = village code + 3-digit serial, DOMAIN.md §7).
+# codes 9 and 12 digits; grids 15 digits = village code + 3-digit serial, docs/domain §7).
 CODE_LENGTH = {Level.CITY: 6, Level.DISTRICT: 6, Level.TOWN: 9, Level.VILLAGE: 12, Level.GRID: 15}
 PARENT_LEVEL = {
     Level.DISTRICT: Level.CITY,

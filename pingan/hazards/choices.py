@@ -12,7 +12,7 @@ from pingan.core.choices import coloured
     "closed": "green", "returned": "red", "merged": "grey", "backlog": "red",
 })
 class State(models.TextChoices):
-    """DOMAIN.md §1 lifecycle (受理 → 立案 → [重大: 上报 → 方案批准] → 派遣 → 整改 → 待验收 → 销号)."""
+    """docs/domain §1 lifecycle (受理 → 立案 → [重大: 上报 → 方案批准] → 派遣 → 整改 → 待验收 → 销号)."""
 
     SUBMITTED = "submitted", _("已受理")
     REGISTERED = "registered", _("已立案")

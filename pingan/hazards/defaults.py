@@ -1,6 +1,6 @@
 """The default category tree and routing table: a starting point administrators edit in the console.
 
-Time limits are [U] (DOMAIN §7: per sub-type, values not confirmed): configurable defaults, not law.
+Time limits are [U] (docs/domain §7: per sub-type, values not confirmed): configurable defaults, not law.
 Routing names sectors; each is resolved to the department of that sector in the case's area.
 """
 

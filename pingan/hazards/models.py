@@ -37,7 +37,7 @@ from .choices import (
 class Category(models.Model):
     """A node of the configurable category tree (fire, hazardous chemicals, …) with its time limits.
 
-    Time limits are [U] (DOMAIN §7): stored per category, in working days or working hours; blank
+    Time limits are [U] (docs/domain §7): stored per category, in working days or working hours; blank
     means the default of rules.DEFAULT_LIMITS.
     """
 
@@ -126,7 +126,7 @@ class CaseQuerySet(ScopedQuerySet):
 
 
 class HazardCase(models.Model):
-    """One hazard, from intake to closure (DOMAIN §1 lifecycle)."""
+    """One hazard, from intake to closure (docs/domain §1 lifecycle)."""
 
     tracking_code = models.CharField(_("查询码"), max_length=16, unique=True, default=rules.new_tracking_code,
                                      editable=False)
@@ -322,7 +322,7 @@ class Photo(models.Model):
 
 
 class TreatmentPlan(models.Model):
-    """The MAJOR hazard's treatment plan (治理方案): the six fields of DOMAIN §1, and its approval."""
+    """The MAJOR hazard's treatment plan (治理方案): the six fields of docs/domain §1, and its approval."""
 
     case = models.OneToOneField(HazardCase, on_delete=models.CASCADE, related_name="plan")
     goal_tasks = models.TextField(_("治理的目标和任务"))

@@ -135,7 +135,7 @@ class TimeLimit:
 
 
 RULE_SET = {"name": "hazards-time-limits", "effective_from": dt.date(2025, 1, 1),
-            "source": "DOMAIN.md §1/§7; CJ/T 315 values are [U], so these are configurable defaults"}
+            "source": "docs/domain §1/§7; CJ/T 315 values are [U], so these are configurable defaults"}
 
 # Per deadline kind, the default when a category gives none. [U] everywhere: configurable.
 DEFAULT_LIMITS: dict[str, TimeLimit] = {
@@ -148,7 +148,7 @@ DEFAULT_LIMITS: dict[str, TimeLimit] = {
     # 待验收 → 验收 (核查结案, a field re-check).
     "accept": TimeLimit(3, "working_days", "[U] configurable"),
     # 挂牌督办: the regulator's on-site review after the application to resume (§1: 10 days common).
-    "resume_review": TimeLimit(10, "working_days", "[U] DOMAIN §1: 'configurable; 10 days is common'"),
+    "resume_review": TimeLimit(10, "working_days", "[U] docs/domain §1: 'configurable; 10 days is common'"),
 }
 # How long before a deadline the assignee department is reminded, as a share of the period. [U]
 REMIND_SHARE = 0.25

@@ -289,7 +289,7 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
 
 
 def period_table(qs: QuerySet[HazardCase], year: int, quarter: int | None) -> dict[str, Any]:
-    """The quarterly or annual hazard statistics table (DOMAIN §1) of a period, with its due date."""
+    """The quarterly or annual hazard statistics table (docs/domain §1) of a period, with its due date."""
     if quarter:
         start = dt.date(year, 3 * quarter - 2, 1)
         end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)

@@ -10,7 +10,7 @@ from . import rules
 
 @coloured(dict(rules.LEVEL_COLOURS) | {"unassessed": "grey"})
 class Level(models.TextChoices):
-    """DOMAIN §4: 重大 red · 较大 orange · 一般 yellow · 低 blue."""
+    """docs/domain §4: 重大 red · 较大 orange · 一般 yellow · 低 blue."""
 
     MAJOR = rules.MAJOR, _("重大风险")
     LARGE = rules.LARGE, _("较大风险")
@@ -58,7 +58,7 @@ class Cycle(models.TextChoices):
 
 
 class Post(models.TextChoices):
-    """Who owns a risk of a level (DOMAIN §4): the higher the risk, the higher the post."""
+    """Who owns a risk of a level (docs/domain §4): the higher the risk, the higher the post."""
 
     PRINCIPAL = "principal", _("主要负责人")
     SAFETY_DEPT = "safety_dept", _("安全管理部门")

@@ -6,7 +6,7 @@
   departments (enterprise units) or the department one level up (city points).
 - Filing (risks.filing): the enterprise, then its supervising departments.
 - The daily commitment (risks.commitment): missing at the deadline escalates to the enterprise's
-  supervising departments (DOMAIN §12), recorded as `risks.commitment.overdue`.
+  supervising departments (docs/domain §12), recorded as `risks.commitment.overdue`.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def remind_commitment(row: Deadline) -> None:
 
 
 def escalate_commitment(row: Deadline, level: int) -> dt.datetime | None:
-    """A missing commitment goes to the supervising departments (DOMAIN §12)."""
+    """A missing commitment goes to the supervising departments (docs/domain §12)."""
     ent = Enterprise.objects.filter(pk=(row.data or {}).get("enterprise")).first()
     if ent is None:
         return None

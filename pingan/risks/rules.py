@@ -1,4 +1,4 @@
-"""The risk rules as pure functions (no ORM): DOMAIN.md §4 (risk grading, LEC and LS), §5 (major
+"""The risk rules as pure functions (no ORM): docs/domain §4 (risk grading, LEC and LS), §5 (major
 hazard sources, GB 18218-2018) and §12 (the enterprise's daily safety commitment), plus the check
 cycles of the dual-prevention chain.
 
@@ -57,7 +57,7 @@ def _whole(value: Any, field_name: str, minimum: int, message: str) -> int:
 # --- §4 LEC: D = L × E × C ------------------------------------------------------------------------
 LEC_TABLE: dict[str, Any] = {
     "version": "LEC-2026.1",
-    "source": "作业条件危险性评价法(格雷厄姆-金尼 LEC), DOMAIN.md §4 [V2]; 颜色对应为通行做法 [U]",
+    "source": "作业条件危险性评价法(格雷厄姆-金尼 LEC), docs/domain §4 [V2]; 颜色对应为通行做法 [U]",
     "effective_from": dt.date(2026, 1, 1),
     "L": {Decimal("10"): "完全可以预料", Decimal("6"): "相当可能", Decimal("3"): "可能,但不经常",
           Decimal("1"): "可能性小,完全意外", Decimal("0.5"): "很不可能,可以设想", Decimal("0.2"): "极不可能",
@@ -77,7 +77,7 @@ LEC_TABLE: dict[str, Any] = {
 # --- §4 LS: R = L × S on a 5 × 5 matrix ----------------------------------------------------------
 LS_TABLE: dict[str, Any] = {
     "version": "LS-2026.1",
-    "source": "风险矩阵法 R = L × S (5×5), DOMAIN.md §4 [V2]; 各省标准分界不同,按数据配置",
+    "source": "风险矩阵法 R = L × S (5×5), docs/domain §4 [V2]; 各省标准分界不同,按数据配置",
     "effective_from": dt.date(2026, 1, 1),
     "scale": (1, 2, 3, 4, 5),
     "levels": [(3, LOW), (8, GENERAL), (16, LARGE), (25, MAJOR)],
@@ -142,11 +142,11 @@ def ls(likelihood: Any, severity: Any, table: Mapping[str, Any] = LS_TABLE) -> G
                    version=table["version"])
 
 
-# Who owns a risk of each level and how often it is checked. The owner per level is DOMAIN §4 [V2]
+# Who owns a risk of each level and how often it is checked. The owner per level is docs/domain §4 [V2]
 # ("higher risk is controlled at a higher level"); the cycles are our defaults [U], configurable.
 LEVEL_CONTROL: dict[str, Any] = {
     "version": "CTRL-2026.1",
-    "source": "DOMAIN.md §4 分级管控主体 [V2];排查周期为平台默认值 [U],可配置",
+    "source": "docs/domain §4 分级管控主体 [V2];排查周期为平台默认值 [U],可配置",
     "effective_from": dt.date(2026, 1, 1),
     MAJOR: {"post": "principal", "cycle": "daily", "every": 1},
     LARGE: {"post": "safety_dept", "cycle": "weekly", "every": 1},
@@ -198,7 +198,7 @@ def completion_rate(done: int, due: int) -> Decimal | None:
 GB18218: dict[str, Any] = {
     "version": "GB 18218-2018",
     "source": "GB 18218-2018《危险化学品重大危险源辨识》表1(名称 Q)、表2(类别 Q)、表3(β)、表4(α); "
-              "原安监总局令第40号(备案 15 日); DOMAIN.md §5",
+              "原安监总局令第40号(备案 15 日); docs/domain §5",
     "effective_from": dt.date(2019, 3, 1),
     # Table 2 and 3 by hazard category: code → (Q tonnes, β, label).
     "categories": {
@@ -386,7 +386,7 @@ def filing_due(assessed_on: dt.date, table: Mapping[str, Any] = GB18218) -> dt.d
 # --- §12 The daily safety commitment -----------------------------------------------------------------
 COMMITMENT: dict[str, Any] = {
     "version": "CMT-2026.1",
-    "source": "安全风险研判与承诺公告制度, DOMAIN.md §12 [V2]; 截止时间为地方做法 [U],默认 09:00",
+    "source": "安全风险研判与承诺公告制度, docs/domain §12 [V2]; 截止时间为地方做法 [U],默认 09:00",
     "effective_from": dt.date(2026, 1, 1),
     "due_time": dt.time(9, 0),
     "timezone": "Asia/Shanghai",

@@ -263,7 +263,7 @@ def do_publish(actor: Any, warning: EarlyWarning, *, now: datetime | None = None
     audit.record("warnings.warning.publish", warning, actor=actor, before=before, after=audit.snapshot(warning, FIELDS))
     if warning.original_id:
         _end_original(actor, warning)
-    from .services import notify_subscribers
+    from .fanout import notify_subscribers
 
     notify_subscribers(warning, areas)
     return warning

@@ -1,4 +1,4 @@
-"""Enumerations of early-warning publication, with their colours (DOMAIN.md §3, §8)."""
+"""Enumerations of early-warning publication, with their colours (docs/domain §3, §8)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

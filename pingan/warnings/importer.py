@@ -3,7 +3,7 @@
 Each entry carries its CAP alert inline (<content type="application/cap+xml"> or text/xml) or links
 to it (<link type="application/cap+xml" href=…>). Messages are deduplicated by identifier; a
 malformed message becomes one error naming the entry, and every other message is still imported.
-The issued signal is kept as issued: nothing here looks at rainfall (DOMAIN §8).
+The issued signal is kept as issued: nothing here looks at rainfall (docs/domain §8).
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def _store(p: cap.ParsedAlert, division: Division, known: dict[str, Division]) -
         original.save(update_fields=["state", "ended_at"])
         audit.record(f"warnings.warning.{'cancelled' if p.msg_type == MsgType.CANCEL else 'superseded'}", original,
                      actor=f"feed:{p.sender}"[:150], before=before, after={"state": original.state}, note=p.identifier)
-    from .services import notify_subscribers
+    from .fanout import notify_subscribers
 
     notify_subscribers(warning)
     return warning

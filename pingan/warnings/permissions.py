@@ -1,7 +1,7 @@
 """Who may do what with early warnings — the only place that decides it (pingan.core.permissions).
 
 Writers: duty officers, duty leaders and the emergency departments' staff of an area. Approvers:
-duty leaders (and city administrators), at the level DOMAIN §3 / rules.approval_level asks for the
+duty leaders (and city administrators), at the level docs/domain §3 / rules.approval_level asks for the
 warning's colour, never the person who wrote it. Publishers: duty officers and leaders.
 """
 

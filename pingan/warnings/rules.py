@@ -1,4 +1,4 @@
-"""Rules of early-warning publication (DOMAIN.md §3 and §8), as pure functions and data tables.
+"""Rules of early-warning publication (docs/domain §3 and §8), as pure functions and data tables.
 
 No ORM here: these are tested with the DOMAIN vectors in tests/test_rules.py.
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 SEVERITY_BY_COLOUR: dict[str, str] = {
     "red": "Extreme", "orange": "Severe", "yellow": "Moderate", "blue": "Minor", "unknown": "Unknown",
 }
-SEVERITY_SOURCE = {"source": "GB/T 35965.1 应急信息交互协议 第1部分:预警信息 (DOMAIN.md §8)",
+SEVERITY_SOURCE = {"source": "GB/T 35965.1 应急信息交互协议 第1部分:预警信息 (docs/domain §8)",
                    "effective_from": "2018-02-06"}
 COLOUR_BY_SEVERITY: dict[str, str] = {v: k for k, v in SEVERITY_BY_COLOUR.items()}
 
@@ -41,7 +41,7 @@ EVENT_CODES: dict[str, str] = {
     "11B09": "高温", "11B14": "雷电", "11B15": "冰雹", "11B16": "霜冻", "11B17": "大雾", "11B19": "霾",
     "11B20": "雷雨大风", "11B21": "道路结冰", "11B22": "干旱",
 }
-EVENT_CODES_SOURCE = {"source": "GB/T 35965.1 预警事件类型代码 (DOMAIN.md §8)", "effective_from": "2018-02-06"}
+EVENT_CODES_SOURCE = {"source": "GB/T 35965.1 预警事件类型代码 (docs/domain §8)", "effective_from": "2018-02-06"}
 EVENT_CODE_VALUE_NAME = "GB/T 35965.1"
 GEOCODE_VALUE_NAME = "GB/T 2260"
 RAINSTORM = "11B03"
@@ -144,7 +144,7 @@ def warning_allowed(category: str) -> bool:
 NATIONAL_RAINSTORM: tuple[tuple[str, float, float], ...] = (
     ("red", 3, 100), ("orange", 3, 50), ("yellow", 6, 50), ("blue", 12, 50),
 )
-NATIONAL_RAINSTORM_SOURCE = {"source": "中国气象局 气象灾害预警信号 暴雨 (DOMAIN.md §8)", "effective_from": "2007-06-12"}
+NATIONAL_RAINSTORM_SOURCE = {"source": "中国气象局 气象灾害预警信号 暴雨 (docs/domain §8)", "effective_from": "2007-06-12"}
 
 # Signal schemes whose thresholds we know and may compute from rainfall. Guangdong issues its own
 # signals (黄/橙/红) with thresholds we have not verified: they are only ever ingested as issued.

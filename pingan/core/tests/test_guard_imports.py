@@ -33,7 +33,6 @@ COMPOSITION = {"config", "portal", "dashboard"}
 # Cycles known on the day the guard was written, as sets of modules. INTEGRATOR: empty this once
 # emergency's reporting-body look-ups have their own module and rescue's execute_run lives in tasks.
 KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"pingan.emergency.actions", "pingan.emergency.services"}),
     frozenset({"pingan.rescue.actions", "pingan.rescue.tasks"}),
 ]
 
@@ -248,7 +247,7 @@ EDGES, BY_NAME = import_graph()
 def test_the_graph_is_read():
     # A broken reader would pass every guard below; make sure it sees the arrows we know exist.
     pairs = {(e.source, e.target, e.kind) for e in EDGES}
-    assert ("pingan.hazards.actions", "pingan.core.actions", "module") in pairs
+    assert ("pingan.hazards.actions.common", "pingan.core.actions", "module") in pairs
     assert any(e.kind == "lazy" for e in EDGES) and any(e.kind == "types" for e in EDGES)
 
 

@@ -134,7 +134,7 @@ def _rectify_limit(case: HazardCase) -> tuple[rules.TimeLimit | None, dt.datetim
 
 
 def _start_rectify_clock(case: HazardCase, now: dt.datetime) -> None:
-    """The clock starts at dispatch (DOMAIN §7): the lead's deadline, and each co-handler's."""
+    """The clock starts at dispatch (docs/domain §7): the lead's deadline, and each co-handler's."""
     deadlines.cancel(case, kind=KIND_RECTIFY)
     limit, due = _rectify_limit(case)
     case.due_at = _make_deadline(case, kind=KIND_RECTIFY, title=_("隐患整改: %(t)s") % {"t": case.title},

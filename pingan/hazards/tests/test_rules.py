@@ -1,4 +1,4 @@
-"""DOMAIN.md §1 vectors and the pure rules."""
+"""docs/domain §1 vectors and the pure rules."""
 
 import datetime as dt
 

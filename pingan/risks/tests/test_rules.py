@@ -1,4 +1,4 @@
-"""DOMAIN.md §4, §5 and §12 vectors through the rule functions, and bad inputs naming their field."""
+"""docs/domain §4, §5 and §12 vectors through the rule functions, and bad inputs naming their field."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""DOMAIN.md §3 and §8 vectors."""
+"""docs/domain §3 and §8 vectors."""
 
 from datetime import datetime, timedelta
 
