@@ -19,7 +19,7 @@ from pingan.core.actions import ActionError
 from pingan.geo.models import Division
 
 from . import network, siting
-from .choices import TeamStatus
+from .choices import SitingMethod, TeamStatus
 from .models import Expert, RoadNetwork, Team
 from .rules import (
     ACCESS_SPEED_KMH,
@@ -307,4 +307,4 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     return {"demand_source": demand.source, "sites": sites, "steps": [{k: v for k, v in s.items() if k != "chosen"} for s in steps],
             "total_population": round(total), "candidates": len(candidates), "existing": len(teams),
             "objective": final["objective"],
-            "share": (final["objective"] / total) if run.method == "mclp" and total else None}
+            "share": (final["objective"] / total) if run.method == SitingMethod.MCLP and total else None}

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csc_matrix, eye, hstack, vstack
 
+from .choices import SitingMethod
+
 
 class SitingError(ValueError):
     def __init__(self, message: str, *, field: str = "p", code: str = "invalid") -> None:
@@ -195,15 +197,15 @@ def gains(method: str, times: np.ndarray, weights: np.ndarray, p: int, *, thresh
     """The optimum for 1..p new stations (each solved exactly) and the gain of each added one."""
     _check_p(p, np.asarray(times).shape[1])
     out = []
-    if method == "mclp":
+    if method == SitingMethod.MCLP:
         prev = mclp(times, weights, threshold, 1, existing_times).covered_by_existing
     else:
         ex = existing_times
         prev = float((weights * np.minimum(ex, 600.0).min(axis=1)).sum()) if ex is not None and ex.size else None
     for k in range(1, p + 1):
-        sol = mclp(times, weights, threshold, k, existing_times) if method == "mclp" else \
+        sol = mclp(times, weights, threshold, k, existing_times) if method == SitingMethod.MCLP else \
             p_median(times, weights, k, existing_times)
-        gain = None if prev is None else (sol.objective - prev if method == "mclp" else prev - sol.objective)
+        gain = None if prev is None else (sol.objective - prev if method == SitingMethod.MCLP else prev - sol.objective)
         out.append({"p": k, "objective": sol.objective, "gain": gain, "chosen": sol.chosen})
         prev = sol.objective
     return out
