@@ -39,6 +39,12 @@ def can_view(user: Any, obj: Any = None) -> bool:
     return is_staff(user) or _enterprise_user(user)
 
 
+def can_view_workspace_panels(user: Any, obj: Any = None) -> bool:
+    """The monitoring panels of the enterprise workspace: an enterprise's own users (staff have the
+    console instead)."""
+    return _enterprise_user(user)
+
+
 def can_view_console(user: Any, obj: Any = None) -> bool:
     """The alarm console, the sensor map and lists (navigation)."""
     return has_role(user, *CONSOLE_ROLES)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from pingan.core.choices import colour_of
 from pingan.core.permissions import may
-from pingan.org.choices import Role
 
 from .choices import DeviceState
 from .models import Alarm, Sensor
@@ -27,7 +26,7 @@ LATEST = 10
 
 def panels(user: Any) -> list[dict[str, Any]]:
     """The panels for an enterprise user; none for anyone else (staff have the console)."""
-    if getattr(user, "role", None) != Role.ENTERPRISE or not may(user, "monitoring.view"):
+    if not may(user, "monitoring.view_workspace_panels"):
         return []
     return [_sensors(user), _alarms(user)]
 
