@@ -27,7 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
+from .choices import RuleKind
+
 RAISE, UP, DOWN, CLEAR = "raise", "up", "down", "clear"
+# The rule kinds of choices.RuleKind as plain strings (compared for every reading: no enum lookups).
+THRESHOLD, RATE, ACCUMULATION, NODATA, EVENT = (str(k.value) for k in (
+    RuleKind.THRESHOLD, RuleKind.RATE, RuleKind.ACCUMULATION, RuleKind.NODATA, RuleKind.EVENT))
 
 # National rainstorm warning signals (气象灾害预警信号发布与传播办法, 中国气象局令第16号, annex) [V2]:
 # (level, colour, window hours, mm) — "≥" per the counting rule. Guangdong issues its own signals:
@@ -188,7 +193,7 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) 
         if ts == last_t:
             return out
         for spec in specs:
-            if spec.kind == "accumulation":
+            if spec.kind == ACCUMULATION:
                 rain = state.setdefault("rain", [])
                 i = bisect.bisect_left([p[0] for p in rain], ts)
                 if i < len(rain) and rain[i][0] == ts:
@@ -204,9 +209,9 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) 
     for spec in specs:
         rs = rules.setdefault(str(spec.id), {})
         kind = spec.kind
-        if kind == "threshold":
+        if kind == THRESHOLD:
             _apply(spec, rs, threshold_level(spec.levels, value, rs.get("l", 0), spec.direction), ts, value, out)
-        elif kind == "rate":
+        elif kind == RATE:
             if prev_t is None:
                 continue
             rate = rate_per_minute(prev_t, prev_v, ts, value)
@@ -215,8 +220,12 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) 
             if spec.direction == "both":
                 rate = abs(rate)
             direction = "below" if spec.direction == "below" else "above"
+            # A "rise" rule reports a rise, never a fall (and a "fall" rule a fall): the value of a
+            # clear is then 0, not the falling rate that cleared it. Levels are unchanged (0 is below
+            # every `on`/`off` of a rise rule).
+            rate = max(rate, 0.0) if direction == "above" else min(rate, 0.0)
             _apply(spec, rs, threshold_level(spec.levels, rate, rs.get("l", 0), direction), ts, rate, out)
-        elif kind == "accumulation":
+        elif kind == ACCUMULATION:
             rain = state.setdefault("rain", [])
             rain.append([ts, value])
             cut = bisect.bisect_right([p[0] for p in rain], ts - 24 * 3600)
@@ -224,10 +233,10 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) 
                 del rain[:cut]
             sums = window_sums(rain, ts)
             _apply(spec, rs, rainstorm_signal(sums), ts, sums.get(3, 0.0), out)
-        elif kind == "nodata":
+        elif kind == NODATA:
             if rs.get("l", 0):
                 _apply(spec, rs, 0, ts, value, out)
-        elif kind == "event":
+        elif kind == EVENT:
             if value >= 0.5:
                 rs["et"] = ts
                 if not rs.get("l", 0):
@@ -244,12 +253,12 @@ def sweep(specs: tuple[RuleSpec, ...], state: dict, now: float) -> list[tuple]:
     last_t = state.get("t")
     for spec in specs:
         rs = rules.setdefault(str(spec.id), {})
-        if spec.kind == "nodata":
+        if spec.kind == NODATA:
             since = last_t if last_t is not None else state.setdefault("since", now)
             if not rs.get("l", 0) and now - since >= spec.nodata_seconds:
                 rs["l"] = spec.levels[-1].severity if spec.levels else 2
                 out.append((spec.id, RAISE, rs["l"], now, math.nan))
-        elif spec.kind == "event":
+        elif spec.kind == EVENT:
             if rs.get("l", 0) and now - rs.get("et", now) >= spec.hold_seconds:
                 rs["l"] = 0
                 out.append((spec.id, CLEAR, 0, now, 0.0))
@@ -265,11 +274,11 @@ def spec_from_params(rule_id: int | str, kind: str, params: dict, meta: dict | N
                str(lv.get("label", ""))) for lv in params.get("levels", [])),
         key=lambda lv: lv.severity,
     ))
-    if kind == "event":
+    if kind == EVENT:
         levels = (Level(int(params.get("severity", 3)), 1.0),)
-    elif kind == "nodata":
+    elif kind == NODATA:
         levels = (Level(int(params.get("severity", 2)), 0.0, label="离线"),)
-    elif kind == "accumulation":
+    elif kind == ACCUMULATION:
         levels = tuple(Level(sev, mm, label=colour) for sev, colour, _h, mm in sorted(RAINSTORM_SIGNALS["levels"]))
     schedule = None
     sch = params.get("schedule")

@@ -18,7 +18,7 @@ from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, selectors
-from .choices import AlarmState, DeviceState, SensorType
+from .choices import AlarmState, DeviceState, RuleKind, SensorType
 from .importer import import_devices
 from .models import Alarm, DeadLetter, Device, Rule, Sensor
 
@@ -161,7 +161,7 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= 720 else 24
     series = selectors.sensor_series(sensor, hours)
     rule_rows = list(Rule.objects.filter(Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True))
-    levels = [lv for r in rule_rows if r.kind == "threshold" for lv in r.params.get("levels", [])]
+    levels = [lv for r in rule_rows if r.kind == RuleKind.THRESHOLD for lv in r.params.get("levels", [])]
     sensor.colour, sensor.level = selectors.sensor_colour(sensor)
     return render(request, "monitoring/sensor.html", {
         "sensor": sensor, "hours": hours, "option": selectors.chart_option(sensor, series, levels), "rules": rule_rows,

@@ -160,3 +160,16 @@ def test_spec_from_params_round_trip():
                                                    "for_seconds": 30})
     assert [lv.severity for lv in spec.levels] == [2, 4]
     assert spec.for_seconds == 30
+
+
+def test_a_rise_rule_never_reports_a_negative_rise():
+    """水位陡涨: the alarm clears when the water falls, and the value it keeps is 0 m/min, not the fall."""
+    rise = RuleSpec(5, "rate", (Level(2, 0.05, 0.03, "陡涨"),))
+    state: dict = {}
+    out = []
+    for i, v in enumerate([10.0, 10.1, 10.3, 10.0, 9.5]):
+        out += rules.evaluate((rise,), state, 1000.0 + i * 60.0, v)
+    kinds = [(t[1], t[2]) for t in out]
+    assert kinds == [(RAISE, 2), (CLEAR, 0)]
+    assert all(t[4] >= 0 for t in out)
+    assert out[-1][4] == 0.0
