@@ -143,6 +143,7 @@ def do_import_osm(actor: Any, path: str, *, name: str, activate: bool = True) ->
 
 
 def do_build_synthetic(actor: Any = None) -> RoadNetwork:
+    check_manage_network(actor)
     from .synthetic import qingyuan_network
 
     graph = qingyuan_network(city=engine.city_area(), mountain_areas=engine.mountain_areas(), speeds=engine.speeds(),

