@@ -165,3 +165,29 @@ def test_navigation(world, person):
         assert (label in labels) == (person[0] in roles), label
     if person[0] == "rescue_lead":  # a team leader sees its team, mobilisations and drills — not the analyses
         assert labels == {"救援队伍", "队伍调用", "演练培训"}
+
+
+def test_an_incident_of_another_district_is_not_found(rescue, world):
+    """Requesting a team for an incident the person cannot see answers 404 (console and API) and
+    writes nothing — the incident is looked up through the emergency module's visible_incidents."""
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from pingan.emergency.models import Incident
+
+    inc = Incident.objects.create(number="SJ-TEST-1", title="英德事件", occurred_at=timezone.now(),
+                                  division=world.districts["yingde"], lat=24.2, lon=113.4)
+    c = _client(world, ("duty_officer", "qingcheng"))
+    assert c.get(f"/console/rescue/dispatch/?incident={inc.pk}").status_code == 404
+    r = c.post("/console/rescue/dispatch/request/", {"team": rescue["team"].pk, "title": "x", "lat": 23.72,
+                                                     "lon": 113.12, "incident": inc.pk})
+    assert r.status_code == 404
+    api = APIClient()
+    api.force_authenticate(world.user("duty_officer"))
+    r = api.post("/api/v1/rescue/mobilisations/", {"team": rescue["team"].pk, "title": "x", "lat": 23.72,
+                                                   "lon": 113.12, "incident": inc.pk}, format="json")
+    assert r.status_code == 404
+    assert not Mobilisation.objects.filter(title="x").exists()
+    # 英德's duty officer sees it and the dispatch page is filled from it.
+    body = _client(world, ("duty_officer", "yingde")).get(f"/console/rescue/dispatch/?incident={inc.pk}")
+    assert body.status_code == 200 and "英德事件" in body.content.decode()
