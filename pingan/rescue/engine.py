@@ -276,7 +276,7 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     demand = demand_points()
     candidates = candidate_sites()
     if run.p > len(candidates):
-        raise siting.SitingError(f"p = {run.p} is larger than the number of candidate sites ({len(candidates)})",
+        raise siting.SitingError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": run.p, "n": len(candidates)},
                                  code="too_many")
     c_nodes, c_snap = graph.snap([c["lat"] for c in candidates], [c["lon"] for c in candidates], max_m=MAX_SNAP_METRES)
     ok = c_nodes >= 0
