@@ -15,7 +15,6 @@ from pingan.core.actions import ActionError, Conflict, lock, on_commit
 from pingan.core.audit import snapshot
 from pingan.core.permissions import require
 from pingan.geo import lookup
-from pingan.org.choices import Role
 
 from . import engine, network, rules
 from .choices import (
@@ -27,6 +26,7 @@ from .choices import (
     TeamStatus,
 )
 from .models import CoverageRun, Mobilisation, RoadNetwork, SitingRun, Team
+from .permissions import TOLD_OF_REQUESTS
 
 S = MobilisationState
 
@@ -114,7 +114,7 @@ def _notify_team(mob: Mobilisation, title: str) -> None:
     from pingan.notify.services import notify
     from pingan.org.models import User
 
-    leads = list(User.objects.filter(role=Role.RESCUE_LEAD, division__path__startswith=mob.team.division.path[:6],
+    leads = list(User.objects.filter(role__in=TOLD_OF_REQUESTS, division__path__startswith=mob.team.division.path[:6],
                                      is_active=True)[:20])
     if leads:
         notify(leads, event="rescue.mobilisation.requested", title=title, url=f"/console/rescue/mobilisations/{mob.pk}/",

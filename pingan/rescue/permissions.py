@@ -18,6 +18,8 @@ DISPATCH_ROLES = (Role.CITY_ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.DEP
 TEAM_ROLES = (*DISPATCH_ROLES, Role.RESCUE_LEAD)
 # Planners who run coverage and siting analyses.
 ANALYST_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_LEADER)
+# Who is told when a team of their district is requested (the team leaders).
+TOLD_OF_REQUESTS = (Role.RESCUE_LEAD,)
 # Bulk imports of teams, experts, shelters and exercises.
 IMPORT_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF)
 

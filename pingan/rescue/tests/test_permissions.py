@@ -191,3 +191,25 @@ def test_an_incident_of_another_district_is_not_found(rescue, world):
     # 英德's duty officer sees it and the dispatch page is filled from it.
     body = _client(world, ("duty_officer", "yingde")).get(f"/console/rescue/dispatch/?incident={inc.pk}")
     assert body.status_code == 200 and "英德事件" in body.content.decode()
+
+
+def test_no_role_literals_outside_permissions():
+    """Who may do what is decided in permissions.py only: actions, views, the API and templates never
+    name a role (as a string or a Role member) nor compare user.role."""
+    import re
+    from pathlib import Path
+
+    from pingan.org.choices import Role
+
+    app = Path(__file__).resolve().parents[1]
+    files = [app / "actions.py", app / "views.py", *sorted((app / "api").glob("*.py")),
+             *sorted((app / "templates").rglob("*.html"))]
+    # "enterprise" and "public" are also field names and words: for them only a comparison counts.
+    names = [v for v in Role.values if v not in ("enterprise", "public")]
+    literal = re.compile(r"""["']({})["']|(==|!=)\s*["'](enterprise|public)["']""".format("|".join(names)))
+    found = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (literal, re.compile(r"\.role\b"), re.compile(r"\bRole\.")):
+            found += [f"{path.name}: {m.group(0)}" for m in pattern.finditer(text)]
+    assert not found, found
