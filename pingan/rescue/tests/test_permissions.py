@@ -213,3 +213,38 @@ def test_no_role_literals_outside_permissions():
         for pattern in (literal, re.compile(r"\.role\b"), re.compile(r"\bRole\.")):
             found += [f"{path.name}: {m.group(0)}" for m in pattern.finditer(text)]
     assert not found, found
+
+
+CONSOLE_LISTS = ["/console/rescue/", "/console/rescue/mobilisations/", "/console/rescue/exercises/",
+                 "/console/rescue/resources/", "/console/rescue/teams.geojson", "/console/rescue/coverage/",
+                 "/console/rescue/siting/", "/console/rescue/networks/"]
+
+
+def test_console_lists_take_the_same_queries_for_one_row_and_many(rescue, world):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pingan.rescue.models import Exercise, Expert, Shelter
+
+    c = _client(world, ("city_admin", "city"))
+    qc = world.districts["qingcheng"]
+
+    def counts() -> dict[str, int]:
+        out = {}
+        for url in CONSOLE_LISTS:
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url).status_code == 200, url
+            out[url] = len(ctx.captured_queries)
+        return out
+
+    Exercise.objects.create(kind="drill", title="演练 0", date=datetime.date(2026, 5, 1), division=qc)
+    one = counts()
+    for i in range(1, 15):
+        team = Team.objects.create(code=f"M{i}", name=f"队{i}", kind="fire", division=qc, lat=23.7, lon=113.1)
+        Mobilisation.objects.create(team=team, division=qc, title=f"事件{i}", lat=23.7, lon=113.1)
+        Exercise.objects.create(kind="training", title=f"培训{i}", date=datetime.date(2026, 5, 2), division=qc)
+        Expert.objects.create(name=f"专家{i}", specialties=["hazchem"], division=qc, lat=23.7, lon=113.1)
+        Shelter.objects.create(name=f"场所{i}", division=qc, lat=23.7, lon=113.1, capacity=100)
+    assert counts() == one
