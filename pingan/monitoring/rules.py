@@ -26,10 +26,13 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Any
 
 from .choices import RuleKind
 
 RAISE, UP, DOWN, CLEAR = "raise", "up", "down", "clear"
+# (rule id, raise/up/down/clear, level, time, value)
+Transition = tuple[int | str, str, int, float, float]
 # The rule kinds of choices.RuleKind as plain strings (compared for every reading: no enum lookups).
 THRESHOLD, RATE, ACCUMULATION, NODATA, EVENT = (str(k.value) for k in (
     RuleKind.THRESHOLD, RuleKind.RATE, RuleKind.ACCUMULATION, RuleKind.NODATA, RuleKind.EVENT))
@@ -37,7 +40,7 @@ THRESHOLD, RATE, ACCUMULATION, NODATA, EVENT = (str(k.value) for k in (
 # National rainstorm warning signals (气象灾害预警信号发布与传播办法, 中国气象局令第16号, annex) [V2]:
 # (level, colour, window hours, mm) — "≥" per the counting rule. Guangdong issues its own signals:
 # these are a warning input, never a Guangdong signal (DOMAIN.md §8).
-RAINSTORM_SIGNALS = {
+RAINSTORM_SIGNALS: dict[str, Any] = {
     "source": "气象灾害预警信号发布与传播办法(中国气象局令第16号)附件 暴雨预警信号 [V2]",
     "effective_from": "2007-06-12",
     "levels": [(4, "red", 3, 100.0), (3, "orange", 3, 50.0), (2, "yellow", 6, 50.0), (1, "blue", 12, 50.0)],
@@ -89,7 +92,7 @@ class RuleSpec:
     hold_seconds: float = 300.0                 # event: cleared after this long without a new event
     schedule: Schedule | None = None            # active only inside the schedule
     tz_offset_s: int = 8 * 3600                 # schedules are local (Asia/Shanghai, no DST)
-    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 # --- single rules ---------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def rainstorm_signal(sums: dict[int, float]) -> int:
     """The highest national rainstorm signal level the window sums reach (0: none)."""
     for level, _colour, hours, mm in RAINSTORM_SIGNALS["levels"]:
         if sums.get(hours, 0.0) >= mm:
-            return level
+            return int(level)
     return 0
 
 
@@ -152,7 +155,7 @@ def _local(ts: float, offset: int) -> datetime:
 
 # --- the evaluator ------------------------------------------------------------------------------
 
-def _apply(spec: RuleSpec, rs: dict, target: int, ts: float, value: float, out: list) -> None:
+def _apply(spec: RuleSpec, rs: dict[str, Any], target: int, ts: float, value: float, out: list[Transition]) -> None:
     """Move a rule's level towards `target`, honouring duration (upward only) and schedules."""
     cur = rs.get("l", 0)
     if target > cur:
@@ -179,14 +182,14 @@ def _apply(spec: RuleSpec, rs: dict, target: int, ts: float, value: float, out: 
         out.append((spec.id, CLEAR if target == 0 else DOWN, target, ts, value))
 
 
-def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) -> list[tuple]:
+def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, value: float) -> list[Transition]:
     """Feed one reading to a sensor's rules; returns the transitions and updates `state`.
 
     A reading at or before the last evaluated one (a replay, a redelivery, a late reading) does not
     move threshold, rate, duration or event rules — so it can never reopen a cleared alarm; a late
     rainfall increment is added to its window and the signal re-evaluated at the latest time.
     """
-    out: list[tuple] = []
+    out: list[Transition] = []
     last_t = state.get("t")
     rules = state.setdefault("r", {})
     if last_t is not None and ts <= last_t:
@@ -212,7 +215,7 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) 
         if kind == THRESHOLD:
             _apply(spec, rs, threshold_level(spec.levels, value, rs.get("l", 0), spec.direction), ts, value, out)
         elif kind == RATE:
-            if prev_t is None:
+            if prev_t is None or prev_v is None:
                 continue
             rate = rate_per_minute(prev_t, prev_v, ts, value)
             if rate is None:
@@ -245,10 +248,10 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict, ts: float, value: float) 
     return out
 
 
-def sweep(specs: tuple[RuleSpec, ...], state: dict, now: float) -> list[tuple]:
+def sweep(specs: tuple[RuleSpec, ...], state: dict[str, Any], now: float) -> list[Transition]:
     """Time-driven rules, run periodically: no data for too long (device offline), and events that
     have not recurred within their hold time clear."""
-    out: list[tuple] = []
+    out: list[Transition] = []
     rules = state.setdefault("r", {})
     last_t = state.get("t")
     for spec in specs:
@@ -267,7 +270,7 @@ def sweep(specs: tuple[RuleSpec, ...], state: dict, now: float) -> list[tuple]:
 
 # --- compiling rule rows ------------------------------------------------------------------------
 
-def spec_from_params(rule_id: int | str, kind: str, params: dict, meta: dict | None = None) -> RuleSpec:
+def spec_from_params(rule_id: int | str, kind: str, params: dict[str, Any], meta: dict[str, Any] | None = None) -> RuleSpec:
     """A RuleSpec from a rule's stored parameters (see models.Rule.params)."""
     levels = tuple(sorted(
         (Level(int(lv["severity"]), float(lv["on"]), None if lv.get("off") is None else float(lv["off"]),
@@ -300,6 +303,6 @@ def level_label(spec: RuleSpec, severity: int) -> str:
     return ""
 
 
-def state_level(state: dict) -> int:
+def state_level(state: dict[str, Any]) -> int:
     """The highest level any rule of the sensor currently holds."""
     return max((rs.get("l", 0) for rs in state.get("r", {}).values()), default=0)

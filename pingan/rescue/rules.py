@@ -7,12 +7,13 @@ the setting RESCUE_ROAD_SPEEDS (a dict of road class → km/h) and RESCUE_MOUNTA
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .choices import MobilisationState as S
 
 # Planning speeds (km/h) by OSM `highway` class. Source: typical design speeds of JTG B01-2014
 # (公路工程技术标准) reduced for emergency driving in mixed traffic; configurable.
-ROAD_SPEEDS_KMH = {
+ROAD_SPEEDS_KMH: dict[str, Any] = {
     "source": "JTG B01-2014 design speeds, reduced for mixed traffic (planning values)",
     "effective_from": "2026-01-01",
     "speeds": {
@@ -61,7 +62,7 @@ MAX_SNAP_METRES = 5000.0
 
 def speed_kmh(highway: str, speeds: dict[str, float] | None = None) -> float | None:
     """The planning speed of a road class, or None when the class is not for vehicles."""
-    table = speeds or ROAD_SPEEDS_KMH["speeds"]
+    table: dict[str, float] = speeds or ROAD_SPEEDS_KMH["speeds"]
     return table.get(highway)
 
 
@@ -74,15 +75,15 @@ def capability_match(team_caps: Iterable[str], needed: Sequence[str]) -> tuple[l
 
 
 def coverage_shares(times_min: Sequence[float], weights: Sequence[float], groups: Sequence[str],
-                    thresholds: Sequence[float]) -> dict[str, dict]:
+                    thresholds: Sequence[float]) -> dict[str, dict[str, Any]]:
     """Share of the weight reachable within each threshold, per group and for all ("*").
 
     times_min: travel time of each demand point from its nearest able team (inf: unreachable).
     Returns {group: {"population": w, "covered": {T: w_T}, "share": {T: w_T / w}}}.
     """
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
 
-    def bucket(key: str) -> dict:
+    def bucket(key: str) -> dict[str, Any]:
         if key not in out:
             out[key] = {"population": 0.0, "covered": {str(t): 0.0 for t in thresholds}}
         return out[key]
@@ -100,8 +101,8 @@ def coverage_shares(times_min: Sequence[float], weights: Sequence[float], groups
     return out
 
 
-def urban_mountain_gap(shares: dict[str, dict], thresholds: Sequence[float],
-                       urban: Iterable[str] = URBAN_DISTRICTS, mountain: Iterable[str] = MOUNTAIN_DISTRICTS) -> dict:
+def urban_mountain_gap(shares: dict[str, dict[str, Any]], thresholds: Sequence[float],
+                       urban: Iterable[str] = URBAN_DISTRICTS, mountain: Iterable[str] = MOUNTAIN_DISTRICTS) -> dict[str, Any]:
     """Population-weighted coverage of the urban core and of the mountain districts, and the gap
     (urban minus mountain, in percentage points) for each threshold."""
 
