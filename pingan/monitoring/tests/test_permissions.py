@@ -213,3 +213,17 @@ def test_no_role_literals_outside_permissions():
         for pattern in (literal, re.compile(r"\.role\b"), re.compile(r"\bRole\.")):
             found += [f"{path.name}: {m.group(0)}" for m in pattern.finditer(text)]
     assert not found, found
+
+
+@pytest.mark.parametrize("person", [p for p in MATRIX_PEOPLE if p[0] != "public"], ids=ids)
+def test_command_centre_figures_link_only_to_pages_the_person_may_open(alarm, world, person):
+    from pingan.monitoring.dashboard import kpis
+
+    user = world.user(*person)
+    c = _client(world, person)
+    for figure in kpis(user):
+        if figure["url"] is not None:
+            assert c.get(figure["url"]).status_code == 200, figure
+    console, devices = (f["url"] for f in kpis(user))
+    assert (console is not None) == (person[0] in CONSOLE)
+    assert (devices is not None) == (person[0] in MANAGERS)
