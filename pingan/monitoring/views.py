@@ -65,7 +65,7 @@ def console_rows(request: HttpRequest) -> HttpResponse:
 @console_view("monitoring.view")
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alarm = get_visible_or_404(selectors.alarms_for(request.user), request.user, pk=pk)
-    links = _links(alarm)
+    links = _links(alarm, request.user)
     return render(request, "monitoring/alarm.html", {
         "alarm": alarm, "comments": alarm.comments.select_related("author"), "links": links,
         "has_case": any(link["app"] == "hazards" for link in links),
@@ -78,10 +78,20 @@ def _url_of(obj: Any) -> str:
     return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
 
 
-def _links(alarm: Alarm) -> list[dict[str, Any]]:
+def _visible(user: Any, obj: Any) -> bool:
+    """Whether the person can see the linked object (its page would not be a 404)."""
+    manager = type(obj)._default_manager
+    if not hasattr(manager, "visible_to"):
+        return False
+    return bool(manager.visible_to(user).filter(pk=obj.pk).exists())
+
+
+def _links(alarm: Alarm, user: Any) -> list[dict[str, Any]]:
     out = []
     for kind, obj in linked(alarm):
-        url = _url_of(obj)
+        # A link is offered only to someone who can open it (an enterprise user sees the name of the
+        # hazard case opened from its alarm, not a link to a page that would refuse it).
+        url = _url_of(obj) if _visible(user, obj) else ""
         out.append({"kind": kind, "obj": obj, "url": url, "model": obj._meta.verbose_name, "app": obj._meta.app_label})
     return out
 

@@ -227,3 +227,19 @@ def test_command_centre_figures_link_only_to_pages_the_person_may_open(alarm, wo
     console, devices = (f["url"] for f in kpis(user))
     assert (console is not None) == (person[0] in CONSOLE)
     assert (devices is not None) == (person[0] in MANAGERS)
+
+
+def test_linked_objects_are_links_only_for_those_who_can_see_them(alarm, world):
+    from pingan.hazards.defaults import ensure_defaults
+    from pingan.monitoring import actions
+
+    ensure_defaults()
+    _plant, a = alarm
+    case = actions.do_open_case(world.user("duty_officer"), a)
+    href = f'href="{case.get_absolute_url()}"'
+    assert href in _client(world, ("duty_officer", "qingcheng")).get(f"/console/monitoring/alarms/{a.pk}/").content.decode()
+    ent = world.user("enterprise")
+    body = _client(world, ("enterprise", "qingcheng")).get(f"/console/monitoring/alarms/{a.pk}/").content.decode()
+    sees_case = type(case).objects.visible_to(ent).filter(pk=case.pk).exists()
+    assert (href in body) == sees_case
+    assert str(case) in body  # the name is shown either way
