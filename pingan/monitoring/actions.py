@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core import audit, links
-from pingan.core.actions import ActionError, Conflict, Forbidden, lock
+from pingan.core.actions import ActionError, Conflict, lock
 from pingan.core.audit import snapshot
 from pingan.core.models import Link
+from pingan.core.permissions import require
 from pingan.notify.services import notify
-from pingan.org.choices import STAFF_ROLES, Role
 
 from . import adapters
 from .choices import AlarmState
@@ -33,10 +33,9 @@ def alarm_title(info: Any, rule_name: str, level: int, label: str) -> str:
 # --- acknowledge, comment, clear ------------------------------------------------------------------
 
 def check_handle(actor: Any, alarm: Alarm) -> None:
-    """People who may acknowledge and comment: staff and the enterprise's own users (the caller has
-    already resolved visibility, so an alarm out of scope was a 404 before this)."""
-    if not getattr(actor, "is_authenticated", False) or actor.role in (Role.PUBLIC, Role.INTEGRATION):
-        raise Forbidden(_("无权处理报警"))
+    """Who may acknowledge, comment and clear: `permissions.can_handle` (the caller has already
+    resolved visibility, so an alarm out of scope was a 404 before this)."""
+    require(actor, "monitoring.handle", alarm, _("无权处理报警"))
 
 
 @transaction.atomic
@@ -206,9 +205,7 @@ def _people_in_role(roles: list[str], alarm: Alarm) -> list:
 # --- hazard case and incident ------------------------------------------------------------------
 
 def check_open(actor: Any, alarm: Alarm) -> None:
-    if not getattr(actor, "is_authenticated", False) or (actor.role not in STAFF_ROLES and not actor.is_superuser) \
-            or actor.role == Role.INTEGRATION:
-        raise Forbidden(_("无权由报警发起隐患或事件"))
+    require(actor, "monitoring.open", alarm, _("无权由报警发起隐患或事件"))
 
 
 def _linked_of_kind(alarm: Alarm, app_label: str, kind: str) -> Any:
@@ -272,10 +269,8 @@ def do_open_incident(actor: Any, alarm: Alarm) -> Any:
 
 # --- silences, devices ----------------------------------------------------------------------------
 
-def check_manage(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False) or not (actor.is_superuser or actor.role in (
-            Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_OFFICER, Role.DUTY_LEADER)):
-        raise Forbidden(_("无权管理监测设备"))
+def check_manage(actor: Any, obj: Any = None) -> None:
+    require(actor, "monitoring.manage", obj, _("无权管理监测设备"))
 
 
 @transaction.atomic
@@ -301,7 +296,7 @@ def do_create_silence(actor: Any, *, kind: str, ends_at: datetime, reason: str, 
 
 @transaction.atomic
 def do_rotate_token(actor: Any, device: Device) -> str:
-    check_manage(actor)
+    check_manage(actor, device)
     device = lock(device)
     token = device.issue_token()
     device.save(update_fields=["token_hash", "token_hint"])

@@ -1,51 +1,54 @@
-"""The doors to other modules, each behind a small adapter so monitoring works before they exist.
+"""The doors to other modules: direct imports of their `services`, behind `apps.is_installed`, so
+monitoring still works in a deployment without them (a city may run monitoring alone).
 
 - `people_on_duty`: the duty roster of the emergency module (`pingan.emergency.services.on_duty`)
-  when it is there; None otherwise, and the escalation step falls back to its configured people.
+  when it is installed; None otherwise, and the escalation step falls back to its configured people.
 - `open_hazard_case` / `open_incident`: the hazard platform's and the incident module's
   "create from a source" services.
+
+Only `services` modules are imported (the one surface other apps offer); the imports sit inside the
+functions because a module that is not installed has no models to import.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
+
+from pingan.org.choices import Industry
+
 log = logging.getLogger(__name__)
+
+HAZARDS = "pingan.hazards"
+EMERGENCY = "pingan.emergency"
 
 
 class Unavailable(Exception):
-    """The other module does not offer this yet."""
+    """The other module is not installed."""
 
 
-def _service(module: str, name: str) -> Any:
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise Unavailable(module) from exc
-    func = getattr(mod, name, None)
-    if func is None:
-        raise Unavailable(f"{module}.{name}")
-    return func
+def installed(app: str) -> bool:
+    return apps.is_installed(app)
 
 
 def people_on_duty(*, department: Any, division: Any, at: datetime) -> list | None:
     """People on duty for the department (and division) at `at`, or None when no roster is available."""
-    try:
-        on_duty = _service("pingan.emergency.services", "on_duty")
-    except Unavailable:
+    if not installed(EMERGENCY):
         return None
+    from pingan.emergency import services as emergency
+
     try:
-        return list(on_duty(department=department, division=division, at=at))
+        return list(emergency.on_duty(department=department, division=division, at=at))
     except Exception:  # noqa: BLE001 - a roster failure must not stop an alarm from being notified
         log.exception("on_duty failed; falling back to the policy's people")
         return None
 
 
-# The hazard category a sensor type's alarm most likely belongs to (the hazards module falls back to
-# "other" for a code it does not know).
+# The hazard category (a code of the hazards module's category table) a sensor type's alarm most
+# likely belongs to; the hazards module falls back to "other" for a code it does not know.
 HAZARD_CATEGORY = {
     "gas_lel": "hazchem", "toxic_gas": "hazchem", "tank_level": "hazchem", "temperature": "hazchem",
     "pressure": "special_equipment", "smoke": "fire", "fire": "fire", "camera_event": "fire",
@@ -55,21 +58,30 @@ HAZARD_CATEGORY = {
 
 
 def open_hazard_case(*, actor: Any, alarm: Any, title: str, description: str) -> Any:
-    create = _service("pingan.hazards.services", "create_case_from_source")
+    if not installed(HAZARDS):
+        raise Unavailable(HAZARDS)
+    from pingan.hazards import services as hazards
+    from pingan.hazards.choices import Source
+
     lat, lon = _point(alarm)
     category = HAZARD_CATEGORY.get(alarm.sensor.type)
-    if category == "hazchem" and alarm.enterprise_id and alarm.enterprise.industry == "gas":
+    if category == "hazchem" and alarm.enterprise_id and alarm.enterprise.industry == Industry.GAS:
         category = "gas"
-    # The hazards module names this source "monitoring" (its choices.Source).
-    return create(actor=actor, source="monitoring", title=title, description=description, category_code=category,
-                  lat=lat, lon=lon, division=alarm.division, enterprise=alarm.enterprise, origin_obj=alarm, grade=None)
+    return hazards.create_case_from_source(
+        actor=actor, source=Source.MONITORING, title=title, description=description, category_code=category,
+        lat=lat, lon=lon, division=alarm.division, enterprise=alarm.enterprise, origin_obj=alarm, grade=None)
 
 
 def open_incident(*, actor: Any, alarm: Any, title: str, description: str) -> Any:
-    create = _service("pingan.emergency.services", "create_incident_from_source")
+    if not installed(EMERGENCY):
+        raise Unavailable(EMERGENCY)
+    from pingan.emergency import services as emergency
+    from pingan.emergency.choices import Source
+
     lat, lon = _point(alarm)
-    return create(actor=actor, source="alarm", title=title, description=description, lat=lat, lon=lon,
-                  occurred_at=alarm.raised_at, origin_obj=alarm)
+    return emergency.create_incident_from_source(actor=actor, source=Source.ALARM, title=title,
+                                                 description=description, lat=lat, lon=lon,
+                                                 occurred_at=alarm.raised_at, origin_obj=alarm)
 
 
 def _point(alarm: Any) -> tuple[float | None, float | None]:

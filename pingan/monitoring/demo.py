@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
+from pingan.org.choices import Role
+
 from .choices import TYPE_UNITS
 from .models import Device, EscalationPolicy, EscalationStep, Sensor
 from .thresholds import ensure_default_rules
@@ -103,10 +105,10 @@ def _policies(districts: list, depts: dict) -> int:
         em = depts.get(f"{dist.code}-em")
         policy = EscalationPolicy.objects.create(name=f"{dist.name} 监测报警升级(演示)", division=dist, repeat=2)
         s1 = EscalationStep.objects.create(policy=policy, order=1, delay_minutes=0, notify_on_duty=True,
-                                           roles=["duty_officer"])
-        EscalationStep.objects.create(policy=policy, order=2, delay_minutes=5, roles=["duty_leader"])
-        EscalationStep.objects.create(policy=policy, order=3, delay_minutes=10, roles=["dept_staff"])
+                                           roles=[Role.DUTY_OFFICER])
+        EscalationStep.objects.create(policy=policy, order=2, delay_minutes=5, roles=[Role.DUTY_LEADER])
+        EscalationStep.objects.create(policy=policy, order=3, delay_minutes=10, roles=[Role.DEPT_STAFF])
         if em is not None:
-            s1.people.add(*User.objects.filter(department=em, role__in=["duty_officer", "dept_staff"])[:3])
+            s1.people.add(*User.objects.filter(department=em, role__in=[Role.DUTY_OFFICER, Role.DEPT_STAFF])[:3])
         n += 1
     return n

@@ -56,6 +56,9 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
 
 
 def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
+    from .actions import check_manage
+
+    check_manage(actor)
     report = ImportReport()
     try:
         rows = read_rows(filename, content)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pingan.core.choices import colour_of
 from pingan.core.querysets import NOTHING, ScopedQuerySet, default_scope_q
+from pingan.org.choices import Role
 
 from .choices import (
     ACTIVE_STATES,
@@ -42,7 +43,7 @@ def hash_token(token: str) -> str:
 def _department_scope(model: type[models.Model], user: Any, department_path: str = "department") -> Q:
     """Area scope, plus what lies beneath the person's department (its own rows and its branches')."""
     q = default_scope_q(model, user)
-    if getattr(user, "department_id", None) and user.role not in ("enterprise", "public"):
+    if getattr(user, "department_id", None) and user.role not in (Role.ENTERPRISE, Role.PUBLIC):
         q |= Q(**{department_path: user.department_id}) | Q(**{f"{department_path}__parent": user.department_id})
     return q
 

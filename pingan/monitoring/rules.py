@@ -28,10 +28,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any, TypedDict
 
-RAISE, UP, DOWN, CLEAR = "raise", "up", "down", "clear"
+from .choices import RuleKind
 
-# (rule id, raise/up/down/clear, level, ts, value)
+RAISE, UP, DOWN, CLEAR = "raise", "up", "down", "clear"
+# (rule id, raise/up/down/clear, level, time, value)
 Transition = tuple[int | str, str, int, float, float]
+# The rule kinds of choices.RuleKind as plain strings (compared for every reading: no enum lookups).
+THRESHOLD, RATE, ACCUMULATION, NODATA, EVENT = (str(k.value) for k in (
+    RuleKind.THRESHOLD, RuleKind.RATE, RuleKind.ACCUMULATION, RuleKind.NODATA, RuleKind.EVENT))
+
 
 
 class SignalTable(TypedDict):
@@ -135,7 +140,7 @@ def rainstorm_signal(sums: dict[int, float]) -> int:
     """The highest national rainstorm signal level the window sums reach (0: none)."""
     for level, _colour, hours, mm in RAINSTORM_SIGNALS["levels"]:
         if sums.get(hours, 0.0) >= mm:
-            return level
+            return int(level)
     return 0
 
 
@@ -198,7 +203,7 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
         if ts == last_t:
             return out
         for spec in specs:
-            if spec.kind == "accumulation":
+            if spec.kind == ACCUMULATION:
                 rain = state.setdefault("rain", [])
                 i = bisect.bisect_left([p[0] for p in rain], ts)
                 if i < len(rain) and rain[i][0] == ts:
@@ -214,10 +219,10 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
     for spec in specs:
         rs = rules.setdefault(str(spec.id), {})
         kind = spec.kind
-        if kind == "threshold":
+        if kind == THRESHOLD:
             _apply(spec, rs, threshold_level(spec.levels, value, rs.get("l", 0), spec.direction), ts, value, out)
-        elif kind == "rate":
-            if prev_t is None:
+        elif kind == RATE:
+            if prev_t is None or prev_v is None:
                 continue
             rate = rate_per_minute(prev_t, prev_v, ts, value)  # type: ignore[arg-type]  # "v" is set with "t"
             if rate is None:
@@ -225,8 +230,12 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
             if spec.direction == "both":
                 rate = abs(rate)
             direction = "below" if spec.direction == "below" else "above"
+            # A "rise" rule reports a rise, never a fall (and a "fall" rule a fall): the value of a
+            # clear is then 0, not the falling rate that cleared it. Levels are unchanged (0 is below
+            # every `on`/`off` of a rise rule).
+            rate = max(rate, 0.0) if direction == "above" else min(rate, 0.0)
             _apply(spec, rs, threshold_level(spec.levels, rate, rs.get("l", 0), direction), ts, rate, out)
-        elif kind == "accumulation":
+        elif kind == ACCUMULATION:
             rain = state.setdefault("rain", [])
             rain.append([ts, value])
             cut = bisect.bisect_right([p[0] for p in rain], ts - 24 * 3600)
@@ -234,10 +243,10 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
                 del rain[:cut]
             sums = window_sums(rain, ts)
             _apply(spec, rs, rainstorm_signal(sums), ts, sums.get(3, 0.0), out)
-        elif kind == "nodata":
+        elif kind == NODATA:
             if rs.get("l", 0):
                 _apply(spec, rs, 0, ts, value, out)
-        elif kind == "event":
+        elif kind == EVENT:
             if value >= 0.5:
                 rs["et"] = ts
                 if not rs.get("l", 0):
@@ -254,12 +263,12 @@ def sweep(specs: tuple[RuleSpec, ...], state: dict[str, Any], now: float) -> lis
     last_t = state.get("t")
     for spec in specs:
         rs = rules.setdefault(str(spec.id), {})
-        if spec.kind == "nodata":
+        if spec.kind == NODATA:
             since = last_t if last_t is not None else state.setdefault("since", now)
             if not rs.get("l", 0) and now - since >= spec.nodata_seconds:
                 rs["l"] = spec.levels[-1].severity if spec.levels else 2
                 out.append((spec.id, RAISE, rs["l"], now, math.nan))
-        elif spec.kind == "event":
+        elif spec.kind == EVENT:
             if rs.get("l", 0) and now - rs.get("et", now) >= spec.hold_seconds:
                 rs["l"] = 0
                 out.append((spec.id, CLEAR, 0, now, 0.0))
@@ -275,11 +284,11 @@ def spec_from_params(rule_id: int | str, kind: str, params: dict[str, Any], meta
                str(lv.get("label", ""))) for lv in params.get("levels", [])),
         key=lambda lv: lv.severity,
     ))
-    if kind == "event":
+    if kind == EVENT:
         levels = (Level(int(params.get("severity", 3)), 1.0),)
-    elif kind == "nodata":
+    elif kind == NODATA:
         levels = (Level(int(params.get("severity", 2)), 0.0, label="离线"),)
-    elif kind == "accumulation":
+    elif kind == ACCUMULATION:
         levels = tuple(Level(sev, mm, label=colour) for sev, colour, _h, mm in sorted(RAINSTORM_SIGNALS["levels"]))
     schedule = None
     sch = params.get("schedule")

@@ -1,4 +1,4 @@
-"""Default rules per sensor type, as data with their source (DOMAIN.md: thresholds are data).
+"""Default rules per sensor type, as data with their source (docs/domain/: thresholds are data).
 
 Each entry becomes a `Rule` row (monitoring.demo and the `sync_default_rules` step of the seed);
 a city overrides them per sensor type or per sensor in the admin. Values marked [例] are examples to
@@ -42,7 +42,7 @@ DEFAULT_RULES: list[dict] = [
      "source": "示例 [例]", "is_example": True},
     {"code": "rainstorm", "sensor_type": "rainfall", "kind": "accumulation", "name": "累计雨量(暴雨信号标准)",
      "params": {},
-     "source": "国家暴雨预警信号标准 12h≥50 蓝 · 6h≥50 黄 · 3h≥50 橙 · 3h≥100 红 (DOMAIN §8) [V2]; "
+     "source": "国家暴雨预警信号标准 12h≥50 蓝 · 6h≥50 黄 · 3h≥50 橙 · 3h≥100 红 (docs/domain §8) [V2]; "
                "仅作预警参考,广东信号以发布为准", "is_example": False},
     {"code": "wind", "sensor_type": "wind", "kind": "threshold", "name": "大风",
      "params": {"levels": [{"severity": 1, "on": 10.8, "off": 10.0, "label": "6 级"},

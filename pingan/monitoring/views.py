@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,19 +14,13 @@ from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.links import linked
+from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, selectors
-from .choices import AlarmState, DeviceState, SensorType
+from .choices import AlarmState, DeviceState, RuleKind, SensorType
 from .importer import import_devices
 from .models import Alarm, DeadLetter, Device, Rule, Sensor
-
-
-def _staff(request: HttpRequest) -> None:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    if not request.user.is_staff_role:
-        raise PermissionDenied
 
 
 def _filtered_alarms(request: HttpRequest):
@@ -44,10 +37,8 @@ def _filtered_alarms(request: HttpRequest):
     return qs.order_by("-is_active", "state", "-severity", "-raised_at")
 
 
+@console_view("monitoring.view_console")
 def console(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(reverse("login") + "?next=" + request.path)
-    _staff(request)
     return render(request, "monitoring/console.html", {
         **_console_rows(request), "states": AlarmState.choices, "types": SensorType.choices,
         "map_layers": [
@@ -65,19 +56,18 @@ def _console_rows(request: HttpRequest) -> dict[str, Any]:
             "offline": offline, "query": request.GET.urlencode()}
 
 
+@console_view("monitoring.view_console")
 def console_rows(request: HttpRequest) -> HttpResponse:
     """The console's table, polled by htmx every few seconds."""
-    _staff(request)
     return render(request, "monitoring/_console_rows.html", _console_rows(request))
 
 
+@console_view("monitoring.view")
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff(request)
     alarm = get_visible_or_404(selectors.alarms_for(request.user), request.user, pk=pk)
-    links = _links(alarm)
+    links = _links(alarm, request.user)
     return render(request, "monitoring/alarm.html", {
         "alarm": alarm, "comments": alarm.comments.select_related("author"), "links": links,
-        "can_open": request.user.role != "integration",
         "has_case": any(link["app"] == "hazards" for link in links),
         "has_incident": any(link["app"] == "emergency" for link in links),
     })
@@ -88,17 +78,27 @@ def _url_of(obj: Any) -> str:
     return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
 
 
-def _links(alarm: Alarm) -> list[dict[str, Any]]:
+def _visible(user: Any, obj: Any) -> bool:
+    """Whether the person can see the linked object (its page would not be a 404)."""
+    manager = type(obj)._default_manager
+    if not hasattr(manager, "visible_to"):
+        return False
+    return bool(manager.visible_to(user).filter(pk=obj.pk).exists())
+
+
+def _links(alarm: Alarm, user: Any) -> list[dict[str, Any]]:
     out = []
     for kind, obj in linked(alarm):
-        url = _url_of(obj)
+        # A link is offered only to someone who can open it (an enterprise user sees the name of the
+        # hazard case opened from its alarm, not a link to a page that would refuse it).
+        url = _url_of(obj) if _visible(user, obj) else ""
         out.append({"kind": kind, "obj": obj, "url": url, "model": obj._meta.verbose_name, "app": obj._meta.app_label})
     return out
 
 
 @require_POST
+@console_view("monitoring.view")
 def alarm_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    _staff(request)
     alarm = get_visible_or_404(selectors.alarms_for(request.user), request.user, pk=pk)
     note = request.POST.get("note", "")
     try:
@@ -121,13 +121,14 @@ def alarm_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             raise ActionError(_("未知操作"), field="verb")
     except ActionError as exc:
         messages.error(request, exc.message)
-    if request.headers.get("HX-Request") and verb == "acknowledge" and request.POST.get("from") == "console":
-        return console_rows(request)
+    if (request.headers.get("HX-Request") and verb == "acknowledge" and request.POST.get("from") == "console"
+            and may(request.user, "monitoring.view_console")):
+        return render(request, "monitoring/_console_rows.html", _console_rows(request))
     return redirect("monitoring:alarm", pk=alarm.pk)
 
 
+@console_view("monitoring.view_console")
 def sensor_map(request: HttpRequest) -> HttpResponse:
-    _staff(request)
     layers = [
         {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
          "labels": True, "fit": True},
@@ -140,7 +141,8 @@ def sensor_map(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/map.html", {"layers": layers, "by_level": sorted(by_level.items())})
 
 
-class SensorListView(ScopedListView):
+class SensorListView(ConsoleGate, ScopedListView):
+    permission = "monitoring.view_console"
     model = Sensor
     template_name = "monitoring/sensors.html"
     context_object_name = "sensors"
@@ -162,14 +164,14 @@ class SensorListView(ScopedListView):
         return ctx
 
 
+@console_view("monitoring.view")
 def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff(request)
     sensor = get_visible_or_404(selectors.sensors_for(request.user), request.user, pk=pk)
     hours = request.GET.get("hours", "24")
     hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= 720 else 24
     series = selectors.sensor_series(sensor, hours)
     rule_rows = list(Rule.objects.filter(Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True))
-    levels = [lv for r in rule_rows if r.kind == "threshold" for lv in r.params.get("levels", [])]
+    levels = [lv for r in rule_rows if r.kind == RuleKind.THRESHOLD for lv in r.params.get("levels", [])]
     sensor.colour, sensor.level = selectors.sensor_colour(sensor)
     return render(request, "monitoring/sensor.html", {
         "sensor": sensor, "hours": hours, "option": selectors.chart_option(sensor, series, levels), "rules": rule_rows,
@@ -178,9 +180,8 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-
-
-class DeviceListView(ScopedListView):
+class DeviceListView(ConsoleGate, ScopedListView):
+    permission = "monitoring.view_devices"
     model = Device
     template_name = "monitoring/devices.html"
     context_object_name = "devices"
@@ -190,7 +191,8 @@ class DeviceListView(ScopedListView):
                 .annotate(n_sensors=Count("sensors")).order_by("code"))
 
 
-class DeadLetterListView(ScopedListView):
+class DeadLetterListView(ConsoleGate, ScopedListView):
+    permission = "monitoring.view_devices"
     model = DeadLetter
     template_name = "monitoring/dead_letters.html"
     context_object_name = "letters"
@@ -199,17 +201,10 @@ class DeadLetterListView(ScopedListView):
         return super().get_queryset().select_related("device")
 
 
-
-
+@console_view("monitoring.manage")
 def import_page(request: HttpRequest) -> HttpResponse:
-    _staff(request)
     report = None
     if request.method == "POST":
-        try:
-            actions.check_manage(request.user)
-        except ActionError as exc:
-            messages.error(request, exc.message)
-            return redirect("monitoring:import")
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("请选择文件"))

@@ -11,40 +11,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core import audit
-from pingan.core.actions import ActionError, Conflict, Forbidden, lock, on_commit
+from pingan.core.actions import ActionError, Conflict, lock, on_commit
 from pingan.core.audit import snapshot
+from pingan.core.permissions import require
 from pingan.geo import lookup
-from pingan.org.choices import Role
 
-from . import engine, network, siting
-from .choices import ACTIVE_MOBILISATION, Capability, MobilisationState, RunStatus, SitingMethod, TeamStatus
+from . import engine, network, rules
+from .choices import (
+    ACTIVE_MOBILISATION,
+    Capability,
+    MobilisationState,
+    NetworkSource,
+    SitingMethod,
+    TeamStatus,
+)
 from .models import CoverageRun, Mobilisation, RoadNetwork, SitingRun, Team
+from .permissions import TOLD_OF_REQUESTS
 
 S = MobilisationState
-DISPATCH_ROLES = frozenset({Role.CITY_ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.DEPT_STAFF})
-TEAM_ROLES = DISPATCH_ROLES | {Role.RESCUE_LEAD}
-ANALYST_ROLES = frozenset({Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_LEADER})
-
-# state → the states it may move to
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    S.REQUESTED: (S.ASSIGNED, S.DECLINED, S.STOOD_DOWN),
-    S.ASSIGNED: (S.STANDBY, S.MOBILISED, S.STOOD_DOWN),
-    S.STANDBY: (S.MOBILISED, S.STOOD_DOWN),
-    S.MOBILISED: (S.IN_ACTION, S.DEMOBILISING),
-    S.IN_ACTION: (S.DEMOBILISING,),
-    S.DEMOBILISING: (S.STOOD_DOWN,),
-}
-BUSY_STATES = {S.MOBILISED, S.IN_ACTION, S.DEMOBILISING}
-
-
-def _role_ok(actor: Any, roles: frozenset) -> bool:
-    return bool(actor.is_superuser or actor.role in roles)
 
 
 # --- mobilisation -----------------------------------------------------------------------------
 def check_request(actor: Any, team: Team, *, title: str, lat: Any, lon: Any, capabilities: Sequence[str]) -> Any:
-    if not _role_ok(actor, DISPATCH_ROLES):
-        raise Forbidden(_("只有值班、应急部门人员可以请求调用救援队伍"))
+    require(actor, "rescue.request", team, _("只有值班、应急部门人员可以请求调用救援队伍"))
     if not (title or "").strip():
         raise ActionError(_("请填写事件名称"), field="title", code="required")
     bad = [c for c in capabilities if c not in Capability.values]
@@ -80,11 +69,10 @@ def do_request(actor: Any, team: Team, *, title: str, lat: float, lon: float, ca
 
 
 def check_transition(actor: Any, mob: Mobilisation, to: str) -> None:
-    if not _role_ok(actor, TEAM_ROLES):
-        raise Forbidden(_("无权变更队伍调用状态"))
+    require(actor, "rescue.transition", mob, _("无权变更队伍调用状态"))
     if to not in S.values:
         raise ActionError(_("未知状态"), field="state", code="invalid_choice")
-    if to not in TRANSITIONS.get(mob.state, ()):
+    if not rules.may_move(mob.state, to):
         raise ActionError(_("不能从“%(a)s”变为“%(b)s”") % {"a": S(mob.state).label, "b": S(to).label},
                           field="state", code="invalid_transition")
 
@@ -104,11 +92,11 @@ def do_transition(actor: Any, mob: Mobilisation, to: str, *, note: str = "") -> 
         mob.note = (mob.note + "\n" + note).strip()
     mob.save(update_fields=["state", "state_changed_at", "state_changed_by", "note"])
     team = lock(mob.team)
-    if to in BUSY_STATES and team.status == TeamStatus.READY:
+    if to in rules.BUSY_STATES and team.status == TeamStatus.READY:
         team.status = TeamStatus.BUSY
         team.save(update_fields=["status", "updated_at"])
     elif to in (S.STOOD_DOWN, S.DECLINED) and team.status == TeamStatus.BUSY:
-        still = Mobilisation.objects.filter(team=team, state__in=BUSY_STATES).exclude(pk=mob.pk).exists()
+        still = Mobilisation.objects.filter(team=team, state__in=rules.BUSY_STATES).exclude(pk=mob.pk).exists()
         if not still:
             team.status = TeamStatus.READY
             team.save(update_fields=["status", "updated_at"])
@@ -126,7 +114,7 @@ def _notify_team(mob: Mobilisation, title: str) -> None:
     from pingan.notify.services import notify
     from pingan.org.models import User
 
-    leads = list(User.objects.filter(role=Role.RESCUE_LEAD, division__path__startswith=mob.team.division.path[:6],
+    leads = list(User.objects.filter(role__in=TOLD_OF_REQUESTS, division__path__startswith=mob.team.division.path[:6],
                                      is_active=True)[:20])
     if leads:
         notify(leads, event="rescue.mobilisation.requested", title=title, url=f"/console/rescue/mobilisations/{mob.pk}/",
@@ -137,8 +125,7 @@ def _notify_team(mob: Mobilisation, title: str) -> None:
 def check_manage_network(actor: Any) -> None:
     if actor is None:
         return  # `manage.py import_roads`: whoever runs commands on the server administers it
-    if not _role_ok(actor, frozenset({Role.CITY_ADMIN})):
-        raise Forbidden(_("只有市级管理员可以导入路网"))
+    require(actor, "rescue.manage_network", None, _("只有市级管理员可以导入路网"))
 
 
 def do_import_osm(actor: Any, path: str, *, name: str, activate: bool = True) -> RoadNetwork:
@@ -149,19 +136,20 @@ def do_import_osm(actor: Any, path: str, *, name: str, activate: bool = True) ->
     except network.NetworkError as exc:
         raise ActionError(_("无法导入路网:%(e)s") % {"e": str(exc)}, field="file", code=exc.code) from exc
     with transaction.atomic():
-        row = engine.save_network(graph, name=name, source="osm", source_file=str(path).rsplit("/", 1)[-1], actor=actor,
+        row = engine.save_network(graph, name=name, source=NetworkSource.OSM, source_file=str(path).rsplit("/", 1)[-1], actor=actor,
                                   activate=activate)
         audit.record("rescue.network.import", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges", "source"]))
     return row
 
 
 def do_build_synthetic(actor: Any = None) -> RoadNetwork:
+    check_manage_network(actor)
     from .synthetic import qingyuan_network
 
     graph = qingyuan_network(city=engine.city_area(), mountain_areas=engine.mountain_areas(), speeds=engine.speeds(),
                              mountain_factor=engine.mountain_factor())
     with transaction.atomic():
-        row = engine.save_network(graph, name="清远合成路网(演示) Qingyuan synthetic", source="synthetic", actor=actor,
+        row = engine.save_network(graph, name="清远合成路网(演示) Qingyuan synthetic", source=NetworkSource.SYNTHETIC, actor=actor,
                                   is_synthetic=True)
         audit.record("rescue.network.synthetic", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges"]))
     return row
@@ -169,14 +157,14 @@ def do_build_synthetic(actor: Any = None) -> RoadNetwork:
 
 # --- analysis runs ----------------------------------------------------------------------------
 def check_start_run(actor: Any) -> None:
-    if not _role_ok(actor, ANALYST_ROLES):
-        raise Forbidden(_("无权发起分析"))
+    require(actor, "rescue.start_run", None, _("无权发起分析"))
 
 
 def _run_division(actor: Any):
+    from pingan.geo.choices import Level
     from pingan.geo.models import Division
 
-    city = Division.objects.filter(level="city").first()
+    city = Division.objects.filter(level=Level.CITY).first()
     return actor.division if actor.division_id and not actor.sees_everything else city
 
 
@@ -224,31 +212,3 @@ def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30, mou
 
     on_commit(lambda: siting_task(run.pk))
     return run
-
-
-def execute_run(model: type, pk: int, compute) -> None:
-    """The body of a run task: claim a queued run, compute with progress, keep the result.
-
-    Idempotent: a run that is not queued any more (done, failed or taken by another worker) is left."""
-    with transaction.atomic():
-        run = model.objects.select_for_update().filter(pk=pk, status=RunStatus.QUEUED).first()
-        if run is None:
-            return
-        run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
-        run.progress = 5
-        run.save(update_fields=["status", "started_at", "progress"])
-
-    def progress(pct: int, stage: str) -> None:
-        model.objects.filter(pk=pk).update(progress=pct, stage=stage)
-
-    try:
-        results = compute(run, progress)
-    except (ActionError, siting.SitingError, network.NetworkError) as exc:
-        model.objects.filter(pk=pk).update(status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now())
-        return
-    with transaction.atomic():
-        model.objects.filter(pk=pk).update(status=RunStatus.DONE, progress=100, stage="done", results=results,
-                                           demand_source=results.pop("demand_source", "") or "",
-                                           finished_at=timezone.now())
-        audit.record(f"rescue.{model._meta.model_name}.done", model.objects.get(pk=pk), actor=None)

@@ -19,7 +19,7 @@ from pingan.core.actions import ActionError
 from pingan.geo.models import Division
 
 from . import network, siting
-from .choices import TeamStatus
+from .choices import SitingMethod, TeamStatus
 from .models import Expert, RoadNetwork, Team
 from .rules import (
     ACCESS_SPEED_KMH,
@@ -276,7 +276,7 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     demand = demand_points()
     candidates = candidate_sites()
     if run.p > len(candidates):
-        raise siting.SitingError(f"p = {run.p} is larger than the number of candidate sites ({len(candidates)})",
+        raise siting.SitingError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": run.p, "n": len(candidates)},
                                  code="too_many")
     c_nodes, c_snap = graph.snap([c["lat"] for c in candidates], [c["lon"] for c in candidates], max_m=MAX_SNAP_METRES)
     ok = c_nodes >= 0
@@ -307,4 +307,4 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     return {"demand_source": demand.source, "sites": sites, "steps": [{k: v for k, v in s.items() if k != "chosen"} for s in steps],
             "total_population": round(total), "candidates": len(candidates), "existing": len(teams),
             "objective": final["objective"],
-            "share": (final["objective"] / total) if run.method == "mclp" and total else None}
+            "share": (final["objective"] / total) if run.method == SitingMethod.MCLP and total else None}

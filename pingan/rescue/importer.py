@@ -67,6 +67,9 @@ def _codes(value: str, choices: Any) -> tuple[list[str], list[str]]:
 
 
 def import_file(kind: str, content: bytes, filename: str, *, actor: Any) -> Report:
+    from pingan.core.permissions import require
+
+    require(actor, "rescue.import", None, _("无权导入"))
     if kind not in REQUIRED:
         raise ActionError(_("未知的导入类型"), field="kind", code="invalid_choice")
     try:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.querysets import NOTHING, ScopedQuerySet
+from pingan.geo.choices import Level
 
 from .choices import (
     EquipmentKind,
@@ -384,7 +385,7 @@ class AnalysisRun(models.Model):
         # A run over the whole city is for everyone on the staff; a district's run for its area.
         if not user.is_staff_role:
             return NOTHING
-        q = models.Q(division__level="city")
+        q = models.Q(division__level=Level.CITY)
         if user.scope_path:
             q |= models.Q(division__path__startswith=user.scope_path)
         return q

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext as _
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
@@ -224,7 +225,7 @@ class Graph:
             # The seed node at the top of each node's path (pointer jumping), and its source.
             idx = np.arange(n)
             top = np.where((pred == z) | (pred < 0), idx, pred)
-            for _ in range(64):
+            for _step in range(64):
                 nxt = top[top]
                 if np.array_equal(nxt, top):
                     break
@@ -283,11 +284,11 @@ def build(node_lon, node_lat, edge_u, edge_v, edge_seconds, edge_class=None, cla
     classes = list(classes or ["road"])
     n = node_lon.size
     if n == 0 or u.size == 0:
-        raise NetworkError("the network has no roads", code="empty")
+        raise NetworkError(_("路网中没有道路"), code="empty")
     if u.min() < 0 or v.min() < 0 or max(u.max(), v.max()) >= n:
-        raise NetworkError("an edge refers to a node that does not exist", code="bad_edge")
+        raise NetworkError(_("路段指向不存在的节点"), code="bad_edge")
     if not np.all(np.isfinite(sec)) or np.any(sec < 0):
-        raise NetworkError("travel times must be finite and not negative", code="bad_time")
+        raise NetworkError(_("行驶时间必须是有限的非负数"), code="bad_time")
     loop = u == v
     u, v, sec, cls = u[~loop], v[~loop], sec[~loop], cls[~loop]
     dropped = 0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 
 from . import network
 from .rules import MOUNTAIN_FACTOR, ROAD_SPEEDS_KMH
@@ -31,7 +32,7 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
     factor = MOUNTAIN_FACTOR["value"] if mountain_factor is None else mountain_factor
     path = Path(path)
     if not path.is_file():
-        raise network.NetworkError(f"file not found: {path.name}", code="not_found", field="file")
+        raise network.NetworkError(_("找不到文件:%(name)s") % {"name": path.name}, code="not_found", field="file")
     classes = sorted(speeds)
     class_index = {c: i for i, c in enumerate(classes)}
     refs_u: list[int] = []
@@ -71,9 +72,9 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
                 cls_list.append(ci)
                 dir_list.append(direction)
     except RuntimeError as exc:  # osmium: unknown format, truncated or corrupt data
-        raise network.NetworkError(f"not a readable OpenStreetMap file: {exc}", code="not_osm", field="file") from exc
+        raise network.NetworkError(_("不是可读的 OpenStreetMap 文件:%(e)s") % {"e": exc}, code="not_osm", field="file") from exc
     if not refs_u:
-        raise network.NetworkError("the file holds no roads for vehicles", code="no_roads", field="file")
+        raise network.NetworkError(_("文件中没有可通行车辆的道路"), code="no_roads", field="file")
     ids = np.fromiter(coords.keys(), dtype=np.int64, count=len(coords))
     xy = np.array(list(coords.values()), dtype=np.float64)
     order = np.argsort(ids)

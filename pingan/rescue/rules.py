@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .choices import MobilisationState as S
+
 # Planning speeds (km/h) by OSM `highway` class. Source: typical design speeds of JTG B01-2014
 # (公路工程技术标准) reduced for emergency driving in mixed traffic; configurable.
 ROAD_SPEEDS_KMH: dict[str, Any] = {
@@ -27,6 +29,29 @@ MOUNTAIN_FACTOR = {"value": 0.6, "source": "planning assumption for winding moun
 MOUNTAIN_DISTRICTS = {"441882", "441825", "441826", "441823"}
 # The urban core used for the urban–mountain gap: 清城区、清新区.
 URBAN_DISTRICTS = {"441802", "441803"}
+
+# A mobilisation's life: state → the states it may move to (request, assign, stand by or go, act on
+# site, withdraw, stand down; a request may be declined, and anything before departure called off).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.REQUESTED: (S.ASSIGNED, S.DECLINED, S.STOOD_DOWN),
+    S.ASSIGNED: (S.STANDBY, S.MOBILISED, S.STOOD_DOWN),
+    S.STANDBY: (S.MOBILISED, S.STOOD_DOWN),
+    S.MOBILISED: (S.IN_ACTION, S.DEMOBILISING),
+    S.IN_ACTION: (S.DEMOBILISING,),
+    S.DEMOBILISING: (S.STOOD_DOWN,),
+}
+# While a mobilisation is in one of these, its team is busy (not offered as ready).
+BUSY_STATES = frozenset({S.MOBILISED, S.IN_ACTION, S.DEMOBILISING})
+
+
+def next_states(state: str) -> tuple[str, ...]:
+    """The states a mobilisation in `state` may move to (none once it is over)."""
+    return TRANSITIONS.get(state, ())
+
+
+def may_move(state: str, to: str) -> bool:
+    return to in next_states(state)
+
 
 DEFAULT_THRESHOLDS = (15, 30, 60)
 # Time from a point to the road it is snapped to, at walking-and-driving speed on minor ways.

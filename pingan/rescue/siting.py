@@ -20,7 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext as _
 from scipy.sparse import csc_matrix, eye, hstack, vstack
+
+from .choices import SitingMethod
 
 
 class SitingError(ValueError):
@@ -75,15 +78,15 @@ def _solve(cost: np.ndarray, a: csc_matrix, row_lo: np.ndarray, row_hi: np.ndarr
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
-        raise SitingError(f"the solver did not find an optimum: {h.modelStatusToString(status)}", code="solver")
+        raise SitingError(_("求解器未找到最优解:%(s)s") % {"s": h.modelStatusToString(status)}, code="solver")
     return np.asarray(h.getSolution().col_value)
 
 
 def _check_p(p: int, n_candidates: int) -> None:
     if p < 1:
-        raise SitingError("p must be at least 1", code="min_value")
+        raise SitingError(_("新增站点数至少为 1"), code="min_value")
     if p > n_candidates:
-        raise SitingError(f"p = {p} is larger than the number of candidate sites ({n_candidates})", code="too_many")
+        raise SitingError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": p, "n": n_candidates}, code="too_many")
 
 
 def mclp(times: np.ndarray, weights: np.ndarray, threshold: float, p: int,
@@ -133,7 +136,7 @@ def _greedy_cover(cover: np.ndarray, w: np.ndarray, p: int) -> list[int]:
     cov = cover.astype(np.float64)
     left = w.astype(np.float64).copy()
     picked: list[int] = []
-    for _ in range(p):
+    for _pick in range(p):
         gain = left @ cov
         if picked:
             gain[picked] = -1.0
@@ -180,7 +183,7 @@ def p_median(times: np.ndarray, weights: np.ndarray, p: int, existing_times: np.
     a = csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(card + 1, n_col))
     missing = np.setdiff1d(np.arange(n_dem), np.concatenate([di, fb_rows]))
     if missing.size:
-        raise SitingError("some demand points reach no site at all", field="network", code="unreachable")
+        raise SitingError(_("有需求点无法到达任何站点"), field="network", code="unreachable")
     row_lo = np.concatenate([np.ones(n_dem), np.full(n_z, -np.inf), [p]])
     row_hi = np.concatenate([np.ones(n_dem), np.zeros(n_z), [p]])
     integer = np.concatenate([np.ones(n_cand, dtype=bool), np.zeros(n_z + n_fb, dtype=bool)])
@@ -195,15 +198,15 @@ def gains(method: str, times: np.ndarray, weights: np.ndarray, p: int, *, thresh
     """The optimum for 1..p new stations (each solved exactly) and the gain of each added one."""
     _check_p(p, np.asarray(times).shape[1])
     out = []
-    if method == "mclp":
+    if method == SitingMethod.MCLP:
         prev = mclp(times, weights, threshold, 1, existing_times).covered_by_existing
     else:
         ex = existing_times
         prev = float((weights * np.minimum(ex, 600.0).min(axis=1)).sum()) if ex is not None and ex.size else None
     for k in range(1, p + 1):
-        sol = mclp(times, weights, threshold, k, existing_times) if method == "mclp" else \
+        sol = mclp(times, weights, threshold, k, existing_times) if method == SitingMethod.MCLP else \
             p_median(times, weights, k, existing_times)
-        gain = None if prev is None else (sol.objective - prev if method == "mclp" else prev - sol.objective)
+        gain = None if prev is None else (sol.objective - prev if method == SitingMethod.MCLP else prev - sol.objective)
         out.append({"p": k, "objective": sol.objective, "gain": gain, "chosen": sol.chosen})
         prev = sol.objective
     return out

@@ -14,13 +14,15 @@ from django.views import generic
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.choices import colour_of
-from pingan.core.views import ScopedDetailView, ScopedListView, StaffRequiredMixin
+from pingan.core.permissions import ConsoleGate, console_view, may
+from pingan.core.views import ScopedDetailView, ScopedListView
 
-from . import actions, engine, importer
-from .api.views import dispatch_payload
+from . import actions, engine, importer, rules
+from .api.views import dispatch_payload, incident_or_404
 from .choices import (
     ACTIVE_MOBILISATION,
     Capability,
+    ExerciseKind,
     MobilisationState,
     RunStatus,
     SitingMethod,
@@ -31,17 +33,8 @@ from .models import CoverageRun, Exercise, Expert, Member, Mobilisation, RoadNet
 from .rules import MOUNTAIN_DISTRICTS
 
 
-def _staff(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect(reverse("login") + "?next=" + request.path)
-    if not request.user.is_staff_role:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    return None
-
-
-class TeamListView(ScopedListView):
+class TeamListView(ConsoleGate, ScopedListView):
+    permission = "rescue.view"
     model = Team
     template_name = "rescue/team_list.html"
     context_object_name = "teams"
@@ -71,7 +64,8 @@ class TeamListView(ScopedListView):
         return ctx
 
 
-class TeamDetailView(ScopedDetailView):
+class TeamDetailView(ConsoleGate, ScopedDetailView):
+    permission = "rescue.view"
     model = Team
     template_name = "rescue/team_detail.html"
     context_object_name = "team"
@@ -88,9 +82,8 @@ class TeamDetailView(ScopedDetailView):
         return ctx
 
 
+@console_view("rescue.view")
 def teams_geojson(request: HttpRequest) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
               "properties": {"label": t.name, "colour": colour_of(TeamKind, t.kind),
                              "popup": f"{t.get_kind_display()} · {t.headcount}人 · {t.get_status_display()}",
@@ -99,17 +92,14 @@ def teams_geojson(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
+@console_view("rescue.view_dispatch")
 def dispatch(request: HttpRequest) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     ctx: dict[str, Any] = {"capabilities": Capability.choices, "specialties": Specialty.choices,
                            "chosen_caps": request.GET.getlist("cap"), "chosen_specs": request.GET.getlist("spec"),
                            "lat": request.GET.get("lat", ""), "lon": request.GET.get("lon", ""),
                            "title": request.GET.get("title", ""), "incident": request.GET.get("incident", "")}
     if ctx["incident"]:
-        from pingan.emergency.models import Incident
-
-        inc = get_visible_or_404(Incident.objects.all(), request.user, pk=ctx["incident"])
+        inc = incident_or_404(request.user, ctx["incident"])
         ctx["title"] = ctx["title"] or inc.title
         if inc.lat is not None:
             ctx["lat"], ctx["lon"] = ctx["lat"] or inc.lat, ctx["lon"] or inc.lon
@@ -136,17 +126,14 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     return render(request, "rescue/dispatch.html", ctx)
 
 
+@console_view("rescue.request")
 def request_mobilisation(request: HttpRequest) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     if request.method != "POST":
         return redirect("rescue:dispatch")
     team = get_visible_or_404(Team.objects.all(), request.user, pk=request.POST.get("team"))
     incident = None
     if request.POST.get("incident"):
-        from pingan.emergency.models import Incident
-
-        incident = get_visible_or_404(Incident.objects.all(), request.user, pk=request.POST["incident"])
+        incident = incident_or_404(request.user, request.POST["incident"])
     try:
         eta = float(request.POST.get("eta") or 0) or None
         mob = actions.do_request(request.user, team, title=request.POST.get("title", ""), lat=request.POST.get("lat"),
@@ -159,7 +146,8 @@ def request_mobilisation(request: HttpRequest) -> HttpResponse:
     return redirect("rescue:mobilisation", pk=mob.pk)
 
 
-class MobilisationListView(ScopedListView):
+class MobilisationListView(ConsoleGate, ScopedListView):
+    permission = "rescue.view"
     model = Mobilisation
     template_name = "rescue/mobilisation_list.html"
     context_object_name = "mobilisations"
@@ -168,14 +156,17 @@ class MobilisationListView(ScopedListView):
         return super().get_queryset().select_related("team", "division")
 
 
-class MobilisationDetailView(ScopedDetailView):
+class MobilisationDetailView(ConsoleGate, ScopedDetailView):
+    permission = "rescue.view"
     model = Mobilisation
     template_name = "rescue/mobilisation_detail.html"
     context_object_name = "mob"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["next_states"] = [(s, MobilisationState(s).label) for s in actions.TRANSITIONS.get(self.object.state, ())]
+        may_move = may(self.request.user, "rescue.transition", self.object)
+        ctx["next_states"] = [(s, MobilisationState(s).label) for s in rules.next_states(self.object.state)] if may_move else []
+        ctx["quiet_states"] = (MobilisationState.DECLINED, MobilisationState.STOOD_DOWN)
         return ctx
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -188,9 +179,8 @@ class MobilisationDetailView(ScopedDetailView):
 
 
 # --- coverage and siting ---------------------------------------------------------------------
+@console_view("rescue.view_analysis")
 def coverage(request: HttpRequest) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     if request.method == "POST":
         try:
             th = [int(x) for x in request.POST.get("thresholds", "15,30,60").replace(",", ",").split(",") if x.strip()]
@@ -205,9 +195,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
                                                     "network": RoadNetwork.objects.filter(is_active=True).first()})
 
 
+@console_view("rescue.view_analysis")
 def coverage_run(request: HttpRequest, pk: int) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     run = get_visible_or_404(CoverageRun.objects.select_related("network"), request.user, pk=pk)
     ctx: dict[str, Any] = {"run": run, "mountain": MOUNTAIN_DISTRICTS}
     if run.status == RunStatus.DONE:
@@ -238,9 +227,8 @@ def coverage_run(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rescue/coverage_run.html", ctx)
 
 
+@console_view("rescue.view_analysis")
 def coverage_geojson(request: HttpRequest, pk: int) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     run = get_visible_or_404(CoverageRun.objects.all(), request.user, pk=pk)
     ths = sorted(run.results.get("thresholds", [15, 30, 60]))
     colours = ["green", "yellow", "orange"]
@@ -259,10 +247,9 @@ def coverage_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
+@console_view("rescue.view_analysis")
 def run_progress(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The progress bar partial (htmx polls it); tells the browser to reload when done."""
-    if (r := _staff(request)) is not None:
-        return r
     model = CoverageRun if kind == "coverage" else SitingRun
     run = get_visible_or_404(model.objects.all(), request.user, pk=pk)
     resp = render(request, "rescue/_progress.html", {"run": run, "kind": kind})
@@ -271,12 +258,11 @@ def run_progress(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return resp
 
 
+@console_view("rescue.view_analysis")
 def siting(request: HttpRequest) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     if request.method == "POST":
         try:
-            run = actions.do_start_siting(request.user, method=request.POST.get("method", "mclp"),
+            run = actions.do_start_siting(request.user, method=request.POST.get("method", SitingMethod.MCLP),
                                           p=request.POST.get("p", ""), threshold=int(request.POST.get("threshold") or 30),
                                           mountain_only=bool(request.POST.get("mountain_only")))
             return redirect("rescue:siting-run", pk=run.pk)
@@ -289,9 +275,8 @@ def siting(request: HttpRequest) -> HttpResponse:
                                                   "candidates": len(engine.candidate_sites())})
 
 
+@console_view("rescue.view_analysis")
 def siting_run(request: HttpRequest, pk: int) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     run = get_visible_or_404(SitingRun.objects.select_related("network"), request.user, pk=pk)
     ctx: dict[str, Any] = {"run": run}
     if run.status == RunStatus.DONE:
@@ -313,9 +298,8 @@ def siting_run(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rescue/siting_run.html", ctx)
 
 
+@console_view("rescue.view_analysis")
 def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     run = get_visible_or_404(SitingRun.objects.all(), request.user, pk=pk)
     feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
               "properties": {"colour": "#111827", "label": f"{s['order']}. {s['name']}", "popup": s["code"]}}
@@ -323,7 +307,8 @@ def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
-class ExerciseListView(ScopedListView):
+class ExerciseListView(ConsoleGate, ScopedListView):
+    permission = "rescue.view"
     model = Exercise
     template_name = "rescue/exercise_list.html"
     context_object_name = "exercises"
@@ -335,20 +320,18 @@ class ExerciseListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         rows = (Exercise.objects.visible_to(self.request.user).annotate(year=ExtractYear("date"))
                 .values("division__code", "division__name", "year")
-                .annotate(drills=Count("id", filter=Q(kind="drill")), trainings=Count("id", filter=Q(kind="training")),
+                .annotate(drills=Count("id", filter=Q(kind=ExerciseKind.DRILL)), trainings=Count("id", filter=Q(kind=ExerciseKind.TRAINING)),
                           people=Sum("participants")).order_by("division__code", "-year"))
         ctx["stats"] = list(rows)
         return ctx
 
 
-class ImportView(StaffRequiredMixin, generic.TemplateView):
+class ImportView(ConsoleGate, generic.TemplateView):
+    permission = "rescue.import"
     template_name = "rescue/import.html"
 
     def post(self, request: HttpRequest) -> HttpResponse:
         ctx: dict[str, Any] = {}
-        if not (request.user.is_superuser or request.user.role in ("city_admin", "dept_staff")):
-            messages.error(request, _("无权导入"))
-            return redirect("rescue:import")
         upload = request.FILES.get("file")
         if upload is None:
             ctx["error"] = _("请选择文件")
@@ -361,13 +344,11 @@ class ImportView(StaffRequiredMixin, generic.TemplateView):
         return self.render_to_response(self.get_context_data(**ctx))
 
 
+@console_view("rescue.view_networks")
 def networks(request: HttpRequest) -> HttpResponse:
-    if (r := _staff(request)) is not None:
-        return r
     if request.method == "POST":
         try:
             if request.POST.get("synthetic"):
-                actions.check_manage_network(request.user)
                 actions.do_build_synthetic(request.user)
             else:
                 upload = request.FILES.get("file")
@@ -393,10 +374,9 @@ def networks(request: HttpRequest) -> HttpResponse:
 json_dumps = json.dumps
 
 
+@console_view("rescue.view")
 def resources(request: HttpRequest) -> HttpResponse:
     """Experts, supply warehouses with their stock, and shelters on one page."""
-    if (r := _staff(request)) is not None:
-        return r
     from .models import Warehouse
 
     user = request.user

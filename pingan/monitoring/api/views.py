@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pingan.core.api import ScopedReadOnlyViewSet
+from pingan.core.api import CanPermission, ScopedReadOnlyViewSet
 from pingan.core.context import origin
 from pingan.core.links import linked
 
@@ -72,14 +73,21 @@ class IngestReadingsView(APIView):
         device = device_for_token(device_token(request))
         if device is None:
             return Response({"errors": [{"field": "Authorization", "code": "invalid_token",
-                                         "message": "a valid device token is required"}]}, status=401)
+                                         "message": _("需要有效的设备令牌")}]}, status=401)
         with origin("device", ip=request.META.get("REMOTE_ADDR")), _pipeline_lock:
             result = http_pipeline().ingest_payload(request.body, device=device, channel=Channel.HTTP)
         code = status.HTTP_200_OK if result.accepted or not result.rejected else status.HTTP_400_BAD_REQUEST
         return Response(result.as_dict(), status=code)
 
 
+# Reads are open to whoever may view monitoring objects (visible_to scopes them); acts ask the
+# predicate of the act (with the alarm, after the 404 of visible_to).
+READ = {"list": "monitoring.view", "retrieve": "monitoring.view"}
+
+
 class DeviceViewSet(ScopedReadOnlyViewSet):
+    permission_classes = [CanPermission]
+    permission_map = {**READ, "rotate_token": "monitoring.manage"}
     queryset = Device.objects.select_related("division").all()
     serializer_class = DeviceSerializer
     filterset_fields = ["state", "enterprise", "department", "division"]
@@ -92,6 +100,8 @@ class DeviceViewSet(ScopedReadOnlyViewSet):
 
 
 class SensorViewSet(ScopedReadOnlyViewSet):
+    permission_classes = [CanPermission]
+    permission_map = {**READ, "geojson": "monitoring.view", "readings": "monitoring.view"}
     queryset = selectors.Sensor.objects.select_related("device", "live").all()
     serializer_class = SensorSerializer
     filterset_fields = ["type", "device", "enterprise", "department", "division"]
@@ -113,11 +123,16 @@ class SensorViewSet(ScopedReadOnlyViewSet):
         except ValueError:
             hours = -1
         if not 1 <= hours <= 720:
-            raise serializers.ValidationError({"hours": ["hours must be an integer 1–720"]})
+            raise serializers.ValidationError({"hours": [_("hours 应为 1–720 的整数")]})
         return Response(selectors.sensor_series(self.get_object(), hours))
 
 
 class AlarmViewSet(ScopedReadOnlyViewSet):
+    permission_classes = [CanPermission]
+    # "comments" reads with view; posting a comment is asked again by the action (monitoring.handle).
+    permission_map = {**READ, "summary": "monitoring.view", "links": "monitoring.view", "comments": "monitoring.view",
+                      "acknowledge": "monitoring.handle", "clear": "monitoring.handle",
+                      "open_case": "monitoring.open", "open_incident": "monitoring.open"}
     queryset = selectors.Alarm.objects.select_related("sensor", "rule", "acked_by").all()
     serializer_class = AlarmSerializer
     filterset_fields = ["state", "is_active", "severity", "sensor", "enterprise", "department", "division"]
@@ -183,6 +198,8 @@ def _linked(kind: str, obj: Any) -> dict[str, Any]:
 
 
 class DeadLetterViewSet(ScopedReadOnlyViewSet):
+    permission_classes = [CanPermission]
+    permission_map = {"list": "monitoring.view_devices", "retrieve": "monitoring.view_devices"}
     queryset = DeadLetter.objects.select_related("device").all()
     serializer_class = DeadLetterSerializer
     filterset_fields = ["reason", "device", "channel"]

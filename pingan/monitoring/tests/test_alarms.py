@@ -125,7 +125,7 @@ def test_on_duty_roster_is_used_when_the_emergency_module_offers_it(plant, world
     policy(world)
     leader = world.user("duty_leader")
     fake = mock.Mock(return_value=[leader])
-    with mock.patch.object(adapters, "_service", return_value=fake):
+    with mock.patch("pingan.emergency.services.on_duty", fake):
         raise_gas(plant)
     assert fake.call_args.kwargs["department"] == world.departments["qc_em"]
     assert Message.objects.filter(recipient=leader).count() == 1
@@ -133,9 +133,9 @@ def test_on_duty_roster_is_used_when_the_emergency_module_offers_it(plant, world
 
 
 def test_on_duty_adapter_falls_back_when_missing_or_failing(world):
-    with mock.patch.object(adapters, "_service", side_effect=adapters.Unavailable("x")):
+    with mock.patch.object(adapters, "installed", return_value=False):
         assert adapters.people_on_duty(department=None, division=None, at=NOW) is None
-    with mock.patch.object(adapters, "_service", return_value=mock.Mock(side_effect=RuntimeError("boom"))):
+    with mock.patch("pingan.emergency.services.on_duty", mock.Mock(side_effect=RuntimeError("boom"))):
         assert adapters.people_on_duty(department=None, division=None, at=NOW) is None
 
 
@@ -145,9 +145,9 @@ def test_open_hazard_case_links_both_ways(plant, world):
     alarm = raise_gas(plant)
     user = world.user("duty_officer")
     case = world.enterprises["qingcheng"]  # any model object stands in for the hazard case
-    with mock.patch.object(adapters, "_service", return_value=mock.Mock(return_value=case)) as svc:
+    with mock.patch("pingan.hazards.services.create_case_from_source", mock.Mock(return_value=case)) as svc:
         got = actions.do_open_case(user, alarm)
-        kwargs = svc.return_value.call_args.kwargs
+        kwargs = svc.call_args.kwargs
         assert kwargs["source"] == "monitoring" and kwargs["origin_obj"] == alarm and kwargs["actor"] == user
         assert got == case
         with pytest.raises(ActionError):
@@ -159,7 +159,7 @@ def test_open_hazard_case_links_both_ways(plant, world):
 
 def test_open_when_module_missing_names_the_field(plant, world):
     alarm = raise_gas(plant)
-    with mock.patch.object(adapters, "_service", side_effect=adapters.Unavailable("x")), pytest.raises(ActionError) as exc:
+    with mock.patch.object(adapters, "installed", return_value=False), pytest.raises(ActionError) as exc:
         actions.do_open_incident(world.user("duty_officer"), alarm)
     assert exc.value.field == "incident"
 

@@ -66,3 +66,29 @@ def test_alarm_appears_is_acknowledged_and_becomes_a_hazard_case(page, login, sh
     page.wait_for_selector("[data-testid=map][data-ready='1']")
     page.wait_for_timeout(1000)
     shot(page, "monitoring-map")
+
+
+def test_enterprise_user_handles_its_own_alarm(page, login, shot):
+    """The enterprise's safety officer opens its alarm (as the workspace panel links it), is offered
+    acknowledge, comment and clear — not "open a case" — and acknowledges it."""
+    from pingan.monitoring import workspace
+    from pingan.monitoring.ingest import Pipeline
+
+    world = make_world()
+    plant = make_plant(world)
+    Pipeline().ingest_payload([{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"])
+    user = world.user("enterprise")
+    _sensors, alarms = workspace.panels(user)
+    login(page, user.username)
+    page.goto(page.base + alarms["items"][0]["url"])
+    page.wait_for_selector("[data-testid=alarm-title]")
+    assert page.locator("[data-testid=acknowledge]").count() == 1
+    assert page.locator("[data-testid=open-case]").count() == 0
+    assert page.locator("[data-testid=open-incident]").count() == 0
+    assert page.locator("[data-testid=monitoring-tabs]").count() == 0  # the console is not theirs
+    shot(page, "monitoring-enterprise-alarm")
+    page.click("[data-testid=acknowledge]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=acknowledge]").count() == 0
+    assert "已确认" in page.locator("[data-testid=alarm-state]").inner_text()
+    shot(page, "monitoring-enterprise-alarm-acknowledged")

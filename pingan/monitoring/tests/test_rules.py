@@ -1,4 +1,4 @@
-"""Pure rule tests: a reading made for each edge (DOMAIN.md §8 vectors for rainfall)."""
+"""Pure rule tests: a reading made for each edge (docs/domain §8 vectors for rainfall)."""
 
 from datetime import datetime, time
 
@@ -80,7 +80,7 @@ def test_rate_both_directions():
 @pytest.mark.parametrize("mm,hours,level", [(55, 3, 3), (55, 5, 2), (100, 3, 4), (50, 12, 1), (49.9, 12, 0),
                                             (50, 6, 2), (50, 3, 3), (99.9, 3, 3)])
 def test_rainstorm_signal_vectors(mm, hours, level):
-    """DOMAIN §8: 55 mm in 3 h → orange; 55 mm in 5 h → yellow; 100 mm in 3 h → red; blue 12 h ≥ 50."""
+    """docs/domain §8: 55 mm in 3 h → orange; 55 mm in 5 h → yellow; 100 mm in 3 h → red; blue 12 h ≥ 50."""
     n = hours * 6  # 10-minute increments spread evenly, the last one at `now`
     points = [(i * 600.0, mm / n) for i in range(1, n + 1)]
     got, _ = rules.rainstorm_signal_of(points, now=n * 600.0)
@@ -160,3 +160,16 @@ def test_spec_from_params_round_trip():
                                                    "for_seconds": 30})
     assert [lv.severity for lv in spec.levels] == [2, 4]
     assert spec.for_seconds == 30
+
+
+def test_a_rise_rule_never_reports_a_negative_rise():
+    """水位陡涨: the alarm clears when the water falls, and the value it keeps is 0 m/min, not the fall."""
+    rise = RuleSpec(5, "rate", (Level(2, 0.05, 0.03, "陡涨"),))
+    state: dict = {}
+    out = []
+    for i, v in enumerate([10.0, 10.1, 10.3, 10.0, 9.5]):
+        out += rules.evaluate((rise,), state, 1000.0 + i * 60.0, v)
+    kinds = [(t[1], t[2]) for t in out]
+    assert kinds == [(RAISE, 2), (CLEAR, 0)]
+    assert all(t[4] >= 0 for t in out)
+    assert out[-1][4] == 0.0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..choices import Capability, SitingMethod, Specialty
@@ -110,7 +111,7 @@ class DispatchQuery(serializers.Serializer):
         codes = [c.strip() for c in value.split(",") if c.strip()]
         bad = [c for c in codes if c not in allowed]
         if bad:
-            raise serializers.ValidationError({field: f"unknown: {', '.join(bad)}"})
+            raise serializers.ValidationError({field: _("未知的代码:%(v)s") % {"v": ", ".join(bad)}})
         return codes
 
     def validate(self, attrs: dict) -> dict:

@@ -8,13 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pingan.core.actions import Forbidden, get_visible_or_404
-from pingan.core.api import ScopedReadOnlyViewSet
+from pingan.core.actions import get_visible_or_404
+from pingan.core.api import CanPermission, ScopedReadOnlyViewSet
 
 from .. import actions, engine
 from ..models import (
@@ -31,8 +30,25 @@ from ..models import (
 )
 from . import serializers as s
 
+READ = {"list": "rescue.view", "retrieve": "rescue.view"}
+ANALYSIS = {"list": "rescue.view_analysis", "retrieve": "rescue.view_analysis", "create": "rescue.start_run"}
 
-class TeamViewSet(ScopedReadOnlyViewSet):
+
+def incident_or_404(user: Any, pk: Any) -> Any:
+    """An incident the person may see (through the emergency module's services), else 404."""
+    from pingan.emergency import services as emergency
+
+    return get_visible_or_404(emergency.visible_incidents(user), user, pk=pk)
+
+
+class RescueViewSet(ScopedReadOnlyViewSet):
+    """Every rescue endpoint asks rescue.permissions through its permission_map (reads: staff)."""
+
+    permission_classes = [CanPermission]
+    permission_map: dict[str, str | None] = READ
+
+
+class TeamViewSet(RescueViewSet):
     """Rescue teams (the directory is shared city-wide among government staff)."""
 
     queryset = Team.objects.select_related("division").all()
@@ -40,7 +56,7 @@ class TeamViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["kind", "status", "division"]
 
 
-class MemberViewSet(ScopedReadOnlyViewSet):
+class MemberViewSet(RescueViewSet):
     """Team members (personal details: visible within the team's area only)."""
 
     queryset = Member.objects.all()
@@ -48,32 +64,33 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     filterset_fields = ["team"]
 
 
-class ExpertViewSet(ScopedReadOnlyViewSet):
+class ExpertViewSet(RescueViewSet):
     queryset = Expert.objects.all()
     serializer_class = s.ExpertSerializer
     filterset_fields = ["available", "division"]
 
 
-class ShelterViewSet(ScopedReadOnlyViewSet):
+class ShelterViewSet(RescueViewSet):
     """Emergency shelters: public information."""
 
     queryset = Shelter.objects.select_related("division").all()
     serializer_class = s.ShelterSerializer
-    permission_classes = [AllowAny]
+    permission_map = {"list": None, "retrieve": None}
     filterset_fields = ["division"]
 
 
-class WarehouseViewSet(ScopedReadOnlyViewSet):
+class WarehouseViewSet(RescueViewSet):
     queryset = Warehouse.objects.prefetch_related("stock").all()
     serializer_class = s.WarehouseSerializer
 
 
-class RoadNetworkViewSet(ScopedReadOnlyViewSet):
+class RoadNetworkViewSet(RescueViewSet):
     queryset = RoadNetwork.objects.all()
     serializer_class = s.RoadNetworkSerializer
 
 
-class ExerciseViewSet(ScopedReadOnlyViewSet):
+class ExerciseViewSet(RescueViewSet):
+    permission_map = {**READ, "stats": "rescue.view"}
     queryset = Exercise.objects.prefetch_related("teams").all()
     serializer_class = s.ExerciseSerializer
     filterset_fields = ["kind", "division"]
@@ -90,7 +107,8 @@ class ExerciseViewSet(ScopedReadOnlyViewSet):
                                      for r in rows]})
 
 
-class MobilisationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class MobilisationViewSet(mixins.CreateModelMixin, RescueViewSet):
+    permission_map = {**READ, "create": "rescue.request", "transition": "rescue.transition"}
     queryset = Mobilisation.objects.select_related("team").all()
     serializer_class = s.MobilisationSerializer
     filterset_fields = ["state", "team"]
@@ -104,9 +122,7 @@ class MobilisationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         team = get_visible_or_404(Team.objects.all(), request.user, pk=v["team"])
         incident = None
         if v.get("incident"):
-            from pingan.emergency.models import Incident
-
-            incident = get_visible_or_404(Incident.objects.all(), request.user, pk=v["incident"])
+            incident = incident_or_404(request.user, v["incident"])
         mob = actions.do_request(request.user, team, title=v["title"], lat=v["lat"], lon=v["lon"],
                                  capabilities=v["capabilities"], note=v["note"], incident=incident)
         return Response(s.MobilisationSerializer(mob).data, status=status.HTTP_201_CREATED)
@@ -120,11 +136,6 @@ class MobilisationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         mob = actions.do_transition(request.user, mob, data.validated_data["state"], note=data.validated_data["note"])
         return Response(s.MobilisationSerializer(mob).data)
-
-
-def _is_staff(user: Any) -> None:
-    if not user.is_staff_role:
-        raise Forbidden("staff only")
 
 
 def dispatch_payload(lat: float, lon: float, capabilities: list[str], specialties: list[str], k: int = 8) -> dict:
@@ -144,16 +155,19 @@ class DispatchView(APIView):
     """Dispatch recommendation: the nearest teams by road travel time with ETA, capability match,
     status and reasons, and the nearest available experts by specialty."""
 
+    permission_classes = [CanPermission]
+    permission_map = {"get": "rescue.view_dispatch"}
+
     @extend_schema(parameters=[s.DispatchQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        _is_staff(request.user)
         q = s.DispatchQuery(data=request.query_params)
         q.is_valid(raise_exception=True)
         v = q.validated_data
         return Response(dispatch_payload(v["lat"], v["lon"], v["capabilities"], v["specialties"], v["k"]))
 
 
-class CoverageRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class CoverageRunViewSet(mixins.CreateModelMixin, RescueViewSet):
+    permission_map = ANALYSIS
     queryset = CoverageRun.objects.all()
     serializer_class = s.CoverageRunSerializer
 
@@ -166,7 +180,8 @@ class CoverageRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(s.CoverageRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-class SitingRunViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class SitingRunViewSet(mixins.CreateModelMixin, RescueViewSet):
+    permission_map = ANALYSIS
     queryset = SitingRun.objects.all()
     serializer_class = s.SitingRunSerializer
 

@@ -1,0 +1,73 @@
+"""Who may do what in the monitoring module: the only place that decides it.
+
+Actions (`check_*`), console views, templates (`{% can "monitoring.handle" alarm %}`), the API
+(`permission_map`) and the navigation all ask these functions by name ("monitoring.<verb>").
+Visibility is answered earlier by `visible_to` (an alarm out of scope is a 404), so a predicate may
+assume the object is visible to the user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingan.core.permissions import has_role, is_staff, own_enterprise, signed_in
+from pingan.org.choices import Role
+
+# The people who watch the alarm console: the city, departments, districts and towns, and the duty
+# desk. A grid worker or a rescue team leader is told of an alarm that concerns them (escalation) and
+# may open and handle it, but the city-wide console is not their job.
+CONSOLE_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.INSPECTOR, Role.DUTY_OFFICER,
+                 Role.DUTY_LEADER)
+# People who administer devices: register, import, silence, rotate tokens, read dead letters.
+MANAGER_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_OFFICER, Role.DUTY_LEADER)
+
+
+def _enterprise_user(user: Any) -> bool:
+    return signed_in(user) and user.role == Role.ENTERPRISE and bool(user.enterprise_id)
+
+
+def _handler(user: Any) -> bool:
+    """Staff who act on alarms by hand (a token of a connected system reads but never acts)."""
+    return is_staff(user) and user.role != Role.INTEGRATION
+
+
+def can_view(user: Any, obj: Any = None) -> bool:
+    """Read alarms, sensors, devices (API, detail pages): staff, and an enterprise's own users for
+    their own monitoring objects (visible_to keeps them to their enterprise)."""
+    if obj is not None and _enterprise_user(user):
+        return own_enterprise(user, getattr(obj, "enterprise_id", None))
+    return is_staff(user) or _enterprise_user(user)
+
+
+def can_view_workspace_panels(user: Any, obj: Any = None) -> bool:
+    """The monitoring panels of the enterprise workspace: an enterprise's own users (staff have the
+    console instead)."""
+    return _enterprise_user(user)
+
+
+def can_view_console(user: Any, obj: Any = None) -> bool:
+    """The alarm console, the sensor map and lists (navigation)."""
+    return has_role(user, *CONSOLE_ROLES)
+
+
+def can_view_devices(user: Any, obj: Any = None) -> bool:
+    """The device list and the dead-letter table (the technical side of the network)."""
+    return has_role(user, *MANAGER_ROLES)
+
+
+def can_handle(user: Any, obj: Any = None) -> bool:
+    """Acknowledge, comment on and clear an alarm by hand: staff who act, and the enterprise's own
+    users for the alarms of their enterprise (they are on site and often first to know)."""
+    if _enterprise_user(user):
+        return obj is None or own_enterprise(user, getattr(obj, "enterprise_id", None))
+    return _handler(user)
+
+
+def can_open(user: Any, obj: Any = None) -> bool:
+    """Open a hazard case or an incident from an alarm: government staff who act (not enterprises)."""
+    return _handler(user)
+
+
+def can_manage(user: Any, obj: Any = None) -> bool:
+    """Administer devices: silences, token rotation, imports."""
+    return has_role(user, *MANAGER_ROLES)
