@@ -73,5 +73,5 @@ def visible_incidents(user: Any) -> Any:
     return Incident.objects.visible_to(user)
 
 
-__all__ = ["on_duty", "create_incident_from_source", "grade_now", "visible_incidents", "body_for_division",
+__all__ = ["Source", "on_duty", "create_incident_from_source", "grade_now", "visible_incidents", "body_for_division",
            "body_of_user", "bodies_up", "province_body", "posts_for_division", "post_level_of"]

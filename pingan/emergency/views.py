@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, Forbidden, get_visible_or_404
-from pingan.core.permissions import ConsoleGate, console_view, may
+from pingan.core.permissions import console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, rules, selectors
@@ -79,7 +79,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 # --- incidents --------------------------------------------------------------------------------
 
-class IncidentListView(ConsoleGate, ScopedListView):
+class IncidentListView(ScopedListView):
     permission = "emergency.view_incidents"
     model = Incident
     template_name = "emergency/incident_list.html"
@@ -328,7 +328,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
 
 # --- roster ---------------------------------------------------------------------------------------
 
-class PostListView(ConsoleGate, ScopedListView):
+class PostListView(ScopedListView):
     permission = "emergency.view_roster"
     model = DutyPost
     template_name = "emergency/post_list.html"

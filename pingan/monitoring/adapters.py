@@ -61,14 +61,13 @@ def open_hazard_case(*, actor: Any, alarm: Any, title: str, description: str) ->
     if not installed(HAZARDS):
         raise Unavailable(HAZARDS)
     from pingan.hazards import services as hazards
-    from pingan.hazards.choices import Source
 
     lat, lon = _point(alarm)
     category = HAZARD_CATEGORY.get(alarm.sensor.type)
     if category == "hazchem" and alarm.enterprise_id and alarm.enterprise.industry == Industry.GAS:
         category = "gas"
     return hazards.create_case_from_source(
-        actor=actor, source=Source.MONITORING, title=title, description=description, category_code=category,
+        actor=actor, source=hazards.Source.MONITORING, title=title, description=description, category_code=category,
         lat=lat, lon=lon, division=alarm.division, enterprise=alarm.enterprise, origin_obj=alarm, grade=None)
 
 
@@ -76,10 +75,9 @@ def open_incident(*, actor: Any, alarm: Any, title: str, description: str) -> An
     if not installed(EMERGENCY):
         raise Unavailable(EMERGENCY)
     from pingan.emergency import services as emergency
-    from pingan.emergency.choices import Source
 
     lat, lon = _point(alarm)
-    return emergency.create_incident_from_source(actor=actor, source=Source.ALARM, title=title,
+    return emergency.create_incident_from_source(actor=actor, source=emergency.Source.ALARM, title=title,
                                                  description=description, lat=lat, lon=lon,
                                                  occurred_at=alarm.raised_at, origin_obj=alarm)
 

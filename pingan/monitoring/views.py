@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.links import linked
-from pingan.core.permissions import ConsoleGate, console_view, may
+from pingan.core.permissions import console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, selectors
@@ -141,7 +141,7 @@ def sensor_map(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/map.html", {"layers": layers, "by_level": sorted(by_level.items())})
 
 
-class SensorListView(ConsoleGate, ScopedListView):
+class SensorListView(ScopedListView):
     permission = "monitoring.view_console"
     model = Sensor
     template_name = "monitoring/sensors.html"
@@ -180,7 +180,7 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-class DeviceListView(ConsoleGate, ScopedListView):
+class DeviceListView(ScopedListView):
     permission = "monitoring.view_devices"
     model = Device
     template_name = "monitoring/devices.html"
@@ -191,7 +191,7 @@ class DeviceListView(ConsoleGate, ScopedListView):
                 .annotate(n_sensors=Count("sensors")).order_by("code"))
 
 
-class DeadLetterListView(ConsoleGate, ScopedListView):
+class DeadLetterListView(ScopedListView):
     permission = "monitoring.view_devices"
     model = DeadLetter
     template_name = "monitoring/dead_letters.html"

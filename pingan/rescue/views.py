@@ -33,7 +33,7 @@ from .models import CoverageRun, Exercise, Expert, Member, Mobilisation, RoadNet
 from .rules import MOUNTAIN_DISTRICTS
 
 
-class TeamListView(ConsoleGate, ScopedListView):
+class TeamListView(ScopedListView):
     permission = "rescue.view"
     model = Team
     template_name = "rescue/team_list.html"
@@ -64,7 +64,7 @@ class TeamListView(ConsoleGate, ScopedListView):
         return ctx
 
 
-class TeamDetailView(ConsoleGate, ScopedDetailView):
+class TeamDetailView(ScopedDetailView):
     permission = "rescue.view"
     model = Team
     template_name = "rescue/team_detail.html"
@@ -146,7 +146,7 @@ def request_mobilisation(request: HttpRequest) -> HttpResponse:
     return redirect("rescue:mobilisation", pk=mob.pk)
 
 
-class MobilisationListView(ConsoleGate, ScopedListView):
+class MobilisationListView(ScopedListView):
     permission = "rescue.view"
     model = Mobilisation
     template_name = "rescue/mobilisation_list.html"
@@ -156,7 +156,7 @@ class MobilisationListView(ConsoleGate, ScopedListView):
         return super().get_queryset().select_related("team", "division")
 
 
-class MobilisationDetailView(ConsoleGate, ScopedDetailView):
+class MobilisationDetailView(ScopedDetailView):
     permission = "rescue.view"
     model = Mobilisation
     template_name = "rescue/mobilisation_detail.html"
@@ -307,7 +307,7 @@ def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
-class ExerciseListView(ConsoleGate, ScopedListView):
+class ExerciseListView(ScopedListView):
     permission = "rescue.view"
     model = Exercise
     template_name = "rescue/exercise_list.html"

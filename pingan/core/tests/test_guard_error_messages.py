@@ -34,9 +34,7 @@ TRANSLATE = {
 # API errors are translated (issue 16, "seventeen API error strings are plain").
 KNOWN: dict[str, int] = {
     "geo": 3,
-    "monitoring": 1,
     "org": 1,
-    "rescue": 2,
 }
 
 

@@ -33,7 +33,6 @@ COMPOSITION = {"config", "portal", "dashboard"}
 # Cycles known on the day the guard was written, as sets of modules. INTEGRATOR: empty this once
 # emergency's reporting-body look-ups have their own module and rescue's execute_run lives in tasks.
 KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"pingan.rescue.actions", "pingan.rescue.tasks"}),
 ]
 
 # Modules allowed to import `pingan` modules by name, for good: the permission registry resolves
@@ -41,14 +40,11 @@ KNOWN_CYCLES: list[frozenset[str]] = [
 IMPORT_BY_NAME_ALLOWED = {"pingan.core.permissions", "pingan.core.management.commands.seed_demo"}
 # INTEGRATOR: empty this once monitoring's adapters are direct imports behind apps.is_installed and
 # rescue imports its OSM reader normally.
-KNOWN_IMPORT_BY_NAME = {"pingan.monitoring.adapters", "pingan.rescue.actions"}
+KNOWN_IMPORT_BY_NAME = {"pingan.rescue.actions"}
 
 # (importing module prefix, imported module) pairs between domain apps that do not go through
 # services. INTEGRATOR: empty once rescue reads incidents through pingan.emergency.services.
-KNOWN_CROSS_APP: set[tuple[str, str]] = {
-    ("pingan.rescue.views", "pingan.emergency.models"),
-    ("pingan.rescue.api.views", "pingan.emergency.models"),
-}
+KNOWN_CROSS_APP: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,6 @@ NOT_MEMBERS = {"choices", "values", "labels", "names"}
 # actions.py into a package does not disturb it). INTEGRATOR: empty this once the permission issue has
 # moved these checks into the apps' permissions.py.
 KNOWN: dict[str, int] = {
-    "monitoring": 14,
-    "org": 3,
-    "rescue": 15,
 }
 
 
