@@ -9,6 +9,7 @@ naming what is missing, rather than running with a guessable key.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "axes",
+    "django_ratelimit",
     # Order matters for demo seeding: each app's demo.seed() runs in this order.
     "pingan.core",
     "pingan.geo",
@@ -83,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: REMOTE_ADDR becomes the real client behind TRUSTED_PROXY_COUNT proxies for all that follows.
+    "pingan.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +98,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pingan.core.middleware.RequestContextMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last: turns a lock-out raised by the authentication backend into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pingan.config.urls"
@@ -152,9 +160,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lock-out: after this many failed logins within the window the account is locked for the window.
+# Lock-out (django-axes), one policy for every door that authenticates (the console login, /admin/,
+# anything calling authenticate()): after this many failed logins for one username FROM one client
+# address, that pair is locked for the window. Keyed on the pair, so nobody can lock a duty officer
+# out from another address, and an unknown username is treated exactly like a known one.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
+AXES_CLIENT_IP_CALLABLE = "pingan.core.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "pingan.core.middleware.lockout_response"
+AXES_VERBOSE = False
+
+# The reverse proxies of our own in front of the application (nginx: 1). The client address for the
+# lock-out, the rate limits and the audit log is read from X-Forwarded-For only through them; with 0
+# the header is ignored (anyone can send it).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -212,6 +240,32 @@ SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 
 # Background work: huey on SQLite for the demo, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# One cache shared by every process (web workers, huey, the MQTT consumer): rate-limit counters must
+# not live in one process's memory. Redis when configured, else the database (table created by the
+# core migration 0004; `manage.py createcachetable` does the same).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "pingan"}}
+else:
+    CACHES = {"default": {"BACKEND": "pingan.core.cache.AtomicDatabaseCache",
+                          "LOCATION": "pingan_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+
+# Rate limits (django-ratelimit, keyed by the real client address, counted in the shared cache).
+# "N/s|m|h|d" per client address; a deployment tunes them with RATELIMIT_<NAME> environment variables.
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit warns about any cache it does not list; Django's own RedisCache increments with
+# INCRBY and pingan.core.cache.AtomicDatabaseCache in a locked transaction, so both are atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_VIEW = "pingan.core.middleware.ratelimited_view"
+RATELIMITS = {
+    "report": os.environ.get("RATELIMIT_REPORT", "20/h"),          # public report form submissions
+    "track": os.environ.get("RATELIMIT_TRACK", "120/m"),           # tracking pages and their photos
+    "photo": os.environ.get("RATELIMIT_PHOTO", "240/m"),           # public photo retrieval
+    "open311_read": os.environ.get("RATELIMIT_OPEN311_READ", "120/m"),
+    "open311_write": os.environ.get("RATELIMIT_OPEN311_WRITE", "20/h"),
+    "login": os.environ.get("RATELIMIT_LOGIN", "30/m"),            # login POSTs per address, all usernames
+}
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {
@@ -321,6 +375,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # each failure is in the audit log; axes' INFO chatter is not needed
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }
