@@ -210,6 +210,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads per request (Django answers 400 beyond it): the photo forms take a few photos at a time.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "10"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+API_JSON_MAX_DEPTH = 32
+# Photos (pingan.hazards.photos): per case, and the decoder's bounds (pixels and decoded bytes).
+HAZARDS_PHOTOS_PER_CASE = int(os.environ.get("HAZARDS_PHOTOS_PER_CASE", "30"))
+HAZARDS_PHOTO_MAX_PIXELS = int(os.environ.get("HAZARDS_PHOTO_MAX_PIXELS", str(25_000_000)))
+HAZARDS_PHOTO_MAX_DECODED_BYTES = int(os.environ.get("HAZARDS_PHOTO_MAX_DECODED_BYTES", str(120 * 1024 * 1024)))
 
 # Maps: the deployer sets a tile URL (e.g. 天地图 with the city's key). Without one the map
 # draws on a plain background, so the demo works offline.
@@ -302,6 +310,12 @@ REST_FRAMEWORK = {
     # JSON only: the interactive documentation is /api/docs/ (the browsable renderer would build
     # write forms from read objects and is a second UI to keep safe).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400, not a RecursionError (pingan.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "pingan.core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
