@@ -134,3 +134,28 @@ def connect_login_signals() -> None:
     user_logged_in.connect(_login_succeeded, dispatch_uid="pingan.audit.login")
     user_login_failed.connect(_login_failed, dispatch_uid="pingan.audit.login_failed")
     user_locked_out.connect(_locked_out, dispatch_uid="pingan.audit.locked_out")
+
+
+# --- The chain ----------------------------------------------------------------------------------
+
+
+def verify_chain(using: str = "default") -> tuple[int, int | None, str, str]:
+    """Walk every audit event in insertion (id) order and recompute the chain.
+
+    Returns (events checked, id of the first bad event or None, why, the last good hash). A row whose
+    content was changed no longer matches its hash; a row removed or slipped in breaks the link
+    (prev_hash) of the row after it. Removing the newest rows leaves a shorter valid chain: compare
+    the head hash printed by `verify_audit` (or recorded by `backup`) with an earlier one for that."""
+    from .models import CHAIN_FIELDS, GENESIS, chain_hash
+
+    prev = GENESIS
+    count = 0
+    rows = AuditEvent.objects.using(using).order_by("id").values("id", "prev_hash", "hash", *CHAIN_FIELDS)
+    for row in rows.iterator(chunk_size=5000):
+        if row["prev_hash"] != prev:
+            return count, row["id"], "link", prev
+        if chain_hash(prev, row) != row["hash"]:
+            return count, row["id"], "content", prev
+        prev = row["hash"]
+        count += 1
+    return count, None, "", prev

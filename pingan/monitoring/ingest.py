@@ -740,10 +740,12 @@ def _fill_ids(alarms: list[Alarm]) -> None:
 
 def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) -> None:
     """Machine transitions of alarms (raise, raise severity, clear) as append-only audit events,
-    written with one prepared INSERT (executemany) — there can be many per batch."""
+    written with one prepared INSERT (executemany) — there can be many per batch. Chained like
+    every audit event (pingan.core.models.seal_rows: under the chain's lock, in insert order)."""
     from django.contrib.contenttypes.models import ContentType
 
     from pingan.core.context import current_origin
+    from pingan.core.models import seal_rows
 
     ct = ContentType.objects.get_for_model(Alarm).pk
     origin = current_origin()
@@ -752,11 +754,17 @@ def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) ->
     json_ph = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     table = AuditEvent._meta.db_table
     sql = (f"INSERT INTO {table} (at, actor_label, action, content_type_id, object_id, object_repr, "  # noqa: S608
-           f"division_path, after, note, channel, ip, request_id) VALUES (%s, '', %s, %s, %s, %s, %s, {json_ph}, "
-           "'', %s, %s, %s)")
-    params = [(adapt(alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at), action, ct,
-               str(alarm.pk), str(alarm)[:200], paths.get(alarm.division_id, ""), json.dumps(data, ensure_ascii=False),
-               channel, origin.ip, origin.request_id) for action, alarm, data in events]
+           f"division_path, after, note, channel, ip, request_id, prev_hash, hash) VALUES (%s, '', %s, %s, %s, %s, %s, "
+           f"{json_ph}, '', %s, %s, %s, %s, %s)")
+    rows = [{"at": alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at, "actor_id": None,
+             "actor_label": "", "action": action, "content_type_id": ct, "object_id": str(alarm.pk),
+             "object_repr": str(alarm)[:200], "division_path": paths.get(alarm.division_id, ""), "before": None,
+             "after": data, "note": "", "channel": channel, "ip": origin.ip, "request_id": origin.request_id}
+            for action, alarm, data in events]
+    seal_rows(rows, connection.alias)
+    params = [(adapt(r["at"]), r["action"], ct, r["object_id"], r["object_repr"], r["division_path"],
+               json.dumps(r["after"], ensure_ascii=False), channel, origin.ip, origin.request_id, r["prev_hash"],
+               r["hash"]) for r in rows]
     with connection.cursor() as cur:
         cur.executemany(sql, params)
 
