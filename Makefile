@@ -39,8 +39,12 @@ demo: migrate
 
 # Starts the web server, the background worker (and, when configured, the MQTT consumer and the
 # sensor simulator) with the Qingyuan demo data; prints where to log in.
+# Served by gunicorn with WhiteNoise (static files collected first); DEBUG stays off (DEBUG=1 to
+# see tracebacks while developing). PINGAN_DEMO: SQLite, demo secret key, plain HTTP on localhost.
 run: demo
-	$(PYTHON) manage.py runplatform --host $(HOST) --port $(PORT)
+	PINGAN_DEMO=1 $(PYTHON) manage.py createcachetable
+	PINGAN_DEMO=1 $(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	PINGAN_DEMO=1 $(PYTHON) manage.py runplatform --host $(HOST) --port $(PORT)
 
 test: devenv assets
 	$(BIN)/pytest -q $(PYTEST_ARGS)

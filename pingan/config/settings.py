@@ -1,9 +1,11 @@
 """Settings for Ping'an, read from the environment.
 
-The defaults run the demo (`make run`): SQLite under var/, huey on SQLite, email to the console.
-Production is declared with DEBUG=0; then the settings that must not have a demo value
-(SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL) are required and start-up fails with a clear error
-naming what is missing, rather than running with a guessable key.
+DEBUG is off unless DEBUG=1 is set, so a deploy that forgets it never shows a traceback or the URL
+list. Without DATABASE_URL the platform runs as the demo (PINGAN_DEMO, on by default then; `make run`
+sets it): SQLite under var/, huey on SQLite, email to the console, a demo secret key, plain HTTP on
+localhost. With DATABASE_URL (a deployment) the settings that must not have a demo value
+(SECRET_KEY, ALLOWED_HOSTS) are required and start-up fails with a clear error naming what is
+missing, rather than running with a guessable key; HTTPS, HSTS and secure cookies are on.
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+DEMO = env_bool("PINGAN_DEMO", not os.environ.get("DATABASE_URL"))
 
 _missing = []
-if not DEBUG:
+if not DEBUG and not DEMO:
     for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         if not os.environ.get(required):
             _missing.append(required)
@@ -206,6 +209,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if not DEBUG
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise serves the collected files (`make run` runs collectstatic) with far-future caching and
+# gzip/brotli variants; in the demo it also finds files not collected yet.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
+WHITENOISE_MAX_AGE = 3600 if DEMO else 86400
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -365,7 +372,7 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEBUG and not DEMO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -4,6 +4,7 @@ import os
 import tempfile
 
 os.environ.setdefault("PINGAN_VAR_DIR", tempfile.mkdtemp(prefix="pingan-test-var-"))
+os.environ.setdefault("PINGAN_DEMO", "1")  # tests on PostgreSQL (DATABASE_URL) need no production secrets
 
 from .settings import *  # noqa: E402,F403
 from .settings import HUEY, VAR_DIR  # noqa: E402
