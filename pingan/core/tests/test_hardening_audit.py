@@ -100,7 +100,7 @@ def test_a_removed_row_is_found(world):
     assert (bad, why) == (events[2].pk, "link")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_chain(django_db_blocker):
     """Eight threads (each its own connection) record events at once: still one unbroken chain."""
     if connection.vendor != "postgresql":

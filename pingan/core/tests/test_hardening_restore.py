@@ -18,6 +18,10 @@ from pingan.hazards.models import HazardCase, Photo
 from pingan.hazards.tests.factories import jpeg_with_gps, submit
 from pingan.org.models import User
 
+# Outside a test transaction, as a real restore runs (PostgreSQL cannot TRUNCATE inside one with
+# deferred foreign-key checks pending).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 @pytest.fixture
 def populated(world, settings, tmp_path):
