@@ -1,11 +1,11 @@
 """Settings for Ping'an, read from the environment.
 
 DEBUG is off unless DEBUG=1 is set, so a deploy that forgets it never shows a traceback or the URL
-list. Without DATABASE_URL the platform runs as the demo (PINGAN_DEMO, on by default then; `make run`
-sets it): SQLite under var/, huey on SQLite, email to the console, a demo secret key, plain HTTP on
-localhost. With DATABASE_URL (a deployment) the settings that must not have a demo value
-(SECRET_KEY, ALLOWED_HOSTS) are required and start-up fails with a clear error naming what is
-missing, rather than running with a guessable key; HTTPS, HSTS and secure cookies are on.
+list. Without DATABASE_URL and DEBUG the platform runs as the demo (PINGAN_DEMO, on by default then;
+`make run` sets it): SQLite under var/, huey on SQLite, email to the console, a demo secret key,
+plain HTTP on localhost. A deployment (DATABASE_URL set, or DEBUG=0) needs the settings that must not
+have a demo value (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL): start-up fails with a clear error naming
+what is missing, rather than running with a guessable key; HTTPS, HSTS and secure cookies are on.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-DEMO = env_bool("PINGAN_DEMO", not os.environ.get("DATABASE_URL"))
+# Demo unless told otherwise: a deployment sets DATABASE_URL or says DEBUG=0 (the README's recipe),
+# and then SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required.
+DEMO = env_bool("PINGAN_DEMO", not os.environ.get("DATABASE_URL") and not os.environ.get("DEBUG"))
 
 _missing = []
 if not DEBUG and not DEMO:
@@ -51,7 +53,7 @@ if not DEBUG and not DEMO:
             _missing.append(required)
     if _missing:
         raise ImproperlyConfigured(
-            "Production settings are incomplete (DEBUG=0): set " + ", ".join(_missing)
+            "Production settings are incomplete (DEBUG=0, not PINGAN_DEMO): set " + ", ".join(_missing)
             + ". See README.md, section Deploy."
         )
 
