@@ -308,6 +308,7 @@ NOTIFY_HTTP_TIMEOUT = int(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
 
 # MQTT ingestion (monitoring). Empty MQTT_URL: the consumer is not started.
 MQTT_URL = os.environ.get("MQTT_URL", "")
+MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "pingan/v1")  # one broker, several platforms: one prefix each
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
