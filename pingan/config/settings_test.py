@@ -4,10 +4,16 @@ import os
 import tempfile
 
 os.environ.setdefault("PINGAN_VAR_DIR", tempfile.mkdtemp(prefix="pingan-test-var-"))
-os.environ.setdefault("PINGAN_DEMO", "1")  # tests on PostgreSQL (DATABASE_URL) need no production secrets
+# Tests on PostgreSQL (DATABASE_URL) need no production secrets; not left in the environment, where the
+# subprocesses of pingan/core/tests/test_settings.py would inherit it.
+_demo_given = "PINGAN_DEMO" in os.environ
+os.environ.setdefault("PINGAN_DEMO", "1")
 
 from .settings import *  # noqa: E402,F403
 from .settings import HUEY, VAR_DIR  # noqa: E402
+
+if not _demo_given:
+    del os.environ["PINGAN_DEMO"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
