@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
+.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -40,8 +40,20 @@ demo: migrate
 
 # Starts the web server, the background worker (and, when configured, the MQTT consumer and the
 # sensor simulator) with the Qingyuan demo data; prints where to log in.
+# Served by gunicorn with WhiteNoise (static files collected first); DEBUG stays off (DEBUG=1 to
+# see tracebacks while developing). PINGAN_DEMO: SQLite, demo secret key, plain HTTP on localhost.
 run: demo
-	$(PYTHON) manage.py runplatform --host $(HOST) --port $(PORT)
+	PINGAN_DEMO=1 $(PYTHON) manage.py createcachetable
+	PINGAN_DEMO=1 $(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	PINGAN_DEMO=1 $(PYTHON) manage.py runplatform --host $(HOST) --port $(PORT)
+
+# Bounded soak (minutes): citizens, staff, 10,000 sensors over HTTP (and MQTT with MQTT_URL) and the
+# background worker at once, on the demo database (PostgreSQL with DATABASE_URL). ARGS: --seconds,
+# --sensors, --faults … (manage.py soak --help). Prints requests, p95 per endpoint, errors, readings
+# sent = stored and memory per process.
+soak: demo
+	PINGAN_DEMO=1 $(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	PINGAN_DEMO=1 $(PYTHON) manage.py soak $(ARGS)
 
 test: devenv assets
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -1,14 +1,17 @@
 """Settings for Ping'an, read from the environment.
 
-The defaults run the demo (`make run`): SQLite under var/, huey on SQLite, email to the console.
-Production is declared with DEBUG=0; then the settings that must not have a demo value
-(SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL) are required and start-up fails with a clear error
-naming what is missing, rather than running with a guessable key.
+DEBUG is off unless DEBUG=1 is set, so a deploy that forgets it never shows a traceback or the URL
+list. Without DATABASE_URL and DEBUG the platform runs as the demo (PINGAN_DEMO, on by default then;
+`make run` sets it): SQLite under var/, huey on SQLite, email to the console, a demo secret key,
+plain HTTP on localhost. A deployment (DATABASE_URL set, or DEBUG=0) needs the settings that must not
+have a demo value (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL): start-up fails with a clear error naming
+what is missing, rather than running with a guessable key; HTTPS, HSTS and secure cookies are on.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,16 +41,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
+# Demo unless told otherwise: a deployment sets DATABASE_URL or says DEBUG=0 (the README's recipe),
+# and then SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL are required.
+DEMO = env_bool("PINGAN_DEMO", not os.environ.get("DATABASE_URL") and not os.environ.get("DEBUG"))
 
 _missing = []
-if not DEBUG:
+if not DEBUG and not DEMO:
     for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         if not os.environ.get(required):
             _missing.append(required)
     if _missing:
         raise ImproperlyConfigured(
-            "Production settings are incomplete (DEBUG=0): set " + ", ".join(_missing)
+            "Production settings are incomplete (DEBUG=0, not PINGAN_DEMO): set " + ", ".join(_missing)
             + ". See README.md, section Deploy."
         )
 
@@ -69,6 +75,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
+    "axes",
+    "django_ratelimit",
     # Order matters for demo seeding: each app's demo.seed() runs in this order.
     "pingan.core",
     "pingan.geo",
@@ -85,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: REMOTE_ADDR becomes the real client behind TRUSTED_PROXY_COUNT proxies for all that follows.
+    "pingan.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +105,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pingan.core.middleware.RequestContextMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last: turns a lock-out raised by the authentication backend into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pingan.config.urls"
@@ -155,9 +168,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lock-out: after this many failed logins within the window the account is locked for the window.
+# Lock-out (django-axes), one policy for every door that authenticates (the console login, /admin/,
+# anything calling authenticate()): after this many failed logins for one username FROM one client
+# address, that pair is locked for the window. Keyed on the pair, so nobody can lock a duty officer
+# out from another address, and an unknown username is treated exactly like a known one.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
+AXES_CLIENT_IP_CALLABLE = "pingan.core.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "pingan.core.middleware.lockout_response"
+AXES_VERBOSE = False
+
+# The reverse proxies of our own in front of the application (nginx: 1). The client address for the
+# lock-out, the rate limits and the audit log is read from X-Forwarded-For only through them; with 0
+# the header is ignored (anyone can send it).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -181,10 +214,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if not DEBUG
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise serves the collected files (`make run` runs collectstatic) with far-future caching and
+# gzip/brotli variants; in the demo it also finds files not collected yet.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
+WHITENOISE_MAX_AGE = 3600 if DEMO else 86400
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads per request (Django answers 400 beyond it): the photo forms take a few photos at a time.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "10"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+API_JSON_MAX_DEPTH = 32
+# Photos (pingan.hazards.photos): per case, and the decoder's bounds (pixels and decoded bytes).
+HAZARDS_PHOTOS_PER_CASE = int(os.environ.get("HAZARDS_PHOTOS_PER_CASE", "30"))
+HAZARDS_PHOTO_MAX_PIXELS = int(os.environ.get("HAZARDS_PHOTO_MAX_PIXELS", str(25_000_000)))
+HAZARDS_PHOTO_MAX_DECODED_BYTES = int(os.environ.get("HAZARDS_PHOTO_MAX_DECODED_BYTES", str(120 * 1024 * 1024)))
 
 # Maps: the deployer sets a tile URL (e.g. 天地图 with the city's key). Without one the map
 # draws on a plain background, so the demo works offline.
@@ -219,6 +264,32 @@ SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 
 # Background work: huey on SQLite for the demo, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# One cache shared by every process (web workers, huey, the MQTT consumer): rate-limit counters must
+# not live in one process's memory. Redis when configured, else the database (table created by the
+# core migration 0004; `manage.py createcachetable` does the same).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "pingan"}}
+else:
+    CACHES = {"default": {"BACKEND": "pingan.core.cache.AtomicDatabaseCache",
+                          "LOCATION": "pingan_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+
+# Rate limits (django-ratelimit, keyed by the real client address, counted in the shared cache).
+# "N/s|m|h|d" per client address; a deployment tunes them with RATELIMIT_<NAME> environment variables.
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit warns about any cache it does not list; Django's own RedisCache increments with
+# INCRBY and pingan.core.cache.AtomicDatabaseCache in a locked transaction, so both are atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_VIEW = "pingan.core.middleware.ratelimited_view"
+RATELIMITS = {
+    "report": os.environ.get("RATELIMIT_REPORT", "20/h"),          # public report form submissions
+    "track": os.environ.get("RATELIMIT_TRACK", "120/m"),           # tracking pages and their photos
+    "photo": os.environ.get("RATELIMIT_PHOTO", "240/m"),           # public photo retrieval
+    "open311_read": os.environ.get("RATELIMIT_OPEN311_READ", "120/m"),
+    "open311_write": os.environ.get("RATELIMIT_OPEN311_WRITE", "20/h"),
+    "login": os.environ.get("RATELIMIT_LOGIN", "30/m"),            # login POSTs per address, all usernames
+}
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {
@@ -244,6 +315,7 @@ NOTIFY_HTTP_TIMEOUT = int(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
 
 # MQTT ingestion (monitoring). Empty MQTT_URL: the consumer is not started.
 MQTT_URL = os.environ.get("MQTT_URL", "")
+MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "pingan/v1")  # one broker, several platforms: one prefix each
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -255,6 +327,12 @@ REST_FRAMEWORK = {
     # JSON only: the interactive documentation is /api/docs/ (the browsable renderer would build
     # write forms from read objects and is a second UI to keep safe).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400, not a RecursionError (pingan.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "pingan.core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -304,7 +382,7 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if not DEBUG and not DEMO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -328,6 +406,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # each failure is in the audit log; axes' INFO chatter is not needed
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
     },
 }

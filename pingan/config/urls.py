@@ -6,7 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from pingan.core.middleware import limit
 from pingan.org.views import LoginView
+
+# Login POSTs per client address, whatever the username (django-axes locks a username+address pair).
+login_limit = limit("login", methods=("POST",))
 
 api_v1 = [
     path("", include(("pingan.geo.api.urls", "geo-api"))),
@@ -37,11 +41,12 @@ urlpatterns = [
     path("console/warnings/", include("pingan.warnings.urls")),
     path("warnings/", include("pingan.warnings.public_urls")),
     path("console/risks/", include("pingan.risks.urls")),
-    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/", login_limit(LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", login_limit(admin.site.login)),  # the same policy as the console's door
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

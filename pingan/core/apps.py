@@ -19,7 +19,10 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from . import audit
         from .templatetags.pingan import register_action_labels
+
+        audit.connect_login_signals()  # login, failure and lock-out of every door are audited
 
         register_action_labels({
             "core.calendar.set": _("调整工作日"),

@@ -91,3 +91,71 @@ def _division_path_of(obj: models.Model) -> str:
         if target is None:
             return ""
     return getattr(target, "path", "")
+
+
+# --- Logins -------------------------------------------------------------------------------------
+# Every door that authenticates (the console login, /admin/, any future one) sends Django's signals;
+# django-axes sends user_locked_out. Recording them here makes the audit of logins one policy too.
+
+
+def _user_named(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username[:150]).first()
+
+
+def _login_succeeded(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # A login through a door is a POST of credentials; the test client's force_login (no method)
+    # and other programmatic logins are not events of the audit trail.
+    if getattr(request, "method", None) == "POST":
+        record("org.user.login", user, actor=user)
+
+
+def _login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    username = str(credentials.get("username") or "")[:150]
+    user = _user_named(username)
+    # Unknown usernames are recorded too (as the attempted name): probing for accounts shows up.
+    record("org.user.login_failed", user, actor=f"login:{username}"[:150], after={"username": username})
+
+
+def _locked_out(sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None,
+                **kwargs: Any) -> None:
+    user = _user_named(username or "")
+    record("org.user.locked", user, actor=f"login:{username or ''}"[:150],
+           after={"username": username or "", "ip": ip_address or ""})
+
+
+def connect_login_signals() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+    user_logged_in.connect(_login_succeeded, dispatch_uid="pingan.audit.login")
+    user_login_failed.connect(_login_failed, dispatch_uid="pingan.audit.login_failed")
+    user_locked_out.connect(_locked_out, dispatch_uid="pingan.audit.locked_out")
+
+
+# --- The chain ----------------------------------------------------------------------------------
+
+
+def verify_chain(using: str = "default") -> tuple[int, int | None, str, str]:
+    """Walk every audit event in insertion (id) order and recompute the chain.
+
+    Returns (events checked, id of the first bad event or None, why, the last good hash). A row whose
+    content was changed no longer matches its hash; a row removed or slipped in breaks the link
+    (prev_hash) of the row after it. Removing the newest rows leaves a shorter valid chain: compare
+    the head hash printed by `verify_audit` (or recorded by `backup`) with an earlier one for that."""
+    from .models import CHAIN_FIELDS, GENESIS, chain_hash
+
+    prev = GENESIS
+    count = 0
+    rows = AuditEvent.objects.using(using).order_by("id").values("id", "prev_hash", "hash", *CHAIN_FIELDS)
+    for row in rows.iterator(chunk_size=5000):
+        if row["prev_hash"] != prev:
+            return count, row["id"], "link", prev
+        if chain_hash(prev, row) != row["hash"]:
+            return count, row["id"], "content", prev
+        prev = row["hash"]
+        count += 1
+    return count, None, "", prev

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import datetime
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +21,105 @@ class AuditImmutable(Exception):
     """Raised on any attempt to change or remove an audit event."""
 
 
+# --- The hash chain -----------------------------------------------------------------------------
+# Each audit event carries hash = SHA-256(prev_hash + canonical content) and the prev_hash it was
+# chained to, so a row changed, removed or slipped in below the ORM breaks the chain at that row
+# (`manage.py verify_audit` names it). Every insert — AuditEvent.save(), bulk_create() and the
+# monitoring pipeline's raw INSERT — chains under one lock held to the end of its transaction
+# (PostgreSQL: a transaction-level advisory lock; SQLite: the write lock that BEGIN IMMEDIATE
+# takes), so concurrent writers never chain two rows to the same predecessor.
+
+CHAIN_FIELDS = ("at", "actor_id", "actor_label", "action", "content_type_id", "object_id", "object_repr",
+                "division_path", "before", "after", "note", "channel", "ip", "request_id")
+GENESIS = "0" * 64
+_CHAIN_LOCK = 0x50494E47  # "PING": the advisory-lock key of the audit chain
+
+
+def _canon_json(value: Any) -> Any:
+    """JSON as PostgreSQL's jsonb gives it back: an integral float (1.0, 1e20) and an int are one
+    number; keys are sorted when dumped."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _canon_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canon_json(v) for v in value]
+    return value
+
+
+def chain_content(row: dict[str, Any]) -> str:
+    """The canonical text of one event's content: the same from the values about to be inserted
+    and from the values read back from either database."""
+    out: dict[str, Any] = {}
+    for name in CHAIN_FIELDS:
+        value = row.get(name)
+        if name == "at" and isinstance(value, datetime.datetime):
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value, datetime.UTC)
+            value = value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+        elif name == "ip" and value:
+            value = str(ipaddress.ip_address(str(value).split("/")[0]))
+        elif name in ("before", "after"):
+            if isinstance(value, str):  # a raw cursor on SQLite returns the JSON text
+                value = json.loads(value)
+            value = _canon_json(value)
+        elif name in ("actor_id", "content_type_id") and value is not None:
+            value = int(value)
+        elif value is None and name not in ("actor_id", "content_type_id", "ip", "before", "after"):
+            value = ""
+        out[name] = value
+    return json.dumps(out, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def chain_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + "\n" + chain_content(row)).encode()).hexdigest()
+
+
+def lock_chain(using: str = "default") -> str:
+    """Take the chain's lock (to the end of the current transaction) and return the last hash.
+    Must be called inside transaction.atomic()."""
+    connection = connections[using]
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    return (row[0] or GENESIS) if row else GENESIS
+
+
+def seal_rows(rows: Iterable[dict[str, Any]], using: str = "default") -> None:
+    """Give each row (a dict of CHAIN_FIELDS) its prev_hash and hash, in order, after the last
+    stored event. The caller inserts them in this order in the same transaction."""
+    prev = lock_chain(using)
+    for row in rows:
+        row["prev_hash"] = prev
+        row["hash"] = prev = chain_hash(prev, row)
+
+
+def _row_of(event: AuditEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in CHAIN_FIELDS}
+
+
+def _seal_events(events: list[AuditEvent], using: str) -> None:
+    rows = []
+    for event in events:
+        if event.at is None:
+            event.at = timezone.now()
+        rows.append(_row_of(event))
+    seal_rows(rows, using)
+    for event, row in zip(events, rows, strict=True):
+        event.prev_hash, event.hash = row["prev_hash"], row["hash"]
+
+
 class AuditQuerySet(ScopedQuerySet):
+    def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        objs = list(objs)
+        using = self.db
+        with transaction.atomic(using=using):
+            _seal_events(objs, using)
+            return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs: Any) -> int:
         raise AuditImmutable("audit events are append-only")
 
@@ -55,6 +158,9 @@ class AuditEvent(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, default="system")
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The tamper-evident chain (see chain_hash); set at insert, never by hand.
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -70,7 +176,10 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditImmutable("audit events are append-only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            _seal_events([self], using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutable("audit events are append-only")

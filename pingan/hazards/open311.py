@@ -16,6 +16,7 @@ internal note ever leaves through here; phone numbers in descriptions are masked
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -179,6 +180,9 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "service_requests", "request", [request_row(c, photos.get(c.pk), request) for c in cases])
 
 
+MAX_DESCRIPTION = 4000  # characters; a report is a few sentences, not a document
+
+
 def _api_key_user(key: str) -> Any:
     from rest_framework.authtoken.models import Token
 
@@ -187,17 +191,19 @@ def _api_key_user(key: str) -> Any:
 
 
 def _post(request: HttpRequest, fmt: str) -> HttpResponse:
+    from django.contrib.auth.models import AnonymousUser
+
     from . import actions
-    from .public_views import _throttled
 
     p = request.POST
-    actor = request.user
+    # The view is CSRF-exempt (machines post here), so a browser's session cookie must count for
+    # nothing: another site could otherwise make a signed-in officer's browser file a report in
+    # their name. Without api_key the submitter is anonymous. (The rate limit is in open311_urls.)
+    actor: Any = AnonymousUser()
     if p.get("api_key"):
         actor = _api_key_user(p["api_key"])
         if actor is None:
             return error(fmt, 403, _("api_key 无效"))
-    elif _throttled(request, "open311"):
-        return error(fmt, 429, _("提交过于频繁,请稍后再试"))
     code = (p.get("service_code") or "").strip()
     if not code:
         return error(fmt, 400, _("service_code 必填"))
@@ -211,9 +217,13 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
         return error(fmt, 400, _("lat / long 须为数字"))
     if lat is None or lon is None:
         return error(fmt, 400, _("需要位置:lat 和 long"))
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return error(fmt, 400, _("lat / long 须为数字"))
     description = (p.get("description") or "").strip()
     if not description:
         return error(fmt, 400, _("description 必填"))
+    if len(description) > MAX_DESCRIPTION:
+        return error(fmt, 400, _("description 过长(最多 %(n)d 字)") % {"n": MAX_DESCRIPTION})
     name = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
     token = p.get("attribute[client_token]") or p.get("client_token") or ""
     if not token and p.get("device_id"):

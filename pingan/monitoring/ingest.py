@@ -40,6 +40,7 @@ from .models import Alarm, DeadLetter, Device, Reading, Rule, Sensor, SensorStat
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FUTURE_TOLERANCE_S = 300       # a timestamp more than 5 minutes ahead of the server's clock is refused
+MIN_TS = 0.0                   # before 1970: no sensor of ours measured then; a negative epoch is a device bug
 MAX_ITEMS = 5000               # per HTTP request / MQTT message
 REFRESH_S = 30.0               # registry and rule caches re-check the tables at most this often
 
@@ -197,7 +198,7 @@ def parse_ts(raw: Any) -> float:
     if isinstance(raw, bool):
         raise ValueError("ts")
     if isinstance(raw, int | float):
-        value = float(raw)
+        value = float(raw)  # an int beyond a float's range raises OverflowError: the caller dead-letters it
         if value > 1e11:
             value /= 1000.0
         if not math.isfinite(value):
@@ -361,7 +362,7 @@ class Pipeline:
         if isinstance(text, str):
             try:
                 data = json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
                 return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_JSON, str(exc)[:300], text)
         else:
             data = text
@@ -493,17 +494,28 @@ class Pipeline:
         return (found[0], code, found[1]) if found else None
 
     def _check(self, info: SensorInfo, item: dict, now: float) -> tuple[tuple | None, float, float]:
+        # Every refusal here is a dead letter for this one item; nothing in an item may raise, or the
+        # whole batch (and on MQTT the whole message with its good readings) would be lost.
         try:
             ts = parse_ts(item.get("ts", now))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             return (DeadLetterReason.BAD_TS, "ts must be epoch seconds or ISO 8601"), 0.0, 0.0
         if ts > now + FUTURE_TOLERANCE_S:
-            return (DeadLetterReason.FUTURE_TS, f"ts {to_dt(ts).isoformat()} is in the future"), 0.0, 0.0
+            # Not formatted as a date: a timestamp like 1e17 has no year datetime can hold.
+            return (DeadLetterReason.FUTURE_TS, f"ts {ts:.0f} is in the future"), 0.0, 0.0
+        if ts < MIN_TS:
+            return (DeadLetterReason.BAD_TS, f"ts {ts:.0f} is before 1970"), 0.0, 0.0
         if "event" in item and "value" not in item:
             value: Any = 1.0
         else:
             value = item.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return (DeadLetterReason.BAD_SHAPE, "value must be a finite number"), 0.0, 0.0
+        try:
+            value = float(value)  # an int of 400 digits overflows here
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
             return (DeadLetterReason.BAD_SHAPE, "value must be a finite number"), 0.0, 0.0
         unit = item.get("unit")
         if unit is not None and info.unit and unit != info.unit:
@@ -728,10 +740,12 @@ def _fill_ids(alarms: list[Alarm]) -> None:
 
 def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) -> None:
     """Machine transitions of alarms (raise, raise severity, clear) as append-only audit events,
-    written with one prepared INSERT (executemany) — there can be many per batch."""
+    written with one prepared INSERT (executemany) — there can be many per batch. Chained like
+    every audit event (pingan.core.models.seal_rows: under the chain's lock, in insert order)."""
     from django.contrib.contenttypes.models import ContentType
 
     from pingan.core.context import current_origin
+    from pingan.core.models import seal_rows
 
     ct = ContentType.objects.get_for_model(Alarm).pk
     origin = current_origin()
@@ -740,11 +754,17 @@ def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) ->
     json_ph = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     table = AuditEvent._meta.db_table
     sql = (f"INSERT INTO {table} (at, actor_label, action, content_type_id, object_id, object_repr, "  # noqa: S608
-           f"division_path, after, note, channel, ip, request_id) VALUES (%s, '', %s, %s, %s, %s, %s, {json_ph}, "
-           "'', %s, %s, %s)")
-    params = [(adapt(alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at), action, ct,
-               str(alarm.pk), str(alarm)[:200], paths.get(alarm.division_id, ""), json.dumps(data, ensure_ascii=False),
-               channel, origin.ip, origin.request_id) for action, alarm, data in events]
+           f"division_path, after, note, channel, ip, request_id, prev_hash, hash) VALUES (%s, '', %s, %s, %s, %s, %s, "
+           f"{json_ph}, '', %s, %s, %s, %s, %s)")
+    rows = [{"at": alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at, "actor_id": None,
+             "actor_label": "", "action": action, "content_type_id": ct, "object_id": str(alarm.pk),
+             "object_repr": str(alarm)[:200], "division_path": paths.get(alarm.division_id, ""), "before": None,
+             "after": data, "note": "", "channel": channel, "ip": origin.ip, "request_id": origin.request_id}
+            for action, alarm, data in events]
+    seal_rows(rows, connection.alias)
+    params = [(adapt(r["at"]), r["action"], ct, r["object_id"], r["object_repr"], r["division_path"],
+               json.dumps(r["after"], ensure_ascii=False), channel, origin.ip, origin.request_id, r["prev_hash"],
+               r["hash"]) for r in rows]
     with connection.cursor() as cur:
         cur.executemany(sql, params)
 

@@ -6,19 +6,22 @@ returns a short note of what the other side answered or raises DeliveryError. A 
 `permanent=True` (a refused address, a 4xx answer, a webhook no longer configured) is not retried.
 
 HTTP uses the standard library with a timeout and never follows redirects (a redirect could point a
-signed request anywhere, including this machine).
+signed request anywhere, including this machine). The destination is resolved once, every address
+is checked (only globally routable unicast passes, in every spelling), and the connection goes to a
+checked address — so a name cannot be rebound to an internal address between check and connect.
 """
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
+import re
 import smtplib
 import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any, Protocol
 
 from django.core.mail import EmailMessage, get_connection
@@ -40,48 +43,132 @@ class DeliveryError(Exception):
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        return None  # the 3xx surfaces as an HTTPError
+# Networks a webhook may never reach, beyond what `ipaddress` already calls non-global: the
+# translation prefixes that embed an IPv4 address (NAT64, 6to4, Teredo) are unwrapped and judged by it.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_LITERAL = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def address_forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for any address a webhook must not reach: loopback, private (RFC 1918, unique-local
+    fc00::/7), link-local (cloud metadata 169.254.169.254), shared (100.64/10, Alibaba's metadata
+    100.100.100.200), multicast, reserved, unspecified and documentation ranges — including an IPv4
+    address wrapped in IPv6 (::ffff:127.0.0.1, ::127.0.0.1, 64:ff9b::7f00:1, 2002:7f00:1::, Teredo).
+    Only globally routable unicast passes."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip.teredo:
+            inner = ip.teredo[1]
+        if inner is None and (ip in _NAT64 or ip in _NAT64_LOCAL):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is None and int(ip) >> 32 == 0 and int(ip) > 1:
+            inner = ipaddress.IPv4Address(int(ip))  # deprecated IPv4-compatible ::a.b.c.d
+        if inner is not None and address_forbidden(inner):
+            return True
+    return (not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_private or ip.is_loopback
+            or ip.is_link_local or ip.is_unspecified)
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name spells literally, in every spelling the C resolver accepts:
+    dotted, decimal (2130706433), octal (0177.0.0.1), hex (0x7f.1), short (127.1), IPv6 with a zone."""
+    host = host.strip("[]").split("%")[0]
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _IPV4_LITERAL.match(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def resolve_destination(url: str) -> tuple[str, int, list[str]]:
+    """(host, port, checked addresses) for a webhook URL; DeliveryError when any address the name
+    resolves to is forbidden. The caller connects to one of these addresses, never resolves again:
+    a name that answers a public address to this check and 127.0.0.1 to the connection (DNS
+    rebinding) is thereby harmless."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DeliveryError("only http(s) URLs with a host can be called", permanent=True)
+    host = parts.hostname
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise DeliveryError("bad port", permanent=True) from exc
+    allow_loopback = bool(conf.get("NOTIFY_WEBHOOK_ALLOW_LOOPBACK"))
+    if not allow_loopback:
+        literal = literal_address(host)
+        if host_forbidden(url) or (literal is not None and address_forbidden(literal)):
+            raise DeliveryError("destination not allowed (loopback, private or link-local)", permanent=True)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise DeliveryError(f"cannot resolve {host}: {exc}") from exc
+    addresses: list[str] = []
+    for info in infos:
+        text = str(info[4][0]).split("%")[0]
+        if not allow_loopback and address_forbidden(ipaddress.ip_address(text)):
+            raise DeliveryError("destination resolves to a loopback, private or link-local address", permanent=True)
+        if text not in addresses:
+            addresses.append(text)
+    if not addresses:
+        raise DeliveryError(f"cannot resolve {host}")
+    return host, port, addresses
 
 
 def _check_destination(url: str) -> None:
-    """Refuse loopback and link-local destinations (also when a name resolves to one)."""
-    if conf.get("NOTIFY_WEBHOOK_ALLOW_LOOPBACK"):
-        return
-    if host_forbidden(url):
-        raise DeliveryError("destination not allowed (loopback or link-local)", permanent=True)
-    parts = urllib.parse.urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise DeliveryError(f"cannot resolve {parts.hostname}: {exc}") from exc
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        if ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast:
-            raise DeliveryError("destination resolves to a loopback or link-local address", permanent=True)
+    """Kept for callers that only validate: raises DeliveryError for a forbidden destination."""
+    resolve_destination(url)
+
+
+def _pinned_connection(scheme: str, host: str, port: int, address: str, timeout: float) -> http.client.HTTPConnection:
+    """An HTTP(S) connection to `address` (already checked) that still speaks to `host`: the Host
+    header, TLS SNI and certificate check use the name, the TCP connection the checked address."""
+    if scheme == "https":
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def create_connection(_addr: Any, timeout: Any = None, source_address: Any = None) -> socket.socket:
+        return socket.create_connection((address, port), timeout, source_address)
+
+    conn._create_connection = create_connection  # type: ignore[attr-defined]
+    return conn
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    """POST raw JSON bytes; (status, response body) for a 2xx answer, DeliveryError otherwise."""
-    _check_destination(url)
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **(headers or {})})
-    try:
-        with _opener.open(request, timeout=conf.get("NOTIFY_HTTP_TIMEOUT")) as response:
-            return response.status, response.read(MAX_RESPONSE)
-    except urllib.error.HTTPError as exc:
-        text = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
+    """POST raw JSON bytes; (status, response body) for a 2xx answer, DeliveryError otherwise.
+    Redirects are never followed (a 3xx is a failure): a redirect could point a signed request
+    anywhere, including this machine."""
+    host, port, addresses = resolve_destination(url)
+    parts = urllib.parse.urlsplit(url)
+    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    all_headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+                   "Content-Length": str(len(body)), **(headers or {})}
+    last: Exception | None = None
+    for address in addresses[:3]:
+        conn = _pinned_connection(parts.scheme, host, port, address, conf.get("NOTIFY_HTTP_TIMEOUT"))
+        try:
+            conn.request("POST", target, body=body, headers=all_headers)
+            response = conn.getresponse()
+            status = response.status
+            if 200 <= status < 300:
+                return status, response.read(MAX_RESPONSE)
+            text = response.read(300).decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as exc:
+            last = exc
+            continue
+        finally:
+            conn.close()
         # 4xx (except timeouts and rate limits) will not get better by retrying.
-        permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
-        raise DeliveryError(f"HTTP {exc.code}: {text}".strip(), permanent=permanent) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"connection failed: {reason}") from exc
+        permanent = 400 <= status < 500 and status not in (408, 425, 429)
+        raise DeliveryError(f"HTTP {status}: {text}".strip(), permanent=permanent)
+    raise DeliveryError(f"connection failed: {last}")
 
 
 def _dumps(payload: Any) -> bytes:

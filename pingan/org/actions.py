@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core import audit
@@ -24,44 +20,18 @@ from .models import Department, Enterprise, User
 from .rules import USCC_ALPHABET, uscc_check_char, uscc_problem
 
 
-def is_locked(user: User, now: Any = None) -> bool:
-    now = now or timezone.now()
-    return bool(user.locked_until and user.locked_until > now)
-
-
 @transaction.atomic
-def do_record_login_failure(username: str) -> User | None:
-    """Count a failed password for an existing account; lock it at the limit (audited)."""
-    user = User.objects.select_for_update().filter(username=username).first()
-    if user is None:
-        return None
-    now = timezone.now()
-    if user.locked_until and user.locked_until <= now:
-        user.failed_logins = 0  # a lock that has run out starts a fresh count
-    user.failed_logins = F("failed_logins") + 1
-    user.save(update_fields=["failed_logins"])
-    user.refresh_from_db(fields=["failed_logins", "locked_until"])
-    audit.record("org.user.login_failed", user, actor=None, after={"failed_logins": user.failed_logins})
-    if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT and not is_locked(user, now):
-        user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.save(update_fields=["locked_until"])
-        audit.record("org.user.locked", user, actor=None, after={"locked_until": user.locked_until})
-    return user
+def do_unlock(actor: User, user: User) -> int:
+    """Lift every login lock-out of this account (django-axes' attempts, from every address);
+    returns how many were lifted. Audited."""
+    from axes.utils import reset
 
-
-@transaction.atomic
-def do_record_login_success(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit.record("org.user.login", user, actor=user)
-
-
-@transaction.atomic
-def do_unlock(actor: User, user: User) -> None:
     require(actor, "org.unlock_user", user, _("您无权解锁账号"))
-    before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
+    count = reset(username=user.get_username()) or 0
+    before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins, "attempts": count}
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit.record("org.user.unlocked", user, actor=actor, before=before, after={"locked_until": None})
+    return count
 
 
 # --- Enterprises ---------------------------------------------------------------------------------

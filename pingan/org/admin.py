@@ -90,9 +90,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     @admin.action(description=_("解除登录锁定"))
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         count = 0
-        for user in queryset:
-            if user.locked_until or user.failed_logins:
-                do_unlock(request.user, user)
+        for user in queryset:  # the lock-outs are django-axes' attempts; do_unlock lifts them all
+            if do_unlock(request.user, user) or user.locked_until or user.failed_logins:
                 count += 1
         self.message_user(request, ngettext("已解锁 %(n)d 个账号。", "已解锁 %(n)d 个账号。", count) % {"n": count},
                           messages.SUCCESS)

@@ -16,28 +16,23 @@ def attempt(client, username, password):
 
 @pytest.mark.django_db
 def test_five_failures_lock_the_account_for_fifteen_minutes(client, world, password):
+    """The lock-out is django-axes' (one policy for every door; see core/tests/test_hardening_login.py
+    for /admin/, addresses and unknown usernames)."""
     user = world.user("area_staff")
     for _ in range(4):
         r = attempt(client, user.username, "wrong-password")
         assert r.status_code == 200 and "_auth_user_id" not in client.session
-    user.refresh_from_db()
-    assert user.failed_logins == 4 and user.locked_until is None
     r = attempt(client, user.username, "wrong-password")
-    user.refresh_from_db()
-    assert user.failed_logins == 5 and user.locked_until is not None
-    assert timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
-    assert "锁定" in r.content.decode()
-    # Locked: even the right password is refused, with the same message.
+    assert r.status_code == 429 and "锁定" not in r.content.decode() and "分钟后再试" in r.content.decode()
+    # Locked: even the right password is refused, with the same answer.
     r = attempt(client, user.username, password)
-    assert "_auth_user_id" not in client.session and "锁定" in r.content.decode()
+    assert r.status_code == 429 and "_auth_user_id" not in client.session
     actions = list(AuditEvent.objects.for_object(user).values_list("action", flat=True))
-    assert actions.count("org.user.login_failed") == 5 and actions.count("org.user.locked") == 1
-    # After 15 minutes the right password works again and the count starts afresh.
+    assert actions.count("org.user.login_failed") >= 5 and actions.count("org.user.locked") >= 1
+    # After 15 minutes the right password works again.
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         r = attempt(client, user.username, password)
         assert r.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
-    user.refresh_from_db()
-    assert user.failed_logins == 0 and user.locked_until is None
     assert AuditEvent.objects.for_object(user).filter(action="org.user.login").exists()
 
 
@@ -47,8 +42,9 @@ def test_success_resets_the_count(client, world, password):
     for _ in range(3):
         attempt(client, user.username, "nope")
     assert attempt(client, user.username, password).status_code == 302
-    user.refresh_from_db()
-    assert user.failed_logins == 0
+    client.logout()
+    for _ in range(4):
+        assert attempt(client, user.username, "nope").status_code == 200  # counting from zero again
 
 
 @pytest.mark.django_db
@@ -60,13 +56,15 @@ def test_unknown_username_is_not_an_error_path(client, world):
 @pytest.mark.django_db
 def test_admin_unlock_action(client, world):
     user = world.user("area_staff")
-    User.objects.filter(pk=user.pk).update(failed_logins=5, locked_until=timezone.now() + timedelta(minutes=10))
+    for _ in range(5):
+        attempt(client, user.username, "wrong-password")
+    assert attempt(client, user.username, "wrong-password").status_code == 429
     root = User.objects.create_superuser("root", password="Pingan-root-2026!", role="city_admin", division=world.city)
     client.force_login(root)
     r = client.post("/admin/org/user/", {"action": "unlock", "_selected_action": [user.pk]})
     assert r.status_code == 302
-    user.refresh_from_db()
-    assert user.locked_until is None and user.failed_logins == 0
+    client.logout()
+    assert attempt(client, user.username, "wrong-password").status_code == 200  # lifted
     event = AuditEvent.objects.for_object(user).get(action="org.user.unlocked")
     assert event.actor == root
 
