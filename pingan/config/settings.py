@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pingan.monitoring",
     "pingan.emergency",
     "pingan.rescue",
+    "pingan.inspections",
     "pingan.portal",
     "pingan.dashboard",
 ]

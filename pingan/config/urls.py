@@ -16,6 +16,7 @@ api_v1 = [
     path("", include(("pingan.monitoring.api.urls", "monitoring-api"))),
     path("", include(("pingan.emergency.api.urls", "emergency-api"))),
     path("", include(("pingan.rescue.api.urls", "rescue-api"))),
+    path("", include(("pingan.inspections.api.urls", "inspections-api"))),
 ]
 
 urlpatterns = [
@@ -31,6 +32,8 @@ urlpatterns = [
     path("console/monitoring/", include("pingan.monitoring.urls")),
     path("console/emergency/", include("pingan.emergency.urls")),
     path("console/rescue/", include("pingan.rescue.urls")),
+    path("console/inspections/", include("pingan.inspections.urls")),
+    path("inspections/", include("pingan.inspections.public_urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

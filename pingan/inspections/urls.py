@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("", views.inspection_list, name="list"),
+    path("<int:pk>/", views.inspection_detail, name="detail"),
+    path("plans/", views.plan_list, name="plans"),
+    path("registers/", views.registers, name="registers"),
+    path("permits/", views.permit_list, name="permits"),
+]
