@@ -1,0 +1,132 @@
+"""Console pages (gate: anonymous → login, refused → 403, out of scope → 404), the public verify page,
+the verify_draw command, and list query counts constant in rows."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from pingan.core.testing import PASSWORD
+from pingan.inspections import actions
+from pingan.inspections.models import Draw
+
+from .factories import drawn_plan, registers, the_inspection
+
+pytestmark = pytest.mark.django_db
+
+
+def client(world, role, area="qingcheng"):
+    c = Client()
+    assert c.login(username=world.user(role, area).username, password=PASSWORD)
+    return c
+
+
+@pytest.fixture
+def plan(world):
+    registers(world)
+    return drawn_plan(world)
+
+
+@pytest.mark.parametrize(
+    "name", ["inspections:list", "inspections:plans", "inspections:registers", "inspections:permits"]
+)
+def test_pages_gate(world, plan, name):
+    from django.urls import reverse
+
+    url = reverse(name)
+    assert Client().get(url).status_code == 302
+    assert client(world, "dept_staff").get(url).status_code == 200
+    assert client(world, "grid_worker").get(url).status_code == 403  # grid staff do not inspect
+    expected_enterprise = 200 if name == "inspections:permits" else 403
+    assert client(world, "enterprise").get(url).status_code == expected_enterprise
+
+
+def test_detail_scope(world, plan):
+    inspection = the_inspection(plan)
+    url = f"/console/inspections/{inspection.pk}/"
+    r = client(world, "inspector").get(url)
+    assert r.status_code == 200
+    assert "执法证号" in r.content.decode()
+    assert client(world, "dept_staff", "yingde").get(url).status_code == 404
+
+
+def test_public_verify_page_and_command(world, plan):
+    r = Client().get(f"/inspections/draws/{plan.draw.pk}/")
+    assert r.status_code == 200
+    assert "复算结果与公布结果一致" in r.content.decode()
+    assert plan.name in Client().get("/inspections/draws/").content.decode()
+    out = StringIO()
+    call_command("verify_draw", str(plan.draw.pk), stdout=out)
+    assert "re-run matches" in out.getvalue()
+    Draw.objects.filter(pk=plan.draw.pk).update(result=[{"target": 1, "inspectors": [1, 99]}])
+    with pytest.raises(CommandError):
+        call_command("verify_draw", str(plan.draw.pk), stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("verify_draw", "9999", stdout=StringIO())
+
+
+def test_hidden_draw_not_on_public_page(world):
+    registers(world)
+    plan = drawn_plan(world, mode="surprise")
+    assert Client().get(f"/inspections/draws/{plan.draw.pk}/").status_code == 404
+
+
+def _more_inspections(world, n):
+    staff = world.user("dept_staff", "qingcheng")
+    for k in range(n):
+        p = actions.do_create_plan(
+            staff, name=f"p{k}", year=2026, division=world.districts["qingcheng"], mode="random", ratio="1"
+        )
+        actions.do_draw(staff, p, seed=f"s{k}", on=dt.date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/inspections/",
+        "/api/v1/inspection-plans/",
+        "/console/inspections/",
+        "/console/inspections/plans/",
+        "/console/inspections/registers/",
+    ],
+)
+def test_list_queries_constant(world, plan, url, django_assert_max_num_queries):
+    c = client(world, "dept_staff")
+    c.get(url)
+    with django_assert_max_num_queries(20) as one:
+        assert c.get(url).status_code == 200
+    _more_inspections(world, 6)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert c.get(url).status_code == 200
+
+
+def test_permit_list_queries_constant(world, django_assert_max_num_queries):
+    ent = world.user("enterprise", "qingcheng")
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+    def apply():
+        actions.do_apply_permit(
+            ent,
+            world.enterprises["qingcheng"],
+            work_type="height",
+            grade="first",
+            location="A",
+            work="w",
+            applicant="a",
+            guardian="b",
+            valid_from=start,
+            valid_until=start + dt.timedelta(hours=2),
+            gas_analyses=[],
+        )
+
+    apply()
+    c = client(world, "dept_staff")
+    c.get("/api/v1/work-permits/")
+    with django_assert_max_num_queries(20) as one:
+        c.get("/api/v1/work-permits/")
+    for _ in range(5):
+        apply()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(c.get("/api/v1/work-permits/").json()["results"]) == 6
