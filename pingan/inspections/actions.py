@@ -243,6 +243,7 @@ def check_add_finding(
 def do_add_finding(
     actor: Any, inspection: Inspection, *, item: CheckItem | None, description: str, rectify_by: dt.date
 ) -> Finding:
+    inspection = lock(inspection)  # the state is re-read under the lock: a finish cannot slip in between
     check_add_finding(actor, inspection, item=item, description=description, rectify_by=rectify_by)
     major = bool(item and item.major)
     finding = Finding.objects.create(

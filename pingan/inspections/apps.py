@@ -26,6 +26,9 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels
 
+        from . import deadline_handlers
+
+        deadline_handlers.register_all()
         register_action_labels(
             {
                 "inspections.plan.create": _("制定抽查计划"),

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from pingan.core.testing import PASSWORD
 from pingan.inspections import actions
@@ -130,3 +131,27 @@ def test_permit_list_queries_constant(world, django_assert_max_num_queries):
         apply()
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(c.get("/api/v1/work-permits/").json()["results"]) == 6
+
+
+def test_deadline_reminders_and_escalation(world, plan):
+    from pingan.core import deadlines
+    from pingan.notify.models import Message
+
+    inspector = world.user("inspector", "qingcheng")
+    inspection = the_inspection(plan)
+    actions.do_start(inspector, inspection)
+    finding = actions.do_add_finding(
+        inspector,
+        inspection,
+        item=None,
+        description="灭火器过期",
+        rectify_by=timezone.localdate() + dt.timedelta(days=1),
+    )
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    counts = deadlines.reconcile(later)
+    assert counts["reminded"] >= 1 and counts["escalated"] >= 1
+    assert Message.objects.filter(recipient=inspector, event="inspections.rectify.remind").exists()
+    assert Message.objects.filter(
+        event="inspections.rectify.overdue", recipient=world.user("dept_staff", "qingcheng")
+    ).exists()
+    assert finding.pk
