@@ -355,6 +355,27 @@ def do_reinspect(actor: Any, finding: Finding, *, passed: bool, note: str = "") 
     return finding
 
 
+@transaction.atomic
+def do_publish(actor: Any, inspection: Inspection) -> Inspection:
+    """Publish the result on the portal (what is shown omits personal data: see selectors)."""
+    require(actor, "inspections.publish", inspection, _("您无权公示该检查结果"))
+    inspection = lock(inspection)
+    if inspection.ended_at is None:
+        raise Conflict(_("检查结束后才能公示结果"), field="state")
+    if inspection.published_at is not None:
+        raise Conflict(_("该检查结果已经公示"), field="published_at")
+    inspection.published_at = timezone.now()
+    inspection.save(update_fields=["published_at"])
+    deadlines.close(inspection, kind=PUBLISH_KIND)
+    audit.record(
+        "inspections.inspection.publish",
+        inspection,
+        actor=actor,
+        after=snapshot(inspection, ["published_at"]),
+    )
+    return inspection
+
+
 # --- Special-work permits -------------------------------------------------------------------------------
 def _samples(raw: list[dict[str, Any]]) -> list[rules.GasSample]:
     out = []

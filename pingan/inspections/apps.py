@@ -17,6 +17,11 @@ class InspectionsConfig(AppConfig):
     ]
     portal_items = [
         (
+            _("执法检查结果公示"),
+            "inspections-public:results",
+            _("双随机抽查和执法检查的结果,检查结束后20个工作日内公示"),
+        ),
+        (
             _("双随机抽取验证"),
             "inspections-public:verify_index",
             _("公开抽取的随机种子和输入,任何人都可复算验证"),
@@ -37,6 +42,7 @@ class InspectionsConfig(AppConfig):
                 "inspections.inspection.reveal": _("暗查揭示"),
                 "inspections.inspection.finish": _("结束检查"),
                 "inspections.inspection.close": _("检查办结"),
+                "inspections.inspection.publish": _("结果公示"),
                 "inspections.finding.create": _("记录问题"),
                 "inspections.finding.reinspect": _("复查"),
                 "inspections.permit.apply": _("申请作业票"),

@@ -242,6 +242,7 @@ class Inspection(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     publish_by = models.DateField(_("结果公示期限"), null=True, blank=True)
+    published_at = models.DateTimeField(_("结果公示时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"

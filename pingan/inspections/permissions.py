@@ -90,6 +90,13 @@ def can_start(user: Any, obj: Any = None) -> bool:
 can_record = can_finish = can_reinspect = can_start
 
 
+def can_publish(user: Any, obj: Any = None) -> bool:
+    """Publishing a result (双随机一公开) speaks for the planning department (city administrators too)."""
+    if obj is None:
+        return is_office(user)
+    return is_city_admin(user) or (is_office(user) and same_department(user, obj.plan.department_id))
+
+
 # --- Special-work permits ---------------------------------------------------------------------------
 def can_view_permits(user: Any, obj: Any = None) -> bool:
     return can_use_console(user) or has_role(user, Role.ENTERPRISE)

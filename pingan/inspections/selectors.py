@@ -67,3 +67,17 @@ def public_draws() -> QuerySet[Draw]:
         .exclude(plan_id__in=unrevealed)
         .order_by("-pk")
     )
+
+
+def published_results() -> QuerySet[Inspection]:
+    """Results on the portal: the target, dates, mode and the counts of findings — never the
+    inspectors' names, the representative or the findings' text (personal and enforcement data)."""
+    return (
+        Inspection.objects.exclude(published_at=None)
+        .select_related("enterprise", "division")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            major_count=Count("findings", filter=Q(findings__major=True), distinct=True),
+        )
+        .order_by("-published_at")
+    )

@@ -63,3 +63,9 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "inspections/public/verify.html", {"draw": record, "matches": actions.verify(record)}
     )
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    """Public: published inspection results (双随机一公开), without personal data."""
+    page = Paginator(selectors.published_results(), 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/public/results.html", {"page": page, "rows": page.object_list})

@@ -121,6 +121,7 @@ class InspectionSerializer(serializers.ModelSerializer):
             "started_at",
             "ended_at",
             "publish_by",
+            "published_at",
         ]
 
     def get_inspectors(self, obj: Inspection) -> list[dict[str, Any]]:

@@ -122,6 +122,7 @@ class InspectionViewSet(ReadOnly):
         "findings": "inspections.record",
         "finish": "inspections.finish",
         "reinspect": "inspections.reinspect",
+        "publish": "inspections.publish",
     }
 
     def get_queryset(self) -> Any:
@@ -175,6 +176,12 @@ class InspectionViewSet(ReadOnly):
             request.user, finding, passed=data.validated_data["passed"], note=data.validated_data["note"]
         )
         return Response(FindingSerializer(finding).data)
+
+    @extend_schema(request=None, responses={200: InspectionDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        actions.do_publish(request.user, self.get_object())
+        return Response(InspectionDetailSerializer(self.get_object()).data)
 
 
 class PermitViewSet(ReadOnly):

@@ -18,6 +18,7 @@ COVERED = {
     ("POST", "/api/v1/inspections/{id}/findings/"),
     ("POST", "/api/v1/inspections/{id}/finish/"),
     ("POST", "/api/v1/inspections/{id}/reinspect/"),
+    ("POST", "/api/v1/inspections/{id}/publish/"),
     ("GET", "/api/v1/work-permits/"),
     ("POST", "/api/v1/work-permits/"),
     ("GET", "/api/v1/work-permits/{id}/"),

@@ -516,3 +516,35 @@ def test_approver_level_by_grade(world):
         ).status_code
         == 409
     )
+
+
+# --- Publication -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("role,area", ROLES, ids=IDS)
+def test_publish(world, inspection, role, area):
+    inspector = world.user("inspector", "qingcheng")
+    actions.do_start(inspector, inspection, representative="张三")
+    actions.do_finish(inspector, Inspection.objects.get(pk=inspection.pk))
+    r = client_for(world, role, area).post(f"/api/v1/inspections/{inspection.pk}/publish/", {}, format="json")
+    if role is None:
+        assert anonymous(r)
+    elif (role, area) in {("city_admin", "city"), ("dept_staff", "qingcheng")}:
+        assert r.status_code == 200 and r.json()["published_at"]
+        assert events(inspection, "inspections.inspection.publish").count() == 1
+        publish = Deadline.objects.get(kind=actions.PUBLISH_KIND, object_id=str(inspection.pk))
+        assert publish.met_at is not None
+    elif (role, area) in SEES_QC or (role, area) == ("enterprise", "qingcheng"):
+        assert r.status_code == 403
+    else:
+        assert r.status_code == 404
+
+
+def test_publish_before_end_and_twice_conflict(world, inspection):
+    staff = world.user("dept_staff", "qingcheng")
+    c = client_for(world, "dept_staff", "qingcheng")
+    assert c.post(f"/api/v1/inspections/{inspection.pk}/publish/", {}, format="json").status_code == 409
+    inspector = world.user("inspector", "qingcheng")
+    actions.do_start(inspector, inspection)
+    actions.do_finish(inspector, Inspection.objects.get(pk=inspection.pk))
+    actions.do_publish(staff, Inspection.objects.get(pk=inspection.pk))
+    r = c.post(f"/api/v1/inspections/{inspection.pk}/publish/", {}, format="json")
+    assert r.status_code == 409 and r.json()["errors"][0]["field"] == "published_at"

@@ -155,3 +155,25 @@ def test_deadline_reminders_and_escalation(world, plan):
         event="inspections.rectify.overdue", recipient=world.user("dept_staff", "qingcheng")
     ).exists()
     assert finding.pk
+
+
+def test_public_results_without_personal_data(world, plan):
+    inspector = world.user("inspector", "qingcheng")
+    inspection = the_inspection(plan)
+    actions.do_start(inspector, inspection, representative="代表张三")
+    actions.do_add_finding(
+        inspector,
+        actions.Inspection.objects.get(pk=inspection.pk),
+        item=None,
+        description="储罐区报警器失效",
+        rectify_by=timezone.localdate() + dt.timedelta(days=3),
+    )
+    actions.do_finish(inspector, actions.Inspection.objects.get(pk=inspection.pk))
+    assert world.enterprises["qingcheng"].name not in Client().get("/inspections/results/").content.decode()
+    actions.do_publish(
+        world.user("dept_staff", "qingcheng"), actions.Inspection.objects.get(pk=inspection.pk)
+    )
+    page = Client().get("/inspections/results/").content.decode()
+    assert world.enterprises["qingcheng"].name in page
+    for private in ("代表张三", "储罐区报警器失效", inspector.display_name, "qingcheng_inspector2"):
+        assert private not in page
