@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from .choices import HIDDEN_MODES, InspectionState
 from .models import CheckItem, Draw, Finding, Inspection, Inspector, Plan, Target, WorkPermit
@@ -30,7 +30,7 @@ def plans(user: Any) -> QuerySet[Plan]:
     return (
         Plan.objects.visible_to(user)
         .select_related("department", "division", "created_by")
-        .annotate(inspection_count=Count("inspections", distinct=True))
+        .annotate(inspection_count=Count("inspections", distinct=True), draw_pk=F("draw__id"))
         .order_by("-year", "-pk")
     )
 

@@ -177,3 +177,49 @@ def test_public_results_without_personal_data(world, plan):
     assert world.enterprises["qingcheng"].name in page
     for private in ("代表张三", "储罐区报警器失效", inspector.display_name, "qingcheng_inspector2"):
         assert private not in page
+
+
+def test_console_offers_draw_only_to_the_planning_office_and_it_works(world):
+    registers(world)
+    staff = world.user("dept_staff", "qingcheng")
+    plan = actions.do_create_plan(
+        staff, name="console plan", year=2026, division=world.districts["qingcheng"], mode="random", ratio="1"
+    )
+    assert (
+        f"draw-{plan.pk}" in client(world, "dept_staff").get("/console/inspections/plans/").content.decode()
+    )
+    assert (
+        f"draw-{plan.pk}"
+        not in client(world, "inspector").get("/console/inspections/plans/").content.decode()
+    )
+    assert client(world, "inspector").post(f"/console/inspections/plans/{plan.pk}/draw/").status_code == 403
+    assert (
+        client(world, "dept_staff", "yingde").post(f"/console/inspections/plans/{plan.pk}/draw/").status_code
+        == 404
+    )
+    r = client(world, "dept_staff").post(f"/console/inspections/plans/{plan.pk}/draw/")
+    assert r.status_code == 302
+    plan.refresh_from_db()
+    assert plan.state == "drawn"
+    page = client(world, "dept_staff").get("/console/inspections/plans/").content.decode()
+    assert f"/inspections/draws/{plan.draw.pk}/" in page
+
+
+def test_console_start_finish_publish_buttons(world, plan):
+    inspection = the_inspection(plan)
+    url = f"/console/inspections/{inspection.pk}/"
+    assert 'data-testid="start"' not in client(world, "dept_staff").get(url).content.decode()
+    assert client(world, "dept_staff").post(f"{url}start/").status_code == 403
+    c = client(world, "inspector")
+    assert 'data-testid="start"' in c.get(url).content.decode()
+    assert c.post(f"{url}start/", {"representative": "张三"}).status_code == 302
+    assert c.post(f"{url}start/").status_code == 302  # stale: a message, no change
+    assert 'data-testid="finish"' in c.get(url).content.decode()
+    c.post(f"{url}finish/")
+    assert 'data-testid="publish"' not in c.get(url).content.decode()  # the inspector does not publish
+    office = client(world, "dept_staff")
+    assert 'data-testid="publish"' in office.get(url).content.decode()
+    office.post(f"{url}publish/")
+    inspection.refresh_from_db()
+    assert inspection.state == "closed" and inspection.published_at is not None
+    assert office.post(f"{url}nonsense/").status_code == 404
