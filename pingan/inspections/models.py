@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.querysets import ScopedQuerySet, default_scope_q
+from pingan.core.querysets import NOTHING, ScopedQuerySet, default_scope_q
 from pingan.org.choices import Industry, Role
 
 from .choices import (
@@ -179,11 +179,12 @@ class Plan(models.Model):
     @classmethod
     def scope_q(cls, user: Any) -> Q:
         # A covert or surprise plan is known only to its own department and the drawn inspectors.
+        # The drawn inspectors see their plan wherever they work (a cross-district draw sends them
+        # outside their own area).
         base = default_scope_q(cls, user)
-        inside = Q(pk__in=Inspection.objects.filter(inspectors__user=user).values("plan_id"))
-        if user.department_id:
-            inside |= Q(department_id=user.department_id)
-        return base & (~Q(mode__in=HIDDEN_MODES) | inside)
+        drawn = Q(pk__in=Inspection.objects.filter(inspectors__user=user).values("plan_id"))
+        own = Q(department_id=user.department_id) if user.department_id else NOTHING
+        return (base & (~Q(mode__in=HIDDEN_MODES) | own)) | drawn
 
 
 class Draw(models.Model):
@@ -267,11 +268,11 @@ class Inspection(models.Model):
         revealed = ~Q(mode__in=HIDDEN_MODES) | ~Q(state=InspectionState.PLANNED)
         if user.role == Role.ENTERPRISE:
             return base & revealed
-        inside = Q(inspectors__user=user)
-        if user.department_id:
-            inside |= Q(plan__department_id=user.department_id)
-        allowed = cls.objects.filter(inside).values("pk")
-        return base & (revealed | Q(pk__in=allowed))
+        # The drawn inspectors see it wherever they work (cross-district draws), the plan's department
+        # inside its area.
+        drawn = Q(pk__in=cls.objects.filter(inspectors__user=user).values("pk"))
+        own = Q(plan__department_id=user.department_id) if user.department_id else NOTHING
+        return (base & (revealed | own)) | drawn
 
 
 class Finding(models.Model):
@@ -309,6 +310,11 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return str(self.description)[:60]
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        # Whoever sees the inspection sees its findings (covert rules and cross-district included).
+        return Q(inspection_id__in=Inspection.objects.filter(Inspection.scope_q(user)).values("pk"))
 
 
 class WorkPermit(models.Model):

@@ -548,3 +548,75 @@ def test_publish_before_end_and_twice_conflict(world, inspection):
     actions.do_publish(staff, Inspection.objects.get(pk=inspection.pk))
     r = c.post(f"/api/v1/inspections/{inspection.pk}/publish/", {}, format="json")
     assert r.status_code == 409 and r.json()["errors"][0]["field"] == "published_at"
+
+
+def test_cross_district_plan_draws_other_districts_inspectors_only(world, reg):
+    c = client_for(world, "city_admin", "city")
+    r = c.post(
+        "/api/v1/inspection-plans/",
+        {
+            "name": "交叉执法",
+            "year": 2026,
+            "division": "441802",
+            "ratio": "1",
+            "cross_district": True,
+            "cross_basis": "市应急局交叉执法委托 2026-01",
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.content
+    r = c.post(f"/api/v1/inspection-plans/{r.json()['id']}/draw/", {"seed": "x"}, format="json")
+    assert r.status_code == 201
+    drawn = set(r.json()["result"][0]["inspectors"])
+    assert drawn == {i.pk for i in reg["inspectors"]["yingde"]}
+    assert r.json()["inputs"]["basis"] == "市应急局交叉执法委托 2026-01"
+    # the inspection itself stays with the home district (清城区): its people see it
+    inspection = Inspection.objects.get(plan_id=r.json()["plan"])
+    assert (
+        client_for(world, "area_staff", "qingcheng").get(f"/api/v1/inspections/{inspection.pk}/").status_code
+        == 200
+    )
+
+
+def test_cross_district_inspectors_work_the_inspection(world, reg):
+    admin = world.user("city_admin", "city")
+    plan = actions.do_create_plan(
+        admin,
+        name="交叉",
+        year=2026,
+        division=world.districts["qingcheng"],
+        mode="covert",
+        ratio="1",
+        cross_district=True,
+        cross_basis="委托书",
+    )
+    actions.do_draw(admin, plan, seed="x")
+    inspection = Inspection.objects.get(plan=plan)
+    c = client_for(world, "inspector", "yingde")
+    assert c.get(f"/api/v1/inspection-plans/{plan.pk}/").status_code == 200  # drawn: sees the plan too
+    assert c.get(f"/api/v1/inspections/{inspection.pk}/").status_code == 200
+    # the home district's own inspector was not drawn, and it is a covert plan of the city bureau
+    assert (
+        client_for(world, "inspector", "qingcheng").get(f"/api/v1/inspections/{inspection.pk}/").status_code
+        == 404
+    )
+    assert c.post(f"/api/v1/inspections/{inspection.pk}/start/", {}, format="json").status_code == 200
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    r = c.post(
+        f"/api/v1/inspections/{inspection.pk}/findings/",
+        {"description": "安全出口堵塞", "rectify_by": due},
+        format="json",
+    )
+    assert r.status_code == 201
+    c.post(f"/api/v1/inspections/{inspection.pk}/finish/", {}, format="json")
+    r = c.post(
+        f"/api/v1/inspections/{inspection.pk}/reinspect/",
+        {"finding": r.json()["id"], "passed": True},
+        format="json",
+    )
+    assert r.status_code == 200
+    # the other district's office still does not see the 清城区 inspection
+    assert (
+        client_for(world, "dept_staff", "yingde").get(f"/api/v1/inspections/{inspection.pk}/").status_code
+        == 404
+    )
