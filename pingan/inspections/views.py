@@ -30,7 +30,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 @console_view("inspections.use_console")
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_visible_or_404(selectors.inspection_detail(request.user), request.user, pk=pk)
-    return render(request, "inspections/detail.html", {"inspection": inspection})
+    checklist = selectors.items(request.user, inspection.target.industry)
+    return render(request, "inspections/detail.html", {"inspection": inspection, "checklist": checklist})
 
 
 @console_view("inspections.use_console")

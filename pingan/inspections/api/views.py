@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -193,6 +194,17 @@ class PermitViewSet(ReadOnly):
         "create": "inspections.apply_permit",
         "approve": "inspections.approve_permit",
     }
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset()
+        # ?active_at=<ISO time>: the special work going on at that moment (inspectors' spot checks).
+        raw = self.request.query_params.get("active_at")
+        if raw:
+            when = parse_datetime(raw)
+            if when is None:
+                raise ActionError(_("时间格式无效"), field="active_at")
+            qs = qs.filter(valid_from__lte=when, valid_until__gte=when)
+        return qs
 
     @extend_schema(request=PermitCreateSerializer, responses={201: PermitSerializer})
     def create(self, request: Request) -> Response:

@@ -620,3 +620,27 @@ def test_cross_district_inspectors_work_the_inspection(world, reg):
         client_for(world, "dept_staff", "yingde").get(f"/api/v1/inspections/{inspection.pk}/").status_code
         == 404
     )
+
+
+def test_permits_active_at_for_spot_checks(world):
+    ent = world.user("enterprise", "qingcheng")
+    actions.do_apply_permit(
+        ent,
+        world.enterprises["qingcheng"],
+        work_type="height",
+        grade="first",
+        location="A",
+        work="w",
+        applicant="a",
+        guardian="b",
+        valid_from=START,
+        valid_until=START + dt.timedelta(hours=2),
+        gas_analyses=[],
+    )
+    c = client_for(world, "inspector", "qingcheng")
+    during = (START + dt.timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    after = (START + dt.timedelta(hours=3)).isoformat().replace("+00:00", "Z")
+    assert len(c.get("/api/v1/work-permits/", {"active_at": during}).json()["results"]) == 1
+    assert len(c.get("/api/v1/work-permits/", {"active_at": after}).json()["results"]) == 0
+    r = c.get("/api/v1/work-permits/", {"active_at": "yesterday"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "active_at"

@@ -50,6 +50,7 @@ def test_detail_scope(world, plan):
     r = client(world, "inspector").get(url)
     assert r.status_code == 200
     assert "执法证号" in r.content.decode()
+    assert "HC-M1" in r.content.decode()  # the checklist of the target's industry (hazchem)
     assert client(world, "dept_staff", "yingde").get(url).status_code == 404
 
 
