@@ -50,6 +50,24 @@ def do_sync_targets(actor: Any) -> int:
     return created
 
 
+@transaction.atomic
+def do_declare_recusal(
+    actor: Any, inspector: Inspector, *, enterprise: Enterprise, kind: str, note: str = ""
+) -> Recusal:
+    """A relation that keeps the inspector out of every draw for that enterprise (行政处罚法 §43)."""
+    require(actor, "inspections.declare_recusal", inspector, _("您无权为该执法人员登记回避关系"))
+    if Recusal.objects.filter(inspector=inspector, enterprise=enterprise, kind=kind).exists():
+        raise Conflict(_("该回避关系已经登记"), field="enterprise")
+    row = Recusal.objects.create(inspector=inspector, enterprise=enterprise, kind=kind, note=note)
+    audit.record(
+        "inspections.recusal.declare",
+        inspector,
+        actor=actor,
+        after={"enterprise": enterprise.pk, "kind": kind, "note": note},
+    )
+    return row
+
+
 # --- Plans and draws -------------------------------------------------------------------------------------
 def check_create_plan(
     actor: Any, *, division: Any, ratio: Any, cross_district: bool, cross_basis: str

@@ -46,6 +46,7 @@ class InspectionsConfig(AppConfig):
                 "inspections.finding.create": _("记录问题"),
                 "inspections.finding.reinspect": _("复查"),
                 "inspections.permit.apply": _("申请作业票"),
+                "inspections.recusal.declare": _("登记回避关系"),
                 "inspections.permit.approve": _("审批作业票"),
             }
         )

@@ -71,6 +71,19 @@ def can_edit_registers(user: Any, obj: Any = None) -> bool:
     return is_office(user)
 
 
+def can_declare_recusal(user: Any, obj: Any = None) -> bool:
+    """Record a relation that requires recusal (`obj` the inspector): the inspector declares their own,
+    an enforcement office records one for its inspectors (the agency head decides on the party's
+    application)."""
+    if obj is None:
+        return is_office(user) or has_role(user, Role.INSPECTOR)
+    return (
+        (signed_in(user) and obj.user_id == user.pk)
+        or is_city_admin(user)
+        or (is_office(user) and same_department(user, obj.department_id))
+    )
+
+
 def can_create_plan(user: Any, obj: Any = None) -> bool:
     return is_office(user)
 

@@ -5,8 +5,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..choices import ApproverLevel, InspectionMode, WorkGrade, WorkType
-from ..models import CheckItem, Draw, Finding, Inspection, Inspector, Plan, Target, WorkPermit
+from ..choices import ApproverLevel, InspectionMode, RecusalKind, WorkGrade, WorkType
+from ..models import CheckItem, Draw, Finding, Inspection, Inspector, Plan, Recusal, Target, WorkPermit
 
 
 class CheckItemSerializer(serializers.ModelSerializer):
@@ -209,3 +209,15 @@ class PermitCreateSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=ApproverLevel.choices)
+
+
+class RecusalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recusal
+        fields = ["id", "inspector", "enterprise", "kind", "note"]
+
+
+class RecusalCreateSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=RecusalKind.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.api import CanPermission, ScopedViewSetMixin
 from pingan.geo.models import Division
+from pingan.org.models import Enterprise
 
 from .. import actions, selectors
 from ..models import CheckItem, Finding, Inspection, Inspector, Plan, Target, WorkPermit
@@ -31,6 +32,8 @@ from .serializers import (
     PermitSerializer,
     PlanCreateSerializer,
     PlanSerializer,
+    RecusalCreateSerializer,
+    RecusalSerializer,
     ReinspectSerializer,
     StartSerializer,
     TargetSerializer,
@@ -63,7 +66,31 @@ class TargetViewSet(ReadOnly):
 class InspectorViewSet(ReadOnly):
     queryset = Inspector.objects.select_related("user")
     serializer_class = InspectorSerializer
-    permission_map = {"list": "inspections.view_registers", "retrieve": "inspections.view_registers"}
+    permission_map = {
+        "list": "inspections.view_registers",
+        "retrieve": "inspections.view_registers",
+        "recusals": "inspections.declare_recusal",
+    }
+
+    @extend_schema(request=RecusalCreateSerializer, responses={201: RecusalSerializer})
+    @action(detail=True, methods=["post"])
+    def recusals(self, request: Request, pk: str | None = None) -> Response:
+        inspector = self.get_object()
+        data = RecusalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # Any enterprise of the city may be the one an inspector must step aside for (a former
+        # employer elsewhere), so the look-up is not limited to the actor's area.
+        enterprise = Enterprise.objects.filter(pk=data.validated_data["enterprise"]).first()
+        if enterprise is None:
+            raise ActionError(_("未知的单位"), field="enterprise")
+        row = actions.do_declare_recusal(
+            request.user,
+            inspector,
+            enterprise=enterprise,
+            kind=data.validated_data["kind"],
+            note=data.validated_data["note"],
+        )
+        return Response(RecusalSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class PlanViewSet(ReadOnly):

@@ -7,6 +7,7 @@ COVERED = {
     ("GET", "/api/v1/inspection-targets/{id}/"),
     ("GET", "/api/v1/inspectors/"),
     ("GET", "/api/v1/inspectors/{id}/"),
+    ("POST", "/api/v1/inspectors/{id}/recusals/"),
     ("GET", "/api/v1/inspection-plans/"),
     ("POST", "/api/v1/inspection-plans/"),
     ("GET", "/api/v1/inspection-plans/{id}/"),

@@ -644,3 +644,44 @@ def test_permits_active_at_for_spot_checks(world):
     assert len(c.get("/api/v1/work-permits/", {"active_at": after}).json()["results"]) == 0
     r = c.get("/api/v1/work-permits/", {"active_at": "yesterday"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "active_at"
+
+
+# --- Recusal ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("role,area", ROLES, ids=IDS)
+def test_declare_recusal(world, reg, role, area):
+    inspector = reg["inspectors"]["qingcheng"][0]  # the qingcheng_inspector account
+    body = {"enterprise": world.enterprises["qingcheng"].pk, "kind": "relative", "note": "配偶在该单位任职"}
+    r = client_for(world, role, area).post(
+        f"/api/v1/inspectors/{inspector.pk}/recusals/", body, format="json"
+    )
+    if role is None:
+        assert anonymous(r)
+    elif (role, area) in {("inspector", "qingcheng"), ("dept_staff", "qingcheng"), ("city_admin", "city")}:
+        assert r.status_code == 201, r.content
+        assert Recusal.objects.filter(inspector=inspector, kind="relative").exists()
+        assert events(inspector, "inspections.recusal.declare").count() == 1
+    elif (role, area) in SEES_QC - {("grid_worker", "qingcheng")}:
+        assert r.status_code == 403
+    else:
+        assert r.status_code == 404  # the register row lies outside their area (or they are no staff)
+
+
+def test_recusal_keeps_the_inspector_out_of_the_next_draw(world, reg):
+    c = client_for(world, "inspector", "qingcheng")
+    inspector = reg["inspectors"]["qingcheng"][0]
+    url = f"/api/v1/inspectors/{inspector.pk}/recusals/"
+    r = c.post(url, {"enterprise": 999999, "kind": "declared"}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "enterprise"
+    r = c.post(url, {"enterprise": world.enterprises["qingcheng"].pk, "kind": "sibling"}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "kind"
+    body = {"enterprise": world.enterprises["qingcheng"].pk, "kind": "declared"}
+    assert c.post(url, body, format="json").status_code == 201
+    assert c.post(url, body, format="json").status_code == 409
+    staff = world.user("dept_staff", "qingcheng")
+    plan = actions.do_create_plan(
+        staff, name="p", year=2026, division=world.districts["qingcheng"], mode="random", ratio="1"
+    )
+    r = client_for(world, "dept_staff", "qingcheng").post(
+        f"/api/v1/inspection-plans/{plan.pk}/draw/", {}, format="json"
+    )
+    assert r.status_code == 400 and r.json()["errors"][0]["code"] == "too_few_inspectors"
