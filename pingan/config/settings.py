@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pingan.rescue",
     "pingan.warnings",
     "pingan.risks",
+    "pingan.inspections",
     "pingan.portal",
     "pingan.dashboard",
 ]

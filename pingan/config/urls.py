@@ -22,6 +22,7 @@ api_v1 = [
     path("", include(("pingan.rescue.api.urls", "rescue-api"))),
     path("", include(("pingan.warnings.api.urls", "warnings-api"))),
     path("", include(("pingan.risks.api.urls", "risks-api"))),
+    path("", include(("pingan.inspections.api.urls", "inspections-api"))),
 ]
 
 urlpatterns = [
@@ -42,6 +43,8 @@ urlpatterns = [
     path("warnings/", include("pingan.warnings.public_urls")),
     path("console/risks/", include("pingan.risks.urls")),
     path("accounts/login/", login_limit(LoginView.as_view()), name="login"),
+    path("console/inspections/", include("pingan.inspections.urls")),
+    path("inspections/", include("pingan.inspections.public_urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,0 +1,27 @@
+"""The API operations the permission matrix in test_api.py exercises for every role."""
+
+COVERED = {
+    ("GET", "/api/v1/inspection-items/"),
+    ("GET", "/api/v1/inspection-items/{id}/"),
+    ("GET", "/api/v1/inspection-targets/"),
+    ("GET", "/api/v1/inspection-targets/{id}/"),
+    ("GET", "/api/v1/inspectors/"),
+    ("GET", "/api/v1/inspectors/{id}/"),
+    ("POST", "/api/v1/inspectors/{id}/recusals/"),
+    ("GET", "/api/v1/inspection-plans/"),
+    ("POST", "/api/v1/inspection-plans/"),
+    ("GET", "/api/v1/inspection-plans/{id}/"),
+    ("POST", "/api/v1/inspection-plans/{id}/draw/"),
+    ("GET", "/api/v1/inspection-draws/{id}/verify/"),
+    ("GET", "/api/v1/inspections/"),
+    ("GET", "/api/v1/inspections/{id}/"),
+    ("POST", "/api/v1/inspections/{id}/start/"),
+    ("POST", "/api/v1/inspections/{id}/findings/"),
+    ("POST", "/api/v1/inspections/{id}/finish/"),
+    ("POST", "/api/v1/inspections/{id}/reinspect/"),
+    ("POST", "/api/v1/inspections/{id}/publish/"),
+    ("GET", "/api/v1/work-permits/"),
+    ("POST", "/api/v1/work-permits/"),
+    ("GET", "/api/v1/work-permits/{id}/"),
+    ("POST", "/api/v1/work-permits/{id}/approve/"),
+}
