@@ -362,6 +362,9 @@ def _enum_name_overrides() -> dict[str, str]:
                 getattr(b, "attr", getattr(b, "id", "")) in {"TextChoices", "IntegerChoices"} for b in node.bases
             ):
                 out[f"{app.capitalize()}{node.name}Enum"] = f"pingan.{app}.{path.stem}.{node.name}"
+    # The colours a warning may be issued in (warnings.Colour without "unknown", which only
+    # imported feeds carry).
+    out["WarningsIssuableColourEnum"] = "pingan.warnings.choices.issuable_colours"
     return out
 
 

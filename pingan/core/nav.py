@@ -36,8 +36,10 @@ def nav_for(user: Any, attr: str = "nav_items") -> list[dict[str, Any]]:
         declared = getattr(config, attr, ())
         items = _items_for(user, declared)
         if items:
+            # A group sits where its first entry *shown to this person* sits, so the duty desk
+            # (order 2) leads a duty officer's menu without pulling every emergency entry up for all.
             groups.append({"label": config.verbose_name, "items": items,
-                           "order": min(i.order for i in declared)})
+                           "order": min(i["order"] for i in items)})
     groups.sort(key=lambda g: g["order"])
     return groups
 
@@ -63,7 +65,8 @@ def _items_for(user: Any, items: Any) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        out.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name})
+        out.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name,
+                    "order": item.order})
     return out
 
 

@@ -10,7 +10,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("公众门户")
     # A signed-in citizen's menu: their own reports and their state, then the public site.
     nav_items = [
-        NavItem(_("我的上报"), "hazards-public:mine", perm="portal.view_my_reports", order=2),
-        NavItem(_("举报隐患"), "hazards-public:report", perm="portal.view_my_reports", order=3),
-        NavItem(_("公众首页"), "portal:home", perm="portal.view_my_reports", order=4),
+        NavItem(_("举报隐患"), "hazards-public:report", perm="portal.use_citizen_menu", order=3),
+        NavItem(_("公众首页"), "portal:home", perm="portal.use_citizen_menu", order=4),
     ]

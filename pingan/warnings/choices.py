@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core.choices import coloured
 
 
+def issuable_colours() -> list[tuple[str, str]]:
+    """The colours a warning may be issued in: every level but "unknown", which only imported feeds carry."""
+    return [c for c in Colour.choices if c[0] != Colour.UNKNOWN]
+
+
 @coloured({"red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue", "unknown": "grey"})
 class Colour(models.TextChoices):
     """Warning levels (§3): 一级 red (highest) … 四级 blue; the Chinese feed adds 'unknown' (§8)."""

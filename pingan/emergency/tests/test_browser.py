@@ -93,7 +93,7 @@ def test_yingde_call_to_city_then_province(page, login, shot):
     page.click("[data-testid=lang-en]")
     page.wait_for_load_state("networkidle")
     page.goto(page.base + "/console/emergency/")
-    assert "Duty console" in page.locator("h1").inner_text()
+    assert "Duty desk" in page.locator("h1").inner_text()
     shot(page, "emergency-city-console-en")
     page.click("[data-testid=lang-zh]")
     page.wait_for_load_state("networkidle")

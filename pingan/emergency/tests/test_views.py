@@ -197,7 +197,7 @@ def test_english_console(world, duty):
     r = c.get("/console/emergency/", HTTP_ACCEPT_LANGUAGE="en")
     c.cookies["django_language"] = "en"
     r = c.get("/console/emergency/")
-    assert "Duty console" in r.content.decode()
+    assert "Duty desk" in r.content.decode()
 
 
 def test_incidents_geojson_scoped(world, duty, incident):

@@ -96,7 +96,7 @@ def test_navigation_per_role(world):
     assert "hazards:routes" not in _nav_urls(world.user("dept_staff", "qingcheng"))
     assert "hazards:stats" in _nav_urls(world.user("dept_staff", "qingcheng"))
     assert _nav_urls(world.user("enterprise")) == {"hazards:list", "hazards:create"}
-    assert _nav_urls(world.user("public", "city")) == {"hazards-public:mine"}
+    assert _nav_urls(world.user("public", "city")) == {"hazards-public:mine", "hazards-public:report"}
     # Every entry shown opens (no 403 behind a menu item).
     for role, area in MATRIX_PEOPLE:
         c = client(world, role, area)

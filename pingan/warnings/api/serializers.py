@@ -8,7 +8,7 @@ from rest_framework import serializers
 from pingan.geo.models import Division
 
 from .. import rules
-from ..choices import Category, Colour, MsgType
+from ..choices import Category, MsgType, issuable_colours
 from ..models import EarlyWarning, Subscription, WarningArea
 
 
@@ -50,7 +50,7 @@ class WarningWriteSerializer(serializers.Serializer):
     division = serializers.SlugRelatedField(slug_field="code", queryset=Division.objects.all())
     category = serializers.ChoiceField(choices=Category.choices, default=Category.NATURAL)
     event_code = serializers.ChoiceField(choices=sorted(rules.EVENT_CODES.items()))
-    colour = serializers.ChoiceField(choices=[c for c in Colour.choices if c[0] != Colour.UNKNOWN])
+    colour = serializers.ChoiceField(choices=issuable_colours())
     headline = serializers.CharField(max_length=200)
     description = serializers.CharField()
     instruction = serializers.CharField(required=False, allow_blank=True, default="")
@@ -69,14 +69,14 @@ class WarningEditSerializer(WarningWriteSerializer):
 
 class FollowUpSerializer(serializers.Serializer):
     msg_type = serializers.ChoiceField(choices=[MsgType.UPDATE, MsgType.CANCEL])
-    colour = serializers.ChoiceField(choices=[c for c in Colour.choices if c[0] != Colour.UNKNOWN], required=False)
+    colour = serializers.ChoiceField(choices=issuable_colours(), required=False)
     headline = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False)
     instruction = serializers.CharField(required=False, allow_blank=True)
     expires = serializers.DateTimeField(required=False)
 
 
-class NoteSerializer(serializers.Serializer):
+class WarningNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -16,9 +16,9 @@ from .. import actions, selectors
 from ..models import EarlyWarning, Subscription
 from .serializers import (
     FollowUpSerializer,
-    NoteSerializer,
     SubscriptionSerializer,
     WarningEditSerializer,
+    WarningNoteSerializer,
     WarningSerializer,
     WarningWriteSerializer,
 )
@@ -68,17 +68,17 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def submit(self, request: Request, pk: Any = None) -> Response:
         return self._answer(actions.do_submit(request.user, self.get_object()))
 
-    @extend_schema(request=NoteSerializer, responses=WarningSerializer)
+    @extend_schema(request=WarningNoteSerializer, responses=WarningSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
-        s = NoteSerializer(data=request.data)
+        s = WarningNoteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         return self._answer(actions.do_approve(request.user, self.get_object(), s.validated_data["note"]))
 
-    @extend_schema(request=NoteSerializer, responses=WarningSerializer)
+    @extend_schema(request=WarningNoteSerializer, responses=WarningSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None) -> Response:
-        s = NoteSerializer(data=request.data)
+        s = WarningNoteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         return self._answer(actions.do_reject(request.user, self.get_object(), s.validated_data["note"]))
 

@@ -32,7 +32,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from pingan.core.demo_accounts import DEMO_ACCOUNTS
+from pingan.org.choices import STAFF_ROLES
+
 PER_DEVICE = 10
+# The staff threads sign in as the demo seed's government accounts (the first five of them).
+STAFF_LOGINS = tuple(username for username, role, *_ in DEMO_ACCOUNTS if role in STAFF_ROLES)[:5]
 
 
 def rss_kb(pid: int) -> int:
@@ -236,7 +241,7 @@ class Command(BaseCommand):
         def staff(n: int) -> None:
             b = Browser(base, stats)
             b.request("login page", "/accounts/login/")
-            who = ["city_admin", "dispatcher", "qingcheng_staff", "city_duty", "yingde_staff"][n % 5]
+            who = STAFF_LOGINS[n % len(STAFF_LOGINS)]
             b.request("login POST", "/accounts/login/", {"username": who, "password": DEMO_PASSWORD,
                                                          "csrfmiddlewaretoken": b.csrf()},
                       headers={"Referer": base + "/accounts/login/"})
