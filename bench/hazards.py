@@ -107,8 +107,15 @@ def _bare_create(body: bytes) -> bytes:
     state = json.loads(STATE_FILE.read_text())
     data = json.loads(body or b"{}")
     user = User.objects.get(username=state["creator"])
-    case, _ = actions.do_submit(user, source="api", title=data["title"], category=Category.objects.get(
-        code=data["category"]), lat=data["lat"], lon=data["lon"], client_token=data["client_token"])
+    case, _ = actions.do_submit(
+        user,
+        source="api",
+        title=data["title"],
+        category=Category.objects.get(code=data["category"]),
+        lat=data["lat"],
+        lon=data["lon"],
+        client_token=data["client_token"],
+    )
     return json.dumps({"id": case.pk, "state": case.state}).encode()
 
 
@@ -168,15 +175,19 @@ def prepare(n_cases: int, log=print) -> dict:  # noqa: ANN001
             log(f"  … {have:,} cases")
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
-    log(f"data: {HazardCase.objects.count():,} cases ready in {time.perf_counter() - t0:.1f} s "
-        f"({connection.vendor})")
+    log(
+        f"data: {HazardCase.objects.count():,} cases ready in {time.perf_counter() - t0:.1f} s "
+        f"({connection.vendor})"
+    )
     reader = User.objects.get(username="qingcheng_dept")  # district staff: the scope has a subquery
     creator = User.objects.get(username="qingcheng_grid")
     tokens = {u.username: Token.objects.get_or_create(user=u)[0].key for u in (reader, creator)}
     district = Division.objects.get(code="441802")
     fire = Category.objects.get(code="fire")
     state = {
-        "user": reader.username, "creator": creator.username, "tokens": tokens,
+        "user": reader.username,
+        "creator": creator.username,
+        "tokens": tokens,
         "list_query": f"/api/v1/hazards/?state=open&district={district.pk}&category={fire.pk}",
         # A box around one town centre: a few thousand cases at 100k, clustered at 1M.
         "map_query": "/api/v1/hazards/map/?bbox=113.035,23.685,113.065,23.715&state=open",
@@ -213,25 +224,50 @@ def _client(args: tuple) -> list[tuple[int, float, int]]:
         body = None
         if body_kind == "create":
             i += 1
-            body = json.dumps({"title": "基准测试隐患", "category": "fire_exit", "lat": 23.70 + (i % 100) * 1e-4,
-                               "lon": 113.05, "client_token": f"b{worker}-{os.getpid()}-{time.time_ns()}-{i}"}).encode()
+            body = json.dumps(
+                {
+                    "title": "基准测试隐患",
+                    "category": "fire_exit",
+                    "lat": 23.70 + (i % 100) * 1e-4,
+                    "lon": 113.05,
+                    "client_token": f"b{worker}-{os.getpid()}-{time.time_ns()}-{i}",
+                }
+            ).encode()
         out.append(_request(port, method, path, headers, body))
     return out
 
 
-def load(port: int, method: str, path: str, headers: dict, *, clients: int, seconds: float,
-         body_kind: str | None = None) -> dict:
+def load(
+    port: int,
+    method: str,
+    path: str,
+    headers: dict,
+    *,
+    clients: int,
+    seconds: float,
+    body_kind: str | None = None,
+) -> dict:
     with mp.get_context("fork").Pool(clients) as pool:
-        results = pool.map(_client, [(port, method, path, headers, seconds, body_kind, w) for w in range(clients)])
+        results = pool.map(
+            _client, [(port, method, path, headers, seconds, body_kind, w) for w in range(clients)]
+        )
     rows = [r for chunk in results for r in chunk]
     ok = [r for r in rows if 200 <= r[0] < 300]
     lat = sorted(r[1] for r in ok) or [float("nan")]
-    return {"n": len(rows), "ok": len(ok), "errors": len(rows) - len(ok), "rps": len(ok) / seconds,
-            "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))], "bytes": ok[0][2] if ok else 0}
+    return {
+        "n": len(rows),
+        "ok": len(ok),
+        "errors": len(rows) - len(ok),
+        "rps": len(ok) / seconds,
+        "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))],
+        "bytes": ok[0][2] if ok else 0,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="1,000,000 cases")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
@@ -239,17 +275,35 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="per measurement")
     args = parser.parse_args()
     n = 1_000_000 if args.million else args.cases
-    print(f"Hazard benchmark: {n:,} cases, {args.clients} concurrent clients, {args.workers} server workers, "
-          f"{args.seconds:.0f} s per run")
+    print(
+        f"Hazard benchmark: {n:,} cases, {args.clients} concurrent clients, {args.workers} server workers, "
+        f"{args.seconds:.0f} s per run"
+    )
     # A SIGTERM (timeout, Ctrl-C in a pipeline) still stops the server through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     state = prepare(n)
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "hazards:application", "--chdir", str(ROOT / "bench"),
-         "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--backlog", "512", "--log-level", "warning",
-         "--timeout", "120"], env=env, start_new_session=True)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "hazards:application",
+            "--chdir",
+            str(ROOT / "bench"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--backlog",
+            "512",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        env=env,
+        start_new_session=True,
+    )
     try:
         for _ in range(200):
             try:
@@ -258,37 +312,68 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         auth_read = {"Authorization": f"Token {state['tokens'][state['user']]}", "Accept": "application/json"}
-        auth_write = {"Authorization": f"Token {state['tokens'][state['creator']]}",
-                      "Content-Type": "application/json", "Accept": "application/json"}
+        auth_write = {
+            "Authorization": f"Token {state['tokens'][state['creator']]}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
         # Warm up every path in every worker (and let each capture its SQL).
         for _ in range(3 * args.workers):
-            for path, headers in ((state["list_query"], auth_read), ("/bare/list", {}),
-                                  (state["map_query"], auth_read), ("/bare/map", {})):
+            for path, headers in (
+                (state["list_query"], auth_read),
+                ("/bare/list", {}),
+                (state["map_query"], auth_read),
+                ("/bare/map", {}),
+            ):
                 status, _t, size = _request(port, "GET", path, headers, None)
                 assert status == 200, (path, status)
         sample = json.loads(_request_body(port, state["list_query"], auth_read))
         feats = json.loads(_request_body(port, state["map_query"], auth_read))
-        print(f"list: {sample['count']:,} matching cases, page of {len(sample['results'])}; "
-              f"map box: {feats['count']:,} cases, {'clustered' if feats['clustered'] else 'points'} "
-              f"({len(feats['features'])} features)")
+        print(
+            f"list: {sample['count']:,} matching cases, page of {len(sample['results'])}; "
+            f"map box: {feats['count']:,} cases, {'clustered' if feats['clustered'] else 'points'} "
+            f"({len(feats['features'])} features)"
+        )
         runs = [
             ("list (filtered, page 50)", "GET", state["list_query"], auth_read, "/bare/list", None),
             ("map (bbox GeoJSON)", "GET", state["map_query"], auth_read, "/bare/map", None),
-            ("create (POST, idempotent token)", "POST", "/api/v1/hazards/", auth_write, "/bare/create", "create"),
+            (
+                "create (POST, idempotent token)",
+                "POST",
+                "/api/v1/hazards/",
+                auth_write,
+                "/bare/create",
+                "create",
+            ),
         ]
         print(f"\n{'endpoint':34} {'req/s':>8} {'p95 ms':>8} {'bare req/s':>11} {'bare p95':>9} {'ratio':>6}")
         ratios = []
         for label, method, path, headers, bare, body in runs:
-            real = load(port, method, path, headers, clients=args.clients, seconds=args.seconds, body_kind=body)
-            peer = load(port, method, bare, {"Content-Type": "application/json"}, clients=args.clients,
-                        seconds=args.seconds, body_kind=body)
+            real = load(
+                port, method, path, headers, clients=args.clients, seconds=args.seconds, body_kind=body
+            )
+            peer = load(
+                port,
+                method,
+                bare,
+                {"Content-Type": "application/json"},
+                clients=args.clients,
+                seconds=args.seconds,
+                body_kind=body,
+            )
             ratio = real["rps"] / peer["rps"] if peer["rps"] else float("nan")
             ratios.append(ratio)
-            errs = f"  (errors: {real['errors']}/{peer['errors']})" if real["errors"] or peer["errors"] else ""
-            print(f"{label:34} {real['rps']:8.1f} {real['p95_ms']:8.1f} {peer['rps']:11.1f} {peer['p95_ms']:9.1f} "
-                  f"{ratio:6.2f}{errs}")
-        print(f"\ntarget: ratio ≥ 0.5 of the bare view — {'met' if min(ratios) >= 0.5 else 'NOT met'} "
-              f"(lowest {min(ratios):.2f})")
+            errs = (
+                f"  (errors: {real['errors']}/{peer['errors']})" if real["errors"] or peer["errors"] else ""
+            )
+            print(
+                f"{label:34} {real['rps']:8.1f} {real['p95_ms']:8.1f} {peer['rps']:11.1f} {peer['p95_ms']:9.1f} "  # noqa: E501
+                f"{ratio:6.2f}{errs}"
+            )
+        print(
+            f"\ntarget: ratio ≥ 0.5 of the bare view — {'met' if min(ratios) >= 0.5 else 'NOT met'} "
+            f"(lowest {min(ratios):.2f})"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

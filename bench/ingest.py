@@ -51,7 +51,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 # --- the rules of the workload (as data for the pipeline, re-implemented below for the check) -------
-GAS = {"levels": [{"severity": 2, "on": 25, "off": 20, "label": "一级"}, {"severity": 4, "on": 50, "off": 45, "label": "二级"}]}
+GAS = {
+    "levels": [
+        {"severity": 2, "on": 25, "off": 20, "label": "一级"},
+        {"severity": 4, "on": 50, "off": 45, "label": "二级"},
+    ]
+}
 RATE = {"levels": [{"severity": 2, "on": 0.5, "off": 0.3, "label": "陡涨"}]}
 DURATION = {"levels": [{"severity": 3, "on": 2.0, "off": 1.9, "label": "超压"}], "for_samples": 3}
 
@@ -67,15 +72,15 @@ def make_series(n_sensors: int, n_readings: int, seed: int = 42) -> tuple[list[s
         roll = rng.random()
         if kind == "threshold":
             v = [max(0.0, 3 + rng.gauss(0, 1.0)) for _ in range(n_readings)]
-            if roll < 0.05:      # excursion up to level 4 and back
+            if roll < 0.05:  # excursion up to level 4 and back
                 s = rng.randrange(5, n_readings - 20)
                 for k in range(15):
                     v[s + k] = 30 + 25 * (1 - abs(k - 7) / 7) + rng.gauss(0, 1)
-            elif roll < 0.08:    # hovering at the line: 24–26 and never below 20 → one alarm
+            elif roll < 0.08:  # hovering at the line: 24–26 and never below 20 → one alarm
                 s = rng.randrange(5, n_readings - 25)
                 for k in range(20):
                     v[s + k] = 25 + rng.uniform(-1.5, 1.5)
-            elif roll < 0.10:    # flapping across both lines → several alarms
+            elif roll < 0.10:  # flapping across both lines → several alarms
                 s = rng.randrange(5, n_readings - 25)
                 for k in range(20):
                     v[s + k] = 30.0 if k % 4 < 2 else 10.0
@@ -87,7 +92,7 @@ def make_series(n_sensors: int, n_readings: int, seed: int = 42) -> tuple[list[s
                 v.append(round(level, 4))
         else:
             v = [1.0 + rng.gauss(0, 0.05) for _ in range(n_readings)]
-            if roll < 0.10:      # over the line for 2 samples (no alarm) then for 5 (alarm)
+            if roll < 0.10:  # over the line for 2 samples (no alarm) then for 5 (alarm)
                 s = rng.randrange(5, n_readings - 15)
                 v[s], v[s + 1] = 2.2, 2.3
                 for k in range(4, 9):
@@ -143,26 +148,48 @@ def setup_db(n_sensors: int) -> dict:
     with transaction.atomic():
         for model in (Alarm, Reading, SensorState, DeadLetter, Sensor, Rule, Device):
             model.objects.all().delete()
-        city, _ = Division.objects.get_or_create(code="441800", defaults={"name": "清远市", "level": "city",
-                                                                          "lat": 23.7, "lon": 113.0})
-        dept, _ = Department.objects.get_or_create(code="bench-em", defaults={
-            "name": "bench", "sector": "emergency", "kind": "bureau", "division": city})
+        city, _ = Division.objects.get_or_create(
+            code="441800", defaults={"name": "清远市", "level": "city", "lat": 23.7, "lon": 113.0}
+        )
+        dept, _ = Department.objects.get_or_create(
+            code="bench-em",
+            defaults={"name": "bench", "sector": "emergency", "kind": "bureau", "division": city},
+        )
         rules = {
-            "threshold": Rule.objects.create(code="b-gas", name="bench threshold", sensor_type="gas_lel", kind="threshold", params=GAS),
-            "rate": Rule.objects.create(code="b-rate", name="bench rate", sensor_type="water_level", kind="rate", params=RATE),
-            "duration": Rule.objects.create(code="b-dur", name="bench duration", sensor_type="pressure", kind="threshold", params=DURATION),
+            "threshold": Rule.objects.create(
+                code="b-gas", name="bench threshold", sensor_type="gas_lel", kind="threshold", params=GAS
+            ),
+            "rate": Rule.objects.create(
+                code="b-rate", name="bench rate", sensor_type="water_level", kind="rate", params=RATE
+            ),
+            "duration": Rule.objects.create(
+                code="b-dur", name="bench duration", sensor_type="pressure", kind="threshold", params=DURATION
+            ),
         }
         per_device = 10
-        devices = Device.objects.bulk_create([Device(code=f"B{d:05d}", name=f"bench {d}", division=city, department=dept)
-                                              for d in range(n_sensors // per_device)])
+        devices = Device.objects.bulk_create(
+            [
+                Device(code=f"B{d:05d}", name=f"bench {d}", division=city, department=dept)
+                for d in range(n_sensors // per_device)
+            ]
+        )
         if devices[0].pk is None:
             devices = list(Device.objects.order_by("code"))
         type_of = {"threshold": "gas_lel", "rate": "water_level", "duration": "pressure"}
         sensors = []
         for i in range(n_sensors):
             kind = "threshold" if i % 10 < 7 else ("rate" if i % 10 < 9 else "duration")
-            sensors.append(Sensor(device=devices[i // per_device], code=f"s{i % per_device}", name=f"s{i}", type=type_of[kind],
-                                  unit="", division=city, department=dept))
+            sensors.append(
+                Sensor(
+                    device=devices[i // per_device],
+                    code=f"s{i % per_device}",
+                    name=f"s{i}",
+                    type=type_of[kind],
+                    unit="",
+                    division=city,
+                    department=dept,
+                )
+            )
         Sensor.objects.bulk_create(sensors, batch_size=1000)
     ids = list(Sensor.objects.order_by("device__code", "code").values_list("id", flat=True))
     codes = list(Sensor.objects.order_by("device__code", "code").values_list("device__code", "code"))
@@ -188,7 +215,9 @@ def fmt(x: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sensors", type=int, default=10_000)
     parser.add_argument("--readings", type=int, default=60)
     parser.add_argument("--batch", type=int, default=50_000, help="readings per transaction")
@@ -204,8 +233,10 @@ def main() -> None:
 
     n, m = args.sensors, args.readings
     step = 60.0
-    print(f"Ping'an ingestion benchmark — {n:,} sensors × {m} readings = {n * m:,} readings; "
-          f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(
+        f"Ping'an ingestion benchmark — {n:,} sensors × {m} readings = {n * m:,} readings; "
+        f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
+    )
     kinds, series = make_series(n, m)
     expected = independent_alarm_count(kinds, series, step)
     db = setup_db(n)
@@ -229,11 +260,13 @@ def main() -> None:
         k = index[sid]
         transitions += len(evaluate(specs[k], states[k], ts, value))
     eval_s = time.perf_counter() - started
-    print(f"\n1. rule evaluation alone: {fmt(len(all_rows) / eval_s)} readings/s "
-          f"({eval_s:.2f} s, {transitions:,} transitions)")
+    print(
+        f"\n1. rule evaluation alone: {fmt(len(all_rows) / eval_s)} readings/s "
+        f"({eval_s:.2f} s, {transitions:,} transitions)"
+    )
 
     # 2. storage alone, then evaluation + storage, same rows, same batch size
-    batches = [all_rows[i:i + args.batch] for i in range(0, len(all_rows), args.batch)]
+    batches = [all_rows[i : i + args.batch] for i in range(0, len(all_rows), args.batch)]
     started = time.perf_counter()
     for b in batches:
         with transaction.atomic():
@@ -250,10 +283,14 @@ def main() -> None:
     alarms = Alarm.objects.count()
     ratio = store_s / full_s
     print(f"2. storage alone:          {fmt(len(all_rows) / store_s)} readings/s ({store_s:.2f} s)")
-    print(f"   evaluation + storage:   {fmt(len(all_rows) / full_s)} readings/s ({full_s:.2f} s, "
-          f"batches of {args.batch:,}) → ratio {ratio:.2f} (target ≥ 0.5)")
-    print(f"   alarms: {alarms:,} in the database, {expected:,} counted independently → "
-          f"{'EQUAL' if alarms == expected else 'DIFFERENT'}; {stored:,} readings stored")
+    print(
+        f"   evaluation + storage:   {fmt(len(all_rows) / full_s)} readings/s ({full_s:.2f} s, "
+        f"batches of {args.batch:,}) → ratio {ratio:.2f} (target ≥ 0.5)"
+    )
+    print(
+        f"   alarms: {alarms:,} in the database, {expected:,} counted independently → "
+        f"{'EQUAL' if alarms == expected else 'DIFFERENT'}; {stored:,} readings stored"
+    )
     # a replay of the last batch changes nothing
     pipeline.ingest_many(batches[-1])
     assert Reading.objects.count() == stored and Alarm.objects.count() == alarms, "replay changed something"
@@ -264,23 +301,31 @@ def main() -> None:
     subset_ids = ids[:k]
     sub_rows = [(sid, ts, v) for rows in rows_by_time for (sid, ts, v) in rows[:k]]
     clear_readings()
-    naive_alarms, naive_s = naive_run(sub_rows, {sid: kinds[index[sid]] for sid in subset_ids}, db["rules"], step)
+    naive_alarms, naive_s = naive_run(
+        sub_rows, {sid: kinds[index[sid]] for sid in subset_ids}, db["rules"], step
+    )
     clear_readings()
     p2 = Pipeline("http", notify_alarms=False)
     started = time.perf_counter()
     for i in range(0, len(sub_rows), args.batch):
-        p2.ingest_many(sub_rows[i:i + args.batch])
+        p2.ingest_many(sub_rows[i : i + args.batch])
     sub_s = time.perf_counter() - started
-    sub_expected = independent_alarm_count([kinds[index[s]] for s in subset_ids], [series[index[s]] for s in subset_ids], step)
+    sub_expected = independent_alarm_count(
+        [kinds[index[s]] for s in subset_ids], [series[index[s]] for s in subset_ids], step
+    )
     # Same rows, same database: the subset figure is the like-for-like speed-up; the full-size pipeline
     # (a 60× larger table and state) against the naive subset is shown as the conservative one.
     speed_sub = (len(sub_rows) / sub_s) / (len(sub_rows) / naive_s)
     speed_full = (len(all_rows) / full_s) / (len(sub_rows) / naive_s)
-    print(f"3. naive ORM (create each reading, query the open alarm) on {k} sensors: "
-          f"{fmt(len(sub_rows) / naive_s)} readings/s ({naive_s:.2f} s), alarms {naive_alarms} "
-          f"(independent {sub_expected})")
-    print(f"   pipeline on the same subset: {fmt(len(sub_rows) / sub_s)} readings/s → speed-up {speed_sub:.0f}× "
-          f"(target ≥ 50×); the full-size pipeline rate against it: {speed_full:.0f}×")
+    print(
+        f"3. naive ORM (create each reading, query the open alarm) on {k} sensors: "
+        f"{fmt(len(sub_rows) / naive_s)} readings/s ({naive_s:.2f} s), alarms {naive_alarms} "
+        f"(independent {sub_expected})"
+    )
+    print(
+        f"   pipeline on the same subset: {fmt(len(sub_rows) / sub_s)} readings/s → speed-up {speed_sub:.0f}× "  # noqa: E501
+        f"(target ≥ 50×); the full-size pipeline rate against it: {speed_full:.0f}×"
+    )
 
     # 4. MQTT end to end
     if not args.skip_mqtt:
@@ -295,11 +340,15 @@ def main() -> None:
     _cur, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"5. peak memory: evaluation state for {n:,} sensors {peak / 2**20:.1f} MiB (tracemalloc); "
-          f"process max RSS {rss:.0f} MiB (includes the {len(all_rows):,} generated readings)")
+    print(
+        f"5. peak memory: evaluation state for {n:,} sensors {peak / 2**20:.1f} MiB (tracemalloc); "
+        f"process max RSS {rss:.0f} MiB (includes the {len(all_rows):,} generated readings)"
+    )
     ok = alarms == expected
-    print(f"\nSUMMARY evaluation {fmt(len(all_rows) / eval_s)}/s · eval+storage {fmt(len(all_rows) / full_s)}/s · "
-          f"ratio {ratio:.2f} · speed-up {speed_sub:.0f}× (full-size {speed_full:.0f}×) · alarms {'equal' if ok else 'DIFFERENT'}")
+    print(
+        f"\nSUMMARY evaluation {fmt(len(all_rows) / eval_s)}/s · eval+storage {fmt(len(all_rows) / full_s)}/s · "  # noqa: E501
+        f"ratio {ratio:.2f} · speed-up {speed_sub:.0f}× (full-size {speed_full:.0f}×) · alarms {'equal' if ok else 'DIFFERENT'}"  # noqa: E501
+    )
     if not ok:
         sys.exit(1)
 
@@ -333,14 +382,27 @@ def naive_run(rows: list, kind_of: dict, rules: dict, step: float) -> tuple[int,
             rate = (value - prev.value) * 60.0 / step
             new = 2 if (rate >= 0.5 or (level and rate >= 0.3)) else 0
         else:
-            recent = list(Reading.objects.filter(sensor=sensor, ts__lte=when).order_by("-ts").values_list("value", flat=True)[:3])
+            recent = list(
+                Reading.objects.filter(sensor=sensor, ts__lte=when)
+                .order_by("-ts")
+                .values_list("value", flat=True)[:3]
+            )
             if level:
                 new = 3 if value >= 1.9 else 0
             else:
                 new = 3 if len(recent) == 3 and all(v >= 2.0 for v in recent) else 0
         if alarm is None and new:
-            Alarm.objects.create(sensor=sensor, rule=rule, severity=new, level=new, raised_at=when, title=sensor.name,
-                                 division_id=sensor.division_id, trigger_value=value, last_value=value)
+            Alarm.objects.create(
+                sensor=sensor,
+                rule=rule,
+                severity=new,
+                level=new,
+                raised_at=when,
+                title=sensor.name,
+                division_id=sensor.division_id,
+                trigger_value=value,
+                last_value=value,
+            )
         elif alarm is not None:
             if new == 0:
                 alarm.set_state("cleared_unack")
@@ -376,7 +438,14 @@ def mqtt_bench(args, db: dict, n: int, step: float, t_start: float) -> None:
     for j in range(rounds):
         ts = t_start + j * step
         for dev, codes in by_device.items():
-            messages.append((dev, json.dumps([{"sensor": c, "ts": ts, "value": round(3 + rng.gauss(0, 1), 3)} for c in codes])))
+            messages.append(
+                (
+                    dev,
+                    json.dumps(
+                        [{"sensor": c, "ts": ts, "value": round(3 + rng.gauss(0, 1), 3)} for c in codes]
+                    ),
+                )
+            )
     total_readings = rounds * n
     run = uuid.uuid4().hex[:8]
 
@@ -413,8 +482,14 @@ def mqtt_bench(args, db: dict, n: int, step: float, t_start: float) -> None:
 
     # the consumer (ack after commit), same messages
     prefix = f"pingan-bench-{run}/ingest"
-    consumer = Consumer(args.mqtt_url, client_id=f"bench-consumer-{run}", group=f"bench{run}", prefix=prefix,
-                        batch_size=500, batch_wait=0.1)
+    consumer = Consumer(
+        args.mqtt_url,
+        client_id=f"bench-consumer-{run}",
+        group=f"bench{run}",
+        prefix=prefix,
+        batch_size=500,
+        batch_wait=0.1,
+    )
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
@@ -455,12 +530,16 @@ def mqtt_bench(args, db: dict, n: int, step: float, t_start: float) -> None:
     c.connect(broker.host, broker.port, clean_start=True)
     c.disconnect()
     if stalled:
-        print(f"4. MQTT: the broker dropped messages for the consumer (max_queued_messages); "
-              f"{consumer.processed:,} of {len(messages):,} messages committed before the stall")
-    print(f"4. MQTT end to end ({len(messages):,} messages, {total_readings:,} readings, QoS 1): "
-          f"{fmt(total_readings / e2e_s)} readings/s committed ({e2e_s:.2f} s, {got:,} stored); "
-          f"counting subscriber {fmt(total_readings / count_s)} readings/s ({count_s:.2f} s) → "
-          f"ratio {count_s / e2e_s:.2f}")
+        print(
+            f"4. MQTT: the broker dropped messages for the consumer (max_queued_messages); "
+            f"{consumer.processed:,} of {len(messages):,} messages committed before the stall"
+        )
+    print(
+        f"4. MQTT end to end ({len(messages):,} messages, {total_readings:,} readings, QoS 1): "
+        f"{fmt(total_readings / e2e_s)} readings/s committed ({e2e_s:.2f} s, {got:,} stored); "
+        f"counting subscriber {fmt(total_readings / count_s)} readings/s ({count_s:.2f} s) → "
+        f"ratio {count_s / e2e_s:.2f}"
+    )
 
 
 if __name__ == "__main__":

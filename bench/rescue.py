@@ -5,7 +5,8 @@ the same process, with the ratio printed.
    teams (by travel time) for 1,000 incidents with the engine (pingan.rescue.network.Graph.k_nearest:
    one multi-source pass, then one pass per further neighbour on an auxiliary graph), against
    scipy's multi-source Dijkstra with min_only (the nearest team of every node in one run; target:
-   within 1.5x of its time — which only k = 1 can meet: each further neighbour costs one more pass) and against networkx (the same k nearest, by one bounded
+   within 1.5x of its time — which only k = 1 can meet: each further neighbour costs one more pass)
+   and against networkx (the same k nearest, by one bounded
    Dijkstra per team; speed-up reported). Distances must agree.
 2. Maximal covering with 5,000 demand points and 300 candidate sites, p = 10, 20, 40: the engine
    (HiGHS through highspy, pingan.rescue.siting.mclp) against spopt's MCLP (PuLP, with HiGHS as its
@@ -67,7 +68,9 @@ def timed(fn, *args, **kw):
 def bench_routing(args) -> None:
     print(f"== Routing: k={args.k} nearest of {args.teams} teams for {args.incidents} incidents ==")
     g, t_build = timed(road_graph, args.nodes)
-    print(f"graph: {g.n:,} nodes, {g.m:,} directed edges (largest strongly connected part; built in {t_build:.1f} s)")
+    print(
+        f"graph: {g.n:,} nodes, {g.m:,} directed edges (largest strongly connected part; built in {t_build:.1f} s)"  # noqa: E501
+    )
     rng = np.random.default_rng(7)
     teams = rng.choice(g.n, args.teams, replace=False)
     incidents = rng.choice(g.n, args.incidents, replace=False)
@@ -75,8 +78,9 @@ def bench_routing(args) -> None:
     g.csr_reverse  # noqa: B018
 
     (idx, times), t_ours = timed(g.k_nearest, teams, incidents, args.k)
-    (d_min, _p, src), t_min = timed(dijkstra, g.csr, directed=True, indices=teams, min_only=True,
-                                    return_predecessors=True)
+    (d_min, _p, src), t_min = timed(
+        dijkstra, g.csr, directed=True, indices=teams, min_only=True, return_predecessors=True
+    )
     print(f"engine k-nearest (k={args.k}):          {t_ours:8.3f} s")
     print(f"scipy multi-source min_only (k=1):    {t_min:8.3f} s")
     print(f"ratio engine / min_only:              {t_ours / t_min:8.2f}x   (target <= 1.5x)")
@@ -87,9 +91,11 @@ def bench_routing(args) -> None:
     # Exact check of the k nearest on a sample: a full search from each sampled incident.
     sample = incidents[:20]
     back = dijkstra(g.csr_reverse, directed=True, indices=sample)[:, teams]
-    expect = np.sort(back, axis=1)[:, :args.k]
+    expect = np.sort(back, axis=1)[:, : args.k]
     assert np.allclose(times[:20], expect), "k nearest differ from an unbounded search"
-    print("distances agree: nearest = min_only for all incidents; k nearest = unbounded search on 20 incidents")
+    print(
+        "distances agree: nearest = min_only for all incidents; k nearest = unbounded search on 20 incidents"
+    )
 
     if args.skip_networkx:
         return
@@ -97,7 +103,9 @@ def bench_routing(args) -> None:
 
     t = time.perf_counter()
     G = nx.DiGraph()
-    G.add_weighted_edges_from(zip(g.edge_u.tolist(), g.edge_v.tolist(), g.edge_seconds.astype(float).tolist(), strict=True))
+    G.add_weighted_edges_from(
+        zip(g.edge_u.tolist(), g.edge_v.tolist(), g.edge_seconds.astype(float).tolist(), strict=True)
+    )
     t_nx_build = time.perf_counter() - t
     n_nx = min(args.nx_teams or args.teams, args.teams)
     inc_set = incidents.tolist()
@@ -109,20 +117,26 @@ def bench_routing(args) -> None:
         table[i] = [lengths.get(x, np.inf) for x in inc_set]
     t_nx = (time.perf_counter() - t) * args.teams / n_nx
     note = "" if n_nx == args.teams else f" (measured on {n_nx} teams, scaled to {args.teams})"
-    print(f"networkx k-nearest (one bounded Dijkstra per team): {t_nx:8.2f} s{note}; graph build {t_nx_build:.1f} s")
+    print(
+        f"networkx k-nearest (one bounded Dijkstra per team): {t_nx:8.2f} s{note}; graph build {t_nx_build:.1f} s"  # noqa: E501
+    )
     print(f"speed-up engine vs networkx:          {t_nx / t_ours:8.1f}x")
     if n_nx == args.teams:
-        nx_k = np.sort(table, axis=0)[:args.k].T
+        nx_k = np.sort(table, axis=0)[: args.k].T
         assert np.allclose(nx_k, times, rtol=1e-5), "networkx and engine disagree"
         print("distances agree with networkx for every incident")
     else:
         ours_sub = g.times_from(teams[:n_nx])[:, incidents]
-        assert np.allclose(np.where(table < bound, table, np.inf), np.where(ours_sub < bound, ours_sub, np.inf), rtol=1e-5)
+        assert np.allclose(
+            np.where(table < bound, table, np.inf), np.where(ours_sub < bound, ours_sub, np.inf), rtol=1e-5
+        )
         print("distances agree with networkx for the measured teams")
 
 
 def bench_mclp(args) -> None:
-    print(f"\n== Maximal covering: {args.mclp_demand} demand points x {args.mclp_candidates} candidates, radius {args.radius} ==")
+    print(
+        f"\n== Maximal covering: {args.mclp_demand} demand points x {args.mclp_candidates} candidates, radius {args.radius} =="  # noqa: E501
+    )
     rng = np.random.default_rng(11)
     dem = rng.uniform(0, 100, (args.mclp_demand, 2))
     cand = rng.uniform(0, 100, (args.mclp_candidates, 2))
@@ -143,7 +157,7 @@ def bench_mclp(args) -> None:
 
             theirs, t_sp = timed(spopt_run)
             assert abs(theirs - ours.objective) < 1e-6 * max(1.0, theirs), (theirs, ours.objective)
-            line += f" | spopt {t_sp:7.3f} s objective {theirs:,.0f} | equal | speed-up {t_sp / t_ours:5.1f}x (target >= 3x)"
+            line += f" | spopt {t_sp:7.3f} s objective {theirs:,.0f} | equal | speed-up {t_sp / t_ours:5.1f}x (target >= 3x)"  # noqa: E501
         print(line)
 
 
@@ -157,7 +171,12 @@ def main() -> None:
     ap.add_argument("--mclp-demand", type=int, default=5000)
     ap.add_argument("--mclp-candidates", type=int, default=300)
     ap.add_argument("--p", type=int, nargs="+", default=[10, 20, 40])
-    ap.add_argument("--radius", type=float, default=6.0, help="service radius of the MCLP instance (units of a 100x100 square)")
+    ap.add_argument(
+        "--radius",
+        type=float,
+        default=6.0,
+        help="service radius of the MCLP instance (units of a 100x100 square)",
+    )
     ap.add_argument("--skip-networkx", action="store_true")
     ap.add_argument("--skip-spopt", action="store_true")
     ap.add_argument("--only", choices=["routing", "mclp"])

@@ -53,7 +53,8 @@ if not DEBUG and not DEMO:
             _missing.append(required)
     if _missing:
         raise ImproperlyConfigured(
-            "Production settings are incomplete (DEBUG=0, not PINGAN_DEMO): set " + ", ".join(_missing)
+            "Production settings are incomplete (DEBUG=0, not PINGAN_DEMO): set "
+            + ", ".join(_missing)
             + ". See README.md, section Deploy."
         )
 
@@ -212,8 +213,11 @@ STATICFILES_DIRS = [
 STATICFILES_DIRS = [(p, d) for p, d in STATICFILES_DIRS if d.exists()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if not DEBUG
-                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 # WhiteNoise serves the collected files (`make run` runs collectstatic) with far-future caching and
 # gzip/brotli variants; in the demo it also finds files not collected yet.
@@ -230,7 +234,9 @@ API_JSON_MAX_DEPTH = 32
 # Photos (pingan.hazards.photos): per case, and the decoder's bounds (pixels and decoded bytes).
 HAZARDS_PHOTOS_PER_CASE = int(os.environ.get("HAZARDS_PHOTOS_PER_CASE", "30"))
 HAZARDS_PHOTO_MAX_PIXELS = int(os.environ.get("HAZARDS_PHOTO_MAX_PIXELS", str(25_000_000)))
-HAZARDS_PHOTO_MAX_DECODED_BYTES = int(os.environ.get("HAZARDS_PHOTO_MAX_DECODED_BYTES", str(120 * 1024 * 1024)))
+HAZARDS_PHOTO_MAX_DECODED_BYTES = int(
+    os.environ.get("HAZARDS_PHOTO_MAX_DECODED_BYTES", str(120 * 1024 * 1024))
+)
 
 # Maps: the deployer sets a tile URL (e.g. 天地图 with the city's key). Without one the map
 # draws on a plain background, so the demo works offline.
@@ -247,7 +253,8 @@ WARNINGS_SENDER = os.environ.get("WARNINGS_SENDER", "qingyuan-em@pingan.example"
 # Email (SMTP). The demo prints mail to the console.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -270,11 +277,21 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # not live in one process's memory. Redis when configured, else the database (table created by the
 # core migration 0004; `manage.py createcachetable` does the same).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "pingan"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pingan",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "pingan.core.cache.AtomicDatabaseCache",
-                          "LOCATION": "pingan_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "pingan.core.cache.AtomicDatabaseCache",
+            "LOCATION": "pingan_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Rate limits (django-ratelimit, keyed by the real client address, counted in the shared cache).
 # "N/s|m|h|d" per client address; a deployment tunes them with RATELIMIT_<NAME> environment variables.
@@ -284,12 +301,12 @@ RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_VIEW = "pingan.core.middleware.ratelimited_view"
 RATELIMITS = {
-    "report": os.environ.get("RATELIMIT_REPORT", "20/h"),          # public report form submissions
-    "track": os.environ.get("RATELIMIT_TRACK", "120/m"),           # tracking pages and their photos
-    "photo": os.environ.get("RATELIMIT_PHOTO", "240/m"),           # public photo retrieval
+    "report": os.environ.get("RATELIMIT_REPORT", "20/h"),  # public report form submissions
+    "track": os.environ.get("RATELIMIT_TRACK", "120/m"),  # tracking pages and their photos
+    "photo": os.environ.get("RATELIMIT_PHOTO", "240/m"),  # public photo retrieval
     "open311_read": os.environ.get("RATELIMIT_OPEN311_READ", "120/m"),
     "open311_write": os.environ.get("RATELIMIT_OPEN311_WRITE", "20/h"),
-    "login": os.environ.get("RATELIMIT_LOGIN", "30/m"),            # login POSTs per address, all usernames
+    "login": os.environ.get("RATELIMIT_LOGIN", "30/m"),  # login POSTs per address, all usernames
 }
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
@@ -316,7 +333,9 @@ NOTIFY_HTTP_TIMEOUT = int(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
 
 # MQTT ingestion (monitoring). Empty MQTT_URL: the consumer is not started.
 MQTT_URL = os.environ.get("MQTT_URL", "")
-MQTT_TOPIC_PREFIX = os.environ.get("MQTT_TOPIC_PREFIX", "pingan/v1")  # one broker, several platforms: one prefix each
+MQTT_TOPIC_PREFIX = os.environ.get(
+    "MQTT_TOPIC_PREFIX", "pingan/v1"
+)  # one broker, several platforms: one prefix each
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -345,6 +364,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "public_report": "20/hour"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+
 def _enum_name_overrides() -> dict[str, str]:
     """Name every TextChoices/IntegerChoices class of the project's apps after its app and class
     ("HazardsStateEnum"), so that the OpenAPI schema gets stable, meaningful enum names instead of
@@ -359,7 +380,8 @@ def _enum_name_overrides() -> dict[str, str]:
         app = path.parent.name
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.ClassDef) and any(
-                getattr(b, "attr", getattr(b, "id", "")) in {"TextChoices", "IntegerChoices"} for b in node.bases
+                getattr(b, "attr", getattr(b, "id", "")) in {"TextChoices", "IntegerChoices"}
+                for b in node.bases
             ):
                 out[f"{app.capitalize()}{node.name}Enum"] = f"pingan.{app}.{path.stem}.{node.name}"
     # The colours a warning may be issued in (warnings.Colour without "unknown", which only
@@ -372,7 +394,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": _enum_name_overrides(),
     "TITLE": "Ping'an 平安 API",
     "DESCRIPTION": "City public-safety governance platform. Every list is scoped to the caller; "
-                   "objects outside the caller's scope answer 404.",
+    "objects outside the caller's scope answer 404.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

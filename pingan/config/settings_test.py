@@ -27,7 +27,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "public_report": "10000/hour"}}  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "public_report": "10000/hour"},
+}
 # The rate limits are tested with their own low rates (pingan/core/tests/test_hardening_*.py); other
 # tests post many times from one address.
 RATELIMITS = {name: "100000/m" for name in RATELIMITS}  # noqa: F405

@@ -40,8 +40,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(AuditedAdmin):
-    list_display = ["title", "kind", "due_at", "department", "assignee", "met_at", "cancelled_at", "escalation_level"]
-    list_filter = ["kind", ("met_at", admin.EmptyFieldListFilter), ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "title",
+        "kind",
+        "due_at",
+        "department",
+        "assignee",
+        "met_at",
+        "cancelled_at",
+        "escalation_level",
+    ]
+    list_filter = [
+        "kind",
+        ("met_at", admin.EmptyFieldListFilter),
+        ("cancelled_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["title", "kind", "object_id"]
     raw_id_fields = ["division", "department", "assignee"]
     date_hierarchy = "due_at"
@@ -60,5 +73,6 @@ class LinkAdmin(AuditedAdmin):
     list_filter = ["kind", "a_type", "b_type"]
     search_fields = ["a_id", "b_id", "kind"]
     raw_id_fields = ["created_by"]
+
 
 __all__ = ["AuditedAdmin"]

@@ -1,8 +1,8 @@
 """The admin site: for superusers only, and every change made in it is audited.
 
-`pingan.core.admin_apps.PinganAdminConfig` replaces ``django.contrib.admin`` in INSTALLED_APPS so that ``admin.site`` is a
-`PinganAdminSite`. Its `register` gives every ModelAdmin — of every app, including Django's and
-DRF's (tokens) — the `AuditedAdmin` behaviour, so no app's admin can forget it: an add, a change and
+`pingan.core.admin_apps.PinganAdminConfig` replaces ``django.contrib.admin`` in INSTALLED_APPS so
+that ``admin.site`` is a `PinganAdminSite`. Its `register` gives every ModelAdmin — of every app,
+including Django's and DRF's (tokens) — the `AuditedAdmin` behaviour, so no app's admin can forget it: an add, a change and
 a delete through the admin write an audit event "<app>.<model>.admin_add/admin_change/admin_delete"
 with the changed fields before and after (never passwords, tokens or secrets).
 """
@@ -68,13 +68,20 @@ class AuditedAdmin(admin.ModelAdmin):
         if changed_inlines:
             after["inlines"] = changed_inlines
         with origin("web", ip=request.META.get("REMOTE_ADDR")):
-            audit.record(self._action("change" if change else "add"), obj, actor=request.user,
-                         before=before, after=after, note="admin")
+            audit.record(
+                self._action("change" if change else "add"),
+                obj,
+                actor=request.user,
+                before=before,
+                after=after,
+                note="admin",
+            )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with origin("web", ip=request.META.get("REMOTE_ADDR")):
-            audit.record(self._action("delete"), obj, actor=request.user,
-                         before={"repr": str(obj)}, note="admin")
+            audit.record(
+                self._action("delete"), obj, actor=request.user, before={"repr": str(obj)}, note="admin"
+            )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
@@ -96,6 +103,9 @@ class PinganAdminSite(admin.AdminSite):
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, AuditedAdmin):
-            admin_class = type(admin_class.__name__, (AuditedAdmin, admin_class),
-                               {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__})
+            admin_class = type(
+                admin_class.__name__,
+                (AuditedAdmin, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
         super().register(model_or_iterable, admin_class, **options)

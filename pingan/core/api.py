@@ -45,11 +45,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         # Keep each error's code (DRF's conversion would make every one "invalid").
         if hasattr(exc, "error_dict"):
-            detail = {f: [exceptions.ErrorDetail(next(iter(e)), code=e.code or "invalid") for e in errs]
-                      for f, errs in exc.error_dict.items()}
+            detail = {
+                f: [exceptions.ErrorDetail(next(iter(e)), code=e.code or "invalid") for e in errs]
+                for f, errs in exc.error_dict.items()
+            }
         else:
-            detail = {"non_field_errors": [exceptions.ErrorDetail(next(iter(e)), code=e.code or "invalid")
-                                           for e in exc.error_list]}
+            detail = {
+                "non_field_errors": [
+                    exceptions.ErrorDetail(next(iter(e)), code=e.code or "invalid") for e in exc.error_list
+                ]
+            }
         exc = exceptions.ValidationError(detail)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -62,8 +67,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = _flatten(exc.detail)
     else:
         detail = getattr(exc, "detail", str(exc))
-        errors = [{"field": None, "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
-                   "message": str(detail)}]
+        errors = [
+            {
+                "field": None,
+                "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+                "message": str(detail),
+            }
+        ]
     response.data = {"errors": errors}
     return response
 

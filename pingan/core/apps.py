@@ -24,12 +24,14 @@ class CoreConfig(AppConfig):
 
         audit.connect_login_signals()  # login, failure and lock-out of every door are audited
 
-        register_action_labels({
-            "core.calendar.set": _("调整工作日"),
-            "core.calendar.delete": _("删除工作日调整"),
-            "core.audit.export": _("导出审计日志"),
-            "core.calendaroverride.admin_add": _("后台新增工作日调整"),
-            "core.calendaroverride.admin_change": _("后台修改工作日调整"),
-            "core.calendaroverride.admin_delete": _("后台删除工作日调整"),
-            "core.deadline.admin_change": _("后台修改期限"),
-        })
+        register_action_labels(
+            {
+                "core.calendar.set": _("调整工作日"),
+                "core.calendar.delete": _("删除工作日调整"),
+                "core.audit.export": _("导出审计日志"),
+                "core.calendaroverride.admin_add": _("后台新增工作日调整"),
+                "core.calendaroverride.admin_change": _("后台修改工作日调整"),
+                "core.calendaroverride.admin_delete": _("后台删除工作日调整"),
+                "core.deadline.admin_change": _("后台修改期限"),
+            }
+        )

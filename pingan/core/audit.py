@@ -120,11 +120,20 @@ def _login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs:
     record("org.user.login_failed", user, actor=f"login:{username}"[:150], after={"username": username})
 
 
-def _locked_out(sender: Any, request: Any = None, username: str | None = None, ip_address: str | None = None,
-                **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any,
+    request: Any = None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
     user = _user_named(username or "")
-    record("org.user.locked", user, actor=f"login:{username or ''}"[:150],
-           after={"username": username or "", "ip": ip_address or ""})
+    record(
+        "org.user.locked",
+        user,
+        actor=f"login:{username or ''}"[:150],
+        after={"username": username or "", "ip": ip_address or ""},
+    )
 
 
 def connect_login_signals() -> None:

@@ -104,13 +104,17 @@ def backup(target: Path, using: str = "default") -> dict[str, Any]:
         if media_root.exists():
             tar.add(media_root, arcname="media")
     manifest = {
-        "format": FORMAT, "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
-        "database_vendor": connection.vendor, "counts": counts,
+        "format": FORMAT,
+        "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
+        "database_vendor": connection.vendor,
+        "counts": counts,
         "audit": {"events": chain_count, "head": head, "broken_at": bad, "why": why},
         "media": {"files": files, "bytes": size},
         "migrations": [f"{app}.{name}" for app, name in migrations],
     }
-    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    (target / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return manifest
 
 
@@ -119,10 +123,14 @@ def database_is_empty(using: str = "default") -> bool:
 
     from .models import AuditEvent
 
-    return not (get_user_model()._base_manager.using(using).exists() or AuditEvent.objects.using(using).exists())
+    return not (
+        get_user_model()._base_manager.using(using).exists() or AuditEvent.objects.using(using).exists()
+    )
 
 
-def restore(source: Path, using: str = "default", *, force: bool = False, stdout: Any = None) -> dict[str, Any]:
+def restore(
+    source: Path, using: str = "default", *, force: bool = False, stdout: Any = None
+) -> dict[str, Any]:
     """Restore a backup into an empty database (migrated here) and an empty media folder, then
     verify the row counts, the audit chain and its head against the manifest. Raises RuntimeError
     with what differs."""
@@ -135,7 +143,9 @@ def restore(source: Path, using: str = "default", *, force: bool = False, stdout
         raise RuntimeError(f"unknown backup format {manifest.get('format')!r}")
     call_command("migrate", database=using, interactive=False, verbosity=0)
     if not force and not database_is_empty(using):
-        raise RuntimeError("the target database is not empty (people or audit events exist); use --force to replace")
+        raise RuntimeError(
+            "the target database is not empty (people or audit events exist); use --force to replace"
+        )
     media_root = Path(settings.MEDIA_ROOT)
     if not force and media_stats(media_root)[0]:
         raise RuntimeError(f"the media folder {media_root} is not empty; use --force to replace")
@@ -149,7 +159,7 @@ def restore(source: Path, using: str = "default", *, force: bool = False, stdout
     with tarfile.open(source / "media.tar.gz", "r:gz") as tar:
         members = [m for m in tar.getmembers() if m.name == "media" or m.name.startswith("media/")]
         for m in members:
-            m.name = m.name[len("media/"):] if m.name.startswith("media/") else "."
+            m.name = m.name[len("media/") :] if m.name.startswith("media/") else "."
         tar.extractall(media_root, members=members, filter="data")
     # Verify.
     problems = []
@@ -161,13 +171,22 @@ def restore(source: Path, using: str = "default", *, force: bool = False, stdout
     if bad is not None:
         problems.append(f"audit chain broken at event id={bad} ({why})")
     if (chain_count, head) != (manifest["audit"]["events"], manifest["audit"]["head"]):
-        problems.append(f"audit chain: {chain_count} events ending {head[:12]}…, backup had "
-                        f"{manifest['audit']['events']} ending {manifest['audit']['head'][:12]}…")
+        problems.append(
+            f"audit chain: {chain_count} events ending {head[:12]}…, backup had "
+            f"{manifest['audit']['events']} ending {manifest['audit']['head'][:12]}…"
+        )
     files, size = media_stats(media_root)
     if (files, size) != (manifest["media"]["files"], manifest["media"]["bytes"]):
-        problems.append(f"media: {files} files / {size} bytes, backup had {manifest['media']['files']} / "
-                        f"{manifest['media']['bytes']}")
+        problems.append(
+            f"media: {files} files / {size} bytes, backup had {manifest['media']['files']} / "
+            f"{manifest['media']['bytes']}"
+        )
     if problems:
         raise RuntimeError("restore verification failed: " + "; ".join(problems))
-    return {"rows": sum(counts.values()), "models": len(counts), "audit_events": chain_count, "head": head,
-            "media_files": files}
+    return {
+        "rows": sum(counts.values()),
+        "models": len(counts),
+        "audit_events": chain_count,
+        "head": head,
+        "media_files": files,
+    }

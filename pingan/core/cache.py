@@ -27,13 +27,18 @@ class AtomicDatabaseCache(DatabaseCache):
         table = quote(self._table)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db), connection.cursor() as cursor:
-            cursor.execute(f"SELECT {quote('value')}, {quote('expires')} FROM {table} "  # noqa: S608
-                           f"WHERE {quote('cache_key')} = %s{lock}", [key])
+            cursor.execute(
+                f"SELECT {quote('value')}, {quote('expires')} FROM {table} "  # noqa: S608
+                f"WHERE {quote('cache_key')} = %s{lock}",
+                [key],
+            )
             row = cursor.fetchone()
             if row is not None:
                 expression = models.Expression(output_field=models.DateTimeField())
                 expires = row[1]
-                for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+                for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                    connection
+                ):
                     expires = converter(expires, expression, connection)
                 if expires < tz_now():
                     row = None
@@ -42,6 +47,8 @@ class AtomicDatabaseCache(DatabaseCache):
             value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))  # noqa: S301 - our own rows
             value += delta
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(f"UPDATE {table} SET {quote('value')} = %s WHERE {quote('cache_key')} = %s",  # noqa: S608
-                           [encoded, key])
+            cursor.execute(
+                f"UPDATE {table} SET {quote('value')} = %s WHERE {quote('cache_key')} = %s",  # noqa: S608
+                [encoded, key],
+            )
         return value

@@ -38,24 +38,44 @@ class Handler:
 _handlers: dict[str, Handler] = {}
 
 
-def register(kind: str, *, remind: Callable[[Deadline], None] | None = None,
-             escalate: Callable[[Deadline, int], datetime | None] | None = None) -> None:
+def register(
+    kind: str,
+    *,
+    remind: Callable[[Deadline], None] | None = None,
+    escalate: Callable[[Deadline, int], datetime | None] | None = None,
+) -> None:
     _handlers[kind] = Handler(remind, escalate)
 
 
 def create(
-    obj: models.Model, *, kind: str, title: str, due_at: datetime, starts_at: datetime | None = None,
-    remind_before: timedelta | None = None, division: Division | None = None, department: Department | None = None,
-    assignee: User | None = None, data: dict[str, Any] | None = None,
+    obj: models.Model,
+    *,
+    kind: str,
+    title: str,
+    due_at: datetime,
+    starts_at: datetime | None = None,
+    remind_before: timedelta | None = None,
+    division: Division | None = None,
+    department: Department | None = None,
+    assignee: User | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Deadline:
     starts_at = starts_at or timezone.now()
     remind_at = None
     if remind_before is not None:
         remind_at = max(starts_at, due_at - remind_before)
     return Deadline.objects.create(
-        kind=kind, title=title[:200], content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk),
-        division=division, department=department, assignee=assignee, starts_at=starts_at, due_at=due_at,
-        remind_at=remind_at, data=data or {},
+        kind=kind,
+        title=title[:200],
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        division=division,
+        department=department,
+        assignee=assignee,
+        starts_at=starts_at,
+        due_at=due_at,
+        remind_at=remind_at,
+        data=data or {},
     )
 
 
@@ -85,8 +105,11 @@ def reconcile(now: datetime | None = None) -> dict[str, int]:
     open_rows = Deadline.objects.filter(met_at=None, cancelled_at=None)
     for pk in open_rows.filter(reminded_at=None, remind_at__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
-            row = Deadline.objects.select_for_update().filter(pk=pk, reminded_at=None, met_at=None,
-                                                              cancelled_at=None).first()
+            row = (
+                Deadline.objects.select_for_update()
+                .filter(pk=pk, reminded_at=None, met_at=None, cancelled_at=None)
+                .first()
+            )
             if row is None:
                 continue  # done by another worker meanwhile
             handler = _handlers.get(row.kind)
@@ -103,7 +126,9 @@ def reconcile(now: datetime | None = None) -> dict[str, int]:
             row = Deadline.objects.select_for_update().filter(pk=pk, met_at=None, cancelled_at=None).first()
             if row is None:
                 continue
-            if row.escalated_at is not None and (row.next_escalation_at is None or row.next_escalation_at > now):
+            if row.escalated_at is not None and (
+                row.next_escalation_at is None or row.next_escalation_at > now
+            ):
                 continue
             level = row.escalation_level + 1
             handler = _handlers.get(row.kind)

@@ -16,8 +16,11 @@ if TYPE_CHECKING:  # pragma: no cover
 def link(a: models.Model, b: models.Model, kind: str, *, by: Actor = None) -> Link:
     """Link `a` → `b` (idempotent)."""
     obj, _ = Link.objects.get_or_create(
-        a_type=ContentType.objects.get_for_model(a), a_id=str(a.pk),
-        b_type=ContentType.objects.get_for_model(b), b_id=str(b.pk), kind=kind,
+        a_type=ContentType.objects.get_for_model(a),
+        a_id=str(a.pk),
+        b_type=ContentType.objects.get_for_model(b),
+        b_id=str(b.pk),
+        kind=kind,
         defaults={"created_by": by if getattr(by, "is_authenticated", False) else None},
     )
     return obj

@@ -13,7 +13,7 @@ from .context import origin
 def _valid_ip(value: str) -> str | None:
     value = value.strip()
     if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
-        value = value[1:value.index("]")]
+        value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # "203.0.113.7:5123"
         value = value.split(":")[0]
     try:
@@ -82,8 +82,9 @@ class RequestContextMiddleware:
 # --- Lock-out and rate-limit answers ------------------------------------------------------------
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """django-axes' answer once a (username, address) pair is locked: the login page again with one
     message, status 429. The same for a known and an unknown username, a right and a wrong password,
     and for every door (the console login and /admin/), so the answer tells nothing."""
@@ -94,15 +95,21 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     form = AuthenticationForm(request)
     form.errors  # noqa: B018 - an unbound form: build its (empty) error dict before adding to it
     form.cleaned_data = {}
-    form.add_error(None, _("连续登录失败次数过多,请 %(minutes)d 分钟后再试或联系管理员。")
-                   % {"minutes": settings.LOGIN_LOCKOUT_MINUTES})
+    form.add_error(
+        None,
+        _("连续登录失败次数过多,请 %(minutes)d 分钟后再试或联系管理员。")
+        % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+    )
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
         return JsonResponse({"detail": form.non_field_errors()[0]}, status=429)
-    return render(request, "registration/login.html",
-                  {"form": form, "next": request.POST.get("next", "") if request.method == "POST" else ""},
-                  status=429)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.POST.get("next", "") if request.method == "POST" else ""},
+        status=429,
+    )
 
 
 def ratelimited_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -118,12 +125,19 @@ def ratelimited_view(request: HttpRequest, exception: Exception | None = None) -
     elif request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:
-        response = HttpResponse(format_html(
-            '<!doctype html><html lang="{}"><meta charset="utf-8"><title>{}</title>'
-            '<main style="max-width:32em;margin:4em auto;font-family:sans-serif"><h1>{}</h1><p>{}</p>'
-            '<p><a href="/">{}</a></p></main></html>',
-            request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans", message, message,
-            _("请等待几分钟后重试;如有紧急险情请拨打 119 或 110。"), _("返回首页")), status=429)
+        response = HttpResponse(
+            format_html(
+                '<!doctype html><html lang="{}"><meta charset="utf-8"><title>{}</title>'
+                '<main style="max-width:32em;margin:4em auto;font-family:sans-serif"><h1>{}</h1><p>{}</p>'
+                '<p><a href="/">{}</a></p></main></html>',
+                request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans",
+                message,
+                message,
+                _("请等待几分钟后重试;如有紧急险情请拨打 119 或 110。"),
+                _("返回首页"),
+            ),
+            status=429,
+        )
     response["Retry-After"] = "60"
     return response
 
@@ -139,7 +153,8 @@ def limit(name: str, *, methods: tuple[str, ...] | str | None = None, key: str =
         return settings.RATELIMITS[name]
 
     def decorate(view: Callable) -> Callable:
-        return ratelimit(group=f"pingan:{name}", key=key, rate=rate,
-                         method=ALL if methods is None else methods, block=True)(view)
+        return ratelimit(
+            group=f"pingan:{name}", key=key, rate=rate, method=ALL if methods is None else methods, block=True
+        )(view)
 
     return decorate

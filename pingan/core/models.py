@@ -29,8 +29,22 @@ class AuditImmutable(Exception):
 # (PostgreSQL: a transaction-level advisory lock; SQLite: the write lock that BEGIN IMMEDIATE
 # takes), so concurrent writers never chain two rows to the same predecessor.
 
-CHAIN_FIELDS = ("at", "actor_id", "actor_label", "action", "content_type_id", "object_id", "object_repr",
-                "division_path", "before", "after", "note", "channel", "ip", "request_id")
+CHAIN_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "division_path",
+    "before",
+    "after",
+    "note",
+    "channel",
+    "ip",
+    "request_id",
+)
 GENESIS = "0" * 64
 _CHAIN_LOCK = 0x50494E47  # "PING": the advisory-lock key of the audit chain
 
@@ -142,13 +156,19 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     # No database FK constraint: deleting a user must never touch (update) audit rows.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
     action = models.CharField(_("动作"), max_length=100, db_index=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.DO_NOTHING, db_constraint=False,
-                                     related_name="+", null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=True, blank=True
+    )
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     division_path = models.CharField(max_length=20, blank=True, db_index=True)
@@ -206,12 +226,30 @@ class Deadline(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.CharField(max_length=64)
     subject = GenericForeignKey("content_type", "object_id")
-    division = models.ForeignKey("geo.Division", verbose_name=_("区划"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("org.Department", verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="deadlines")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="deadlines")
+    division = models.ForeignKey(
+        "geo.Division",
+        verbose_name=_("区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deadlines",
+    )
     starts_at = models.DateTimeField(_("起算时间"), default=timezone.now)
     due_at = models.DateTimeField(_("期限"), db_index=True)
     remind_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
@@ -263,8 +301,9 @@ class Link(models.Model):
     b = GenericForeignKey("b_type", "b_id")
     kind = models.CharField(max_length=40)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -38,8 +38,9 @@ def nav_for(user: Any, attr: str = "nav_items") -> list[dict[str, Any]]:
         if items:
             # A group sits where its first entry *shown to this person* sits, so the duty desk
             # (order 2) leads a duty officer's menu without pulling every emergency entry up for all.
-            groups.append({"label": config.verbose_name, "items": items,
-                           "order": min(i["order"] for i in items)})
+            groups.append(
+                {"label": config.verbose_name, "items": items, "order": min(i["order"] for i in items)}
+            )
     groups.sort(key=lambda g: g["order"])
     return groups
 
@@ -65,8 +66,15 @@ def _items_for(user: Any, items: Any) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        out.append({"label": item.label, "url": url, "icon": item.icon, "url_name": item.url_name,
-                    "order": item.order})
+        out.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "url_name": item.url_name,
+                "order": item.order,
+            }
+        )
     return out
 
 

@@ -50,4 +50,6 @@ class DepthLimitedJSONParser(JSONParser):
     def _message() -> str:
         from django.utils.translation import gettext as _
 
-        return _("JSON 嵌套层级过深(最多 %(n)d 层)") % {"n": getattr(settings, "API_JSON_MAX_DEPTH", MAX_DEPTH)}
+        return _("JSON 嵌套层级过深(最多 %(n)d 层)") % {
+            "n": getattr(settings, "API_JSON_MAX_DEPTH", MAX_DEPTH)
+        }

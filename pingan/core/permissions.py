@@ -73,7 +73,9 @@ def may(user: Actor, name: str, obj: Any = None) -> bool:
     return bool(predicate(name)(user, obj))
 
 
-def require(user: Actor, name: str, obj: Any = None, message: Any = None, *, field: str | None = None) -> None:
+def require(
+    user: Actor, name: str, obj: Any = None, message: Any = None, *, field: str | None = None
+) -> None:
     """Raise `Forbidden` (403) unless `may(user, name, obj)`; actions' `check_*` call this."""
     if not may(user, name, obj):
         from django.utils.translation import gettext as _
@@ -83,7 +85,9 @@ def require(user: Actor, name: str, obj: Any = None, message: Any = None, *, fie
 
 # --- The vocabulary predicates are written in --------------------------------------------------------
 def signed_in(user: Actor) -> TypeGuard[User]:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True))
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", True)
+    )
 
 
 def has_role(user: Actor, *roles: str) -> bool:
@@ -129,8 +133,12 @@ def same_department(user: Actor, department_id: int | None) -> bool:
 def own_enterprise(user: Actor, enterprise_id: int | None) -> bool:
     from pingan.org.choices import Role
 
-    return bool(signed_in(user) and enterprise_id and user.role == Role.ENTERPRISE
-                and user.enterprise_id == enterprise_id)
+    return bool(
+        signed_in(user)
+        and enterprise_id
+        and user.role == Role.ENTERPRISE
+        and user.enterprise_id == enterprise_id
+    )
 
 
 # --- Views --------------------------------------------------------------------------------------------
@@ -166,7 +174,9 @@ class ConsoleGate:
         return response
 
 
-def console_view(name: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def console_view(
+    name: str | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Decorator for function views: ``@console_view("emergency.view_desk")``."""
 
     def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -23,7 +23,10 @@ PASSWORD = "Pingan-test-2026!"
 
 
 def square(lon0: float, lat0: float, lon1: float, lat1: float) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]],
+    }
 
 
 @dataclass
@@ -42,54 +45,139 @@ class World:
 def make_world() -> World:
     from pingan.geo import lookup
 
-    city = Division.objects.create(code="441800", name="清远市", level="city",
-                                   geometry=square(112.0, 23.5, 114.0, 25.0), lat=24.0, lon=113.0)
-    qc = Division.objects.create(code="441802", name="清城区", level="district", parent=city,
-                                 geometry=square(113.0, 23.6, 113.2, 23.8), lat=23.7, lon=113.1)
-    yd = Division.objects.create(code="441881", name="英德市", level="district", parent=city,
-                                 geometry=square(113.3, 24.1, 113.5, 24.3), lat=24.2, lon=113.4)
-    qc_t = Division.objects.create(code="441802006", name="凤城街道", level="town", parent=qc, kind="街道",
-                                   geometry=square(113.0, 23.6, 113.1, 23.8), lat=23.7, lon=113.05)
-    yd_t = Division.objects.create(code="441881100", name="英城街道", level="town", parent=yd, kind="街道",
-                                   geometry=square(113.3, 24.1, 113.4, 24.3), lat=24.2, lon=113.35)
+    city = Division.objects.create(
+        code="441800",
+        name="清远市",
+        level="city",
+        geometry=square(112.0, 23.5, 114.0, 25.0),
+        lat=24.0,
+        lon=113.0,
+    )
+    qc = Division.objects.create(
+        code="441802",
+        name="清城区",
+        level="district",
+        parent=city,
+        geometry=square(113.0, 23.6, 113.2, 23.8),
+        lat=23.7,
+        lon=113.1,
+    )
+    yd = Division.objects.create(
+        code="441881",
+        name="英德市",
+        level="district",
+        parent=city,
+        geometry=square(113.3, 24.1, 113.5, 24.3),
+        lat=24.2,
+        lon=113.4,
+    )
+    qc_t = Division.objects.create(
+        code="441802006",
+        name="凤城街道",
+        level="town",
+        parent=qc,
+        kind="街道",
+        geometry=square(113.0, 23.6, 113.1, 23.8),
+        lat=23.7,
+        lon=113.05,
+    )
+    yd_t = Division.objects.create(
+        code="441881100",
+        name="英城街道",
+        level="town",
+        parent=yd,
+        kind="街道",
+        geometry=square(113.3, 24.1, 113.4, 24.3),
+        lat=24.2,
+        lon=113.35,
+    )
     lookup.invalidate()
 
-    def dept(code: str, name: str, sector: str, kind: str, division: Division, parent: Department | None = None) -> Department:
-        return Department.objects.create(code=code, name=name, sector=sector, kind=kind, division=division, parent=parent)
+    def dept(
+        code: str, name: str, sector: str, kind: str, division: Division, parent: Department | None = None
+    ) -> Department:
+        return Department.objects.create(
+            code=code, name=name, sector=sector, kind=kind, division=division, parent=parent
+        )
 
     d: dict[str, Department] = {}
     d["city_em"] = dept("441800-em", "清远市应急管理局", Sector.EMERGENCY, DepartmentKind.BUREAU, city)
-    d["city_dispatch"] = dept("441800-dispatch", "清远市安全隐患受理中心", Sector.DISPATCH, DepartmentKind.CENTRE, city)
+    d["city_dispatch"] = dept(
+        "441800-dispatch", "清远市安全隐患受理中心", Sector.DISPATCH, DepartmentKind.CENTRE, city
+    )
     d["city_fire"] = dept("441800-fire", "清远市消防救援支队", Sector.FIRE, DepartmentKind.BUREAU, city)
-    d["city_housing"] = dept("441800-housing", "清远市住房和城乡建设局", Sector.HOUSING, DepartmentKind.BUREAU, city)
-    d["qc_em"] = dept("441802-em", "清城区应急管理局", Sector.EMERGENCY, DepartmentKind.BRANCH, qc, d["city_em"])
-    d["qc_fire"] = dept("441802-fire", "清城区消防救援大队", Sector.FIRE, DepartmentKind.BRANCH, qc, d["city_fire"])
+    d["city_housing"] = dept(
+        "441800-housing", "清远市住房和城乡建设局", Sector.HOUSING, DepartmentKind.BUREAU, city
+    )
+    d["qc_em"] = dept(
+        "441802-em", "清城区应急管理局", Sector.EMERGENCY, DepartmentKind.BRANCH, qc, d["city_em"]
+    )
+    d["qc_fire"] = dept(
+        "441802-fire", "清城区消防救援大队", Sector.FIRE, DepartmentKind.BRANCH, qc, d["city_fire"]
+    )
     d["qc_town"] = dept("441802006-gov", "凤城街道办事处", Sector.GOVERNMENT, DepartmentKind.TOWNSHIP, qc_t)
-    d["yd_em"] = dept("441881-em", "英德市应急管理局", Sector.EMERGENCY, DepartmentKind.BRANCH, yd, d["city_em"])
-    d["yd_fire"] = dept("441881-fire", "英德市消防救援大队", Sector.FIRE, DepartmentKind.BRANCH, yd, d["city_fire"])
+    d["yd_em"] = dept(
+        "441881-em", "英德市应急管理局", Sector.EMERGENCY, DepartmentKind.BRANCH, yd, d["city_em"]
+    )
+    d["yd_fire"] = dept(
+        "441881-fire", "英德市消防救援大队", Sector.FIRE, DepartmentKind.BRANCH, yd, d["city_fire"]
+    )
     d["yd_town"] = dept("441881100-gov", "英城街道办事处", Sector.GOVERNMENT, DepartmentKind.TOWNSHIP, yd_t)
 
     e: dict[str, Enterprise] = {}
-    e["qingcheng"] = Enterprise.objects.create(name="清城测试化工有限公司", uscc="91350100M000100Y43", industry="hazchem",
-                                               division=qc_t, lat=23.7, lon=113.05, key_supervision=True)
-    e["yingde"] = Enterprise.objects.create(name="英德测试建材有限公司", uscc="9144030071526726XG",
-                                            industry="building_materials", division=yd_t, lat=24.2, lon=113.35)
+    e["qingcheng"] = Enterprise.objects.create(
+        name="清城测试化工有限公司",
+        uscc="91350100M000100Y43",
+        industry="hazchem",
+        division=qc_t,
+        lat=23.7,
+        lon=113.05,
+        key_supervision=True,
+    )
+    e["yingde"] = Enterprise.objects.create(
+        name="英德测试建材有限公司",
+        uscc="9144030071526726XG",
+        industry="building_materials",
+        division=yd_t,
+        lat=24.2,
+        lon=113.35,
+    )
     e["qingcheng"].supervising_departments.add(d["qc_em"])
     e["yingde"].supervising_departments.add(d["yd_em"])
 
-    world = World(city=city, districts={"qingcheng": qc, "yingde": yd}, towns={"qingcheng": qc_t, "yingde": yd_t},
-                  departments=d, enterprises=e)
+    world = World(
+        city=city,
+        districts={"qingcheng": qc, "yingde": yd},
+        towns={"qingcheng": qc_t, "yingde": yd_t},
+        departments=d,
+        enterprises=e,
+    )
 
-    def person(username: str, role: str, area: str, division: Division | None, department: Department | None = None,
-               enterprise: Enterprise | None = None) -> None:
-        u = User.objects.create_user(username=username, password=PASSWORD, role=role, division=division,
-                                     department=department, enterprise=enterprise, display_name=username)
+    def person(
+        username: str,
+        role: str,
+        area: str,
+        division: Division | None,
+        department: Department | None = None,
+        enterprise: Enterprise | None = None,
+    ) -> None:
+        u = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            division=division,
+            department=department,
+            enterprise=enterprise,
+            display_name=username,
+        )
         world.users[(role, area)] = u
 
     person("cityadmin", Role.CITY_ADMIN, "city", city, d["city_em"])
     person("dispatcher", Role.DEPT_STAFF, "city", city, d["city_dispatch"])
-    for area, dist, town, em, fire, gov in (("qingcheng", qc, qc_t, d["qc_em"], d["qc_fire"], d["qc_town"]),
-                                            ("yingde", yd, yd_t, d["yd_em"], d["yd_fire"], d["yd_town"])):
+    for area, dist, town, em, fire, gov in (
+        ("qingcheng", qc, qc_t, d["qc_em"], d["qc_fire"], d["qc_town"]),
+        ("yingde", yd, yd_t, d["yd_em"], d["yd_fire"], d["yd_town"]),
+    ):
         person(f"{area}_dept", Role.DEPT_STAFF, area, dist, em)
         person(f"{area}_area", Role.AREA_STAFF, area, dist, gov)
         person(f"{area}_grid", Role.GRID_WORKER, area, town, gov)
@@ -105,8 +193,17 @@ def make_world() -> World:
 
 # Every role a permission matrix must cover, as (role, area) keys of World.users.
 MATRIX_PEOPLE = [
-    ("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"), ("grid_worker", "qingcheng"),
-    ("inspector", "qingcheng"), ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng"),
-    ("enterprise", "qingcheng"), ("rescue_lead", "qingcheng"), ("public", "city"), ("integration", "city"),
-    ("area_staff", "yingde"), ("dept_staff", "yingde"),
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("grid_worker", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("enterprise", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("public", "city"),
+    ("integration", "city"),
+    ("area_staff", "yingde"),
+    ("dept_staff", "yingde"),
 ]

@@ -93,13 +93,34 @@ def home(request: HttpRequest) -> HttpResponse:
     division = user.division if user.division_id and not is_city_admin(user) else None
     api = reverse("geo-api:division-geojson")
     if division is not None and division.parent_id is not None:
-        layers = [{"url": f"{api}?code={division.code}", "name": division.name, "kind": "boundary", "weight": 3,
-                   "fillOpacity": 0.05, "labels": True, "fit": True},
-                  {"url": f"{api}?parent={division.code}", "name": "下级 Children", "kind": "boundary",
-                   "labels": True, "fillOpacity": 0.05}]
+        layers = [
+            {
+                "url": f"{api}?code={division.code}",
+                "name": division.name,
+                "kind": "boundary",
+                "weight": 3,
+                "fillOpacity": 0.05,
+                "labels": True,
+                "fit": True,
+            },
+            {
+                "url": f"{api}?parent={division.code}",
+                "name": "下级 Children",
+                "kind": "boundary",
+                "labels": True,
+                "fillOpacity": 0.05,
+            },
+        ]
     else:
-        layers = [{"url": f"{api}?level=district", "name": "区县 Districts", "kind": "boundary", "labels": True,
-                   "fit": True}]
+        layers = [
+            {
+                "url": f"{api}?level=district",
+                "name": "区县 Districts",
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            }
+        ]
     mine = {item["url_name"]: item["url"] for group in nav_for(user) for item in group["items"]}
     shortcuts = []
     for url_name, label, query, needs in SHORTCUTS:
@@ -110,11 +131,24 @@ def home(request: HttpRequest) -> HttpResponse:
     desk = None
     if may(user, "core.start_at_duty_desk") and "emergency:console" in mine:
         desk = mine["emergency:console"]
-    admin_tiles = [{"label": label, "url": url, "url_name": name} for name, label, perm in ADMIN_TILES
-                   if may(user, perm) and (url := _url(name))]
-    return render(request, "core/home.html", {"inbox": inbox, "tasks": tasks, "layers": layers,
-                                              "shortcuts": shortcuts, "desk": desk, "admin_tiles": admin_tiles,
-                                              "area": division})
+    admin_tiles = [
+        {"label": label, "url": url, "url_name": name}
+        for name, label, perm in ADMIN_TILES
+        if may(user, perm) and (url := _url(name))
+    ]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "inbox": inbox,
+            "tasks": tasks,
+            "layers": layers,
+            "shortcuts": shortcuts,
+            "desk": desk,
+            "admin_tiles": admin_tiles,
+            "area": division,
+        },
+    )
 
 
 # --- Settings ----------------------------------------------------------------------------------------
@@ -126,8 +160,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 class CalendarForm(forms.Form):
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    is_workday = forms.TypedChoiceField(label=_("当天"), coerce=lambda v: v == "1",
-                                        choices=[("1", _("上班(调休工作日)")), ("0", _("放假"))])
+    is_workday = forms.TypedChoiceField(
+        label=_("当天"), coerce=lambda v: v == "1", choices=[("1", _("上班(调休工作日)")), ("0", _("放假"))]
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
@@ -173,13 +208,19 @@ def audit_queryset(request: HttpRequest) -> tuple[QuerySet, dict[str, str]]:
     from pingan.geo.models import Division
 
     get = request.GET
-    f = {k: get.get(k, "").strip() for k in ("actor", "action", "type", "object", "division", "since", "until", "q")}
+    f = {
+        k: get.get(k, "").strip()
+        for k in ("actor", "action", "type", "object", "division", "since", "until", "q")
+    }
     qs = AuditEvent.objects.visible_to(request.user)
     if f["actor"]:
         qs = qs.filter(actor_label__icontains=f["actor"])
     if f["action"]:
-        qs = qs.filter(action=f["action"]) if f["action"].count(".") >= 2 else qs.filter(
-            action__startswith=f["action"] + ".")
+        qs = (
+            qs.filter(action=f["action"])
+            if f["action"].count(".") >= 2
+            else qs.filter(action__startswith=f["action"] + ".")
+        )
     if f["type"]:
         app_label, _dot, model = f["type"].partition(".")
         ct = ContentType.objects.filter(app_label=app_label, model=model).first()
@@ -201,9 +242,16 @@ def audit_queryset(request: HttpRequest) -> tuple[QuerySet, dict[str, str]]:
             qs = qs.filter(**{lookup: start})
     if f["q"]:
         q = f["q"]
-        qs = qs.filter(Q(object_repr__icontains=q) | Q(note__icontains=q) | Q(actor_label__icontains=q)
-                       | Q(object_id=q) | Q(request_id=q) | Q(action__icontains=q)
-                       | Q(before__icontains=q) | Q(after__icontains=q))
+        qs = qs.filter(
+            Q(object_repr__icontains=q)
+            | Q(note__icontains=q)
+            | Q(actor_label__icontains=q)
+            | Q(object_id=q)
+            | Q(request_id=q)
+            | Q(action__icontains=q)
+            | Q(before__icontains=q)
+            | Q(after__icontains=q)
+        )
     return qs.order_by("-at", "-id"), f
 
 
@@ -230,8 +278,9 @@ def _audit_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, st
     present = AuditEvent.objects.visible_to(user)
     actions = sorted(set(present.order_by().values_list("action", flat=True).distinct()))
     types = []
-    for ct_id in sorted(set(present.exclude(content_type=None).order_by().values_list("content_type", flat=True)
-                            .distinct())):
+    for ct_id in sorted(
+        set(present.exclude(content_type=None).order_by().values_list("content_type", flat=True).distinct())
+    ):
         ct = ContentType.objects.get_for_id(ct_id)
         model = ct.model_class()
         types.append((f"{ct.app_label}.{ct.model}", str(model._meta.verbose_name) if model else ct.model))
@@ -276,17 +325,44 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = gettext("审计日志")
-    ws.append([gettext("时间"), gettext("操作人"), gettext("动作"), gettext("动作代码"), gettext("对象类型"), gettext("对象"), gettext("对象编号"),
-               gettext("区划"), gettext("说明"), gettext("渠道"), gettext("来源地址"), gettext("请求编号")])
+    ws.append(
+        [
+            gettext("时间"),
+            gettext("操作人"),
+            gettext("动作"),
+            gettext("动作代码"),
+            gettext("对象类型"),
+            gettext("对象"),
+            gettext("对象编号"),
+            gettext("区划"),
+            gettext("说明"),
+            gettext("渠道"),
+            gettext("来源地址"),
+            gettext("请求编号"),
+        ]
+    )
     tz = timezone.get_current_timezone()
     batch: list[AuditEvent] = []
 
     def flush() -> None:
         _decorate(batch)
         for e in batch:
-            ws.append([timezone.localtime(e.at, tz).replace(tzinfo=None), e.actor_label, str(e.label), e.action,
-                       str(e.type_label), e.object_repr, e.object_id, e.division_name, e.note, e.channel,
-                       e.ip or "", e.request_id])
+            ws.append(
+                [
+                    timezone.localtime(e.at, tz).replace(tzinfo=None),
+                    e.actor_label,
+                    str(e.label),
+                    e.action,
+                    str(e.type_label),
+                    e.object_repr,
+                    e.object_id,
+                    e.division_name,
+                    e.note,
+                    e.channel,
+                    e.ip or "",
+                    e.request_id,
+                ]
+            )
         batch.clear()
 
     for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
@@ -295,12 +371,18 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             flush()
     flush()
     with origin("web", ip=request.META.get("REMOTE_ADDR")):
-        audit.record("core.audit.export", None, actor=request.user,
-                     after={k: v for k, v in f.items() if v}, division_path=request.user.scope_path or "")
+        audit.record(
+            "core.audit.export",
+            None,
+            actor=request.user,
+            after={k: v for k, v in f.items() if v},
+            division_path=request.user.scope_path or "",
+        )
     out = BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="audit.xlsx"'
     return response
 

@@ -43,8 +43,13 @@ def add_working_days(start: dt.date, days: int, overrides: Mapping[dt.date, bool
     return day
 
 
-def add_working_hours(start: dt.datetime, hours: float, overrides: Mapping[dt.date, bool] | None = None,
-                      work_start: dt.time = WORK_START, work_end: dt.time = WORK_END) -> dt.datetime:
+def add_working_hours(
+    start: dt.datetime,
+    hours: float,
+    overrides: Mapping[dt.date, bool] | None = None,
+    work_start: dt.time = WORK_START,
+    work_end: dt.time = WORK_END,
+) -> dt.datetime:
     """`start` plus `hours` of office time (work_start–work_end on working days, Beijing time)."""
     if hours < 0:
         raise ValueError("hours must be >= 0")
@@ -66,7 +71,9 @@ def add_working_hours(start: dt.datetime, hours: float, overrides: Mapping[dt.da
         local = dt.datetime.combine(day + dt.timedelta(days=1), work_start, TZ)
 
 
-def end_of_working_day(start: dt.datetime, days: int, overrides: Mapping[dt.date, bool] | None = None) -> dt.datetime:
+def end_of_working_day(
+    start: dt.datetime, days: int, overrides: Mapping[dt.date, bool] | None = None
+) -> dt.datetime:
     """The end (23:59:59 Beijing time) of the day `days` working days after `start`'s date."""
     local = start.astimezone(TZ)
     day = add_working_days(local.date(), days, overrides)

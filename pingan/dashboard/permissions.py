@@ -8,8 +8,15 @@ from pingan.core.permissions import has_role
 from pingan.org.choices import Role
 
 # The command centre's overview is for people who coordinate; a grid worker's console is their grid.
-COMMAND_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.INSPECTOR, Role.DUTY_OFFICER,
-                 Role.DUTY_LEADER, Role.RESCUE_LEAD)
+COMMAND_ROLES = (
+    Role.CITY_ADMIN,
+    Role.DEPT_STAFF,
+    Role.AREA_STAFF,
+    Role.INSPECTOR,
+    Role.DUTY_OFFICER,
+    Role.DUTY_LEADER,
+    Role.RESCUE_LEAD,
+)
 
 
 def can_view_command_centre(user: Any, obj: Any = None) -> bool:

@@ -29,22 +29,24 @@ class EmergencyConfig(AppConfig):
 
         deadlines.register(REPORT_DEADLINE, remind=handlers.remind_report, escalate=handlers.escalate_report)
         deadlines.register(SANFANG_DEADLINE, escalate=handlers.escalate_sanfang)
-        register_action_labels({
-            "emergency.incident.record": _("接报登记"),
-            "emergency.incident.regrade": _("事件定级变更"),
-            "emergency.incident.supplement": _("续报"),
-            "emergency.incident.response": _("应急响应"),
-            "emergency.incident.close": _("事件结束"),
-            "emergency.incident.finding": _("报送问题认定"),
-            "emergency.report.send": _("报送"),
-            "emergency.report.external": _("登记上级报送"),
-            "emergency.report.overdue": _("超时未报"),
-            "emergency.rotation.generate": _("生成排班"),
-            "emergency.swap.request": _("换班申请"),
-            "emergency.swap.decide": _("换班审批"),
-            "emergency.handover.record": _("交接班"),
-            "emergency.sanfang.start": _("启动三防响应"),
-            "emergency.sanfang.level": _("调整三防响应"),
-            "emergency.sanfang.end": _("终止三防响应"),
-            "emergency.sanfang.report": _("三防报告"),
-        })
+        register_action_labels(
+            {
+                "emergency.incident.record": _("接报登记"),
+                "emergency.incident.regrade": _("事件定级变更"),
+                "emergency.incident.supplement": _("续报"),
+                "emergency.incident.response": _("应急响应"),
+                "emergency.incident.close": _("事件结束"),
+                "emergency.incident.finding": _("报送问题认定"),
+                "emergency.report.send": _("报送"),
+                "emergency.report.external": _("登记上级报送"),
+                "emergency.report.overdue": _("超时未报"),
+                "emergency.rotation.generate": _("生成排班"),
+                "emergency.swap.request": _("换班申请"),
+                "emergency.swap.decide": _("换班审批"),
+                "emergency.handover.record": _("交接班"),
+                "emergency.sanfang.start": _("启动三防响应"),
+                "emergency.sanfang.level": _("调整三防响应"),
+                "emergency.sanfang.end": _("终止三防响应"),
+                "emergency.sanfang.report": _("三防报告"),
+            }
+        )

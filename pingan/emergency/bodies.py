@@ -33,8 +33,11 @@ def _em_department(division: Any) -> Any:
     from pingan.org.choices import Sector
     from pingan.org.models import Department
 
-    return (Department.objects.filter(division=division, sector=Sector.EMERGENCY, is_active=True)
-            .order_by("kind", "pk").first())
+    return (
+        Department.objects.filter(division=division, sector=Sector.EMERGENCY, is_active=True)
+        .order_by("kind", "pk")
+        .first()
+    )
 
 
 def find_body_for_division(division: Any) -> ReportingBody | None:
@@ -70,21 +73,26 @@ def body_for_division(division: Any) -> ReportingBody | None:
     elif level == ChainLevel.CITY:
         parent = province_body()
     name = dept.name if dept else f"{target.name}应急管理部门"
-    return ReportingBody.objects.create(name=name, level=level, division=target, department=dept, parent=parent)
+    return ReportingBody.objects.create(
+        name=name, level=level, division=target, department=dept, parent=parent
+    )
 
 
 def province_body() -> ReportingBody:
     """The province's body (and the ministry and State Council above it), created on first use."""
     ministry = ReportingBody.objects.filter(level=ChainLevel.MINISTRY).first()
     if ministry is None:
-        council = ReportingBody.objects.filter(level=ChainLevel.STATE_COUNCIL).first() or \
-            ReportingBody.objects.create(name=STATE_COUNCIL_BODY, level=ChainLevel.STATE_COUNCIL)
-        ministry = ReportingBody.objects.create(name=MINISTRY_BODY, level=ChainLevel.MINISTRY, parent=council,
-                                                contact="应急管理部总值班室")
+        council = ReportingBody.objects.filter(
+            level=ChainLevel.STATE_COUNCIL
+        ).first() or ReportingBody.objects.create(name=STATE_COUNCIL_BODY, level=ChainLevel.STATE_COUNCIL)
+        ministry = ReportingBody.objects.create(
+            name=MINISTRY_BODY, level=ChainLevel.MINISTRY, parent=council, contact="应急管理部总值班室"
+        )
     province = ReportingBody.objects.filter(level=ChainLevel.PROVINCE).first()
     if province is None:
-        province = ReportingBody.objects.create(name=PROVINCE_BODY, level=ChainLevel.PROVINCE, parent=ministry,
-                                                contact="省应急管理厅总值班室")
+        province = ReportingBody.objects.create(
+            name=PROVINCE_BODY, level=ChainLevel.PROVINCE, parent=ministry, contact="省应急管理厅总值班室"
+        )
     return province
 
 

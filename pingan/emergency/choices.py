@@ -39,12 +39,31 @@ class SubType(models.TextChoices):
 
 
 SUBTYPES_BY_CATEGORY = {
-    Category.NATURAL: [SubType.FLOOD_DROUGHT, SubType.WEATHER, SubType.EARTHQUAKE, SubType.GEOLOGICAL,
-                       SubType.MARINE, SubType.BIOLOGICAL, SubType.FOREST_FIRE, SubType.OTHER],
-    Category.ACCIDENT: [SubType.WORKPLACE, SubType.TRANSPORT, SubType.FIRE, SubType.PUBLIC_FACILITY,
-                        SubType.ENVIRONMENT, SubType.OTHER],
-    Category.PUBLIC_HEALTH: [SubType.EPIDEMIC, SubType.UNKNOWN_DISEASE, SubType.FOOD_OCCUPATIONAL,
-                             SubType.ANIMAL_EPIDEMIC, SubType.OTHER],
+    Category.NATURAL: [
+        SubType.FLOOD_DROUGHT,
+        SubType.WEATHER,
+        SubType.EARTHQUAKE,
+        SubType.GEOLOGICAL,
+        SubType.MARINE,
+        SubType.BIOLOGICAL,
+        SubType.FOREST_FIRE,
+        SubType.OTHER,
+    ],
+    Category.ACCIDENT: [
+        SubType.WORKPLACE,
+        SubType.TRANSPORT,
+        SubType.FIRE,
+        SubType.PUBLIC_FACILITY,
+        SubType.ENVIRONMENT,
+        SubType.OTHER,
+    ],
+    Category.PUBLIC_HEALTH: [
+        SubType.EPIDEMIC,
+        SubType.UNKNOWN_DISEASE,
+        SubType.FOOD_OCCUPATIONAL,
+        SubType.ANIMAL_EPIDEMIC,
+        SubType.OTHER,
+    ],
     Category.SOCIAL_SECURITY: [SubType.SOCIAL, SubType.OTHER],
 }
 
@@ -79,8 +98,14 @@ class ChainLevel(models.TextChoices):
     STATE_COUNCIL = "state_council", _("国务院")
 
 
-CHAIN_ORDER = [ChainLevel.UNIT, ChainLevel.COUNTY, ChainLevel.CITY, ChainLevel.PROVINCE, ChainLevel.MINISTRY,
-               ChainLevel.STATE_COUNCIL]
+CHAIN_ORDER = [
+    ChainLevel.UNIT,
+    ChainLevel.COUNTY,
+    ChainLevel.CITY,
+    ChainLevel.PROVINCE,
+    ChainLevel.MINISTRY,
+    ChainLevel.STATE_COUNCIL,
+]
 
 
 class Source(models.TextChoices):

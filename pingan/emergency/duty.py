@@ -57,8 +57,9 @@ def _shifts_at(posts: Any, at: dt.datetime) -> list[Shift]:
     )
 
 
-def on_duty(*, department: Any = None, division: Any = None, at: dt.datetime | None = None,
-            viewer: Any = None) -> list[Any]:
+def on_duty(
+    *, department: Any = None, division: Any = None, at: dt.datetime | None = None, viewer: Any = None
+) -> list[Any]:
     """The people on duty at `at` (now by default): leader and officers of the current shifts.
 
     With `department`: that department's duty posts. With `division`: the duty posts covering the
@@ -131,4 +132,6 @@ def post_level_of(division: Any) -> str:
 
     from .choices import PostLevel
 
-    return {Level.CITY: PostLevel.CITY, Level.DISTRICT: PostLevel.DISTRICT}.get(division.level, PostLevel.TOWN)
+    return {Level.CITY: PostLevel.CITY, Level.DISTRICT: PostLevel.DISTRICT}.get(
+        division.level, PostLevel.TOWN
+    )

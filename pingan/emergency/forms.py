@@ -23,18 +23,49 @@ class IncidentForm(forms.ModelForm):
     minor_injuries = forms.CharField(label=_("轻伤人数"), required=False, initial="0")
     missing = forms.CharField(label=_("失踪人数"), required=False, initial="0")
     trapped = forms.CharField(label=_("被困人数"), required=False, initial="0")
-    grade = forms.ChoiceField(label=_("人工定级(非生产安全事故)"), choices=[("", "—"), *Grade.choices], required=False)
+    grade = forms.ChoiceField(
+        label=_("人工定级(非生产安全事故)"), choices=[("", "—"), *Grade.choices], required=False
+    )
 
     class Meta:
         model = Incident
-        fields = ["title", "category", "subtype", "accident_kind", "is_production_safety", "source", "caller_name",
-                  "caller_phone", "unit_name", "unit_overview", "occurred_at", "unit_learned_at", "division", "place",
-                  "lat", "lon", "scene", "course", "deaths", "serious_injuries", "minor_injuries", "missing",
-                  "trapped", "direct_loss", "measures", "other_matters"]
-        widgets = {"occurred_at": DT, "unit_learned_at": DT,
-                   "scene": forms.Textarea(attrs={"rows": 2}), "course": forms.Textarea(attrs={"rows": 3}),
-                   "measures": forms.Textarea(attrs={"rows": 2}), "other_matters": forms.Textarea(attrs={"rows": 2}),
-                   "unit_overview": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "title",
+            "category",
+            "subtype",
+            "accident_kind",
+            "is_production_safety",
+            "source",
+            "caller_name",
+            "caller_phone",
+            "unit_name",
+            "unit_overview",
+            "occurred_at",
+            "unit_learned_at",
+            "division",
+            "place",
+            "lat",
+            "lon",
+            "scene",
+            "course",
+            "deaths",
+            "serious_injuries",
+            "minor_injuries",
+            "missing",
+            "trapped",
+            "direct_loss",
+            "measures",
+            "other_matters",
+        ]
+        widgets = {
+            "occurred_at": DT,
+            "unit_learned_at": DT,
+            "scene": forms.Textarea(attrs={"rows": 2}),
+            "course": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 2}),
+            "other_matters": forms.Textarea(attrs={"rows": 2}),
+            "unit_overview": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,10 +89,13 @@ class SupplementForm(forms.Form):
     minor_injuries = forms.CharField(label=_("轻伤人数"), required=False)
     missing = forms.CharField(label=_("失踪人数"), required=False)
     direct_loss = forms.CharField(label=_("直接经济损失(元)"), required=False)
-    effective_on = forms.DateField(label=_("变化发生日期"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    effective_on = forms.DateField(
+        label=_("变化发生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     text = forms.CharField(label=_("续报内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    measures = forms.CharField(label=_("已采取的措施(更新)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    measures = forms.CharField(
+        label=_("已采取的措施(更新)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class SendForm(forms.Form):
@@ -90,15 +124,29 @@ class CloseForm(forms.Form):
 
 
 class CalculatorForm(forms.Form):
-    deaths = forms.IntegerField(label=_("死亡人数"), min_value=0, initial=0,
-                                error_messages={"min_value": _("人数不能为负数"), "invalid": _("人数必须是整数")})
-    serious_injuries = forms.IntegerField(label=_("重伤人数(含急性工业中毒)"), min_value=0, initial=0,
-                                          error_messages={"min_value": _("人数不能为负数"),
-                                                          "invalid": _("人数必须是整数")})
-    direct_loss = forms.DecimalField(label=_("直接经济损失(元)"), min_value=0, initial=0, max_digits=16,
-                                     decimal_places=2,
-                                     error_messages={"min_value": _("直接经济损失不能为负数"),
-                                                     "invalid": _("直接经济损失必须是数字(单位:元)")})
+    deaths = forms.IntegerField(
+        label=_("死亡人数"),
+        min_value=0,
+        initial=0,
+        error_messages={"min_value": _("人数不能为负数"), "invalid": _("人数必须是整数")},
+    )
+    serious_injuries = forms.IntegerField(
+        label=_("重伤人数(含急性工业中毒)"),
+        min_value=0,
+        initial=0,
+        error_messages={"min_value": _("人数不能为负数"), "invalid": _("人数必须是整数")},
+    )
+    direct_loss = forms.DecimalField(
+        label=_("直接经济损失(元)"),
+        min_value=0,
+        initial=0,
+        max_digits=16,
+        decimal_places=2,
+        error_messages={
+            "min_value": _("直接经济损失不能为负数"),
+            "invalid": _("直接经济损失必须是数字(单位:元)"),
+        },
+    )
 
 
 class SwapForm(forms.Form):
@@ -118,8 +166,9 @@ class HandoverForm(forms.Form):
 class SanfangForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=SanfangKind.choices)
     level = forms.ChoiceField(label=_("级别"), choices=ResponseLevel.choices)
-    members = forms.ModelMultipleChoiceField(label=_("成员单位"), queryset=None,
-                                             widget=forms.CheckboxSelectMultiple)
+    members = forms.ModelMultipleChoiceField(
+        label=_("成员单位"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label=_("说明"), required=False)
 
     def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:

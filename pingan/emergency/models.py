@@ -54,10 +54,12 @@ class DutyPost(models.Model):
     """A 24-hour duty post (值班室) of a department at some level."""
 
     name = models.CharField(_("名称"), max_length=100)
-    department = models.ForeignKey("org.Department", verbose_name=_("部门"), on_delete=models.PROTECT,
-                                   related_name="duty_posts")
-    division = models.ForeignKey("geo.Division", verbose_name=_("辖区"), on_delete=models.PROTECT,
-                                 related_name="duty_posts")
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="duty_posts"
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="duty_posts"
+    )
     level = models.CharField(_("层级"), max_length=10, choices=PostLevel.choices)
     phone = models.CharField(_("值班电话"), max_length=40, blank=True)
     min_officers = models.PositiveSmallIntegerField(_("每班最少值班员"), default=1)
@@ -84,8 +86,9 @@ class DutyPost(models.Model):
 class RotationTemplate(models.Model):
     """A rotation that generates shifts: a cycle of crews, one shift per `shift_hours`."""
 
-    post = models.ForeignKey(DutyPost, verbose_name=_("值班岗位"), on_delete=models.CASCADE,
-                             related_name="rotations")
+    post = models.ForeignKey(
+        DutyPost, verbose_name=_("值班岗位"), on_delete=models.CASCADE, related_name="rotations"
+    )
     name = models.CharField(_("名称"), max_length=100)
     starts_on = models.DateField(_("起始日期"))
     start_time = models.TimeField(_("交接班时间"), default="08:30")
@@ -107,16 +110,30 @@ class RotationTemplate(models.Model):
 
 
 class Shift(models.Model):
-    post = models.ForeignKey(DutyPost, verbose_name=_("值班岗位"), on_delete=models.CASCADE,
-                             related_name="shifts")
+    post = models.ForeignKey(
+        DutyPost, verbose_name=_("值班岗位"), on_delete=models.CASCADE, related_name="shifts"
+    )
     starts_at = models.DateTimeField(_("开始"), db_index=True)
     ends_at = models.DateTimeField(_("结束"), db_index=True)
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("带班领导"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="led_shifts")
-    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("值班员"), blank=True,
-                                      related_name="duty_shifts")
-    rotation = models.ForeignKey(RotationTemplate, verbose_name=_("轮班模板"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="shifts")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("带班领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_shifts",
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("值班员"), blank=True, related_name="duty_shifts"
+    )
+    rotation = models.ForeignKey(
+        RotationTemplate,
+        verbose_name=_("轮班模板"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shifts",
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -126,7 +143,9 @@ class Shift(models.Model):
         ordering = ["post", "starts_at"]
         constraints = [
             models.UniqueConstraint(fields=["post", "starts_at"], name="emergency_shift_unique_start"),
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="emergency_shift_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="emergency_shift_positive"
+            ),
         ]
         verbose_name = _("班次")
         verbose_name_plural = _("班次")
@@ -144,18 +163,38 @@ class ShiftSwap(models.Model):
     """A swap or override of one person on a shift; takes effect when approved."""
 
     shift = models.ForeignKey(Shift, verbose_name=_("班次"), on_delete=models.CASCADE, related_name="swaps")
-    role = models.CharField(_("岗位角色"), max_length=10, choices=ShiftRole.choices, default=ShiftRole.OFFICER)
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("原值班人"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("替班人"), on_delete=models.PROTECT,
-                                related_name="+")
+    role = models.CharField(
+        _("岗位角色"), max_length=10, choices=ShiftRole.choices, default=ShiftRole.OFFICER
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("原值班人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("替班人"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(_("理由"), max_length=200, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=SwapState.choices, default=SwapState.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -173,16 +212,30 @@ class ShiftSwap(models.Model):
 class Handover(models.Model):
     """交接班记录: who handed over to whom, when, and the matters still open."""
 
-    post = models.ForeignKey(DutyPost, verbose_name=_("值班岗位"), on_delete=models.CASCADE,
-                             related_name="handovers")
-    from_shift = models.ForeignKey(Shift, verbose_name=_("交班班次"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    to_shift = models.ForeignKey(Shift, verbose_name=_("接班班次"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
-    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("交班人"), null=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接班人"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    post = models.ForeignKey(
+        DutyPost, verbose_name=_("值班岗位"), on_delete=models.CASCADE, related_name="handovers"
+    )
+    from_shift = models.ForeignKey(
+        Shift, verbose_name=_("交班班次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_shift = models.ForeignKey(
+        Shift, verbose_name=_("接班班次"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("交班人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接班人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("交接时间"), default=timezone.now)
     open_matters = models.TextField(_("未结事项"), blank=True)
     notes = models.TextField(_("其他"), blank=True)
@@ -214,12 +267,30 @@ class ReportingBody(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=ChainLevel.choices)
-    division = models.ForeignKey("geo.Division", verbose_name=_("辖区"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="reporting_bodies")
-    department = models.ForeignKey("org.Department", verbose_name=_("部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="reporting_bodies")
-    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    division = models.ForeignKey(
+        "geo.Division",
+        verbose_name=_("辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting_bodies",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporting_bodies",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     contact = models.CharField(_("报送方式"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -228,8 +299,11 @@ class ReportingBody(models.Model):
     class Meta:
         ordering = ["level", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "division"], condition=Q(division__isnull=False),
-                                    name="emergency_body_one_per_division"),
+            models.UniqueConstraint(
+                fields=["level", "division"],
+                condition=Q(division__isnull=False),
+                name="emergency_body_one_per_division",
+            ),
         ]
         verbose_name = _("报送单位")
         verbose_name_plural = _("报送单位")
@@ -251,10 +325,12 @@ class Incident(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices, default=Category.ACCIDENT)
     subtype = models.CharField(_("子类"), max_length=24, choices=SubType.choices, default=SubType.WORKPLACE)
-    accident_kind = models.CharField(_("事故类型"), max_length=16, choices=AccidentKind.choices,
-                                     default=AccidentKind.GENERAL)
-    is_production_safety = models.BooleanField(_("生产安全事故"), default=True,
-                                               help_text=_("按伤亡和损失自动定级;其他突发事件由人工定级"))
+    accident_kind = models.CharField(
+        _("事故类型"), max_length=16, choices=AccidentKind.choices, default=AccidentKind.GENERAL
+    )
+    is_production_safety = models.BooleanField(
+        _("生产安全事故"), default=True, help_text=_("按伤亡和损失自动定级;其他突发事件由人工定级")
+    )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.PHONE)
     source_note = models.CharField(_("来源说明"), max_length=200, blank=True)
     caller_name = models.CharField(_("报告人"), max_length=50, blank=True)
@@ -262,8 +338,14 @@ class Incident(models.Model):
     # §12 contents
     unit_name = models.CharField(_("事发单位"), max_length=200, blank=True)
     unit_overview = models.TextField(_("单位概况"), blank=True)
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("生产经营单位"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="incidents")
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("生产经营单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+    )
     occurred_at = models.DateTimeField(_("发生时间"))
     place = models.CharField(_("地点"), max_length=300, blank=True)
     scene = models.TextField(_("现场情况"), blank=True)
@@ -273,32 +355,55 @@ class Incident(models.Model):
     minor_injuries = models.PositiveIntegerField(_("轻伤人数"), default=0)
     missing = models.PositiveIntegerField(_("失踪人数"), default=0)
     trapped = models.PositiveIntegerField(_("被困人数"), default=0)
-    direct_loss = models.DecimalField(_("直接经济损失初步估计(元)"), max_digits=16, decimal_places=2, default=0)
+    direct_loss = models.DecimalField(
+        _("直接经济损失初步估计(元)"), max_digits=16, decimal_places=2, default=0
+    )
     measures = models.TextField(_("已采取的措施"), blank=True)
     other_matters = models.TextField(_("其他情况"), blank=True)
     # place on the map
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("事发区划"), on_delete=models.PROTECT,
-                                 related_name="incidents")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("事发区划"), on_delete=models.PROTECT, related_name="incidents"
+    )
     # who holds it: the body that took it in (a county-level duty room for a unit's report)
-    owner_body = models.ForeignKey(ReportingBody, verbose_name=_("接报单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="owned_incidents")
+    owner_body = models.ForeignKey(
+        ReportingBody,
+        verbose_name=_("接报单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_incidents",
+    )
     unit_learned_at = models.DateTimeField(_("单位负责人接报时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("接报时间"), default=timezone.now)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接报人"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # grading
     grade = models.CharField(_("等级"), max_length=20, choices=Grade.choices, blank=True)
     grade_basis = models.CharField(_("定级依据"), max_length=200, blank=True)
     # response
-    state = models.CharField(_("状态"), max_length=10, choices=IncidentState.choices, default=IncidentState.OPEN)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=IncidentState.choices, default=IncidentState.OPEN
+    )
     response_level = models.CharField(_("响应级别"), max_length=2, choices=ResponseLevel.choices, blank=True)
     summary = models.TextField(_("总结评估"), blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -336,8 +441,11 @@ class Incident(models.Model):
         if user.division.level != Level.CITY:
             return in_area
         # reported to it, or on its chain (a hop it must send, or one that skipped it)
-        reported = Exists(Report.objects.filter(incident=OuterRef("pk")).filter(
-            Q(receiver__division=user.division_id) | Q(sender__division=user.division_id)))
+        reported = Exists(
+            Report.objects.filter(incident=OuterRef("pk")).filter(
+                Q(receiver__division=user.division_id) | Q(sender__division=user.division_id)
+            )
+        )
         return in_area & (Q(owner_body__division=user.division_id) | reported)
 
     @property
@@ -366,14 +474,21 @@ def _scope_via_incident(cls: type, user: Any) -> Q:
 class GradeChange(models.Model):
     """Every (re)grading of an incident: shown on the duty consoles of every level concerned."""
 
-    incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.CASCADE,
-                                 related_name="grade_changes")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="grade_changes"
+    )
     from_grade = models.CharField(_("原等级"), max_length=20, choices=Grade.choices, blank=True)
     to_grade = models.CharField(_("新等级"), max_length=20, choices=Grade.choices, blank=True)
     counts = models.JSONField(_("定级数据"), default=dict)
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -392,16 +507,23 @@ class GradeChange(models.Model):
 class Supplement(models.Model):
     """续报/补报: a change of counts or facts within the §13 window."""
 
-    incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.CASCADE,
-                                 related_name="supplements")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="supplements"
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
     effective_on = models.DateField(_("变化发生日期"))
     in_window = models.BooleanField(_("在补报期限内"), default=True)
     before = models.JSONField(_("变更前"), default=dict)
     after = models.JSONField(_("变更后"), default=dict)
     text = models.TextField(_("续报内容"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报告人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -423,26 +545,53 @@ class Report(models.Model):
     receiver's duty post receives it and its own hop up (if the grade requires one) starts.
     """
 
-    incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="reports")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="reports"
+    )
     kind = models.CharField(_("类型"), max_length=12, choices=ReportKind.choices, default=ReportKind.INITIAL)
-    supplement = models.ForeignKey(Supplement, verbose_name=_("续报"), null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="reports")
-    sender = models.ForeignKey(ReportingBody, verbose_name=_("报送单位"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="sent_reports",
-                               help_text=_("空:事发单位"))
-    receiver = models.ForeignKey(ReportingBody, verbose_name=_("接收单位"), on_delete=models.PROTECT,
-                                 related_name="received_reports")
+    supplement = models.ForeignKey(
+        Supplement,
+        verbose_name=_("续报"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    sender = models.ForeignKey(
+        ReportingBody,
+        verbose_name=_("报送单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sent_reports",
+        help_text=_("空:事发单位"),
+    )
+    receiver = models.ForeignKey(
+        ReportingBody, verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="received_reports"
+    )
     sender_level = models.CharField(_("报送层级"), max_length=16, choices=ChainLevel.choices)
     receiver_level = models.CharField(_("接收层级"), max_length=16, choices=ChainLevel.choices)
-    predecessor = models.ForeignKey("self", verbose_name=_("上一环"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="successors")
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("上一环"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+    )
     skipped_levels = models.JSONField(_("越级跳过的层级"), default=list, blank=True)
     basis_at = models.DateTimeField(_("起算时间"))
     due_at = models.DateTimeField(_("报送期限"), db_index=True)
     state = models.CharField(_("状态"), max_length=10, choices=ReportState.choices, default=ReportState.DUE)
     sent_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     channel = models.CharField(_("报送方式"), max_length=40, blank=True)
     received_by_name = models.CharField(_("接收人"), max_length=50, blank=True)
     is_late = models.BooleanField(_("迟报"), default=False)
@@ -474,13 +623,27 @@ class Report(models.Model):
 class ReportFinding(models.Model):
     """A finding on the reporting (迟报 by the system; 漏报/谎报/瞒报 recorded by a person)."""
 
-    incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="findings")
-    report = models.ForeignKey(Report, verbose_name=_("报告"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="findings")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="findings"
+    )
+    report = models.ForeignKey(
+        Report,
+        verbose_name=_("报告"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
     kind = models.CharField(_("认定"), max_length=12, choices=Finding.choices)
     note = models.TextField(_("说明"), blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("认定人"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("认定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -499,14 +662,21 @@ class ReportFinding(models.Model):
 class ResponseChange(models.Model):
     """An emergency response level activated, raised, lowered or ended."""
 
-    incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.CASCADE,
-                                 related_name="response_changes")
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("事件"), on_delete=models.CASCADE, related_name="response_changes"
+    )
     step = models.CharField(_("动作"), max_length=10, choices=ResponseStep.choices)
     from_level = models.CharField(_("原级别"), max_length=2, choices=ResponseLevel.choices, blank=True)
     to_level = models.CharField(_("新级别"), max_length=2, choices=ResponseLevel.choices, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -532,16 +702,28 @@ class SanfangResponse(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=SanfangKind.choices)
     level = models.CharField(_("级别"), max_length=2, choices=ResponseLevel.choices)
-    headquarters = models.ForeignKey("org.Department", verbose_name=_("三防指挥部"), on_delete=models.PROTECT,
-                                     related_name="sanfang_responses")
-    division = models.ForeignKey("geo.Division", verbose_name=_("区划"), on_delete=models.PROTECT,
-                                 related_name="sanfang_responses")
-    members = models.ManyToManyField("org.Department", verbose_name=_("成员单位"), blank=True,
-                                     related_name="sanfang_memberships")
+    headquarters = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("三防指挥部"),
+        on_delete=models.PROTECT,
+        related_name="sanfang_responses",
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="sanfang_responses"
+    )
+    members = models.ManyToManyField(
+        "org.Department", verbose_name=_("成员单位"), blank=True, related_name="sanfang_memberships"
+    )
     started_at = models.DateTimeField(_("启动时间"), default=timezone.now)
     ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("启动人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("启动人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.TextField(_("说明"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -569,14 +751,22 @@ class SanfangResponse(models.Model):
 class SanfangReport(models.Model):
     """A member unit's written report for one slot (before 09:00 or before 16:00)."""
 
-    response = models.ForeignKey(SanfangResponse, verbose_name=_("三防响应"), on_delete=models.CASCADE,
-                                 related_name="member_reports")
-    department = models.ForeignKey("org.Department", verbose_name=_("成员单位"), on_delete=models.PROTECT,
-                                   related_name="sanfang_reports")
+    response = models.ForeignKey(
+        SanfangResponse, verbose_name=_("三防响应"), on_delete=models.CASCADE, related_name="member_reports"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("成员单位"), on_delete=models.PROTECT, related_name="sanfang_reports"
+    )
     due_at = models.DateTimeField(_("报送期限"), db_index=True)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     text = models.TextField(_("报告内容"), blank=True)
     is_late = models.BooleanField(_("迟报"), default=False)
 
@@ -585,7 +775,9 @@ class SanfangReport(models.Model):
     class Meta:
         ordering = ["due_at", "department"]
         constraints = [
-            models.UniqueConstraint(fields=["response", "department", "due_at"], name="sanfang_report_one_per_slot"),
+            models.UniqueConstraint(
+                fields=["response", "department", "due_at"], name="sanfang_report_one_per_slot"
+            ),
         ]
         verbose_name = _("三防成员单位报告")
         verbose_name_plural = _("三防成员单位报告")

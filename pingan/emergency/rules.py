@@ -27,7 +27,14 @@ GRADES = [GENERAL, LARGER, MAJOR, ESPECIALLY_MAJOR]
 GRADE_NAMES = {GENERAL: "一般", LARGER: "较大", MAJOR: "重大", ESPECIALLY_MAJOR: "特别重大"}
 
 # Chain levels (same strings as choices.ChainLevel), lowest first.
-UNIT, COUNTY, CITY, PROVINCE, MINISTRY, STATE_COUNCIL = "unit", "county", "city", "province", "ministry", "state_council"
+UNIT, COUNTY, CITY, PROVINCE, MINISTRY, STATE_COUNCIL = (
+    "unit",
+    "county",
+    "city",
+    "province",
+    "ministry",
+    "state_council",
+)
 CHAIN = [UNIT, COUNTY, CITY, PROVINCE, MINISTRY, STATE_COUNCIL]
 
 # ---------------------------------------------------------------------------------------------
@@ -68,16 +75,24 @@ class GradeResult:
         return f"{GRADE_NAMES[self.grade]}:{reason}({self.source})"
 
 
-def accident_grade(deaths: int, serious_injuries: int, direct_loss: Decimal | int | float | str,
-                   *, on: dt.date | None = None) -> GradeResult:
+def accident_grade(
+    deaths: int, serious_injuries: int, direct_loss: Decimal | int | float | str, *, on: dt.date | None = None
+) -> GradeResult:
     """The grade is the highest reached by any of the three criteria (§3)."""
     loss = parse_loss(direct_loss)
     if deaths < 0 or serious_injuries < 0 or loss < 0:
         raise ValueError("counts and loss must not be negative")
     rule = _rule_for(GRADE_RULES, on)
     for grade, d_min, s_min, loss_min in rule["thresholds"]:
-        by = tuple(name for name, ok in (("deaths", deaths >= d_min), ("serious_injuries", serious_injuries >= s_min),
-                                        ("direct_loss", loss >= loss_min)) if ok)
+        by = tuple(
+            name
+            for name, ok in (
+                ("deaths", deaths >= d_min),
+                ("serious_injuries", serious_injuries >= s_min),
+                ("direct_loss", loss >= loss_min),
+            )
+            if ok
+        )
         if by:
             return GradeResult(grade, by, rule["source"])
     return GradeResult(GENERAL, (), rule["source"])
@@ -91,16 +106,33 @@ def grade_table(on: dt.date | None = None) -> list[dict[str, str]]:
     upper: tuple[int, int, Decimal] | None = None
     for grade, d_min, s_min, loss_min in thresholds:
         if upper is None:
-            rows.append({"grade": grade, "deaths": f"≥{d_min}", "serious_injuries": f"≥{s_min}",
-                         "direct_loss": f"≥{loss_min:,.0f}"})
+            rows.append(
+                {
+                    "grade": grade,
+                    "deaths": f"≥{d_min}",
+                    "serious_injuries": f"≥{s_min}",
+                    "direct_loss": f"≥{loss_min:,.0f}",
+                }
+            )
         else:
-            rows.append({"grade": grade, "deaths": f"{d_min}–{upper[0] - 1}",
-                         "serious_injuries": f"{s_min}–{upper[1] - 1}",
-                         "direct_loss": f"{loss_min:,.0f} – <{upper[2]:,.0f}"})
+            rows.append(
+                {
+                    "grade": grade,
+                    "deaths": f"{d_min}–{upper[0] - 1}",
+                    "serious_injuries": f"{s_min}–{upper[1] - 1}",
+                    "direct_loss": f"{loss_min:,.0f} – <{upper[2]:,.0f}",
+                }
+            )
         upper = (d_min, s_min, loss_min)
     if upper is not None:
-        rows.append({"grade": GENERAL, "deaths": f"<{upper[0]}", "serious_injuries": f"<{upper[1]}",
-                     "direct_loss": f"<{upper[2]:,.0f}"})
+        rows.append(
+            {
+                "grade": GENERAL,
+                "deaths": f"<{upper[0]}",
+                "serious_injuries": f"<{upper[1]}",
+                "direct_loss": f"<{upper[2]:,.0f}",
+            }
+        )
     return rows
 
 
@@ -169,7 +201,7 @@ def skipped_levels(sender_level: str, receiver_level: str) -> list[str]:
     a, b = CHAIN.index(sender_level), CHAIN.index(receiver_level)
     if b <= a:
         raise ValueError("a report goes upwards")
-    return CHAIN[a + 1:b]
+    return CHAIN[a + 1 : b]
 
 
 FINDING_RULES = [
@@ -214,8 +246,9 @@ SUPPLEMENT_RULES = [
 ]
 
 
-def supplement_window_last_day(accident_on: dt.date, accident_kind: str, *,
-                               accident_day_is_day_one: bool | None = None) -> dt.date:
+def supplement_window_last_day(
+    accident_on: dt.date, accident_kind: str, *, accident_day_is_day_one: bool | None = None
+) -> dt.date:
     """The last calendar day on which a casualty change still requires a supplementary report."""
     rule = _rule_for(SUPPLEMENT_RULES, accident_on)
     days = rule["days_short"] if accident_kind in rule["short_kinds"] else rule["days"]
@@ -223,12 +256,18 @@ def supplement_window_last_day(accident_on: dt.date, accident_kind: str, *,
     return accident_on + dt.timedelta(days=days - 1 if day_one else days)
 
 
-def in_supplement_window(accident_on: dt.date, change_on: dt.date, accident_kind: str, *,
-                         accident_day_is_day_one: bool | None = None) -> bool:
+def in_supplement_window(
+    accident_on: dt.date,
+    change_on: dt.date,
+    accident_kind: str,
+    *,
+    accident_day_is_day_one: bool | None = None,
+) -> bool:
     if change_on < accident_on:
         return False
-    return change_on <= supplement_window_last_day(accident_on, accident_kind,
-                                                   accident_day_is_day_one=accident_day_is_day_one)
+    return change_on <= supplement_window_last_day(
+        accident_on, accident_kind, accident_day_is_day_one=accident_day_is_day_one
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,9 +308,15 @@ def next_sanfang_slot(after: dt.datetime) -> dt.datetime:
 # ---------------------------------------------------------------------------------------------
 
 
-def rotation_shifts(starts_on: dt.date, start_time: dt.time, shift_hours: int, n_crews: int,
-                    window_from: dt.datetime, window_to: dt.datetime, tz: dt.tzinfo = BEIJING,
-                    ) -> list[tuple[dt.datetime, dt.datetime, int]]:
+def rotation_shifts(
+    starts_on: dt.date,
+    start_time: dt.time,
+    shift_hours: int,
+    n_crews: int,
+    window_from: dt.datetime,
+    window_to: dt.datetime,
+    tz: dt.tzinfo = BEIJING,
+) -> list[tuple[dt.datetime, dt.datetime, int]]:
     """(start, end, crew index) of each shift of a rotation overlapping [window_from, window_to).
     Crews take turns in order from `starts_on`."""
     if shift_hours <= 0 or n_crews <= 0:
@@ -292,8 +337,9 @@ def rotation_shifts(starts_on: dt.date, start_time: dt.time, shift_hours: int, n
     return out
 
 
-def coverage_gaps(shifts: list[tuple[dt.datetime, dt.datetime, bool]], window_from: dt.datetime,
-                  window_to: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+def coverage_gaps(
+    shifts: list[tuple[dt.datetime, dt.datetime, bool]], window_from: dt.datetime, window_to: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Periods of [window_from, window_to) with no staffed shift. `shifts` are (start, end, staffed)."""
     staffed = sorted((s, e) for s, e, ok in shifts if ok and e > window_from and s < window_to)
     gaps, cursor = [], window_from
@@ -309,8 +355,13 @@ def coverage_gaps(shifts: list[tuple[dt.datetime, dt.datetime, bool]], window_fr
 
 
 def _ics_escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -332,18 +383,32 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def ical(events: list[dict[str, Any]], *, calname: str, stamp: dt.datetime, prodid: str = "-//Ping'an//Duty//ZH") -> str:
+def ical(
+    events: list[dict[str, Any]], *, calname: str, stamp: dt.datetime, prodid: str = "-//Ping'an//Duty//ZH"
+) -> str:
     """An RFC 5545 calendar. Each event: uid, start, end (aware), summary, optional description
     and location. Times are written in UTC ("Z")."""
 
     def utc(t: dt.datetime) -> str:
         return t.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{prodid}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{_ics_escape(calname)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{prodid}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_escape(calname)}",
+    ]
     for ev in events:
-        lines += ["BEGIN:VEVENT", f"UID:{ev['uid']}", f"DTSTAMP:{utc(stamp)}", f"DTSTART:{utc(ev['start'])}",
-                  f"DTEND:{utc(ev['end'])}", f"SUMMARY:{_ics_escape(ev['summary'])}"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ev['uid']}",
+            f"DTSTAMP:{utc(stamp)}",
+            f"DTSTART:{utc(ev['start'])}",
+            f"DTEND:{utc(ev['end'])}",
+            f"SUMMARY:{_ics_escape(ev['summary'])}",
+        ]
         if ev.get("description"):
             lines.append(f"DESCRIPTION:{_ics_escape(ev['description'])}")
         if ev.get("location"):

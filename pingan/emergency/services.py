@@ -21,13 +21,29 @@ from .choices import Category, Source
 from .duty import on_duty, post_level_of, posts_for_division
 from .models import Incident
 
-SOURCE_ALIASES = {"alarm": Source.ALARM, "hazard": Source.HAZARD, "phone": Source.PHONE, "public": Source.PUBLIC,
-                  "lower_report": Source.LOWER_REPORT, "monitoring": Source.ALARM, "hazards": Source.HAZARD}
+SOURCE_ALIASES = {
+    "alarm": Source.ALARM,
+    "hazard": Source.HAZARD,
+    "phone": Source.PHONE,
+    "public": Source.PUBLIC,
+    "lower_report": Source.LOWER_REPORT,
+    "monitoring": Source.ALARM,
+    "hazards": Source.HAZARD,
+}
 
 
-def create_incident_from_source(*, actor: Any, source: str, title: str, description: str, lat: float | None,
-                                lon: float | None, occurred_at: dt.datetime, origin_obj: Any = None,
-                                category: str = Category.ACCIDENT) -> Incident:
+def create_incident_from_source(
+    *,
+    actor: Any,
+    source: str,
+    title: str,
+    description: str,
+    lat: float | None,
+    lon: float | None,
+    occurred_at: dt.datetime,
+    origin_obj: Any = None,
+    category: str = Category.ACCIDENT,
+) -> Incident:
     """Open an incident from an alarm, a hazard case or a public report, linked to its origin
     (`core.links.link(origin_obj, incident, "opened_incident")`). The division comes from the
     position, else from the origin object's division, else the actor's."""
@@ -42,15 +58,24 @@ def create_incident_from_source(*, actor: Any, source: str, title: str, descript
 
         division = _locate(lookup, lat, lon)
     if division is None and origin_obj is not None:
-        division = origin_obj if origin_obj._meta.label == "geo.Division" else getattr(origin_obj, "division", None)
+        division = (
+            origin_obj if origin_obj._meta.label == "geo.Division" else getattr(origin_obj, "division", None)
+        )
     if division is None:
         division = getattr(actor, "division", None)
     if category not in Category.values:
         category = Category.ACCIDENT
     data = {
-        "title": title[:200], "course": description, "scene": description, "lat": lat, "lon": lon,
-        "occurred_at": occurred_at, "division": division, "category": category,
-        "source": SOURCE_ALIASES.get(source, Source.OTHER), "source_note": source,
+        "title": title[:200],
+        "course": description,
+        "scene": description,
+        "lat": lat,
+        "lon": lon,
+        "occurred_at": occurred_at,
+        "division": division,
+        "category": category,
+        "source": SOURCE_ALIASES.get(source, Source.OTHER),
+        "source_note": source,
         "is_production_safety": category == Category.ACCIDENT,
     }
     if division is None:
@@ -73,5 +98,16 @@ def visible_incidents(user: Any) -> Any:
     return Incident.objects.visible_to(user)
 
 
-__all__ = ["Source", "on_duty", "create_incident_from_source", "grade_now", "visible_incidents", "body_for_division",
-           "body_of_user", "bodies_up", "province_body", "posts_for_division", "post_level_of"]
+__all__ = [
+    "Source",
+    "on_duty",
+    "create_incident_from_source",
+    "grade_now",
+    "visible_incidents",
+    "body_for_division",
+    "body_of_user",
+    "bodies_up",
+    "province_body",
+    "posts_for_division",
+    "post_level_of",
+]

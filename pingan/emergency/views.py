@@ -71,6 +71,7 @@ def _flash_error(request: HttpRequest, err: ActionError) -> None:
 
 # --- console ----------------------------------------------------------------------------------
 
+
 @console_view("emergency.view_desk")
 def console(request: HttpRequest) -> HttpResponse:
     ctx = selectors.console(request.user)
@@ -78,6 +79,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 
 # --- incidents --------------------------------------------------------------------------------
+
 
 class IncidentListView(ScopedListView):
     permission = "emergency.view_incidents"
@@ -88,8 +90,13 @@ class IncidentListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["layers"] = [
-            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
-             "labels": True, "fit": True},
+            {
+                "url": reverse("geo-api:division-geojson") + "?level=district",
+                "name": _("区县"),
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            },
             {"url": reverse("emergency:incidents_geojson"), "name": _("处置中的事件"), "kind": "points"},
         ]
         return ctx
@@ -110,12 +117,27 @@ def incidents_geojson(request: HttpRequest) -> HttpResponse:
     """Open incidents visible to the user as GeoJSON points for `{% map_component %}` (colour = grade)."""
     from django.http import JsonResponse
 
-    qs = (Incident.objects.visible_to(request.user).filter(state=IncidentState.OPEN).exclude(lat=None).exclude(lon=None)
-          .only("pk", "number", "title", "grade", "lat", "lon", "deaths", "serious_injuries").order_by("-occurred_at")[:500])
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
-                 "properties": {"colour": i.grade_colour, "label": i.title,
-                                "popup": f"{i.number} {i.get_grade_display()}",
-                                "url": reverse("emergency:incident", args=[i.pk])}} for i in qs]
+    qs = (
+        Incident.objects.visible_to(request.user)
+        .filter(state=IncidentState.OPEN)
+        .exclude(lat=None)
+        .exclude(lon=None)
+        .only("pk", "number", "title", "grade", "lat", "lon", "deaths", "serious_injuries")
+        .order_by("-occurred_at")[:500]
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [i.lon, i.lat]},
+            "properties": {
+                "colour": i.grade_colour,
+                "label": i.title,
+                "popup": f"{i.number} {i.get_grade_display()}",
+                "url": reverse("emergency:incident", args=[i.pk]),
+            },
+        }
+        for i in qs
+    ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
@@ -131,19 +153,26 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         except ActionError as err:
             _form_error(form, err)
         else:
-            messages.success(request, _("已登记 %(no)s,等级:%(grade)s") % {
-                "no": incident.number, "grade": incident.get_grade_display() or _("未定级")})
+            messages.success(
+                request,
+                _("已登记 %(no)s,等级:%(grade)s")
+                % {"no": incident.number, "grade": incident.get_grade_display() or _("未定级")},
+            )
             return redirect("emergency:incident", pk=incident.pk)
     grades = dict(Grade.choices)
     table = [{**row, "label": grades.get(row["grade"], row["grade"])} for row in rules.grade_table()]
-    return render(request, "emergency/incident_form.html",
-                  {"form": form, "thresholds": rules.GRADE_RULES[-1], "grade_table": table})
+    return render(
+        request,
+        "emergency/incident_form.html",
+        {"form": form, "thresholds": rules.GRADE_RULES[-1], "grade_table": table},
+    )
 
 
 @console_view("emergency.view_incidents")
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_visible_or_404(Incident.objects.select_related("division", "owner_body", "received_by"),
-                                  request.user, pk=pk)
+    incident = get_visible_or_404(
+        Incident.objects.select_related("division", "owner_body", "received_by"), request.user, pk=pk
+    )
     reports = list(incident.reports.select_related("sender", "receiver", "sent_by").order_by("id"))
     now = timezone.now()
     mine = find_body_of_user(request.user)  # a read: never creates the body
@@ -151,22 +180,39 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         r.overdue = r.state == ReportState.DUE and r.due_at < now
         external = r.sender is not None and r.sender.department_id is None
         # Offered means allowed: the same predicates the actions ask.
-        r.can_send = r.state == ReportState.DUE and r.sender is not None and incident.state == IncidentState.OPEN \
+        r.can_send = (
+            r.state == ReportState.DUE
+            and r.sender is not None
+            and incident.state == IncidentState.OPEN
             and may(request.user, "emergency.record_external" if external else "emergency.send_report", r)
-    return render(request, "emergency/incident_detail.html", {
-        "incident": incident, "reports": reports, "mine": mine,
-        "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
-        "supplements": list(incident.supplements.select_related("by")),
-        "findings": list(incident.findings.select_related("by")),
-        "timeline": selectors.incident_timeline(incident),
-        "supplement_form": SupplementForm(), "response_form": ResponseForm(), "grade_form": GradeForm(),
-        "finding_form": FindingForm(), "close_form": CloseForm(), "send_form": SendForm(),
-        "window_last_day": rules.supplement_window_last_day(
-            timezone.localtime(incident.occurred_at).date(), incident.accident_kind,
-            accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None)),
-        "higher_bodies": ReportingBody.objects.visible_to(request.user).filter(
-            level__in=[ChainLevel.PROVINCE, ChainLevel.MINISTRY]),
-    })
+        )
+    return render(
+        request,
+        "emergency/incident_detail.html",
+        {
+            "incident": incident,
+            "reports": reports,
+            "mine": mine,
+            "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
+            "supplements": list(incident.supplements.select_related("by")),
+            "findings": list(incident.findings.select_related("by")),
+            "timeline": selectors.incident_timeline(incident),
+            "supplement_form": SupplementForm(),
+            "response_form": ResponseForm(),
+            "grade_form": GradeForm(),
+            "finding_form": FindingForm(),
+            "close_form": CloseForm(),
+            "send_form": SendForm(),
+            "window_last_day": rules.supplement_window_last_day(
+                timezone.localtime(incident.occurred_at).date(),
+                incident.accident_kind,
+                accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None),
+            ),
+            "higher_bodies": ReportingBody.objects.visible_to(request.user).filter(
+                level__in=[ChainLevel.PROVINCE, ChainLevel.MINISTRY]
+            ),
+        },
+    )
 
 
 def _incident_post(request: HttpRequest, pk: int) -> Incident:
@@ -182,7 +228,9 @@ def incident_supplement(request: HttpRequest, pk: int) -> HttpResponse:
         data = {k: v for k, v in request.POST.items() if k in form.fields and v not in ("", None)}
         try:
             s = actions.do_supplement(request.user, incident, data)
-            messages.success(request, _("续报已记录") if s.in_window else _("已记录,但超出补报期限,未重新定级"))
+            messages.success(
+                request, _("续报已记录") if s.in_window else _("已记录,但超出补报期限,未重新定级")
+            )
         except ActionError as err:
             _flash_error(request, err)
     return redirect("emergency:incident", pk=pk)
@@ -193,8 +241,13 @@ def incident_supplement(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_response(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
-        actions.do_response(request.user, incident, step=request.POST.get("step", ""),
-                            level=request.POST.get("level", ""), note=request.POST.get("note", ""))
+        actions.do_response(
+            request.user,
+            incident,
+            step=request.POST.get("step", ""),
+            level=request.POST.get("level", ""),
+            note=request.POST.get("note", ""),
+        )
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:incident", pk=pk)
@@ -205,7 +258,9 @@ def incident_response(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_grade(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
-        actions.do_set_grade(request.user, incident, request.POST.get("grade", ""), note=request.POST.get("note", ""))
+        actions.do_set_grade(
+            request.user, incident, request.POST.get("grade", ""), note=request.POST.get("note", "")
+        )
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:incident", pk=pk)
@@ -216,8 +271,9 @@ def incident_grade(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_finding(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident_post(request, pk)
     try:
-        actions.do_record_finding(request.user, incident, kind=request.POST.get("kind", ""),
-                                  note=request.POST.get("note", ""))
+        actions.do_record_finding(
+            request.user, incident, kind=request.POST.get("kind", ""), note=request.POST.get("note", "")
+        )
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:incident", pk=pk)
@@ -236,9 +292,13 @@ def incident_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- reports ------------------------------------------------------------------------------------
 
+
 def _report(request: HttpRequest, pk: int) -> Report:
-    return get_visible_or_404(Report.objects.select_related("incident", "incident__division", "sender", "receiver",
-                                                            "sent_by"), request.user, pk=pk)
+    return get_visible_or_404(
+        Report.objects.select_related("incident", "incident__division", "sender", "receiver", "sent_by"),
+        request.user,
+        pk=pk,
+    )
 
 
 def _report_doc(report: Report) -> dict[str, Any]:
@@ -266,8 +326,13 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     style.font.size = Pt(12)
     doc.add_heading(_("生产安全事故(突发事件)信息报告"), level=1)
     doc.add_paragraph(f"{incident.number} · {report.get_kind_display()} · {incident.get_grade_display()}")
-    doc.add_paragraph(_("报送单位:%(s)s    接收单位:%(r)s") % {
-        "s": report.sender.name if report.sender else report.get_sender_level_display(), "r": report.receiver.name})
+    doc.add_paragraph(
+        _("报送单位:%(s)s    接收单位:%(r)s")
+        % {
+            "s": report.sender.name if report.sender else report.get_sender_level_display(),
+            "r": report.receiver.name,
+        }
+    )
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     for label, value in doc_data["items"]:
@@ -275,15 +340,22 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
         row[0].text, row[1].text = str(label), str(value or "")
     doc.add_paragraph("")
     sent = timezone.localtime(report.sent_at).strftime("%Y-%m-%d %H:%M") if report.sent_at else _("未报送")
-    doc.add_paragraph(_("报送期限:%(due)s    报送时间:%(sent)s    报送人:%(by)s    接收人:%(to)s") % {
-        "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M"), "sent": sent,
-        "by": str(report.sent_by or ""), "to": report.received_by_name})
+    doc.add_paragraph(
+        _("报送期限:%(due)s    报送时间:%(sent)s    报送人:%(by)s    接收人:%(to)s")
+        % {
+            "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M"),
+            "sent": sent,
+            "by": str(report.sent_by or ""),
+            "to": report.received_by_name,
+        }
+    )
     if report.is_late:
         doc.add_paragraph(_("迟报"))
     buf = io.BytesIO()
     doc.save(buf)
-    resp = HttpResponse(buf.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     resp["Content-Disposition"] = f'attachment; filename="report-{incident.number}-{report.pk}.docx"'
     return resp
 
@@ -299,8 +371,13 @@ def report_send(request: HttpRequest, pk: int) -> HttpResponse:
         if report.sender is not None and report.sender.department_id is None:
             actions.do_record_external_send(request.user, report, note=request.POST.get("channel", ""))
         else:
-            sent = actions.do_send_report(request.user, report, channel=request.POST.get("channel", ""),
-                                          received_by_name=request.POST.get("received_by_name", ""), receiver=receiver)
+            sent = actions.do_send_report(
+                request.user,
+                report,
+                channel=request.POST.get("channel", ""),
+                received_by_name=request.POST.get("received_by_name", ""),
+                receiver=receiver,
+            )
             if sent.is_late:
                 messages.warning(request, _("已报送(迟报)"))
             else:
@@ -312,21 +389,33 @@ def report_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- calculator ----------------------------------------------------------------------------------
 
+
 @console_view("emergency.use_calculator")
 def calculator(request: HttpRequest) -> HttpResponse:
     form = CalculatorForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
-        result = rules.accident_grade(form.cleaned_data["deaths"], form.cleaned_data["serious_injuries"],
-                                      form.cleaned_data["direct_loss"])
-        result = {"grade": result.grade, "label": Grade(result.grade).label, "basis": result.basis,
-                  "end": ChainLevel(rules.chain_end(result.grade)).label,
-                  "hops": [(ChainLevel(a).label, ChainLevel(b).label) for a, b in rules.chain_hops(result.grade)]}
-    return render(request, "emergency/calculator.html", {"form": form, "result": result,
-                                                         "rule": rules.GRADE_RULES[-1], "grade_cls": Grade})
+        result = rules.accident_grade(
+            form.cleaned_data["deaths"],
+            form.cleaned_data["serious_injuries"],
+            form.cleaned_data["direct_loss"],
+        )
+        result = {
+            "grade": result.grade,
+            "label": Grade(result.grade).label,
+            "basis": result.basis,
+            "end": ChainLevel(rules.chain_end(result.grade)).label,
+            "hops": [(ChainLevel(a).label, ChainLevel(b).label) for a, b in rules.chain_hops(result.grade)],
+        }
+    return render(
+        request,
+        "emergency/calculator.html",
+        {"form": form, "result": result, "rule": rules.GRADE_RULES[-1], "grade_cls": Grade},
+    )
 
 
 # --- roster ---------------------------------------------------------------------------------------
+
 
 class PostListView(ScopedListView):
     permission = "emergency.view_roster"
@@ -341,8 +430,9 @@ class PostListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         posts = ctx["posts"]
-        shifts = Shift.objects.visible_to(self.request.user).filter(post__in=posts, starts_at__lte=now,
-                                                                    ends_at__gt=now)
+        shifts = Shift.objects.visible_to(self.request.user).filter(
+            post__in=posts, starts_at__lte=now, ends_at__gt=now
+        )
         current = {s.post_id: s for s in shifts.select_related("leader").prefetch_related("officers")}
         for p in posts:
             p.current = current.get(p.pk)
@@ -353,10 +443,17 @@ class PostListView(ScopedListView):
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_visible_or_404(DutyPost.objects.select_related("department", "division"), request.user, pk=pk)
     now = timezone.now()
-    return render(request, "emergency/roster.html", {
-        "post": post, "now": now, **selectors.roster_page(post, request.user, now),
-        "handover_form": HandoverForm(), "swap_form": SwapForm(),
-    })
+    return render(
+        request,
+        "emergency/roster.html",
+        {
+            "post": post,
+            "now": now,
+            **selectors.roster_page(post, request.user, now),
+            "handover_form": HandoverForm(),
+            "swap_form": SwapForm(),
+        },
+    )
 
 
 @require_POST
@@ -381,9 +478,14 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         from_user = users.filter(pk=request.POST.get("from_user") or 0).first()
         to_user = users.filter(pk=request.POST.get("to_user") or 0).first()
-        actions.do_request_swap(request.user, shift, role=request.POST.get("role", ShiftRole.OFFICER),
-                                from_user=from_user,
-                                to_user=to_user, reason=request.POST.get("reason", ""))
+        actions.do_request_swap(
+            request.user,
+            shift,
+            role=request.POST.get("role", ShiftRole.OFFICER),
+            from_user=from_user,
+            to_user=to_user,
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, _("换班申请已提交"))
     except ActionError as err:
         _flash_error(request, err)
@@ -406,10 +508,20 @@ def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def handover(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_visible_or_404(DutyPost.objects.all(), request.user, pk=pk)
     # Only a person the actor may see can be named as the one who took over.
-    received_by = get_user_model().objects.visible_to(request.user).filter(pk=request.POST.get("received_by") or 0).first()
+    received_by = (
+        get_user_model()
+        .objects.visible_to(request.user)
+        .filter(pk=request.POST.get("received_by") or 0)
+        .first()
+    )
     try:
-        actions.do_handover(request.user, post, open_matters=request.POST.get("open_matters", ""),
-                            notes=request.POST.get("notes", ""), received_by=received_by)
+        actions.do_handover(
+            request.user,
+            post,
+            open_matters=request.POST.get("open_matters", ""),
+            notes=request.POST.get("notes", ""),
+            received_by=received_by,
+        )
         messages.success(request, _("交接班记录已保存"))
     except ActionError as err:
         _flash_error(request, err)
@@ -419,15 +531,27 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
 def ical_for(person: Any, viewer: Any = None) -> str:
     now = timezone.now()
     base = Shift.objects.all() if viewer is None else Shift.objects.visible_to(viewer)
-    shifts = (base.filter(Q(leader=person) | Q(officers=person), ends_at__gt=now - dt.timedelta(days=30))
-              .distinct().select_related("post", "leader").prefetch_related("officers").order_by("starts_at"))
+    shifts = (
+        base.filter(Q(leader=person) | Q(officers=person), ends_at__gt=now - dt.timedelta(days=30))
+        .distinct()
+        .select_related("post", "leader")
+        .prefetch_related("officers")
+        .order_by("starts_at")
+    )
     events = []
     for s in shifts:
         role = _("带班") if s.leader_id == person.pk else _("值班")
         officers = "、".join(str(o) for o in s.officers.all())
-        events.append({"uid": f"emergency-shift-{s.pk}-{person.pk}@pingan", "start": s.starts_at, "end": s.ends_at,
-                       "summary": f"{role}:{s.post.name}", "location": s.post.phone or s.post.name,
-                       "description": _("带班领导:%(l)s\n值班员:%(o)s") % {"l": s.leader or "", "o": officers}})
+        events.append(
+            {
+                "uid": f"emergency-shift-{s.pk}-{person.pk}@pingan",
+                "start": s.starts_at,
+                "end": s.ends_at,
+                "summary": f"{role}:{s.post.name}",
+                "location": s.post.phone or s.post.name,
+                "description": _("带班领导:%(l)s\n值班员:%(o)s") % {"l": s.leader or "", "o": officers},
+            }
+        )
     return rules.ical(events, calname=_("%(name)s 的值班") % {"name": str(person)}, stamp=now)
 
 
@@ -445,6 +569,7 @@ def my_ical(request: HttpRequest, user_pk: int | None = None) -> HttpResponse:
 
 # --- 三防 ------------------------------------------------------------------------------------------
 
+
 def _hq_departments(user: Any) -> Any:
     from pingan.org.models import Department
 
@@ -456,7 +581,9 @@ def _hq_departments(user: Any) -> Any:
 
 @console_view("emergency.view_sanfang")
 def sanfang_list(request: HttpRequest) -> HttpResponse:
-    responses = list(SanfangResponse.objects.visible_to(request.user).select_related("headquarters", "division"))
+    responses = list(
+        SanfangResponse.objects.visible_to(request.user).select_related("headquarters", "division")
+    )
     may_start = may(request.user, "emergency.start_sanfang")
     if request.method == "POST" and not may_start:
         raise PermissionDenied
@@ -466,18 +593,29 @@ def sanfang_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("您没有所属部门,不能启动三防响应"))
         else:
             try:
-                resp = actions.do_start_sanfang(request.user, kind=form.cleaned_data["kind"],
-                                                level=form.cleaned_data["level"],
-                                                headquarters=request.user.department,
-                                                members=list(form.cleaned_data["members"]),
-                                                note=form.cleaned_data["note"])
+                resp = actions.do_start_sanfang(
+                    request.user,
+                    kind=form.cleaned_data["kind"],
+                    level=form.cleaned_data["level"],
+                    headquarters=request.user.department,
+                    members=list(form.cleaned_data["members"]),
+                    note=form.cleaned_data["note"],
+                )
                 return redirect("emergency:sanfang", pk=resp.pk)
             except ActionError as err:
                 _form_error(form, err)
-    mine = list(SanfangReport.objects.visible_to(request.user).filter(
-        department=request.user.department_id, submitted_at=None).select_related("response")[:20]) \
-        if request.user.department_id else []
-    return render(request, "emergency/sanfang_list.html", {"responses": responses, "form": form, "mine": mine})
+    mine = (
+        list(
+            SanfangReport.objects.visible_to(request.user)
+            .filter(department=request.user.department_id, submitted_at=None)
+            .select_related("response")[:20]
+        )
+        if request.user.department_id
+        else []
+    )
+    return render(
+        request, "emergency/sanfang_list.html", {"responses": responses, "form": form, "mine": mine}
+    )
 
 
 @console_view("emergency.view_sanfang")
@@ -489,9 +627,17 @@ def sanfang_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     board = selectors.sanfang_board(response, request.user)
     members = list(Department.objects.visible_to(request.user).filter(sanfang_memberships=response))
-    return render(request, "emergency/sanfang_detail.html", {
-        "response": response, **board, "now": timezone.now(), "members": members,
-        "levels": [(v, label) for v, label in ResponseLevel.choices if v != response.level]})
+    return render(
+        request,
+        "emergency/sanfang_detail.html",
+        {
+            "response": response,
+            **board,
+            "now": timezone.now(),
+            "members": members,
+            "levels": [(v, label) for v, label in ResponseLevel.choices if v != response.level],
+        },
+    )
 
 
 @require_POST
@@ -500,8 +646,13 @@ def sanfang_change(request: HttpRequest, pk: int) -> HttpResponse:
     response = get_visible_or_404(SanfangResponse.objects.all(), request.user, pk=pk)
     try:
         end = request.POST.get("end") == "1"
-        actions.do_change_sanfang(request.user, response, level=request.POST.get("level"), end=end,
-                                  reason=request.POST.get("reason", ""))
+        actions.do_change_sanfang(
+            request.user,
+            response,
+            level=request.POST.get("level"),
+            end=end,
+            reason=request.POST.get("reason", ""),
+        )
         messages.success(request, _("三防响应已终止") if end else _("三防响应级别已调整"))
     except ActionError as err:
         _flash_error(request, err)
@@ -518,4 +669,3 @@ def sanfang_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:sanfang", pk=item.response_id)
-

@@ -17,7 +17,9 @@ from .models import Division
 
 
 class DivisionImportForm(forms.Form):
-    file = forms.FileField(label=_("GeoJSON 文件"), help_text=_("FeatureCollection,WGS-84;每个要素需有 code 和 name"))
+    file = forms.FileField(
+        label=_("GeoJSON 文件"), help_text=_("FeatureCollection,WGS-84;每个要素需有 code 和 name")
+    )
     dry_run = forms.BooleanField(label=_("仅检查,不写入"), required=False)
 
 
@@ -31,8 +33,10 @@ class DivisionAdmin(AuditedAdmin):
     change_list_template = "admin/geo/division/change_list.html"
 
     def get_urls(self) -> list[Any]:
-        return [path("import/", self.admin_site.admin_view(self.import_view), name="geo_division_import"),
-                *super().get_urls()]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="geo_division_import"),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a GeoJSON file; all or nothing, with a report naming every bad feature."""
@@ -45,9 +49,18 @@ class DivisionAdmin(AuditedAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             with origin("web", ip=request.META.get("REMOTE_ADDR")):
-                report = import_divisions(upload.read(), dry_run=form.cleaned_data["dry_run"],
-                                          actor=request.user, source=upload.name)
+                report = import_divisions(
+                    upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
+                    source=upload.name,
+                )
             (messages.success if report.ok else messages.error)(request, report.summary())
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "report": report, "title": _("导入行政区划(GeoJSON)")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "title": _("导入行政区划(GeoJSON)"),
+        }
         return render(request, "admin/geo/division/import.html", context)

@@ -14,5 +14,6 @@ class GeoConfig(AppConfig):
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels
 
-        register_action_labels({"geo.division.import": _("导入行政区划"),
-                                "geo.division.admin_change": _("后台修改行政区划")})
+        register_action_labels(
+            {"geo.division.import": _("导入行政区划"), "geo.division.admin_change": _("后台修改行政区划")}
+        )

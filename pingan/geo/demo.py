@@ -35,8 +35,10 @@ DATA = Path(__file__).resolve().parent / "data"
 CITY_CODE = "441800"
 CITY_NAME = "清远市"
 
-DISTRICT_SOURCE = ("geotool-cn 3.1.0 (GeoToolCN) · DataV.GeoAtlas,数据来源于高德开放平台,仅供学习交流使用;"
-                   "非官方边界 / not an official boundary")
+DISTRICT_SOURCE = (
+    "geotool-cn 3.1.0 (GeoToolCN) · DataV.GeoAtlas,数据来源于高德开放平台,仅供学习交流使用;"
+    "非官方边界 / not an official boundary"
+)
 CITY_SOURCE = "区县边界合并 union of district boundaries · " + DISTRICT_SOURCE
 SYNTHETIC_SOURCE = "合成边界(演示用,Voronoi) synthetic demo boundary, not official"
 
@@ -44,27 +46,80 @@ SYNTHETIC_SOURCE = "合成边界(演示用,Voronoi) synthetic demo boundary, not
 # (about 4 million in all), rounded; denser in 清城/清新/英德, sparse in the mountainous north.
 DISTRICT_POPULATION = {
     "441802": 1_000_000,  # 清城区
-    "441803": 640_000,    # 清新区
-    "441821": 320_000,    # 佛冈县
-    "441823": 370_000,    # 阳山县
-    "441825": 110_000,    # 连山
-    "441826": 150_000,    # 连南
-    "441881": 950_000,    # 英德市
-    "441882": 390_000,    # 连州市
+    "441803": 640_000,  # 清新区
+    "441821": 320_000,  # 佛冈县
+    "441823": 370_000,  # 阳山县
+    "441825": 110_000,  # 连山
+    "441826": 150_000,  # 连南
+    "441881": 950_000,  # 英德市
+    "441882": 390_000,  # 连州市
 }
 
 VILLAGE_STEMS = [
-    "石岭", "新塘", "大坪", "上坪", "下廓", "黄坑", "莲塘", "水口", "龙岗", "白沙", "田心", "高田", "竹园",
-    "松岗", "联和", "长岭", "牛角", "沙坪", "江口", "横江", "石坑", "大湾", "桥头", "塘坑", "上洞", "坪塘",
-    "马岭", "云岭", "东坑", "西岸", "南岗", "北坑", "和平", "荷塘", "凤岭", "金坑", "银岭", "梅花", "桃源",
-    "杨梅", "樟木", "山口", "岭背", "鹤塘", "大岗", "小江", "新屋", "石门",
+    "石岭",
+    "新塘",
+    "大坪",
+    "上坪",
+    "下廓",
+    "黄坑",
+    "莲塘",
+    "水口",
+    "龙岗",
+    "白沙",
+    "田心",
+    "高田",
+    "竹园",
+    "松岗",
+    "联和",
+    "长岭",
+    "牛角",
+    "沙坪",
+    "江口",
+    "横江",
+    "石坑",
+    "大湾",
+    "桥头",
+    "塘坑",
+    "上洞",
+    "坪塘",
+    "马岭",
+    "云岭",
+    "东坑",
+    "西岸",
+    "南岗",
+    "北坑",
+    "和平",
+    "荷塘",
+    "凤岭",
+    "金坑",
+    "银岭",
+    "梅花",
+    "桃源",
+    "杨梅",
+    "樟木",
+    "山口",
+    "岭背",
+    "鹤塘",
+    "大岗",
+    "小江",
+    "新屋",
+    "石门",
 ]
 
 
 def town_kind(name: str) -> str:
     """The kind of a township-level unit, from its name."""
-    for suffix, kind in (("街道", "街道"), ("林场", "林场"), ("农林场", "林场"), ("开发区", "开发区"),
-                         ("园区", "开发区"), ("保护区", "保护区"), ("民族乡", "乡"), ("镇", "镇"), ("乡", "乡")):
+    for suffix, kind in (
+        ("街道", "街道"),
+        ("林场", "林场"),
+        ("农林场", "林场"),
+        ("开发区", "开发区"),
+        ("园区", "开发区"),
+        ("保护区", "保护区"),
+        ("民族乡", "乡"),
+        ("镇", "镇"),
+        ("乡", "乡"),
+    ):
         if name.endswith(suffix):
             return kind
     return "其他"
@@ -187,8 +242,15 @@ def build_tree() -> Node:
     for row in districts:
         code = row["code"]
         kind = "区" if row["name"].endswith("区") else ("市" if row["name"].endswith("市") else "县")
-        dist = Node(code, row["name"], Level.DISTRICT, CITY_CODE, district_geometry(code), kind=kind,
-                    source=DISTRICT_SOURCE)
+        dist = Node(
+            code,
+            row["name"],
+            Level.DISTRICT,
+            CITY_CODE,
+            district_geometry(code),
+            kind=kind,
+            source=DISTRICT_SOURCE,
+        )
         city.children.append(dist)
         seat = np.array([float(row["seat_lon"]), float(row["seat_lat"])])
         _build_towns(dist, [t for t in towns if t["district_code"] == code], seat)
@@ -199,7 +261,9 @@ def build_tree() -> Node:
 
 def _build_towns(dist: Node, rows: list[dict[str, str]], seat: np.ndarray) -> None:
     rng = _rng(dist.code)
-    rows = sorted(rows, key=lambda r: (town_kind(r["name"]) != "街道", not r["code"].endswith("100"), r["code"]))
+    rows = sorted(
+        rows, key=lambda r: (town_kind(r["name"]) != "街道", not r["code"].endswith("100"), r["code"])
+    )
     n_street = sum(1 for r in rows if town_kind(r["name"]) == "街道")
     if n_street == 0 and rows and rows[0]["code"].endswith("100"):
         n_street = 1  # no 街道: the seat town (serial 100, e.g. 连州镇) holds the county seat
@@ -208,7 +272,7 @@ def _build_towns(dist: Node, rows: list[dict[str, str]], seat: np.ndarray) -> No
     shapely.prepare(dist.geom)
     for i in range(n_street):
         angle = 2 * np.pi * i / max(n_street, 1) + 0.4
-        for radius in ((0.03, 0.02, 0.012, 0.006, 0.0) if n_street > 1 else (0.0,)):
+        for radius in (0.03, 0.02, 0.012, 0.006, 0.0) if n_street > 1 else (0.0,):
             p = seat + radius * np.array([np.cos(angle), np.sin(angle)])
             if dist.geom.contains(shapely.Point(p)):
                 fixed.append(p)
@@ -219,9 +283,18 @@ def _build_towns(dist: Node, rows: list[dict[str, str]], seat: np.ndarray) -> No
     weights = np.array([TOWN_WEIGHT[k] * rng.uniform(0.7, 1.3) for k in kinds])
     pops = _split(DISTRICT_POPULATION.get(dist.code, 100_000), weights)
     for row, cell, kind, pop in zip(rows, cells, kinds, pops, strict=True):
-        town = Node(row["code"], row["name"], Level.TOWN, dist.code, cell, kind=kind,
-                    is_formal=is_formal_township(row["code"]), is_synthetic=True, source=SYNTHETIC_SOURCE,
-                    population=pop)
+        town = Node(
+            row["code"],
+            row["name"],
+            Level.TOWN,
+            dist.code,
+            cell,
+            kind=kind,
+            is_formal=is_formal_township(row["code"]),
+            is_synthetic=True,
+            source=SYNTHETIC_SOURCE,
+            population=pop,
+        )
         dist.children.append(town)
         _build_villages(town, rng)
     dist.population = sum(t.population or 0 for t in dist.children)
@@ -237,16 +310,35 @@ def _build_villages(town: Node, rng: np.random.Generator) -> None:
     for i, (cell, stem, pop) in enumerate(zip(cells, stems, pops, strict=True)):
         serial = (1 + i) if urban else (201 + i)
         name = VILLAGE_STEMS[stem] + ("社区" if urban else "村")
-        village = Node(f"{town.code}{serial:03d}", name, Level.VILLAGE, town.code, cell,
-                       kind="社区" if urban else "村", is_synthetic=True, source=SYNTHETIC_SOURCE, population=pop)
+        village = Node(
+            f"{town.code}{serial:03d}",
+            name,
+            Level.VILLAGE,
+            town.code,
+            cell,
+            kind="社区" if urban else "村",
+            is_synthetic=True,
+            source=SYNTHETIC_SOURCE,
+            population=pop,
+        )
         town.children.append(village)
         g_seeds = _seeds(cell, 2, np.empty((0, 2)), rng, iters=4)
         g_cells = _cells(cell, g_seeds)
         g_pops = _split(pop, rng.uniform(0.7, 1.3, 2))
         for j, (g_cell, g_pop) in enumerate(zip(g_cells, g_pops, strict=True)):
-            village.children.append(Node(f"{village.code}{j + 1:03d}", f"{name}第{j + 1}网格", Level.GRID,
-                                         village.code, g_cell, kind="网格", is_synthetic=True,
-                                         source=SYNTHETIC_SOURCE, population=g_pop))
+            village.children.append(
+                Node(
+                    f"{village.code}{j + 1:03d}",
+                    f"{name}第{j + 1}网格",
+                    Level.GRID,
+                    village.code,
+                    g_cell,
+                    kind="网格",
+                    is_synthetic=True,
+                    source=SYNTHETIC_SOURCE,
+                    population=g_pop,
+                )
+            )
 
 
 def _walk(node: Node) -> list[Node]:
@@ -260,8 +352,15 @@ def division_fields(geom: Any) -> dict[str, Any]:
     """geometry/lat/lon/bbox columns for a shapely geometry."""
     point = geom.representative_point()
     x0, y0, x1, y1 = geom.bounds
-    return {"geometry": shapely.geometry.mapping(geom), "lat": round(point.y, 6), "lon": round(point.x, 6),
-            "min_lon": x0, "min_lat": y0, "max_lon": x1, "max_lat": y1}
+    return {
+        "geometry": shapely.geometry.mapping(geom),
+        "lat": round(point.y, 6),
+        "lon": round(point.x, 6),
+        "min_lon": x0,
+        "min_lat": y0,
+        "max_lon": x1,
+        "max_lat": y1,
+    }
 
 
 def _to_plain(mapping: Any) -> Any:
@@ -291,10 +390,21 @@ def seed(log: Callable[[str], Any] = print) -> None:
             geom = _round(n.geom)
             cols = division_fields(geom)
             cols["geometry"] = _to_plain(cols["geometry"])
-            batch.append(Division(code=n.code, path=division_path(n.code, n.level), name=n.name, level=n.level,
-                                  parent_id=ids.get(n.parent) if n.parent else None, kind=n.kind,
-                                  is_formal=n.is_formal, is_synthetic=n.is_synthetic, geometry_source=n.source,
-                                  population=n.population, **cols))
+            batch.append(
+                Division(
+                    code=n.code,
+                    path=division_path(n.code, n.level),
+                    name=n.name,
+                    level=n.level,
+                    parent_id=ids.get(n.parent) if n.parent else None,
+                    kind=n.kind,
+                    is_formal=n.is_formal,
+                    is_synthetic=n.is_synthetic,
+                    geometry_source=n.source,
+                    population=n.population,
+                    **cols,
+                )
+            )
         Division.objects.bulk_create(batch, batch_size=200)
         created += len(batch)
         ids.update(Division.objects.filter(level=level).values_list("code", "id"))
@@ -303,6 +413,8 @@ def seed(log: Callable[[str], Any] = print) -> None:
     n_towns = sum(len(d.children) for d in tree.children)
     n_villages = sum(1 for n in nodes if n.level == Level.VILLAGE)
     n_grids = sum(1 for n in nodes if n.level == Level.GRID)
-    log(f"divisions: {created} created (city, {len(tree.children)} districts, {n_towns} township units, "
+    log(
+        f"divisions: {created} created (city, {len(tree.children)} districts, {n_towns} township units, "
         f"{n_villages} villages, {n_grids} grids; population {tree.population}; township and smaller "
-        "boundaries are synthetic)")
+        "boundaries are synthetic)"
+    )

@@ -32,8 +32,21 @@ from .rules import division_path, is_formal_township, level_for_code, parent_cod
 
 # Older data sets use 441827 清新县 for what is now 441803 清新区 (data/README.md).
 RENAMED_PREFIXES = {"441827": "441803"}
-EDITABLE = ["name", "kind", "is_formal", "is_synthetic", "geometry", "geometry_source", "lat", "lon",
-            "min_lon", "min_lat", "max_lon", "max_lat", "population"]
+EDITABLE = [
+    "name",
+    "kind",
+    "is_formal",
+    "is_synthetic",
+    "geometry",
+    "geometry_source",
+    "lat",
+    "lon",
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "population",
+]
 
 
 @dataclass
@@ -44,8 +57,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return _("第 %(n)d 个要素 (%(code)s): %(message)s") % {"n": self.index + 1, "code": self.code or "—",
-                                                            "message": self.message}
+        return _("第 %(n)d 个要素 (%(code)s): %(message)s") % {
+            "n": self.index + 1,
+            "code": self.code or "—",
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -84,7 +100,7 @@ class _Row:
 def _normalise_code(code: str) -> str:
     for old, new in RENAMED_PREFIXES.items():
         if code.startswith(old):
-            return new + code[len(old):]
+            return new + code[len(old) :]
     return code
 
 
@@ -114,8 +130,11 @@ def parse(data: Any) -> list[Any]:
         data = data.decode("utf-8-sig")
     if isinstance(data, str):
         data = json.loads(data)
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-            data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         raise ValueError(_("文件不是 GeoJSON FeatureCollection"))
     return data["features"]
 
@@ -146,14 +165,24 @@ def check(features: list[Any]) -> tuple[list[_Row], list[Problem]]:
         level = str(props.get("level") or "").strip() or (level_for_code(code) if code else None)
         if code and level not in Level.values:
             if props.get("level"):
-                bad(i, code, "invalid_level", _("层级 %(level)s 无效,应为 %(choices)s") % {
-                    "level": props.get("level"), "choices": ", ".join(Level.values)})
+                bad(
+                    i,
+                    code,
+                    "invalid_level",
+                    _("层级 %(level)s 无效,应为 %(choices)s")
+                    % {"level": props.get("level"), "choices": ", ".join(Level.values)},
+                )
             else:
                 bad(i, code, "code_length", _("区划代码应为 6、9、12 或 15 位数字"))
             failed = True
         elif code and (not code.isdigit() or len(code) != CODE_LENGTH[Level(level)]):
-            bad(i, code, "code_length", _("%(level)s 的区划代码应为 %(n)d 位数字,实际为 “%(code)s”") % {
-                "level": Level(level).label, "n": CODE_LENGTH[Level(level)], "code": code})
+            bad(
+                i,
+                code,
+                "code_length",
+                _("%(level)s 的区划代码应为 %(n)d 位数字,实际为 “%(code)s”")
+                % {"level": Level(level).label, "n": CODE_LENGTH[Level(level)], "code": code},
+            )
             failed = True
         if code:
             if code in seen:
@@ -170,8 +199,13 @@ def check(features: list[Any]) -> tuple[list[_Row], list[Problem]]:
         implied = parent_code(code, level)
         given = props.get("parent")
         if given not in (None, "") and _normalise_code(str(given)) != implied:
-            bad(i, code, "unknown_parent", _("上级代码 %(given)s 与区划代码不符(应为 %(implied)s)") % {
-                "given": given, "implied": implied})
+            bad(
+                i,
+                code,
+                "unknown_parent",
+                _("上级代码 %(given)s 与区划代码不符(应为 %(implied)s)")
+                % {"given": given, "implied": implied},
+            )
             continue
         point = geom.representative_point()
         x0, y0, x1, y1 = geom.bounds
@@ -184,13 +218,21 @@ def check(features: list[Any]) -> tuple[list[_Row], list[Problem]]:
             bad(i, code, "invalid_population", _("人口必须是非负整数"))
             continue
         values = {
-            "name": name[:100], "kind": str(props.get("kind") or "")[:20],
-            "is_formal": bool(props["is_formal"]) if "is_formal" in props else (
-                is_formal_township(code) if level == Level.TOWN else True),
+            "name": name[:100],
+            "kind": str(props.get("kind") or "")[:20],
+            "is_formal": bool(props["is_formal"])
+            if "is_formal" in props
+            else (is_formal_township(code) if level == Level.TOWN else True),
             "is_synthetic": bool(props.get("is_synthetic", False)),
-            "geometry": geometry, "geometry_source": str(props.get("geometry_source") or "")[:200],
-            "lat": round(point.y, 7), "lon": round(point.x, 7),
-            "min_lon": x0, "min_lat": y0, "max_lon": x1, "max_lat": y1, "population": population,
+            "geometry": geometry,
+            "geometry_source": str(props.get("geometry_source") or "")[:200],
+            "lat": round(point.y, 7),
+            "lon": round(point.x, 7),
+            "min_lon": x0,
+            "min_lat": y0,
+            "max_lon": x1,
+            "max_lat": y1,
+            "population": population,
         }
         rows.append(_Row(i, code, name, level, implied, values))
 
@@ -202,8 +244,14 @@ def check(features: list[Any]) -> tuple[list[_Row], list[Problem]]:
         if r.parent is None:
             continue
         if r.parent not in in_file and r.parent not in in_db:
-            problems.append(Problem(r.index, r.code, "unknown_parent",
-                                    _("上级区划 %(parent)s 既不在文件中也不在系统中") % {"parent": r.parent}))
+            problems.append(
+                Problem(
+                    r.index,
+                    r.code,
+                    "unknown_parent",
+                    _("上级区划 %(parent)s 既不在文件中也不在系统中") % {"parent": r.parent},
+                )
+            )
             rows.remove(r)
     problems.sort(key=lambda p: p.index)
     return rows, problems
@@ -228,9 +276,14 @@ def import_divisions(data: Any, *, dry_run: bool = False, actor: Any = None, sou
         return report
     with transaction.atomic():
         _write(rows, report)
-        audit.record("geo.division.import", None, actor=actor, after={
-            "features": report.features, "created": report.created, "updated": report.updated},
-            note=source[:500], division_path=_common_path([r.code for r in rows]))
+        audit.record(
+            "geo.division.import",
+            None,
+            actor=actor,
+            after={"features": report.features, "created": report.created, "updated": report.updated},
+            note=source[:500],
+            division_path=_common_path([r.code for r in rows]),
+        )
         transaction.on_commit(lookup.invalidate)
     lookup.invalidate()
     return report
@@ -249,7 +302,9 @@ def _common_path(codes: list[str]) -> str:
 def _write(rows: list[_Row], report: Report) -> None:
     existing = {d.code: d for d in Division.objects.filter(code__in=[r.code for r in rows])}
     ids = {code: d.pk for code, d in existing.items()}
-    ids.update(Division.objects.filter(code__in=[r.parent for r in rows if r.parent]).values_list("code", "id"))
+    ids.update(
+        Division.objects.filter(code__in=[r.parent for r in rows if r.parent]).values_list("code", "id")
+    )
     for level in LEVEL_ORDER:
         create, update = [], []
         for r in rows:
@@ -257,8 +312,15 @@ def _write(rows: list[_Row], report: Report) -> None:
                 continue
             obj = existing.get(r.code)
             if obj is None:
-                create.append(Division(code=r.code, path=division_path(r.code, r.level), level=r.level,
-                                       parent_id=ids.get(r.parent) if r.parent else None, **r.values))
+                create.append(
+                    Division(
+                        code=r.code,
+                        path=division_path(r.code, r.level),
+                        level=r.level,
+                        parent_id=ids.get(r.parent) if r.parent else None,
+                        **r.values,
+                    )
+                )
             else:
                 for k, v in r.values.items():
                     setattr(obj, k, v)
@@ -274,5 +336,8 @@ def _write(rows: list[_Row], report: Report) -> None:
             for obj in update:
                 obj.save()
             report.updated += len(update)
-        ids.update(Division.objects.filter(code__in=[r.code for r in rows if r.level == level])
-                   .values_list("code", "id"))
+        ids.update(
+            Division.objects.filter(code__in=[r.code for r in rows if r.level == level]).values_list(
+                "code", "id"
+            )
+        )

@@ -114,7 +114,9 @@ def require_in_city(lat: float | None, lon: float | None, *, field: str = "locat
     except (TypeError, ValueError) as exc:
         raise ActionError(_("纬度和经度必须是数字"), field=field, code="invalid") from exc
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ActionError(_("纬度应在 -90 到 90 之间,经度应在 -180 到 180 之间"), field=field, code="out_of_range")
+        raise ActionError(
+            _("纬度应在 -90 到 90 之间,经度应在 -180 到 180 之间"), field=field, code="out_of_range"
+        )
     division = locate(lat, lon)
     if division is None:
         raise ActionError(_("该位置不在本市范围内"), field=field, code="outside_city")

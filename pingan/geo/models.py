@@ -24,13 +24,23 @@ class Division(models.Model):
     path = models.CharField(max_length=15, db_index=True, editable=False)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
-    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    kind = models.CharField(_("类别"), max_length=20, blank=True, help_text=_("街道/镇/乡/林场/开发区/社区/村…"))
-    is_formal = models.BooleanField(_("正式建制"), default=True,
-                                    help_text=_("林场、开发区等统计单位不是正式乡镇"))
-    is_synthetic = models.BooleanField(_("合成数据"), default=False,
-                                       help_text=_("演示用的合成边界或单位,不是官方数据"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    kind = models.CharField(
+        _("类别"), max_length=20, blank=True, help_text=_("街道/镇/乡/林场/开发区/社区/村…")
+    )
+    is_formal = models.BooleanField(
+        _("正式建制"), default=True, help_text=_("林场、开发区等统计单位不是正式乡镇")
+    )
+    is_synthetic = models.BooleanField(
+        _("合成数据"), default=False, help_text=_("演示用的合成边界或单位,不是官方数据")
+    )
     geometry = models.JSONField(_("边界"), null=True, blank=True)
     geometry_source = models.CharField(_("边界来源"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)

@@ -25,13 +25,36 @@ from .models import Division
 def _layers(division: Division | None) -> list[dict[str, Any]]:
     api = reverse("geo-api:division-geojson")
     if division is None:
-        return [{"url": f"{api}?level={Level.DISTRICT}", "name": "区县 Districts", "kind": "boundary",
-                 "labels": True, "fit": True}]
-    layers = [{"url": f"{api}?code={division.code}", "name": division.name, "kind": "boundary", "weight": 3,
-               "fillOpacity": 0, "fit": True}]
+        return [
+            {
+                "url": f"{api}?level={Level.DISTRICT}",
+                "name": "区县 Districts",
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            }
+        ]
+    layers = [
+        {
+            "url": f"{api}?code={division.code}",
+            "name": division.name,
+            "kind": "boundary",
+            "weight": 3,
+            "fillOpacity": 0,
+            "fit": True,
+        }
+    ]
     if division.level != Level.GRID:
-        layers.append({"url": f"{api}?parent={division.code}", "name": "下级 Children", "kind": "boundary",
-                       "labels": True, "fillOpacity": 0.08, "colour": "#1b6ca8"})
+        layers.append(
+            {
+                "url": f"{api}?parent={division.code}",
+                "name": "下级 Children",
+                "kind": "boundary",
+                "labels": True,
+                "fillOpacity": 0.08,
+                "colour": "#1b6ca8",
+            }
+        )
     return layers
 
 
@@ -44,9 +67,18 @@ class DivisionIndexView(StaffRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         counts = dict(Division.objects.values_list("level").annotate(n=Count("id")))
-        synthetic = dict(Division.objects.filter(is_synthetic=True).values_list("level").annotate(n=Count("id")))
-        ctx["levels"] = [{"value": lvl.value, "label": lvl.label, "count": counts.get(lvl.value, 0),
-                          "synthetic": synthetic.get(lvl.value, 0)} for lvl in LEVEL_ORDER]
+        synthetic = dict(
+            Division.objects.filter(is_synthetic=True).values_list("level").annotate(n=Count("id"))
+        )
+        ctx["levels"] = [
+            {
+                "value": lvl.value,
+                "label": lvl.label,
+                "count": counts.get(lvl.value, 0),
+                "synthetic": synthetic.get(lvl.value, 0),
+            }
+            for lvl in LEVEL_ORDER
+        ]
         ctx["roots"] = list(Division.objects.filter(parent=None).annotate(n_children=Count("children")))
         ctx["layers"] = _layers(None)
         return ctx
@@ -93,17 +125,26 @@ class DivisionDetailView(StaffRequiredMixin, generic.DetailView):
         ctx = super().get_context_data(**kwargs)
         d: Division = self.object
         ctx["ancestors"] = d.ancestors()
-        ctx["children"] = list(d.children.annotate(n_children=Count("children")).defer("geometry").order_by("code"))
+        ctx["children"] = list(
+            d.children.annotate(n_children=Count("children")).defer("geometry").order_by("code")
+        )
         ctx["layers"] = _layers(d)
         ctx["children_synthetic"] = any(c.is_synthetic for c in ctx["children"])
-        ctx["n_enterprises"] = d.enterprises.model.objects.visible_to(self.request.user).filter(
-            division__path__startswith=d.path).count()
-        ctx["n_departments"] = d.departments.model.objects.visible_to(self.request.user).filter(division=d).count()
+        ctx["n_enterprises"] = (
+            d.enterprises.model.objects.visible_to(self.request.user)
+            .filter(division__path__startswith=d.path)
+            .count()
+        )
+        ctx["n_departments"] = (
+            d.departments.model.objects.visible_to(self.request.user).filter(division=d).count()
+        )
         return ctx
 
 
 class DivisionImportForm(forms.Form):
-    file = forms.FileField(label=_("GeoJSON 文件"), help_text=_("FeatureCollection,WGS-84;每个要素需有 code 和 name"))
+    file = forms.FileField(
+        label=_("GeoJSON 文件"), help_text=_("FeatureCollection,WGS-84;每个要素需有 code 和 name")
+    )
     dry_run = forms.BooleanField(label=_("仅检查,不写入"), required=False)
 
 
@@ -117,8 +158,12 @@ def import_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             with origin("web", ip=request.META.get("REMOTE_ADDR")):
-                report = import_divisions(upload.read(), dry_run=form.cleaned_data["dry_run"],
-                                          actor=request.user, source=upload.name)
+                report = import_divisions(
+                    upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
+                    source=upload.name,
+                )
             (messages.success if report.ok else messages.error)(request, report.summary())
             status = 200 if report.ok else 400
         else:

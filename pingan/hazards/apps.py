@@ -38,10 +38,18 @@ class HazardsConfig(AppConfig):
         from .actions import ACTION_LABELS
 
         deadline_handlers.register_all()
-        register_action_labels({f"hazards.case.{k}": v for k, v in ACTION_LABELS.items()} | {
-            "hazards.case.submit": _("上报"), "hazards.case.plan": _("编制治理方案"),
-            "hazards.case.list": _("挂牌督办"), "hazards.case.task": _("更新任务"),
-            "hazards.case.feedback": _("群众反馈"), "hazards.case.comment": _("意见"),
-            "hazards.case.merged_in": _("并入重复隐患"), "hazards.case.apply_resume": _("申请恢复生产"),
-            "hazards.case.review_resume": _("恢复生产审查"), "hazards.case.photo": _("添加照片"),
-        })
+        register_action_labels(
+            {f"hazards.case.{k}": v for k, v in ACTION_LABELS.items()}
+            | {
+                "hazards.case.submit": _("上报"),
+                "hazards.case.plan": _("编制治理方案"),
+                "hazards.case.list": _("挂牌督办"),
+                "hazards.case.task": _("更新任务"),
+                "hazards.case.feedback": _("群众反馈"),
+                "hazards.case.comment": _("意见"),
+                "hazards.case.merged_in": _("并入重复隐患"),
+                "hazards.case.apply_resume": _("申请恢复生产"),
+                "hazards.case.review_resume": _("恢复生产审查"),
+                "hazards.case.photo": _("添加照片"),
+            }
+        )

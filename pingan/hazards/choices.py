@@ -6,11 +6,22 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core.choices import coloured
 
 
-@coloured({
-    "submitted": "blue", "registered": "teal", "declined": "grey", "reported": "purple",
-    "plan_approved": "purple", "assigned": "orange", "rectifying": "orange", "awaiting_acceptance": "yellow",
-    "closed": "green", "returned": "red", "merged": "grey", "backlog": "red",
-})
+@coloured(
+    {
+        "submitted": "blue",
+        "registered": "teal",
+        "declined": "grey",
+        "reported": "purple",
+        "plan_approved": "purple",
+        "assigned": "orange",
+        "rectifying": "orange",
+        "awaiting_acceptance": "yellow",
+        "closed": "green",
+        "returned": "red",
+        "merged": "grey",
+        "backlog": "red",
+    }
+)
 class State(models.TextChoices):
     """docs/domain §1 lifecycle (受理 → 立案 → [重大: 上报 → 方案批准] → 派遣 → 整改 → 待验收 → 销号)."""
 
@@ -29,10 +40,18 @@ class State(models.TextChoices):
 
 
 # States in which the case is still someone's work (shown as overdue when past its due time).
-OPEN_STATES = frozenset({
-    State.SUBMITTED, State.REGISTERED, State.REPORTED, State.PLAN_APPROVED, State.ASSIGNED,
-    State.RECTIFYING, State.AWAITING_ACCEPTANCE, State.RETURNED,
-})
+OPEN_STATES = frozenset(
+    {
+        State.SUBMITTED,
+        State.REGISTERED,
+        State.REPORTED,
+        State.PLAN_APPROVED,
+        State.ASSIGNED,
+        State.RECTIFYING,
+        State.AWAITING_ACCEPTANCE,
+        State.RETURNED,
+    }
+)
 FINAL_STATES = frozenset({State.DECLINED, State.MERGED})
 
 

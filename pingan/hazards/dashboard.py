@@ -25,8 +25,12 @@ def kpis(user: Any) -> list[dict[str, Any]]:
     return [
         {"label": _("在办隐患"), "value": counts["open"], "colour": "orange", "url": url},
         {"label": _("在办重大隐患"), "value": counts["major"], "colour": "red", "url": url + "?grade=major"},
-        {"label": _("超期隐患"), "value": counts["overdue"], "colour": "red" if counts["overdue"] else "green",
-         "url": url + "?overdue=1"},
+        {
+            "label": _("超期隐患"),
+            "value": counts["overdue"],
+            "colour": "red" if counts["overdue"] else "green",
+            "url": url + "?overdue=1",
+        },
     ]
 
 

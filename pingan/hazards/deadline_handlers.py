@@ -43,8 +43,9 @@ def level_above(dept: Department | None) -> list[User]:
         return []
     above = dept.parent
     if above is None and dept.division.parent_id is not None:
-        above = Department.objects.filter(sector=dept.sector, division=dept.division.parent_id,
-                                          is_active=True).first()
+        above = Department.objects.filter(
+            sector=dept.sector, division=dept.division.parent_id, is_active=True
+        ).first()
     return department_head(above) if above else []
 
 
@@ -52,8 +53,13 @@ def remind(row: Deadline) -> None:
     people = User.objects.filter(department=row.department_id, is_active=True) if row.department_id else []
     if not people and row.assignee_id:
         people = [row.assignee]
-    notify(people, event="hazards.deadline.remind", title=_("即将到期: %(t)s") % {"t": row.title},
-           body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")}, url=_url(row))
+    notify(
+        people,
+        event="hazards.deadline.remind",
+        title=_("即将到期: %(t)s") % {"t": row.title},
+        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        url=_url(row),
+    )
 
 
 def escalate(row: Deadline, level: int) -> dt.datetime | None:
@@ -70,8 +76,14 @@ def escalate(row: Deadline, level: int) -> dt.datetime | None:
         if centre is not None:
             people += list(User.objects.filter(department=centre, is_active=True))
         people += list(User.objects.filter(role=Role.CITY_ADMIN, is_active=True))
-    notify(people, event="hazards.deadline.overdue", title=_("已超期(第%(n)d级督办): %(t)s") % {"n": level, "t": row.title},
-           body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")}, url=_url(row), urgent=level >= 2)
+    notify(
+        people,
+        event="hazards.deadline.overdue",
+        title=_("已超期(第%(n)d级督办): %(t)s") % {"n": level, "t": row.title},
+        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        url=_url(row),
+        urgent=level >= 2,
+    )
     return row.due_at + plan.next_after if plan.next_after else None
 
 

@@ -45,11 +45,30 @@ TITLES = {
     "other": ["广告牌松动", "井盖缺失", "树木倾斜压线"],
 }
 # (state, weight)
-STATES = [(State.CLOSED, 46), (State.RECTIFYING, 12), (State.ASSIGNED, 9), (State.AWAITING_ACCEPTANCE, 6),
-          (State.SUBMITTED, 6), (State.REGISTERED, 4), (State.DECLINED, 4), (State.RETURNED, 2),
-          (State.MERGED, 2), (State.BACKLOG, 2), (State.REPORTED, 1), (State.PLAN_APPROVED, 1)]
-SOURCES = [(Source.GRID, 40), (Source.PUBLIC, 20), (Source.CONSOLE, 10), (Source.ENTERPRISE, 10),
-           (Source.INSPECTION, 8), (Source.MONITORING, 5), (Source.OPEN311, 4), (Source.HIGHER, 3)]
+STATES = [
+    (State.CLOSED, 46),
+    (State.RECTIFYING, 12),
+    (State.ASSIGNED, 9),
+    (State.AWAITING_ACCEPTANCE, 6),
+    (State.SUBMITTED, 6),
+    (State.REGISTERED, 4),
+    (State.DECLINED, 4),
+    (State.RETURNED, 2),
+    (State.MERGED, 2),
+    (State.BACKLOG, 2),
+    (State.REPORTED, 1),
+    (State.PLAN_APPROVED, 1),
+]
+SOURCES = [
+    (Source.GRID, 40),
+    (Source.PUBLIC, 20),
+    (Source.CONSOLE, 10),
+    (Source.ENTERPRISE, 10),
+    (Source.INSPECTION, 8),
+    (Source.MONITORING, 5),
+    (Source.OPEN311, 4),
+    (Source.HIGHER, 3),
+]
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
@@ -76,8 +95,15 @@ def seed(log: Callable[[str], Any] = print, n: int = N_CASES) -> None:
     log(f"{made} synthetic hazard cases across {len({t.parent_id for t in towns})} districts (合成演示数据)")
 
 
-def generate(n: int, towns: list[Division], depts: list[Department], log: Callable[[str], Any] = print,
-             seed_value: int = SEED, bulk: int = 2000, with_extras: bool = True) -> int:
+def generate(
+    n: int,
+    towns: list[Division],
+    depts: list[Department],
+    log: Callable[[str], Any] = print,
+    seed_value: int = SEED,
+    bulk: int = 2000,
+    with_extras: bool = True,
+) -> int:
     """Bulk-create `n` synthetic cases; also used by the benchmark (with_extras=False: cases only)."""
     from pingan.geo import lookup
 
@@ -90,7 +116,9 @@ def generate(n: int, towns: list[Division], depts: list[Department], log: Callab
         by_sector_div.setdefault((d.sector, d.division_id), d)
     districts = {t.parent_id: t.parent for t in towns}
     dispatch = next((d for d in depts if d.sector == Sector.DISPATCH), None)
-    enterprises = list(Enterprise.objects.filter(is_active=True).only("id", "division_id", "lat", "lon")[:2000])
+    enterprises = list(
+        Enterprise.objects.filter(is_active=True).only("id", "division_id", "lat", "lon")[:2000]
+    )
     routes = {c.pk: find_route(c, Grade.GENERAL) for c in leaf} if with_extras else {}
 
     def lead_for(cat: Category, town: Division) -> Department | None:
@@ -100,7 +128,9 @@ def generate(n: int, towns: list[Division], depts: list[Department], log: Callab
             d = by_sector_div.get((sector, div_id))
             if d is not None:
                 return d
-        return by_sector_div.get((Sector.GOVERNMENT, town.pk)) or by_sector_div.get((Sector.GOVERNMENT, town.parent_id))
+        return by_sector_div.get((Sector.GOVERNMENT, town.pk)) or by_sector_div.get(
+            (Sector.GOVERNMENT, town.parent_id)
+        )
 
     cases: list[HazardCase] = []
     made = 0
@@ -124,13 +154,29 @@ def generate(n: int, towns: list[Division], depts: list[Department], log: Callab
             if ent.lat is not None:
                 lat, lon = ent.lat, ent.lon
             division_id = ent.division_id
-        lead = lead_for(cat, town) if state not in (State.SUBMITTED, State.REGISTERED, State.DECLINED,
-                                                    State.REPORTED, State.PLAN_APPROVED) else None
+        lead = (
+            lead_for(cat, town)
+            if state
+            not in (State.SUBMITTED, State.REGISTERED, State.DECLINED, State.REPORTED, State.PLAN_APPROVED)
+            else None
+        )
         case = HazardCase(
-            title=title, description=f"{town.name}:{title}(合成演示数据)", category=cat, grade=grade, state=state,
-            source=source, lat=lat, lon=lon, address=f"{town.parent.name if town.parent else ''}{town.name}",
-            division_id=division_id, district=districts.get(town.parent_id), enterprise_id=ent.pk if ent else None,
-            lead_department=lead, created_at=created, updated_at=created, is_synthetic=True,
+            title=title,
+            description=f"{town.name}:{title}(合成演示数据)",
+            category=cat,
+            grade=grade,
+            state=state,
+            source=source,
+            lat=lat,
+            lon=lon,
+            address=f"{town.parent.name if town.parent else ''}{town.name}",
+            division_id=division_id,
+            district=districts.get(town.parent_id),
+            enterprise_id=ent.pk if ent else None,
+            lead_department=lead,
+            created_at=created,
+            updated_at=created,
+            is_synthetic=True,
             reporter_name="合成" if source == Source.PUBLIC else "",
         )
         if state != State.SUBMITTED:
@@ -177,59 +223,123 @@ def generate(n: int, towns: list[Division], depts: list[Department], log: Callab
     return made
 
 
-def _extras(cases: list[HazardCase], rng: random.Random, dispatch: Department | None, now: dt.datetime) -> None:
+def _extras(
+    cases: list[HazardCase], rng: random.Random, dispatch: Department | None, now: dt.datetime
+) -> None:
     """Tasks, deadlines (already escalated where overdue, so the first reconcile sends nothing old),
     plans and reports for MAJOR cases, public comments, a submit audit event each."""
     if cases and cases[0].pk is None:  # databases that do not return ids from bulk_create
-        ids = dict(HazardCase.objects.filter(tracking_code__in=[c.tracking_code for c in cases])
-                   .values_list("tracking_code", "pk"))
+        ids = dict(
+            HazardCase.objects.filter(tracking_code__in=[c.tracking_code for c in cases]).values_list(
+                "tracking_code", "pk"
+            )
+        )
         for c in cases:
             c.pk = ids[c.tracking_code]
     ct = ContentType.objects.get_for_model(HazardCase)
     tasks, deadlines_, plans, reports, comments, events = [], [], [], [], [], []
     regulators = {d.division_id: d for d in Department.objects.filter(sector=Sector.EMERGENCY)}
-    open_states = {State.ASSIGNED, State.RECTIFYING, State.AWAITING_ACCEPTANCE, State.SUBMITTED, State.RETURNED}
+    open_states = {
+        State.ASSIGNED,
+        State.RECTIFYING,
+        State.AWAITING_ACCEPTANCE,
+        State.SUBMITTED,
+        State.RETURNED,
+    }
     for c in cases:
-        events.append(AuditEvent(at=c.created_at, action="hazards.case.submit", content_type=ct, object_id=str(c.pk),
-                                 object_repr=f"{c.number} {c.title}"[:200], note="合成演示数据 synthetic",
-                                 channel="command", after={"state": State.SUBMITTED, "source": c.source}))
+        events.append(
+            AuditEvent(
+                at=c.created_at,
+                action="hazards.case.submit",
+                content_type=ct,
+                object_id=str(c.pk),
+                object_repr=f"{c.number} {c.title}"[:200],
+                note="合成演示数据 synthetic",
+                channel="command",
+                after={"state": State.SUBMITTED, "source": c.source},
+            )
+        )
         if c.lead_department_id:
             done = c.state in (State.CLOSED, State.AWAITING_ACCEPTANCE)
-            tasks.append(CaseTask(case=c, department_id=c.lead_department_id, role=TaskRole.LEAD,
-                                  state=TaskState.DONE if done else (TaskState.WORKING if c.state == State.RECTIFYING
-                                                                     else TaskState.PENDING),
-                                  created_at=c.assigned_at or c.created_at, updated_at=c.updated_at,
-                                  done_at=c.rectified_at if done else None))
+            tasks.append(
+                CaseTask(
+                    case=c,
+                    department_id=c.lead_department_id,
+                    role=TaskRole.LEAD,
+                    state=TaskState.DONE
+                    if done
+                    else (TaskState.WORKING if c.state == State.RECTIFYING else TaskState.PENDING),
+                    created_at=c.assigned_at or c.created_at,
+                    updated_at=c.updated_at,
+                    done_at=c.rectified_at if done else None,
+                )
+            )
         if c.state in open_states and c.due_at is not None:
-            kind = {State.SUBMITTED: "hazards.register", State.RETURNED: "hazards.register",
-                    State.AWAITING_ACCEPTANCE: "hazards.accept"}.get(c.state, "hazards.rectify")
-            dept_id = c.lead_department_id if kind == "hazards.rectify" else (dispatch.pk if dispatch else None)
+            kind = {
+                State.SUBMITTED: "hazards.register",
+                State.RETURNED: "hazards.register",
+                State.AWAITING_ACCEPTANCE: "hazards.accept",
+            }.get(c.state, "hazards.rectify")
+            dept_id = (
+                c.lead_department_id if kind == "hazards.rectify" else (dispatch.pk if dispatch else None)
+            )
             start = c.assigned_at or c.created_at
             overdue = c.due_at < now
-            deadlines_.append(Deadline(
-                kind=kind, title=f"隐患: {c.title}"[:200], content_type=ct, object_id=str(c.pk),
-                division_id=c.division_id, department_id=dept_id, starts_at=start, due_at=c.due_at,
-                remind_at=start + (c.due_at - start) * (1 - rules.REMIND_SHARE),
-                reminded_at=now if overdue else None, escalated_at=now if overdue else None,
-                escalation_level=2 if overdue else 0, data={"case": c.pk, "synthetic": True}))
+            deadlines_.append(
+                Deadline(
+                    kind=kind,
+                    title=f"隐患: {c.title}"[:200],
+                    content_type=ct,
+                    object_id=str(c.pk),
+                    division_id=c.division_id,
+                    department_id=dept_id,
+                    starts_at=start,
+                    due_at=c.due_at,
+                    remind_at=start + (c.due_at - start) * (1 - rules.REMIND_SHARE),
+                    reminded_at=now if overdue else None,
+                    escalated_at=now if overdue else None,
+                    escalation_level=2 if overdue else 0,
+                    data={"case": c.pk, "synthetic": True},
+                )
+            )
         if c.grade == Grade.MAJOR and c.state not in (State.SUBMITTED, State.REGISTERED, State.DECLINED):
             approved = c.state != State.REPORTED
-            plans.append(TreatmentPlan(
-                case=c, goal_tasks="消除重大事故隐患,恢复安全生产条件", methods="停产整改,更换设备,完善防护设施",
-                funding_materials="企业自筹资金,物资已落实", organisation_people="企业主要负责人牵头,安全部门实施",
-                time_limit_requirements="60 日内完成整改并申请验收",
-                deadline=(c.registered_at + dt.timedelta(days=60)).date(), safety_emergency="设置警戒区,制定专项应急预案",
-                state=ReviewState.APPROVED if approved else ReviewState.PENDING, created_at=c.registered_at,
-                approved_at=c.registered_at + dt.timedelta(days=2) if approved else None))
+            plans.append(
+                TreatmentPlan(
+                    case=c,
+                    goal_tasks="消除重大事故隐患,恢复安全生产条件",
+                    methods="停产整改,更换设备,完善防护设施",
+                    funding_materials="企业自筹资金,物资已落实",
+                    organisation_people="企业主要负责人牵头,安全部门实施",
+                    time_limit_requirements="60 日内完成整改并申请验收",
+                    deadline=(c.registered_at + dt.timedelta(days=60)).date(),
+                    safety_emergency="设置警戒区,制定专项应急预案",
+                    state=ReviewState.APPROVED if approved else ReviewState.PENDING,
+                    created_at=c.registered_at,
+                    approved_at=c.registered_at + dt.timedelta(days=2) if approved else None,
+                )
+            )
             authority = regulators.get(c.district_id)
             if authority is not None:
-                reports.append(RegulatorReport(case=c, authority=authority, current_state_cause="设备老化,管理缺失",
-                                               harm_difficulty="可能造成重大人员伤亡,需停产治理",
-                                               reported_at=c.registered_at + dt.timedelta(days=1)))
+                reports.append(
+                    RegulatorReport(
+                        case=c,
+                        authority=authority,
+                        current_state_cause="设备老化,管理缺失",
+                        harm_difficulty="可能造成重大人员伤亡,需停产治理",
+                        reported_at=c.registered_at + dt.timedelta(days=1),
+                    )
+                )
         if c.state in (State.CLOSED, State.RECTIFYING) and rng.random() < 0.3:
-            comments.append(Comment(case=c, department_id=c.lead_department_id, is_public=True,
-                                    body="已安排人员现场处置" if c.state == State.RECTIFYING else "整改已完成并通过验收",
-                                    created_at=c.updated_at))
+            comments.append(
+                Comment(
+                    case=c,
+                    department_id=c.lead_department_id,
+                    is_public=True,
+                    body="已安排人员现场处置" if c.state == State.RECTIFYING else "整改已完成并通过验收",
+                    created_at=c.updated_at,
+                )
+            )
     CaseTask.objects.bulk_create(tasks, batch_size=1000)
     Deadline.objects.bulk_create(deadlines_, batch_size=1000)
     TreatmentPlan.objects.bulk_create(plans, batch_size=1000)
@@ -242,5 +352,6 @@ def _extras(cases: list[HazardCase], rng: random.Random, dispatch: Department | 
     citizen = User.objects.filter(username="citizen").first()
     if citizen is not None:
         public = [c for c in cases if c.source == Source.PUBLIC][:5]
-        Subscription.objects.bulk_create([Subscription(case=c, user=citizen) for c in public],
-                                         ignore_conflicts=True)
+        Subscription.objects.bulk_create(
+            [Subscription(case=c, user=citizen) for c in public], ignore_conflicts=True
+        )

@@ -13,8 +13,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
-                                                              "capture": "environment"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
+        )
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
@@ -43,28 +45,43 @@ class CategoryField(forms.TypedChoiceField):
 
 class PublicReportForm(forms.Form):
     category = CategoryField(label=_("隐患类别"))
-    title = forms.CharField(label=_("简要说明"), max_length=200,
-                            widget=forms.TextInput(attrs={"placeholder": _("例如:小区消防通道被占用")}))
-    description = forms.CharField(label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(
+        label=_("简要说明"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("例如:小区消防通道被占用")}),
+    )
+    description = forms.CharField(
+        label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     address = forms.CharField(label=_("地点"), max_length=300, required=False)
     lat = forms.FloatField(label=_("纬度"), widget=forms.HiddenInput, required=False)
     lon = forms.FloatField(label=_("经度"), widget=forms.HiddenInput, required=False)
     photos = MultipleFileField(label=_("照片"))
     reporter_name = forms.CharField(label=_("称呼(可不填)"), max_length=50, required=False)
-    reporter_phone = forms.RegexField(label=_("手机号(可不填,仅工作人员可见)"), regex=r"^1\d{10}$", required=False,
-                                      error_messages={"invalid": _("请输入 11 位手机号")})
+    reporter_phone = forms.RegexField(
+        label=_("手机号(可不填,仅工作人员可见)"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("请输入 11 位手机号")},
+    )
     client_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ConsoleReportForm(PublicReportForm):
     grade = forms.ChoiceField(label=_("等级"), choices=Grade.choices, initial=Grade.GENERAL)
-    source = forms.ChoiceField(label=_("来源"), choices=[(s, lbl) for s, lbl in Source.choices
-                                                        if s in ("console", "grid", "enterprise", "higher", "video")])
+    source = forms.ChoiceField(
+        label=_("来源"),
+        choices=[
+            (s, lbl) for s, lbl in Source.choices if s in ("console", "grid", "enterprise", "higher", "video")
+        ],
+    )
     enterprise = forms.IntegerField(label=_("单位编号(可选)"), required=False, widget=forms.HiddenInput)
 
 
 class FeedbackForm(forms.Form):
-    answer = forms.ChoiceField(label=_("隐患是否已经消除?"), choices=FeedbackAnswer.choices, widget=forms.RadioSelect)
+    answer = forms.ChoiceField(
+        label=_("隐患是否已经消除?"), choices=FeedbackAnswer.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -78,5 +95,9 @@ class RoutingRuleForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["lead_sector"] = forms.ChoiceField(label=_("牵头行业部门"), choices=Sector.choices)
-        self.fields["co_sectors"] = forms.MultipleChoiceField(label=_("协办行业部门"), choices=Sector.choices,
-                                                              required=False, widget=forms.CheckboxSelectMultiple)
+        self.fields["co_sectors"] = forms.MultipleChoiceField(
+            label=_("协办行业部门"),
+            choices=Sector.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )

@@ -44,17 +44,26 @@ class Category(models.Model):
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
-    parent = models.ForeignKey("self", verbose_name=_("上级类别"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     description = models.CharField(_("说明"), max_length=300, blank=True)
     keywords = models.CharField(_("关键词"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
     limit_general = models.FloatField(_("一般隐患整改时限"), null=True, blank=True)
     limit_major = models.FloatField(_("重大隐患整改时限"), null=True, blank=True)
-    limit_unit = models.CharField(_("时限单位"), max_length=20, choices=TimeUnit.choices,
-                                  default=TimeUnit.WORKING_DAYS)
-    limit_source = models.CharField(_("时限依据"), max_length=200, default="[U] 可配置 configurable", blank=True)
+    limit_unit = models.CharField(
+        _("时限单位"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    limit_source = models.CharField(
+        _("时限依据"), max_length=200, default="[U] 可配置 configurable", blank=True
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_public = True  # reference data: the public report form lists it
@@ -84,10 +93,13 @@ class RoutingRule(models.Model):
 
     LEVELS = [("town", _("乡镇街道")), ("district", _("区县")), ("city", _("市"))]
 
-    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.CASCADE, related_name="routes")
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.CASCADE, related_name="routes"
+    )
     level = models.CharField(_("区划层级"), max_length=10, choices=LEVELS, default="district")
-    grade = models.CharField(_("等级"), max_length=10, choices=Grade.choices, blank=True,
-                             help_text=_("留空:适用于所有等级"))
+    grade = models.CharField(
+        _("等级"), max_length=10, choices=Grade.choices, blank=True, help_text=_("留空:适用于所有等级")
+    )
     lead_sector = models.CharField(_("牵头行业部门"), max_length=30)
     co_sectors = models.JSONField(_("协办行业部门"), default=list, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -97,7 +109,9 @@ class RoutingRule(models.Model):
 
     class Meta:
         ordering = ["category__order", "category__code", "level", "grade"]
-        constraints = [models.UniqueConstraint(fields=["category", "level", "grade"], name="hazard_route_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "level", "grade"], name="hazard_route_unique")
+        ]
         verbose_name = _("派遣规则")
         verbose_name_plural = _("派遣规则")
 
@@ -128,11 +142,14 @@ class CaseQuerySet(ScopedQuerySet):
 class HazardCase(models.Model):
     """One hazard, from intake to closure (docs/domain §1 lifecycle)."""
 
-    tracking_code = models.CharField(_("查询码"), max_length=16, unique=True, default=rules.new_tracking_code,
-                                     editable=False)
+    tracking_code = models.CharField(
+        _("查询码"), max_length=16, unique=True, default=rules.new_tracking_code, editable=False
+    )
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("描述"), blank=True)
-    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases")
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="cases"
+    )
     grade = models.CharField(_("等级"), max_length=10, choices=Grade.choices, default=Grade.GENERAL)
     state = models.CharField(_("状态"), max_length=24, choices=State.choices, default=State.SUBMITTED)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.CONSOLE)
@@ -141,26 +158,63 @@ class HazardCase(models.Model):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="hazard_cases")
-    district = models.ForeignKey("geo.Division", verbose_name=_("区县"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="hazard_cases")
-    site = models.ForeignKey("org.Site", verbose_name=_("场所"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="hazard_cases")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="hazard_cases"
+    )
+    district = models.ForeignKey(
+        "geo.Division",
+        verbose_name=_("区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazard_cases",
+    )
+    site = models.ForeignKey(
+        "org.Site",
+        verbose_name=_("场所"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazard_cases",
+    )
     # Who reported: never shown to the public (DESIGN "Public privacy").
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="reported_hazards")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报告人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_hazards",
+    )
     reporter_name = models.CharField(_("报告人姓名"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("报告人电话"), max_length=20, blank=True)
     # Idempotent intake: "<source>:<reporter id or anon>:<client token>", unique when given.
     intake_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
-    lead_department = models.ForeignKey("org.Department", verbose_name=_("牵头部门"), null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="led_hazards")
+    lead_department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_hazards",
+    )
     fixed_on_spot = models.BooleanField(_("当场整改"), default=False)
-    merged_into = models.ForeignKey("self", verbose_name=_("合并至"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_cases")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
     # MAJOR hazards: listed supervision (挂牌督办).
     listed = models.BooleanField(_("挂牌督办"), default=False)
     listed_authority = models.CharField(_("督办机关"), max_length=100, blank=True)
@@ -175,8 +229,9 @@ class HazardCase(models.Model):
     rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("重新打开次数"), default=0)
-    public_note = models.CharField(_("公开说明"), max_length=300, blank=True,
-                                   help_text=_("向公众展示的最新处理说明"))
+    public_note = models.CharField(
+        _("公开说明"), max_length=300, blank=True, help_text=_("向公众展示的最新处理说明")
+    )
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
 
     objects = CaseQuerySet.as_manager()
@@ -233,7 +288,8 @@ class HazardCase(models.Model):
         if user.department_id:
             # A subquery, not a join: a join on tasks would repeat rows in every list.
             q |= Q(lead_department=user.department_id) | Q(
-                pk__in=CaseTask.objects.filter(department=user.department_id).values("case_id"))
+                pk__in=CaseTask.objects.filter(department=user.department_id).values("case_id")
+            )
         q |= Q(reporter=user.pk)
         return q
 
@@ -242,8 +298,9 @@ class CaseTask(models.Model):
     """A department's own task on a case: the lead's and each co-handler's, each with its status."""
 
     case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="tasks")
-    department = models.ForeignKey("org.Department", verbose_name=_("部门"), on_delete=models.PROTECT,
-                                   related_name="hazard_tasks")
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="hazard_tasks"
+    )
     role = models.CharField(_("职责"), max_length=8, choices=TaskRole.choices)
     state = models.CharField(_("状态"), max_length=12, choices=TaskState.choices, default=TaskState.PENDING)
     note = models.TextField(_("处理说明"), blank=True)
@@ -268,10 +325,12 @@ class Comment(models.Model):
     """A note on the case timeline: internal (departments only) or public (shown on the tracking page)."""
 
     case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
-    department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("内容"))
     is_public = models.BooleanField(_("公开"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -308,8 +367,9 @@ class Photo(models.Model):
     size = models.PositiveIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -332,11 +392,16 @@ class TreatmentPlan(models.Model):
     time_limit_requirements = models.TextField(_("治理的时限和要求"))
     deadline = models.DateField(_("治理完成时限"))
     safety_emergency = models.TextField(_("安全措施和应急预案"))
-    state = models.CharField(_("审核状态"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(
+        _("审核状态"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -351,11 +416,14 @@ class RegulatorReport(models.Model):
     """The report of a MAJOR hazard to the regulator: ① state and cause ② harm and difficulty ③ plan."""
 
     case = models.OneToOneField(HazardCase, on_delete=models.CASCADE, related_name="regulator_report")
-    authority = models.ForeignKey("org.Department", verbose_name=_("报告对象"), on_delete=models.PROTECT,
-                                  related_name="+")
+    authority = models.ForeignKey(
+        "org.Department", verbose_name=_("报告对象"), on_delete=models.PROTECT, related_name="+"
+    )
     current_state_cause = models.TextField(_("现状及其产生原因"))
     harm_difficulty = models.TextField(_("危害程度和整改难易程度"))
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -372,12 +440,17 @@ class ResumeApplication(models.Model):
 
     case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="resume_applications")
     content = models.TextField(_("申请内容"))
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     applied_at = models.DateTimeField(default=timezone.now)
     review_due = models.DateTimeField(_("审查期限"), null=True, blank=True)
-    state = models.CharField(_("审查结果"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    state = models.CharField(
+        _("审查结果"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(_("审查意见"), blank=True)
 
@@ -394,7 +467,9 @@ class Subscription(models.Model):
     """Who hears about public changes of a case: every reporter (also of the duplicates merged into it)."""
 
     case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="subscriptions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hazard_subscriptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hazard_subscriptions"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -412,8 +487,9 @@ class Feedback(models.Model):
     case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="feedback")
     answer = models.CharField(_("是否消除"), max_length=10, choices=FeedbackAnswer.choices)
     note = models.TextField(_("说明"), blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -82,9 +82,17 @@ def _service_rows() -> list[dict[str, Any]]:
     for c in cats:
         if c.pk in parents:
             continue  # a group, not a service
-        rows.append({"service_code": c.code, "service_name": c.name,
-                     "description": c.description or c.name_en or c.name, "metadata": False, "type": "realtime",
-                     "keywords": c.keywords, "group": c.parent.name if c.parent else c.name})
+        rows.append(
+            {
+                "service_code": c.code,
+                "service_name": c.name,
+                "description": c.description or c.name_en or c.name,
+                "metadata": False,
+                "type": "realtime",
+                "keywords": c.keywords,
+                "group": c.parent.name if c.parent else c.name,
+            }
+        )
     return rows
 
 
@@ -99,8 +107,10 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
         top = ET.Element("service_definition")
         ET.SubElement(top, "service_code").text = code
         ET.SubElement(top, "attributes")
-        return HttpResponse(b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8"),
-                            content_type="text/xml; charset=utf-8")
+        return HttpResponse(
+            b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8"),
+            content_type="text/xml; charset=utf-8",
+        )
     return JsonResponse({"service_code": code, "attributes": []}, json_dumps_params={"ensure_ascii": False})
 
 
@@ -129,14 +139,16 @@ def request_row(case: HazardCase, photo_id: int | None, request: HttpRequest) ->
 
 
 def _public_cases():
-    return (HazardCase.objects.publicly_listed()
-            .select_related("category", "division", "lead_department"))
+    return HazardCase.objects.publicly_listed().select_related("category", "division", "lead_department")
 
 
 def _first_photos(case_ids: list[int]) -> dict[int, int]:
     out: dict[int, int] = {}
-    for case_id, pk in Photo.objects.filter(case_id__in=case_ids).order_by("case_id", "created_at", "id").values_list(
-            "case_id", "id"):
+    for case_id, pk in (
+        Photo.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "id")
+    ):
         out.setdefault(case_id, pk)
     return out
 
@@ -177,7 +189,9 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
                 qs = qs.filter(closed_q)
     cases = list(qs.order_by("-created_at")[:MAX_RESULTS])
     photos = _first_photos([c.pk for c in cases])
-    return respond(fmt, "service_requests", "request", [request_row(c, photos.get(c.pk), request) for c in cases])
+    return respond(
+        fmt, "service_requests", "request", [request_row(c, photos.get(c.pk), request) for c in cases]
+    )
 
 
 MAX_DESCRIPTION = 4000  # characters; a report is a few sentences, not a document
@@ -230,17 +244,31 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
         token = ""  # a device id names the device, not the submission: no idempotency from it alone
     try:
         case, _created = actions.do_submit(
-            actor, source=Source.OPEN311, title=description[:60], description=description, category=category,
-            lat=lat, lon=lon, address=p.get("address_string", ""), reporter_name=name,
-            reporter_phone=(p.get("phone") or "")[:20], client_token=token,
-            photos=request.FILES.getlist("media"))
+            actor,
+            source=Source.OPEN311,
+            title=description[:60],
+            description=description,
+            category=category,
+            lat=lat,
+            lon=lon,
+            address=p.get("address_string", ""),
+            reporter_name=name,
+            reporter_phone=(p.get("phone") or "")[:20],
+            client_token=token,
+            photos=request.FILES.getlist("media"),
+        )
     except ActionError as exc:
         return error(fmt, 400, f"{exc.field}: {exc.message}" if exc.field else str(exc.message))
     notice = _("已受理。查询码 %(code)s,可在 %(url)s 查看进度") % {
         "code": case.tracking_code,
-        "url": request.build_absolute_uri(reverse("hazards-public:track", args=[case.tracking_code]))}
-    row = {"service_request_id": case.number, "token": case.tracking_code, "service_notice": notice,
-           "account_id": None}
+        "url": request.build_absolute_uri(reverse("hazards-public:track", args=[case.tracking_code])),
+    }
+    row = {
+        "service_request_id": case.number,
+        "token": case.tracking_code,
+        "service_notice": notice,
+        "account_id": None,
+    }
     return respond(fmt, "service_requests", "request", [row], status=201)
 
 
@@ -263,8 +291,9 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 
 
 def token_view(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    case = HazardCase.objects.filter(tracking_code=rules.normalise_tracking_code(token),
-                                     source=Source.OPEN311).first()
+    case = HazardCase.objects.filter(
+        tracking_code=rules.normalise_tracking_code(token), source=Source.OPEN311
+    ).first()
     if case is None:
         return error(fmt, 404, _("未找到该令牌"))
     return respond(fmt, "service_requests", "request", [{"service_request_id": case.number, "token": token}])
@@ -272,10 +301,20 @@ def token_view(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 
 def discovery(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311:services", args=["json"]))[: -len("services.json")]
-    return JsonResponse({
-        "changeset": "2026-01-01T00:00:00+08:00",
-        "contact": _("清远市安全隐患受理中心"),
-        "key_service": _("向受理中心申请 api_key"),
-        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base, "changeset":
-                       "2026-01-01T00:00:00+08:00", "type": "production", "formats": ["application/json", "text/xml"]}],
-    }, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {
+            "changeset": "2026-01-01T00:00:00+08:00",
+            "contact": _("清远市安全隐患受理中心"),
+            "key_service": _("向受理中心申请 api_key"),
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2026-01-01T00:00:00+08:00",
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -16,9 +16,13 @@ write = limit("open311_write", methods=("POST",))
 app_name = "open311"
 urlpatterns = [
     re_path(r"^services\.(?P<fmt>json|xml)$", read(open311.services), name="services"),
-    re_path(r"^services/(?P<code>[-\w]+)\.(?P<fmt>json|xml)$", read(open311.service_definition), name="service"),
+    re_path(
+        r"^services/(?P<code>[-\w]+)\.(?P<fmt>json|xml)$", read(open311.service_definition), name="service"
+    ),
     re_path(r"^requests\.(?P<fmt>json|xml)$", write(read(open311.requests_view)), name="requests"),
-    re_path(r"^requests/(?P<request_id>[-\w]+)\.(?P<fmt>json|xml)$", read(open311.request_detail), name="request"),
+    re_path(
+        r"^requests/(?P<request_id>[-\w]+)\.(?P<fmt>json|xml)$", read(open311.request_detail), name="request"
+    ),
     re_path(r"^tokens/(?P<token>[-\w]+)\.(?P<fmt>json|xml)$", read(open311.token_view), name="token"),
     path("discovery.json", read(open311.discovery), name="discovery"),
 ]

@@ -32,12 +32,22 @@ from pingan.org.choices import Role, Sector
 # The case lifecycle's actions (rules.allowed_actions names) → the permission that decides each.
 # "report" is the MAJOR hazard's report to the regulator, not the intake ("hazards.submit").
 ACTION_PERMISSIONS: dict[str, str] = {
-    "register": "hazards.register", "decline": "hazards.decline", "merge": "hazards.merge",
-    "close_on_spot": "hazards.close_on_spot", "report": "hazards.report_major",
-    "approve_plan": "hazards.approve_plan", "assign": "hazards.assign", "reassign": "hazards.reassign",
-    "return": "hazards.return", "start": "hazards.start", "submit_rectification": "hazards.submit_rectification",
-    "accept": "hazards.accept", "reject": "hazards.reject", "backlog": "hazards.backlog",
-    "resume_backlog": "hazards.resume_backlog", "reopen": "hazards.reopen",
+    "register": "hazards.register",
+    "decline": "hazards.decline",
+    "merge": "hazards.merge",
+    "close_on_spot": "hazards.close_on_spot",
+    "report": "hazards.report_major",
+    "approve_plan": "hazards.approve_plan",
+    "assign": "hazards.assign",
+    "reassign": "hazards.reassign",
+    "return": "hazards.return",
+    "start": "hazards.start",
+    "submit_rectification": "hazards.submit_rectification",
+    "accept": "hazards.accept",
+    "reject": "hazards.reject",
+    "backlog": "hazards.backlog",
+    "resume_backlog": "hazards.resume_backlog",
+    "reopen": "hazards.reopen",
 }
 
 
@@ -117,7 +127,7 @@ def can_view_internal(user: Any, obj: Any = None) -> bool:
 
 
 def can_view_my_reports(user: Any, obj: Any = None) -> bool:
-    """"My reports" (我的上报): the signed-in citizen's own page."""
+    """ "My reports" (我的上报): the signed-in citizen's own page."""
     return signed_in(user) and user.role == Role.PUBLIC
 
 
@@ -152,7 +162,9 @@ def can_register(user: Any, obj: Any = None) -> bool:
     return is_dispatcher(user, obj)
 
 
-can_decline = can_merge = can_assign = can_reassign = can_backlog = can_resume_backlog = can_reopen = can_register
+can_decline = can_merge = can_assign = can_reassign = can_backlog = can_resume_backlog = can_reopen = (
+    can_register
+)
 can_close_on_spot = can_bulk = can_find_duplicates = can_register
 
 
@@ -180,7 +192,9 @@ can_reject = can_accept
 # --- MAJOR hazards -------------------------------------------------------------------------------
 def can_report_major(user: Any, obj: Any = None) -> bool:
     """Report the MAJOR hazard to the regulator: the centre, the lead or the enterprise concerned."""
-    return obj is not None and (is_dispatcher(user, obj) or is_lead(user, obj) or is_case_enterprise(user, obj))
+    return obj is not None and (
+        is_dispatcher(user, obj) or is_lead(user, obj) or is_case_enterprise(user, obj)
+    )
 
 
 def can_plan(user: Any, obj: Any = None) -> bool:

@@ -26,16 +26,34 @@ from .models import HazardCase, Photo
 
 PUBLIC_MAX_SIDE = 2048
 DECODE_SLOTS = threading.BoundedSemaphore(2)
-BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "I;16": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3,
-                   "RGBA": 4, "RGBa": 4, "CMYK": 4, "I": 4, "F": 4}
+BYTES_PER_PIXEL = {
+    "1": 1,
+    "L": 1,
+    "P": 1,
+    "LA": 2,
+    "I;16": 2,
+    "RGB": 3,
+    "YCbCr": 3,
+    "LAB": 3,
+    "HSV": 3,
+    "RGBA": 4,
+    "RGBa": 4,
+    "CMYK": 4,
+    "I": 4,
+    "F": 4,
+}
 # Pillow's own bomb guard as a second line (it raises at twice this); ours below is stricter.
 Image.MAX_IMAGE_PIXELS = 50_000_000
 
 
 def _limits() -> tuple[int, int]:
-    return (getattr(settings, "HAZARDS_PHOTO_MAX_BYTES", rules.PHOTO_RULE["max_bytes"]),
-            min(getattr(settings, "HAZARDS_PHOTO_MAX_PIXELS", rules.PHOTO_RULE["max_pixels"]),
-                rules.PHOTO_RULE["max_pixels"]))
+    return (
+        getattr(settings, "HAZARDS_PHOTO_MAX_BYTES", rules.PHOTO_RULE["max_bytes"]),
+        min(
+            getattr(settings, "HAZARDS_PHOTO_MAX_PIXELS", rules.PHOTO_RULE["max_pixels"]),
+            rules.PHOTO_RULE["max_pixels"],
+        ),
+    )
 
 
 def decoded_bytes(width: int, height: int, mode: str) -> int:
@@ -49,7 +67,12 @@ def check_dimensions(width: int, height: int, mode: str) -> None:
     """Refuse, before any pixel is decoded, an image too large in pixels or in decoded memory."""
     _max_bytes, max_pixels = _limits()
     max_decoded = getattr(settings, "HAZARDS_PHOTO_MAX_DECODED_BYTES", 120 * 1024 * 1024)
-    if width <= 0 or height <= 0 or width * height > max_pixels or decoded_bytes(width, height, mode) > max_decoded:
+    if (
+        width <= 0
+        or height <= 0
+        or width * height > max_pixels
+        or decoded_bytes(width, height, mode) > max_decoded
+    ):
         raise ActionError(_("照片像素过大"), field="photos", code="too_many_pixels")
 
 
@@ -65,7 +88,9 @@ def read_upload(f: Any, field: str = "photos") -> tuple[bytes, str]:
     max_bytes, _max_pixels = _limits()
     data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ActionError(_("照片不能超过 %(mb)d MB") % {"mb": max_bytes // (1024 * 1024)}, field=field, code="too_large")
+        raise ActionError(
+            _("照片不能超过 %(mb)d MB") % {"mb": max_bytes // (1024 * 1024)}, field=field, code="too_large"
+        )
     if not data:
         raise ActionError(_("照片是空文件"), field=field, code="empty")
     fmt = rules.sniff_image_format(data[:16])
@@ -84,7 +109,9 @@ def strip_metadata(data: bytes, fmt: str) -> tuple[bytes, int, int]:
             probe.verify()
         with DECODE_SLOTS, Image.open(io.BytesIO(data)) as img:
             if fmt == "JPEG":
-                img.draft("RGB", (PUBLIC_MAX_SIDE, PUBLIC_MAX_SIDE))  # decode at 1/2, 1/4 or 1/8 scale when enough
+                img.draft(
+                    "RGB", (PUBLIC_MAX_SIDE, PUBLIC_MAX_SIDE)
+                )  # decode at 1/2, 1/4 or 1/8 scale when enough
             img.load()
             img = ImageOps.exif_transpose(img)
             if fmt == "JPEG" and img.mode not in ("RGB", "L"):
@@ -109,8 +136,15 @@ def save_photo(case: HazardCase, f: Any, *, kind: str, user: Any = None) -> Phot
     check_photo_count(case)
     data, fmt = read_upload(f)
     public, width, height = strip_metadata(data, fmt)
-    photo = Photo(case=case, kind=kind, format=fmt, size=len(data), width=width, height=height,
-                  uploaded_by=user if getattr(user, "is_authenticated", False) else None)
+    photo = Photo(
+        case=case,
+        kind=kind,
+        format=fmt,
+        size=len(data),
+        width=width,
+        height=height,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
     photo.original.save("original", ContentFile(data), save=False)
     photo.public_copy.save("public", ContentFile(public), save=False)
     photo.save()
@@ -118,4 +152,6 @@ def save_photo(case: HazardCase, f: Any, *, kind: str, user: Any = None) -> Phot
 
 
 def content_type_of(fmt: str) -> str:
-    return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt, "application/octet-stream")
+    return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
+        fmt, "application/octet-stream"
+    )

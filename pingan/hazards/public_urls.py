@@ -17,7 +17,9 @@ urlpatterns = [
     path("", limit("report", methods=WRITE)(public_views.report), name="report"),
     path("track/", limit("track")(public_views.track_form), name="track_form"),
     path("track/<str:code>/", limit("track")(public_views.track), name="track"),
-    path("track/<str:code>/photo/<int:photo_id>/", limit("photo")(public_views.track_photo), name="track_photo"),
+    path(
+        "track/<str:code>/photo/<int:photo_id>/", limit("photo")(public_views.track_photo), name="track_photo"
+    ),
     path("photo/<int:photo_id>/", limit("photo")(public_views.public_photo), name="photo"),
     path("mine/", public_views.mine, name="mine"),
 ]

@@ -45,8 +45,9 @@ def _throttled(request: HttpRequest, bucket: str) -> bool:
 def report(request: HttpRequest) -> HttpResponse:
     import uuid
 
-    form = PublicReportForm(request.POST or None, request.FILES or None,
-                            initial={"client_token": uuid.uuid4().hex})
+    form = PublicReportForm(
+        request.POST or None, request.FILES or None, initial={"client_token": uuid.uuid4().hex}
+    )
     if request.method == "POST" and form.is_valid():
         if _throttled(request, "report"):
             form.add_error(None, _("提交过于频繁,请稍后再试"))
@@ -54,10 +55,19 @@ def report(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             try:
                 case, _created = actions.do_submit(
-                    request.user, source=Source.PUBLIC, title=d["title"], description=d["description"],
-                    category=d["category"], lat=d["lat"], lon=d["lon"], address=d["address"],
-                    reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
-                    client_token=d["client_token"], photos=d["photos"])
+                    request.user,
+                    source=Source.PUBLIC,
+                    title=d["title"],
+                    description=d["description"],
+                    category=d["category"],
+                    lat=d["lat"],
+                    lon=d["lon"],
+                    address=d["address"],
+                    reporter_name=d["reporter_name"],
+                    reporter_phone=d["reporter_phone"],
+                    client_token=d["client_token"],
+                    photos=d["photos"],
+                )
             except ActionError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -75,8 +85,11 @@ def track_form(request: HttpRequest) -> HttpResponse:
 
 def _case_by_code(code: str) -> HazardCase:
     code = rules.normalise_tracking_code(code)
-    case = HazardCase.objects.select_related("category", "division", "lead_department").filter(
-        tracking_code=code).first()
+    case = (
+        HazardCase.objects.select_related("category", "division", "lead_department")
+        .filter(tracking_code=code)
+        .first()
+    )
     if case is None:
         raise Http404("not found")
     return case
@@ -91,21 +104,30 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, _("提交过于频繁,请稍后再试"))
         elif form.is_valid():
             try:
-                actions.do_feedback(request.user, case, answer=form.cleaned_data["answer"],
-                                    note=form.cleaned_data["note"])
+                actions.do_feedback(
+                    request.user, case, answer=form.cleaned_data["answer"], note=form.cleaned_data["note"]
+                )
             except ActionError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 return redirect(reverse("hazards-public:track", args=[case.tracking_code]) + "?thanks=1")
     survivor = case.merged_into if case.state == State.MERGED else None
     context = {
-        "case": case, "code": case.tracking_code, "note": selectors.public_status_note(case),
+        "case": case,
+        "code": case.tracking_code,
+        "note": selectors.public_status_note(case),
         "description": selectors.mask_phones(case.description),
-        "comments": selectors.public_comments(case), "photos": selectors.public_photos(case),
-        "steps": selectors.public_timeline(case), "form": form, "new": request.GET.get("new") == "1",
-        "thanks": request.GET.get("thanks") == "1", "survivor": survivor,
-        "can_feedback": selectors.awaits_feedback(case), "feedback": selectors.public_feedback(case),
-        "answers": FeedbackAnswer, "State": State,
+        "comments": selectors.public_comments(case),
+        "photos": selectors.public_photos(case),
+        "steps": selectors.public_timeline(case),
+        "form": form,
+        "new": request.GET.get("new") == "1",
+        "thanks": request.GET.get("thanks") == "1",
+        "survivor": survivor,
+        "can_feedback": selectors.awaits_feedback(case),
+        "feedback": selectors.public_feedback(case),
+        "answers": FeedbackAnswer,
+        "State": State,
     }
     return render(request, "hazards/public/track.html", context)
 
@@ -139,6 +161,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(reverse("login") + "?next=" + request.path)
     followed = Subscription.objects.filter(user=request.user).values("case_id")
-    cases = list(HazardCase.objects.filter(Q(reporter=request.user.pk) | Q(pk__in=followed))
-                 .select_related("category").order_by("-created_at", "-id")[:200])
+    cases = list(
+        HazardCase.objects.filter(Q(reporter=request.user.pk) | Q(pk__in=followed))
+        .select_related("category")
+        .order_by("-created_at", "-id")[:200]
+    )
     return render(request, "hazards/public/mine.html", {"cases": cases, "State": State})

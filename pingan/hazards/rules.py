@@ -54,18 +54,19 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 # Actions that a MAJOR hazard may take only once it has been reported to the regulator and its
 # treatment plan approved (docs/domain/01-hazards.md: a MAJOR hazard closed without plan and report
 # is refused; the plan must exist before the work is dispatched).
-MAJOR_NEEDS_PLAN_AND_REPORT = frozenset({"assign", "reassign", "start", "submit_rectification", "accept",
-                                        "close_on_spot", "resume_backlog"})
+MAJOR_NEEDS_PLAN_AND_REPORT = frozenset(
+    {"assign", "reassign", "start", "submit_rectification", "accept", "close_on_spot", "resume_backlog"}
+)
 
 
 @dataclass(frozen=True)
 class Facts:
     """What the transition guard needs to know about a case besides its state and grade."""
 
-    reported: bool = False              # the report to the regulator has been made
-    plan_approved: bool = False         # the treatment plan (six fields) is approved
-    listed: bool = False                # under listed supervision (挂牌督办)
-    resume_approved: bool = False       # the regulator approved the application to resume production
+    reported: bool = False  # the report to the regulator has been made
+    plan_approved: bool = False  # the treatment plan (six fields) is approved
+    listed: bool = False  # under listed supervision (挂牌督办)
+    resume_approved: bool = False  # the regulator approved the application to resume production
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,17 @@ def check_transition(action: str, state: str, grade: str, facts: Facts = Facts()
             return Refusal("major_not_on_spot", "a MAJOR hazard cannot be closed on the spot", "grade")
         if action in MAJOR_NEEDS_PLAN_AND_REPORT:
             if not facts.reported:
-                return Refusal("major_needs_report", "a MAJOR hazard must first be reported to the regulator",
-                               "report")
+                return Refusal(
+                    "major_needs_report", "a MAJOR hazard must first be reported to the regulator", "report"
+                )
             if not facts.plan_approved:
                 return Refusal("major_needs_plan", "a MAJOR hazard needs an approved treatment plan", "plan")
         if action == "accept" and facts.listed and not facts.resume_approved:
-            return Refusal("listed_needs_resume_review",
-                           "a hazard under listed supervision closes only after the resume review", "resume")
+            return Refusal(
+                "listed_needs_resume_review",
+                "a hazard under listed supervision closes only after the resume review",
+                "resume",
+            )
     elif action in ("report", "approve_plan"):
         return Refusal("general_no_report", "only MAJOR hazards are reported with a treatment plan", "grade")
     return None
@@ -134,8 +139,11 @@ class TimeLimit:
     source: str = "[U] configurable default"
 
 
-RULE_SET = {"name": "hazards-time-limits", "effective_from": dt.date(2025, 1, 1),
-            "source": "docs/domain §1/§7; CJ/T 315 values are [U], so these are configurable defaults"}
+RULE_SET = {
+    "name": "hazards-time-limits",
+    "effective_from": dt.date(2025, 1, 1),
+    "source": "docs/domain §1/§7; CJ/T 315 values are [U], so these are configurable defaults",
+}
 
 # Per deadline kind, the default when a category gives none. [U] everywhere: configurable.
 DEFAULT_LIMITS: dict[str, TimeLimit] = {
@@ -157,8 +165,9 @@ REMIND_SHARE = 0.25
 SECOND_ESCALATION_AFTER = dt.timedelta(days=1)
 
 
-def rectify_limit(grade: str, category_limit: TimeLimit | None = None,
-                  plan_due: dt.date | None = None) -> TimeLimit:
+def rectify_limit(
+    grade: str, category_limit: TimeLimit | None = None, plan_due: dt.date | None = None
+) -> TimeLimit:
     """The rectification time limit of a case: the plan's own date for MAJOR, the category's, or the
     default for the grade."""
     if category_limit is not None:
@@ -166,7 +175,9 @@ def rectify_limit(grade: str, category_limit: TimeLimit | None = None,
     return DEFAULT_LIMITS["rectify_major" if grade == MAJOR else "rectify_general"]
 
 
-def compute_due(start: dt.datetime, limit: TimeLimit, overrides: Mapping[dt.date, bool] | None = None) -> dt.datetime:
+def compute_due(
+    start: dt.datetime, limit: TimeLimit, overrides: Mapping[dt.date, bool] | None = None
+) -> dt.datetime:
     """When a period of `limit` starting at `start` ends, on the Chinese working-day calendar
     (adjusted working days 调休 count as working days; `overrides` are the administrators')."""
     if limit.unit == "working_hours":
@@ -186,8 +197,11 @@ def plan_due(plan_date: dt.date) -> dt.datetime:
 
 
 # --- Statistics due dates (docs/domain/01-hazards.md [V2]) ----------------------------------------
-STATISTICS_RULE: dict[str, Any] = {"source": "安监总局令第16号 第十四条 (as read in secondary copies) [V2]",
-                   "quarterly_day": 15, "annual_month_day": (1, 31)}
+STATISTICS_RULE: dict[str, Any] = {
+    "source": "安监总局令第16号 第十四条 (as read in secondary copies) [V2]",
+    "quarterly_day": 15,
+    "annual_month_day": (1, 31),
+}
 
 
 def quarterly_due(year: int, quarter: int, inclusive: bool = True) -> dt.date:
@@ -215,7 +229,10 @@ def quarter_of(day: dt.date) -> int:
 
 
 # --- Duplicates ------------------------------------------------------------------------------
-DUPLICATE_RULE: dict[str, Any] = {"distance_m": 100.0, "source": "[U] configurable (HAZARDS_DUPLICATE_DISTANCE_M)"}
+DUPLICATE_RULE: dict[str, Any] = {
+    "distance_m": 100.0,
+    "source": "[U] configurable (HAZARDS_DUPLICATE_DISTANCE_M)",
+}
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -234,8 +251,12 @@ def bbox_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, 
     return lat - dlat, lon - dlon, lat + dlat, lon + dlon
 
 
-def is_possible_duplicate(new: tuple[float, float], other: tuple[float, float], same_category: bool,
-                          max_distance_m: float = DUPLICATE_RULE["distance_m"]) -> bool:
+def is_possible_duplicate(
+    new: tuple[float, float],
+    other: tuple[float, float],
+    same_category: bool,
+    max_distance_m: float = DUPLICATE_RULE["distance_m"],
+) -> bool:
     """An open case of the same category within the configured distance is a possible duplicate."""
     return same_category and distance_m(new[0], new[1], other[0], other[1]) <= max_distance_m
 
@@ -255,8 +276,12 @@ def normalise_tracking_code(code: str) -> str:
 
 
 # --- Photos ----------------------------------------------------------------------------------
-PHOTO_RULE = {"max_bytes": 10 * 1024 * 1024, "max_pixels": 40_000_000, "formats": ("JPEG", "PNG", "WEBP"),
-              "source": "[U] configurable (HAZARDS_PHOTO_MAX_BYTES)"}
+PHOTO_RULE = {
+    "max_bytes": 10 * 1024 * 1024,
+    "max_pixels": 40_000_000,
+    "formats": ("JPEG", "PNG", "WEBP"),
+    "source": "[U] configurable (HAZARDS_PHOTO_MAX_BYTES)",
+}
 
 
 def sniff_image_format(head: bytes) -> str | None:
@@ -291,6 +316,7 @@ def escalation_plan(level: int) -> EscalationPlan:
     """What an escalation step does: level 1 at the deadline (the department head and the level
     above), level 2 a day later (the dispatch centre and the city), then nothing more."""
     if level <= 1:
-        return EscalationPlan(1, notify_department_head=True, notify_level_above=True,
-                              next_after=SECOND_ESCALATION_AFTER)
+        return EscalationPlan(
+            1, notify_department_head=True, notify_level_above=True, next_after=SECOND_ESCALATION_AFTER
+        )
     return EscalationPlan(level, notify_dispatch=True, next_after=None)

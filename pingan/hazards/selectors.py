@@ -21,10 +21,23 @@ from . import rules
 from .choices import OPEN_STATES, Grade, State
 from .models import Category, Comment, HazardCase, Photo
 
-FILTERS = ("state", "grade", "category", "division", "district", "department", "overdue", "source", "q", "enterprise")
+FILTERS = (
+    "state",
+    "grade",
+    "category",
+    "division",
+    "district",
+    "department",
+    "overdue",
+    "source",
+    "q",
+    "enterprise",
+)
 
 
-def filter_cases(qs: QuerySet[HazardCase], params: Any, now: dt.datetime | None = None) -> QuerySet[HazardCase]:
+def filter_cases(
+    qs: QuerySet[HazardCase], params: Any, now: dt.datetime | None = None
+) -> QuerySet[HazardCase]:
     """The list/map filters (the same on every page and endpoint). Unknown values simply match nothing."""
     now = now or timezone.now()
     state = params.get("state")
@@ -46,6 +59,7 @@ def filter_cases(qs: QuerySet[HazardCase], params: Any, now: dt.datetime | None 
     if division:
         if str(division).isdigit() and len(str(division)) >= 6:
             from pingan.geo.rules import division_path
+
             level = {6: "district", 9: "town", 12: "village", 15: "grid"}.get(len(str(division)), "district")
             if str(division).endswith("00") and len(str(division)) == 6:
                 level = "city"
@@ -59,8 +73,10 @@ def filter_cases(qs: QuerySet[HazardCase], params: Any, now: dt.datetime | None 
     if department and str(department).isdigit():
         from .models import CaseTask
 
-        qs = qs.filter(Q(lead_department=department) |
-                       Q(pk__in=CaseTask.objects.filter(department=department).values("case_id")))
+        qs = qs.filter(
+            Q(lead_department=department)
+            | Q(pk__in=CaseTask.objects.filter(department=department).values("case_id"))
+        )
     overdue = params.get("overdue")
     if overdue in ("1", "true", "yes", True):
         qs = qs.filter(state__in=OPEN_STATES, due_at__lt=now)
@@ -76,7 +92,9 @@ def filter_cases(qs: QuerySet[HazardCase], params: Any, now: dt.datetime | None 
         if m:
             qs = qs.filter(Q(pk=int(m.group(1))) | Q(title__icontains=text))
         else:
-            qs = qs.filter(Q(title__icontains=text) | Q(address__icontains=text) | Q(tracking_code=text.upper()))
+            qs = qs.filter(
+                Q(title__icontains=text) | Q(address__icontains=text) | Q(tracking_code=text.upper())
+            )
     return qs
 
 
@@ -104,8 +122,13 @@ def case_colour(state: str, grade: str) -> str:
     return colour_of(State, state)
 
 
-def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, float] | None,
-                 cap: int = MAP_CAP, now: dt.datetime | None = None, url_of: Any = None) -> dict[str, Any]:
+def map_features(
+    qs: QuerySet[HazardCase],
+    bbox: tuple[float, float, float, float] | None,
+    cap: int = MAP_CAP,
+    now: dt.datetime | None = None,
+    url_of: Any = None,
+) -> dict[str, Any]:
     """GeoJSON of the cases in the box: points when there are at most `cap`, else clusters on a grid
     (one GROUP BY in the database), so the answer stays small at a million cases. Two queries."""
     now = now or timezone.now()
@@ -125,11 +148,22 @@ def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, floa
         features = []
         for pk, lat, lon, state, grade, title, due_at in rows:
             overdue = bool(due_at is not None and state in OPEN_STATES and due_at < now)
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                             "properties": {"id": pk, "label": title, "state": state, "grade": grade,
-                                            "overdue": overdue, "colour": colours.get((state, grade), "#8a8f98"),
-                                            "popup": labels.get(state, state) + (overdue_word if overdue else ""),
-                                            "url": f"{base}{pk}/" if base else None}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {
+                        "id": pk,
+                        "label": title,
+                        "state": state,
+                        "grade": grade,
+                        "overdue": overdue,
+                        "colour": colours.get((state, grade), "#8a8f98"),
+                        "popup": labels.get(state, state) + (overdue_word if overdue else ""),
+                        "url": f"{base}{pk}/" if base else None,
+                    },
+                }
+            )
         return {"type": "FeatureCollection", "features": features, "clustered": False, "count": len(features)}
     # Too many: a grid of about CLUSTER_GRID × CLUSTER_GRID cells over the box, counted in the database.
     if bbox is None:
@@ -137,22 +171,37 @@ def map_features(qs: QuerySet[HazardCase], bbox: tuple[float, float, float, floa
     else:
         min_lon, min_lat, max_lon, max_lat = bbox
     size = max((max_lon - min_lon), (max_lat - min_lat)) / CLUSTER_GRID or 0.01
-    cells = (qs.order_by().annotate(cx=Floor(F("lon") / size), cy=Floor(F("lat") / size))
-             .values_list("cx", "cy").annotate(n=Count("id"), open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
-                                               overdue_n=Count("id", filter=Q(state__in=OPEN_STATES,
-                                                                              due_at__lt=now))))
+    cells = (
+        qs.order_by()
+        .annotate(cx=Floor(F("lon") / size), cy=Floor(F("lat") / size))
+        .values_list("cx", "cy")
+        .annotate(
+            n=Count("id"),
+            open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
+            overdue_n=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+        )
+    )
     label_tpl, popup_tpl = _("%(n)d 处隐患"), _("未办结 %(o)d,超期 %(d)d")
     red, orange, green = hex_of("red"), hex_of("orange"), hex_of("green")
     features = []
     total = 0
     for cx, cy, n, open_n, overdue_n in cells:
         total += n
-        features.append({"type": "Feature", "geometry": {"type": "Point",
-                                                         "coordinates": [(cx + 0.5) * size, (cy + 0.5) * size]},
-                         "properties": {"cluster": True, "count": n, "open": open_n, "overdue": overdue_n,
-                                        "colour": red if overdue_n else (orange if open_n else green),
-                                        "label": label_tpl % {"n": n},
-                                        "popup": popup_tpl % {"o": open_n, "d": overdue_n}}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [(cx + 0.5) * size, (cy + 0.5) * size]},
+                "properties": {
+                    "cluster": True,
+                    "count": n,
+                    "open": open_n,
+                    "overdue": overdue_n,
+                    "colour": red if overdue_n else (orange if open_n else green),
+                    "label": label_tpl % {"n": n},
+                    "popup": popup_tpl % {"o": open_n, "d": overdue_n},
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features, "clustered": True, "count": total}
 
 
@@ -183,14 +232,22 @@ def public_photos(case: HazardCase) -> list[Photo]:
 def _public_steps() -> dict[str, Any]:
     """The audited steps the public sees on the tracking page, with their public wording."""
     return {
-        "hazards.case.submit": _("已受理"), "hazards.case.register": _("已立案"),
-        "hazards.case.decline": _("不予立案"), "hazards.case.close_on_spot": _("已当场整改销号"),
-        "hazards.case.merge": _("已与相同隐患合并处理"), "hazards.case.report": _("已上报监管部门"),
-        "hazards.case.approve_plan": _("治理方案已批准"), "hazards.case.assign": _("已派遣至责任部门"),
-        "hazards.case.reassign": _("已改派责任部门"), "hazards.case.start": _("开始整改"),
-        "hazards.case.submit_rectification": _("整改完成,待验收"), "hazards.case.accept": _("已销号"),
-        "hazards.case.reject": _("验收不通过,继续整改"), "hazards.case.backlog": _("挂账"),
-        "hazards.case.resume_backlog": _("恢复整改"), "hazards.case.reopen": _("重新打开整改"),
+        "hazards.case.submit": _("已受理"),
+        "hazards.case.register": _("已立案"),
+        "hazards.case.decline": _("不予立案"),
+        "hazards.case.close_on_spot": _("已当场整改销号"),
+        "hazards.case.merge": _("已与相同隐患合并处理"),
+        "hazards.case.report": _("已上报监管部门"),
+        "hazards.case.approve_plan": _("治理方案已批准"),
+        "hazards.case.assign": _("已派遣至责任部门"),
+        "hazards.case.reassign": _("已改派责任部门"),
+        "hazards.case.start": _("开始整改"),
+        "hazards.case.submit_rectification": _("整改完成,待验收"),
+        "hazards.case.accept": _("已销号"),
+        "hazards.case.reject": _("验收不通过,继续整改"),
+        "hazards.case.backlog": _("挂账"),
+        "hazards.case.resume_backlog": _("恢复整改"),
+        "hazards.case.reopen": _("重新打开整改"),
         "hazards.case.feedback": _("报告人反馈"),
     }
 
@@ -207,8 +264,12 @@ def public_timeline(case: HazardCase) -> list[tuple[dt.datetime, str]]:
     steps = _public_steps()
     answers = dict(FeedbackAnswer.choices)
     rows = []
-    for at, action, after in (AuditEvent.objects.for_object(case).filter(action__in=list(steps))
-                              .order_by("at", "id").values_list("at", "action", "after")):
+    for at, action, after in (
+        AuditEvent.objects.for_object(case)
+        .filter(action__in=list(steps))
+        .order_by("at", "id")
+        .values_list("at", "action", "after")
+    ):
         label = str(steps[action])
         if action == "hazards.case.feedback" and isinstance(after, dict) and after.get("answer") in answers:
             label = f"{label}: {answers[after['answer']]}"
@@ -248,8 +309,13 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
     """found, closed, open, overdue, closure rate, median days to close — grouped by one dimension
     (district, department, category, month). A few queries whatever the size."""
     now = now or timezone.now()
-    key = {"district": "district__name", "department": "lead_department__name", "category": "category__name",
-           "grade": "grade", "source": "source"}.get(by)
+    key = {
+        "district": "district__name",
+        "department": "lead_department__name",
+        "category": "category__name",
+        "grade": "grade",
+        "source": "source",
+    }.get(by)
     base = qs.order_by()
     if by == "month":
         from django.db.models.functions import TruncMonth
@@ -259,14 +325,21 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
     else:
         groups = base.annotate(k=F(key))
         key_expr = "k"
-    agg = (groups.values(key_expr).annotate(
-        found=Count("id"), closed=Count("id", filter=Q(state=State.CLOSED)),
-        open=Count("id", filter=Q(state__in=OPEN_STATES)),
-        overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
-        major=Count("id", filter=Q(grade=Grade.MAJOR))).order_by(key_expr))
+    agg = (
+        groups.values(key_expr)
+        .annotate(
+            found=Count("id"),
+            closed=Count("id", filter=Q(state=State.CLOSED)),
+            open=Count("id", filter=Q(state__in=OPEN_STATES)),
+            overdue=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+            major=Count("id", filter=Q(grade=Grade.MAJOR)),
+        )
+        .order_by(key_expr)
+    )
     durations: dict[Any, list[float]] = defaultdict(list)
-    for k, created, closed in (groups.filter(state=State.CLOSED, closed_at__isnull=False)
-                               .values_list(key_expr, "created_at", "closed_at")[:200000]):
+    for k, created, closed in groups.filter(state=State.CLOSED, closed_at__isnull=False).values_list(
+        key_expr, "created_at", "closed_at"
+    )[:200000]:
         durations[k].append((closed - created).total_seconds() / 86400)
     out = []
     for row in agg:
@@ -281,10 +354,18 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
 
             label = dict(Source.choices).get(k, k)
         d = durations.get(k) or []
-        out.append({"key": label if label is not None else _("(未定)"), "found": row["found"], "closed": row["closed"],
-                    "open": row["open"], "overdue": row["overdue"], "major": row["major"],
-                    "closure_rate": round(100 * row["closed"] / row["found"], 1) if row["found"] else 0.0,
-                    "median_days": round(statistics.median(d), 1) if d else None})
+        out.append(
+            {
+                "key": label if label is not None else _("(未定)"),
+                "found": row["found"],
+                "closed": row["closed"],
+                "open": row["open"],
+                "overdue": row["overdue"],
+                "major": row["major"],
+                "closure_rate": round(100 * row["closed"] / row["found"], 1) if row["found"] else 0.0,
+                "median_days": round(statistics.median(d), 1) if d else None,
+            }
+        )
     return out
 
 
@@ -303,17 +384,37 @@ def period_table(qs: QuerySet[HazardCase], year: int, quarter: int | None) -> di
     s = dt.datetime.combine(start, dt.time.min, tz)
     e = dt.datetime.combine(end, dt.time.min, tz)
     found = qs.filter(created_at__gte=s, created_at__lt=e).order_by()
-    agg = found.aggregate(found=Count("id"), major=Count("id", filter=Q(grade=Grade.MAJOR)),
-                          general=Count("id", filter=Q(grade=Grade.GENERAL)))
-    closed = qs.filter(closed_at__gte=s, closed_at__lt=e, state=State.CLOSED).order_by().aggregate(
-        closed=Count("id"), major_closed=Count("id", filter=Q(grade=Grade.MAJOR)))
-    open_at_end = qs.filter(created_at__lt=e).filter(Q(closed_at=None) | Q(closed_at__gte=e)).exclude(
-        state__in=[State.DECLINED, State.MERGED]).order_by().count()
-    return {"label": label, "start": start, "end": end - dt.timedelta(days=1), "due": due, **agg, **closed,
-            "open_at_end": open_at_end,
-            "rate": round(100 * (closed["closed"] or 0) / agg["found"], 1) if agg["found"] else 0.0}
+    agg = found.aggregate(
+        found=Count("id"),
+        major=Count("id", filter=Q(grade=Grade.MAJOR)),
+        general=Count("id", filter=Q(grade=Grade.GENERAL)),
+    )
+    closed = (
+        qs.filter(closed_at__gte=s, closed_at__lt=e, state=State.CLOSED)
+        .order_by()
+        .aggregate(closed=Count("id"), major_closed=Count("id", filter=Q(grade=Grade.MAJOR)))
+    )
+    open_at_end = (
+        qs.filter(created_at__lt=e)
+        .filter(Q(closed_at=None) | Q(closed_at__gte=e))
+        .exclude(state__in=[State.DECLINED, State.MERGED])
+        .order_by()
+        .count()
+    )
+    return {
+        "label": label,
+        "start": start,
+        "end": end - dt.timedelta(days=1),
+        "due": due,
+        **agg,
+        **closed,
+        "open_at_end": open_at_end,
+        "rate": round(100 * (closed["closed"] or 0) / agg["found"], 1) if agg["found"] else 0.0,
+    }
 
 
 def categories_tree() -> list[Category]:
     cats = list(Category.objects.filter(is_active=True).select_related("parent"))
-    return sorted(cats, key=lambda c: ((c.parent.order if c.parent else c.order), c.parent_id is not None, c.order))
+    return sorted(
+        cats, key=lambda c: ((c.parent.order if c.parent else c.order), c.parent_id is not None, c.order)
+    )

@@ -31,17 +31,30 @@ def category_for(code: str | None) -> Category:
         cat = Category.objects.filter(code=code, is_active=True).first()
         if cat is not None:
             return cat
-    cat = Category.objects.filter(code=FALLBACK_CATEGORY).first() or Category.objects.filter(is_active=True).first()
+    cat = (
+        Category.objects.filter(code=FALLBACK_CATEGORY).first()
+        or Category.objects.filter(is_active=True).first()
+    )
     if cat is None:
         raise ActionError(_("尚未配置隐患类别"), field="category_code", code="no_categories")
     return cat
 
 
 @transaction.atomic
-def create_case_from_source(*, actor: Any, source: str, title: str, description: str,
-                            category_code: str | None = None, lat: float | None = None, lon: float | None = None,
-                            division: Any = None, enterprise: Any = None, origin_obj: Any = None,
-                            grade: str | None = None) -> HazardCase:
+def create_case_from_source(
+    *,
+    actor: Any,
+    source: str,
+    title: str,
+    description: str,
+    category_code: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    division: Any = None,
+    enterprise: Any = None,
+    origin_obj: Any = None,
+    grade: str | None = None,
+) -> HazardCase:
     """A submitted case opened by another module; `source` is a choices.Source value
     ("monitoring", "inspection", "video", "higher", …). Idempotent per `origin_obj`: the same alarm
     never opens two cases."""
@@ -55,8 +68,17 @@ def create_case_from_source(*, actor: Any, source: str, title: str, description:
     if division is None and enterprise is not None and (lat is None or lon is None):
         division = enterprise.division
     case, _created = actions.do_submit(
-        actor, source=source, title=title, description=description, category=category_for(category_code),
-        grade=grade, lat=lat, lon=lon, division=division, enterprise=enterprise, client_token=token,
+        actor,
+        source=source,
+        title=title,
+        description=description,
+        category=category_for(category_code),
+        grade=grade,
+        lat=lat,
+        lon=lon,
+        division=division,
+        enterprise=enterprise,
+        client_token=token,
         subscribe=False,
     )
     if origin_obj is not None:

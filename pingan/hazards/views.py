@@ -35,11 +35,16 @@ from .photos import content_type_of
 
 def _filter_context(request: HttpRequest) -> dict[str, Any]:
     return {
-        "states": State.choices, "grades": Grade.choices, "sources": Source.choices,
+        "states": State.choices,
+        "grades": Grade.choices,
+        "sources": Source.choices,
         "categories": selectors.categories_tree(),
         "districts": list(Division.objects.filter(level=Level.DISTRICT).order_by("code")),
-        "departments": list(Department.objects.filter(is_active=True).select_related("division")
-                            .order_by("division__code", "sector")),
+        "departments": list(
+            Department.objects.filter(is_active=True)
+            .select_related("division")
+            .order_by("division__code", "sector")
+        ),
         "f": {k: request.GET.get(k, "") for k in selectors.FILTERS},
         "query": request.GET.urlencode(),
     }
@@ -66,8 +71,11 @@ class CaseListView(ConsoleGate, generic.ListView):
             c.overdue_now = c.is_overdue(now)
             c.colour = selectors.case_colour(c.state, c.grade)
         ctx.update(_filter_context(self.request))
-        ctx["bulk_actions"] = [("register", _("批量立案")), ("assign", _("批量派遣(按规则)")),
-                               ("backlog", _("批量挂账"))]
+        ctx["bulk_actions"] = [
+            ("register", _("批量立案")),
+            ("assign", _("批量派遣(按规则)")),
+            ("backlog", _("批量挂账")),
+        ]
         ctx["can_bulk"] = may(self.request.user, "hazards.bulk")
         ctx["may_map"] = may(self.request.user, "hazards.view_map")
         return ctx
@@ -84,7 +92,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return redirect("hazards:list")
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
     done, failed = 0, []
-    for case in HazardCase.objects.visible_to(request.user).filter(pk__in=ids).select_related("division", "category"):
+    for case in (
+        HazardCase.objects.visible_to(request.user).filter(pk__in=ids).select_related("division", "category")
+    ):
         try:
             actions.perform(request.user, case, action, {"reason": request.POST.get("reason", "")})
             done += 1
@@ -100,13 +110,27 @@ def bulk(request: HttpRequest) -> HttpResponse:
 def map_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.urlencode()
     layers = [
-        {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
-         "labels": True, "fit": True},
+        {
+            "url": reverse("geo-api:division-geojson") + "?level=district",
+            "name": _("区县"),
+            "kind": "boundary",
+            "labels": True,
+            "fit": True,
+        },
     ]
     hazard_url = reverse("hazards-api:hazard-map") + ("?" + query if query else "")
-    ctx = _filter_context(request) | {"layers": layers, "hazard_url": hazard_url, "legend": [
-        (State.SUBMITTED.label, "blue"), (State.ASSIGNED.label, "orange"), (State.AWAITING_ACCEPTANCE.label, "yellow"),
-        (State.CLOSED.label, "green"), (Grade.MAJOR.label, "red"), (State.RETURNED.label + " / " + _("挂账"), "red")]}
+    ctx = _filter_context(request) | {
+        "layers": layers,
+        "hazard_url": hazard_url,
+        "legend": [
+            (State.SUBMITTED.label, "blue"),
+            (State.ASSIGNED.label, "orange"),
+            (State.AWAITING_ACCEPTANCE.label, "yellow"),
+            (State.CLOSED.label, "green"),
+            (Grade.MAJOR.label, "red"),
+            (State.RETURNED.label + " / " + _("挂账"), "red"),
+        ],
+    }
     return render(request, "hazards/map.html", ctx)
 
 
@@ -122,7 +146,9 @@ def create(request: HttpRequest) -> HttpResponse:
     if user.division_id and user.division.lat is not None:
         initial.update(lat=user.division.lat, lon=user.division.lon)
     if self_report:
-        initial.update(enterprise=own.pk, lat=own.lat, lon=own.lon, address=own.address, source=Source.ENTERPRISE)
+        initial.update(
+            enterprise=own.pk, lat=own.lat, lon=own.lon, address=own.address, source=Source.ENTERPRISE
+        )
     form = ConsoleReportForm(request.POST or None, request.FILES or None, initial=initial)
     if self_report:
         form.fields["source"].choices = [(Source.ENTERPRISE, Source.ENTERPRISE.label)]
@@ -137,25 +163,39 @@ def create(request: HttpRequest) -> HttpResponse:
             enterprise = Enterprise.objects.visible_to(user).filter(pk=d["enterprise"]).first()
         try:
             case, created = actions.do_submit(
-                user, source=Source.ENTERPRISE if self_report else d["source"], title=d["title"],
-                description=d["description"], category=d["category"],
-                grade=d.get("grade"), lat=d["lat"], lon=d["lon"],
-                address=d["address"], enterprise=enterprise, reporter_name=d["reporter_name"],
-                reporter_phone=d["reporter_phone"], client_token=d["client_token"], photos=d["photos"])
+                user,
+                source=Source.ENTERPRISE if self_report else d["source"],
+                title=d["title"],
+                description=d["description"],
+                category=d["category"],
+                grade=d.get("grade"),
+                lat=d["lat"],
+                lon=d["lon"],
+                address=d["address"],
+                enterprise=enterprise,
+                reporter_name=d["reporter_name"],
+                reporter_phone=d["reporter_phone"],
+                client_token=d["client_token"],
+                photos=d["photos"],
+            )
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             if created:
                 messages.success(request, _("已上报 %(n)s") % {"n": case.number})
             return redirect("hazards:detail", pk=case.pk)
-    return render(request, "hazards/create.html", {"form": form, "pick_layers": [],
-                                                   "grid": user.division if from_grid else None})
+    return render(
+        request,
+        "hazards/create.html",
+        {"form": form, "pick_layers": [], "grid": user.division if from_grid else None},
+    )
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> HazardCase:
     """The case if the person can see it (out of scope → 404); the views' gate asked about the role."""
-    qs = HazardCase.objects.select_related("category", "division", "district", "lead_department", "enterprise", "site",
-                                           "reporter", "merged_into")
+    qs = HazardCase.objects.select_related(
+        "category", "division", "district", "lead_department", "enterprise", "site", "reporter", "merged_into"
+    )
     return get_visible_or_404(qs, request.user, pk=pk)
 
 
@@ -175,7 +215,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         lead, co, why = actions.route_case(case)
         suggestion = {"lead": lead, "co": co, "why": why}
     dups = []
-    if case.state in (State.SUBMITTED, State.REGISTERED, State.RETURNED) and may(user, "hazards.find_duplicates", case):
+    if case.state in (State.SUBMITTED, State.REGISTERED, State.RETURNED) and may(
+        user, "hazards.find_duplicates", case
+    ):
         dups = actions.find_duplicates(category=case.category, lat=case.lat, lon=case.lon, exclude=case.pk)
     case_deadlines = list(deadlines.for_object(case).select_related("department").order_by("-starts_at")[:10])
     for d in case_deadlines:
@@ -184,36 +226,74 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = TreatmentPlan.objects.filter(case=case).first()
     report = RegulatorReport.objects.filter(case=case).select_related("authority").first()
     ctx = {
-        "case": case, "tasks": tasks, "comments": comments, "photos": list(case.photos.all()),
-        "available": [(a, actions.ACTION_LABELS[a]) for a in available], "suggestion": suggestion,
-        "duplicates": dups, "deadlines": case_deadlines, "overdue": case.is_overdue(now), "my_task": my_task,
-        "plan": plan, "report": report, "plan_fields": rules.PLAN_FIELDS,
+        "case": case,
+        "tasks": tasks,
+        "comments": comments,
+        "photos": list(case.photos.all()),
+        "available": [(a, actions.ACTION_LABELS[a]) for a in available],
+        "suggestion": suggestion,
+        "duplicates": dups,
+        "deadlines": case_deadlines,
+        "overdue": case.is_overdue(now),
+        "my_task": my_task,
+        "plan": plan,
+        "report": report,
+        "plan_fields": rules.PLAN_FIELDS,
         "resume_apps": list(case.resume_applications.all()),
         # Each form is offered only when the action would accept it: the state allows it AND
         # permissions.py says this person may (the same functions the actions ask).
-        "can_plan": case.grade == Grade.MAJOR and (plan is None or plan.state != ReviewState.APPROVED) and may(
-            user, "hazards.plan", case),
-        "can_list": case.grade == Grade.MAJOR and not case.listed and may(user, "hazards.list_supervision", case),
-        "can_apply_resume": case.listed and case.state in (State.RECTIFYING, State.AWAITING_ACCEPTANCE) and may(
-            user, "hazards.apply_resume", case) and not case.resume_applications.filter(
-            state=ReviewState.PENDING).exists(),
-        "can_review_resume": case.resume_applications.filter(state=ReviewState.PENDING).exists() and may(
-            user, "hazards.review_resume", case),
+        "can_plan": case.grade == Grade.MAJOR
+        and (plan is None or plan.state != ReviewState.APPROVED)
+        and may(user, "hazards.plan", case),
+        "can_list": case.grade == Grade.MAJOR
+        and not case.listed
+        and may(user, "hazards.list_supervision", case),
+        "can_apply_resume": case.listed
+        and case.state in (State.RECTIFYING, State.AWAITING_ACCEPTANCE)
+        and may(user, "hazards.apply_resume", case)
+        and not case.resume_applications.filter(state=ReviewState.PENDING).exists(),
+        "can_review_resume": case.resume_applications.filter(state=ReviewState.PENDING).exists()
+        and may(user, "hazards.review_resume", case),
         "can_comment": may(user, "hazards.comment", case),
-        "can_comment_public": may(user, "hazards.comment_public", case), "may_internal": internal,
+        "can_comment_public": may(user, "hazards.comment_public", case),
+        "may_internal": internal,
         # The audit trail names officers and carries internal notes: others see the public steps.
         "public_steps": [] if internal else selectors.public_timeline(case),
-        "departments": list(Department.objects.filter(is_active=True).select_related("division")
-                            .order_by("division__code", "sector")),
-        "grades": Grade.choices, "categories": selectors.categories_tree(), "State": State, "Grade": Grade,
+        "departments": list(
+            Department.objects.filter(is_active=True)
+            .select_related("division")
+            .order_by("division__code", "sector")
+        ),
+        "grades": Grade.choices,
+        "categories": selectors.categories_tree(),
+        "State": State,
+        "Grade": Grade,
         "ReviewState": ReviewState,
-        "open_states": OPEN_STATES, "task_roles": TaskRole, "TaskState": TaskState,
-        "needs_reason": ["decline", "return", "reject", "backlog", "reassign", "reopen", "close_on_spot",
-                         "submit_rectification"],
-        "task_open": case.state in (State.ASSIGNED, State.RECTIFYING), "regulators": list(Department.objects.filter(
-            sector=Sector.EMERGENCY, is_active=True).select_related("division")),
-        "map_layers": [{"url": reverse("hazards-api:hazard-map") + f"?q={case.pk}", "name": _("隐患"),
-                        "kind": "points", "fit": False}],
+        "open_states": OPEN_STATES,
+        "task_roles": TaskRole,
+        "TaskState": TaskState,
+        "needs_reason": [
+            "decline",
+            "return",
+            "reject",
+            "backlog",
+            "reassign",
+            "reopen",
+            "close_on_spot",
+            "submit_rectification",
+        ],
+        "task_open": case.state in (State.ASSIGNED, State.RECTIFYING),
+        "regulators": list(
+            Department.objects.filter(sector=Sector.EMERGENCY, is_active=True).select_related("division")
+        ),
+        "map_layers": [
+            {
+                "url": reverse("hazards-api:hazard-map") + f"?q={case.pk}",
+                "name": _("隐患"),
+                "kind": "points",
+                "fit": False,
+            }
+        ],
     }
     return render(request, "hazards/detail.html", ctx)
 
@@ -227,8 +307,11 @@ def _back(case: HazardCase) -> HttpResponse:
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _case_or_404(request, pk)
     data: dict[str, Any] = {k: v for k, v in request.POST.items()}
-    data["co_departments"] = request.POST.getlist("co_departments") if "co_departments" in request.POST or \
-        request.POST.get("co_given") else None
+    data["co_departments"] = (
+        request.POST.getlist("co_departments")
+        if "co_departments" in request.POST or request.POST.get("co_given")
+        else None
+    )
     try:
         case = actions.perform(request.user, case, action, data)
     except ActionError as exc:
@@ -244,8 +327,9 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     data = {k: request.POST.get(k, "") for k, _label in rules.PLAN_FIELDS}
     try:
-        data["deadline"] = dt.date.fromisoformat(request.POST.get("deadline", "")) if request.POST.get(
-            "deadline") else None
+        data["deadline"] = (
+            dt.date.fromisoformat(request.POST.get("deadline", "")) if request.POST.get("deadline") else None
+        )
         actions.do_save_plan(request.user, case, data)
     except ValueError:
         messages.error(request, _("治理完成时限的日期格式不正确"))
@@ -261,8 +345,12 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     try:
-        actions.do_comment(request.user, case, body=request.POST.get("body", ""),
-                           is_public=request.POST.get("is_public") == "on")
+        actions.do_comment(
+            request.user,
+            case,
+            body=request.POST.get("body", ""),
+            is_public=request.POST.get("is_public") == "on",
+        )
     except ActionError as exc:
         messages.error(request, exc.message)
     return _back(case)
@@ -273,8 +361,9 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 def task(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     try:
-        actions.do_update_task(request.user, case, state=request.POST.get("state", ""),
-                               note=request.POST.get("note", ""))
+        actions.do_update_task(
+            request.user, case, state=request.POST.get("state", ""), note=request.POST.get("note", "")
+        )
     except ActionError as exc:
         messages.error(request, exc.message)
     else:
@@ -299,8 +388,12 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     try:
         if request.POST.get("review"):
-            actions.do_review_resume(request.user, case, approve=request.POST.get("review") == "approve",
-                                     note=request.POST.get("note", ""))
+            actions.do_review_resume(
+                request.user,
+                case,
+                approve=request.POST.get("review") == "approve",
+                note=request.POST.get("note", ""),
+            )
         else:
             actions.do_apply_resume(request.user, case, content=request.POST.get("content", ""))
     except ActionError as exc:
@@ -327,7 +420,9 @@ def _stats_data(request: HttpRequest) -> dict[str, Any]:
     qs = selectors.filter_cases(HazardCase.objects.visible_to(request.user), request.GET, now)
     year = int(request.GET.get("year") or timezone.localtime(now).year)
     by = {key: selectors.stats_rows(qs, key, now) for key in ("district", "department", "category", "month")}
-    tables = [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [selectors.period_table(qs, year, None)]
+    tables = [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [
+        selectors.period_table(qs, year, None)
+    ]
     return {"by": by, "tables": tables, "year": year, "now": now}
 
 
@@ -336,27 +431,57 @@ def stats(request: HttpRequest) -> HttpResponse:
     data = _stats_data(request)
     months = data["by"]["month"][-24:]
     month_chart = {
-        "tooltip": {"trigger": "axis"}, "legend": {"data": [_("发现"), _("销号"), _("超期")]},
-        "xAxis": {"type": "category", "data": [str(r["key"]) for r in months]}, "yAxis": {"type": "value"},
-        "series": [{"name": _("发现"), "type": "bar", "data": [r["found"] for r in months]},
-                   {"name": _("销号"), "type": "bar", "data": [r["closed"] for r in months]},
-                   {"name": _("超期"), "type": "line", "data": [r["overdue"] for r in months]}],
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("发现"), _("销号"), _("超期")]},
+        "xAxis": {"type": "category", "data": [str(r["key"]) for r in months]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": _("发现"), "type": "bar", "data": [r["found"] for r in months]},
+            {"name": _("销号"), "type": "bar", "data": [r["closed"] for r in months]},
+            {"name": _("超期"), "type": "line", "data": [r["overdue"] for r in months]},
+        ],
     }
     districts = data["by"]["district"]
     district_chart = {
-        "tooltip": {"trigger": "axis"}, "legend": {"data": [_("发现"), _("销号率 %")]},
-        "xAxis": {"type": "category", "data": [str(r["key"]) for r in districts], "axisLabel": {"rotate": 30}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("发现"), _("销号率 %")]},
+        "xAxis": {
+            "type": "category",
+            "data": [str(r["key"]) for r in districts],
+            "axisLabel": {"rotate": 30},
+        },
         "yAxis": [{"type": "value"}, {"type": "value", "max": 100}],
-        "series": [{"name": _("发现"), "type": "bar", "data": [r["found"] for r in districts]},
-                   {"name": _("销号率 %"), "type": "line", "yAxisIndex": 1,
-                    "data": [r["closure_rate"] for r in districts]}],
+        "series": [
+            {"name": _("发现"), "type": "bar", "data": [r["found"] for r in districts]},
+            {
+                "name": _("销号率 %"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [r["closure_rate"] for r in districts],
+            },
+        ],
     }
     cats = data["by"]["category"]
-    category_chart = {"tooltip": {"trigger": "item"}, "series": [{"type": "pie", "radius": ["35%", "65%"], "data": [
-        {"name": str(r["key"]), "value": r["found"]} for r in cats]}]}
-    ctx = _filter_context(request) | data | {"month_chart": month_chart, "district_chart": district_chart,
-                                              "category_chart": category_chart,
-                                              "years": list(range(timezone.localtime().year, 2019, -1))}
+    category_chart = {
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["35%", "65%"],
+                "data": [{"name": str(r["key"]), "value": r["found"]} for r in cats],
+            }
+        ],
+    }
+    ctx = (
+        _filter_context(request)
+        | data
+        | {
+            "month_chart": month_chart,
+            "district_chart": district_chart,
+            "category_chart": category_chart,
+            "years": list(range(timezone.localtime().year, 2019, -1)),
+        }
+    )
     return render(request, "hazards/stats.html", ctx)
 
 
@@ -367,10 +492,23 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 
     data = _stats_data(request)
     wb = Workbook()
-    headers = [_("分组"), _("发现"), _("销号"), _("未办结"), _("超期"), _("重大"), _("销号率 %"), _("销号中位天数")]
+    headers = [
+        _("分组"),
+        _("发现"),
+        _("销号"),
+        _("未办结"),
+        _("超期"),
+        _("重大"),
+        _("销号率 %"),
+        _("销号中位天数"),
+    ]
     first = True
-    for key, title in (("district", _("按区县")), ("department", _("按部门")), ("category", _("按类别")),
-                       ("month", _("按月份"))):
+    for key, title in (
+        ("district", _("按区县")),
+        ("department", _("按部门")),
+        ("category", _("按类别")),
+        ("month", _("按月份")),
+    ):
         ws = wb.active if first else wb.create_sheet()
         first = False
         ws.title = title
@@ -378,22 +516,59 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in data["by"][key]:
-            ws.append([str(r["key"]), r["found"], r["closed"], r["open"], r["overdue"], r["major"], r["closure_rate"],
-                       r["median_days"]])
+            ws.append(
+                [
+                    str(r["key"]),
+                    r["found"],
+                    r["closed"],
+                    r["open"],
+                    r["overdue"],
+                    r["major"],
+                    r["closure_rate"],
+                    r["median_days"],
+                ]
+            )
     ws = wb.create_sheet(_("季度和年度统计表"))
-    ws.append([_("期间"), _("起"), _("止"), _("报送期限"), _("发现"), _("一般"), _("重大"), _("销号"), _("重大销号"),
-               _("期末未销号"), _("销号率 %")])
+    ws.append(
+        [
+            _("期间"),
+            _("起"),
+            _("止"),
+            _("报送期限"),
+            _("发现"),
+            _("一般"),
+            _("重大"),
+            _("销号"),
+            _("重大销号"),
+            _("期末未销号"),
+            _("销号率 %"),
+        ]
+    )
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for t in data["tables"]:
-        ws.append([str(t["label"]), t["start"], t["end"], t["due"], t["found"], t["general"], t["major"],
-                   t["closed"], t["major_closed"], t["open_at_end"], t["rate"]])
+        ws.append(
+            [
+                str(t["label"]),
+                t["start"],
+                t["end"],
+                t["due"],
+                t["found"],
+                t["general"],
+                t["major"],
+                t["closed"],
+                t["major_closed"],
+                t["open_at_end"],
+                t["rate"],
+            ]
+        )
     ws.append([])
     ws.append([_("报送期限依据: %(s)s;含当日") % {"s": rules.STATISTICS_RULE["source"]}])
     out = io.BytesIO()
     wb.save(out)
-    resp = HttpResponse(out.getvalue(),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = f'attachment; filename="hazard-stats-{data["year"]}.xlsx"'
     return resp
 
@@ -422,7 +597,14 @@ def routes(request: HttpRequest) -> HttpResponse:
     for r in rows:
         r.lead_label = sectors.get(r.lead_sector, r.lead_sector)
         r.co_labels = "、".join(str(sectors.get(s, s)) for s in r.co_sectors or [])
-    return render(request, "hazards/routes.html", {"rows": rows, "form": form, "editable": editable,
-                                                   "instance": instance,
-                                                   "categories": Category.objects.all()})
-
+    return render(
+        request,
+        "hazards/routes.html",
+        {
+            "rows": rows,
+            "form": form,
+            "editable": editable,
+            "instance": instance,
+            "categories": Category.objects.all(),
+        },
+    )

@@ -26,9 +26,15 @@ LATEST = 10
 def _items(qs: QuerySet[HazardCase]) -> list[dict[str, Any]]:
     labels = dict(State.choices)
     rows = qs.order_by("-created_at", "-id").only("id", "title", "state", "created_at", "updated_at")[:LATEST]
-    return [{"label": f"{c.number} {c.title}", "url": reverse("hazards:detail", args=[c.pk]),
-             "pill": (str(labels.get(c.state, c.state)), colour_of(State, c.state)), "when": c.updated_at}
-            for c in rows]
+    return [
+        {
+            "label": f"{c.number} {c.title}",
+            "url": reverse("hazards:detail", args=[c.pk]),
+            "pill": (str(labels.get(c.state, c.state)), colour_of(State, c.state)),
+            "when": c.updated_at,
+        }
+        for c in rows
+    ]
 
 
 def panels(user: Any) -> list[dict[str, Any]]:
@@ -40,6 +46,10 @@ def panels(user: Any) -> list[dict[str, Any]]:
     list_url = reverse("hazards:list")
     return [
         {"title": _("本单位隐患"), "count": own.count(), "url": list_url, "items": _items(own)},
-        {"title": _("自查自报"), "count": self_reports.count(), "url": f"{list_url}?source={Source.ENTERPRISE}",
-         "items": _items(self_reports)},
+        {
+            "title": _("自查自报"),
+            "count": self_reports.count(),
+            "url": f"{list_url}?source={Source.ENTERPRISE}",
+            "items": _items(self_reports),
+        },
     ]

@@ -32,6 +32,7 @@ def alarm_title(info: Any, rule_name: str, level: int, label: str) -> str:
 
 # --- acknowledge, comment, clear ------------------------------------------------------------------
 
+
 def check_handle(actor: Any, alarm: Alarm) -> None:
     """Who may acknowledge, comment and clear: `permissions.can_handle` (the caller has already
     resolved visibility, so an alarm out of scope was a 404 before this)."""
@@ -50,8 +51,14 @@ def do_acknowledge(actor: Any, alarm: Alarm, *, note: str = "") -> Alarm:
     alarm.acked_by = actor
     alarm.next_escalation_at = None  # acknowledged: escalation stops
     alarm.save(update_fields=["state", "is_active", "acked_at", "acked_by", "next_escalation_at"])
-    audit.record("monitoring.alarm.acknowledge", alarm, actor=actor, before=before, after=snapshot(alarm, ALARM_FIELDS),
-                 note=note)
+    audit.record(
+        "monitoring.alarm.acknowledge",
+        alarm,
+        actor=actor,
+        before=before,
+        after=snapshot(alarm, ALARM_FIELDS),
+        note=note,
+    )
     if note:
         AlarmComment.objects.create(alarm=alarm, author=actor, text=note)
     return alarm
@@ -85,26 +92,39 @@ def do_clear(actor: Any, alarm: Alarm, *, note: str = "") -> Alarm:
     alarm.cleared_at = timezone.now()
     alarm.next_escalation_at = None
     alarm.save(update_fields=["state", "is_active", "cleared_at", "next_escalation_at"])
-    audit.record("monitoring.alarm.clear_by_hand", alarm, actor=actor, before=before,
-                 after=snapshot(alarm, ALARM_FIELDS), note=note)
+    audit.record(
+        "monitoring.alarm.clear_by_hand",
+        alarm,
+        actor=actor,
+        before=before,
+        after=snapshot(alarm, ALARM_FIELDS),
+        note=note,
+    )
     return alarm
 
 
 # --- escalation -----------------------------------------------------------------------------------
+
 
 def find_policy(alarm: Alarm) -> EscalationPolicy | None:
     """The most specific active policy for the alarm: department, then division, then sensor type."""
     sensor_type = alarm.sensor.type if alarm.sensor_id else ""
     path = alarm.division.path if alarm.division_id else ""
     best, best_score = None, -1
-    for policy in EscalationPolicy.objects.filter(is_active=True, min_severity__lte=alarm.severity).select_related("division"):
+    for policy in EscalationPolicy.objects.filter(
+        is_active=True, min_severity__lte=alarm.severity
+    ).select_related("division"):
         if policy.department_id and policy.department_id != alarm.department_id:
             continue
         if policy.division_id and not path.startswith(policy.division.path):
             continue
         if policy.sensor_type and policy.sensor_type != sensor_type:
             continue
-        score = (4 if policy.department_id else 0) + (2 if policy.division_id else 0) + (1 if policy.sensor_type else 0)
+        score = (
+            (4 if policy.department_id else 0)
+            + (2 if policy.division_id else 0)
+            + (1 if policy.sensor_type else 0)
+        )
         if policy.division_id:
             score += len(policy.division.path) / 100
         if score > best_score:
@@ -113,7 +133,7 @@ def find_policy(alarm: Alarm) -> EscalationPolicy | None:
 
 
 def start_escalation(alarm: Alarm, *, now: datetime | None = None) -> None:
-    """Attach the policy and run its first step if it is due at once (called inside the batch's transaction)."""
+    """Attach the policy and run its first step if it is due at once (called inside the batch's transaction)."""  # noqa: E501
     now = now or timezone.now()
     policy = find_policy(alarm)
     if policy is None:
@@ -124,7 +144,9 @@ def start_escalation(alarm: Alarm, *, now: datetime | None = None) -> None:
     alarm.policy = policy
     alarm.escalation_step = 0
     alarm.next_escalation_at = alarm.raised_at + timedelta(minutes=first.delay_minutes)
-    Alarm.objects.filter(pk=alarm.pk).update(policy=policy, escalation_step=0, next_escalation_at=alarm.next_escalation_at)
+    Alarm.objects.filter(pk=alarm.pk).update(
+        policy=policy, escalation_step=0, next_escalation_at=alarm.next_escalation_at
+    )
     if alarm.next_escalation_at <= now:
         _escalate_one(alarm.pk, now)
 
@@ -133,7 +155,9 @@ def escalate_due(now: datetime | None = None) -> int:
     """Run every due escalation step (idempotent: each alarm row says which step is next and when)."""
     now = now or timezone.now()
     done = 0
-    due = Alarm.objects.filter(state=AlarmState.ACTIVE_UNACK, next_escalation_at__lte=now).values_list("pk", flat=True)
+    due = Alarm.objects.filter(state=AlarmState.ACTIVE_UNACK, next_escalation_at__lte=now).values_list(
+        "pk", flat=True
+    )
     for pk in list(due):
         with transaction.atomic():
             done += _escalate_one(pk, now)
@@ -142,8 +166,13 @@ def escalate_due(now: datetime | None = None) -> int:
 
 def _escalate_one(pk: int, now: datetime) -> int:
     alarm = Alarm.objects.select_for_update().filter(pk=pk).first()
-    if (alarm is None or alarm.state != AlarmState.ACTIVE_UNACK or alarm.next_escalation_at is None
-            or alarm.next_escalation_at > now or alarm.policy_id is None):
+    if (
+        alarm is None
+        or alarm.state != AlarmState.ACTIVE_UNACK
+        or alarm.next_escalation_at is None
+        or alarm.next_escalation_at > now
+        or alarm.policy_id is None
+    ):
         return 0  # acknowledged, cleared or already done by another worker
     steps = list(alarm.policy.steps.order_by("order").prefetch_related("people"))
     if not steps:
@@ -153,10 +182,15 @@ def _escalate_one(pk: int, now: datetime) -> int:
     people = step_people(step, alarm, now)
     before = snapshot(alarm, ["escalation_step"])
     url = reverse("monitoring:alarm", args=[alarm.pk])
-    notify(people, event="monitoring.alarm.escalated" if alarm.escalation_step else "monitoring.alarm.raised",
-           title=_("监测报警:%(title)s") % {"title": alarm.title},
-           body=_("级别 %(sev)s,%(at)s 起未确认") % {"sev": alarm.severity, "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M")},
-           url=url, urgent=alarm.severity >= 3)
+    notify(
+        people,
+        event="monitoring.alarm.escalated" if alarm.escalation_step else "monitoring.alarm.raised",
+        title=_("监测报警:%(title)s") % {"title": alarm.title},
+        body=_("级别 %(sev)s,%(at)s 起未确认")
+        % {"sev": alarm.severity, "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M")},
+        url=url,
+        urgent=alarm.severity >= 3,
+    )
     alarm.escalation_step += 1
     following = None
     if alarm.escalation_step < len(steps):
@@ -165,8 +199,13 @@ def _escalate_one(pk: int, now: datetime) -> int:
         following = now + timedelta(minutes=max(step.delay_minutes, 1))
     alarm.next_escalation_at = following
     alarm.save(update_fields=["escalation_step", "next_escalation_at"])
-    audit.record("monitoring.alarm.escalate", alarm, before=before, after=snapshot(alarm, ["escalation_step"]),
-                 note=", ".join(str(p) for p in people)[:500])
+    audit.record(
+        "monitoring.alarm.escalate",
+        alarm,
+        before=before,
+        after=snapshot(alarm, ["escalation_step"]),
+        note=", ".join(str(p) for p in people)[:500],
+    )
     return 1
 
 
@@ -204,6 +243,7 @@ def _people_in_role(roles: list[str], alarm: Alarm) -> list:
 
 # --- hazard case and incident ------------------------------------------------------------------
 
+
 def check_open(actor: Any, alarm: Alarm) -> None:
     require(actor, "monitoring.open", alarm, _("无权由报警发起隐患或事件"))
 
@@ -230,9 +270,13 @@ def _link_once(alarm: Alarm, other: Any, kind: str, actor: Any) -> None:
 def _describe(alarm: Alarm) -> str:
     sensor = alarm.sensor
     return _("%(sensor)s(设备 %(device)s)于 %(at)s 报警:%(title)s,触发值 %(value)s %(unit)s。") % {
-        "sensor": sensor.name, "device": sensor.device.code,
-        "at": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M"), "title": alarm.title,
-        "value": "" if alarm.trigger_value is None else f"{alarm.trigger_value:g}", "unit": sensor.unit}
+        "sensor": sensor.name,
+        "device": sensor.device.code,
+        "at": timezone.localtime(alarm.raised_at).strftime("%Y-%m-%d %H:%M"),
+        "title": alarm.title,
+        "value": "" if alarm.trigger_value is None else f"{alarm.trigger_value:g}",
+        "unit": sensor.unit,
+    }
 
 
 @transaction.atomic
@@ -243,11 +287,15 @@ def do_open_case(actor: Any, alarm: Alarm) -> Any:
     if _linked_of_kind(alarm, "hazards", "alarm_hazard_case") is not None:
         raise Conflict(_("该报警已发起隐患"), field="hazard_case", code="already_opened")
     try:
-        case = adapters.open_hazard_case(actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm))
+        case = adapters.open_hazard_case(
+            actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm)
+        )
     except adapters.Unavailable as exc:
         raise ActionError(_("隐患模块暂不可用"), field="hazard_case", code="unavailable") from exc
     _link_once(alarm, case, "alarm_hazard_case", actor)
-    audit.record("monitoring.alarm.open_case", alarm, actor=actor, after={"case": case.pk}, note=str(case)[:200])
+    audit.record(
+        "monitoring.alarm.open_case", alarm, actor=actor, after={"case": case.pk}, note=str(case)[:200]
+    )
     return case
 
 
@@ -258,24 +306,41 @@ def do_open_incident(actor: Any, alarm: Alarm) -> Any:
     if _linked_of_kind(alarm, "emergency", "alarm_incident") is not None:
         raise Conflict(_("该报警已发起事件"), field="incident", code="already_opened")
     try:
-        incident = adapters.open_incident(actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm))
+        incident = adapters.open_incident(
+            actor=actor, alarm=alarm, title=alarm.title, description=_describe(alarm)
+        )
     except adapters.Unavailable as exc:
         raise ActionError(_("事件模块暂不可用"), field="incident", code="unavailable") from exc
     _link_once(alarm, incident, "alarm_incident", actor)
-    audit.record("monitoring.alarm.open_incident", alarm, actor=actor, after={"incident": incident.pk},
-                 note=str(incident)[:200])
+    audit.record(
+        "monitoring.alarm.open_incident",
+        alarm,
+        actor=actor,
+        after={"incident": incident.pk},
+        note=str(incident)[:200],
+    )
     return incident
 
 
 # --- silences, devices ----------------------------------------------------------------------------
+
 
 def check_manage(actor: Any, obj: Any = None) -> None:
     require(actor, "monitoring.manage", obj, _("无权管理监测设备"))
 
 
 @transaction.atomic
-def do_create_silence(actor: Any, *, kind: str, ends_at: datetime, reason: str, device: Device | None = None,
-                      sensor: Any = None, division: Any = None, starts_at: datetime | None = None) -> Silence:
+def do_create_silence(
+    actor: Any,
+    *,
+    kind: str,
+    ends_at: datetime,
+    reason: str,
+    device: Device | None = None,
+    sensor: Any = None,
+    division: Any = None,
+    starts_at: datetime | None = None,
+) -> Silence:
     check_manage(actor)
     starts_at = starts_at or timezone.now()
     if not reason.strip():
@@ -287,10 +352,23 @@ def do_create_silence(actor: Any, *, kind: str, ends_at: datetime, reason: str, 
     target_division = division or (sensor.division if sensor else device.division if device else None)
     if target_division is None:
         raise ActionError(_("请选择设备、传感器或区划"), field="device", code="required")
-    silence = Silence.objects.create(kind=kind, device=device, sensor=sensor, division=target_division,
-                                     starts_at=starts_at, ends_at=ends_at, reason=reason, created_by=actor)
-    audit.record("monitoring.silence.create", silence, actor=actor,
-                 after=snapshot(silence, ["kind", "device", "sensor", "division", "starts_at", "ends_at"]), note=reason)
+    silence = Silence.objects.create(
+        kind=kind,
+        device=device,
+        sensor=sensor,
+        division=target_division,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=actor,
+    )
+    audit.record(
+        "monitoring.silence.create",
+        silence,
+        actor=actor,
+        after=snapshot(silence, ["kind", "device", "sensor", "division", "starts_at", "ends_at"]),
+        note=reason,
+    )
     return silence
 
 
@@ -300,7 +378,7 @@ def do_rotate_token(actor: Any, device: Device) -> str:
     device = lock(device)
     token = device.issue_token()
     device.save(update_fields=["token_hash", "token_hint"])
-    audit.record("monitoring.device.rotate_token", device, actor=actor, after={"token_hint": device.token_hint})
+    audit.record(
+        "monitoring.device.rotate_token", device, actor=actor, after={"token_hint": device.token_hint}
+    )
     return token
-
-

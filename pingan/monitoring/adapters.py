@@ -50,9 +50,18 @@ def people_on_duty(*, department: Any, division: Any, at: datetime) -> list | No
 # The hazard category (a code of the hazards module's category table) a sensor type's alarm most
 # likely belongs to; the hazards module falls back to "other" for a code it does not know.
 HAZARD_CATEGORY = {
-    "gas_lel": "hazchem", "toxic_gas": "hazchem", "tank_level": "hazchem", "temperature": "hazchem",
-    "pressure": "special_equipment", "smoke": "fire", "fire": "fire", "camera_event": "fire",
-    "water_level": "flood_geo", "rainfall": "flood_geo", "wind": "flood_geo", "slope": "geological",
+    "gas_lel": "hazchem",
+    "toxic_gas": "hazchem",
+    "tank_level": "hazchem",
+    "temperature": "hazchem",
+    "pressure": "special_equipment",
+    "smoke": "fire",
+    "fire": "fire",
+    "camera_event": "fire",
+    "water_level": "flood_geo",
+    "rainfall": "flood_geo",
+    "wind": "flood_geo",
+    "slope": "geological",
     "traffic_event": "road_traffic",
 }
 
@@ -67,8 +76,18 @@ def open_hazard_case(*, actor: Any, alarm: Any, title: str, description: str) ->
     if category == "hazchem" and alarm.enterprise_id and alarm.enterprise.industry == Industry.GAS:
         category = "gas"
     return hazards.create_case_from_source(
-        actor=actor, source=hazards.Source.MONITORING, title=title, description=description, category_code=category,
-        lat=lat, lon=lon, division=alarm.division, enterprise=alarm.enterprise, origin_obj=alarm, grade=None)
+        actor=actor,
+        source=hazards.Source.MONITORING,
+        title=title,
+        description=description,
+        category_code=category,
+        lat=lat,
+        lon=lon,
+        division=alarm.division,
+        enterprise=alarm.enterprise,
+        origin_obj=alarm,
+        grade=None,
+    )
 
 
 def open_incident(*, actor: Any, alarm: Any, title: str, description: str) -> Any:
@@ -77,9 +96,16 @@ def open_incident(*, actor: Any, alarm: Any, title: str, description: str) -> An
     from pingan.emergency import services as emergency
 
     lat, lon = _point(alarm)
-    return emergency.create_incident_from_source(actor=actor, source=emergency.Source.ALARM, title=title,
-                                                 description=description, lat=lat, lon=lon,
-                                                 occurred_at=alarm.raised_at, origin_obj=alarm)
+    return emergency.create_incident_from_source(
+        actor=actor,
+        source=emergency.Source.ALARM,
+        title=title,
+        description=description,
+        lat=lat,
+        lon=lon,
+        occurred_at=alarm.raised_at,
+        origin_obj=alarm,
+    )
 
 
 def _point(alarm: Any) -> tuple[float | None, float | None]:

@@ -10,7 +10,16 @@ from .models import Alarm, DeadLetter, Device, EscalationPolicy, EscalationStep,
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "division", "enterprise", "department", "state", "last_seen_at", "dead_letter_count"]
+    list_display = [
+        "code",
+        "name",
+        "division",
+        "enterprise",
+        "department",
+        "state",
+        "last_seen_at",
+        "dead_letter_count",
+    ]
     list_filter = ["state", "is_synthetic"]
     search_fields = ["code", "name"]
     raw_id_fields = ["division", "enterprise", "site", "department"]

@@ -45,17 +45,19 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels
 
-        register_action_labels({
-            "monitoring.alarm.raise": _("报警产生"),
-            "monitoring.alarm.raise_severity": _("报警级别升高"),
-            "monitoring.alarm.clear": _("报警自动恢复"),
-            "monitoring.alarm.clear_by_hand": _("报警手动恢复"),
-            "monitoring.alarm.acknowledge": _("报警已确认"),
-            "monitoring.alarm.comment": _("添加备注"),
-            "monitoring.alarm.escalate": _("报警升级通知"),
-            "monitoring.alarm.open_case": _("发起隐患"),
-            "monitoring.alarm.open_incident": _("发起事件"),
-            "monitoring.silence.create": _("设置静默/维护窗口"),
-            "monitoring.device.rotate_token": _("更换设备令牌"),
-            "monitoring.device.import": _("导入设备"),
-        })
+        register_action_labels(
+            {
+                "monitoring.alarm.raise": _("报警产生"),
+                "monitoring.alarm.raise_severity": _("报警级别升高"),
+                "monitoring.alarm.clear": _("报警自动恢复"),
+                "monitoring.alarm.clear_by_hand": _("报警手动恢复"),
+                "monitoring.alarm.acknowledge": _("报警已确认"),
+                "monitoring.alarm.comment": _("添加备注"),
+                "monitoring.alarm.escalate": _("报警升级通知"),
+                "monitoring.alarm.open_case": _("发起隐患"),
+                "monitoring.alarm.open_incident": _("发起事件"),
+                "monitoring.silence.create": _("设置静默/维护窗口"),
+                "monitoring.device.rotate_token": _("更换设备令牌"),
+                "monitoring.device.import": _("导入设备"),
+            }
+        )

@@ -33,10 +33,19 @@ class SensorType(models.TextChoices):
 # Unit each type reports in (a reading that names another unit goes to the dead-letter table),
 # and the physically possible range (outside it a value is rejected as impossible).
 TYPE_UNITS = {
-    "gas_lel": ("%LEL", 0, 100), "toxic_gas": ("ppm", 0, 10000), "tank_level": ("m", 0, 50),
-    "temperature": ("°C", -60, 1500), "pressure": ("MPa", -0.1, 100), "smoke": ("", 0, 1), "fire": ("", 0, 1),
-    "water_level": ("m", -50, 3000), "rainfall": ("mm", 0, 500), "wind": ("m/s", 0, 100),
-    "slope": ("mm", -5000, 5000), "traffic_event": ("", 0, 1), "camera_event": ("", 0, 1),
+    "gas_lel": ("%LEL", 0, 100),
+    "toxic_gas": ("ppm", 0, 10000),
+    "tank_level": ("m", 0, 50),
+    "temperature": ("°C", -60, 1500),
+    "pressure": ("MPa", -0.1, 100),
+    "smoke": ("", 0, 1),
+    "fire": ("", 0, 1),
+    "water_level": ("m", -50, 3000),
+    "rainfall": ("mm", 0, 500),
+    "wind": ("m/s", 0, 100),
+    "slope": ("mm", -5000, 5000),
+    "traffic_event": ("", 0, 1),
+    "camera_event": ("", 0, 1),
 }
 EVENT_TYPES = frozenset({"smoke", "fire", "traffic_event", "camera_event"})
 

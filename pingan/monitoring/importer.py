@@ -23,9 +23,18 @@ from .choices import TYPE_UNITS, SensorType
 from .models import Device, Sensor
 
 HEADERS = {
-    "设备编码": "device_code", "设备名称": "device_name", "区划代码": "division_code", "单位信用代码": "enterprise_uscc",
-    "责任部门编码": "department_code", "纬度": "lat", "经度": "lon", "传感器编码": "sensor_code",
-    "传感器名称": "sensor_name", "类型": "sensor_type", "单位": "unit", "安装位置": "location",
+    "设备编码": "device_code",
+    "设备名称": "device_name",
+    "区划代码": "division_code",
+    "单位信用代码": "enterprise_uscc",
+    "责任部门编码": "department_code",
+    "纬度": "lat",
+    "经度": "lon",
+    "传感器编码": "sensor_code",
+    "传感器名称": "sensor_name",
+    "类型": "sensor_type",
+    "单位": "unit",
+    "安装位置": "location",
 }
 REQUIRED = ["device_code", "device_name", "division_code", "sensor_code", "sensor_name", "sensor_type"]
 TYPE_BY_LABEL = {str(label): value for value, label in SensorType.choices}
@@ -38,7 +47,7 @@ class ImportReport:
     sensors_created: int = 0
     sensors_updated: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row number, column, message)
-    tokens: dict[str, str] = field(default_factory=dict)              # new device code -> token (shown once)
+    tokens: dict[str, str] = field(default_factory=dict)  # new device code -> token (shown once)
 
     @property
     def ok(self) -> bool:
@@ -51,8 +60,11 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, Any]]:
     if not table:
         return []
     header = [HEADERS.get(str(h).strip(), str(h).strip()) for h in table[0]]
-    return [{k: (row[i].strip() if i < len(row) else "") for i, k in enumerate(header) if k}
-            for row in table[1:] if any(c.strip() for c in row)]
+    return [
+        {k: (row[i].strip() if i < len(row) else "") for i, k in enumerate(header) if k}
+        for row in table[1:]
+        if any(c.strip() for c in row)
+    ]
 
 
 def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
@@ -69,9 +81,15 @@ def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
     if not rows:
         report.errors.append((0, "file", _("文件中没有数据行")))
         return report
-    divisions = {d.code: d for d in Division.objects.filter(code__in={r.get("division_code", "") for r in rows})}
-    enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in={r.get("enterprise_uscc", "") for r in rows})}
-    departments = {d.code: d for d in Department.objects.filter(code__in={r.get("department_code", "") for r in rows})}
+    divisions = {
+        d.code: d for d in Division.objects.filter(code__in={r.get("division_code", "") for r in rows})
+    }
+    enterprises = {
+        e.uscc: e for e in Enterprise.objects.filter(uscc__in={r.get("enterprise_uscc", "") for r in rows})
+    }
+    departments = {
+        d.code: d for d in Department.objects.filter(code__in={r.get("department_code", "") for r in rows})
+    }
     seen: set[tuple[str, str]] = set()
     plan = []
     for n, row in enumerate(rows, start=2):  # row 1 is the header
@@ -85,8 +103,11 @@ def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
         division = divisions.get(row.get("division_code", ""))
         if row.get("division_code") and division is None:
             errs.append((n, "division_code", _("未知区划代码")))
-        elif division is not None and not getattr(actor, "sees_everything", False) \
-                and not division.path.startswith(getattr(actor, "scope_path", "") or "-"):
+        elif (
+            division is not None
+            and not getattr(actor, "sees_everything", False)
+            and not division.path.startswith(getattr(actor, "scope_path", "") or "-")
+        ):
             errs.append((n, "division_code", _("不在您的管辖范围内")))
         enterprise = enterprises.get(row.get("enterprise_uscc", "")) if row.get("enterprise_uscc") else None
         if row.get("enterprise_uscc") and enterprise is None:
@@ -126,21 +147,42 @@ def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
                     report.tokens[code] = device.issue_token()
                     report.devices_created += 1
                 device.name, device.division, device.enterprise, device.department = (
-                    row["device_name"], division, enterprise, department)
+                    row["device_name"],
+                    division,
+                    enterprise,
+                    department,
+                )
                 device.lat, device.lon = lat, lon
                 device.save()
                 devices[code] = device
             rng = TYPE_UNITS.get(stype, ("", None, None))
             _sensor, created = Sensor.objects.update_or_create(
-                device=device, code=row["sensor_code"],
-                defaults={"name": row["sensor_name"], "type": stype, "unit": rng[0], "min_value": rng[1],
-                          "max_value": rng[2], "division": division, "enterprise": enterprise,
-                          "department": department, "lat": lat, "lon": lon, "location": row.get("location", "")})
+                device=device,
+                code=row["sensor_code"],
+                defaults={
+                    "name": row["sensor_name"],
+                    "type": stype,
+                    "unit": rng[0],
+                    "min_value": rng[1],
+                    "max_value": rng[2],
+                    "division": division,
+                    "enterprise": enterprise,
+                    "department": department,
+                    "lat": lat,
+                    "lon": lon,
+                    "location": row.get("location", ""),
+                },
+            )
             if created:
                 report.sensors_created += 1
             else:
                 report.sensors_updated += 1
-        audit.record("monitoring.device.import", None, actor=actor, note=f"{filename}: {report.rows} rows, "
-                     f"{report.devices_created} devices, {report.sensors_created}+{report.sensors_updated} sensors",
-                     division_path=getattr(getattr(actor, "division", None), "path", ""))
+        audit.record(
+            "monitoring.device.import",
+            None,
+            actor=actor,
+            note=f"{filename}: {report.rows} rows, "
+            f"{report.devices_created} devices, {report.sensors_created}+{report.sensors_updated} sensors",
+            division_path=getattr(getattr(actor, "division", None), "path", ""),
+        )
     return report

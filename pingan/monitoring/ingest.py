@@ -39,10 +39,10 @@ from .models import Alarm, DeadLetter, Device, Reading, Rule, Sensor, SensorStat
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FUTURE_TOLERANCE_S = 300       # a timestamp more than 5 minutes ahead of the server's clock is refused
-MIN_TS = 0.0                   # before 1970: no sensor of ours measured then; a negative epoch is a device bug
-MAX_ITEMS = 5000               # per HTTP request / MQTT message
-REFRESH_S = 30.0               # registry and rule caches re-check the tables at most this often
+FUTURE_TOLERANCE_S = 300  # a timestamp more than 5 minutes ahead of the server's clock is refused
+MIN_TS = 0.0  # before 1970: no sensor of ours measured then; a negative epoch is a device bug
+MAX_ITEMS = 5000  # per HTTP request / MQTT message
+REFRESH_S = 30.0  # registry and rule caches re-check the tables at most this often
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,13 @@ class Result:
     errors: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"accepted": self.accepted, "rejected": self.rejected, "alarms_raised": self.raised,
-                "alarms_cleared": self.cleared, "errors": self.errors[:50]}
+        return {
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "alarms_raised": self.raised,
+            "alarms_cleared": self.cleared,
+            "errors": self.errors[:50],
+        }
 
 
 class _Batch:
@@ -85,10 +90,26 @@ class _Batch:
         self.seen: set[int] = set()
         self.result = Result()
 
-    def dead_letter(self, channel: str, device_id: int | None, code: str, reason: str, detail: str, payload: Any,
-                    index: int | None = None) -> None:
-        self.dead.append(DeadLetter(channel=channel, device_id=device_id, device_code=(code or "")[:64], reason=reason,
-                                    detail=detail[:300], payload=_dump(payload)[:2000]))
+    def dead_letter(
+        self,
+        channel: str,
+        device_id: int | None,
+        code: str,
+        reason: str,
+        detail: str,
+        payload: Any,
+        index: int | None = None,
+    ) -> None:
+        self.dead.append(
+            DeadLetter(
+                channel=channel,
+                device_id=device_id,
+                device_code=(code or "")[:64],
+                reason=reason,
+                detail=detail[:300],
+                payload=_dump(payload)[:2000],
+            )
+        )
         if device_id:
             self.dead_per_device[device_id] += 1
         self.result.rejected += 1
@@ -104,7 +125,7 @@ class Registry:
         self.checked = 0.0
         self.sensors: dict[tuple[int, str], SensorInfo] = {}
         self.by_id: dict[int, SensorInfo] = {}
-        self.devices: dict[str, tuple[int, str]] = {}   # code -> (id, state)
+        self.devices: dict[str, tuple[int, str]] = {}  # code -> (id, state)
 
     def _fp(self) -> tuple:
         s = Sensor.objects.aggregate(n=Count("id"), m=Max("id"))
@@ -132,7 +153,11 @@ class Registry:
     def sensor(self, device_id: int, code: str) -> SensorInfo | None:
         info = self.sensors.get((device_id, code))
         if info is None:  # new since the last refresh? one indexed look-up, then cached
-            row = Sensor.objects.filter(device_id=device_id, code=code, is_active=True).values_list(*self.FIELDS).first()
+            row = (
+                Sensor.objects.filter(device_id=device_id, code=code, is_active=True)
+                .values_list(*self.FIELDS)
+                .first()
+            )
             if row is not None:
                 info = SensorInfo(*row)
                 with self.lock:
@@ -148,8 +173,20 @@ class Registry:
                 found = self.devices[code] = (row[0], row[1])
         return found
 
-    FIELDS = ("id", "device_id", "device__code", "code", "name", "type", "unit", "min_value", "max_value",
-              "division_id", "enterprise_id", "department_id")
+    FIELDS = (
+        "id",
+        "device_id",
+        "device__code",
+        "code",
+        "name",
+        "type",
+        "unit",
+        "min_value",
+        "max_value",
+        "division_id",
+        "enterprise_id",
+        "department_id",
+    )
 
 
 class RuleBook:
@@ -174,14 +211,25 @@ class RuleBook:
         overrides: dict[int, dict[str, rules.RuleSpec]] = defaultdict(dict)
         names = {}
         for pk, code, name, stype, sensor_id, kind, params, enabled in Rule.objects.values_list(
-                "id", "code", "name", "sensor_type", "sensor_id", "kind", "params", "enabled"):
-            spec = rules.spec_from_params(pk, kind, params or {}, {"code": code, "name": name}) if enabled else None
+            "id", "code", "name", "sensor_type", "sensor_id", "kind", "params", "enabled"
+        ):
+            spec = (
+                rules.spec_from_params(pk, kind, params or {}, {"code": code, "name": name})
+                if enabled
+                else None
+            )
             names[pk] = (code, name)
             if sensor_id:
                 overrides[sensor_id][code] = spec
             else:
                 by_type[stype][code] = spec
-        self.by_type, self.overrides, self.names, self.cache, self.fingerprint = by_type, overrides, names, {}, fp
+        self.by_type, self.overrides, self.names, self.cache, self.fingerprint = (
+            by_type,
+            overrides,
+            names,
+            {},
+            fp,
+        )
 
     def for_sensor(self, info: SensorInfo) -> tuple[rules.RuleSpec, ...]:
         specs = self.cache.get(info.id)
@@ -227,13 +275,17 @@ def store_readings(rows: list[tuple[int, float, float]]) -> None:
     if connection.vendor == "postgresql":
         table = Reading._meta.db_table
         with connection.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_load "
-                        "(sensor_id bigint, ts timestamptz, value double precision) ON COMMIT DELETE ROWS")
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_load "
+                "(sensor_id bigint, ts timestamptz, value double precision) ON COMMIT DELETE ROWS"
+            )
             with cur.cursor.copy("COPY monitoring_reading_load (sensor_id, ts, value) FROM STDIN") as copy:
                 for sid, ts, value in rows:
                     copy.write_row((sid, to_dt(ts), value))
-            cur.execute(f"INSERT INTO {table} (sensor_id, ts, value) SELECT sensor_id, ts, value "  # noqa: S608
-                        "FROM monitoring_reading_load ON CONFLICT DO NOTHING")
+            cur.execute(
+                f"INSERT INTO {table} (sensor_id, ts, value) SELECT sensor_id, ts, value "  # noqa: S608
+                "FROM monitoring_reading_load ON CONFLICT DO NOTHING"
+            )
             cur.execute("DELETE FROM monitoring_reading_load")
         return
     if connection.vendor == "sqlite":
@@ -248,11 +300,17 @@ def store_readings(rows: list[tuple[int, float, float]]) -> None:
                 text = texts[ts] = sqlite_ts(ts)
             params.append((sid, text, value))
         with connection.cursor() as cur:
-            cur.executemany(f"INSERT INTO {table} (sensor_id, ts, value) VALUES (%s, %s, %s) "  # noqa: S608
-                            "ON CONFLICT DO NOTHING", params)
+            cur.executemany(
+                f"INSERT INTO {table} (sensor_id, ts, value) VALUES (%s, %s, %s) "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                params,
+            )
         return
-    Reading.objects.bulk_create([Reading(sensor_id=sid, ts=to_dt(ts), value=value) for sid, ts, value in rows],
-                                ignore_conflicts=True, batch_size=500)
+    Reading.objects.bulk_create(
+        [Reading(sensor_id=sid, ts=to_dt(ts), value=value) for sid, ts, value in rows],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
 
 
 def sqlite_ts(ts: float) -> str:
@@ -260,23 +318,43 @@ def sqlite_ts(ts: float) -> str:
     return str(datetime.fromtimestamp(ts, UTC).replace(tzinfo=None))
 
 
-# json.dumps(data, separators=(",", ":")) builds a new encoder on every call; one shared encoder gives the same text.
+# json.dumps(data, separators=(",", ":")) builds a new encoder on every call; one shared
+# encoder gives the same text.
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def upsert_states(rows: list[tuple[int, dict, int, int, float | None, float | None, float]], *,
-                  only_new: bool = False) -> None:
+def upsert_states(
+    rows: list[tuple[int, dict, int, int, float | None, float | None, float]], *, only_new: bool = False
+) -> None:
     """Write evaluator states (sensor id, data, version, level, last ts, last value, now) in one
     INSERT … ON CONFLICT (sensor_id) DO UPDATE per chunk (SQLite ≥ 3.24 and PostgreSQL)."""
     table = SensorState._meta.db_table
     pg = connection.vendor == "postgresql"
     if connection.vendor not in ("sqlite", "postgresql"):
         SensorState.objects.bulk_create(
-            [SensorState(sensor_id=sid, data=data, version=ver, level=lvl, last_ts=to_dt(t) if t is not None else None,
-                         last_value=v, updated_at=to_dt(now)) for sid, data, ver, lvl, t, v, now in rows],
-            batch_size=500, **({"ignore_conflicts": True} if only_new else {
-                "update_conflicts": True, "unique_fields": ["sensor"],
-                "update_fields": ["data", "version", "level", "last_ts", "last_value", "updated_at"]}))
+            [
+                SensorState(
+                    sensor_id=sid,
+                    data=data,
+                    version=ver,
+                    level=lvl,
+                    last_ts=to_dt(t) if t is not None else None,
+                    last_value=v,
+                    updated_at=to_dt(now),
+                )
+                for sid, data, ver, lvl, t, v, now in rows
+            ],
+            batch_size=500,
+            **(
+                {"ignore_conflicts": True}
+                if only_new
+                else {
+                    "update_conflicts": True,
+                    "unique_fields": ["sensor"],
+                    "update_fields": ["data", "version", "level", "last_ts", "last_value", "updated_at"],
+                }
+            ),
+        )
         return
     conv = to_dt if pg else sqlite_ts
     stamps: dict[float, Any] = {}  # the states of one batch share few distinct last times: convert each once
@@ -290,24 +368,33 @@ def upsert_states(rows: list[tuple[int, dict, int, int, float | None, float | No
         return found
 
     data_ph = "%s::jsonb" if pg else "%s"
-    sql = (f"INSERT INTO {table} (sensor_id, data, version, level, last_ts, last_value, updated_at) "  # noqa: S608
-           f"VALUES (%s, {data_ph}, %s, %s, %s, %s, %s) ON CONFLICT (sensor_id) ")
-    sql += "DO NOTHING" if only_new else (
-        "DO UPDATE SET data = excluded.data, version = excluded.version, level = excluded.level, "
-        "last_ts = excluded.last_ts, last_value = excluded.last_value, updated_at = excluded.updated_at")
+    sql = (
+        f"INSERT INTO {table} (sensor_id, data, version, level, last_ts, last_value, updated_at) "  # noqa: S608
+        f"VALUES (%s, {data_ph}, %s, %s, %s, %s, %s) ON CONFLICT (sensor_id) "
+    )
+    sql += (
+        "DO NOTHING"
+        if only_new
+        else (
+            "DO UPDATE SET data = excluded.data, version = excluded.version, level = excluded.level, "
+            "last_ts = excluded.last_ts, last_value = excluded.last_value, updated_at = excluded.updated_at"
+        )
+    )
     encode = _compact_json
     params = [(sid, encode(data), ver, lvl, when(t), v, when(now)) for sid, data, ver, lvl, t, v, now in rows]
     with connection.cursor() as cur:
         if pg and len(params) > 200:
             # Many states: COPY them into a temporary table and upsert from it in one statement.
             cols = "sensor_id, data, version, level, last_ts, last_value, updated_at"
-            cur.execute("CREATE TEMP TABLE IF NOT EXISTS monitoring_state_load (sensor_id bigint, data jsonb, "
-                        "version bigint, level smallint, last_ts timestamptz, last_value double precision, "
-                        "updated_at timestamptz) ON COMMIT DELETE ROWS")
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS monitoring_state_load (sensor_id bigint, data jsonb, "
+                "version bigint, level smallint, last_ts timestamptz, last_value double precision, "
+                "updated_at timestamptz) ON COMMIT DELETE ROWS"
+            )
             with cur.cursor.copy(f"COPY monitoring_state_load ({cols}) FROM STDIN") as copy:
                 for row in params:
                     copy.write_row(row)
-            tail = sql[sql.index("ON CONFLICT"):]
+            tail = sql[sql.index("ON CONFLICT") :]
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM monitoring_state_load {tail}")  # noqa: S608
             cur.execute("DELETE FROM monitoring_state_load")
             return
@@ -319,19 +406,30 @@ class Pipeline:
         self.channel = channel
         self.registry = Registry()
         self.rulebook = RuleBook(self.registry)
-        self.states: dict[int, tuple[int, dict]] = {}     # sensor id -> (version, state)
+        self.states: dict[int, tuple[int, dict]] = {}  # sensor id -> (version, state)
         self.notify_alarms = notify_alarms
         self._silence_checked = 0.0
         self._silences: list[tuple] = []
 
     # --- entry points ---------------------------------------------------------------------------
-    def ingest_payload(self, body: bytes | str | list | dict, *, device: Device | None = None,
-                       device_code: str | None = None, channel: str | None = None) -> Result:
+    def ingest_payload(
+        self,
+        body: bytes | str | list | dict,
+        *,
+        device: Device | None = None,
+        device_code: str | None = None,
+        channel: str | None = None,
+    ) -> Result:
         """Parse one HTTP body or MQTT payload and ingest it (one transaction)."""
         return self.ingest_messages([(device, device_code, body)], channel=channel)
 
-    def ingest_messages(self, messages: list[tuple[Device | None, str | None, Any]], *,
-                        channel: str | None = None, now: float | None = None) -> Result:
+    def ingest_messages(
+        self,
+        messages: list[tuple[Device | None, str | None, Any]],
+        *,
+        channel: str | None = None,
+        now: float | None = None,
+    ) -> Result:
         """Many messages (device or device code, payload) in ONE transaction — the MQTT consumer's batch."""
         channel = channel or self.channel
         now = time.time() if now is None else now
@@ -342,38 +440,64 @@ class Pipeline:
         self._commit(batch)
         return batch.result
 
-    def ingest_items(self, device_id: int, device_code: str, items: list, *, channel: str | None = None,
-                     now: float | None = None) -> Result:
+    def ingest_items(
+        self,
+        device_id: int,
+        device_code: str,
+        items: list,
+        *,
+        channel: str | None = None,
+        now: float | None = None,
+    ) -> Result:
         now = time.time() if now is None else now
         batch = _Batch(now)
         self._validate(batch, device_id, device_code, items, channel or self.channel)
         self._commit(batch)
         return batch.result
 
-    def _parse(self, batch: _Batch, device: Device | None, device_code: str | None, body: Any, channel: str) -> None:
+    def _parse(
+        self, batch: _Batch, device: Device | None, device_code: str | None, body: Any, channel: str
+    ) -> None:
         dev = self._device(device, device_code)
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         if dev is None:
-            return batch.dead_letter(channel, None, device_code or "", DeadLetterReason.UNKNOWN_DEVICE,
-                                     "no such device", text)
+            return batch.dead_letter(
+                channel, None, device_code or "", DeadLetterReason.UNKNOWN_DEVICE, "no such device", text
+            )
         dev_id, dev_code, dev_state = dev
         if dev_state == DeviceState.RETIRED:
-            return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.RETIRED, "device retired", text)
+            return batch.dead_letter(
+                channel, dev_id, dev_code, DeadLetterReason.RETIRED, "device retired", text
+            )
         if isinstance(text, str):
             try:
                 data = json.loads(text)
             except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
-                return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_JSON, str(exc)[:300], text)
+                return batch.dead_letter(
+                    channel, dev_id, dev_code, DeadLetterReason.BAD_JSON, str(exc)[:300], text
+                )
         else:
             data = text
         if isinstance(data, dict):
             data = data.get("readings", [data]) if "readings" in data or "sensor" in data else None
         if not isinstance(data, list):
-            return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_SHAPE,
-                                     "expected a JSON array of readings", text)
+            return batch.dead_letter(
+                channel,
+                dev_id,
+                dev_code,
+                DeadLetterReason.BAD_SHAPE,
+                "expected a JSON array of readings",
+                text,
+            )
         if len(data) > MAX_ITEMS:
-            return batch.dead_letter(channel, dev_id, dev_code, DeadLetterReason.BAD_SHAPE,
-                                     f"more than {MAX_ITEMS} items in one message", "")
+            return batch.dead_letter(
+                channel,
+                dev_id,
+                dev_code,
+                DeadLetterReason.BAD_SHAPE,
+                f"more than {MAX_ITEMS} items in one message",
+                "",
+            )
         self._validate(batch, dev_id, dev_code, data, channel)
 
     def _validate(self, batch: _Batch, device_id: int, device_code: str, items: list, channel: str) -> None:
@@ -403,11 +527,13 @@ class Pipeline:
                 if batch.dead:
                     DeadLetter.objects.bulk_create(batch.dead)
                     for device_id, n in batch.dead_per_device.items():
-                        Device.objects.filter(pk=device_id).update(dead_letter_count=models.F("dead_letter_count") + n)
+                        Device.objects.filter(pk=device_id).update(
+                            dead_letter_count=models.F("dead_letter_count") + n
+                        )
                 if batch.seen:
                     Device.objects.filter(pk__in=batch.seen).exclude(
-                        state__in=[DeviceState.MAINTENANCE, DeviceState.RETIRED]).update(
-                        last_seen_at=to_dt(now), state=DeviceState.ONLINE)
+                        state__in=[DeviceState.MAINTENANCE, DeviceState.RETIRED]
+                    ).update(last_seen_at=to_dt(now), state=DeviceState.ONLINE)
         except Exception:
             self.invalidate()
             raise
@@ -426,8 +552,8 @@ class Pipeline:
                     self._process(good, result, now)
                     devices = {g[0].device_id for g in good}
                     Device.objects.filter(pk__in=devices).exclude(
-                        state__in=[DeviceState.MAINTENANCE, DeviceState.RETIRED]) \
-                        .update(last_seen_at=to_dt(now), state=DeviceState.ONLINE)
+                        state__in=[DeviceState.MAINTENANCE, DeviceState.RETIRED]
+                    ).update(last_seen_at=to_dt(now), state=DeviceState.ONLINE)
             except Exception:
                 self.invalidate()
                 raise
@@ -454,8 +580,11 @@ class Pipeline:
         cutoff = to_dt(now - (shortest if shortest is not None else 0))
         known = set()
         due = set()
-        for sid, last_ts, level in SensorState.objects.filter(sensor_id__in=list(timed)).values_list(
-                "sensor_id", "last_ts", "level").iterator(chunk_size=5000):
+        for sid, last_ts, level in (
+            SensorState.objects.filter(sensor_id__in=list(timed))
+            .values_list("sensor_id", "last_ts", "level")
+            .iterator(chunk_size=5000)
+        ):
             known.add(sid)
             if level or last_ts is None or (shortest is not None and last_ts < cutoff):
                 due.add(sid)
@@ -477,10 +606,15 @@ class Pipeline:
                         changed.add(info.id)
                 self._apply(transitions, result, now)
                 self._save_states(changed, states, now)
-                offline = {info.device_id for info, t in transitions
-                           if t[1] == rules.RAISE and self.rulebook.names.get(t[0], ("",))[0] == "nodata"}
+                offline = {
+                    info.device_id
+                    for info, t in transitions
+                    if t[1] == rules.RAISE and self.rulebook.names.get(t[0], ("",))[0] == "nodata"
+                }
                 if offline:
-                    Device.objects.filter(pk__in=offline, state=DeviceState.ONLINE).update(state=DeviceState.OFFLINE)
+                    Device.objects.filter(pk__in=offline, state=DeviceState.ONLINE).update(
+                        state=DeviceState.OFFLINE
+                    )
         except Exception:
             self.invalidate()
             raise
@@ -520,9 +654,17 @@ class Pipeline:
         unit = item.get("unit")
         if unit is not None and info.unit and unit != info.unit:
             return (DeadLetterReason.WRONG_UNIT, f"unit {str(unit)[:12]} ≠ {info.unit}"), 0.0, 0.0
-        if (info.min_value is not None and value < info.min_value) or (info.max_value is not None and value > info.max_value):
-            return (DeadLetterReason.IMPOSSIBLE_VALUE,
-                    f"value {value} outside {info.min_value}..{info.max_value}"), 0.0, 0.0
+        if (info.min_value is not None and value < info.min_value) or (
+            info.max_value is not None and value > info.max_value
+        ):
+            return (
+                (
+                    DeadLetterReason.IMPOSSIBLE_VALUE,
+                    f"value {value} outside {info.min_value}..{info.max_value}",
+                ),
+                0.0,
+                0.0,
+            )
         return None, ts, float(value)
 
     def _lock_states(self, sensor_ids: list[int]) -> dict[int, dict]:
@@ -536,7 +678,8 @@ class Pipeline:
         stale = [sid for sid in ids if self.states.get(sid, (-1, None))[0] != versions.get(sid)]
         for chunk in _chunks(stale, 900):
             for sid, version, data in SensorState.objects.filter(sensor_id__in=chunk).values_list(
-                    "sensor_id", "version", "data"):
+                "sensor_id", "version", "data"
+            ):
                 self.states[sid] = (version, data or {})
         return {sid: self.states[sid][1] for sid in ids}
 
@@ -553,15 +696,22 @@ class Pipeline:
                     versions[sid] = version
             return versions
         for chunk in _chunks(ids, 900):
-            versions.update(SensorState.objects.select_for_update().filter(sensor_id__in=chunk)
-                            .order_by("sensor_id").values_list("sensor_id", "version"))
+            versions.update(
+                SensorState.objects.select_for_update()
+                .filter(sensor_id__in=chunk)
+                .order_by("sensor_id")
+                .values_list("sensor_id", "version")
+            )
         return versions
 
     def _active_silences(self, now: float) -> list[tuple]:
         if time.monotonic() - self._silence_checked > 10.0:
             dt = to_dt(now)
-            self._silences = list(Silence.objects.filter(starts_at__lte=dt, ends_at__gt=dt).values_list(
-                "kind", "device_id", "sensor_id", "division__path", "ends_at"))
+            self._silences = list(
+                Silence.objects.filter(starts_at__lte=dt, ends_at__gt=dt).values_list(
+                    "kind", "device_id", "sensor_id", "division__path", "ends_at"
+                )
+            )
             self._silence_checked = time.monotonic()
         return self._silences
 
@@ -590,7 +740,9 @@ class Pipeline:
         maintenance: set[int] = set()
         if silences:
             paths = _division_paths({g[0].division_id for g in good})
-            maintenance = {g[0].id for g in good if self._silenced(g[0], now, paths) == SilenceKind.MAINTENANCE}
+            maintenance = {
+                g[0].id for g in good if self._silenced(g[0], now, paths) == SilenceKind.MAINTENANCE
+            }
         transitions: list[tuple[SensorInfo, tuple]] = []
         rows = []
         for_sensor = self.rulebook.for_sensor
@@ -649,13 +801,31 @@ class Pipeline:
             if kind in (rules.RAISE, rules.UP) and alarm is None:
                 if paths is None:
                     paths = _division_paths({i.division_id for i, _t in transitions})
-                silenced = self._silenced(info, now, paths) is not None if self._active_silences(now) else False
-                alarm = Alarm(sensor_id=info.id, rule_id=rule_id, severity=level, level=level,
-                              state=AlarmState.ACTIVE_UNACK, is_active=True, raised_at=when, updated_at=when,
-                              trigger_value=val, last_value=val, division_id=info.division_id,
-                              enterprise_id=info.enterprise_id, department_id=info.department_id,
-                              silenced=silenced, title=alarm_title(info, self.rulebook.names.get(rule_id, ("", ""))[1],
-                                                                   level, self._label(info, rule_id, level)))
+                silenced = (
+                    self._silenced(info, now, paths) is not None if self._active_silences(now) else False
+                )
+                alarm = Alarm(
+                    sensor_id=info.id,
+                    rule_id=rule_id,
+                    severity=level,
+                    level=level,
+                    state=AlarmState.ACTIVE_UNACK,
+                    is_active=True,
+                    raised_at=when,
+                    updated_at=when,
+                    trigger_value=val,
+                    last_value=val,
+                    division_id=info.division_id,
+                    enterprise_id=info.enterprise_id,
+                    department_id=info.department_id,
+                    silenced=silenced,
+                    title=alarm_title(
+                        info,
+                        self.rulebook.names.get(rule_id, ("", ""))[1],
+                        level,
+                        self._label(info, rule_id, level),
+                    ),
+                )
                 active[key] = alarm
                 new.append(alarm)
                 result.raised += 1
@@ -667,8 +837,12 @@ class Pipeline:
             alarm.updated_at = when
             if kind == rules.UP and level > alarm.severity:
                 alarm.severity = level
-                alarm.title = alarm_title(info, self.rulebook.names.get(rule_id, ("", ""))[1], level,
-                                          self._label(info, rule_id, level))
+                alarm.title = alarm_title(
+                    info,
+                    self.rulebook.names.get(rule_id, ("", ""))[1],
+                    level,
+                    self._label(info, rule_id, level),
+                )
                 events.append(("monitoring.alarm.raise_severity", alarm, {"severity": level}))
             elif kind == rules.CLEAR:
                 alarm.set_state(AlarmState.CLEARED_ACK if alarm.acknowledged else AlarmState.CLEARED_UNACK)
@@ -686,7 +860,14 @@ class Pipeline:
             if new[0].pk is None:  # a backend that does not return ids: read them back
                 _fill_ids(new)
             for alarm in new:
-                events.insert(0, ("monitoring.alarm.raise", alarm, {"severity": alarm.severity, "value": alarm.trigger_value}))
+                events.insert(
+                    0,
+                    (
+                        "monitoring.alarm.raise",
+                        alarm,
+                        {"severity": alarm.severity, "value": alarm.trigger_value},
+                    ),
+                )
         if events:
             _audit_bulk(events, self._paths_for([a for _e, a, _d in events]))
         if self.notify_alarms:
@@ -716,8 +897,17 @@ def _division_paths(ids: set[int]) -> dict[int, str]:
     return _path_cache
 
 
-ALARM_UPDATE = ["severity", "level", "state", "is_active", "last_value", "title", "updated_at", "cleared_at",
-                "next_escalation_at"]
+ALARM_UPDATE = [
+    "severity",
+    "level",
+    "state",
+    "is_active",
+    "last_value",
+    "title",
+    "updated_at",
+    "cleared_at",
+    "next_escalation_at",
+]
 
 
 def _update_alarms(alarms: list[Alarm]) -> None:
@@ -726,16 +916,32 @@ def _update_alarms(alarms: list[Alarm]) -> None:
     adapt = connection.ops.adapt_datetimefield_value
     table = Alarm._meta.db_table
     sql = f"UPDATE {table} SET " + ", ".join(f"{f} = %s" for f in ALARM_UPDATE) + " WHERE id = %s"  # noqa: S608
-    params = [(a.severity, a.level, a.state, a.is_active, a.last_value, a.title, adapt(a.updated_at),
-               adapt(a.cleared_at), adapt(a.next_escalation_at), a.pk) for a in alarms]
+    params = [
+        (
+            a.severity,
+            a.level,
+            a.state,
+            a.is_active,
+            a.last_value,
+            a.title,
+            adapt(a.updated_at),
+            adapt(a.cleared_at),
+            adapt(a.next_escalation_at),
+            a.pk,
+        )
+        for a in alarms
+    ]
     with connection.cursor() as cur:
         cur.executemany(sql, params)
 
 
 def _fill_ids(alarms: list[Alarm]) -> None:
     for alarm in alarms:
-        alarm.pk = Alarm.objects.filter(sensor_id=alarm.sensor_id, rule_id=alarm.rule_id,
-                                        raised_at=alarm.raised_at).order_by("-id").values_list("id", flat=True)[0]
+        alarm.pk = (
+            Alarm.objects.filter(sensor_id=alarm.sensor_id, rule_id=alarm.rule_id, raised_at=alarm.raised_at)
+            .order_by("-id")
+            .values_list("id", flat=True)[0]
+        )
 
 
 def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) -> None:
@@ -753,18 +959,48 @@ def _audit_bulk(events: list[tuple[str, Alarm, dict]], paths: dict[int, str]) ->
     adapt = connection.ops.adapt_datetimefield_value
     json_ph = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     table = AuditEvent._meta.db_table
-    sql = (f"INSERT INTO {table} (at, actor_label, action, content_type_id, object_id, object_repr, "  # noqa: S608
-           f"division_path, after, note, channel, ip, request_id, prev_hash, hash) VALUES (%s, '', %s, %s, %s, %s, %s, "
-           f"{json_ph}, '', %s, %s, %s, %s, %s)")
-    rows = [{"at": alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at, "actor_id": None,
-             "actor_label": "", "action": action, "content_type_id": ct, "object_id": str(alarm.pk),
-             "object_repr": str(alarm)[:200], "division_path": paths.get(alarm.division_id, ""), "before": None,
-             "after": data, "note": "", "channel": channel, "ip": origin.ip, "request_id": origin.request_id}
-            for action, alarm, data in events]
+    sql = (
+        f"INSERT INTO {table} (at, actor_label, action, content_type_id, object_id, object_repr, "  # noqa: S608
+        f"division_path, after, note, channel, ip, request_id, prev_hash, hash) VALUES (%s, '', %s, %s, %s, %s, %s, "  # noqa: E501
+        f"{json_ph}, '', %s, %s, %s, %s, %s)"
+    )
+    rows = [
+        {
+            "at": alarm.raised_at if action == "monitoring.alarm.raise" else alarm.updated_at,
+            "actor_id": None,
+            "actor_label": "",
+            "action": action,
+            "content_type_id": ct,
+            "object_id": str(alarm.pk),
+            "object_repr": str(alarm)[:200],
+            "division_path": paths.get(alarm.division_id, ""),
+            "before": None,
+            "after": data,
+            "note": "",
+            "channel": channel,
+            "ip": origin.ip,
+            "request_id": origin.request_id,
+        }
+        for action, alarm, data in events
+    ]
     seal_rows(rows, connection.alias)
-    params = [(adapt(r["at"]), r["action"], ct, r["object_id"], r["object_repr"], r["division_path"],
-               json.dumps(r["after"], ensure_ascii=False), channel, origin.ip, origin.request_id, r["prev_hash"],
-               r["hash"]) for r in rows]
+    params = [
+        (
+            adapt(r["at"]),
+            r["action"],
+            ct,
+            r["object_id"],
+            r["object_repr"],
+            r["division_path"],
+            json.dumps(r["after"], ensure_ascii=False),
+            channel,
+            origin.ip,
+            origin.request_id,
+            r["prev_hash"],
+            r["hash"],
+        )
+        for r in rows
+    ]
     with connection.cursor() as cur:
         cur.executemany(sql, params)
 
@@ -797,7 +1033,7 @@ def _sensor_id_of(g: tuple[SensorInfo, float, float]) -> int:
 
 def _chunks(seq: list, n: int):
     for i in range(0, len(seq), n):
-        yield seq[i:i + n]
+        yield seq[i : i + n]
 
 
 def _dump(value: Any) -> str:
@@ -813,5 +1049,3 @@ def device_for_token(token: str) -> Device | None:
     if not token:
         return None
     return Device.objects.filter(token_hash=hash_token(token)).first()
-
-

@@ -44,7 +44,9 @@ def _department_scope(model: type[models.Model], user: Any, department_path: str
     """Area scope, plus what lies beneath the person's department (its own rows and its branches')."""
     q = default_scope_q(model, user)
     if getattr(user, "department_id", None) and user.role not in (Role.ENTERPRISE, Role.PUBLIC):
-        q |= Q(**{department_path: user.department_id}) | Q(**{f"{department_path}__parent": user.department_id})
+        q |= Q(**{department_path: user.department_id}) | Q(
+            **{f"{department_path}__parent": user.department_id}
+        )
     return q
 
 
@@ -54,17 +56,38 @@ class Device(models.Model):
     code = models.CharField(_("设备编码"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=120)
     model_name = models.CharField(_("型号"), max_length=80, blank=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="+")
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("监测单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="devices")
-    site = models.ForeignKey("org.Site", verbose_name=_("场所/设施"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="devices")
-    department = models.ForeignKey("org.Department", verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="devices")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("监测单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+    )
+    site = models.ForeignKey(
+        "org.Site",
+        verbose_name=_("场所/设施"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="devices",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="devices",
+    )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
-    state = models.CharField(_("状态"), max_length=12, choices=DeviceState.choices, default=DeviceState.ONLINE)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=DeviceState.choices, default=DeviceState.ONLINE
+    )
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     token_hint = models.CharField(_("令牌尾号"), max_length=8, blank=True, editable=False)
     last_seen_at = models.DateTimeField(_("最后上报"), null=True, blank=True)
@@ -97,7 +120,9 @@ class Device(models.Model):
 
 
 class Sensor(models.Model):
-    device = models.ForeignKey(Device, verbose_name=_("设备"), on_delete=models.CASCADE, related_name="sensors")
+    device = models.ForeignKey(
+        Device, verbose_name=_("设备"), on_delete=models.CASCADE, related_name="sensors"
+    )
     code = models.CharField(_("传感器编码"), max_length=64, help_text=_("设备内唯一,报文中以此标识"))
     name = models.CharField(_("名称"), max_length=120)
     type = models.CharField(_("类型"), max_length=20, choices=SensorType.choices)
@@ -105,12 +130,25 @@ class Sensor(models.Model):
     min_value = models.FloatField(_("可能最小值"), null=True, blank=True)
     max_value = models.FloatField(_("可能最大值"), null=True, blank=True)
     # Denormalised from the device so scoping and maps need no join.
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="+")
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("监测单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="sensors")
-    department = models.ForeignKey("org.Department", verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="sensors")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("监测单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sensors",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sensors",
+    )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     location = models.CharField(_("安装位置"), max_length=200, blank=True)
@@ -166,7 +204,9 @@ class ReadingAggregate(models.Model):
     vsum = models.FloatField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["sensor", "period", "bucket"], name="aggregate_bucket")]
+        constraints = [
+            models.UniqueConstraint(fields=["sensor", "period", "bucket"], name="aggregate_bucket")
+        ]
         ordering = ["sensor", "period", "bucket"]
 
     def __str__(self) -> str:
@@ -198,8 +238,14 @@ class DeadLetter(models.Model):
 
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now, db_index=True)
     channel = models.CharField(_("通道"), max_length=8, choices=Channel.choices)
-    device = models.ForeignKey(Device, verbose_name=_("设备"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="dead_letters")
+    device = models.ForeignKey(
+        Device,
+        verbose_name=_("设备"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="dead_letters",
+    )
     device_code = models.CharField(_("设备编码"), max_length=64, blank=True)
     reason = models.CharField(_("原因"), max_length=20, choices=DeadLetterReason.choices)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
@@ -224,12 +270,24 @@ class Rule(models.Model):
     code = models.SlugField(_("规则编码"), max_length=40)
     name = models.CharField(_("名称"), max_length=120)
     sensor_type = models.CharField(_("传感器类型"), max_length=20, choices=SensorType.choices, blank=True)
-    sensor = models.ForeignKey(Sensor, verbose_name=_("传感器(覆盖)"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="rules")
+    sensor = models.ForeignKey(
+        Sensor,
+        verbose_name=_("传感器(覆盖)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules",
+    )
     kind = models.CharField(_("类别"), max_length=14, choices=RuleKind.choices)
-    params = models.JSONField(_("参数"), default=dict, blank=True,
-                              help_text=_("levels [{severity,on,off,label}], direction, for_seconds, for_samples, "
-                                          "nodata_minutes, hold_seconds, schedule {days,start,end}"))
+    params = models.JSONField(
+        _("参数"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "levels [{severity,on,off,label}], direction, for_seconds, for_samples, "
+            "nodata_minutes, hold_seconds, schedule {days,start,end}"
+        ),
+    )
     source = models.CharField(_("来源"), max_length=300, blank=True)
     is_example = models.BooleanField(_("示例值(待本市设定)"), default=False)
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
@@ -242,8 +300,12 @@ class Rule(models.Model):
     class Meta:
         ordering = ["sensor_type", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "sensor_type"], condition=Q(sensor=None), name="rule_type_code"),
-            models.UniqueConstraint(fields=["code", "sensor"], condition=Q(sensor__isnull=False), name="rule_sensor_code"),
+            models.UniqueConstraint(
+                fields=["code", "sensor_type"], condition=Q(sensor=None), name="rule_type_code"
+            ),
+            models.UniqueConstraint(
+                fields=["code", "sensor"], condition=Q(sensor__isnull=False), name="rule_sensor_code"
+            ),
         ]
         verbose_name = _("监测规则")
         verbose_name_plural = _("监测规则")
@@ -265,10 +327,22 @@ class EscalationPolicy(models.Model):
     """Who is told, and when, while an alarm stays unacknowledged."""
 
     name = models.CharField(_("名称"), max_length=120)
-    department = models.ForeignKey("org.Department", verbose_name=_("适用部门"), null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="escalation_policies")
-    division = models.ForeignKey("geo.Division", verbose_name=_("适用区划"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("适用部门"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="escalation_policies",
+    )
+    division = models.ForeignKey(
+        "geo.Division",
+        verbose_name=_("适用区划"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     sensor_type = models.CharField(_("传感器类型"), max_length=20, choices=SensorType.choices, blank=True)
     min_severity = models.PositiveSmallIntegerField(_("最低级别"), default=1)
     repeat = models.PositiveSmallIntegerField(_("最后一步重复次数"), default=0)
@@ -292,8 +366,9 @@ class EscalationStep(models.Model):
     delay_minutes = models.PositiveIntegerField(_("未确认多少分钟后"), default=0)
     notify_on_duty = models.BooleanField(_("通知责任部门值班人员"), default=False)
     roles = models.JSONField(_("通知责任部门中这些角色"), default=list, blank=True)
-    people = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("指定人员"), blank=True,
-                                    related_name="+")
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("指定人员"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["policy", "order"]
@@ -309,31 +384,60 @@ class AlarmQuerySet(ScopedQuerySet):
 
 
 class Alarm(models.Model):
-    sensor = models.ForeignKey(Sensor, verbose_name=_("传感器"), on_delete=models.CASCADE, related_name="alarms")
+    sensor = models.ForeignKey(
+        Sensor, verbose_name=_("传感器"), on_delete=models.CASCADE, related_name="alarms"
+    )
     rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="alarms")
     severity = models.PositiveSmallIntegerField(_("级别"), help_text=_("最高达到的级别,上升时原地提高"))
     level = models.PositiveSmallIntegerField(_("当前级别"), default=0)
-    state = models.CharField(_("状态"), max_length=14, choices=AlarmState.choices, default=AlarmState.ACTIVE_UNACK)
+    state = models.CharField(
+        _("状态"), max_length=14, choices=AlarmState.choices, default=AlarmState.ACTIVE_UNACK
+    )
     # Kept in step with `state` by the actions; the partial unique constraint below needs a column.
     is_active = models.BooleanField(default=True, editable=False)
     title = models.CharField(_("内容"), max_length=200)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="+")
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("监测单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("org.Department", verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("监测单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     raised_at = models.DateTimeField(_("报警时间"), db_index=True)
     trigger_value = models.FloatField(_("触发值"), null=True, blank=True)
     last_value = models.FloatField(_("最新值"), null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     cleared_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
     acked_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
-    acked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    acked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     silenced = models.BooleanField(_("静默"), default=False)
-    policy = models.ForeignKey(EscalationPolicy, verbose_name=_("升级策略"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    policy = models.ForeignKey(
+        EscalationPolicy,
+        verbose_name=_("升级策略"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     escalation_step = models.PositiveSmallIntegerField(_("已通知到第几步"), default=0)
     next_escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
@@ -345,7 +449,9 @@ class Alarm(models.Model):
         ordering = ["-raised_at", "-id"]
         constraints = [
             # One active alarm per sensor and rule: a rising level raises this one's severity.
-            models.UniqueConstraint(fields=["sensor", "rule"], condition=Q(is_active=True), name="one_active_alarm"),
+            models.UniqueConstraint(
+                fields=["sensor", "rule"], condition=Q(is_active=True), name="one_active_alarm"
+            ),
             models.CheckConstraint(condition=Q(severity__gte=1, severity__lte=4), name="alarm_severity_1_4"),
         ]
         indexes = [models.Index(fields=["is_active", "state"], name="alarm_active_state")]
@@ -395,24 +501,43 @@ class AlarmComment(models.Model):
 class Silence(models.Model):
     """A silence (alarms recorded, nobody notified) or a maintenance window (no alarms), with an expiry."""
 
-    kind = models.CharField(_("类别"), max_length=12, choices=SilenceKind.choices, default=SilenceKind.SILENCE)
-    device = models.ForeignKey(Device, verbose_name=_("设备"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="silences")
-    sensor = models.ForeignKey(Sensor, verbose_name=_("传感器"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="silences")
-    division = models.ForeignKey("geo.Division", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("类别"), max_length=12, choices=SilenceKind.choices, default=SilenceKind.SILENCE
+    )
+    device = models.ForeignKey(
+        Device,
+        verbose_name=_("设备"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="silences",
+    )
+    sensor = models.ForeignKey(
+        Sensor,
+        verbose_name=_("传感器"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="silences",
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
     starts_at = models.DateTimeField(_("开始"), default=timezone.now)
     ends_at = models.DateTimeField(_("到期"))
     reason = models.CharField(_("原因"), max_length=200)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"
 
     class Meta:
         ordering = ["-starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="silence_ends_after")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="silence_ends_after")
+        ]
         verbose_name = _("静默/维护窗口")
         verbose_name_plural = _("静默/维护窗口")
 

@@ -84,8 +84,17 @@ def connect(client: mqtt.Client, broker: Broker, *, persistent: bool = True) -> 
 class Consumer:
     """Receives on paho's network thread, ingests in batches on the caller's thread, acks after commit."""
 
-    def __init__(self, url: str, *, client_id: str, group: str = "pingan-ingest", prefix: str | None = None,
-                 batch_size: int = 500, batch_wait: float = 0.5, pipeline: Pipeline | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str,
+        group: str = "pingan-ingest",
+        prefix: str | None = None,
+        batch_size: int = 500,
+        batch_wait: float = 0.5,
+        pipeline: Pipeline | None = None,
+    ) -> None:
         self.broker = Broker.parse(url)
         self.prefix = (prefix or topic_prefix()).strip("/")
         self.subscription = f"$share/{group}/{self.prefix}/+/readings"
@@ -108,7 +117,9 @@ class Consumer:
             log.error("MQTT connect refused: %s", reason)
             return
         client.subscribe(self.subscription, options=mqtt.SubscribeOptions(qos=1))
-        log.info("MQTT connected (session present: %s), subscribed to %s", flags.session_present, self.subscription)
+        log.info(
+            "MQTT connected (session present: %s), subscribed to %s", flags.session_present, self.subscription
+        )
         self.connected.set()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
@@ -151,8 +162,10 @@ class Consumer:
             try:
                 with origin("device"):
                     if failures < 3:
-                        self.pipeline.ingest_messages([(None, self._device_code(m.topic), m.payload) for m in batch],
-                                                      channel=Channel.MQTT)
+                        self.pipeline.ingest_messages(
+                            [(None, self._device_code(m.topic), m.payload) for m in batch],
+                            channel=Channel.MQTT,
+                        )
                     else:
                         self._one_by_one(batch)
                 break
@@ -184,9 +197,13 @@ class Consumer:
             except Exception as exc:  # noqa: BLE001
                 log.exception("MQTT message from %s could not be ingested; dead-lettered", code)
                 self.pipeline.invalidate()
-                DeadLetter.objects.create(channel=Channel.MQTT, device_code=code[:64], reason=DeadLetterReason.BAD_SHAPE,
-                                          detail=f"processing error: {exc}"[:300],
-                                          payload=m.payload.decode("utf-8", "replace")[:2000])
+                DeadLetter.objects.create(
+                    channel=Channel.MQTT,
+                    device_code=code[:64],
+                    reason=DeadLetterReason.BAD_SHAPE,
+                    detail=f"processing error: {exc}"[:300],
+                    payload=m.payload.decode("utf-8", "replace")[:2000],
+                )
 
     def run(self, stop: threading.Event) -> None:
         self.start()

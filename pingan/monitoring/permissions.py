@@ -16,8 +16,14 @@ from pingan.org.choices import Role
 # The people who watch the alarm console: the city, departments, districts and towns, and the duty
 # desk. A grid worker or a rescue team leader is told of an alarm that concerns them (escalation) and
 # may open and handle it, but the city-wide console is not their job.
-CONSOLE_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.INSPECTOR, Role.DUTY_OFFICER,
-                 Role.DUTY_LEADER)
+CONSOLE_ROLES = (
+    Role.CITY_ADMIN,
+    Role.DEPT_STAFF,
+    Role.AREA_STAFF,
+    Role.INSPECTOR,
+    Role.DUTY_OFFICER,
+    Role.DUTY_LEADER,
+)
 # People who administer devices: register, import, silence, rotate tokens, read dead letters.
 MANAGER_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.DUTY_OFFICER, Role.DUTY_LEADER)
 

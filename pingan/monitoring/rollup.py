@@ -27,7 +27,9 @@ def rollup(since: datetime, until: datetime | None = None) -> int:
     qs = Reading.objects.filter(ts__gte=start)
     if until is not None:
         qs = qs.filter(ts__lt=until)
-    buckets: dict[tuple[int, int, float], list[float]] = defaultdict(lambda: [0, float("inf"), float("-inf"), 0.0])
+    buckets: dict[tuple[int, int, float], list[float]] = defaultdict(
+        lambda: [0, float("inf"), float("-inf"), 0.0]
+    )
     for sensor_id, ts, value in qs.values_list("sensor_id", "ts", "value").iterator(chunk_size=5000):
         t = ts.timestamp()
         for period in PERIODS:
@@ -36,13 +38,26 @@ def rollup(since: datetime, until: datetime | None = None) -> int:
             b[1] = min(b[1], value)
             b[2] = max(b[2], value)
             b[3] += value
-    rows = [ReadingAggregate(sensor_id=sid, period=period, bucket=datetime.fromtimestamp(bucket, UTC),
-                             n=n, vmin=lo, vmax=hi, vsum=s)
-            for (sid, period, bucket), (n, lo, hi, s) in buckets.items()]
+    rows = [
+        ReadingAggregate(
+            sensor_id=sid,
+            period=period,
+            bucket=datetime.fromtimestamp(bucket, UTC),
+            n=n,
+            vmin=lo,
+            vmax=hi,
+            vsum=s,
+        )
+        for (sid, period, bucket), (n, lo, hi, s) in buckets.items()
+    ]
     with transaction.atomic():
-        ReadingAggregate.objects.bulk_create(rows, batch_size=500, update_conflicts=True,
-                                             unique_fields=["sensor", "period", "bucket"],
-                                             update_fields=["n", "vmin", "vmax", "vsum"])
+        ReadingAggregate.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["sensor", "period", "bucket"],
+            update_fields=["n", "vmin", "vmax", "vsum"],
+        )
     return len(rows)
 
 

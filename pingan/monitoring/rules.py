@@ -34,15 +34,17 @@ RAISE, UP, DOWN, CLEAR = "raise", "up", "down", "clear"
 # (rule id, raise/up/down/clear, level, time, value)
 Transition = tuple[int | str, str, int, float, float]
 # The rule kinds of choices.RuleKind as plain strings (compared for every reading: no enum lookups).
-THRESHOLD, RATE, ACCUMULATION, NODATA, EVENT = (str(k.value) for k in (
-    RuleKind.THRESHOLD, RuleKind.RATE, RuleKind.ACCUMULATION, RuleKind.NODATA, RuleKind.EVENT))
-
+THRESHOLD, RATE, ACCUMULATION, NODATA, EVENT = (
+    str(k.value)
+    for k in (RuleKind.THRESHOLD, RuleKind.RATE, RuleKind.ACCUMULATION, RuleKind.NODATA, RuleKind.EVENT)
+)
 
 
 class SignalTable(TypedDict):
     source: str
     effective_from: str
     levels: list[tuple[int, str, int, float]]  # (level, colour, window hours, mm)
+
 
 # National rainstorm warning signals (气象灾害预警信号发布与传播办法, 中国气象局令第16号, annex) [V2]:
 # (level, colour, window hours, mm) — "≥" per the counting rule. Guangdong issues its own signals:
@@ -57,8 +59,8 @@ RAIN_WINDOWS_H = (1, 3, 6, 12, 24)
 
 @dataclass(frozen=True)
 class Level:
-    severity: int          # 1 blue … 4 red
-    on: float              # reached when value ≥ on (or ≤ on for direction "below")
+    severity: int  # 1 blue … 4 red
+    on: float  # reached when value ≥ on (or ≤ on for direction "below")
     off: float | None = None  # left when value < off (hysteresis); None: off = on
     label: str = ""
 
@@ -90,19 +92,20 @@ class Schedule:
 @dataclass(frozen=True)
 class RuleSpec:
     id: int | str
-    kind: str                                   # threshold, rate, accumulation, nodata, event
-    levels: tuple[Level, ...] = ()              # ascending severity (threshold, rate, event)
-    direction: str = "above"                    # above, below, both (rate)
-    for_seconds: float = 0.0                    # duration: the condition holds this long …
-    for_samples: int = 0                        # … and for this many consecutive samples
-    nodata_seconds: float = 0.0                 # nodata: no reading for this long
-    hold_seconds: float = 300.0                 # event: cleared after this long without a new event
-    schedule: Schedule | None = None            # active only inside the schedule
-    tz_offset_s: int = 8 * 3600                 # schedules are local (Asia/Shanghai, no DST)
+    kind: str  # threshold, rate, accumulation, nodata, event
+    levels: tuple[Level, ...] = ()  # ascending severity (threshold, rate, event)
+    direction: str = "above"  # above, below, both (rate)
+    for_seconds: float = 0.0  # duration: the condition holds this long …
+    for_samples: int = 0  # … and for this many consecutive samples
+    nodata_seconds: float = 0.0  # nodata: no reading for this long
+    hold_seconds: float = 300.0  # event: cleared after this long without a new event
+    schedule: Schedule | None = None  # active only inside the schedule
+    tz_offset_s: int = 8 * 3600  # schedules are local (Asia/Shanghai, no DST)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 # --- single rules ---------------------------------------------------------------------------------
+
 
 def threshold_level(levels: tuple[Level, ...], value: float, current: int, direction: str = "above") -> int:
     """The level a value stands at, with hysteresis: a level already held is kept while
@@ -125,7 +128,9 @@ def rate_per_minute(prev_ts: float, prev_value: float, ts: float, value: float) 
     return (value - prev_value) * 60.0 / (ts - prev_ts)
 
 
-def window_sums(points: list[list[float]], now: float, hours: Iterable[int] = RAIN_WINDOWS_H) -> dict[int, float]:
+def window_sums(
+    points: list[list[float]], now: float, hours: Iterable[int] = RAIN_WINDOWS_H
+) -> dict[int, float]:
     """Rainfall in the windows ending at `now`: (now − h, now] for each h."""
     out = {}
     times = [p[0] for p in points]
@@ -162,7 +167,10 @@ def _local(ts: float, offset: int) -> datetime:
 
 # --- the evaluator ------------------------------------------------------------------------------
 
-def _apply(spec: RuleSpec, rs: dict[str, Any], target: int, ts: float, value: float, out: list[Transition]) -> None:
+
+def _apply(
+    spec: RuleSpec, rs: dict[str, Any], target: int, ts: float, value: float, out: list[Transition]
+) -> None:
     """Move a rule's level towards `target`, honouring duration (upward only) and schedules."""
     cur = rs.get("l", 0)
     if target > cur:
@@ -220,7 +228,9 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
         rs = rules.setdefault(str(spec.id), {})
         kind = spec.kind
         if kind == THRESHOLD:
-            _apply(spec, rs, threshold_level(spec.levels, value, rs.get("l", 0), spec.direction), ts, value, out)
+            _apply(
+                spec, rs, threshold_level(spec.levels, value, rs.get("l", 0), spec.direction), ts, value, out
+            )
         elif kind == RATE:
             if prev_t is None or prev_v is None:
                 continue
@@ -277,29 +287,52 @@ def sweep(specs: tuple[RuleSpec, ...], state: dict[str, Any], now: float) -> lis
 
 # --- compiling rule rows ------------------------------------------------------------------------
 
-def spec_from_params(rule_id: int | str, kind: str, params: dict[str, Any], meta: dict[str, Any] | None = None) -> RuleSpec:
+
+def spec_from_params(
+    rule_id: int | str, kind: str, params: dict[str, Any], meta: dict[str, Any] | None = None
+) -> RuleSpec:
     """A RuleSpec from a rule's stored parameters (see models.Rule.params)."""
-    levels = tuple(sorted(
-        (Level(int(lv["severity"]), float(lv["on"]), None if lv.get("off") is None else float(lv["off"]),
-               str(lv.get("label", ""))) for lv in params.get("levels", [])),
-        key=lambda lv: lv.severity,
-    ))
+    levels = tuple(
+        sorted(
+            (
+                Level(
+                    int(lv["severity"]),
+                    float(lv["on"]),
+                    None if lv.get("off") is None else float(lv["off"]),
+                    str(lv.get("label", "")),
+                )
+                for lv in params.get("levels", [])
+            ),
+            key=lambda lv: lv.severity,
+        )
+    )
     if kind == EVENT:
         levels = (Level(int(params.get("severity", 3)), 1.0),)
     elif kind == NODATA:
         levels = (Level(int(params.get("severity", 2)), 0.0, label="离线"),)
     elif kind == ACCUMULATION:
-        levels = tuple(Level(sev, mm, label=colour) for sev, colour, _h, mm in sorted(RAINSTORM_SIGNALS["levels"]))
+        levels = tuple(
+            Level(sev, mm, label=colour) for sev, colour, _h, mm in sorted(RAINSTORM_SIGNALS["levels"])
+        )
     schedule = None
     sch = params.get("schedule")
     if sch:
-        schedule = Schedule(days=tuple(sch.get("days", range(7))), start=time.fromisoformat(sch.get("start", "00:00")),
-                            end=time.fromisoformat(sch.get("end", "23:59:59")))
+        schedule = Schedule(
+            days=tuple(sch.get("days", range(7))),
+            start=time.fromisoformat(sch.get("start", "00:00")),
+            end=time.fromisoformat(sch.get("end", "23:59:59")),
+        )
     return RuleSpec(
-        id=rule_id, kind=kind, levels=levels, direction=params.get("direction", "above"),
-        for_seconds=float(params.get("for_seconds", 0)), for_samples=int(params.get("for_samples", 0)),
-        nodata_seconds=float(params.get("nodata_minutes", 10)) * 60, hold_seconds=float(params.get("hold_seconds", 300)),
-        schedule=schedule, meta=meta or {},
+        id=rule_id,
+        kind=kind,
+        levels=levels,
+        direction=params.get("direction", "above"),
+        for_seconds=float(params.get("for_seconds", 0)),
+        for_samples=int(params.get("for_samples", 0)),
+        nodata_seconds=float(params.get("nodata_minutes", 10)) * 60,
+        hold_seconds=float(params.get("hold_seconds", 300)),
+        schedule=schedule,
+        meta=meta or {},
     )
 
 

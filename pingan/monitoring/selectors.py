@@ -16,13 +16,15 @@ from .models import Alarm, Reading, ReadingAggregate, Sensor
 
 
 def alarms_for(user: Any) -> QuerySet[Alarm]:
-    return (Alarm.objects.visible_to(user)
-            .select_related("sensor", "sensor__device", "rule", "division", "enterprise", "department", "acked_by"))
+    return Alarm.objects.visible_to(user).select_related(
+        "sensor", "sensor__device", "rule", "division", "enterprise", "department", "acked_by"
+    )
 
 
 def sensors_for(user: Any) -> QuerySet[Sensor]:
-    return (Sensor.objects.visible_to(user)
-            .select_related("device", "division", "enterprise", "department", "live"))
+    return Sensor.objects.visible_to(user).select_related(
+        "device", "division", "enterprise", "department", "live"
+    )
 
 
 def sensor_colour(sensor: Sensor) -> tuple[str, int]:
@@ -46,12 +48,21 @@ def sensors_geojson(user: Any, qs: QuerySet[Sensor] | None = None) -> dict[str, 
         colour, level = sensor_colour(s)
         live = getattr(s, "live", None)
         value = "" if not live or live.last_value is None else f"{live.last_value:g} {s.unit}"
-        features.append({
-            "type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"id": s.pk, "label": s.name, "colour": hex_of(colour), "level": level,
-                           "type": s.type, "popup": f"{s.get_type_display()} {value}\n{s.device.code}",
-                           "url": reverse("monitoring:sensor", args=[s.pk])},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "id": s.pk,
+                    "label": s.name,
+                    "colour": hex_of(colour),
+                    "level": level,
+                    "type": s.type,
+                    "popup": f"{s.get_type_display()} {value}\n{s.device.code}",
+                    "url": reverse("monitoring:sensor", args=[s.pk]),
+                },
+            }
+        )
     features.sort(key=lambda f: f["properties"]["level"])  # alarms drawn last, on top
     return {"type": "FeatureCollection", "features": features}
 
@@ -60,31 +71,76 @@ def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
     """Recent readings for a chart: raw points for short spans, 5-minute or hourly aggregates for longer."""
     since = timezone.now() - timedelta(hours=hours)
     if hours <= 6:
-        rows = list(Reading.objects.filter(sensor=sensor, ts__gte=since).order_by("ts").values_list("ts", "value")[:5000])
+        rows = list(
+            Reading.objects.filter(sensor=sensor, ts__gte=since)
+            .order_by("ts")
+            .values_list("ts", "value")[:5000]
+        )
         return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
     period = 300 if hours <= 48 else 3600
-    aggs = list(ReadingAggregate.objects.filter(sensor=sensor, period=period, bucket__gte=since).order_by("bucket")
-                .values_list("bucket", "n", "vmin", "vmax", "vsum"))
+    aggs = list(
+        ReadingAggregate.objects.filter(sensor=sensor, period=period, bucket__gte=since)
+        .order_by("bucket")
+        .values_list("bucket", "n", "vmin", "vmax", "vsum")
+    )
     if not aggs:  # before the first roll-up: fall back to raw readings
-        rows = list(Reading.objects.filter(sensor=sensor, ts__gte=since).order_by("ts").values_list("ts", "value")[:5000])
+        rows = list(
+            Reading.objects.filter(sensor=sensor, ts__gte=since)
+            .order_by("ts")
+            .values_list("ts", "value")[:5000]
+        )
         return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
-    return {"kind": f"agg{period}", "points": [[b.isoformat(), round(s / n, 3)] for b, n, _lo, _hi, s in aggs],
-            "min": [[b.isoformat(), lo] for b, _n, lo, _hi, _s in aggs],
-            "max": [[b.isoformat(), hi] for b, _n, _lo, hi, _s in aggs]}
+    return {
+        "kind": f"agg{period}",
+        "points": [[b.isoformat(), round(s / n, 3)] for b, n, _lo, _hi, s in aggs],
+        "min": [[b.isoformat(), lo] for b, _n, lo, _hi, _s in aggs],
+        "max": [[b.isoformat(), hi] for b, _n, _lo, hi, _s in aggs],
+    }
 
 
 def chart_option(sensor: Sensor, series: dict[str, Any], levels: list[dict]) -> dict[str, Any]:
-    mark_lines = [{"yAxis": lv["on"], "name": lv.get("label", ""), "lineStyle": {"color": hex_of(SEVERITY_COLOURS.get(lv["severity"], "grey"))}}
-                  for lv in levels]
+    mark_lines = [
+        {
+            "yAxis": lv["on"],
+            "name": lv.get("label", ""),
+            "lineStyle": {"color": hex_of(SEVERITY_COLOURS.get(lv["severity"], "grey"))},
+        }
+        for lv in levels
+    ]
     out: dict[str, Any] = {
-        "xAxis": {"type": "time"}, "yAxis": {"type": "value", "name": sensor.unit, "scale": True},
+        "xAxis": {"type": "time"},
+        "yAxis": {"type": "value", "name": sensor.unit, "scale": True},
         "legend": {"top": 0},
-        "series": [{"type": "line", "name": sensor.name, "showSymbol": False, "data": series["points"],
-                    "markLine": {"symbol": "none", "data": mark_lines,
-                                   "label": {"formatter": "{b}", "position": "insideEndTop"}}}],
+        "series": [
+            {
+                "type": "line",
+                "name": sensor.name,
+                "showSymbol": False,
+                "data": series["points"],
+                "markLine": {
+                    "symbol": "none",
+                    "data": mark_lines,
+                    "label": {"formatter": "{b}", "position": "insideEndTop"},
+                },
+            }
+        ],
         "dataZoom": [{"type": "inside"}],
     }
     if "min" in series:
-        out["series"] += [{"type": "line", "name": "min", "showSymbol": False, "data": series["min"], "lineStyle": {"opacity": 0.4}},
-                          {"type": "line", "name": "max", "showSymbol": False, "data": series["max"], "lineStyle": {"opacity": 0.4}}]
+        out["series"] += [
+            {
+                "type": "line",
+                "name": "min",
+                "showSymbol": False,
+                "data": series["min"],
+                "lineStyle": {"opacity": 0.4},
+            },
+            {
+                "type": "line",
+                "name": "max",
+                "showSymbol": False,
+                "data": series["max"],
+                "lineStyle": {"opacity": 0.4},
+            },
+        ]
     return out

@@ -14,9 +14,15 @@ from dataclasses import dataclass, field
 
 # type: (base, noise, daily amplitude, excursion peak)
 PROFILES = {
-    "gas_lel": (2.0, 0.6, 0.5, 58.0), "toxic_gas": (0.8, 0.3, 0.2, 15.0), "tank_level": (6.0, 0.01, 0.6, 9.3),
-    "temperature": (24.0, 0.4, 5.0, 85.0), "pressure": (1.0, 0.02, 0.05, 2.1), "water_level": (7.5, 0.004, 0.4, 10.6),
-    "wind": (3.0, 1.0, 1.5, 19.0), "slope": (0.0, 0.05, 0.0, 0.0), "rainfall": (0.0, 0.0, 0.0, 0.0),
+    "gas_lel": (2.0, 0.6, 0.5, 58.0),
+    "toxic_gas": (0.8, 0.3, 0.2, 15.0),
+    "tank_level": (6.0, 0.01, 0.6, 9.3),
+    "temperature": (24.0, 0.4, 5.0, 85.0),
+    "pressure": (1.0, 0.02, 0.05, 2.1),
+    "water_level": (7.5, 0.004, 0.4, 10.6),
+    "wind": (3.0, 1.0, 1.5, 19.0),
+    "slope": (0.0, 0.05, 0.0, 0.0),
+    "rainfall": (0.0, 0.0, 0.0, 0.0),
 }
 EVENT_TYPES = {"smoke", "fire", "traffic_event", "camera_event"}
 
@@ -36,7 +42,7 @@ class SimSensor:
 class Simulator:
     sensors: list[SimSensor]
     seed: int = 7
-    excursion_chance: float = 0.004   # per sensor per reading
+    excursion_chance: float = 0.004  # per sensor per reading
     silent_device: str | None = None  # stops reporting after `silent_after` seconds
     silent_after: float = 120.0
     rain_until: float = 0.0
@@ -50,7 +56,9 @@ class Simulator:
 
     def kick(self, now: float, n: int = 3) -> None:
         """Start a few excursions at once (so a new demo shows alarms within a minute)."""
-        candidates = [s for s in self.sensors if s.type in ("gas_lel", "water_level", "pressure", "temperature")]
+        candidates = [
+            s for s in self.sensors if s.type in ("gas_lel", "water_level", "pressure", "temperature")
+        ]
         for s in self.rng.sample(candidates, min(n, len(candidates))):
             s.excursion_start, s.excursion_until = now, now + self.rng.uniform(180, 420)
         self.rain_until = now + 1800
@@ -110,8 +118,12 @@ class HttpSender:
         token = self.tokens.get(device_code)
         if not token:
             return
-        req = urllib.request.Request(self.url, data=json.dumps(items).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Device {token}"})
+        req = urllib.request.Request(
+            self.url,
+            data=json.dumps(items).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Device {token}"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=20) as resp:
                 resp.read()

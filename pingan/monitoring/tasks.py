@@ -45,5 +45,8 @@ def rollup_readings() -> int:
 def purge_old_readings() -> int:
     """Daily: drop raw readings past MONITORING_RAW_DAYS (aggregates stay for MONITORING_AGGREGATE_DAYS)."""
     with origin("task"), transaction.atomic():
-        return purge_raw(timezone.now(), raw_days=getattr(settings, "MONITORING_RAW_DAYS", 30),
-                         aggregate_days=getattr(settings, "MONITORING_AGGREGATE_DAYS", 400))
+        return purge_raw(
+            timezone.now(),
+            raw_days=getattr(settings, "MONITORING_RAW_DAYS", 30),
+            aggregate_days=getattr(settings, "MONITORING_AGGREGATE_DAYS", 400),
+        )

@@ -39,12 +39,23 @@ def _filtered_alarms(request: HttpRequest):
 
 @console_view("monitoring.view_console")
 def console(request: HttpRequest) -> HttpResponse:
-    return render(request, "monitoring/console.html", {
-        **_console_rows(request), "states": AlarmState.choices, "types": SensorType.choices,
-        "map_layers": [
-            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary"},
-            {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points"}],
-    })
+    return render(
+        request,
+        "monitoring/console.html",
+        {
+            **_console_rows(request),
+            "states": AlarmState.choices,
+            "types": SensorType.choices,
+            "map_layers": [
+                {
+                    "url": reverse("geo-api:division-geojson") + "?level=district",
+                    "name": _("区县"),
+                    "kind": "boundary",
+                },
+                {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points"},
+            ],
+        },
+    )
 
 
 def _console_rows(request: HttpRequest) -> dict[str, Any]:
@@ -52,8 +63,13 @@ def _console_rows(request: HttpRequest) -> dict[str, Any]:
     counts = {r["state"]: r["n"] for r in visible.order_by().values("state").annotate(n=Count("id"))}
     sensors = Sensor.objects.visible_to(request.user).filter(is_active=True)
     offline = sensors.filter(device__state=DeviceState.OFFLINE).count()
-    return {"alarms": list(_filtered_alarms(request)[:100]), "counts": counts, "total_sensors": sensors.count(),
-            "offline": offline, "query": request.GET.urlencode()}
+    return {
+        "alarms": list(_filtered_alarms(request)[:100]),
+        "counts": counts,
+        "total_sensors": sensors.count(),
+        "offline": offline,
+        "query": request.GET.urlencode(),
+    }
 
 
 @console_view("monitoring.view_console")
@@ -66,11 +82,17 @@ def console_rows(request: HttpRequest) -> HttpResponse:
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alarm = get_visible_or_404(selectors.alarms_for(request.user), request.user, pk=pk)
     links = _links(alarm, request.user)
-    return render(request, "monitoring/alarm.html", {
-        "alarm": alarm, "comments": alarm.comments.select_related("author"), "links": links,
-        "has_case": any(link["app"] == "hazards" for link in links),
-        "has_incident": any(link["app"] == "emergency" for link in links),
-    })
+    return render(
+        request,
+        "monitoring/alarm.html",
+        {
+            "alarm": alarm,
+            "comments": alarm.comments.select_related("author"),
+            "links": links,
+            "has_case": any(link["app"] == "hazards" for link in links),
+            "has_incident": any(link["app"] == "emergency" for link in links),
+        },
+    )
 
 
 # Detail pages of the objects an alarm is linked to (for models without get_absolute_url).
@@ -92,7 +114,15 @@ def _links(alarm: Alarm, user: Any) -> list[dict[str, Any]]:
         # A link is offered only to someone who can open it (an enterprise user sees the name of the
         # hazard case opened from its alarm, not a link to a page that would refuse it).
         url = _url_of(obj) if _visible(user, obj) else ""
-        out.append({"kind": kind, "obj": obj, "url": url, "model": obj._meta.verbose_name, "app": obj._meta.app_label})
+        out.append(
+            {
+                "kind": kind,
+                "obj": obj,
+                "url": url,
+                "model": obj._meta.verbose_name,
+                "app": obj._meta.app_label,
+            }
+        )
     return out
 
 
@@ -121,8 +151,12 @@ def alarm_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             raise ActionError(_("未知操作"), field="verb")
     except ActionError as exc:
         messages.error(request, exc.message)
-    if (request.headers.get("HX-Request") and verb == "acknowledge" and request.POST.get("from") == "console"
-            and may(request.user, "monitoring.view_console")):
+    if (
+        request.headers.get("HX-Request")
+        and verb == "acknowledge"
+        and request.POST.get("from") == "console"
+        and may(request.user, "monitoring.view_console")
+    ):
         return render(request, "monitoring/_console_rows.html", _console_rows(request))
     return redirect("monitoring:alarm", pk=alarm.pk)
 
@@ -130,8 +164,13 @@ def alarm_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 @console_view("monitoring.view_console")
 def sensor_map(request: HttpRequest) -> HttpResponse:
     layers = [
-        {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
-         "labels": True, "fit": True},
+        {
+            "url": reverse("geo-api:division-geojson") + "?level=district",
+            "name": _("区县"),
+            "kind": "boundary",
+            "labels": True,
+            "fit": True,
+        },
         {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points", "radius": 7},
     ]
     sensors = Sensor.objects.visible_to(request.user).filter(is_active=True)
@@ -170,14 +209,23 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hours = request.GET.get("hours", "24")
     hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= 720 else 24
     series = selectors.sensor_series(sensor, hours)
-    rule_rows = list(Rule.objects.filter(Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True))
+    rule_rows = list(
+        Rule.objects.filter(Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True)
+    )
     levels = [lv for r in rule_rows if r.kind == RuleKind.THRESHOLD for lv in r.params.get("levels", [])]
     sensor.colour, sensor.level = selectors.sensor_colour(sensor)
-    return render(request, "monitoring/sensor.html", {
-        "sensor": sensor, "hours": hours, "option": selectors.chart_option(sensor, series, levels), "rules": rule_rows,
-        "alarms": sensor.alarms.select_related("rule", "acked_by").order_by("-raised_at")[:50],
-        "points": len(series["points"]),
-    })
+    return render(
+        request,
+        "monitoring/sensor.html",
+        {
+            "sensor": sensor,
+            "hours": hours,
+            "option": selectors.chart_option(sensor, series, levels),
+            "rules": rule_rows,
+            "alarms": sensor.alarms.select_related("rule", "acked_by").order_by("-raised_at")[:50],
+            "points": len(series["points"]),
+        },
+    )
 
 
 class DeviceListView(ScopedListView):
@@ -187,8 +235,13 @@ class DeviceListView(ScopedListView):
     context_object_name = "devices"
 
     def get_queryset(self):
-        return (super().get_queryset().select_related("division", "enterprise", "department")
-                .annotate(n_sensors=Count("sensors")).order_by("code"))
+        return (
+            super()
+            .get_queryset()
+            .select_related("division", "enterprise", "department")
+            .annotate(n_sensors=Count("sensors"))
+            .order_by("code")
+        )
 
 
 class DeadLetterListView(ScopedListView):
@@ -211,6 +264,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             report = import_devices(request.user, upload.name, upload.read())
             if report.ok:
-                messages.success(request, _("导入成功:新增设备 %(d)s 台,新增传感器 %(s)s 个,更新 %(u)s 个") % {
-                    "d": report.devices_created, "s": report.sensors_created, "u": report.sensors_updated})
+                messages.success(
+                    request,
+                    _("导入成功:新增设备 %(d)s 台,新增传感器 %(s)s 个,更新 %(u)s 个")
+                    % {"d": report.devices_created, "s": report.sensors_created, "u": report.sensors_updated},
+                )
     return render(request, "monitoring/import.html", {"report": report})

@@ -35,16 +35,36 @@ def _sensors(user: Any) -> dict[str, Any]:
     sensors = Sensor.objects.visible_to(user).filter(is_active=True)
     offline_q = Q(device__state=DeviceState.OFFLINE)
     totals = sensors.order_by().aggregate(n=Count("id"), offline=Count("id", filter=offline_q))
-    offline = sensors.filter(offline_q).select_related("device").order_by("device__last_seen_at", "pk")[:LATEST]
-    items = [{"label": f"{s.name} · {s.device.code}", "url": reverse("monitoring:sensor", args=[s.pk]),
-              "pill": (str(DeviceState.OFFLINE.label), colour_of(DeviceState, DeviceState.OFFLINE)), "when": s.device.last_seen_at} for s in offline]
-    return {"title": _("监测传感器(离线 %(n)d)") % {"n": totals["offline"]}, "count": totals["n"], "url": None,
-            "items": items}
+    offline = (
+        sensors.filter(offline_q).select_related("device").order_by("device__last_seen_at", "pk")[:LATEST]
+    )
+    items = [
+        {
+            "label": f"{s.name} · {s.device.code}",
+            "url": reverse("monitoring:sensor", args=[s.pk]),
+            "pill": (str(DeviceState.OFFLINE.label), colour_of(DeviceState, DeviceState.OFFLINE)),
+            "when": s.device.last_seen_at,
+        }
+        for s in offline
+    ]
+    return {
+        "title": _("监测传感器(离线 %(n)d)") % {"n": totals["offline"]},
+        "count": totals["n"],
+        "url": None,
+        "items": items,
+    }
 
 
 def _alarms(user: Any) -> dict[str, Any]:
     active = Alarm.objects.visible_to(user).filter(is_active=True)
     latest = active.order_by("-raised_at", "-pk")[:LATEST]
-    items = [{"label": a.title, "url": reverse("monitoring:alarm", args=[a.pk]),
-              "pill": (a.get_state_display(), a.state_colour), "when": a.raised_at} for a in latest]
+    items = [
+        {
+            "label": a.title,
+            "url": reverse("monitoring:alarm", args=[a.pk]),
+            "pill": (a.get_state_display(), a.state_colour),
+            "when": a.raised_at,
+        }
+        for a in latest
+    ]
     return {"title": _("报警中"), "count": active.count(), "url": None, "items": items}

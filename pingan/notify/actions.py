@@ -59,8 +59,12 @@ def _apply(pref: Preference, changes: dict[str, Any]) -> Preference:
     new_secret = changes.get("webhook_secret") or ""
     if new_secret:
         pref.webhook_secret = new_secret
-    elif (changes.get("clear_webhook_secret") or not pref.webhook_url or pref.webhook_kind != stored_kind
-          or pref.webhook_kind == "wecom"):
+    elif (
+        changes.get("clear_webhook_secret")
+        or not pref.webhook_url
+        or pref.webhook_kind != stored_kind
+        or pref.webhook_kind == "wecom"
+    ):
         pref.webhook_secret = ""
     else:
         pref.webhook_secret = stored_secret
@@ -89,8 +93,14 @@ def do_update_preference(actor: Any, changes: dict[str, Any]) -> Preference:
     before = None if created else _audit_view(row)
     pref = _apply(row, changes)
     pref.save()
-    audit.record("notify.preference.update", pref, actor=actor, before=before, after=_audit_view(pref),
-                 division_path=getattr(actor, "scope_path", "") or "")
+    audit.record(
+        "notify.preference.update",
+        pref,
+        actor=actor,
+        before=before,
+        after=_audit_view(pref),
+        division_path=getattr(actor, "scope_path", "") or "",
+    )
     return pref
 
 
@@ -108,6 +118,12 @@ def do_send_test(actor: Any) -> Message:
     """Send the actor a test notification over every channel they configured (urgent, so SMS too)."""
     check_send_test(actor)
     with transaction.atomic():
-        messages = notify([actor], event="notify.test", title=_("测试通知"), urgent=True,
-                          body=_("这是一条测试通知,用于检查您的通知渠道设置是否正确。"), url="/console/inbox/")
+        messages = notify(
+            [actor],
+            event="notify.test",
+            title=_("测试通知"),
+            urgent=True,
+            body=_("这是一条测试通知,用于检查您的通知渠道设置是否正确。"),
+            url="/console/inbox/",
+        )
     return messages[0]

@@ -31,7 +31,8 @@ class PreferenceAdmin(admin.ModelAdmin):
 @admin.action(description=_("立即重试所选投递"))
 def retry_now(modeladmin: Any, request: Any, queryset: Any) -> None:
     queryset.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRYING]).update(
-        status=DeliveryStatus.RETRYING, next_attempt_at=timezone.now())
+        status=DeliveryStatus.RETRYING, next_attempt_at=timezone.now()
+    )
 
 
 @admin.register(Delivery)

@@ -66,8 +66,15 @@ def address_forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool
             inner = ipaddress.IPv4Address(int(ip))  # deprecated IPv4-compatible ::a.b.c.d
         if inner is not None and address_forbidden(inner):
             return True
-    return (not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_private or ip.is_loopback
-            or ip.is_link_local or ip.is_unspecified)
+    return (
+        not ip.is_global
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+    )
 
 
 def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -112,7 +119,9 @@ def resolve_destination(url: str) -> tuple[str, int, list[str]]:
     for info in infos:
         text = str(info[4][0]).split("%")[0]
         if not allow_loopback and address_forbidden(ipaddress.ip_address(text)):
-            raise DeliveryError("destination resolves to a loopback, private or link-local address", permanent=True)
+            raise DeliveryError(
+                "destination resolves to a loopback, private or link-local address", permanent=True
+            )
         if text not in addresses:
             addresses.append(text)
     if not addresses:
@@ -125,12 +134,15 @@ def _check_destination(url: str) -> None:
     resolve_destination(url)
 
 
-def _pinned_connection(scheme: str, host: str, port: int, address: str, timeout: float) -> http.client.HTTPConnection:
+def _pinned_connection(
+    scheme: str, host: str, port: int, address: str, timeout: float
+) -> http.client.HTTPConnection:
     """An HTTP(S) connection to `address` (already checked) that still speaks to `host`: the Host
     header, TLS SNI and certificate check use the name, the TCP connection the checked address."""
     if scheme == "https":
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            host, port, timeout=timeout, context=ssl.create_default_context())
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
 
@@ -148,8 +160,12 @@ def post_json(url: str, body: bytes, headers: dict[str, str] | None = None) -> t
     host, port, addresses = resolve_destination(url)
     parts = urllib.parse.urlsplit(url)
     target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    all_headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-                   "Content-Length": str(len(body)), **(headers or {})}
+    all_headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "Content-Length": str(len(body)),
+        **(headers or {}),
+    }
     last: Exception | None = None
     for address in addresses[:3]:
         conn = _pinned_connection(parts.scheme, host, port, address, conf.get("NOTIFY_HTTP_TIMEOUT"))
@@ -194,8 +210,12 @@ def _robot_answer(status: int, raw: bytes) -> str:
 
 def send_email(delivery: Any, secret: str = "") -> str:
     payload = delivery.payload
-    message = EmailMessage(subject=payload.get("subject", ""), body=payload.get("body", ""), to=[delivery.target],
-                           connection=get_connection(fail_silently=False))
+    message = EmailMessage(
+        subject=payload.get("subject", ""),
+        body=payload.get("body", ""),
+        to=[delivery.target],
+        connection=get_connection(fail_silently=False),
+    )
     try:
         sent = message.send()
     except smtplib.SMTPRecipientsRefused as exc:
@@ -212,8 +232,11 @@ def send_webhook(delivery: Any, secret: str = "") -> str:
     "<timestamp>.<raw body>" with the person's secret (rules.webhook_signature)."""
     body = _dumps(delivery.payload)
     timestamp = str(int(time.time()))
-    headers = {"X-Pingan-Event": str(delivery.payload.get("event", "")), "X-Pingan-Delivery": str(delivery.pk),
-               "X-Pingan-Timestamp": timestamp}
+    headers = {
+        "X-Pingan-Event": str(delivery.payload.get("event", "")),
+        "X-Pingan-Delivery": str(delivery.pk),
+        "X-Pingan-Timestamp": timestamp,
+    }
     if secret:
         headers["X-Pingan-Signature"] = webhook_signature(secret, timestamp, body)
     status, _raw = post_json(delivery.target, body, headers)

@@ -14,8 +14,11 @@ class Channel(models.TextChoices):
 
 
 # The formats a personal webhook can speak (a subset of Channel).
-WEBHOOK_KINDS = [(Channel.WEBHOOK.value, _("通用 JSON(HMAC 签名)")), (Channel.WECOM.value, _("企业微信群机器人")),
-                 (Channel.DINGTALK.value, _("钉钉群机器人"))]
+WEBHOOK_KINDS = [
+    (Channel.WEBHOOK.value, _("通用 JSON(HMAC 签名)")),
+    (Channel.WECOM.value, _("企业微信群机器人")),
+    (Channel.DINGTALK.value, _("钉钉群机器人")),
+]
 
 
 @coloured({"pending": "orange", "sending": "blue", "sent": "green", "failed": "red", "retrying": "yellow"})

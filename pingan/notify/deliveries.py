@@ -53,11 +53,22 @@ def queue_deliveries(messages: list[Message]) -> list[Delivery]:
     rows: list[Delivery] = []
     for message in messages:
         person = message.recipient
-        targets = channels_for(_wants(prefs.get(message.recipient_id)), email=person.email or "",
-                               phone=getattr(person, "phone", "") or "", urgent=message.urgent)
+        targets = channels_for(
+            _wants(prefs.get(message.recipient_id)),
+            email=person.email or "",
+            phone=getattr(person, "phone", "") or "",
+            urgent=message.urgent,
+        )
         for channel, target in targets:
-            rows.append(Delivery(message=message, channel=channel, target=target[:300],
-                                 payload=render(channel, message), next_attempt_at=message.created_at))
+            rows.append(
+                Delivery(
+                    message=message,
+                    channel=channel,
+                    target=target[:300],
+                    payload=render(channel, message),
+                    next_attempt_at=message.created_at,
+                )
+            )
     return Delivery.objects.bulk_create(rows) if rows else []
 
 
@@ -69,14 +80,18 @@ def due(now: datetime.datetime | None = None) -> Any:
 def release_stale_claims(now: datetime.datetime) -> int:
     """Claims whose worker died while sending (held past their time) become due again."""
     return Delivery.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lte=now).update(
-        status=DeliveryStatus.RETRYING, last_error="worker stopped while sending; retrying")
+        status=DeliveryStatus.RETRYING, last_error="worker stopped while sending; retrying"
+    )
 
 
 def claim(pk: int, now: datetime.datetime) -> bool:
     """Take one due delivery for this worker; False if another worker has it or it is no longer due."""
     held_until = now + datetime.timedelta(seconds=conf.get("NOTIFY_CLAIM_SECONDS"))
-    return bool(Delivery.objects.filter(pk=pk, status__in=DUE_STATUSES, next_attempt_at__lte=now).update(
-        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=held_until))
+    return bool(
+        Delivery.objects.filter(pk=pk, status__in=DUE_STATUSES, next_attempt_at__lte=now).update(
+            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=held_until
+        )
+    )
 
 
 def _secret_for(delivery: Delivery) -> str:
@@ -96,7 +111,7 @@ def send_one(pk: int, now: datetime.datetime | None = None) -> str | None:
     now = now or timezone.now()
     if not claim(pk, now):
         return None
-    delivery = (Delivery.objects.select_related("message__recipient__notify_pref").get(pk=pk))
+    delivery = Delivery.objects.select_related("message__recipient__notify_pref").get(pk=pk)
     try:
         secret = _secret_for(delivery)
         answer = send(delivery, secret)
@@ -104,10 +119,14 @@ def send_one(pk: int, now: datetime.datetime | None = None) -> str | None:
         permanent = isinstance(exc, DeliveryError) and exc.permanent
         if not isinstance(exc, DeliveryError):
             log.exception("delivery %s: unexpected error", pk)
-        return _failed(delivery, f"{type(exc).__name__}: {exc}" if not isinstance(exc, DeliveryError) else str(exc),
-                       permanent=permanent)
+        return _failed(
+            delivery,
+            f"{type(exc).__name__}: {exc}" if not isinstance(exc, DeliveryError) else str(exc),
+            permanent=permanent,
+        )
     Delivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", response=answer[:300])
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="", response=answer[:300]
+    )
     return DeliveryStatus.SENT
 
 
@@ -115,12 +134,17 @@ def _failed(delivery: Delivery, error: str, *, permanent: bool) -> str:
     attempts = delivery.attempts  # already counted by claim()
     state = DeliveryStatus.FAILED if permanent else next_state(attempts, conf.get("NOTIFY_MAX_ATTEMPTS"))
     now = timezone.now()
-    delay = backoff_seconds(attempts, base=conf.get("NOTIFY_BACKOFF_BASE_SECONDS"),
-                            cap=conf.get("NOTIFY_BACKOFF_CAP_SECONDS"))
+    delay = backoff_seconds(
+        attempts, base=conf.get("NOTIFY_BACKOFF_BASE_SECONDS"), cap=conf.get("NOTIFY_BACKOFF_CAP_SECONDS")
+    )
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=state, last_error=error[:2000],
-        next_attempt_at=now + datetime.timedelta(seconds=delay) if state == DeliveryStatus.RETRYING else now)
-    log.info("delivery %s (%s) attempt %s failed: %s → %s", delivery.pk, delivery.channel, attempts, error, state)
+        status=state,
+        last_error=error[:2000],
+        next_attempt_at=now + datetime.timedelta(seconds=delay) if state == DeliveryStatus.RETRYING else now,
+    )
+    log.info(
+        "delivery %s (%s) attempt %s failed: %s → %s", delivery.pk, delivery.channel, attempts, error, state
+    )
     return state
 
 

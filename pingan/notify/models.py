@@ -70,7 +70,9 @@ class Message(models.Model):
 class Preference(models.Model):
     """Which channels a person wants, besides the inbox that always receives everything."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_pref")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_pref"
+    )
     email = models.BooleanField(_("邮件"), default=True)
     sms = models.BooleanField(_("短信(仅紧急)"), default=True)
     webhook_url = models.URLField(_("个人 Webhook 地址"), blank=True)
@@ -89,23 +91,36 @@ class Preference(models.Model):
         from .rules import preference_problems
 
         problems = preference_problems(
-            webhook_url=self.webhook_url, webhook_kind=self.webhook_kind, webhook_secret=self.webhook_secret,
+            webhook_url=self.webhook_url,
+            webhook_kind=self.webhook_kind,
+            webhook_secret=self.webhook_secret,
             allow_loopback=bool(conf.get("NOTIFY_WEBHOOK_ALLOW_LOOPBACK")),
         )
         if problems:
-            raise ValidationError({field: ValidationError(PROBLEM_MESSAGES[code], code=code)
-                                   for field, code in problems.items()})
+            raise ValidationError(
+                {
+                    field: ValidationError(PROBLEM_MESSAGES[code], code=code)
+                    for field, code in problems.items()
+                }
+            )
 
 
 class Delivery(models.Model):
     """One attempt-tracked sending of a message over an outside channel."""
 
-    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     target = models.CharField(_("目标"), max_length=300)
     payload = models.JSONField(default=dict)
-    status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
+    )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now, db_index=True)
     last_error = models.TextField(_("最近错误"), blank=True)
@@ -129,7 +144,9 @@ class SmsRecord(models.Model):
 
     A deployment with a real SMS gateway sets SMS_PROVIDER; this table then stays empty."""
 
-    delivery = models.ForeignKey(Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="sms_records")
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="sms_records"
+    )
     phone = models.CharField(_("手机号"), max_length=20)
     text = models.TextField(_("内容"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)

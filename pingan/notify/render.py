@@ -53,9 +53,15 @@ def _sms(m: Any) -> dict[str, Any]:
 
 def _webhook(m: Any) -> dict[str, Any]:
     return {
-        "type": "pingan.notification", "version": 1,
-        "message_id": m.pk, "event": m.event, "title": m.title, "body": m.body, "url": absolute(m.url),
-        "urgent": m.urgent, "created_at": m.created_at.isoformat(),
+        "type": "pingan.notification",
+        "version": 1,
+        "message_id": m.pk,
+        "event": m.event,
+        "title": m.title,
+        "body": m.body,
+        "url": absolute(m.url),
+        "urgent": m.urgent,
+        "created_at": m.created_at.isoformat(),
         "recipient": getattr(m.recipient, "username", None),
     }
 
@@ -63,17 +69,19 @@ def _webhook(m: Any) -> dict[str, Any]:
 def _markdown_lines(m: Any, urgent_mark: str) -> list[str]:
     lines = [f"{urgent_mark}**{m.title}**"]
     if m.body:
-        lines += [""] + [f"> {line}" if line else ">" for line in _clip(m.body, ROBOT_BODY_LIMIT).splitlines()]
+        lines += [""] + [
+            f"> {line}" if line else ">" for line in _clip(m.body, ROBOT_BODY_LIMIT).splitlines()
+        ]
     if m.url:
         more = _("查看详情")
         lines += ["", f"[{more}]({absolute(m.url)})"]
-    lines += ["", f"<font color=\"comment\">{SITE} · {timezone.localtime(m.created_at):%Y-%m-%d %H:%M}</font>"]
+    lines += ["", f'<font color="comment">{SITE} · {timezone.localtime(m.created_at):%Y-%m-%d %H:%M}</font>']
     return lines
 
 
 def _wecom(m: Any) -> dict[str, Any]:
     urgent = _("【紧急】")
-    mark = f"<font color=\"warning\">{urgent}</font>" if m.urgent else ""
+    mark = f'<font color="warning">{urgent}</font>' if m.urgent else ""
     return {"msgtype": "markdown", "markdown": {"content": "\n".join(_markdown_lines(m, mark))}}
 
 
@@ -82,8 +90,10 @@ def _dingtalk(m: Any) -> dict[str, Any]:
     lines = _markdown_lines(m, mark)
     lines[0] = f"#### {lines[0]}"
     # The footer names the platform, so a robot secured by keyword (自定义关键词 "平安") accepts it.
-    return {"msgtype": "markdown", "markdown": {"title": f"{mark}{m.title}", "text": "\n\n".join(
-        line for line in lines if line != "")}}
+    return {
+        "msgtype": "markdown",
+        "markdown": {"title": f"{mark}{m.title}", "text": "\n\n".join(line for line in lines if line != "")},
+    }
 
 
 _RENDERERS = {"email": _email, "sms": _sms, "webhook": _webhook, "wecom": _wecom, "dingtalk": _dingtalk}

@@ -71,8 +71,9 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify_webhook_signature(secret: str, timestamp: str, body: bytes, signature: str, *, now: float,
-                             tolerance: int = 300) -> bool:
+def verify_webhook_signature(
+    secret: str, timestamp: str, body: bytes, signature: str, *, now: float, tolerance: int = 300
+) -> bool:
     """What a receiver checks: the signature matches and the timestamp is recent (±tolerance s)."""
     try:
         ts = int(timestamp)
@@ -120,8 +121,9 @@ def host_forbidden(url: str) -> bool:
     return ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast
 
 
-def preference_problems(*, webhook_url: str, webhook_kind: str, webhook_secret: str,
-                        allow_loopback: bool = False) -> dict[str, str]:
+def preference_problems(
+    *, webhook_url: str, webhook_kind: str, webhook_secret: str, allow_loopback: bool = False
+) -> dict[str, str]:
     """{field: problem code} for a personal webhook configuration (empty when valid)."""
     out: dict[str, str] = {}
     if webhook_url and not webhook_kind:

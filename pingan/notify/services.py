@@ -40,8 +40,10 @@ def notify(
     # Lazy translations become plain text now (in the current language), as stored.
     title, body, url = str(title)[:200], str(body or ""), str(url or "")[:300]
     messages = Message.objects.bulk_create(
-        [Message(recipient=p, event=event, title=title, body=body, url=url, urgent=bool(urgent))
-         for p in recipients]
+        [
+            Message(recipient=p, event=event, title=title, body=body, url=url, urgent=bool(urgent))
+            for p in recipients
+        ]
     )
     if messages:
         from .deliveries import queue_deliveries

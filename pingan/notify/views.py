@@ -27,16 +27,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if unread_only:
         qs = qs.unread()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notify/inbox.html", {
-        "page_obj": page, "messages_list": page.object_list, "is_paginated": page.has_other_pages(),
-        "unread_only": unread_only,
-    })
+    return render(
+        request,
+        "notify/inbox.html",
+        {
+            "page_obj": page,
+            "messages_list": page.object_list,
+            "is_paginated": page.has_other_pages(),
+            "unread_only": unread_only,
+        },
+    )
 
 
 def _safe_target(request: HttpRequest, url: str) -> str:
     """The message's own link, if it is on this site (messages carry links to the console)."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return ""
 
@@ -47,7 +54,9 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     message = actions.do_mark_read(request.user, pk)
     if request.POST.get("open") and (target := _safe_target(request, message.url)):
         return redirect(target)
-    return redirect(request.POST.get("next") if _safe_target(request, request.POST.get("next", "")) else "notify:inbox")
+    return redirect(
+        request.POST.get("next") if _safe_target(request, request.POST.get("next", "")) else "notify:inbox"
+    )
 
 
 @console_view("notify.view_inbox")
@@ -72,12 +81,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
         else:
             flash.success(request, _("通知设置已保存"))
             return redirect("notify:preferences")
-    recent = (Delivery.objects.filter(message__recipient=request.user)
-              .select_related("message").order_by("-created_at", "-id")[:20])
-    return render(request, "notify/preferences.html", {
-        "form": form, "pref": pref, "deliveries": recent, "has_email": bool(request.user.email),
-        "has_phone": bool(getattr(request.user, "phone", "")), "status_choices": DeliveryStatus,
-    })
+    recent = (
+        Delivery.objects.filter(message__recipient=request.user)
+        .select_related("message")
+        .order_by("-created_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "notify/preferences.html",
+        {
+            "form": form,
+            "pref": pref,
+            "deliveries": recent,
+            "has_email": bool(request.user.email),
+            "has_phone": bool(getattr(request.user, "phone", "")),
+            "status_choices": DeliveryStatus,
+        },
+    )
 
 
 @console_view("notify.send_test")

@@ -37,8 +37,22 @@ def do_unlock(actor: User, user: User) -> int:
 # --- Enterprises ---------------------------------------------------------------------------------
 # Who may write the enterprise register is decided in permissions.py (org.create_enterprise,
 # org.edit_enterprise: city administrators everywhere, department staff within their own area).
-ENTERPRISE_FIELDS = ["name", "uscc", "industry", "scale", "address", "lat", "lon", "division", "key_supervision",
-                     "legal_representative", "principal", "contact_phone", "employees", "is_active"]
+ENTERPRISE_FIELDS = [
+    "name",
+    "uscc",
+    "industry",
+    "scale",
+    "address",
+    "lat",
+    "lon",
+    "division",
+    "key_supervision",
+    "legal_representative",
+    "principal",
+    "contact_phone",
+    "employees",
+    "is_active",
+]
 
 
 @dataclass
@@ -57,10 +71,13 @@ def uscc_message(code: str) -> tuple[str, str] | None:
         return "uscc_length", _("统一社会信用代码应为 18 位,实际为 %(n)d 位") % {"n": len(code)}
     if problem == "characters":
         pos, char = next((i, c) for i, c in enumerate(code) if c not in USCC_ALPHABET)
-        return "uscc_characters", _("统一社会信用代码第 %(pos)d 位“%(char)s”不允许(只能是数字和除 I、O、S、V、Z "
-                                    "以外的大写字母)") % {"pos": pos + 1, "char": char}
+        return "uscc_characters", _(
+            "统一社会信用代码第 %(pos)d 位“%(char)s”不允许(只能是数字和除 I、O、S、V、Z 以外的大写字母)"
+        ) % {"pos": pos + 1, "char": char}
     return "uscc_check", _("统一社会信用代码校验位不正确:第 18 位应为“%(expected)s”,实际为“%(actual)s”") % {
-        "expected": uscc_check_char(code[:17]), "actual": code[17]}
+        "expected": uscc_check_char(code[:17]),
+        "actual": code[17],
+    }
 
 
 def _choice(value: Any, choices: Any) -> str | None:
@@ -82,9 +99,16 @@ def _bool(value: Any) -> bool | None:
     return None
 
 
-def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise | None = None, crs: str | None = None,
-                     partial: bool = False, divisions: dict[str, Division] | None = None,
-                     departments: dict[str, Department] | None = None) -> tuple[dict[str, Any], list[FieldProblem]]:
+def clean_enterprise(
+    data: dict[str, Any],
+    *,
+    actor: Any,
+    instance: Enterprise | None = None,
+    crs: str | None = None,
+    partial: bool = False,
+    divisions: dict[str, Division] | None = None,
+    departments: dict[str, Department] | None = None,
+) -> tuple[dict[str, Any], list[FieldProblem]]:
     """Check an enterprise's values (strings as read from a file, or typed values from the API).
 
     Returns the cleaned values and every problem found (field, code, message). `division` may be a
@@ -122,15 +146,31 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
     if given("industry") or not partial:
         industry = _choice(data.get("industry"), Industry)
         if industry is None:
-            bad("industry", "unknown_industry", _("行业“%(value)s”无效,应为:%(choices)s") % {
-                "value": data.get("industry") or "", "choices": "、".join(str(label) for _, label in Industry.choices)})
+            bad(
+                "industry",
+                "unknown_industry",
+                _("行业“%(value)s”无效,应为:%(choices)s")
+                % {
+                    "value": data.get("industry") or "",
+                    "choices": "、".join(str(label) for _, label in Industry.choices),
+                },
+            )
         out["industry"] = industry
     if given("scale") and str(data.get("scale") or "").strip():
         scale = _choice(data.get("scale"), Scale)
         if scale is None:
-            bad("scale", "invalid_choice", _("规模“%(value)s”无效,应为大型、中型、小型或微型") % {"value": data["scale"]})
+            bad(
+                "scale",
+                "invalid_choice",
+                _("规模“%(value)s”无效,应为大型、中型、小型或微型") % {"value": data["scale"]},
+            )
         out["scale"] = scale
-    for name, limit in (("address", 300), ("legal_representative", 50), ("principal", 50), ("contact_phone", 40)):
+    for name, limit in (
+        ("address", 300),
+        ("legal_representative", 50),
+        ("principal", 50),
+        ("contact_phone", 40),
+    ):
         if given(name):
             text = str(data.get(name) or "").strip()
             if len(text) > limit:
@@ -195,8 +235,12 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
                 if found is None:
                     bad("location", "outside_city", _("该位置不在本市范围内"))
                 elif not found.is_within(division):
-                    bad("location", "outside_division", _("该位置不在区划 %(name)s(%(code)s)内,而在 %(found)s") % {
-                        "name": division.name, "code": division.code, "found": found.name})
+                    bad(
+                        "location",
+                        "outside_division",
+                        _("该位置不在区划 %(name)s(%(code)s)内,而在 %(found)s")
+                        % {"name": division.name, "code": division.code, "found": found.name},
+                    )
                 else:
                     division = found  # the smallest unit containing the point
     elif lat_given and lon_given:
@@ -206,8 +250,15 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
 
     if "supervising_departments" in data and data["supervising_departments"] is not None:
         raw = data["supervising_departments"]
-        items = raw if isinstance(raw, list | tuple) else [
-            p for p in str(raw).replace(";", ",").replace(";", ",").replace(",", ",").split(",") if p.strip()]
+        items = (
+            raw
+            if isinstance(raw, list | tuple)
+            else [
+                p
+                for p in str(raw).replace(";", ",").replace(";", ",").replace(",", ",").split(",")
+                if p.strip()
+            ]
+        )
         depts = []
         for item in items:
             if isinstance(item, Department):
@@ -220,15 +271,23 @@ def clean_enterprise(data: dict[str, Any], *, actor: Any, instance: Enterprise |
                 dept = departments.get(key) if departments is not None else None
                 dept = dept or Department.objects.filter(code=key).first()
             if dept is None:
-                bad("supervising_departments", "unknown_department", _("部门“%(code)s”不存在") % {"code": key})
+                bad(
+                    "supervising_departments", "unknown_department", _("部门“%(code)s”不存在") % {"code": key}
+                )
             else:
                 depts.append(dept)
         out["supervising_departments"] = depts
     return out, problems
 
 
-def check_enterprise(actor: Any, data: dict[str, Any], *, instance: Enterprise | None = None,
-                     crs: str | None = None, partial: bool = False) -> dict[str, Any]:
+def check_enterprise(
+    actor: Any,
+    data: dict[str, Any],
+    *,
+    instance: Enterprise | None = None,
+    crs: str | None = None,
+    partial: bool = False,
+) -> dict[str, Any]:
     if instance is None:
         require(actor, "org.create_enterprise", None, _("您无权登记或修改生产经营单位"))
     else:
@@ -261,8 +320,9 @@ def do_create_enterprise(actor: Any, data: dict[str, Any], *, crs: str | None = 
 
 
 @transaction.atomic
-def do_update_enterprise(actor: Any, enterprise: Enterprise, data: dict[str, Any], *, crs: str | None = None,
-                         partial: bool = True) -> Enterprise:
+def do_update_enterprise(
+    actor: Any, enterprise: Enterprise, data: dict[str, Any], *, crs: str | None = None, partial: bool = True
+) -> Enterprise:
     enterprise = lock(enterprise)
     cleaned = check_enterprise(actor, data, instance=enterprise, crs=crs, partial=partial)
     before = _enterprise_snapshot(enterprise)
@@ -276,6 +336,11 @@ def do_update_enterprise(actor: Any, enterprise: Enterprise, data: dict[str, Any
         enterprise.supervising_departments.set(depts)
     after = _enterprise_snapshot(enterprise)
     changed = {k for k in after if after[k] != before.get(k)}
-    audit.record("org.enterprise.update", enterprise, actor=actor,
-                 before={k: before.get(k) for k in changed}, after={k: after[k] for k in changed})
+    audit.record(
+        "org.enterprise.update",
+        enterprise,
+        actor=actor,
+        before={k: before.get(k) for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return enterprise

@@ -32,7 +32,16 @@ class SiteInline(admin.TabularInline):
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(AuditedAdmin):
-    list_display = ["name", "uscc", "industry", "scale", "division", "key_supervision", "is_synthetic", "is_active"]
+    list_display = [
+        "name",
+        "uscc",
+        "industry",
+        "scale",
+        "division",
+        "key_supervision",
+        "is_synthetic",
+        "is_active",
+    ]
     list_filter = ["industry", "scale", "key_supervision", "is_synthetic", "is_active"]
     search_fields = ["name", "uscc", "address", "principal", "legal_representative"]
     autocomplete_fields = ["division", "supervising_departments"]
@@ -66,8 +75,16 @@ class LockedFilter(admin.SimpleListFilter):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
-    list_display = ["username", "display_name", "role", "division", "department", "enterprise", "is_active",
-                    "locked_until"]
+    list_display = [
+        "username",
+        "display_name",
+        "role",
+        "division",
+        "department",
+        "enterprise",
+        "is_active",
+        "locked_until",
+    ]
     list_filter = ["role", "is_active", "is_superuser", LockedFilter]
     search_fields = ["username", "display_name", "phone", "email"]
     autocomplete_fields = ["division", "department", "enterprise"]
@@ -93,5 +110,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         for user in queryset:  # the lock-outs are django-axes' attempts; do_unlock lifts them all
             if do_unlock(request.user, user) or user.locked_until or user.failed_logins:
                 count += 1
-        self.message_user(request, ngettext("已解锁 %(n)d 个账号。", "已解锁 %(n)d 个账号。", count) % {"n": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("已解锁 %(n)d 个账号。", "已解锁 %(n)d 个账号。", count) % {"n": count},
+            messages.SUCCESS,
+        )

@@ -17,10 +17,19 @@ class Role(models.TextChoices):
 
 
 # Roles that work inside the government console (everything but public and enterprise users).
-STAFF_ROLES = frozenset({
-    Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.GRID_WORKER, Role.INSPECTOR,
-    Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.RESCUE_LEAD, Role.INTEGRATION,
-})
+STAFF_ROLES = frozenset(
+    {
+        Role.CITY_ADMIN,
+        Role.DEPT_STAFF,
+        Role.AREA_STAFF,
+        Role.GRID_WORKER,
+        Role.INSPECTOR,
+        Role.DUTY_OFFICER,
+        Role.DUTY_LEADER,
+        Role.RESCUE_LEAD,
+        Role.INTEGRATION,
+    }
+)
 
 
 class Sector(models.TextChoices):

@@ -69,43 +69,182 @@ SUPERVISORS: dict[str, list[str]] = {
 # 清城 high-tech zone and commerce, 英德 cement/mining and its fine-chemical park, the north tourism
 # and mining).
 INDUSTRY_MIX: dict[str, dict[str, float]] = {
-    "441802": {"machinery": 5, "light": 5, "trade": 6, "crowded": 6, "construction": 5, "gas": 2, "hazchem": 2,
-               "transport": 3, "textile": 2, "metallurgy": 1, "other": 2},
-    "441803": {"building_materials": 3, "nonferrous": 3, "light": 4, "machinery": 2, "construction": 3,
-               "crowded": 2, "tourism": 2, "hazchem": 1, "trade": 2, "transport": 2, "gas": 1},
-    "441821": {"light": 4, "textile": 3, "tourism": 3, "construction": 2, "crowded": 2, "trade": 2, "gas": 1,
-               "machinery": 1},
-    "441823": {"mining": 4, "building_materials": 2, "tourism": 3, "light": 2, "construction": 2, "trade": 1,
-               "transport": 1},
+    "441802": {
+        "machinery": 5,
+        "light": 5,
+        "trade": 6,
+        "crowded": 6,
+        "construction": 5,
+        "gas": 2,
+        "hazchem": 2,
+        "transport": 3,
+        "textile": 2,
+        "metallurgy": 1,
+        "other": 2,
+    },
+    "441803": {
+        "building_materials": 3,
+        "nonferrous": 3,
+        "light": 4,
+        "machinery": 2,
+        "construction": 3,
+        "crowded": 2,
+        "tourism": 2,
+        "hazchem": 1,
+        "trade": 2,
+        "transport": 2,
+        "gas": 1,
+    },
+    "441821": {
+        "light": 4,
+        "textile": 3,
+        "tourism": 3,
+        "construction": 2,
+        "crowded": 2,
+        "trade": 2,
+        "gas": 1,
+        "machinery": 1,
+    },
+    "441823": {
+        "mining": 4,
+        "building_materials": 2,
+        "tourism": 3,
+        "light": 2,
+        "construction": 2,
+        "trade": 1,
+        "transport": 1,
+    },
     "441825": {"tourism": 3, "mining": 2, "light": 2, "construction": 1, "trade": 1},
     "441826": {"tourism": 3, "mining": 2, "light": 2, "construction": 1, "trade": 1},
-    "441881": {"building_materials": 5, "mining": 4, "hazchem": 4, "tourism": 3, "light": 3, "construction": 3,
-               "crowded": 2, "trade": 2, "metallurgy": 2, "fireworks": 1, "transport": 2, "gas": 1},
-    "441882": {"mining": 3, "tourism": 3, "building_materials": 2, "light": 2, "construction": 2, "trade": 1,
-               "transport": 1, "gas": 1},
+    "441881": {
+        "building_materials": 5,
+        "mining": 4,
+        "hazchem": 4,
+        "tourism": 3,
+        "light": 3,
+        "construction": 3,
+        "crowded": 2,
+        "trade": 2,
+        "metallurgy": 2,
+        "fireworks": 1,
+        "transport": 2,
+        "gas": 1,
+    },
+    "441882": {
+        "mining": 3,
+        "tourism": 3,
+        "building_materials": 2,
+        "light": 2,
+        "construction": 2,
+        "trade": 1,
+        "transport": 1,
+        "gas": 1,
+    },
 }
-ENTERPRISES_PER_DISTRICT = {"441802": 90, "441803": 55, "441821": 35, "441823": 35, "441825": 15, "441826": 15,
-                            "441881": 90, "441882": 35}
+ENTERPRISES_PER_DISTRICT = {
+    "441802": 90,
+    "441803": 55,
+    "441821": 35,
+    "441823": 35,
+    "441825": 15,
+    "441826": 15,
+    "441881": 90,
+    "441882": 35,
+}
 
-TRADE_NAMES = ["华南", "恒泰", "金源", "粤北", "北江", "鸿达", "宏盛", "嘉利", "瑞丰", "永安", "新兴", "广汇", "联创",
-               "信达", "正邦", "天成", "东华", "盈富", "万通", "凯旋", "裕丰", "德润", "锦程", "长盛", "富源", "明达",
-               "志成", "汇丰", "安泰", "润和", "同创", "百川", "宏图", "新锐", "旭日", "远航", "佳美", "兴旺"]
+TRADE_NAMES = [
+    "华南",
+    "恒泰",
+    "金源",
+    "粤北",
+    "北江",
+    "鸿达",
+    "宏盛",
+    "嘉利",
+    "瑞丰",
+    "永安",
+    "新兴",
+    "广汇",
+    "联创",
+    "信达",
+    "正邦",
+    "天成",
+    "东华",
+    "盈富",
+    "万通",
+    "凯旋",
+    "裕丰",
+    "德润",
+    "锦程",
+    "长盛",
+    "富源",
+    "明达",
+    "志成",
+    "汇丰",
+    "安泰",
+    "润和",
+    "同创",
+    "百川",
+    "宏图",
+    "新锐",
+    "旭日",
+    "远航",
+    "佳美",
+    "兴旺",
+]
 INDUSTRY_WORDS: dict[str, list[str]] = {
-    "hazchem": ["化工", "精细化工", "化学品", "工业气体"], "mining": ["矿业", "石场", "石材开采"],
-    "metallurgy": ["钢铁", "金属制品", "铸造"], "nonferrous": ["有色金属", "再生资源", "铜业"],
-    "building_materials": ["水泥", "陶瓷", "新型建材", "混凝土"], "machinery": ["机械", "机电设备", "汽车配件"],
-    "light": ["食品", "纸业", "塑料制品", "家具"], "textile": ["纺织", "服装", "制衣"], "tobacco": ["烟叶"],
-    "trade": ["商贸", "物流", "仓储"], "construction": ["建筑工程", "建设工程", "市政工程"],
-    "transport": ["运输", "客运", "货运"], "gas": ["燃气", "液化石油气"], "fireworks": ["烟花爆竹"],
-    "crowded": ["商业广场", "酒店", "购物中心"], "tourism": ["旅游开发", "漂流", "生态旅游"], "other": ["实业"],
+    "hazchem": ["化工", "精细化工", "化学品", "工业气体"],
+    "mining": ["矿业", "石场", "石材开采"],
+    "metallurgy": ["钢铁", "金属制品", "铸造"],
+    "nonferrous": ["有色金属", "再生资源", "铜业"],
+    "building_materials": ["水泥", "陶瓷", "新型建材", "混凝土"],
+    "machinery": ["机械", "机电设备", "汽车配件"],
+    "light": ["食品", "纸业", "塑料制品", "家具"],
+    "textile": ["纺织", "服装", "制衣"],
+    "tobacco": ["烟叶"],
+    "trade": ["商贸", "物流", "仓储"],
+    "construction": ["建筑工程", "建设工程", "市政工程"],
+    "transport": ["运输", "客运", "货运"],
+    "gas": ["燃气", "液化石油气"],
+    "fireworks": ["烟花爆竹"],
+    "crowded": ["商业广场", "酒店", "购物中心"],
+    "tourism": ["旅游开发", "漂流", "生态旅游"],
+    "other": ["实业"],
 }
 SITE_WORDS: dict[str, list[str]] = {
-    "construction": ["项目工地", "二期工地"], "mining": ["采区", "排土场"], "hazchem": ["储罐区", "仓库"],
-    "gas": ["储配站", "瓶装供应站"], "tourism": ["游客中心", "景区"], "crowded": ["分店"],
+    "construction": ["项目工地", "二期工地"],
+    "mining": ["采区", "排土场"],
+    "hazchem": ["储罐区", "仓库"],
+    "gas": ["储配站", "瓶装供应站"],
+    "tourism": ["游客中心", "景区"],
+    "crowded": ["分店"],
 }
 SURNAMES = "陈李黄张刘林梁罗何郑谢邓冯曾彭朱吴钟徐赖"
-GIVEN = ["伟", "芳", "敏", "强", "军", "洁", "勇", "艳", "杰", "涛", "明", "华", "丽", "斌", "静", "志强", "建华",
-         "海燕", "国平", "晓东", "文杰", "少芬", "锦辉"]
+GIVEN = [
+    "伟",
+    "芳",
+    "敏",
+    "强",
+    "军",
+    "洁",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "华",
+    "丽",
+    "斌",
+    "静",
+    "志强",
+    "建华",
+    "海燕",
+    "国平",
+    "晓东",
+    "文杰",
+    "少芬",
+    "锦辉",
+]
 ROADS = ["工业大道", "创业路", "兴业路", "北江路", "环城路", "沿江路", "建设路", "人民路", "新城大道"]
 
 KEY_INDUSTRIES = {"hazchem", "mining", "fireworks", "gas", "metallurgy"}
@@ -161,43 +300,93 @@ def seed_departments(city: Division, log: Callable[[str], Any]) -> None:
             existing.add(code)
 
     # City level: bureaus, the government office and the dispatch centre.
-    add(f"{CITY}-gov", name="清远市人民政府办公室", short_name="市政府办", sector=Sector.GOVERNMENT,
-        kind=DepartmentKind.BUREAU, division=city)
-    add(f"{CITY}-dispatch", name="清远市安全隐患受理中心", short_name="受理中心", sector=Sector.DISPATCH,
-        kind=DepartmentKind.CENTRE, division=city, phone="0763-12345")
+    add(
+        f"{CITY}-gov",
+        name="清远市人民政府办公室",
+        short_name="市政府办",
+        sector=Sector.GOVERNMENT,
+        kind=DepartmentKind.BUREAU,
+        division=city,
+    )
+    add(
+        f"{CITY}-dispatch",
+        name="清远市安全隐患受理中心",
+        short_name="受理中心",
+        sector=Sector.DISPATCH,
+        kind=DepartmentKind.CENTRE,
+        division=city,
+        phone="0763-12345",
+    )
     for sector, short, city_name, _pattern in SECTORS:
-        add(f"{CITY}-{short}", name=city_name, sector=sector, kind=DepartmentKind.BUREAU, division=city,
-            phone=f"0763-3{zlib.crc32(short.encode()) % 1_000_000:06d}")
+        add(
+            f"{CITY}-{short}",
+            name=city_name,
+            sector=sector,
+            kind=DepartmentKind.BUREAU,
+            division=city,
+            phone=f"0763-3{zlib.crc32(short.encode()) % 1_000_000:06d}",
+        )
     Department.objects.bulk_create(new)
     by_code = {d.code: d for d in Department.objects.filter(division=city)}
     new = []
     districts = list(Division.objects.filter(level=Level.DISTRICT, path__startswith=city.path))
     for dist in districts:
-        add(f"{dist.code}-gov", name=f"{dist.name}人民政府办公室", sector=Sector.GOVERNMENT,
-            kind=DepartmentKind.BRANCH, division=dist, parent=by_code.get(f"{CITY}-gov"))
+        add(
+            f"{dist.code}-gov",
+            name=f"{dist.name}人民政府办公室",
+            sector=Sector.GOVERNMENT,
+            kind=DepartmentKind.BRANCH,
+            division=dist,
+            parent=by_code.get(f"{CITY}-gov"),
+        )
         for sector, short, _city_name, pattern in SECTORS:
-            add(f"{dist.code}-{short}", name=pattern % dist.name, sector=sector, kind=DepartmentKind.BRANCH,
-                division=dist, parent=by_code.get(f"{CITY}-{short}"))
+            add(
+                f"{dist.code}-{short}",
+                name=pattern % dist.name,
+                sector=sector,
+                kind=DepartmentKind.BRANCH,
+                division=dist,
+                parent=by_code.get(f"{CITY}-{short}"),
+            )
     Department.objects.bulk_create(new)
-    gov = {d.division_id: d for d in Department.objects.filter(sector=Sector.GOVERNMENT, kind=DepartmentKind.BRANCH)}
+    gov = {
+        d.division_id: d
+        for d in Department.objects.filter(sector=Sector.GOVERNMENT, kind=DepartmentKind.BRANCH)
+    }
     new = []
-    towns = list(Division.objects.filter(level=Level.TOWN, path__startswith=city.path).select_related("parent"))
+    towns = list(
+        Division.objects.filter(level=Level.TOWN, path__startswith=city.path).select_related("parent")
+    )
     for town in towns:
-        add(f"{town.code}-gov", name=township_office_name(town), sector=Sector.GOVERNMENT,
-            kind=DepartmentKind.TOWNSHIP, division=town, parent=gov.get(town.parent_id))
+        add(
+            f"{town.code}-gov",
+            name=township_office_name(town),
+            sector=Sector.GOVERNMENT,
+            kind=DepartmentKind.TOWNSHIP,
+            division=town,
+            parent=gov.get(town.parent_id),
+        )
     Department.objects.bulk_create(new)
     township = {d.division_id: d for d in Department.objects.filter(kind=DepartmentKind.TOWNSHIP)}
     new = []
     for village in Division.objects.filter(level=Level.VILLAGE, path__startswith=city.path):
         suffix = "居民委员会" if village.kind == "社区" else "村民委员会"
-        add(f"{village.code}-vc", name=f"{village.name}{suffix}", sector=Sector.VILLAGE,
-            kind=DepartmentKind.VILLAGE, division=village, parent=township.get(village.parent_id))
+        add(
+            f"{village.code}-vc",
+            name=f"{village.name}{suffix}",
+            sector=Sector.VILLAGE,
+            kind=DepartmentKind.VILLAGE,
+            division=village,
+            parent=township.get(village.parent_id),
+        )
     Department.objects.bulk_create(new)
     log(f"departments: {Department.objects.count()} in all")
 
 
 def _grid_index() -> tuple[Any, list[int], dict[int, str]]:
-    rows = list(Division.objects.filter(level=Level.GRID).exclude(geometry=None).values_list("id", "code", "geometry"))
+    rows = list(
+        Division.objects.filter(level=Level.GRID).exclude(geometry=None).values_list("id", "code", "geometry")
+    )
     geoms = [shapely.geometry.shape(g) for _, _, g in rows]
     return shapely.STRtree(geoms), [pk for pk, _, _ in rows], {pk: code for pk, code, _ in rows}
 
@@ -207,8 +396,10 @@ def seed_enterprises(log: Callable[[str], Any]) -> None:
         log(f"enterprises already present ({Enterprise.objects.count()})")
         return
     tree, grid_ids, _ = _grid_index()
-    depts = {(d.division.code, d.sector): d for d in Department.objects.filter(kind=DepartmentKind.BRANCH)
-             .select_related("division")}
+    depts = {
+        (d.division.code, d.sector): d
+        for d in Department.objects.filter(kind=DepartmentKind.BRANCH).select_related("division")
+    }
     used_uscc = set(Enterprise.objects.values_list("uscc", flat=True))
     used_names = set(Enterprise.objects.values_list("name", flat=True))
     districts = {d.code: d for d in Division.objects.filter(level=Level.DISTRICT)}
@@ -234,7 +425,9 @@ def seed_enterprises(log: Callable[[str], Any]) -> None:
             hits = tree.query(shapely.Point(lon, lat), predicate="intersects")
             division_id = grid_ids[int(hits[0])] if len(hits) else town.pk
             prefix = district_short(dist.name) if not dist.name.endswith("区") else "清远市"
-            base = f"{prefix}{TRADE_NAMES[rng.integers(len(TRADE_NAMES))]}{rng.choice(INDUSTRY_WORDS[industry])}"
+            base = (
+                f"{prefix}{TRADE_NAMES[rng.integers(len(TRADE_NAMES))]}{rng.choice(INDUSTRY_WORDS[industry])}"
+            )
             name = base + "有限公司"
             k = 2
             while name in used_names:
@@ -245,17 +438,27 @@ def seed_enterprises(log: Callable[[str], Any]) -> None:
             while uscc in used_uscc:
                 uscc = make_uscc(rng, dcode)
             used_uscc.add(uscc)
-            scale = [Scale.LARGE, Scale.MEDIUM, Scale.SMALL, Scale.MICRO][rng.choice(4, p=[0.05, 0.2, 0.5, 0.25])]
+            scale = [Scale.LARGE, Scale.MEDIUM, Scale.SMALL, Scale.MICRO][
+                rng.choice(4, p=[0.05, 0.2, 0.5, 0.25])
+            ]
             employees = {"large": 1000, "medium": 300, "small": 50, "micro": 8}[scale]
             key = bool(rng.random() < (0.35 if industry in KEY_INDUSTRIES else 0.05))
             person = SURNAMES[rng.integers(len(SURNAMES))] + GIVEN[rng.integers(len(GIVEN))]
             ent = Enterprise(
-                name=name, uscc=uscc, industry=industry, scale=scale,
-                address=f"清远市{dist.name}{town.name}{ROADS[rng.integers(len(ROADS))]}{int(rng.integers(1, 300))}号",
-                lat=round(lat, 6), lon=round(lon, 6), division_id=division_id, key_supervision=key,
-                legal_representative=person, principal=person,
+                name=name,
+                uscc=uscc,
+                industry=industry,
+                scale=scale,
+                address=f"清远市{dist.name}{town.name}{ROADS[rng.integers(len(ROADS))]}{int(rng.integers(1, 300))}号",  # noqa: E501
+                lat=round(lat, 6),
+                lon=round(lon, 6),
+                division_id=division_id,
+                key_supervision=key,
+                legal_representative=person,
+                principal=person,
                 contact_phone=f"0763-{int(rng.integers(1_000_000, 9_999_999)):07d}",
-                employees=int(employees * rng.uniform(0.5, 1.5)), is_synthetic=True,
+                employees=int(employees * rng.uniform(0.5, 1.5)),
+                is_synthetic=True,
             )
             sups = [f"{dcode}|{s}" for s in SUPERVISORS[industry]]
             sites: list[Site] = []
@@ -264,10 +467,15 @@ def seed_enterprises(log: Callable[[str], Any]) -> None:
                 for s in range(int(rng.integers(1, 4))):
                     slon, slat = _point_in(town_geoms[town.pk], rng)
                     hits = tree.query(shapely.Point(slon, slat), predicate="intersects")
-                    sites.append(Site(name=f"{words[s % len(words)]}{'' if s < len(words) else s // len(words) + 1}",
-                                      address=f"{town.name}{ROADS[rng.integers(len(ROADS))]}",
-                                      lat=round(slat, 6), lon=round(slon, 6),
-                                      division_id=grid_ids[int(hits[0])] if len(hits) else town.pk))
+                    sites.append(
+                        Site(
+                            name=f"{words[s % len(words)]}{'' if s < len(words) else s // len(words) + 1}",
+                            address=f"{town.name}{ROADS[rng.integers(len(ROADS))]}",
+                            lat=round(slat, 6),
+                            lon=round(slon, 6),
+                            division_id=grid_ids[int(hits[0])] if len(hits) else town.pk,
+                        )
+                    )
             plans.append((ent, sups, sites))
     Enterprise.objects.bulk_create([p[0] for p in plans], batch_size=200)
     by_uscc = dict(Enterprise.objects.values_list("uscc", "id"))
@@ -324,11 +532,22 @@ ACCOUNT_PLACES: dict[str, tuple[str | None, str | None]] = {
 ROLE_FOR = {"superuser": Role.CITY_ADMIN}
 DEMO_ENTERPRISE = "清远演示化工有限公司"
 DISPLAY_NAMES = {
-    "admin": "系统管理员", "city_admin": "市级管理员", "dispatcher": "受理中心调度员", "city_em": "市应急局干部",
-    "qingcheng_staff": "清城区工作人员", "qingcheng_em": "清城区应急局干部", "yingde_staff": "英德市工作人员",
-    "yingde_duty": "英德市值班员", "city_duty": "市应急局值班员", "city_leader": "市应急局带班领导",
-    "liannan_grid": "连南网格员", "qingcheng_inspector": "清城区执法人员", "enterprise_demo": "演示企业安全员",
-    "rescue_lead": "连州救援队长", "citizen": "市民", "integration": "系统对接",
+    "admin": "系统管理员",
+    "city_admin": "市级管理员",
+    "dispatcher": "受理中心调度员",
+    "city_em": "市应急局干部",
+    "qingcheng_staff": "清城区工作人员",
+    "qingcheng_em": "清城区应急局干部",
+    "yingde_staff": "英德市工作人员",
+    "yingde_duty": "英德市值班员",
+    "city_duty": "市应急局值班员",
+    "city_leader": "市应急局带班领导",
+    "liannan_grid": "连南网格员",
+    "qingcheng_inspector": "清城区执法人员",
+    "enterprise_demo": "演示企业安全员",
+    "rescue_lead": "连州救援队长",
+    "citizen": "市民",
+    "integration": "系统对接",
 }
 
 
@@ -337,8 +556,10 @@ def demo_enterprise() -> Enterprise | None:
     ent = Enterprise.objects.filter(name=DEMO_ENTERPRISE).first()
     if ent is not None:
         return ent
-    town = Division.objects.filter(code="441802400").first() or Division.objects.filter(code__startswith="441802",
-                                                                                      level=Level.TOWN).first()
+    town = (
+        Division.objects.filter(code="441802400").first()
+        or Division.objects.filter(code__startswith="441802", level=Level.TOWN).first()
+    )
     if town is None:
         return None
     point = shapely.geometry.shape(town.geometry).representative_point()
@@ -346,23 +567,47 @@ def demo_enterprise() -> Enterprise | None:
 
     division = lookup.locate(point.y, point.x) or town
     uscc = make_uscc(_rng("demo-enterprise"), "441802")
-    ent = Enterprise.objects.create(name=DEMO_ENTERPRISE, uscc=uscc, industry=Industry.HAZCHEM, scale=Scale.MEDIUM,
-                                    address=f"清远市清城区{town.name}创业路8号", lat=round(point.y, 6),
-                                    lon=round(point.x, 6), division=division, key_supervision=True,
-                                    legal_representative="陈志强", principal="陈志强", contact_phone="0763-3888001",
-                                    employees=260, is_synthetic=True)
+    ent = Enterprise.objects.create(
+        name=DEMO_ENTERPRISE,
+        uscc=uscc,
+        industry=Industry.HAZCHEM,
+        scale=Scale.MEDIUM,
+        address=f"清远市清城区{town.name}创业路8号",
+        lat=round(point.y, 6),
+        lon=round(point.x, 6),
+        division=division,
+        key_supervision=True,
+        legal_representative="陈志强",
+        principal="陈志强",
+        contact_phone="0763-3888001",
+        employees=260,
+        is_synthetic=True,
+    )
     ent.supervising_departments.add(*Department.objects.filter(code__in=["441802-em", "441802-fire"]))
-    Site.objects.create(enterprise=ent, name="储罐区", address=ent.address, lat=ent.lat, lon=ent.lon,
-                        division=division, supervising_department=Department.objects.filter(code="441802-em").first())
+    Site.objects.create(
+        enterprise=ent,
+        name="储罐区",
+        address=ent.address,
+        lat=ent.lat,
+        lon=ent.lon,
+        division=division,
+        supervising_department=Department.objects.filter(code="441802-em").first(),
+    )
     return ent
 
 
 def seed_accounts(log: Callable[[str], Any]) -> None:
     from rest_framework.authtoken.models import Token
 
-    divisions = {d.code: d for d in Division.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.TOWN])}
-    departments = {d.code: d for d in Department.objects.filter(kind__in=[
-        DepartmentKind.BUREAU, DepartmentKind.BRANCH, DepartmentKind.CENTRE])}
+    divisions = {
+        d.code: d for d in Division.objects.filter(level__in=[Level.CITY, Level.DISTRICT, Level.TOWN])
+    }
+    departments = {
+        d.code: d
+        for d in Department.objects.filter(
+            kind__in=[DepartmentKind.BUREAU, DepartmentKind.BRANCH, DepartmentKind.CENTRE]
+        )
+    }
     made = 0
     for username, role, _where in DEMO_ACCOUNTS:
         if User.objects.filter(username=username).exists():
@@ -372,7 +617,11 @@ def seed_accounts(log: Callable[[str], Any]) -> None:
         department = departments.get(dept_code) if dept_code else None
         enterprise = None
         if username == "liannan_grid":
-            grid = Division.objects.filter(level=Level.GRID, code__startswith="441826100").order_by("code").first()
+            grid = (
+                Division.objects.filter(level=Level.GRID, code__startswith="441826100")
+                .order_by("code")
+                .first()
+            )
             division = grid or division
             if grid is not None:
                 department = Department.objects.filter(code=f"{grid.code[:12]}-vc").first()
@@ -381,9 +630,16 @@ def seed_accounts(log: Callable[[str], Any]) -> None:
             if enterprise is None:
                 log("no demo enterprise possible (divisions missing); enterprise_demo skipped")
                 continue
-        user = User(username=username, role=ROLE_FOR.get(role, role), division=division, department=department,
-                    enterprise=enterprise, display_name=DISPLAY_NAMES.get(username, username),
-                    is_superuser=role == "superuser", is_staff=role == "superuser")
+        user = User(
+            username=username,
+            role=ROLE_FOR.get(role, role),
+            division=division,
+            department=department,
+            enterprise=enterprise,
+            display_name=DISPLAY_NAMES.get(username, username),
+            is_superuser=role == "superuser",
+            is_staff=role == "superuser",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         made += 1

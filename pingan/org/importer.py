@@ -42,7 +42,10 @@ COLUMNS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "principal": (gettext_lazy("主要负责人"), ("主要负责人", "principal")),
     "contact_phone": (gettext_lazy("联系电话"), ("联系电话", "电话", "contact_phone", "phone")),
     "employees": (gettext_lazy("从业人数"), ("从业人数", "employees")),
-    "supervising_departments": (gettext_lazy("监管部门"), ("监管部门", "监管部门编码", "supervising_departments")),
+    "supervising_departments": (
+        gettext_lazy("监管部门"),
+        ("监管部门", "监管部门编码", "supervising_departments"),
+    ),
 }
 REQUIRED = ("name", "uscc", "industry", "division")
 
@@ -55,8 +58,11 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
-        return _("第 %(row)d 行 [%(column)s]: %(message)s") % {"row": self.row, "column": self.column or "—",
-                                                             "message": self.message}
+        return _("第 %(row)d 行 [%(column)s]: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "—",
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -81,8 +87,9 @@ class Report:
         return [self.summary()] + [str(p) for p in self.problems]
 
 
-def import_enterprises(content: bytes, filename: str = "", *, actor: Any, dry_run: bool = False,
-                       crs: str | None = None) -> Report:
+def import_enterprises(
+    content: bytes, filename: str = "", *, actor: Any, dry_run: bool = False, crs: str | None = None
+) -> Report:
     report = Report(dry_run=dry_run)
     if not may(actor, "org.import_enterprises"):
         report.problems.append(RowProblem(0, "", "forbidden", _("您无权导入生产经营单位")))
@@ -104,30 +111,44 @@ def import_enterprises(content: bytes, filename: str = "", *, actor: Any, dry_ru
                 positions.setdefault(name, i)
     missing = [name for name in REQUIRED if name not in positions]
     for name in missing:
-        report.problems.append(RowProblem(1, str(COLUMNS[name][0]), "missing_column",
-                                          _("缺少必填列“%(column)s”") % {"column": COLUMNS[name][0]}))
+        report.problems.append(
+            RowProblem(
+                1,
+                str(COLUMNS[name][0]),
+                "missing_column",
+                _("缺少必填列“%(column)s”") % {"column": COLUMNS[name][0]},
+            )
+        )
     if missing:
         return report
 
     body = table[1:]
     report.rows = len(body)
-    divisions = {d.code: d for d in Division.objects.filter(
-        code__in={_get(r, positions["division"]) for r in body})}
+    divisions = {
+        d.code: d for d in Division.objects.filter(code__in={_get(r, positions["division"]) for r in body})
+    }
     departments = {d.code: d for d in Department.objects.all().only("id", "code", "name")}
     seen: dict[str, int] = {}
     valid: list[tuple[dict[str, Any], list[Department]]] = []
     for offset, row in enumerate(body):
         rownum = offset + 2
         data = {name: _get(row, pos) for name, pos in positions.items()}
-        cleaned, problems = clean_enterprise(data, actor=actor, crs=crs, divisions=divisions,
-                                             departments=departments)
+        cleaned, problems = clean_enterprise(
+            data, actor=actor, crs=crs, divisions=divisions, departments=departments
+        )
         for p in problems:
             report.problems.append(RowProblem(rownum, _column(p.field, header, positions), p.code, p.message))
         uscc = cleaned.get("uscc")
         if uscc and not any(p.field == "uscc" for p in problems):
             if uscc in seen:
-                report.problems.append(RowProblem(rownum, _column("uscc", header, positions), "uscc_duplicate",
-                                                  _("统一社会信用代码与第 %(row)d 行重复") % {"row": seen[uscc]}))
+                report.problems.append(
+                    RowProblem(
+                        rownum,
+                        _column("uscc", header, positions),
+                        "uscc_duplicate",
+                        _("统一社会信用代码与第 %(row)d 行重复") % {"row": seen[uscc]},
+                    )
+                )
             else:
                 seen[uscc] = rownum
         if not problems:
@@ -143,15 +164,32 @@ def import_enterprises(content: bytes, filename: str = "", *, actor: Any, dry_ru
         Enterprise.objects.bulk_create(objs, batch_size=500)
         ids = dict(Enterprise.objects.filter(uscc__in=[o.uscc for o in objs]).values_list("uscc", "id"))
         through = Enterprise.supervising_departments.through
-        through.objects.bulk_create([through(enterprise_id=ids[o.uscc], department_id=d.pk)
-                                     for o, (_c, depts) in zip(objs, valid, strict=True) for d in depts],
-                                    batch_size=1000, ignore_conflicts=True)
+        through.objects.bulk_create(
+            [
+                through(enterprise_id=ids[o.uscc], department_id=d.pk)
+                for o, (_c, depts) in zip(objs, valid, strict=True)
+                for d in depts
+            ],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
         for o in objs:
             o.pk = ids[o.uscc]
-            audit.record("org.enterprise.create", o, actor=actor, after={"uscc": o.uscc, "name": o.name},
-                         note=_("批量导入 %(file)s") % {"file": filename})
-        audit.record("org.enterprise.import", None, actor=actor, after={"rows": report.rows, "created": len(objs)},
-                     note=filename[:500], division_path=getattr(actor, "scope_path", ""))
+            audit.record(
+                "org.enterprise.create",
+                o,
+                actor=actor,
+                after={"uscc": o.uscc, "name": o.name},
+                note=_("批量导入 %(file)s") % {"file": filename},
+            )
+        audit.record(
+            "org.enterprise.import",
+            None,
+            actor=actor,
+            after={"rows": report.rows, "created": len(objs)},
+            note=filename[:500],
+            division_path=getattr(actor, "scope_path", ""),
+        )
         report.created = len(objs)
     return report
 

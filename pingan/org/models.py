@@ -36,10 +36,17 @@ class Department(models.Model):
     code = models.CharField(_("编码"), max_length=40, unique=True)
     sector = models.CharField(_("行业/系统"), max_length=30, choices=Sector.choices)
     kind = models.CharField(_("类别"), max_length=20, choices=DepartmentKind.choices)
-    division = models.ForeignKey("geo.Division", verbose_name=_("辖区"), on_delete=models.PROTECT,
-                                 related_name="departments")
-    parent = models.ForeignKey("self", verbose_name=_("上级部门"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="departments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     phone = models.CharField(_("值班电话"), max_length=40, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -70,10 +77,12 @@ class Enterprise(models.Model):
     address = models.CharField(_("地址"), max_length=300, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="enterprises")
-    supervising_departments = models.ManyToManyField(Department, verbose_name=_("监管部门"), blank=True,
-                                                     related_name="supervised_enterprises")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    supervising_departments = models.ManyToManyField(
+        Department, verbose_name=_("监管部门"), blank=True, related_name="supervised_enterprises"
+    )
     key_supervision = models.BooleanField(_("重点监管"), default=False, db_index=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
     principal = models.CharField(_("主要负责人"), max_length=50, blank=True)
@@ -100,16 +109,24 @@ class Enterprise(models.Model):
 class Site(models.Model):
     """A place of an enterprise (a plant, a warehouse, a construction site)."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("单位"), on_delete=models.CASCADE,
-                                   related_name="sites")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="sites"
+    )
     name = models.CharField(_("名称"), max_length=200)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="sites")
-    supervising_department = models.ForeignKey(Department, verbose_name=_("监管部门"), null=True, blank=True,
-                                               on_delete=models.SET_NULL, related_name="supervised_sites")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="sites"
+    )
+    supervising_department = models.ForeignKey(
+        Department,
+        verbose_name=_("监管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_sites",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"
@@ -134,13 +151,33 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.PUBLIC, db_index=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("管辖范围"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="people")
-    department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="people")
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(
+        _("角色"), max_length=20, choices=Role.choices, default=Role.PUBLIC, db_index=True
+    )
+    division = models.ForeignKey(
+        "geo.Division",
+        verbose_name=_("管辖范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 

@@ -9,8 +9,16 @@ from pingan.core.permissions import covers, has_role, is_city_admin, own_enterpr
 from .choices import Role
 
 # People who work with the register in the console (the integration account is a machine).
-CONSOLE_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.GRID_WORKER, Role.INSPECTOR,
-                 Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.RESCUE_LEAD)
+CONSOLE_ROLES = (
+    Role.CITY_ADMIN,
+    Role.DEPT_STAFF,
+    Role.AREA_STAFF,
+    Role.GRID_WORKER,
+    Role.INSPECTOR,
+    Role.DUTY_OFFICER,
+    Role.DUTY_LEADER,
+    Role.RESCUE_LEAD,
+)
 # Who may write the enterprise register: city administrators (everywhere) and department staff
 # within their own area. Everyone else may at most read it.
 ENTERPRISE_WRITERS = (Role.CITY_ADMIN, Role.DEPT_STAFF)

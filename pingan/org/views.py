@@ -79,32 +79,62 @@ class EnterpriseListView(ScopedListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
-        return (enterprise_queryset(self.request).select_related("division__parent__parent")
-                .prefetch_related(Prefetch("supervising_departments", Department.objects.only("id", "name", "short_name")))
-                .defer("division__geometry", "division__parent__geometry", "division__parent__parent__geometry")
-                .order_by("name", "pk"))
+        return (
+            enterprise_queryset(self.request)
+            .select_related("division__parent__parent")
+            .prefetch_related(
+                Prefetch("supervising_departments", Department.objects.only("id", "name", "short_name"))
+            )
+            .defer("division__geometry", "division__parent__geometry", "division__parent__parent__geometry")
+            .order_by("name", "pk")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         get = self.request.GET
         ctx["industries"] = Industry.choices
-        ctx["districts"] = list(Division.objects.filter(level__in=[Level.CITY, Level.DISTRICT]).only("code", "name", "level")
-                                .order_by("code"))
-        ctx["f"] = {"industry": get.get("industry", ""), "division": get.get("division", ""),
-                    "key": get.get("key", ""), "q": get.get("q", "")}
+        ctx["districts"] = list(
+            Division.objects.filter(level__in=[Level.CITY, Level.DISTRICT])
+            .only("code", "name", "level")
+            .order_by("code")
+        )
+        ctx["f"] = {
+            "industry": get.get("industry", ""),
+            "division": get.get("division", ""),
+            "key": get.get("key", ""),
+            "q": get.get("q", ""),
+        }
         query = get.copy()
         query.pop("page", None)
         api = reverse("geo-api:division-geojson")
         area = self.request.user.division if not is_city_admin(self.request.user) else None
         ctx["layers"] = [
-            {"url": api + "?level=district", "name": "区县 Districts", "kind": "boundary", "labels": True,
-             "fit": area is None or area.level == Level.CITY},
-            {"url": reverse("org:enterprise-geojson") + "?" + query.urlencode(), "name": "单位 Enterprises",
-             "kind": "points", "radius": 5},
+            {
+                "url": api + "?level=district",
+                "name": "区县 Districts",
+                "kind": "boundary",
+                "labels": True,
+                "fit": area is None or area.level == Level.CITY,
+            },
+            {
+                "url": reverse("org:enterprise-geojson") + "?" + query.urlencode(),
+                "name": "单位 Enterprises",
+                "kind": "points",
+                "radius": 5,
+            },
         ]
         if area is not None and area.level != Level.CITY:
-            ctx["layers"].insert(0, {"url": api + f"?code={area.code}", "name": area.name, "kind": "boundary",
-                                     "weight": 3, "fillOpacity": 0, "fit": True})
+            ctx["layers"].insert(
+                0,
+                {
+                    "url": api + f"?code={area.code}",
+                    "name": area.name,
+                    "kind": "boundary",
+                    "weight": 3,
+                    "fillOpacity": 0,
+                    "fit": True,
+                },
+            )
         ctx["can_import"] = may(self.request.user, "org.import_enterprises")
         ctx["can_create"] = may(self.request.user, "org.create_enterprise")
         for e in ctx["enterprises"]:
@@ -119,22 +149,39 @@ class EnterpriseDetailView(ScopedDetailView):
     context_object_name = "enterprise"
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("division", "division__parent").defer("division__geometry")
+        return (
+            super().get_queryset().select_related("division", "division__parent").defer("division__geometry")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ent: Enterprise = self.object
-        ctx["sites"] = list(Site.objects.visible_to(self.request.user).filter(enterprise=ent)
-                            .select_related("division", "supervising_department").defer("division__geometry"))
-        ctx["departments"] = list(ent.supervising_departments.select_related("division").defer("division__geometry"))
+        ctx["sites"] = list(
+            Site.objects.visible_to(self.request.user)
+            .filter(enterprise=ent)
+            .select_related("division", "supervising_department")
+            .defer("division__geometry")
+        )
+        ctx["departments"] = list(
+            ent.supervising_departments.select_related("division").defer("division__geometry")
+        )
         chain = ent.division.ancestors() + [ent.division]
         ctx["chain"] = chain
         town = next((d for d in chain if d.level == Level.TOWN), None) or ent.division
         ctx["layers"] = [
-            {"url": reverse("geo-api:division-geojson") + f"?code={town.code}", "name": town.name,
-             "kind": "boundary", "labels": True, "fit": True},
-            {"url": reverse("org:enterprise-geojson") + f"?id={ent.pk}&sites=1", "name": "单位 Enterprise",
-             "kind": "points", "radius": 7},
+            {
+                "url": reverse("geo-api:division-geojson") + f"?code={town.code}",
+                "name": town.name,
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            },
+            {
+                "url": reverse("org:enterprise-geojson") + f"?id={ent.pk}&sites=1",
+                "name": "单位 Enterprise",
+                "kind": "points",
+                "radius": 7,
+            },
         ]
         ctx["can_edit"] = may(self.request.user, "org.edit_enterprise", ent)
         return ctx
@@ -158,17 +205,32 @@ class EnterpriseGeoJSONView(StaffRequiredMixin, generic.View):
             except ValueError:
                 qs = qs.none()
         features = []
-        for pk, name, industry, key, lat, lon in qs.values_list("pk", "name", "industry", "key_supervision",
-                                                                 "lat", "lon")[: self.limit]:
-            features.append(_feature(lat, lon, {
-                "label": name, "popup": str(Industry(industry).label) + (" · 重点监管" if key else ""),
-                "url": reverse("org:enterprise-detail", args=[pk]), "colour": "red" if key else "blue"}))
+        for pk, name, industry, key, lat, lon in qs.values_list(
+            "pk", "name", "industry", "key_supervision", "lat", "lon"
+        )[: self.limit]:
+            features.append(
+                _feature(
+                    lat,
+                    lon,
+                    {
+                        "label": name,
+                        "popup": str(Industry(industry).label) + (" · 重点监管" if key else ""),
+                        "url": reverse("org:enterprise-detail", args=[pk]),
+                        "colour": "red" if key else "blue",
+                    },
+                )
+            )
         if request.GET.get("id") and request.GET.get("sites"):
-            for name, lat, lon in Site.objects.visible_to(request.user).filter(
-                    enterprise__in=qs).exclude(lat=None).values_list("name", "lat", "lon"):
+            for name, lat, lon in (
+                Site.objects.visible_to(request.user)
+                .filter(enterprise__in=qs)
+                .exclude(lat=None)
+                .values_list("name", "lat", "lon")
+            ):
                 features.append(_feature(lat, lon, {"label": name, "popup": "场所 site", "colour": "orange"}))
-        return JsonResponse({"type": "FeatureCollection", "features": features},
-                            content_type="application/geo+json")
+        return JsonResponse(
+            {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+        )
 
 
 class DepartmentListView(ScopedListView):
@@ -179,8 +241,11 @@ class DepartmentListView(ScopedListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
-        qs = Department.objects.visible_to(self.request.user).select_related("division", "parent").defer(
-            "division__geometry")
+        qs = (
+            Department.objects.visible_to(self.request.user)
+            .select_related("division", "parent")
+            .defer("division__geometry")
+        )
         get = self.request.GET
         if get.get("sector") in Sector.values:
             qs = qs.filter(sector=get["sector"])
@@ -204,8 +269,12 @@ class DepartmentListView(ScopedListView):
 
 class EnterpriseImportForm(forms.Form):
     file = forms.FileField(label=_("文件(Excel .xlsx 或 CSV)"))
-    crs = forms.ChoiceField(label=_("坐标系"), choices=[("wgs84", "WGS-84"), ("gcj02", _("GCJ-02(高德/腾讯地图)"))],
-                            initial="wgs84", required=False)
+    crs = forms.ChoiceField(
+        label=_("坐标系"),
+        choices=[("wgs84", "WGS-84"), ("gcj02", _("GCJ-02(高德/腾讯地图)"))],
+        initial="wgs84",
+        required=False,
+    )
     dry_run = forms.BooleanField(label=_("仅检查,不写入"), required=False)
 
 
@@ -224,16 +293,26 @@ class EnterpriseImportView(StaffRequiredMixin, generic.View):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             with origin("web", ip=request.META.get("REMOTE_ADDR")):
-                report = import_enterprises(upload.read(), upload.name, actor=request.user,
-                                            dry_run=form.cleaned_data["dry_run"], crs=form.cleaned_data["crs"] or "wgs84")
+                report = import_enterprises(
+                    upload.read(),
+                    upload.name,
+                    actor=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                    crs=form.cleaned_data["crs"] or "wgs84",
+                )
             (messages.success if report.ok else messages.error)(request, report.summary())
         return self.render(request, form, report)
 
     def render(self, request: HttpRequest, form: forms.Form, report: Any) -> HttpResponse:
-        columns = [{"label": label, "aliases": aliases, "required": name in REQUIRED}
-                   for name, (label, aliases) in COLUMNS.items()]
-        return render(request, self.template_name, {"form": form, "report": report, "columns": columns,
-                                                    "industries": Industry.choices})
+        columns = [
+            {"label": label, "aliases": aliases, "required": name in REQUIRED}
+            for name, (label, aliases) in COLUMNS.items()
+        ]
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "report": report, "columns": columns, "industries": Industry.choices},
+        )
 
 
 class EnterpriseForm(forms.Form):
@@ -243,8 +322,11 @@ class EnterpriseForm(forms.Form):
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30)
     industry = forms.ChoiceField(label=_("行业"), choices=Industry.choices)
     scale = forms.ChoiceField(label=_("规模"), choices=Scale.choices, initial=Scale.SMALL)
-    division = forms.CharField(label=_("区划代码"), max_length=15,
-                               help_text=_("区县、乡镇、村或网格代码;填写位置时自动归入包含该点的最小区划"))
+    division = forms.CharField(
+        label=_("区划代码"),
+        max_length=15,
+        help_text=_("区县、乡镇、村或网格代码;填写位置时自动归入包含该点的最小区划"),
+    )
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
     lat = forms.FloatField(label=_("纬度"), required=False)
     lon = forms.FloatField(label=_("经度"), required=False)
@@ -253,8 +335,9 @@ class EnterpriseForm(forms.Form):
     principal = forms.CharField(label=_("主要负责人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
     employees = forms.IntegerField(label=_("从业人数"), min_value=0, required=False)
-    supervising_departments = forms.CharField(label=_("监管部门编码"), required=False,
-                                              help_text=_("多个用逗号分隔,例如 441802-em,441802-fire"))
+    supervising_departments = forms.CharField(
+        label=_("监管部门编码"), required=False, help_text=_("多个用逗号分隔,例如 441802-em,441802-fire")
+    )
 
 
 class EnterpriseEditView(generic.View):
@@ -267,8 +350,11 @@ class EnterpriseEditView(generic.View):
         if stop is not None:
             return stop
         # Out of scope is a 404 before anyone asks whether the person may edit.
-        self.enterprise = (get_visible_or_404(Enterprise.objects.select_related("division"), request.user,
-                                              pk=kwargs["pk"]) if "pk" in kwargs else None)
+        self.enterprise = (
+            get_visible_or_404(Enterprise.objects.select_related("division"), request.user, pk=kwargs["pk"])
+            if "pk" in kwargs
+            else None
+        )
         verb = "org.create_enterprise" if self.enterprise is None else "org.edit_enterprise"
         if not may(request.user, verb, self.enterprise):
             raise PermissionDenied
@@ -278,15 +364,29 @@ class EnterpriseEditView(generic.View):
         e = self.enterprise
         if e is None:
             return {}
-        return {"name": e.name, "uscc": e.uscc, "industry": e.industry, "scale": e.scale,
-                "division": e.division.code, "address": e.address, "lat": e.lat, "lon": e.lon,
-                "key_supervision": e.key_supervision, "legal_representative": e.legal_representative,
-                "principal": e.principal, "contact_phone": e.contact_phone, "employees": e.employees,
-                "supervising_departments": ",".join(e.supervising_departments.values_list("code", flat=True))}
+        return {
+            "name": e.name,
+            "uscc": e.uscc,
+            "industry": e.industry,
+            "scale": e.scale,
+            "division": e.division.code,
+            "address": e.address,
+            "lat": e.lat,
+            "lon": e.lon,
+            "key_supervision": e.key_supervision,
+            "legal_representative": e.legal_representative,
+            "principal": e.principal,
+            "contact_phone": e.contact_phone,
+            "employees": e.employees,
+            "supervising_departments": ",".join(e.supervising_departments.values_list("code", flat=True)),
+        }
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        return render(request, self.template_name, {"form": EnterpriseForm(initial=self.initial()),
-                                                    "enterprise": self.enterprise})
+        return render(
+            request,
+            self.template_name,
+            {"form": EnterpriseForm(initial=self.initial()), "enterprise": self.enterprise},
+        )
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = EnterpriseForm(request.POST)
@@ -319,9 +419,23 @@ def workspace_view(request: HttpRequest) -> HttpResponse:
     """An enterprise user's home: their enterprise's profile, its sites and what each module has for
     it (cases and self-reports, sensors and alarms …, collected through `workspace_panels`)."""
     user = request.user
-    enterprise = get_visible_or_404(Enterprise.objects.select_related("division__parent").defer(
-        "division__geometry", "division__parent__geometry"), user, pk=user.enterprise_id)
-    departments = list(enterprise.supervising_departments.select_related("division").defer("division__geometry"))
-    return render(request, "org/workspace.html", {
-        "enterprise": enterprise, "departments": departments, "panels": workspace.panels(user),
-        "chain": enterprise.division.ancestors() + [enterprise.division]})
+    enterprise = get_visible_or_404(
+        Enterprise.objects.select_related("division__parent").defer(
+            "division__geometry", "division__parent__geometry"
+        ),
+        user,
+        pk=user.enterprise_id,
+    )
+    departments = list(
+        enterprise.supervising_departments.select_related("division").defer("division__geometry")
+    )
+    return render(
+        request,
+        "org/workspace.html",
+        {
+            "enterprise": enterprise,
+            "departments": departments,
+            "panels": workspace.panels(user),
+            "chain": enterprise.division.ancestors() + [enterprise.division],
+        },
+    )

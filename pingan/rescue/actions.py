@@ -32,7 +32,9 @@ S = MobilisationState
 
 
 # --- mobilisation -----------------------------------------------------------------------------
-def check_request(actor: Any, team: Team, *, title: str, lat: Any, lon: Any, capabilities: Sequence[str]) -> Any:
+def check_request(
+    actor: Any, team: Team, *, title: str, lat: Any, lon: Any, capabilities: Sequence[str]
+) -> Any:
     require(actor, "rescue.request", team, _("只有值班、应急部门人员可以请求调用救援队伍"))
     if not (title or "").strip():
         raise ActionError(_("请填写事件名称"), field="title", code="required")
@@ -46,24 +48,52 @@ def check_request(actor: Any, team: Team, *, title: str, lat: Any, lon: Any, cap
 
 
 @transaction.atomic
-def do_request(actor: Any, team: Team, *, title: str, lat: float, lon: float, capabilities: Sequence[str] = (),
-               eta_minutes: float | None = None, note: str = "", incident: Any = None) -> Mobilisation:
+def do_request(
+    actor: Any,
+    team: Team,
+    *,
+    title: str,
+    lat: float,
+    lon: float,
+    capabilities: Sequence[str] = (),
+    eta_minutes: float | None = None,
+    note: str = "",
+    incident: Any = None,
+) -> Mobilisation:
     division = check_request(actor, team, title=title, lat=lat, lon=lon, capabilities=capabilities)
     team = lock(team)
-    existing = Mobilisation.objects.filter(team=team, title=title.strip(), state__in=ACTIVE_MOBILISATION).first()
+    existing = Mobilisation.objects.filter(
+        team=team, title=title.strip(), state__in=ACTIVE_MOBILISATION
+    ).first()
     if existing:
         return existing  # a second click asks for the same thing: nothing new
     now = timezone.now()
     try:
         with transaction.atomic():
-            mob = Mobilisation.objects.create(team=team, incident=incident, division=division, title=title.strip(), lat=float(lat),
-                                              lon=float(lon), capabilities=list(capabilities), eta_minutes=eta_minutes,
-                                              requested_by=actor, requested_at=now, state_changed_at=now,
-                                              state_changed_by=actor, note=note)
+            mob = Mobilisation.objects.create(
+                team=team,
+                incident=incident,
+                division=division,
+                title=title.strip(),
+                lat=float(lat),
+                lon=float(lon),
+                capabilities=list(capabilities),
+                eta_minutes=eta_minutes,
+                requested_by=actor,
+                requested_at=now,
+                state_changed_at=now,
+                state_changed_by=actor,
+                note=note,
+            )
     except IntegrityError as exc:
         raise Conflict(_("该队伍已被请求处置此事件"), field="team") from exc
-    audit.record("rescue.mobilisation.request", mob, actor=actor, after=snapshot(mob, ["team", "state", "title", "eta_minutes"]),
-                 note=note)
+    audit.record(
+        "rescue.mobilisation.request",
+        mob,
+        actor=actor,
+        after=snapshot(mob, ["team", "state", "title", "eta_minutes"]),
+        note=note,
+    )
     _notify_team(mob, _("救援调用请求:%(t)s") % {"t": mob.title})
     return mob
 
@@ -73,8 +103,11 @@ def check_transition(actor: Any, mob: Mobilisation, to: str) -> None:
     if to not in S.values:
         raise ActionError(_("未知状态"), field="state", code="invalid_choice")
     if not rules.may_move(mob.state, to):
-        raise ActionError(_("不能从“%(a)s”变为“%(b)s”") % {"a": S(mob.state).label, "b": S(to).label},
-                          field="state", code="invalid_transition")
+        raise ActionError(
+            _("不能从“%(a)s”变为“%(b)s”") % {"a": S(mob.state).label, "b": S(to).label},
+            field="state",
+            code="invalid_transition",
+        )
 
 
 @transaction.atomic
@@ -96,17 +129,29 @@ def do_transition(actor: Any, mob: Mobilisation, to: str, *, note: str = "") -> 
         team.status = TeamStatus.BUSY
         team.save(update_fields=["status", "updated_at"])
     elif to in (S.STOOD_DOWN, S.DECLINED) and team.status == TeamStatus.BUSY:
-        still = Mobilisation.objects.filter(team=team, state__in=rules.BUSY_STATES).exclude(pk=mob.pk).exists()
+        still = (
+            Mobilisation.objects.filter(team=team, state__in=rules.BUSY_STATES).exclude(pk=mob.pk).exists()
+        )
         if not still:
             team.status = TeamStatus.READY
             team.save(update_fields=["status", "updated_at"])
-    audit.record(f"rescue.mobilisation.{to}", mob, actor=actor, before=before, after=snapshot(mob, ["state"]), note=note)
+    audit.record(
+        f"rescue.mobilisation.{to}",
+        mob,
+        actor=actor,
+        before=before,
+        after=snapshot(mob, ["state"]),
+        note=note,
+    )
     if mob.requested_by_id and mob.requested_by_id != getattr(actor, "pk", None):
         from pingan.notify.services import notify
 
-        notify([mob.requested_by], event="rescue.mobilisation.state",
-               title=_("%(team)s:%(state)s") % {"team": mob.team.name, "state": S(to).label},
-               url=f"/console/rescue/mobilisations/{mob.pk}/")
+        notify(
+            [mob.requested_by],
+            event="rescue.mobilisation.state",
+            title=_("%(team)s:%(state)s") % {"team": mob.team.name, "state": S(to).label},
+            url=f"/console/rescue/mobilisations/{mob.pk}/",
+        )
     return mob
 
 
@@ -114,11 +159,19 @@ def _notify_team(mob: Mobilisation, title: str) -> None:
     from pingan.notify.services import notify
     from pingan.org.models import User
 
-    leads = list(User.objects.filter(role__in=TOLD_OF_REQUESTS, division__path__startswith=mob.team.division.path[:6],
-                                     is_active=True)[:20])
+    leads = list(
+        User.objects.filter(
+            role__in=TOLD_OF_REQUESTS, division__path__startswith=mob.team.division.path[:6], is_active=True
+        )[:20]
+    )
     if leads:
-        notify(leads, event="rescue.mobilisation.requested", title=title, url=f"/console/rescue/mobilisations/{mob.pk}/",
-               urgent=True)
+        notify(
+            leads,
+            event="rescue.mobilisation.requested",
+            title=title,
+            url=f"/console/rescue/mobilisations/{mob.pk}/",
+            urgent=True,
+        )
 
 
 # --- road network -----------------------------------------------------------------------------
@@ -132,13 +185,28 @@ def do_import_osm(actor: Any, path: str, *, name: str, activate: bool = True) ->
     check_manage_network(actor)
     try:
         graph = __import__("pingan.rescue.osm", fromlist=["read_osm"]).read_osm(
-            path, speeds=engine.speeds(), mountain_areas=engine.mountain_areas(), mountain_factor=engine.mountain_factor())
+            path,
+            speeds=engine.speeds(),
+            mountain_areas=engine.mountain_areas(),
+            mountain_factor=engine.mountain_factor(),
+        )
     except network.NetworkError as exc:
         raise ActionError(_("无法导入路网:%(e)s") % {"e": str(exc)}, field="file", code=exc.code) from exc
     with transaction.atomic():
-        row = engine.save_network(graph, name=name, source=NetworkSource.OSM, source_file=str(path).rsplit("/", 1)[-1], actor=actor,
-                                  activate=activate)
-        audit.record("rescue.network.import", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges", "source"]))
+        row = engine.save_network(
+            graph,
+            name=name,
+            source=NetworkSource.OSM,
+            source_file=str(path).rsplit("/", 1)[-1],
+            actor=actor,
+            activate=activate,
+        )
+        audit.record(
+            "rescue.network.import",
+            row,
+            actor=actor,
+            after=snapshot(row, ["version", "nodes", "edges", "source"]),
+        )
     return row
 
 
@@ -146,12 +214,23 @@ def do_build_synthetic(actor: Any = None) -> RoadNetwork:
     check_manage_network(actor)
     from .synthetic import qingyuan_network
 
-    graph = qingyuan_network(city=engine.city_area(), mountain_areas=engine.mountain_areas(), speeds=engine.speeds(),
-                             mountain_factor=engine.mountain_factor())
+    graph = qingyuan_network(
+        city=engine.city_area(),
+        mountain_areas=engine.mountain_areas(),
+        speeds=engine.speeds(),
+        mountain_factor=engine.mountain_factor(),
+    )
     with transaction.atomic():
-        row = engine.save_network(graph, name="清远合成路网(演示) Qingyuan synthetic", source=NetworkSource.SYNTHETIC, actor=actor,
-                                  is_synthetic=True)
-        audit.record("rescue.network.synthetic", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges"]))
+        row = engine.save_network(
+            graph,
+            name="清远合成路网(演示) Qingyuan synthetic",
+            source=NetworkSource.SYNTHETIC,
+            actor=actor,
+            is_synthetic=True,
+        )
+        audit.record(
+            "rescue.network.synthetic", row, actor=actor, after=snapshot(row, ["version", "nodes", "edges"])
+        )
     return row
 
 
@@ -169,7 +248,9 @@ def _run_division(actor: Any):
 
 
 @transaction.atomic
-def do_start_coverage(actor: Any, *, thresholds: Sequence[int] = (15, 30, 60), capabilities: Sequence[str] = ()) -> CoverageRun:
+def do_start_coverage(
+    actor: Any, *, thresholds: Sequence[int] = (15, 30, 60), capabilities: Sequence[str] = ()
+) -> CoverageRun:
     check_start_run(actor)
     clean = sorted({int(t) for t in thresholds})
     if not clean or any(t < 1 or t > 240 for t in clean):
@@ -178,9 +259,19 @@ def do_start_coverage(actor: Any, *, thresholds: Sequence[int] = (15, 30, 60), c
     if bad:
         raise ActionError(_("未知的救援能力:%(v)s") % {"v": ", ".join(bad)}, field="capabilities")
     net, _graph = engine.active_network()
-    run = CoverageRun.objects.create(division=_run_division(actor), network=net, thresholds=clean,
-                                     capabilities=list(capabilities), created_by=actor)
-    audit.record("rescue.coverage.start", run, actor=actor, after={"thresholds": clean, "capabilities": list(capabilities)})
+    run = CoverageRun.objects.create(
+        division=_run_division(actor),
+        network=net,
+        thresholds=clean,
+        capabilities=list(capabilities),
+        created_by=actor,
+    )
+    audit.record(
+        "rescue.coverage.start",
+        run,
+        actor=actor,
+        after={"thresholds": clean, "capabilities": list(capabilities)},
+    )
     from .tasks import coverage_task
 
     on_commit(lambda: coverage_task(run.pk))
@@ -188,7 +279,9 @@ def do_start_coverage(actor: Any, *, thresholds: Sequence[int] = (15, 30, 60), c
 
 
 @transaction.atomic
-def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30, mountain_only: bool = False) -> SitingRun:
+def do_start_siting(
+    actor: Any, *, method: str, p: int, threshold: int = 30, mountain_only: bool = False
+) -> SitingRun:
     check_start_run(actor)
     if method not in SitingMethod.values:
         raise ActionError(_("未知的选址模型"), field="method", code="invalid_choice")
@@ -200,14 +293,27 @@ def do_start_siting(actor: Any, *, method: str, p: int, threshold: int = 30, mou
     if p < 1:
         raise ActionError(_("新增站点数至少为 1"), field="p", code="min_value")
     if p > n_cand:
-        raise ActionError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": p, "n": n_cand}, field="p", code="too_many")
+        raise ActionError(
+            _("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": p, "n": n_cand}, field="p", code="too_many"
+        )
     if not 1 <= int(threshold) <= 240:
         raise ActionError(_("覆盖时间应为 1–240 分钟"), field="threshold", code="out_of_range")
     net, _graph = engine.active_network()
-    run = SitingRun.objects.create(division=_run_division(actor), network=net, method=method, p=p,
-                                   threshold=int(threshold), mountain_only=bool(mountain_only), created_by=actor)
-    audit.record("rescue.siting.start", run, actor=actor, after={"method": method, "p": p, "threshold": int(threshold),
-                                                                       "mountain_only": bool(mountain_only)})
+    run = SitingRun.objects.create(
+        division=_run_division(actor),
+        network=net,
+        method=method,
+        p=p,
+        threshold=int(threshold),
+        mountain_only=bool(mountain_only),
+        created_by=actor,
+    )
+    audit.record(
+        "rescue.siting.start",
+        run,
+        actor=actor,
+        after={"method": method, "p": p, "threshold": int(threshold), "mountain_only": bool(mountain_only)},
+    )
     from .tasks import siting_task
 
     on_commit(lambda: siting_task(run.pk))

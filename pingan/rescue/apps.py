@@ -25,13 +25,23 @@ class RescueConfig(AppConfig):
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels
 
-        register_action_labels({
-            "rescue.mobilisation.request": _("请求调用"), "rescue.mobilisation.assigned": _("已指派"),
-            "rescue.mobilisation.standby": _("集结待命"), "rescue.mobilisation.mobilised": _("已出动"),
-            "rescue.mobilisation.in_action": _("现场处置"), "rescue.mobilisation.demobilising": _("撤离"),
-            "rescue.mobilisation.stood_down": _("归建"), "rescue.mobilisation.declined": _("拒绝"),
-            "rescue.coverage.start": _("发起覆盖分析"), "rescue.siting.start": _("发起站点选址"),
-            "rescue.coveragerun.done": _("覆盖分析完成"), "rescue.sitingrun.done": _("站点选址完成"),
-            "rescue.coveragerun.failed": _("覆盖分析失败"), "rescue.sitingrun.failed": _("站点选址失败"),
-            "rescue.network.import": _("导入路网"), "rescue.network.synthetic": _("生成合成路网"),
-        })
+        register_action_labels(
+            {
+                "rescue.mobilisation.request": _("请求调用"),
+                "rescue.mobilisation.assigned": _("已指派"),
+                "rescue.mobilisation.standby": _("集结待命"),
+                "rescue.mobilisation.mobilised": _("已出动"),
+                "rescue.mobilisation.in_action": _("现场处置"),
+                "rescue.mobilisation.demobilising": _("撤离"),
+                "rescue.mobilisation.stood_down": _("归建"),
+                "rescue.mobilisation.declined": _("拒绝"),
+                "rescue.coverage.start": _("发起覆盖分析"),
+                "rescue.siting.start": _("发起站点选址"),
+                "rescue.coveragerun.done": _("覆盖分析完成"),
+                "rescue.sitingrun.done": _("站点选址完成"),
+                "rescue.coveragerun.failed": _("覆盖分析失败"),
+                "rescue.sitingrun.failed": _("站点选址失败"),
+                "rescue.network.import": _("导入路网"),
+                "rescue.network.synthetic": _("生成合成路网"),
+            }
+        )

@@ -4,8 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from pingan.core.choices import coloured
 
 
-@coloured({"professional": "red", "fire": "red", "mine": "purple", "hazchem": "orange", "flood": "blue",
-           "medical": "green", "power": "yellow", "communications": "teal", "volunteer": "grey"})
+@coloured(
+    {
+        "professional": "red",
+        "fire": "red",
+        "mine": "purple",
+        "hazchem": "orange",
+        "flood": "blue",
+        "medical": "green",
+        "power": "yellow",
+        "communications": "teal",
+        "volunteer": "grey",
+    }
+)
 class TeamKind(models.TextChoices):
     PROFESSIONAL = "professional", _("综合性专业救援队")
     FIRE = "fire", _("消防救援队")
@@ -61,8 +72,18 @@ class EquipmentKind(models.TextChoices):
     DRONE = "drone", _("无人机")
 
 
-@coloured({"requested": "orange", "assigned": "yellow", "standby": "blue", "mobilised": "red",
-           "in_action": "red", "demobilising": "teal", "stood_down": "grey", "declined": "grey"})
+@coloured(
+    {
+        "requested": "orange",
+        "assigned": "yellow",
+        "standby": "blue",
+        "mobilised": "red",
+        "in_action": "red",
+        "demobilising": "teal",
+        "stood_down": "grey",
+        "declined": "grey",
+    }
+)
 class MobilisationState(models.TextChoices):
     REQUESTED = "requested", _("已请求")
     ASSIGNED = "assigned", _("已指派")
@@ -74,9 +95,16 @@ class MobilisationState(models.TextChoices):
     DECLINED = "declined", _("已拒绝")
 
 
-ACTIVE_MOBILISATION = frozenset({MobilisationState.REQUESTED, MobilisationState.ASSIGNED, MobilisationState.STANDBY,
-                                 MobilisationState.MOBILISED, MobilisationState.IN_ACTION,
-                                 MobilisationState.DEMOBILISING})
+ACTIVE_MOBILISATION = frozenset(
+    {
+        MobilisationState.REQUESTED,
+        MobilisationState.ASSIGNED,
+        MobilisationState.STANDBY,
+        MobilisationState.MOBILISED,
+        MobilisationState.IN_ACTION,
+        MobilisationState.DEMOBILISING,
+    }
+)
 
 
 class Specialty(models.TextChoices):

@@ -51,7 +51,11 @@ def networks_dir() -> Path:
 
 def mountain_areas() -> list[shapely.Geometry]:
     out = []
-    for geom in Division.objects.filter(code__in=MOUNTAIN_DISTRICTS).exclude(geometry=None).values_list("geometry", flat=True):
+    for geom in (
+        Division.objects.filter(code__in=MOUNTAIN_DISTRICTS)
+        .exclude(geometry=None)
+        .values_list("geometry", flat=True)
+    ):
         try:
             g = shapely.geometry.shape(geom)
         except Exception:  # noqa: BLE001 - a bad stored boundary only loses the slowdown there
@@ -62,12 +66,25 @@ def mountain_areas() -> list[shapely.Geometry]:
 
 
 def city_area() -> shapely.Geometry | None:
-    geom = Division.objects.filter(level="city").exclude(geometry=None).values_list("geometry", flat=True).first()
+    geom = (
+        Division.objects.filter(level="city")
+        .exclude(geometry=None)
+        .values_list("geometry", flat=True)
+        .first()
+    )
     return shapely.geometry.shape(geom) if geom else None
 
 
-def save_network(graph: network.Graph, *, name: str, source: str, source_file: str = "", actor: Any = None,
-                 activate: bool = True, is_synthetic: bool = False) -> RoadNetwork:
+def save_network(
+    graph: network.Graph,
+    *,
+    name: str,
+    source: str,
+    source_file: str = "",
+    actor: Any = None,
+    activate: bool = True,
+    is_synthetic: bool = False,
+) -> RoadNetwork:
     """Store a new version: the arrays to MEDIA_ROOT/rescue/networks/v<n>.npz, a row in the DB."""
     with transaction.atomic():
         version = (RoadNetwork.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0) + 1
@@ -76,10 +93,22 @@ def save_network(graph: network.Graph, *, name: str, source: str, source_file: s
         if activate:
             RoadNetwork.objects.filter(is_active=True).update(is_active=False)
         row = RoadNetwork.objects.create(
-            version=version, name=name, source=source, source_file=source_file, path=rel, nodes=graph.n,
-            edges=graph.m, dropped_nodes=graph.dropped_nodes, bbox=graph.bbox(), speeds=speeds(),
-            mountain_factor=mountain_factor(), checksum=checksum, is_active=activate, is_synthetic=is_synthetic,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            version=version,
+            name=name,
+            source=source,
+            source_file=source_file,
+            path=rel,
+            nodes=graph.n,
+            edges=graph.m,
+            dropped_nodes=graph.dropped_nodes,
+            bbox=graph.bbox(),
+            speeds=speeds(),
+            mountain_factor=mountain_factor(),
+            checksum=checksum,
+            is_active=activate,
+            is_synthetic=is_synthetic,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
     with _cache_lock:
         _cache[row.pk] = graph
     return row
@@ -101,8 +130,11 @@ def graph_of(row: RoadNetwork) -> network.Graph:
 def active_network() -> tuple[RoadNetwork, network.Graph]:
     row = RoadNetwork.objects.filter(is_active=True).first()
     if row is None:
-        raise ActionError(_("还没有可用的路网:请先导入 OpenStreetMap 路网或生成演示路网"), field="network",
-                          code="no_network")
+        raise ActionError(
+            _("还没有可用的路网:请先导入 OpenStreetMap 路网或生成演示路网"),
+            field="network",
+            code="no_network",
+        )
     return row, graph_of(row)
 
 
@@ -110,8 +142,11 @@ def snap_point(graph: network.Graph, lat: float, lon: float, field: str = "locat
     try:
         return graph.snap_one(lat, lon, max_m=MAX_SNAP_METRES, field=field)
     except network.NetworkError as exc:
-        raise ActionError(_("该位置距路网超过 %(m)d 米,无法计算行车时间(不在路网范围内)") % {"m": MAX_SNAP_METRES},
-                          field=field, code="outside_network") from exc
+        raise ActionError(
+            _("该位置距路网超过 %(m)d 米,无法计算行车时间(不在路网范围内)") % {"m": MAX_SNAP_METRES},
+            field=field,
+            code="outside_network",
+        ) from exc
 
 
 def access_seconds(metres: np.ndarray | float) -> np.ndarray | float:
@@ -129,8 +164,9 @@ class TeamOption:
     rank_key: tuple
 
 
-def recommend(lat: float, lon: float, capabilities: Sequence[str], *, k: int = 8,
-              limit_min: float = 240) -> dict[str, Any]:
+def recommend(
+    lat: float, lon: float, capabilities: Sequence[str], *, k: int = 8, limit_min: float = 240
+) -> dict[str, Any]:
     """The nearest teams to an incident by road travel time, with capability match and reasons,
     and the nearest available experts for the specialties given."""
     from .choices import Capability
@@ -147,7 +183,11 @@ def recommend(lat: float, lon: float, capabilities: Sequence[str], *, k: int = 8
     cap_label = dict(Capability.choices)
     options: list[TeamOption] = []
     for team, tn, ts in zip(teams, t_nodes, t_snap, strict=True):
-        secs = float(to_incident[tn]) + float(access_seconds(ts)) + float(access_seconds(snap_m)) if tn >= 0 else np.inf
+        secs = (
+            float(to_incident[tn]) + float(access_seconds(ts)) + float(access_seconds(snap_m))
+            if tn >= 0
+            else np.inf
+        )
         eta = None if not np.isfinite(secs) else round(secs / 60, 1)
         matched, missing = capability_match(team.capabilities, capabilities)
         reasons = []
@@ -179,8 +219,13 @@ def nearest_experts(lat: float, lon: float, specialties: Sequence[str], k: int =
     out = []
     for e in experts:
         d = float(network.haversine_m(lon, lat, e.lon, e.lat) / 1000) if e.lat is not None else None
-        out.append({"expert": e, "km": None if d is None else round(d, 1),
-                    "matched": [s for s in e.specialties if s in specialties]})
+        out.append(
+            {
+                "expert": e,
+                "km": None if d is None else round(d, 1),
+                "matched": [s for s in e.specialties if s in specialties],
+            }
+        )
     out.sort(key=lambda x: (-len(x["matched"]), x["km"] if x["km"] is not None else 1e9))
     return out[:k]
 
@@ -197,11 +242,16 @@ class Demand:
 
 def demand_points() -> Demand:
     """Villages with a population when the division tree has them; else a synthetic grid."""
-    rows = list(Division.objects.filter(level="village", population__gt=0).exclude(lat=None)
-                .values_list("lon", "lat", "population", "code"))
+    rows = list(
+        Division.objects.filter(level="village", population__gt=0)
+        .exclude(lat=None)
+        .values_list("lon", "lat", "population", "code")
+    )
     if rows:
         lon, lat, pop, code = zip(*rows, strict=True)
-        return Demand(np.array(lon), np.array(lat), np.array(pop, dtype=np.float64), [c[:6] for c in code], "villages")
+        return Demand(
+            np.array(lon), np.array(lat), np.array(pop, dtype=np.float64), [c[:6] for c in code], "villages"
+        )
     from pingan.geo import lookup
 
     from .synthetic import demand_grid
@@ -217,9 +267,14 @@ def demand_points() -> Demand:
 
 
 # --- coverage ---------------------------------------------------------------------------------
-def station_nodes(graph: network.Graph, capabilities: Sequence[str] = ()) -> tuple[list[Team], np.ndarray, np.ndarray]:
-    teams = [t for t in Team.objects.exclude(status=TeamStatus.UNAVAILABLE)
-             if not capabilities or set(capabilities) <= set(t.capabilities)]
+def station_nodes(
+    graph: network.Graph, capabilities: Sequence[str] = ()
+) -> tuple[list[Team], np.ndarray, np.ndarray]:
+    teams = [
+        t
+        for t in Team.objects.exclude(status=TeamStatus.UNAVAILABLE)
+        if not capabilities or set(capabilities) <= set(t.capabilities)
+    ]
     if not teams:
         return [], np.zeros(0, dtype=np.int64), np.zeros(0)
     nodes, dist = graph.snap([t.lat for t in teams], [t.lon for t in teams], max_m=MAX_SNAP_METRES)
@@ -227,8 +282,13 @@ def station_nodes(graph: network.Graph, capabilities: Sequence[str] = ()) -> tup
     return [t for t, o in zip(teams, ok, strict=True) if o], nodes[ok], dist[ok]
 
 
-def compute_coverage(graph: network.Graph, demand: Demand, sources: np.ndarray, thresholds: Sequence[float],
-                     progress: Callable[[int, str], None] = lambda p, s: None) -> dict[str, Any]:
+def compute_coverage(
+    graph: network.Graph,
+    demand: Demand,
+    sources: np.ndarray,
+    thresholds: Sequence[float],
+    progress: Callable[[int, str], None] = lambda p, s: None,
+) -> dict[str, Any]:
     progress(30, "snap")
     d_nodes, d_snap = graph.snap(demand.lat, demand.lon, max_m=MAX_SNAP_METRES)
     progress(45, "dijkstra")
@@ -237,8 +297,12 @@ def compute_coverage(graph: network.Graph, demand: Demand, sources: np.ndarray, 
     progress(75, "aggregate")
     minutes = np.where(d_nodes >= 0, (dist[np.maximum(d_nodes, 0)] + access_seconds(d_snap)) / 60, np.inf)
     shares = coverage_shares(minutes.tolist(), demand.weight.tolist(), demand.district, thresholds)
-    return {"minutes": minutes, "shares": shares, "gap": urban_mountain_gap(shares, thresholds),
-            "unsnapped": int((d_nodes < 0).sum())}
+    return {
+        "minutes": minutes,
+        "shares": shares,
+        "gap": urban_mountain_gap(shares, thresholds),
+        "unsnapped": int((d_nodes < 0).sum()),
+    }
 
 
 def run_coverage(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
@@ -249,18 +313,42 @@ def run_coverage(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     thresholds = [float(t) for t in (run.thresholds or DEFAULT_THRESHOLDS)]
     out = compute_coverage(graph, demand, nodes, thresholds, progress)
     names = dict(Division.objects.filter(level="district").values_list("code", "name"))
-    districts = [{"code": c, "name": names.get(c, c), "population": round(s["population"]),
-                  "share": {k: round(v, 4) for k, v in s["share"].items()}}
-                 for c, s in sorted(out["shares"].items()) if c != "*"]
+    districts = [
+        {
+            "code": c,
+            "name": names.get(c, c),
+            "population": round(s["population"]),
+            "share": {k: round(v, 4) for k, v in s["share"].items()},
+        }
+        for c, s in sorted(out["shares"].items())
+        if c != "*"
+    ]
     city = out["shares"].get("*", {"population": 0, "share": {}})
     # Demand points for the map, coloured by the band they fall into.
     minutes = out["minutes"]
-    points = [[round(float(x), 4), round(float(y), 4), round(float(w)), None if not np.isfinite(m) else round(float(m), 1)]
-              for x, y, w, m in zip(demand.lon, demand.lat, demand.weight, minutes, strict=True)]
-    return {"demand_source": demand.source, "thresholds": thresholds, "teams": len(teams), "demand_points": len(points),
-            "districts": districts, "city": {"population": round(city["population"]),
-                                             "share": {k: round(v, 4) for k, v in city["share"].items()}},
-            "gap": out["gap"], "unsnapped": out["unsnapped"], "points": points}
+    points = [
+        [
+            round(float(x), 4),
+            round(float(y), 4),
+            round(float(w)),
+            None if not np.isfinite(m) else round(float(m), 1),
+        ]
+        for x, y, w, m in zip(demand.lon, demand.lat, demand.weight, minutes, strict=True)
+    ]
+    return {
+        "demand_source": demand.source,
+        "thresholds": thresholds,
+        "teams": len(teams),
+        "demand_points": len(points),
+        "districts": districts,
+        "city": {
+            "population": round(city["population"]),
+            "share": {k: round(v, 4) for k, v in city["share"].items()},
+        },
+        "gap": out["gap"],
+        "unsnapped": out["unsnapped"],
+        "points": points,
+    }
 
 
 # --- siting -----------------------------------------------------------------------------------
@@ -276,9 +364,12 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     demand = demand_points()
     candidates = candidate_sites()
     if run.p > len(candidates):
-        raise siting.SitingError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": run.p, "n": len(candidates)},
-                                 code="too_many")
-    c_nodes, c_snap = graph.snap([c["lat"] for c in candidates], [c["lon"] for c in candidates], max_m=MAX_SNAP_METRES)
+        raise siting.SitingError(
+            _("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": run.p, "n": len(candidates)}, code="too_many"
+        )
+    c_nodes, c_snap = graph.snap(
+        [c["lat"] for c in candidates], [c["lon"] for c in candidates], max_m=MAX_SNAP_METRES
+    )
     ok = c_nodes >= 0
     candidates = [c for c, o in zip(candidates, ok, strict=True) if o]
     c_nodes, c_snap = c_nodes[ok], c_snap[ok]
@@ -304,7 +395,13 @@ def run_siting(run, progress: Callable[[int, str], None]) -> dict[str, Any]:
     final = steps[-1]
     sites = [candidates[j] | {"order": i + 1} for i, j in enumerate(final["chosen"])]
     total = float(w.sum())
-    return {"demand_source": demand.source, "sites": sites, "steps": [{k: v for k, v in s.items() if k != "chosen"} for s in steps],
-            "total_population": round(total), "candidates": len(candidates), "existing": len(teams),
-            "objective": final["objective"],
-            "share": (final["objective"] / total) if run.method == SitingMethod.MCLP and total else None}
+    return {
+        "demand_source": demand.source,
+        "sites": sites,
+        "steps": [{k: v for k, v in s.items() if k != "chosen"} for s in steps],
+        "total_population": round(total),
+        "candidates": len(candidates),
+        "existing": len(teams),
+        "objective": final["objective"],
+        "share": (final["objective"] / total) if run.method == SitingMethod.MCLP and total else None,
+    }

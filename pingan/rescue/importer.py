@@ -3,7 +3,8 @@
 Columns (header row, Chinese or English names):
   teams:    code/编号, name/名称, kind/类型, district/区划代码, lat/纬度, lon/经度, headcount/人数,
             capabilities/能力 (codes separated by ; or 、), leader/负责人, phone/电话
-  experts:  name/姓名, specialties/专业, affiliation/单位, title/职称, phone/电话, district/区划代码, lat/纬度, lon/经度
+  experts:  name/姓名, specialties/专业, affiliation/单位, title/职称, phone/电话, district/区划代码,
+            lat/纬度, lon/经度
   shelters: name/名称, district/区划代码, lat/纬度, lon/经度, capacity/容纳人数, address/地址, area/面积
 """
 
@@ -24,12 +25,22 @@ from .choices import DEFAULT_CAPABILITIES, Capability, Specialty, TeamKind
 from .models import Expert, Shelter, Team
 
 ALIASES = {
-    "code": ["code", "编号"], "name": ["name", "名称", "姓名", "队伍名称"], "kind": ["kind", "类型", "队伍类型"],
-    "district": ["district", "区划代码", "区划"], "lat": ["lat", "纬度"], "lon": ["lon", "经度"],
-    "headcount": ["headcount", "人数"], "capabilities": ["capabilities", "能力", "救援能力"],
-    "leader": ["leader", "负责人"], "phone": ["phone", "电话", "联系电话"], "specialties": ["specialties", "专业", "专业领域"],
-    "affiliation": ["affiliation", "单位", "工作单位"], "title": ["title", "职称"], "capacity": ["capacity", "容纳人数"],
-    "address": ["address", "地址"], "area": ["area", "面积"],
+    "code": ["code", "编号"],
+    "name": ["name", "名称", "姓名", "队伍名称"],
+    "kind": ["kind", "类型", "队伍类型"],
+    "district": ["district", "区划代码", "区划"],
+    "lat": ["lat", "纬度"],
+    "lon": ["lon", "经度"],
+    "headcount": ["headcount", "人数"],
+    "capabilities": ["capabilities", "能力", "救援能力"],
+    "leader": ["leader", "负责人"],
+    "phone": ["phone", "电话", "联系电话"],
+    "specialties": ["specialties", "专业", "专业领域"],
+    "affiliation": ["affiliation", "单位", "工作单位"],
+    "title": ["title", "职称"],
+    "capacity": ["capacity", "容纳人数"],
+    "address": ["address", "地址"],
+    "area": ["area", "面积"],
 }
 REQUIRED = {
     "teams": ["code", "name", "kind", "district", "lat", "lon"],
@@ -138,16 +149,37 @@ def import_file(kind: str, content: bytes, filename: str, *, actor: Any) -> Repo
                 report.add(i, "headcount", _("人数必须是非负整数"))
                 headcount = 0
             if len(report.problems) == before:
-                objs.append(Team(code=code, name=get("name"), kind=kind_code[0], division_id=dist, lat=lat, lon=lon,
-                                 headcount=headcount, capabilities=caps or [str(c) for c in DEFAULT_CAPABILITIES[kind_code[0]]],
-                                 leader=get("leader"), phone=get("phone")))
+                objs.append(
+                    Team(
+                        code=code,
+                        name=get("name"),
+                        kind=kind_code[0],
+                        division_id=dist,
+                        lat=lat,
+                        lon=lon,
+                        headcount=headcount,
+                        capabilities=caps or [str(c) for c in DEFAULT_CAPABILITIES[kind_code[0]]],
+                        leader=get("leader"),
+                        phone=get("phone"),
+                    )
+                )
         elif kind == "experts":
             specs, bad = _codes(get("specialties"), Specialty)
             if bad:
                 report.add(i, "specialties", _("未知的专业领域 %(v)s") % {"v": "、".join(bad)})
             if len(report.problems) == before:
-                objs.append(Expert(name=get("name"), specialties=specs, affiliation=get("affiliation"), title=get("title"),
-                                   phone=get("phone"), division_id=dist, lat=lat, lon=lon))
+                objs.append(
+                    Expert(
+                        name=get("name"),
+                        specialties=specs,
+                        affiliation=get("affiliation"),
+                        title=get("title"),
+                        phone=get("phone"),
+                        division_id=dist,
+                        lat=lat,
+                        lon=lon,
+                    )
+                )
         else:
             try:
                 capacity = int(get("capacity"))
@@ -160,14 +192,28 @@ def import_file(kind: str, content: bytes, filename: str, *, actor: Any) -> Repo
             if area and not area.isdigit():
                 report.add(i, "area", _("面积必须是整数"))
             if len(report.problems) == before:
-                objs.append(Shelter(name=get("name"), division_id=dist, lat=lat, lon=lon, capacity=capacity,
-                                    address=get("address"), area_m2=int(area) if area else None))
+                objs.append(
+                    Shelter(
+                        name=get("name"),
+                        division_id=dist,
+                        lat=lat,
+                        lon=lon,
+                        capacity=capacity,
+                        address=get("address"),
+                        area_m2=int(area) if area else None,
+                    )
+                )
     if not report.ok:
         return report
     model = {"teams": Team, "experts": Expert, "shelters": Shelter}[kind]
     with transaction.atomic():
         model.objects.bulk_create(objs, batch_size=500)
-        audit.record(f"rescue.import.{kind}", None, actor=actor, after={"rows": len(objs), "file": filename},
-                     division_path="4418")
+        audit.record(
+            f"rescue.import.{kind}",
+            None,
+            actor=actor,
+            after={"rows": len(objs), "file": filename},
+            division_path="4418",
+        )
     report.created = len(objs)
     return report

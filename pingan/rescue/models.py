@@ -47,10 +47,17 @@ class Team(models.Model):
     code = models.CharField(_("编号"), max_length=40, unique=True)
     name = models.CharField(_("队伍名称"), max_length=120)
     kind = models.CharField(_("队伍类型"), max_length=20, choices=TeamKind.choices)
-    division = models.ForeignKey("geo.Division", verbose_name=_("驻地区划"), on_delete=models.PROTECT,
-                                 related_name="rescue_teams")
-    department = models.ForeignKey("org.Department", verbose_name=_("主管部门"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="rescue_teams")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("驻地区划"), on_delete=models.PROTECT, related_name="rescue_teams"
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rescue_teams",
+    )
     address = models.CharField(_("驻地地址"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度"))
     lon = models.FloatField(_("经度"))
@@ -89,7 +96,9 @@ class Team(models.Model):
 
         bad = [c for c in self.capabilities or [] if c not in Capability.values]
         if bad:
-            raise ValidationError({"capabilities": _("未知的救援能力:%(v)s") % {"v": ", ".join(map(str, bad))}})
+            raise ValidationError(
+                {"capabilities": _("未知的救援能力:%(v)s") % {"v": ", ".join(map(str, bad))}}
+            )
 
 
 class Member(models.Model):
@@ -141,10 +150,17 @@ class Equipment(models.Model):
 
 class Warehouse(models.Model):
     name = models.CharField(_("仓库名称"), max_length=120)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="rescue_warehouses")
-    department = models.ForeignKey("org.Department", verbose_name=_("管理部门"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="rescue_warehouses"
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("管理部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     lat = models.FloatField(_("纬度"))
     lon = models.FloatField(_("经度"))
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
@@ -167,7 +183,9 @@ class Warehouse(models.Model):
 
 
 class StockItem(models.Model):
-    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.CASCADE, related_name="stock")
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("仓库"), on_delete=models.CASCADE, related_name="stock"
+    )
     name = models.CharField(_("物资"), max_length=100)
     unit = models.CharField(_("单位"), max_length=10, default="件")
     quantity = models.PositiveIntegerField(_("数量"), default=0)
@@ -189,8 +207,9 @@ class Expert(models.Model):
     title = models.CharField(_("职称"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     available = models.BooleanField(_("可调用"), default=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="rescue_experts")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="rescue_experts"
+    )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
@@ -213,15 +232,18 @@ class Expert(models.Model):
     def clean(self) -> None:
         bad = [s for s in self.specialties or [] if s not in Specialty.values]
         if bad:
-            raise ValidationError({"specialties": _("未知的专业领域:%(v)s") % {"v": ", ".join(map(str, bad))}})
+            raise ValidationError(
+                {"specialties": _("未知的专业领域:%(v)s") % {"v": ", ".join(map(str, bad))}}
+            )
 
 
 class Shelter(models.Model):
     """An emergency shelter (应急避难场所): public information."""
 
     name = models.CharField(_("名称"), max_length=120)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="rescue_shelters")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="rescue_shelters"
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度"))
     lon = models.FloatField(_("经度"))
@@ -245,24 +267,48 @@ class Shelter(models.Model):
 class Mobilisation(models.Model):
     """A request for a team to act on an incident, and where it stands."""
 
-    team = models.ForeignKey(Team, verbose_name=_("队伍"), on_delete=models.PROTECT, related_name="mobilisations")
-    incident = models.ForeignKey("emergency.Incident", verbose_name=_("关联事件"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="rescue_mobilisations")
-    division = models.ForeignKey("geo.Division", verbose_name=_("事发区划"), on_delete=models.PROTECT,
-                                 related_name="+")
+    team = models.ForeignKey(
+        Team, verbose_name=_("队伍"), on_delete=models.PROTECT, related_name="mobilisations"
+    )
+    incident = models.ForeignKey(
+        "emergency.Incident",
+        verbose_name=_("关联事件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rescue_mobilisations",
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("事发区划"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("事件"), max_length=200)
     lat = models.FloatField(_("事发纬度"))
     lon = models.FloatField(_("事发经度"))
     capabilities = models.JSONField(_("所需能力"), default=list, blank=True)
-    state = models.CharField(_("状态"), max_length=20, choices=MobilisationState.choices,
-                             default=MobilisationState.REQUESTED, db_index=True)
+    state = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=MobilisationState.choices,
+        default=MobilisationState.REQUESTED,
+        db_index=True,
+    )
     eta_minutes = models.FloatField(_("预计到达(分钟)"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("请求人"), null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("请求人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     requested_at = models.DateTimeField(_("请求时间"), default=timezone.now)
     state_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
-    state_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("变更人"), null=True,
-                                         on_delete=models.SET_NULL, related_name="+")
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("变更人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     note = models.TextField(_("说明"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -272,8 +318,11 @@ class Mobilisation(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             # One open mobilisation of a team for the same event at a time (re-requesting is a no-op).
-            models.UniqueConstraint(fields=["team", "title"], name="rescue_one_open_mobilisation",
-                                    condition=~models.Q(state__in=["stood_down", "declined"])),
+            models.UniqueConstraint(
+                fields=["team", "title"],
+                name="rescue_one_open_mobilisation",
+                condition=~models.Q(state__in=["stood_down", "declined"]),
+            ),
         ]
         verbose_name = _("队伍调用")
         verbose_name_plural = _("队伍调用")
@@ -285,8 +334,9 @@ class Mobilisation(models.Model):
     def scope_q(cls, user: Any) -> models.Q:
         if not user.is_staff_role or not user.scope_path:
             return NOTHING
-        return (models.Q(division__path__startswith=user.scope_path)
-                | models.Q(team__division__path__startswith=user.scope_path))
+        return models.Q(division__path__startswith=user.scope_path) | models.Q(
+            team__division__path__startswith=user.scope_path
+        )
 
 
 class Exercise(models.Model):
@@ -295,7 +345,9 @@ class Exercise(models.Model):
     kind = models.CharField(_("类别"), max_length=10, choices=ExerciseKind.choices)
     title = models.CharField(_("名称"), max_length=200)
     date = models.DateField(_("日期"))
-    division = models.ForeignKey("geo.Division", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+    )
     teams = models.ManyToManyField(Team, verbose_name=_("参加队伍"), blank=True, related_name="exercises")
     participants = models.PositiveIntegerField(_("参加人数"), default=0)
     evaluation = models.TextField(_("评估"), blank=True)
@@ -335,16 +387,20 @@ class RoadNetwork(models.Model):
     is_active = models.BooleanField(_("当前使用"), default=False)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_division = None
 
     class Meta:
         ordering = ["-version"]
-        constraints = [models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True),
-                                               name="rescue_one_active_network")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="rescue_one_active_network"
+            )
+        ]
         verbose_name = _("路网")
         verbose_name_plural = _("路网")
 
@@ -359,16 +415,25 @@ class RoadNetwork(models.Model):
 class AnalysisRun(models.Model):
     """Common part of a coverage or siting run: a huey task fills progress and results."""
 
-    division = models.ForeignKey("geo.Division", verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+")
-    network = models.ForeignKey(RoadNetwork, verbose_name=_("路网"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    network = models.ForeignKey(
+        RoadNetwork, verbose_name=_("路网"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(_("状态"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     stage = models.CharField(_("阶段"), max_length=100, blank=True)
     error = models.TextField(_("错误"), blank=True)
     demand_source = models.CharField(_("需求点来源"), max_length=20, blank=True)
     results = models.JSONField(_("结果"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -407,8 +472,9 @@ class SitingRun(AnalysisRun):
     method = models.CharField(_("模型"), max_length=10, choices=SitingMethod.choices)
     p = models.PositiveSmallIntegerField(_("新增站点数"))
     threshold = models.PositiveSmallIntegerField(_("覆盖时间(分钟)"), default=30)
-    mountain_only = models.BooleanField(_("只计山区需求"), default=False,
-                                        help_text=_("只按连州、连山、连南、阳山的人口选址,补山区短板"))
+    mountain_only = models.BooleanField(
+        _("只计山区需求"), default=False, help_text=_("只按连州、连山、连南、阳山的人口选址,补山区短板")
+    )
 
     class Meta(AnalysisRun.Meta):
         verbose_name = _("选址分析")

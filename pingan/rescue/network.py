@@ -82,16 +82,24 @@ class Graph:
         return self._csr_t
 
     def bbox(self) -> list[float]:
-        return [float(self.node_lon.min()), float(self.node_lat.min()),
-                float(self.node_lon.max()), float(self.node_lat.max())]
+        return [
+            float(self.node_lon.min()),
+            float(self.node_lat.min()),
+            float(self.node_lon.max()),
+            float(self.node_lat.max()),
+        ]
 
     # --- snapping -----------------------------------------------------------------------------
     def _xy(self, lon, lat) -> np.ndarray:
         # Equirectangular metres around the network's mean latitude: exact enough for nearest
         # neighbours within a city (the error is well under 1 % over 200 km).
         k = np.cos(np.radians(self._lat0))
-        return np.column_stack([np.radians(np.asarray(lon, dtype=np.float64)) * EARTH_RADIUS_M * k,
-                                np.radians(np.asarray(lat, dtype=np.float64)) * EARTH_RADIUS_M])
+        return np.column_stack(
+            [
+                np.radians(np.asarray(lon, dtype=np.float64)) * EARTH_RADIUS_M * k,
+                np.radians(np.asarray(lat, dtype=np.float64)) * EARTH_RADIUS_M,
+            ]
+        )
 
     @property
     def tree(self) -> cKDTree:
@@ -103,8 +111,10 @@ class Graph:
     def snap(self, lat, lon, *, max_m: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Nearest node of each point and its distance in metres (inf beyond `max_m`)."""
         tree = self.tree
-        dist, idx = tree.query(self._xy(np.atleast_1d(lon), np.atleast_1d(lat)),
-                               distance_upper_bound=np.inf if max_m is None else max_m)
+        dist, idx = tree.query(
+            self._xy(np.atleast_1d(lon), np.atleast_1d(lat)),
+            distance_upper_bound=np.inf if max_m is None else max_m,
+        )
         idx = np.where(np.isfinite(dist), idx, -1).astype(np.int64)
         return idx, dist
 
@@ -113,7 +123,9 @@ class Graph:
         if idx[0] < 0:
             raise NetworkError(
                 f"point ({lat:.5f}, {lon:.5f}) is more than {max_m:.0f} m from the road network",
-                code="outside_network", field=field)
+                code="outside_network",
+                field=field,
+            )
         return int(idx[0]), float(dist[0])
 
     # --- travel times ---------------------------------------------------------------------------
@@ -130,12 +142,14 @@ class Graph:
         sources = np.unique(np.asarray(sources, dtype=np.int64))
         if sources.size == 0:
             return np.full(self.n, np.inf), np.full(self.n, -9999, dtype=np.int64)
-        dist, _pred, src = dijkstra(self.csr, directed=True, indices=sources, limit=limit_s, min_only=True,
-                                    return_predecessors=True)
+        dist, _pred, src = dijkstra(
+            self.csr, directed=True, indices=sources, limit=limit_s, min_only=True, return_predecessors=True
+        )
         return dist, src
 
-    def k_nearest(self, source_nodes, target_nodes, k: int, *,
-                  limit_s: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+    def k_nearest(
+        self, source_nodes, target_nodes, k: int, *, limit_s: float = np.inf
+    ) -> tuple[np.ndarray, np.ndarray]:
         """For each target, the k sources (indices into `source_nodes`) that reach it first.
 
         k = 1 is one multi-source run; k > 1 is k passes over the graph (see nearest_labels).
@@ -195,7 +209,7 @@ class Graph:
         g = self.csr.tocoo()
         eu, ev, ec = g.row.astype(np.int64), g.col.astype(np.int64), g.data
         for r in range(1, k):
-            fs = np.sort(src[:r], axis=0)                        # F(v) as a sorted column
+            fs = np.sort(src[:r], axis=0)  # F(v) as a sorted column
             same = np.all(fs[:, eu] == fs[:, ev], axis=0)
             # Boundary edges: the best label of u that is not in F(w).
             bu, bw, bc = eu[~same], ev[~same], ec[~same]
@@ -239,9 +253,16 @@ class Graph:
     # --- storage --------------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        np.savez_compressed(buf, node_lon=self.node_lon, node_lat=self.node_lat, edge_u=self.edge_u,
-                            edge_v=self.edge_v, edge_seconds=self.edge_seconds, edge_class=self.edge_class,
-                            classes=np.array(self.classes, dtype="U32"))
+        np.savez_compressed(
+            buf,
+            node_lon=self.node_lon,
+            node_lat=self.node_lat,
+            edge_u=self.edge_u,
+            edge_v=self.edge_v,
+            edge_seconds=self.edge_seconds,
+            edge_class=self.edge_class,
+            classes=np.array(self.classes, dtype="U32"),
+        )
         return buf.getvalue()
 
     def save(self, path: Path) -> str:
@@ -255,8 +276,15 @@ class Graph:
 
 def load(path: Path) -> Graph:
     with np.load(path, allow_pickle=False) as z:
-        return Graph(node_lon=z["node_lon"], node_lat=z["node_lat"], edge_u=z["edge_u"], edge_v=z["edge_v"],
-                     edge_seconds=z["edge_seconds"], edge_class=z["edge_class"], classes=[str(c) for c in z["classes"]])
+        return Graph(
+            node_lon=z["node_lon"],
+            node_lat=z["node_lat"],
+            edge_u=z["edge_u"],
+            edge_v=z["edge_v"],
+            edge_seconds=z["edge_seconds"],
+            edge_class=z["edge_class"],
+            classes=[str(c) for c in z["classes"]],
+        )
 
 
 def _csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> csr_matrix:
@@ -271,8 +299,17 @@ def _csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> csr_matrix:
     return csr_matrix((w, (key // n, key % n)), shape=(n, n))
 
 
-def build(node_lon, node_lat, edge_u, edge_v, edge_seconds, edge_class=None, classes=None, *,
-          keep_largest: bool = True) -> Graph:
+def build(
+    node_lon,
+    node_lat,
+    edge_u,
+    edge_v,
+    edge_seconds,
+    edge_class=None,
+    classes=None,
+    *,
+    keep_largest: bool = True,
+) -> Graph:
     """A graph from raw arrays: drops self-loops, keeps the largest strongly connected part (so
     every kept node can reach and be reached from every other) and renumbers nodes densely."""
     node_lon = np.asarray(node_lon, dtype=np.float64)
@@ -304,8 +341,16 @@ def build(node_lon, node_lat, edge_u, edge_v, edge_seconds, edge_class=None, cla
             u, v, sec, cls = new_id[u[keep_edges]], new_id[v[keep_edges]], sec[keep_edges], cls[keep_edges]
             node_lon, node_lat = node_lon[keep_nodes], node_lat[keep_nodes]
             dropped = n - int(keep_nodes.sum())
-    return Graph(node_lon=node_lon, node_lat=node_lat, edge_u=u.astype(np.int32), edge_v=v.astype(np.int32),
-                 edge_seconds=sec.astype(np.float32), edge_class=cls, classes=classes, dropped_nodes=dropped)
+    return Graph(
+        node_lon=node_lon,
+        node_lat=node_lat,
+        edge_u=u.astype(np.int32),
+        edge_v=v.astype(np.int32),
+        edge_seconds=sec.astype(np.float32),
+        edge_class=cls,
+        classes=classes,
+        dropped_nodes=dropped,
+    )
 
 
 def seconds_for(length_m: np.ndarray, speed_kmh: np.ndarray) -> np.ndarray:

@@ -23,8 +23,13 @@ BACKWARD_ONLY = {"-1", "reverse"}
 IMPLIED_ONEWAY = {"motorway", "motorway_link"}
 
 
-def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
-             mountain_areas: Sequence[shapely.Geometry] = (), mountain_factor: float | None = None) -> network.Graph:
+def read_osm(
+    path: str | Path,
+    *,
+    speeds: dict[str, float] | None = None,
+    mountain_areas: Sequence[shapely.Geometry] = (),
+    mountain_factor: float | None = None,
+) -> network.Graph:
     """Parse an OSM file into a Graph; raises NetworkError for a file that is not OSM or has no roads."""
     import osmium
 
@@ -32,7 +37,9 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
     factor = MOUNTAIN_FACTOR["value"] if mountain_factor is None else mountain_factor
     path = Path(path)
     if not path.is_file():
-        raise network.NetworkError(_("找不到文件:%(name)s") % {"name": path.name}, code="not_found", field="file")
+        raise network.NetworkError(
+            _("找不到文件:%(name)s") % {"name": path.name}, code="not_found", field="file"
+        )
     classes = sorted(speeds)
     class_index = {c: i for i, c in enumerate(classes)}
     refs_u: list[int] = []
@@ -41,8 +48,11 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
     dir_list: list[int] = []  # 1 forward, -1 backward, 0 both
     coords: dict[int, tuple[float, float]] = {}
     try:
-        processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-                     .with_locations().with_filter(osmium.filter.KeyFilter("highway")))
+        processor = (
+            osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
         for obj in processor:
             if not obj.is_way():
                 continue
@@ -53,7 +63,11 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
             if access in ("no", "private"):
                 continue
             oneway = obj.tags.get("oneway", "")
-            if oneway in FORWARD_ONLY or (hw in IMPLIED_ONEWAY and oneway != "no") or obj.tags.get("junction") == "roundabout":
+            if (
+                oneway in FORWARD_ONLY
+                or (hw in IMPLIED_ONEWAY and oneway != "no")
+                or obj.tags.get("junction") == "roundabout"
+            ):
                 direction = 1
             elif oneway in BACKWARD_ONLY:
                 direction = -1
@@ -72,7 +86,9 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
                 cls_list.append(ci)
                 dir_list.append(direction)
     except RuntimeError as exc:  # osmium: unknown format, truncated or corrupt data
-        raise network.NetworkError(_("不是可读的 OpenStreetMap 文件:%(e)s") % {"e": exc}, code="not_osm", field="file") from exc
+        raise network.NetworkError(
+            _("不是可读的 OpenStreetMap 文件:%(e)s") % {"e": exc}, code="not_osm", field="file"
+        ) from exc
     if not refs_u:
         raise network.NetworkError(_("文件中没有可通行车辆的道路"), code="no_roads", field="file")
     ids = np.fromiter(coords.keys(), dtype=np.int64, count=len(coords))
@@ -97,8 +113,13 @@ def read_osm(path: str | Path, *, speeds: dict[str, float] | None = None,
     return network.build(lon, lat, eu, ev, es, ec, classes)
 
 
-def apply_mountain_factor(seconds: np.ndarray, mid_lon: np.ndarray, mid_lat: np.ndarray,
-                          areas: Sequence[shapely.Geometry], factor: float) -> np.ndarray:
+def apply_mountain_factor(
+    seconds: np.ndarray,
+    mid_lon: np.ndarray,
+    mid_lat: np.ndarray,
+    areas: Sequence[shapely.Geometry],
+    factor: float,
+) -> np.ndarray:
     """Slow down the edges whose midpoint lies in a mountain area (time / factor)."""
     if not areas or factor >= 1.0:
         return seconds

@@ -17,13 +17,30 @@ ROAD_SPEEDS_KMH: dict[str, Any] = {
     "source": "JTG B01-2014 design speeds, reduced for mixed traffic (planning values)",
     "effective_from": "2026-01-01",
     "speeds": {
-        "motorway": 90, "motorway_link": 50, "trunk": 70, "trunk_link": 40, "primary": 55, "primary_link": 35,
-        "secondary": 45, "secondary_link": 30, "tertiary": 38, "tertiary_link": 25, "unclassified": 30,
-        "residential": 25, "living_street": 10, "service": 15, "road": 25, "track": 12,
+        "motorway": 90,
+        "motorway_link": 50,
+        "trunk": 70,
+        "trunk_link": 40,
+        "primary": 55,
+        "primary_link": 35,
+        "secondary": 45,
+        "secondary_link": 30,
+        "tertiary": 38,
+        "tertiary_link": 25,
+        "unclassified": 30,
+        "residential": 25,
+        "living_street": 10,
+        "service": 15,
+        "road": 25,
+        "track": 12,
     },
 }
 # Roads through the mountainous north are slower (curves, grades): travel time is divided by this.
-MOUNTAIN_FACTOR = {"value": 0.6, "source": "planning assumption for winding mountain roads", "effective_from": "2026-01-01"}
+MOUNTAIN_FACTOR = {
+    "value": 0.6,
+    "source": "planning assumption for winding mountain roads",
+    "effective_from": "2026-01-01",
+}
 
 # The mountainous county-level units of Qingyuan (docs/domain/09-qingyuan.md): 连州、连山、连南、阳山.
 MOUNTAIN_DISTRICTS = {"441882", "441825", "441826", "441823"}
@@ -74,8 +91,9 @@ def capability_match(team_caps: Iterable[str], needed: Sequence[str]) -> tuple[l
     return matched, missing
 
 
-def coverage_shares(times_min: Sequence[float], weights: Sequence[float], groups: Sequence[str],
-                    thresholds: Sequence[float]) -> dict[str, dict[str, Any]]:
+def coverage_shares(
+    times_min: Sequence[float], weights: Sequence[float], groups: Sequence[str], thresholds: Sequence[float]
+) -> dict[str, dict[str, Any]]:
     """Share of the weight reachable within each threshold, per group and for all ("*").
 
     times_min: travel time of each demand point from its nearest able team (inf: unreachable).
@@ -101,15 +119,21 @@ def coverage_shares(times_min: Sequence[float], weights: Sequence[float], groups
     return out
 
 
-def urban_mountain_gap(shares: dict[str, dict[str, Any]], thresholds: Sequence[float],
-                       urban: Iterable[str] = URBAN_DISTRICTS, mountain: Iterable[str] = MOUNTAIN_DISTRICTS) -> dict[str, Any]:
+def urban_mountain_gap(
+    shares: dict[str, dict[str, Any]],
+    thresholds: Sequence[float],
+    urban: Iterable[str] = URBAN_DISTRICTS,
+    mountain: Iterable[str] = MOUNTAIN_DISTRICTS,
+) -> dict[str, Any]:
     """Population-weighted coverage of the urban core and of the mountain districts, and the gap
     (urban minus mountain, in percentage points) for each threshold."""
 
     def pooled(codes: Iterable[str]) -> dict[str, float]:
         pop = sum(shares[c]["population"] for c in codes if c in shares)
-        return {str(t): (sum(shares[c]["covered"][str(t)] for c in codes if c in shares) / pop if pop else 0.0)
-                for t in thresholds}
+        return {
+            str(t): (sum(shares[c]["covered"][str(t)] for c in codes if c in shares) / pop if pop else 0.0)
+            for t in thresholds
+        }
 
     u, m = pooled(list(urban)), pooled(list(mountain))
     return {"urban": u, "mountain": m, "gap_points": {k: round(100 * (u[k] - m[k]), 1) for k in u}}

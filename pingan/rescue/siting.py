@@ -35,15 +35,24 @@ class SitingError(ValueError):
 
 @dataclass
 class Solution:
-    chosen: list[int]        # indices of the chosen candidates
-    objective: float         # MCLP: population covered (incl. existing); p-median: weighted minutes
+    chosen: list[int]  # indices of the chosen candidates
+    objective: float  # MCLP: population covered (incl. existing); p-median: weighted minutes
     covered_by_existing: float = 0.0
     status: str = "optimal"
 
 
-def _solve(cost: np.ndarray, a: csc_matrix, row_lo: np.ndarray, row_hi: np.ndarray, col_lo: np.ndarray,
-           col_hi: np.ndarray, integer: np.ndarray, *, abs_gap: float = 0.0,
-           start: np.ndarray | None = None) -> np.ndarray:
+def _solve(
+    cost: np.ndarray,
+    a: csc_matrix,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    col_lo: np.ndarray,
+    col_hi: np.ndarray,
+    integer: np.ndarray,
+    *,
+    abs_gap: float = 0.0,
+    start: np.ndarray | None = None,
+) -> np.ndarray:
     """Solve to proven optimality. `abs_gap` < 1 is still exact when every objective value is an
     integer (no better integer value fits in the gap); `start` is a feasible solution to begin with."""
     import highspy
@@ -68,7 +77,9 @@ def _solve(cost: np.ndarray, a: csc_matrix, row_lo: np.ndarray, row_hi: np.ndarr
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(np.float64)
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer
+    ]
     h.passModel(lp)
     if start is not None:
         sol = highspy.HighsSolution()
@@ -86,11 +97,14 @@ def _check_p(p: int, n_candidates: int) -> None:
     if p < 1:
         raise SitingError(_("新增站点数至少为 1"), code="min_value")
     if p > n_candidates:
-        raise SitingError(_("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": p, "n": n_candidates}, code="too_many")
+        raise SitingError(
+            _("新增站点数 %(p)d 大于候选站点数 %(n)d") % {"p": p, "n": n_candidates}, code="too_many"
+        )
 
 
-def mclp(times: np.ndarray, weights: np.ndarray, threshold: float, p: int,
-         existing_times: np.ndarray | None = None) -> Solution:
+def mclp(
+    times: np.ndarray, weights: np.ndarray, threshold: float, p: int, existing_times: np.ndarray | None = None
+) -> Solution:
     """times: (demand, candidates) minutes; existing_times: (demand, existing) or None."""
     times = np.asarray(times, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
@@ -122,10 +136,13 @@ def mclp(times: np.ndarray, weights: np.ndarray, threshold: float, p: int,
     integer = np.concatenate([np.ones(n_cand, dtype=bool), np.zeros(r, dtype=bool)])
     # A greedy cover as the starting incumbent; integral weights make the objective integral.
     pick = _greedy_cover(uniq, w, p)
-    start = np.concatenate([np.isin(np.arange(n_cand), pick).astype(float),
-                            uniq[:, pick].any(axis=1).astype(float)])
+    start = np.concatenate(
+        [np.isin(np.arange(n_cand), pick).astype(float), uniq[:, pick].any(axis=1).astype(float)]
+    )
     integral = bool(np.all(w == np.round(w)))
-    x = _solve(cost, a, row_lo, row_hi, col_lo, col_hi, integer, abs_gap=0.999 if integral else 0.0, start=start)
+    x = _solve(
+        cost, a, row_lo, row_hi, col_lo, col_hi, integer, abs_gap=0.999 if integral else 0.0, start=start
+    )
     chosen = [int(j) for j in np.flatnonzero(x[:n_cand] > 0.5)]
     covered = float(w[(uniq[:, chosen]).any(axis=1)].sum()) if chosen else 0.0
     return Solution(chosen=chosen, objective=base + covered, covered_by_existing=base)
@@ -146,8 +163,13 @@ def _greedy_cover(cover: np.ndarray, w: np.ndarray, p: int) -> list[int]:
     return picked
 
 
-def p_median(times: np.ndarray, weights: np.ndarray, p: int, existing_times: np.ndarray | None = None,
-             unreachable_minutes: float = 600.0) -> Solution:
+def p_median(
+    times: np.ndarray,
+    weights: np.ndarray,
+    p: int,
+    existing_times: np.ndarray | None = None,
+    unreachable_minutes: float = 600.0,
+) -> Solution:
     """Minimise Σ w_i · (time to the nearest open station); unreachable pairs cost `unreachable_minutes`."""
     times = np.minimum(np.asarray(times, dtype=np.float64), unreachable_minutes)
     weights = np.asarray(weights, dtype=np.float64)
@@ -164,7 +186,9 @@ def p_median(times: np.ndarray, weights: np.ndarray, p: int, existing_times: np.
     n_z, n_fb = di.size, fb_rows.size
     # Columns: x (n_cand), z over useful pairs (n_z), fallback z (n_fb).
     n_col = n_cand + n_z + n_fb
-    cost = np.concatenate([np.zeros(n_cand), weights[di] * times[di, dj], weights[fb_rows] * fallback[fb_rows]])
+    cost = np.concatenate(
+        [np.zeros(n_cand), weights[di] * times[di, dj], weights[fb_rows] * fallback[fb_rows]]
+    )
     # Assignment rows: Σ z_i· = 1.
     z_cols = n_cand + np.arange(n_z)
     fb_cols = n_cand + n_z + np.arange(n_fb)
@@ -180,7 +204,9 @@ def p_median(times: np.ndarray, weights: np.ndarray, p: int, existing_times: np.
     rows.append(np.full(n_cand, card))
     cols.append(np.arange(n_cand))
     vals.append(np.ones(n_cand))
-    a = csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(card + 1, n_col))
+    a = csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(card + 1, n_col)
+    )
     missing = np.setdiff1d(np.arange(n_dem), np.concatenate([di, fb_rows]))
     if missing.size:
         raise SitingError(_("有需求点无法到达任何站点"), field="network", code="unreachable")
@@ -193,8 +219,15 @@ def p_median(times: np.ndarray, weights: np.ndarray, p: int, existing_times: np.
     return Solution(chosen=chosen, objective=float((weights * best).sum()))
 
 
-def gains(method: str, times: np.ndarray, weights: np.ndarray, p: int, *, threshold: float = 30,
-          existing_times: np.ndarray | None = None) -> list[dict]:
+def gains(
+    method: str,
+    times: np.ndarray,
+    weights: np.ndarray,
+    p: int,
+    *,
+    threshold: float = 30,
+    existing_times: np.ndarray | None = None,
+) -> list[dict]:
     """The optimum for 1..p new stations (each solved exactly) and the gain of each added one."""
     _check_p(p, np.asarray(times).shape[1])
     out = []
@@ -202,11 +235,20 @@ def gains(method: str, times: np.ndarray, weights: np.ndarray, p: int, *, thresh
         prev = mclp(times, weights, threshold, 1, existing_times).covered_by_existing
     else:
         ex = existing_times
-        prev = float((weights * np.minimum(ex, 600.0).min(axis=1)).sum()) if ex is not None and ex.size else None
+        prev = (
+            float((weights * np.minimum(ex, 600.0).min(axis=1)).sum()) if ex is not None and ex.size else None
+        )
     for k in range(1, p + 1):
-        sol = mclp(times, weights, threshold, k, existing_times) if method == SitingMethod.MCLP else \
-            p_median(times, weights, k, existing_times)
-        gain = None if prev is None else (sol.objective - prev if method == SitingMethod.MCLP else prev - sol.objective)
+        sol = (
+            mclp(times, weights, threshold, k, existing_times)
+            if method == SitingMethod.MCLP
+            else p_median(times, weights, k, existing_times)
+        )
+        gain = (
+            None
+            if prev is None
+            else (sol.objective - prev if method == SitingMethod.MCLP else prev - sol.objective)
+        )
         out.append({"p": k, "objective": sol.objective, "gain": gain, "chosen": sol.chosen})
         prev = sol.objective
     return out

@@ -28,9 +28,15 @@ CORRIDORS = [
 MOUNTAIN_FALLBACK = shapely.Polygon([(111.9, 24.3), (113.0, 24.3), (113.0, 25.2), (111.9, 25.2)])
 
 
-def qingyuan_network(*, step: float = 0.025, city: shapely.Geometry | None = None,
-                     mountain_areas: Sequence[shapely.Geometry] = (), seed: int = 7,
-                     speeds: dict[str, float] | None = None, mountain_factor: float | None = None) -> network.Graph:
+def qingyuan_network(
+    *,
+    step: float = 0.025,
+    city: shapely.Geometry | None = None,
+    mountain_areas: Sequence[shapely.Geometry] = (),
+    seed: int = 7,
+    speeds: dict[str, float] | None = None,
+    mountain_factor: float | None = None,
+) -> network.Graph:
     speeds = dict(speeds or ROAD_SPEEDS_KMH["speeds"])
     factor = MOUNTAIN_FACTOR["value"] if mountain_factor is None else mountain_factor
     areas = list(mountain_areas) or [MOUNTAIN_FALLBACK]
@@ -60,7 +66,7 @@ def qingyuan_network(*, step: float = 0.025, city: shapely.Geometry | None = Non
     for axis in (0, 1):
         a = node[:, :-1] if axis == 0 else node[:-1, :]
         b = node[:, 1:] if axis == 0 else node[1:, :]
-        line = (gy[:, :-1] if axis == 0 else gx[:-1, :])
+        line = gy[:, :-1] if axis == 0 else gx[:-1, :]
         cls = np.full(a.shape, ci["tertiary"], dtype=np.int8)
         cls[line % 4 == 0] = ci["secondary"]
         cls[line % 8 == 0] = ci["primary"]
@@ -90,12 +96,24 @@ def qingyuan_network(*, step: float = 0.025, city: shapely.Geometry | None = Non
     keep = np.ones(lon.size, dtype=bool) if city is None else shapely.contains_xy(city, lon, lat)
     ek = keep[u] & keep[v]
     u, v, cls, sec = u[ek], v[ek], cls[ek], sec[ek]
-    return network.build(lon, lat, np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([sec, sec]),
-                         np.concatenate([cls, cls]), classes)
+    return network.build(
+        lon,
+        lat,
+        np.concatenate([u, v]),
+        np.concatenate([v, u]),
+        np.concatenate([sec, sec]),
+        np.concatenate([cls, cls]),
+        classes,
+    )
 
 
-def demand_grid(*, step: float = 0.04, city: shapely.Geometry | None = None,
-                seats: Sequence[tuple[float, float, float]] = (), seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def demand_grid(
+    *,
+    step: float = 0.04,
+    city: shapely.Geometry | None = None,
+    seats: Sequence[tuple[float, float, float]] = (),
+    seed: int = 11,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Synthetic demand points (lon, lat, population): a grid whose weights fall off with the
     distance from the county seats (seats: lon, lat, people near the seat)."""
     rng = np.random.default_rng(seed)

@@ -43,14 +43,25 @@ def execute_run(model: type, pk: int, compute: Callable[[Any, Callable[[int, str
         results = compute(run, progress)
     except (ActionError, siting.SitingError, network.NetworkError) as exc:
         with transaction.atomic():
-            model.objects.filter(pk=pk).update(status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now())
-            audit.record(f"rescue.{model._meta.model_name}.failed", model.objects.get(pk=pk), actor=None,
-                         note=str(exc)[:500])
+            model.objects.filter(pk=pk).update(
+                status=RunStatus.FAILED, error=str(exc), finished_at=timezone.now()
+            )
+            audit.record(
+                f"rescue.{model._meta.model_name}.failed",
+                model.objects.get(pk=pk),
+                actor=None,
+                note=str(exc)[:500],
+            )
         return
     with transaction.atomic():
-        model.objects.filter(pk=pk).update(status=RunStatus.DONE, progress=100, stage="done", results=results,
-                                           demand_source=results.pop("demand_source", "") or "",
-                                           finished_at=timezone.now())
+        model.objects.filter(pk=pk).update(
+            status=RunStatus.DONE,
+            progress=100,
+            stage="done",
+            results=results,
+            demand_source=results.pop("demand_source", "") or "",
+            finished_at=timezone.now(),
+        )
         audit.record(f"rescue.{model._meta.model_name}.done", model.objects.get(pk=pk), actor=None)
 
 
@@ -80,7 +91,9 @@ def reconcile_runs() -> int:
     stale = timezone.now() - timedelta(minutes=2)
     n = 0
     for model, task in ((CoverageRun, coverage_task), (SitingRun, siting_task)):
-        for pk in model.objects.filter(status=RunStatus.QUEUED, created_at__lt=stale).values_list("pk", flat=True):
+        for pk in model.objects.filter(status=RunStatus.QUEUED, created_at__lt=stale).values_list(
+            "pk", flat=True
+        ):
             task(pk)
             n += 1
     return n

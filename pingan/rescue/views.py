@@ -51,14 +51,21 @@ class TeamListView(ScopedListView):
         user = self.request.user
         teams = Team.objects.visible_to(user)
         ctx["kpi"] = {
-            "teams": teams.count(), "people": teams.aggregate(n=Sum("headcount"))["n"] or 0,
-            "experts": Expert.objects.visible_to(user).count(), "shelters": Shelter.objects.visible_to(user).count(),
+            "teams": teams.count(),
+            "people": teams.aggregate(n=Sum("headcount"))["n"] or 0,
+            "experts": Expert.objects.visible_to(user).count(),
+            "shelters": Shelter.objects.visible_to(user).count(),
             "active": Mobilisation.objects.visible_to(user).filter(state__in=ACTIVE_MOBILISATION).count(),
         }
         ctx["kinds"] = TeamKind.choices
         ctx["layers"] = [
-            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
-             "labels": True, "fit": True},
+            {
+                "url": reverse("geo-api:division-geojson") + "?level=district",
+                "name": _("区县"),
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            },
             {"url": reverse("rescue:teams-geojson"), "name": _("救援队伍"), "kind": "points"},
         ]
         return ctx
@@ -84,20 +91,34 @@ class TeamDetailView(ScopedDetailView):
 
 @console_view("rescue.view")
 def teams_geojson(request: HttpRequest) -> HttpResponse:
-    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
-              "properties": {"label": t.name, "colour": colour_of(TeamKind, t.kind),
-                             "popup": f"{t.get_kind_display()} · {t.headcount}人 · {t.get_status_display()}",
-                             "url": reverse("rescue:team", args=[t.pk])}}
-             for t in Team.objects.visible_to(request.user).select_related("division")]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
+            "properties": {
+                "label": t.name,
+                "colour": colour_of(TeamKind, t.kind),
+                "popup": f"{t.get_kind_display()} · {t.headcount}人 · {t.get_status_display()}",
+                "url": reverse("rescue:team", args=[t.pk]),
+            },
+        }
+        for t in Team.objects.visible_to(request.user).select_related("division")
+    ]
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
 @console_view("rescue.view_dispatch")
 def dispatch(request: HttpRequest) -> HttpResponse:
-    ctx: dict[str, Any] = {"capabilities": Capability.choices, "specialties": Specialty.choices,
-                           "chosen_caps": request.GET.getlist("cap"), "chosen_specs": request.GET.getlist("spec"),
-                           "lat": request.GET.get("lat", ""), "lon": request.GET.get("lon", ""),
-                           "title": request.GET.get("title", ""), "incident": request.GET.get("incident", "")}
+    ctx: dict[str, Any] = {
+        "capabilities": Capability.choices,
+        "specialties": Specialty.choices,
+        "chosen_caps": request.GET.getlist("cap"),
+        "chosen_specs": request.GET.getlist("spec"),
+        "lat": request.GET.get("lat", ""),
+        "lon": request.GET.get("lon", ""),
+        "title": request.GET.get("title", ""),
+        "incident": request.GET.get("incident", ""),
+    }
     if ctx["incident"]:
         inc = incident_or_404(request.user, ctx["incident"])
         ctx["title"] = ctx["title"] or inc.title
@@ -112,12 +133,25 @@ def dispatch(request: HttpRequest) -> HttpResponse:
             cap_label = dict(Capability.choices)
             for t in ctx["result"]["teams"]:
                 t["matched_labels"] = [cap_label.get(c, c) for c in t["matched"]]
-            feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                      "properties": {"label": ctx["title"] or _("事发地点"), "colour": "red"}}]
-            feats += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [t["lon"], t["lat"]]},
-                       "properties": {"label": f"{i + 1}. {t['name']}", "colour": "blue",
-                                      "popup": _("约 %(m)s 分钟") % {"m": t["eta_minutes"]}}}
-                      for i, t in enumerate(ctx["result"]["teams"])]
+            feats = [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {"label": ctx["title"] or _("事发地点"), "colour": "red"},
+                }
+            ]
+            feats += [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [t["lon"], t["lat"]]},
+                    "properties": {
+                        "label": f"{i + 1}. {t['name']}",
+                        "colour": "blue",
+                        "popup": _("约 %(m)s 分钟") % {"m": t["eta_minutes"]},
+                    },
+                }
+                for i, t in enumerate(ctx["result"]["teams"])
+            ]
             ctx["points"] = {"type": "FeatureCollection", "features": feats}
         except ValueError:
             ctx["error"] = _("纬度和经度必须是数字")
@@ -136,9 +170,16 @@ def request_mobilisation(request: HttpRequest) -> HttpResponse:
         incident = incident_or_404(request.user, request.POST["incident"])
     try:
         eta = float(request.POST.get("eta") or 0) or None
-        mob = actions.do_request(request.user, team, title=request.POST.get("title", ""), lat=request.POST.get("lat"),
-                                 lon=request.POST.get("lon"), capabilities=request.POST.getlist("cap"),
-                                 eta_minutes=eta, incident=incident)
+        mob = actions.do_request(
+            request.user,
+            team,
+            title=request.POST.get("title", ""),
+            lat=request.POST.get("lat"),
+            lon=request.POST.get("lon"),
+            capabilities=request.POST.getlist("cap"),
+            eta_minutes=eta,
+            incident=incident,
+        )
     except ActionError as exc:
         messages.error(request, exc.message)
         return redirect(request.META.get("HTTP_REFERER") or reverse("rescue:dispatch"))
@@ -165,14 +206,20 @@ class MobilisationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         may_move = may(self.request.user, "rescue.transition", self.object)
-        ctx["next_states"] = [(s, MobilisationState(s).label) for s in rules.next_states(self.object.state)] if may_move else []
+        ctx["next_states"] = (
+            [(s, MobilisationState(s).label) for s in rules.next_states(self.object.state)]
+            if may_move
+            else []
+        )
         ctx["quiet_states"] = (MobilisationState.DECLINED, MobilisationState.STOOD_DOWN)
         return ctx
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         mob = get_visible_or_404(Mobilisation.objects.all(), request.user, pk=pk)
         try:
-            actions.do_transition(request.user, mob, request.POST.get("state", ""), note=request.POST.get("note", ""))
+            actions.do_transition(
+                request.user, mob, request.POST.get("state", ""), note=request.POST.get("note", "")
+            )
         except ActionError as exc:
             messages.error(request, exc.message)
         return redirect("rescue:mobilisation", pk=pk)
@@ -183,16 +230,29 @@ class MobilisationDetailView(ScopedDetailView):
 def coverage(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            th = [int(x) for x in request.POST.get("thresholds", "15,30,60").replace(",", ",").split(",") if x.strip()]
-            run = actions.do_start_coverage(request.user, thresholds=th, capabilities=request.POST.getlist("cap"))
+            th = [
+                int(x)
+                for x in request.POST.get("thresholds", "15,30,60").replace(",", ",").split(",")
+                if x.strip()
+            ]
+            run = actions.do_start_coverage(
+                request.user, thresholds=th, capabilities=request.POST.getlist("cap")
+            )
             return redirect("rescue:coverage-run", pk=run.pk)
         except ValueError:
             messages.error(request, _("时间阈值应为逗号分隔的整数"))
         except ActionError as exc:
             messages.error(request, exc.message)
     runs = CoverageRun.objects.visible_to(request.user).select_related("network")[:20]
-    return render(request, "rescue/coverage.html", {"runs": runs, "capabilities": Capability.choices,
-                                                    "network": RoadNetwork.objects.filter(is_active=True).first()})
+    return render(
+        request,
+        "rescue/coverage.html",
+        {
+            "runs": runs,
+            "capabilities": Capability.choices,
+            "network": RoadNetwork.objects.filter(is_active=True).first(),
+        },
+    )
 
 
 @console_view("rescue.view_analysis")
@@ -201,28 +261,64 @@ def coverage_run(request: HttpRequest, pk: int) -> HttpResponse:
     ctx: dict[str, Any] = {"run": run, "mountain": MOUNTAIN_DISTRICTS}
     if run.status == RunStatus.DONE:
         res = run.results
-        ctx["rows"] = [{**d, "mountain": d["code"] in MOUNTAIN_DISTRICTS,
-                        "cells": [round(100 * d["share"].get(str(float(t)), d["share"].get(str(t), 0)), 1)
-                                  for t in res["thresholds"]]} for d in res["districts"]]
-        ctx["city_cells"] = [round(100 * res["city"]["share"].get(str(float(t)), 0), 1) for t in res["thresholds"]]
-        ctx["gap"] = [(t, round(100 * res["gap"]["urban"][str(float(t))], 1), round(100 * res["gap"]["mountain"][str(float(t))], 1),
-                       res["gap"]["gap_points"][str(float(t))]) for t in res["thresholds"]]
+        ctx["rows"] = [
+            {
+                **d,
+                "mountain": d["code"] in MOUNTAIN_DISTRICTS,
+                "cells": [
+                    round(100 * d["share"].get(str(float(t)), d["share"].get(str(t), 0)), 1)
+                    for t in res["thresholds"]
+                ],
+            }
+            for d in res["districts"]
+        ]
+        ctx["city_cells"] = [
+            round(100 * res["city"]["share"].get(str(float(t)), 0), 1) for t in res["thresholds"]
+        ]
+        ctx["gap"] = [
+            (
+                t,
+                round(100 * res["gap"]["urban"][str(float(t))], 1),
+                round(100 * res["gap"]["mountain"][str(float(t))], 1),
+                res["gap"]["gap_points"][str(float(t))],
+            )
+            for t in res["thresholds"]
+        ]
         ctx["thresholds"] = [int(t) for t in res["thresholds"]]
         ctx["layers"] = [
-            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
-             "labels": True, "fit": True},
-            {"url": reverse("rescue:coverage-geojson", args=[run.pk]), "name": _("需求点(按到达时间)"), "kind": "points",
-             "radius": 4},
+            {
+                "url": reverse("geo-api:division-geojson") + "?level=district",
+                "name": _("区县"),
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            },
+            {
+                "url": reverse("rescue:coverage-geojson", args=[run.pk]),
+                "name": _("需求点(按到达时间)"),
+                "kind": "points",
+                "radius": 4,
+            },
             {"url": reverse("rescue:teams-geojson"), "name": _("救援队伍"), "kind": "points"},
         ]
         ctx["chart"] = {
-            "tooltip": {"trigger": "axis"}, "legend": {"top": 0},
-            "xAxis": {"type": "category", "data": [d["name"] for d in res["districts"]], "axisLabel": {"rotate": 30}},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "xAxis": {
+                "type": "category",
+                "data": [d["name"] for d in res["districts"]],
+                "axisLabel": {"rotate": 30},
+            },
             "yAxis": {"type": "value", "max": 100, "name": "%"},
             "grid": {"left": 48, "right": 16, "top": 40, "bottom": 80},
-            "series": [{"type": "bar", "name": f"{int(t)} min",
-                        "data": [round(100 * d["share"].get(str(float(t)), 0), 1) for d in res["districts"]]}
-                       for t in res["thresholds"]],
+            "series": [
+                {
+                    "type": "bar",
+                    "name": f"{int(t)} min",
+                    "data": [round(100 * d["share"].get(str(float(t)), 0), 1) for d in res["districts"]],
+                }
+                for t in res["thresholds"]
+            ],
         }
     return render(request, "rescue/coverage_run.html", ctx)
 
@@ -241,9 +337,18 @@ def coverage_geojson(request: HttpRequest, pk: int) -> HttpResponse:
                 return c
         return "red"
 
-    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
-              "properties": {"colour": colour(m), "label": f"{m} min" if m is not None else "—", "popup": f"{w} 人"}}
-             for x, y, w, m in run.results.get("points", [])]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [x, y]},
+            "properties": {
+                "colour": colour(m),
+                "label": f"{m} min" if m is not None else "—",
+                "popup": f"{w} 人",
+            },
+        }
+        for x, y, w, m in run.results.get("points", [])
+    ]
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
@@ -262,17 +367,24 @@ def run_progress(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def siting(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            run = actions.do_start_siting(request.user, method=request.POST.get("method", SitingMethod.MCLP),
-                                          p=request.POST.get("p", ""), threshold=int(request.POST.get("threshold") or 30),
-                                          mountain_only=bool(request.POST.get("mountain_only")))
+            run = actions.do_start_siting(
+                request.user,
+                method=request.POST.get("method", SitingMethod.MCLP),
+                p=request.POST.get("p", ""),
+                threshold=int(request.POST.get("threshold") or 30),
+                mountain_only=bool(request.POST.get("mountain_only")),
+            )
             return redirect("rescue:siting-run", pk=run.pk)
         except ValueError:
             messages.error(request, _("覆盖时间必须是整数"))
         except ActionError as exc:
             messages.error(request, exc.message)
     runs = SitingRun.objects.visible_to(request.user).select_related("network")[:20]
-    return render(request, "rescue/siting.html", {"runs": runs, "methods": SitingMethod.choices,
-                                                  "candidates": len(engine.candidate_sites())})
+    return render(
+        request,
+        "rescue/siting.html",
+        {"runs": runs, "methods": SitingMethod.choices, "candidates": len(engine.candidate_sites())},
+    )
 
 
 @console_view("rescue.view_analysis")
@@ -282,18 +394,38 @@ def siting_run(request: HttpRequest, pk: int) -> HttpResponse:
     if run.status == RunStatus.DONE:
         res = run.results
         ctx["layers"] = [
-            {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary",
-             "labels": True, "fit": True},
+            {
+                "url": reverse("geo-api:division-geojson") + "?level=district",
+                "name": _("区县"),
+                "kind": "boundary",
+                "labels": True,
+                "fit": True,
+            },
             {"url": reverse("rescue:teams-geojson"), "name": _("现有队伍"), "kind": "points"},
-            {"url": reverse("rescue:siting-geojson", args=[run.pk]), "name": _("建议新站点"), "kind": "points", "radius": 10},
+            {
+                "url": reverse("rescue:siting-geojson", args=[run.pk]),
+                "name": _("建议新站点"),
+                "kind": "points",
+                "radius": 10,
+            },
         ]
         mclp = run.method == SitingMethod.MCLP
         ctx["chart"] = {
-            "tooltip": {"trigger": "axis"}, "legend": {"top": 0},
-            "xAxis": {"type": "category", "data": [f"+{s['p']}" for s in res["steps"]], "name": _("新增站点")},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "xAxis": {
+                "type": "category",
+                "data": [f"+{s['p']}" for s in res["steps"]],
+                "name": _("新增站点"),
+            },
             "yAxis": {"type": "value", "name": _("新增覆盖人口") if mclp else _("减少的人·分钟")},
-            "series": [{"type": "bar", "name": _("该站点带来的增益"),
-                        "data": [round(s["gain"] or 0) for s in res["steps"]]}],
+            "series": [
+                {
+                    "type": "bar",
+                    "name": _("该站点带来的增益"),
+                    "data": [round(s["gain"] or 0) for s in res["steps"]],
+                }
+            ],
         }
     return render(request, "rescue/siting_run.html", ctx)
 
@@ -301,9 +433,14 @@ def siting_run(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view("rescue.view_analysis")
 def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_visible_or_404(SitingRun.objects.all(), request.user, pk=pk)
-    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-              "properties": {"colour": "#111827", "label": f"{s['order']}. {s['name']}", "popup": s["code"]}}
-             for s in run.results.get("sites", [])]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+            "properties": {"colour": "#111827", "label": f"{s['order']}. {s['name']}", "popup": s["code"]},
+        }
+        for s in run.results.get("sites", [])
+    ]
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
@@ -314,14 +451,27 @@ class ExerciseListView(ScopedListView):
     context_object_name = "exercises"
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().select_related("division").annotate(team_count=Count("teams")).order_by("-date", "-id")
+        return (
+            super()
+            .get_queryset()
+            .select_related("division")
+            .annotate(team_count=Count("teams"))
+            .order_by("-date", "-id")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        rows = (Exercise.objects.visible_to(self.request.user).annotate(year=ExtractYear("date"))
-                .values("division__code", "division__name", "year")
-                .annotate(drills=Count("id", filter=Q(kind=ExerciseKind.DRILL)), trainings=Count("id", filter=Q(kind=ExerciseKind.TRAINING)),
-                          people=Sum("participants")).order_by("division__code", "-year"))
+        rows = (
+            Exercise.objects.visible_to(self.request.user)
+            .annotate(year=ExtractYear("date"))
+            .values("division__code", "division__name", "year")
+            .annotate(
+                drills=Count("id", filter=Q(kind=ExerciseKind.DRILL)),
+                trainings=Count("id", filter=Q(kind=ExerciseKind.TRAINING)),
+                people=Sum("participants"),
+            )
+            .order_by("division__code", "-year")
+        )
         ctx["stats"] = list(rows)
         return ctx
 
@@ -337,8 +487,9 @@ class ImportView(ConsoleGate, generic.TemplateView):
             ctx["error"] = _("请选择文件")
         else:
             try:
-                ctx["report"] = importer.import_file(request.POST.get("kind", ""), upload.read(), upload.name,
-                                                     actor=request.user)
+                ctx["report"] = importer.import_file(
+                    request.POST.get("kind", ""), upload.read(), upload.name, actor=request.user
+                )
             except ActionError as exc:
                 ctx["error"] = exc.message
         return self.render_to_response(self.get_context_data(**ctx))
@@ -363,7 +514,9 @@ def networks(request: HttpRequest) -> HttpResponse:
                     with path.open("wb") as fh:
                         for chunk in upload.chunks():
                             fh.write(chunk)
-                    actions.do_import_osm(request.user, str(path), name=request.POST.get("name") or upload.name)
+                    actions.do_import_osm(
+                        request.user, str(path), name=request.POST.get("name") or upload.name
+                    )
             messages.success(request, _("路网已更新"))
         except ActionError as exc:
             messages.error(request, exc.message)
@@ -384,11 +537,17 @@ def resources(request: HttpRequest) -> HttpResponse:
     experts = list(Expert.objects.visible_to(user).select_related("division")[:300])
     for e in experts:
         e.spec_labels = [spec.get(s, s) for s in e.specialties]
-    return render(request, "rescue/resources.html", {
-        "experts": experts,
-        "warehouses": Warehouse.objects.visible_to(user).select_related("division").prefetch_related("stock")[:100],
-        "shelters": Shelter.objects.visible_to(user).select_related("division")[:300],
-    })
+    return render(
+        request,
+        "rescue/resources.html",
+        {
+            "experts": experts,
+            "warehouses": Warehouse.objects.visible_to(user)
+            .select_related("division")
+            .prefetch_related("stock")[:100],
+            "shelters": Shelter.objects.visible_to(user).select_related("division")[:300],
+        },
+    )
 
 
 def public_shelters(request: HttpRequest) -> HttpResponse:

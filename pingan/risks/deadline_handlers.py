@@ -54,24 +54,32 @@ def _above(dept: Department | None) -> list[User]:
 
 
 def _task(row: Deadline) -> CheckTask | None:
-    return CheckTask.objects.select_related("risk_object__enterprise", "risk_object__department").filter(
-        pk=(row.data or {}).get("task")).first()
+    return (
+        CheckTask.objects.select_related("risk_object__enterprise", "risk_object__department")
+        .filter(pk=(row.data or {}).get("task"))
+        .first()
+    )
 
 
 def _keepers(task: CheckTask) -> list[User]:
     ro = task.risk_object
     people = [task.assignee] if task.assignee_id else []
-    return people + (_enterprise_people(ro.enterprise_id) if ro.enterprise_id else _department_people(ro.department_id))
+    return people + (
+        _enterprise_people(ro.enterprise_id) if ro.enterprise_id else _department_people(ro.department_id)
+    )
 
 
 def remind_check(row: Deadline) -> None:
     task = _task(row)
     if task is None:
         return
-    notify([task.assignee] if task.assignee_id else _keepers(task), event="risks.check.remind",
-           title=_("即将到期: %(t)s") % {"t": row.title},
-           body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
-           url=reverse("risks:task", args=[task.pk]))
+    notify(
+        [task.assignee] if task.assignee_id else _keepers(task),
+        event="risks.check.remind",
+        title=_("即将到期: %(t)s") % {"t": row.title},
+        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        url=reverse("risks:task", args=[task.pk]),
+    )
 
 
 def escalate_check(row: Deadline, level: int) -> dt.datetime | None:
@@ -81,35 +89,58 @@ def escalate_check(row: Deadline, level: int) -> dt.datetime | None:
     ro = task.risk_object
     if level == 1:
         people = _keepers(task)
-        audit.record("risks.task.overdue", task, actor="system",
-                     after={"due": row.due_at, "level": level}, note=row.title)
+        audit.record(
+            "risks.task.overdue",
+            task,
+            actor="system",
+            after={"due": row.due_at, "level": level},
+            note=row.title,
+        )
     else:
         people = _supervisors(ro.enterprise) if ro.enterprise_id else _above(ro.department)
-    notify(people, event="risks.check.overdue",
-           title=_("排查超期(第%(n)d级): %(t)s") % {"n": level, "t": row.title},
-           body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
-           url=reverse("risks:task", args=[task.pk]), urgent=level >= 2)
+    notify(
+        people,
+        event="risks.check.overdue",
+        title=_("排查超期(第%(n)d级): %(t)s") % {"n": level, "t": row.title},
+        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        url=reverse("risks:task", args=[task.pk]),
+        urgent=level >= 2,
+    )
     return row.due_at + NEXT_STEP if level == 1 else None
 
 
 def remind_filing(row: Deadline) -> None:
     src = MajorHazardSource.objects.filter(pk=(row.data or {}).get("mhs")).first()
     if src is not None:
-        notify(_enterprise_people(src.enterprise_id), event="risks.filing.remind",
-               title=_("即将到期: %(t)s") % {"t": row.title}, url=reverse("risks:mhs_detail", args=[src.pk]))
+        notify(
+            _enterprise_people(src.enterprise_id),
+            event="risks.filing.remind",
+            title=_("即将到期: %(t)s") % {"t": row.title},
+            url=reverse("risks:mhs_detail", args=[src.pk]),
+        )
 
 
 def escalate_filing(row: Deadline, level: int) -> dt.datetime | None:
-    src = MajorHazardSource.objects.select_related("enterprise").filter(pk=(row.data or {}).get("mhs")).first()
+    src = (
+        MajorHazardSource.objects.select_related("enterprise").filter(pk=(row.data or {}).get("mhs")).first()
+    )
     if src is not None:
-        notify(_enterprise_people(src.enterprise_id) + _supervisors(src.enterprise), event="risks.filing.overdue",
-               title=_("已超期: %(t)s") % {"t": row.title}, url=reverse("risks:mhs_detail", args=[src.pk]))
+        notify(
+            _enterprise_people(src.enterprise_id) + _supervisors(src.enterprise),
+            event="risks.filing.overdue",
+            title=_("已超期: %(t)s") % {"t": row.title},
+            url=reverse("risks:mhs_detail", args=[src.pk]),
+        )
     return None
 
 
 def remind_commitment(row: Deadline) -> None:
-    notify(_enterprise_people((row.data or {}).get("enterprise")), event="risks.commitment.remind",
-           title=_("即将到期: %(t)s") % {"t": row.title}, url=reverse("risks:commitments"))
+    notify(
+        _enterprise_people((row.data or {}).get("enterprise")),
+        event="risks.commitment.remind",
+        title=_("即将到期: %(t)s") % {"t": row.title},
+        url=reverse("risks:commitments"),
+    )
 
 
 def escalate_commitment(row: Deadline, level: int) -> dt.datetime | None:
@@ -117,12 +148,21 @@ def escalate_commitment(row: Deadline, level: int) -> dt.datetime | None:
     ent = Enterprise.objects.filter(pk=(row.data or {}).get("enterprise")).first()
     if ent is None:
         return None
-    audit.record("risks.commitment.overdue", ent, actor="system", after={"day": (row.data or {}).get("day")},
-                 note=row.title)
-    notify(_supervisors(ent) + _enterprise_people(ent.pk), event="risks.commitment.overdue",
-           title=_("未按时提交安全承诺: %(name)s") % {"name": ent.name},
-           body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
-           url=reverse("risks:commitments"), urgent=True)
+    audit.record(
+        "risks.commitment.overdue",
+        ent,
+        actor="system",
+        after={"day": (row.data or {}).get("day")},
+        note=row.title,
+    )
+    notify(
+        _supervisors(ent) + _enterprise_people(ent.pk),
+        event="risks.commitment.overdue",
+        title=_("未按时提交安全承诺: %(name)s") % {"name": ent.name},
+        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        url=reverse("risks:commitments"),
+        urgent=True,
+    )
     return None
 
 
@@ -130,6 +170,3 @@ def register_all() -> None:
     deadlines.register(CHECK_KIND, remind=remind_check, escalate=escalate_check)
     deadlines.register(FILING_KIND, remind=remind_filing, escalate=escalate_filing)
     deadlines.register(COMMITMENT_KIND, remind=remind_commitment, escalate=escalate_commitment)
-
-
-

@@ -37,39 +37,91 @@ from .models import (
 
 SEED = 20260412
 N_POINTS = 320
-URBAN = ("441802", "441803")                                   # 清城区, 清新区
+URBAN = ("441802", "441803")  # 清城区, 清新区
 MOUNTAIN = ("441881", "441882", "441823", "441825", "441826")  # 英德、连州、阳山、连山、连南
 
 # point type → (names, event, measure kind, measure, check)
 CHAINS = {
-    PointType.SLOPE: (["后山边坡", "公路高边坡", "村后滑坡隐患点", "矿区排土场边坡"], "山体滑坡", "engineering",
-                      "截排水沟与挡土墙", "雨后巡查坡面裂缝"),
-    PointType.CROWDED: (["商业广场", "客运站候车厅", "农贸市场", "体育馆", "步行街"], "拥挤踩踏", "management",
-                        "人流限流与疏导", "检查疏散通道与安全出口"),
-    PointType.CONSTRUCTION: (["在建住宅工地", "地铁施工段", "道路改造工地"], "高处坠落", "ppe",
-                             "安全带与临边防护", "检查临边洞口防护"),
-    PointType.WATERLOGGING: (["下穿隧道", "低洼路段", "地下车库"], "内涝积水", "emergency",
-                             "水位监测与封闭预案", "检查排水泵与警示"),
-    PointType.OLD_BUILDING: (["老旧居民楼", "城中村自建房"], "结构坍塌", "engineering", "加固与限制使用",
-                             "检查墙体裂缝"),
-    PointType.GAS_STATION: (["加油站", "LNG加气站"], "火灾爆炸", "engineering", "可燃气体报警与静电接地",
-                            "检查报警器与接地"),
-    PointType.BRIDGE: (["跨江大桥", "人行天桥"], "桥梁损毁", "engineering", "定期检测与限载", "检查伸缩缝与护栏"),
+    PointType.SLOPE: (
+        ["后山边坡", "公路高边坡", "村后滑坡隐患点", "矿区排土场边坡"],
+        "山体滑坡",
+        "engineering",
+        "截排水沟与挡土墙",
+        "雨后巡查坡面裂缝",
+    ),
+    PointType.CROWDED: (
+        ["商业广场", "客运站候车厅", "农贸市场", "体育馆", "步行街"],
+        "拥挤踩踏",
+        "management",
+        "人流限流与疏导",
+        "检查疏散通道与安全出口",
+    ),
+    PointType.CONSTRUCTION: (
+        ["在建住宅工地", "地铁施工段", "道路改造工地"],
+        "高处坠落",
+        "ppe",
+        "安全带与临边防护",
+        "检查临边洞口防护",
+    ),
+    PointType.WATERLOGGING: (
+        ["下穿隧道", "低洼路段", "地下车库"],
+        "内涝积水",
+        "emergency",
+        "水位监测与封闭预案",
+        "检查排水泵与警示",
+    ),
+    PointType.OLD_BUILDING: (
+        ["老旧居民楼", "城中村自建房"],
+        "结构坍塌",
+        "engineering",
+        "加固与限制使用",
+        "检查墙体裂缝",
+    ),
+    PointType.GAS_STATION: (
+        ["加油站", "LNG加气站"],
+        "火灾爆炸",
+        "engineering",
+        "可燃气体报警与静电接地",
+        "检查报警器与接地",
+    ),
+    PointType.BRIDGE: (
+        ["跨江大桥", "人行天桥"],
+        "桥梁损毁",
+        "engineering",
+        "定期检测与限载",
+        "检查伸缩缝与护栏",
+    ),
     PointType.TUNNEL: (["公路隧道"], "隧道火灾", "emergency", "通风排烟与应急照明", "检查消防设施"),
 }
-URBAN_TYPES = [(PointType.CROWDED, 5), (PointType.CONSTRUCTION, 3), (PointType.WATERLOGGING, 3),
-               (PointType.OLD_BUILDING, 2), (PointType.GAS_STATION, 2), (PointType.BRIDGE, 1), (PointType.SLOPE, 1)]
-MOUNTAIN_TYPES = [(PointType.SLOPE, 6), (PointType.CROWDED, 1), (PointType.BRIDGE, 1), (PointType.TUNNEL, 1),
-                  (PointType.GAS_STATION, 1), (PointType.WATERLOGGING, 1)]
-LEC = [(lk, e, c) for lk in (0.5, 1, 3, 6) for e in (1, 2, 3, 6) for c in (1, 3, 7, 15)] + [(3, 10, 15), (6, 6, 15)]
+URBAN_TYPES = [
+    (PointType.CROWDED, 5),
+    (PointType.CONSTRUCTION, 3),
+    (PointType.WATERLOGGING, 3),
+    (PointType.OLD_BUILDING, 2),
+    (PointType.GAS_STATION, 2),
+    (PointType.BRIDGE, 1),
+    (PointType.SLOPE, 1),
+]
+MOUNTAIN_TYPES = [
+    (PointType.SLOPE, 6),
+    (PointType.CROWDED, 1),
+    (PointType.BRIDGE, 1),
+    (PointType.TUNNEL, 1),
+    (PointType.GAS_STATION, 1),
+    (PointType.WATERLOGGING, 1),
+]
+LEC = [(lk, e, c) for lk in (0.5, 1, 3, 6) for e in (1, 2, 3, 6) for c in (1, 3, 7, 15)] + [
+    (3, 10, 15),
+    (6, 6, 15),
+]
 # A unit of each grade (population, chemicals).
 MHS_MIX = [
-    (120, [{"chemical": "氯", "quantity": "70"}]),                                       # 一级
+    (120, [{"chemical": "氯", "quantity": "70"}]),  # 一级
     (60, [{"chemical": "氨", "quantity": "60"}, {"chemical": "氯", "quantity": "12"}]),  # 二级
-    (100, [{"chemical": "氯", "quantity": "6.25"}]),                                     # 三级
-    (40, [{"chemical": "液化石油气", "quantity": "60"}]),                                # 四级
+    (100, [{"chemical": "氯", "quantity": "6.25"}]),  # 三级
+    (40, [{"chemical": "液化石油气", "quantity": "60"}]),  # 四级
     (20, [{"chemical": "甲醇", "quantity": "800"}, {"chemical": "甲苯", "quantity": "150"}]),  # 四级
-    (5, [{"chemical": "氨", "quantity": "8"}]),                                          # below Q
+    (5, [{"chemical": "氨", "quantity": "8"}]),  # below Q
 ]
 
 
@@ -106,34 +158,57 @@ def seed_points(towns: list[Division], log: Callable[[str], Any]) -> int:
         town = rng.choice(pool)
         ptype = _pick(rng, URBAN_TYPES if town in urban else MOUNTAIN_TYPES)
         names = CHAINS[ptype][0]
-        points.append(RiskObject(
-            kind=ObjectKind.CITY_POINT, point_type=ptype, name=f"{town.name}{rng.choice(names)}{i % 7 + 1}号",
-            division=town, department=govs.get(town.pk) or ems.get(town.parent_id),
-            lat=town.lat + rng.uniform(-0.02, 0.02), lon=town.lon + rng.uniform(-0.02, 0.02), is_synthetic=True,
-            created_at=now - dt.timedelta(days=60)))
+        points.append(
+            RiskObject(
+                kind=ObjectKind.CITY_POINT,
+                point_type=ptype,
+                name=f"{town.name}{rng.choice(names)}{i % 7 + 1}号",
+                division=town,
+                department=govs.get(town.pk) or ems.get(town.parent_id),
+                lat=town.lat + rng.uniform(-0.02, 0.02),
+                lon=town.lon + rng.uniform(-0.02, 0.02),
+                is_synthetic=True,
+                created_at=now - dt.timedelta(days=60),
+            )
+        )
     RiskObject.objects.bulk_create(points)
     points = list(RiskObject.objects.filter(is_synthetic=True, kind=ObjectKind.CITY_POINT))
     _chains(rng, points, now, lambda o: CHAINS[o.point_type][1:])
     return len(points)
 
 
-def _chains(rng: random.Random, objects: list[RiskObject], now: dt.datetime,
-            chain_for: Callable[[RiskObject], tuple[str, str, str, str]]) -> None:
+def _chains(
+    rng: random.Random,
+    objects: list[RiskObject],
+    now: dt.datetime,
+    chain_for: Callable[[RiskObject], tuple[str, str, str, str]],
+) -> None:
     """Assessment, event, measure, a weekly check task and a month of its records (some missed)."""
     assessments, events = [], []
     for obj in objects:
         g = rules.lec(*rng.choice(LEC))
         obj.level, obj.owner_post = g.level, rules.control_for(g.level)["post"]
         obj.assessed_at = now - dt.timedelta(days=rng.randint(20, 50))
-        assessments.append(Assessment(risk_object=obj, method="lec", inputs=g.inputs, score=g.score,
-                                      band=g.band_label, level=g.level, table_version=g.version,
-                                      assessed_at=obj.assessed_at))
+        assessments.append(
+            Assessment(
+                risk_object=obj,
+                method="lec",
+                inputs=g.inputs,
+                score=g.score,
+                band=g.band_label,
+                level=g.level,
+                table_version=g.version,
+                assessed_at=obj.assessed_at,
+            )
+        )
         events.append(RiskEvent(risk_object=obj, name=chain_for(obj)[0]))
     RiskObject.objects.bulk_update(objects, ["level", "owner_post", "assessed_at"])
     Assessment.objects.bulk_create(assessments)
     RiskEvent.objects.bulk_create(events)
-    measures = [ControlMeasure(event=e, kind=chain_for(e.risk_object)[1], description=chain_for(e.risk_object)[2])
-                for e in events]
+    measures = [
+        ControlMeasure(event=e, kind=chain_for(e.risk_object)[1], description=chain_for(e.risk_object)[2])
+        for e in events
+    ]
     ControlMeasure.objects.bulk_create(measures)
     tasks, records = [], []
     for m in measures:
@@ -144,23 +219,48 @@ def _chains(rng: random.Random, objects: list[RiskObject], now: dt.datetime,
         due = rules.next_due(last, cycle)
         if missed_last:  # the latest due check was not done: overdue now
             due = now - dt.timedelta(hours=rng.randint(2, 72))
-        tasks.append(CheckTask(measure=m, risk_object=obj, name=chain_for(obj)[3], cycle=cycle,
-                               post=obj.owner_post, next_due_at=due, last_done_at=last,
-                               checklist=["现场状况", "措施落实"], created_at=now - dt.timedelta(days=40)))
+        tasks.append(
+            CheckTask(
+                measure=m,
+                risk_object=obj,
+                name=chain_for(obj)[3],
+                cycle=cycle,
+                post=obj.owner_post,
+                next_due_at=due,
+                last_done_at=last,
+                checklist=["现场状况", "措施落实"],
+                created_at=now - dt.timedelta(days=40),
+            )
+        )
     CheckTask.objects.bulk_create(tasks)
     for t in tasks:
         step = dt.timedelta(days=7 if t.cycle == "weekly" else 30)
         at = t.last_done_at
         while at > now - dt.timedelta(days=31):
             on_time = rng.random() > 0.1
-            records.append(CheckRecord(task=t, risk_object=t.risk_object, checked_at=at,
-                                       due_at=at + (dt.timedelta(hours=3) if on_time else -dt.timedelta(days=1)),
-                                       on_time=on_time, result="ok", answers={"现场状况": "ok", "措施落实": "ok"},
-                                       is_synthetic=True))
+            records.append(
+                CheckRecord(
+                    task=t,
+                    risk_object=t.risk_object,
+                    checked_at=at,
+                    due_at=at + (dt.timedelta(hours=3) if on_time else -dt.timedelta(days=1)),
+                    on_time=on_time,
+                    result="ok",
+                    answers={"现场状况": "ok", "措施落实": "ok"},
+                    is_synthetic=True,
+                )
+            )
             at -= step
-        deadlines.create(t, kind=actions.CHECK_KIND, title=f"排查: {t.name}({t.risk_object.name})",
-                         due_at=t.next_due_at, starts_at=min(now, t.next_due_at), division=t.risk_object.division,
-                         department=t.risk_object.department, data={"task": t.pk, "object": t.risk_object.pk})
+        deadlines.create(
+            t,
+            kind=actions.CHECK_KIND,
+            title=f"排查: {t.name}({t.risk_object.name})",
+            due_at=t.next_due_at,
+            starts_at=min(now, t.next_due_at),
+            division=t.risk_object.division,
+            department=t.risk_object.department,
+            data={"task": t.pk, "object": t.risk_object.pk},
+        )
     CheckRecord.objects.bulk_create(records, batch_size=2000)
 
 
@@ -168,43 +268,83 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
     rng = random.Random(SEED + 1)
     now = timezone.now()
     pool = list(Enterprise.objects.filter(is_active=True, industry="hazchem").select_related("division"))
-    pool += list(Enterprise.objects.filter(is_active=True, industry__in=["gas", "fireworks", "light"])
-                 .select_related("division")[: max(0, 40 - len(pool))])
+    pool += list(
+        Enterprise.objects.filter(is_active=True, industry__in=["gas", "fireworks", "light"]).select_related(
+            "division"
+        )[: max(0, 40 - len(pool))]
+    )
     if not pool:
         log("no enterprises yet (org demo): enterprise risks skipped")
         return 0
     units = []
     for ent in pool:
         for name in ("储罐区", "反应装置"):
-            units.append(RiskObject(kind=ObjectKind.ANALYSIS_UNIT, point_type=PointType.STORAGE if name == "储罐区"
-                                    else PointType.PROCESS, name=name, division=ent.division, enterprise=ent,
-                                    lat=ent.lat + rng.uniform(-0.002, 0.002) if ent.lat else None,
-                                    lon=ent.lon + rng.uniform(-0.002, 0.002) if ent.lon else None, is_synthetic=True))
+            units.append(
+                RiskObject(
+                    kind=ObjectKind.ANALYSIS_UNIT,
+                    point_type=PointType.STORAGE if name == "储罐区" else PointType.PROCESS,
+                    name=name,
+                    division=ent.division,
+                    enterprise=ent,
+                    lat=ent.lat + rng.uniform(-0.002, 0.002) if ent.lat else None,
+                    lon=ent.lon + rng.uniform(-0.002, 0.002) if ent.lon else None,
+                    is_synthetic=True,
+                )
+            )
     RiskObject.objects.bulk_create(units)
-    units = list(RiskObject.objects.filter(is_synthetic=True, kind=ObjectKind.ANALYSIS_UNIT)
-                 .select_related("enterprise"))
-    _chains(rng, units, now, lambda o: ("泄漏中毒", "engineering", "可燃有毒气体检测报警", "检查报警器与阀门"))
+    units = list(
+        RiskObject.objects.filter(is_synthetic=True, kind=ObjectKind.ANALYSIS_UNIT).select_related(
+            "enterprise"
+        )
+    )
+    _chains(
+        rng, units, now, lambda o: ("泄漏中毒", "engineering", "可燃有毒气体检测报警", "检查报警器与阀门")
+    )
     sources, chems = [], []
     for i, ent in enumerate(pool):
         population, mix = MHS_MIX[i % len(MHS_MIX)]
         ident = rules.identify(mix, population)
         assessed = timezone.localdate() - dt.timedelta(days=rng.randint(3, 200))
-        filed = ident.is_major and (assessed < timezone.localdate() - dt.timedelta(days=15) or rng.random() < 0.5)
+        filed = ident.is_major and (
+            assessed < timezone.localdate() - dt.timedelta(days=15) or rng.random() < 0.5
+        )
         src = MajorHazardSource(
-            enterprise=ent, division=ent.division, name=f"{'储罐区' if i % 2 else '生产装置区'}{i % 3 + 1}",
-            unit_kind="storage" if i % 2 else "production", population=population, population_on=assessed,
-            principal_name="张总", technical_name="李工", operational_name="王班长", s_value=ident.s,
-            alpha=ident.alpha, r_value=ident.r, grade=str(ident.grade) if ident.grade else "none",
-            computation=ident.as_dict(), table_version=ident.version, assessed_on=assessed,
+            enterprise=ent,
+            division=ent.division,
+            name=f"{'储罐区' if i % 2 else '生产装置区'}{i % 3 + 1}",
+            unit_kind="storage" if i % 2 else "production",
+            population=population,
+            population_on=assessed,
+            principal_name="张总",
+            technical_name="李工",
+            operational_name="王班长",
+            s_value=ident.s,
+            alpha=ident.alpha,
+            r_value=ident.r,
+            grade=str(ident.grade) if ident.grade else "none",
+            computation=ident.as_dict(),
+            table_version=ident.version,
+            assessed_on=assessed,
             filing_state="filed" if filed else ("unfiled" if ident.is_major else "not_required"),
             filing_due=rules.filing_due(assessed) if ident.is_major else None,
             filed_at=now - dt.timedelta(days=2) if filed else None,
-            filing_number=f"BA-{ent.division.code[:6]}-{i:04d}" if filed else "", is_synthetic=True)
+            filing_number=f"BA-{ent.division.code[:6]}-{i:04d}" if filed else "",
+            is_synthetic=True,
+        )
         sources.append((src, ident))
     MajorHazardSource.objects.bulk_create([s for s, _ in sources])
     for src, ident in sources:
-        chems += [MhsChemical(source=src, chemical=s.name, category=s.category, quantity=s.quantity,
-                              critical_quantity=s.critical, beta=s.beta) for s in ident.steps]
+        chems += [
+            MhsChemical(
+                source=src,
+                chemical=s.name,
+                category=s.category,
+                quantity=s.quantity,
+                critical_quantity=s.critical,
+                beta=s.beta,
+            )
+            for s in ident.steps
+        ]
     MhsChemical.objects.bulk_create(chems)
     committed = []
     required = [s.enterprise for s, ident in sources if ident.is_major]
@@ -216,16 +356,31 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
             roll = rng.random()
             if roll < 0.06:
                 continue  # missing
-            at = due - dt.timedelta(minutes=rng.randint(10, 120)) if roll > 0.14 else due + dt.timedelta(minutes=40)
+            at = (
+                due - dt.timedelta(minutes=rng.randint(10, 120))
+                if roll > 0.14
+                else due + dt.timedelta(minutes=40)
+            )
             if at > now:
                 continue  # today, not yet
-            committed.append(Commitment(
-                enterprise=ent, division=ent.division, day=day, submitted_at=at, on_time=at <= due,
-                units_running=rng.randint(1, 5), units_stopped=rng.randint(0, 1), units_maintenance=rng.randint(0, 1),
-                special_work={"hot": rng.randint(0, 2), "confined": rng.randint(0, 1)},
-                trial_production=rng.random() < 0.05, sources_state="重大危险源运行正常,监测数据无异常",
-                text="今天我公司已进行安全风险研判,各项安全风险防控措施已落实到位。", signed_by="张总",
-                is_synthetic=True))
+            committed.append(
+                Commitment(
+                    enterprise=ent,
+                    division=ent.division,
+                    day=day,
+                    submitted_at=at,
+                    on_time=at <= due,
+                    units_running=rng.randint(1, 5),
+                    units_stopped=rng.randint(0, 1),
+                    units_maintenance=rng.randint(0, 1),
+                    special_work={"hot": rng.randint(0, 2), "confined": rng.randint(0, 1)},
+                    trial_production=rng.random() < 0.05,
+                    sources_state="重大危险源运行正常,监测数据无异常",
+                    text="今天我公司已进行安全风险研判,各项安全风险防控措施已落实到位。",
+                    signed_by="张总",
+                    is_synthetic=True,
+                )
+            )
     Commitment.objects.bulk_create(committed)
     actions.open_commitment_day(today)
     return len(pool)

@@ -37,19 +37,35 @@ class RiskObject(models.Model):
     """A city risk point (城市风险点) or an enterprise's analysis unit (安全风险分析单元)."""
 
     kind = models.CharField(_("类型"), max_length=20, choices=ObjectKind.choices, db_index=True)
-    point_type = models.CharField(_("风险点类别"), max_length=20, choices=PointType.choices, default=PointType.OTHER)
+    point_type = models.CharField(
+        _("风险点类别"), max_length=20, choices=PointType.choices, default=PointType.OTHER
+    )
     name = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="+")
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("企业"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="risk_objects")
-    department = models.ForeignKey("org.Department", verbose_name=_("责任部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk_objects",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
-    level = models.CharField(_("风险等级"), max_length=12, choices=Level.choices, default=Level.UNASSESSED,
-                             db_index=True)
+    level = models.CharField(
+        _("风险等级"), max_length=12, choices=Level.choices, default=Level.UNASSESSED, db_index=True
+    )
     owner_post = models.CharField(_("管控层级"), max_length=20, choices=Post.choices, blank=True)
     assessed_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
@@ -63,9 +79,12 @@ class RiskObject(models.Model):
         ordering = ["-id"]
         verbose_name = _("风险对象")
         verbose_name_plural = _("风险对象")
-        constraints = [models.CheckConstraint(
-            condition=models.Q(kind="city_point") | models.Q(enterprise__isnull=False),
-            name="risks_unit_has_enterprise")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="city_point") | models.Q(enterprise__isnull=False),
+                name="risks_unit_has_enterprise",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -125,8 +144,14 @@ class CheckTask(models.Model):
     cycle = models.CharField(_("周期"), max_length=12, choices=Cycle.choices)
     every = models.PositiveSmallIntegerField(_("周期倍数"), default=1)
     post = models.CharField(_("岗位"), max_length=20, choices=Post.choices, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     checklist = models.JSONField(_("检查表"), default=list, blank=True)
     next_due_at = models.DateTimeField(_("下次应检时间"), db_index=True)
     last_done_at = models.DateTimeField(_("上次检查"), null=True, blank=True)
@@ -141,7 +166,9 @@ class CheckTask(models.Model):
         ordering = ["next_due_at", "id"]
         verbose_name = _("排查任务")
         verbose_name_plural = _("排查任务")
-        constraints = [models.CheckConstraint(condition=models.Q(every__gte=1), name="risks_task_every_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(every__gte=1), name="risks_task_every_positive")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -156,8 +183,13 @@ class CheckRecord(models.Model):
 
     task = models.ForeignKey(CheckTask, on_delete=models.CASCADE, related_name="records")
     risk_object = models.ForeignKey(RiskObject, on_delete=models.CASCADE, related_name="records")
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("检查人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     checked_at = models.DateTimeField(_("检查时间"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("应检时间"))
     on_time = models.BooleanField(_("按时"), default=True)
@@ -196,8 +228,13 @@ class Assessment(models.Model):
     level = models.CharField(_("风险等级"), max_length=12, choices=Level.choices)
     table_version = models.CharField(_("依据版本"), max_length=30)
     note = models.TextField(_("说明"), blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评估人"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评估人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     assessed_at = models.DateTimeField(_("评估时间"), default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -216,10 +253,15 @@ class Assessment(models.Model):
 class MajorHazardSource(models.Model):
     """A production or storage unit identified under GB 18218-2018, with its computation kept."""
 
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                   related_name="major_hazard_sources")
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="+")
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="major_hazard_sources",
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("单元名称"), max_length=200)
     unit_kind = models.CharField(_("单元类型"), max_length=12, choices=UnitKind.choices)
     population = models.PositiveIntegerField(_("500米范围内人数"))
@@ -239,8 +281,14 @@ class MajorHazardSource(models.Model):
     filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
     filing_number = models.CharField(_("备案编号"), max_length=60, blank=True)
     # The unit in the dual-prevention chain that carries the responsible people's periodic checks.
-    risk_object = models.OneToOneField(RiskObject, verbose_name=_("风险对象"), null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="major_hazard_source")
+    risk_object = models.OneToOneField(
+        RiskObject,
+        verbose_name=_("风险对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="major_hazard_source",
+    )
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -279,14 +327,21 @@ class MhsChemical(models.Model):
 class Commitment(models.Model):
     """An enterprise's daily safety commitment (安全风险研判与承诺公告), one per enterprise and day."""
 
-    enterprise = models.ForeignKey("org.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
-                                   related_name="commitments")
-    division = models.ForeignKey("geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                                 related_name="+")
+    enterprise = models.ForeignKey(
+        "org.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
     day = models.DateField(_("日期"), db_index=True)
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     on_time = models.BooleanField(_("按时"), default=True)
     units_running = models.PositiveIntegerField(_("运行装置数"), default=0)
     units_stopped = models.PositiveIntegerField(_("停产装置数"), default=0)
@@ -306,7 +361,9 @@ class Commitment(models.Model):
         ordering = ["-day", "-id"]
         verbose_name = _("安全承诺")
         verbose_name_plural = _("安全承诺")
-        constraints = [models.UniqueConstraint(fields=["enterprise", "day"], name="risks_one_commitment_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "day"], name="risks_one_commitment_a_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.day}"

@@ -17,6 +17,10 @@ def commitments(request: HttpRequest) -> HttpResponse:
         day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
     except ValueError:
         day = today
-    rows = (PublishedCommitment.objects.visible_to(request.user).filter(day=day)
-            .select_related("enterprise", "division").order_by("enterprise__name")[:500])
+    rows = (
+        PublishedCommitment.objects.visible_to(request.user)
+        .filter(day=day)
+        .select_related("enterprise", "division")
+        .order_by("enterprise__name")[:500]
+    )
     return render(request, "risks/public/commitments.html", {"rows": rows, "day": day, "today": today})

@@ -59,17 +59,39 @@ LEC_TABLE: dict[str, Any] = {
     "version": "LEC-2026.1",
     "source": "作业条件危险性评价法(格雷厄姆-金尼 LEC), docs/domain §4 [V2]; 颜色对应为通行做法 [U]",
     "effective_from": dt.date(2026, 1, 1),
-    "L": {Decimal("10"): "完全可以预料", Decimal("6"): "相当可能", Decimal("3"): "可能,但不经常",
-          Decimal("1"): "可能性小,完全意外", Decimal("0.5"): "很不可能,可以设想", Decimal("0.2"): "极不可能",
-          Decimal("0.1"): "实际不可能"},
-    "E": {Decimal("10"): "连续暴露", Decimal("6"): "每天工作时间内暴露", Decimal("3"): "每周一次或偶然",
-          Decimal("2"): "每月一次", Decimal("1"): "每年几次", Decimal("0.5"): "非常罕见"},
-    "C": {Decimal("100"): "大灾难,许多人死亡", Decimal("40"): "灾难,数人死亡", Decimal("15"): "非常严重,一人死亡",
-          Decimal("7"): "严重,重伤", Decimal("3"): "重大,致残", Decimal("1"): "引人注目,需要救护"},
+    "L": {
+        Decimal("10"): "完全可以预料",
+        Decimal("6"): "相当可能",
+        Decimal("3"): "可能,但不经常",
+        Decimal("1"): "可能性小,完全意外",
+        Decimal("0.5"): "很不可能,可以设想",
+        Decimal("0.2"): "极不可能",
+        Decimal("0.1"): "实际不可能",
+    },
+    "E": {
+        Decimal("10"): "连续暴露",
+        Decimal("6"): "每天工作时间内暴露",
+        Decimal("3"): "每周一次或偶然",
+        Decimal("2"): "每月一次",
+        Decimal("1"): "每年几次",
+        Decimal("0.5"): "非常罕见",
+    },
+    "C": {
+        Decimal("100"): "大灾难,许多人死亡",
+        Decimal("40"): "灾难,数人死亡",
+        Decimal("15"): "非常严重,一人死亡",
+        Decimal("7"): "严重,重伤",
+        Decimal("3"): "重大,致残",
+        Decimal("1"): "引人注目,需要救护",
+    },
     # Upper-inclusive bands: (upper bound or None, band code, label).
-    "bands": [(Decimal(20), "slight", "稍有危险"), (Decimal(70), "general", "一般危险"),
-              (Decimal(160), "notable", "显著危险"), (Decimal(320), "high", "高度危险"),
-              (None, "extreme", "极其危险")],
+    "bands": [
+        (Decimal(20), "slight", "稍有危险"),
+        (Decimal(70), "general", "一般危险"),
+        (Decimal(160), "notable", "显著危险"),
+        (Decimal(320), "high", "高度危险"),
+        (None, "extreme", "极其危险"),
+    ],
     # Upper-inclusive colour mapping to the four levels.
     "levels": [(Decimal(70), LOW), (Decimal(160), GENERAL), (Decimal(320), LARGE), (None, MAJOR)],
 }
@@ -90,7 +112,7 @@ class Grading:
     inputs: dict[str, str]
     score: Decimal
     level: str
-    band: str = ""          # LEC only: 稍有/一般/显著/高度/极其危险
+    band: str = ""  # LEC only: 稍有/一般/显著/高度/极其危险
     band_label: str = ""
     version: str = ""
 
@@ -109,13 +131,19 @@ def _upper_inclusive(value: Decimal, table: Iterable[tuple[Any, str]]) -> str:
 def lec(likelihood: Any, exposure: Any, consequence: Any, table: Mapping[str, Any] = LEC_TABLE) -> Grading:
     """D = L × E × C with each factor taken from its scale; a value off the scale names its field."""
     values = {}
-    for name, key, raw in (("likelihood", "L", likelihood), ("exposure", "E", exposure),
-                           ("consequence", "C", consequence)):
+    for name, key, raw in (
+        ("likelihood", "L", likelihood),
+        ("exposure", "E", exposure),
+        ("consequence", "C", consequence),
+    ):
         v = _decimal(raw, name)
         if v not in table[key]:
             allowed = "、".join(format(x.normalize(), "f") for x in sorted(table[key]))
-            raise RuleError(_("%(factor)s 取值必须是 %(allowed)s 之一") % {"factor": key, "allowed": allowed},
-                            field=name, code="off_scale")
+            raise RuleError(
+                _("%(factor)s 取值必须是 %(allowed)s 之一") % {"factor": key, "allowed": allowed},
+                field=name,
+                code="off_scale",
+            )
         values[name] = v
     d = values["likelihood"] * values["exposure"] * values["consequence"]
     band_code, band_label = "", ""
@@ -123,8 +151,15 @@ def lec(likelihood: Any, exposure: Any, consequence: Any, table: Mapping[str, An
         if upper is None or d <= upper:
             band_code, band_label = code, label
             break
-    return Grading("lec", {k: format(v.normalize(), "f") for k, v in values.items()}, d.normalize(),
-                   _upper_inclusive(d, table["levels"]), band_code, band_label, table["version"])
+    return Grading(
+        "lec",
+        {k: format(v.normalize(), "f") for k, v in values.items()},
+        d.normalize(),
+        _upper_inclusive(d, table["levels"]),
+        band_code,
+        band_label,
+        table["version"],
+    )
 
 
 def ls(likelihood: Any, severity: Any, table: Mapping[str, Any] = LS_TABLE) -> Grading:
@@ -133,13 +168,21 @@ def ls(likelihood: Any, severity: Any, table: Mapping[str, Any] = LS_TABLE) -> G
     for name, raw in (("likelihood", likelihood), ("severity", severity)):
         v = _decimal(raw, name)
         if v != v.to_integral_value() or int(v) not in table["scale"]:
-            raise RuleError(_("取值必须是 %(low)s–%(high)s 的整数") % {"low": table["scale"][0],
-                                                                     "high": table["scale"][-1]},
-                            field=name, code="off_scale")
+            raise RuleError(
+                _("取值必须是 %(low)s–%(high)s 的整数")
+                % {"low": table["scale"][0], "high": table["scale"][-1]},
+                field=name,
+                code="off_scale",
+            )
         values[name] = int(v)
     r = Decimal(values["likelihood"] * values["severity"])
-    return Grading("ls", {k: str(v) for k, v in values.items()}, r, _upper_inclusive(r, table["levels"]),
-                   version=table["version"])
+    return Grading(
+        "ls",
+        {k: str(v) for k, v in values.items()},
+        r,
+        _upper_inclusive(r, table["levels"]),
+        version=table["version"],
+    )
 
 
 # Who owns a risk of each level and how often it is checked. The owner per level is docs/domain §4 [V2]
@@ -198,7 +241,7 @@ def completion_rate(done: int, due: int) -> Decimal | None:
 GB18218: dict[str, Any] = {
     "version": "GB 18218-2018",
     "source": "GB 18218-2018《危险化学品重大危险源辨识》表1(名称 Q)、表2(类别 Q)、表3(β)、表4(α); "
-              "原安监总局令第40号(备案 15 日); docs/domain §5",
+    "原安监总局令第40号(备案 15 日); docs/domain §5",
     "effective_from": dt.date(2019, 3, 1),
     # Table 2 and 3 by hazard category: code → (Q tonnes, β, label).
     "categories": {
@@ -229,24 +272,53 @@ GB18218: dict[str, Any] = {
     },
     # Table 1 (selected named chemicals): name → (Q tonnes, β or None = β of `category`, category).
     "chemicals": {
-        "氯": (Decimal("5"), Decimal("4"), "J1"), "氨": (Decimal("10"), Decimal("2"), "J3"),
-        "液化石油气": (Decimal("50"), None, "W2"), "汽油": (Decimal("200"), None, "W5.3"),
-        "甲醇": (Decimal("500"), None, "W5.3"), "乙醇": (Decimal("500"), None, "W5.3"),
-        "甲苯": (Decimal("500"), None, "W5.3"), "苯": (Decimal("50"), None, "W5.3"),
-        "甲烷": (Decimal("50"), None, "W2"), "天然气": (Decimal("50"), None, "W2"),
-        "氢": (Decimal("5"), None, "W2"), "乙炔": (Decimal("1"), None, "W2"), "乙烯": (Decimal("50"), None, "W2"),
-        "硫化氢": (Decimal("5"), Decimal("5"), "J1"), "二氧化硫": (Decimal("20"), Decimal("2"), "J3"),
-        "氟化氢": (Decimal("1"), Decimal("5"), "J1"), "氰化氢": (Decimal("1"), Decimal("10"), "J1"),
-        "光气": (Decimal("0.3"), Decimal("20"), "J1"), "碳酰氯": (Decimal("0.3"), Decimal("20"), "J1"),
-        "环氧乙烷": (Decimal("10"), Decimal("2"), "W2"), "异氰酸甲酯": (Decimal("0.75"), Decimal("20"), "J1"),
+        "氯": (Decimal("5"), Decimal("4"), "J1"),
+        "氨": (Decimal("10"), Decimal("2"), "J3"),
+        "液化石油气": (Decimal("50"), None, "W2"),
+        "汽油": (Decimal("200"), None, "W5.3"),
+        "甲醇": (Decimal("500"), None, "W5.3"),
+        "乙醇": (Decimal("500"), None, "W5.3"),
+        "甲苯": (Decimal("500"), None, "W5.3"),
+        "苯": (Decimal("50"), None, "W5.3"),
+        "甲烷": (Decimal("50"), None, "W2"),
+        "天然气": (Decimal("50"), None, "W2"),
+        "氢": (Decimal("5"), None, "W2"),
+        "乙炔": (Decimal("1"), None, "W2"),
+        "乙烯": (Decimal("50"), None, "W2"),
+        "硫化氢": (Decimal("5"), Decimal("5"), "J1"),
+        "二氧化硫": (Decimal("20"), Decimal("2"), "J3"),
+        "氟化氢": (Decimal("1"), Decimal("5"), "J1"),
+        "氰化氢": (Decimal("1"), Decimal("10"), "J1"),
+        "光气": (Decimal("0.3"), Decimal("20"), "J1"),
+        "碳酰氯": (Decimal("0.3"), Decimal("20"), "J1"),
+        "环氧乙烷": (Decimal("10"), Decimal("2"), "W2"),
+        "异氰酸甲酯": (Decimal("0.75"), Decimal("20"), "J1"),
         "氧": (Decimal("200"), None, "W4"),
     },
     # Other names accepted for the same entry.
-    "aliases": {"氯气": "氯", "Cl2": "氯", "液氯": "氯", "氨气": "氨", "液氨": "氨", "NH3": "氨", "LPG": "液化石油气",
-                "H2S": "硫化氢", "SO2": "二氧化硫", "HF": "氟化氢", "HCN": "氰化氢", "氢气": "氢", "氧气": "氧"},
+    "aliases": {
+        "氯气": "氯",
+        "Cl2": "氯",
+        "液氯": "氯",
+        "氨气": "氨",
+        "液氨": "氨",
+        "NH3": "氨",
+        "LPG": "液化石油气",
+        "H2S": "硫化氢",
+        "SO2": "二氧化硫",
+        "HF": "氟化氢",
+        "HCN": "氰化氢",
+        "氢气": "氢",
+        "氧气": "氧",
+    },
     # Table 4: α by the people within 500 m outside the plant boundary (lower bound → α), highest first.
-    "alpha": [(100, Decimal("2.0")), (50, Decimal("1.5")), (30, Decimal("1.2")), (1, Decimal("1.0")),
-              (0, Decimal("0.5"))],
+    "alpha": [
+        (100, Decimal("2.0")),
+        (50, Decimal("1.5")),
+        (30, Decimal("1.2")),
+        (1, Decimal("1.0")),
+        (0, Decimal("0.5")),
+    ],
     # Grades by R (lower bound → grade), highest first.
     "grades": [(Decimal(100), 1), (Decimal(50), 2), (Decimal(10), 3), (None, 4)],
     "filing_days": 15,
@@ -260,9 +332,9 @@ class ChemicalStep:
     quantity: Decimal
     critical: Decimal
     beta: Decimal
-    ratio: Decimal          # q / Q
-    weighted: Decimal       # β · q / Q
-    source: str             # "table1" (named) or "table2" (by category)
+    ratio: Decimal  # q / Q
+    weighted: Decimal  # β · q / Q
+    source: str  # "table1" (named) or "table2" (by category)
 
 
 @dataclass
@@ -280,13 +352,28 @@ class Identification:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "version": self.version, "source": GB18218["source"],
-            "steps": [{"name": s.name, "category": s.category, "quantity": str(s.quantity),
-                       "critical_quantity": str(s.critical), "beta": str(s.beta), "ratio": _fmt(s.ratio),
-                       "weighted": _fmt(s.weighted), "table": s.source} for s in self.steps],
-            "s": _fmt(self.s), "is_major": self.is_major, "population": self.population,
-            "alpha": str(self.alpha), "weighted_sum": _fmt(self.weighted_sum),
-            "r": _fmt(self.r) if self.r is not None else None, "grade": self.grade,
+            "version": self.version,
+            "source": GB18218["source"],
+            "steps": [
+                {
+                    "name": s.name,
+                    "category": s.category,
+                    "quantity": str(s.quantity),
+                    "critical_quantity": str(s.critical),
+                    "beta": str(s.beta),
+                    "ratio": _fmt(s.ratio),
+                    "weighted": _fmt(s.weighted),
+                    "table": s.source,
+                }
+                for s in self.steps
+            ],
+            "s": _fmt(self.s),
+            "is_major": self.is_major,
+            "population": self.population,
+            "alpha": str(self.alpha),
+            "weighted_sum": _fmt(self.weighted_sum),
+            "r": _fmt(self.r) if self.r is not None else None,
+            "grade": self.grade,
         }
 
 
@@ -295,8 +382,9 @@ def _fmt(d: Decimal) -> str:
     return format(q, "f")
 
 
-def resolve_chemical(name: str, category: str | None, table: Mapping[str, Any] = GB18218,
-                     field_prefix: str = "") -> tuple[str, str, Decimal, Decimal, str]:
+def resolve_chemical(
+    name: str, category: str | None, table: Mapping[str, Any] = GB18218, field_prefix: str = ""
+) -> tuple[str, str, Decimal, Decimal, str]:
     """(name, category, Q, β, table) of one chemical: the named entry of table 1 when it is there,
     otherwise its hazard category (tables 2 and 3); neither → an error naming `chemical`."""
     name = (name or "").strip()
@@ -310,8 +398,11 @@ def resolve_chemical(name: str, category: str | None, table: Mapping[str, Any] =
             beta = table["categories"][cat][1]
         return key, cat, q, beta, "table1"
     if not category:
-        raise RuleError(_("该物质不在 GB 18218 表1 中,请填写危险性类别"), field=f"{field_prefix}chemical",
-                        code="not_in_table")
+        raise RuleError(
+            _("该物质不在 GB 18218 表1 中,请填写危险性类别"),
+            field=f"{field_prefix}chemical",
+            code="not_in_table",
+        )
     q, beta, _label = table["categories"][category]
     return name or table["categories"][category][2], category, q, beta, "table2"
 
@@ -331,8 +422,9 @@ def grade_for(r: Decimal, table: Mapping[str, Any] = GB18218) -> int:
     raise AssertionError("grade table without a bottom")  # pragma: no cover
 
 
-def identify(chemicals: Iterable[Mapping[str, Any]], population: Any,
-             table: Mapping[str, Any] = GB18218) -> Identification:
+def identify(
+    chemicals: Iterable[Mapping[str, Any]], population: Any, table: Mapping[str, Any] = GB18218
+) -> Identification:
     """S = Σ qᵢ/Qᵢ (≥ 1: a major hazard source) and, when it is one, R = α Σ βᵢ qᵢ/Qᵢ and the grade.
 
     `chemicals` are mappings with `chemical` (name), optional `category` and `quantity` (tonnes, the
@@ -348,8 +440,9 @@ def identify(chemicals: Iterable[Mapping[str, Any]], population: Any,
         qty = _decimal(item.get("quantity"), f"{prefix}quantity")
         if qty < 0:
             raise RuleError(_("数量不能为负数"), field=f"{prefix}quantity", code="min_value")
-        name, cat, critical, beta, src = resolve_chemical(item.get("chemical", ""), item.get("category"), table,
-                                                          prefix)
+        name, cat, critical, beta, src = resolve_chemical(
+            item.get("chemical", ""), item.get("category"), table, prefix
+        )
         key = f"{name}|{cat}"
         if key in merged:
             merged[key].quantity += qty
@@ -363,8 +456,17 @@ def identify(chemicals: Iterable[Mapping[str, Any]], population: Any,
     weighted = sum((s.weighted for s in steps), Decimal(0))
     is_major = total >= 1
     r = alpha * weighted if is_major else None
-    return Identification(steps, total, is_major, int(Decimal(str(population))), alpha, weighted, r,
-                          grade_for(r, table) if r is not None else None, table["version"])
+    return Identification(
+        steps,
+        total,
+        is_major,
+        int(Decimal(str(population))),
+        alpha,
+        weighted,
+        r,
+        grade_for(r, table) if r is not None else None,
+        table["version"],
+    )
 
 
 # The periodic checks of the three people responsible for a major hazard source (包保责任制).
@@ -372,9 +474,11 @@ PACKAGE_CHECKS: dict[str, Any] = {
     "version": "BB-2021",
     "source": "《危险化学品重大危险源安全包保责任制办法(试行)》(应急厅〔2021〕12号) 第十条至第十二条",
     "effective_from": dt.date(2021, 2, 4),
-    "checks": [("principal", "quarterly", "主要负责人组织安全检查"),
-               ("technical", "monthly", "技术负责人安全检查"),
-               ("operational", "weekly", "操作负责人安全检查")],
+    "checks": [
+        ("principal", "quarterly", "主要负责人组织安全检查"),
+        ("technical", "monthly", "技术负责人安全检查"),
+        ("operational", "weekly", "操作负责人安全检查"),
+    ],
 }
 
 
@@ -393,7 +497,9 @@ COMMITMENT: dict[str, Any] = {
 }
 
 
-def commitment_due(day: dt.date, at: dt.time | None = None, table: Mapping[str, Any] = COMMITMENT) -> dt.datetime:
+def commitment_due(
+    day: dt.date, at: dt.time | None = None, table: Mapping[str, Any] = COMMITMENT
+) -> dt.datetime:
     """The moment the commitment of `day` is due (local time, aware)."""
     if not isinstance(day, dt.date):
         raise RuleError(_("日期无效"), field="date")

@@ -36,8 +36,11 @@ def risk_objects(user: Any, params: Any = None) -> QuerySet[RiskObject]:
 
 
 def tasks(user: Any, params: Any = None) -> QuerySet[CheckTask]:
-    qs = (CheckTask.objects.visible_to(user).filter(is_active=True)
-          .select_related("risk_object__division", "risk_object__enterprise", "assignee", "measure"))
+    qs = (
+        CheckTask.objects.visible_to(user)
+        .filter(is_active=True)
+        .select_related("risk_object__division", "risk_object__enterprise", "assignee", "measure")
+    )
     params = params or {}
     if str(params.get("overdue", "")) in ("1", "true"):
         qs = qs.filter(next_due_at__lt=timezone.now())
@@ -51,8 +54,11 @@ def records(user: Any) -> QuerySet[CheckRecord]:
 
 
 def major_hazard_sources(user: Any) -> QuerySet[MajorHazardSource]:
-    return (MajorHazardSource.objects.visible_to(user).select_related("enterprise", "division")
-            .prefetch_related("chemicals"))
+    return (
+        MajorHazardSource.objects.visible_to(user)
+        .select_related("enterprise", "division")
+        .prefetch_related("chemicals")
+    )
 
 
 def commitments(user: Any, day: dt.date | None = None) -> QuerySet[Commitment]:
@@ -65,17 +71,28 @@ def commitments(user: Any, day: dt.date | None = None) -> QuerySet[Commitment]:
 def counts_by_division(user: Any, level: str = "district") -> list[dict[str, Any]]:
     """Risk objects by level per district or township of the viewer's area: two queries."""
     n = PATH_LENGTH.get(level, 6)
-    rows = (RiskObject.objects.visible_to(user).annotate(area=Substr("division__path", 1, n))
-            .values("area").annotate(**{lv: Count("pk", filter=Q(level=lv)) for lv in Level.values})
-            .order_by("area"))
+    rows = (
+        RiskObject.objects.visible_to(user)
+        .annotate(area=Substr("division__path", 1, n))
+        .values("area")
+        .annotate(**{lv: Count("pk", filter=Q(level=lv)) for lv in Level.values})
+        .order_by("area")
+    )
     rows = list(rows)
     names = dict(Division.objects.filter(code__in=[r["area"] for r in rows]).values_list("code", "name"))
     out = []
     for r in rows:
         counts = {lv: r[lv] for lv in Level.values}
         top = next((lv for lv in rules.LEVEL_ORDER if counts[lv]), "unassessed")
-        out.append({"code": r["area"], "name": names.get(r["area"], r["area"]), "counts": counts,
-                    "total": sum(counts.values()), "top": top})
+        out.append(
+            {
+                "code": r["area"],
+                "name": names.get(r["area"], r["area"]),
+                "counts": counts,
+                "total": sum(counts.values()),
+                "top": top,
+            }
+        )
     return out
 
 
@@ -84,18 +101,32 @@ def area_features(user: Any, level: str = "town") -> dict[str, Any]:
     from django.utils.translation import gettext as _
 
     counts = counts_by_division(user, level)
-    shapes = dict(Division.objects.filter(code__in=[r["code"] for r in counts]).exclude(geometry=None)
-                  .values_list("code", "geometry"))
+    shapes = dict(
+        Division.objects.filter(code__in=[r["code"] for r in counts])
+        .exclude(geometry=None)
+        .values_list("code", "geometry")
+    )
     labels = dict(Level.choices)
     features = []
     for r in counts:
         if r["code"] not in shapes:
             continue
         text = " · ".join(f"{labels[lv]} {r['counts'][lv]}" for lv in rules.LEVEL_ORDER)
-        features.append({"type": "Feature", "geometry": shapes[r["code"]], "properties": {
-            "code": r["code"], "label": r["name"], "colour": rules.LEVEL_COLOURS.get(r["top"], "grey"),
-            "fill_opacity": 0.18, "level": r["top"], "counts": r["counts"],
-            "popup": _("风险对象 %(n)d 个") % {"n": r["total"]} + "\n" + text}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapes[r["code"]],
+                "properties": {
+                    "code": r["code"],
+                    "label": r["name"],
+                    "colour": rules.LEVEL_COLOURS.get(r["top"], "grey"),
+                    "fill_opacity": 0.18,
+                    "level": r["top"],
+                    "counts": r["counts"],
+                    "popup": _("风险对象 %(n)d 个") % {"n": r["total"]} + "\n" + text,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "count": len(features), "features": features}
 
 
@@ -109,8 +140,9 @@ def completion_by_division(user: Any, since: dt.datetime, level: str = "district
         qs = qs.exclude(risk_object__enterprise=None).annotate(area=F("risk_object__enterprise_id"))
     else:
         qs = qs.annotate(area=F("risk_object_id"))
-    rows = list(qs.values("area").annotate(due=Count("pk"), done=Count("pk", filter=Q(on_time=True)))
-                .order_by("area"))
+    rows = list(
+        qs.values("area").annotate(due=Count("pk"), done=Count("pk", filter=Q(on_time=True))).order_by("area")
+    )
     keys = [r["area"] for r in rows]
     if level in PATH_LENGTH:
         names = dict(Division.objects.filter(code__in=keys).values_list("code", "name"))
@@ -120,20 +152,35 @@ def completion_by_division(user: Any, since: dt.datetime, level: str = "district
         names = dict(Enterprise.objects.filter(pk__in=keys).values_list("pk", "name"))
     else:
         names = dict(RiskObject.objects.filter(pk__in=keys).values_list("pk", "name"))
-    return [{"key": r["area"], "name": names.get(r["area"], str(r["area"])), "due": r["due"], "done": r["done"],
-             "rate": rules.completion_rate(r["done"], r["due"])} for r in rows]
+    return [
+        {
+            "key": r["area"],
+            "name": names.get(r["area"], str(r["area"])),
+            "due": r["due"],
+            "done": r["done"],
+            "rate": rules.completion_rate(r["done"], r["due"]),
+        }
+        for r in rows
+    ]
 
 
 def commitment_rate(user: Any, day: dt.date) -> dict[str, Any]:
     """承诺完成率 of `day` over the enterprises the viewer can see, in total and per district."""
     from pingan.org.models import Enterprise
 
-    required = (Enterprise.objects.visible_to(user).filter(is_active=True,
-                                                           major_hazard_sources__grade__in=["1", "2", "3", "4"])
-                .distinct().annotate(area=Substr("division__path", 1, 6)).values_list("pk", "area"))
+    required = (
+        Enterprise.objects.visible_to(user)
+        .filter(is_active=True, major_hazard_sources__grade__in=["1", "2", "3", "4"])
+        .distinct()
+        .annotate(area=Substr("division__path", 1, 6))
+        .values_list("pk", "area")
+    )
     required = list(required)
-    on_time = set(Commitment.objects.visible_to(user).filter(day=day, on_time=True)
-                  .values_list("enterprise_id", flat=True))
+    on_time = set(
+        Commitment.objects.visible_to(user)
+        .filter(day=day, on_time=True)
+        .values_list("enterprise_id", flat=True)
+    )
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for pk, area in required:
         per[area][1] += 1
@@ -142,16 +189,30 @@ def commitment_rate(user: Any, day: dt.date) -> dict[str, Any]:
     total_done = sum(v[0] for v in per.values())
     total_req = sum(v[1] for v in per.values())
     return {
-        "day": day.isoformat(), "on_time": total_done, "required": total_req,
+        "day": day.isoformat(),
+        "on_time": total_done,
+        "required": total_req,
         "rate": rules.commitment_rate(total_done, total_req),
-        "districts": [{"code": c, "name": names.get(c, c), "on_time": v[0], "required": v[1],
-                       "rate": rules.commitment_rate(v[0], v[1])} for c, v in sorted(per.items())],
+        "districts": [
+            {
+                "code": c,
+                "name": names.get(c, c),
+                "on_time": v[0],
+                "required": v[1],
+                "rate": rules.commitment_rate(v[0], v[1]),
+            }
+            for c, v in sorted(per.items())
+        ],
     }
 
 
 def missing_commitments(user: Any, day: dt.date) -> QuerySet[Any]:
     from pingan.org.models import Enterprise
 
-    return (Enterprise.objects.visible_to(user).filter(is_active=True,
-                                                       major_hazard_sources__grade__in=["1", "2", "3", "4"])
-            .exclude(commitments__day=day).distinct().select_related("division"))
+    return (
+        Enterprise.objects.visible_to(user)
+        .filter(is_active=True, major_hazard_sources__grade__in=["1", "2", "3", "4"])
+        .exclude(commitments__day=day)
+        .distinct()
+        .select_related("division")
+    )

@@ -51,9 +51,18 @@ def _attempt(request: HttpRequest, fn: Callable[[], Any], ok: str) -> bool:
 def object_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.risk_objects(request.user, request.GET).order_by("-id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "risks/list.html", {
-        "page_obj": page, "objects": page.object_list, "levels": Level.choices, "kinds": ObjectKind.choices,
-        "Level": Level, "query": request.GET.urlencode()})
+    return render(
+        request,
+        "risks/list.html",
+        {
+            "page_obj": page,
+            "objects": page.object_list,
+            "levels": Level.choices,
+            "kinds": ObjectKind.choices,
+            "Level": Level,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 def _float(value: str | None) -> float | None:
@@ -76,36 +85,66 @@ def object_create(request: HttpRequest) -> HttpResponse:
 
         def run() -> None:
             made["obj"] = actions.do_create_object(
-                user, kind=kind, name=p.get("name", ""), point_type=p.get("point_type", ""), division=division,
-                enterprise=enterprise, lat=_float(p.get("lat")), lon=_float(p.get("lon")),
-                description=p.get("description", ""))
+                user,
+                kind=kind,
+                name=p.get("name", ""),
+                point_type=p.get("point_type", ""),
+                division=division,
+                enterprise=enterprise,
+                lat=_float(p.get("lat")),
+                lon=_float(p.get("lon")),
+                description=p.get("description", ""),
+            )
 
         if _attempt(request, run, _("已登记")):
             return redirect("risks:detail", made["obj"].pk)
-    towns = Division.objects.visible_to(user).filter(level__in=["district", "town"]).order_by("code") if not own else []
-    return render(request, "risks/create.html", {"own": own, "kinds": ObjectKind.choices,
-                                                 "types": PointType.choices, "towns": towns})
+    towns = (
+        Division.objects.visible_to(user).filter(level__in=["district", "town"]).order_by("code")
+        if not own
+        else []
+    )
+    return render(
+        request,
+        "risks/create.html",
+        {"own": own, "kinds": ObjectKind.choices, "types": PointType.choices, "towns": towns},
+    )
 
 
 @console_view("risks.view_list")
 def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_visible_or_404(RiskObject.objects.select_related("division", "enterprise", "department"),
-                             request.user, pk=pk)
+    obj = get_visible_or_404(
+        RiskObject.objects.select_related("division", "enterprise", "department"), request.user, pk=pk
+    )
     if request.method == "POST":
         p = request.POST
         op = p.get("op")
         if op == "assess":
             inputs = {k: p.get(k) for k in ("likelihood", "exposure", "consequence", "severity")}
-            _attempt(request, lambda: actions.do_assess(request.user, obj, method=p.get("method", ""),
-                                                        inputs=inputs, note=p.get("note", "")), _("已评估"))
+            _attempt(
+                request,
+                lambda: actions.do_assess(
+                    request.user, obj, method=p.get("method", ""), inputs=inputs, note=p.get("note", "")
+                ),
+                _("已评估"),
+            )
         elif op == "event":
-            _attempt(request, lambda: actions.do_add_event(request.user, obj, name=p.get("name", ""),
-                                                           description=p.get("description", "")), _("已保存"))
+            _attempt(
+                request,
+                lambda: actions.do_add_event(
+                    request.user, obj, name=p.get("name", ""), description=p.get("description", "")
+                ),
+                _("已保存"),
+            )
         elif op == "measure":
             event = obj.events.filter(pk=p.get("event") or 0).first()
             if event is not None:
-                _attempt(request, lambda: actions.do_add_measure(request.user, event, kind=p.get("kind", ""),
-                                                                 description=p.get("description", "")), _("已保存"))
+                _attempt(
+                    request,
+                    lambda: actions.do_add_measure(
+                        request.user, event, kind=p.get("kind", ""), description=p.get("description", "")
+                    ),
+                    _("已保存"),
+                )
         elif op == "task":
             from .models import ControlMeasure
 
@@ -113,18 +152,41 @@ def object_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if measure is not None:
                 checklist = [x for x in p.get("checklist", "").splitlines() if x.strip()]
                 assignee = next((u for u in _assignees(obj) if str(u.pk) == p.get("assignee")), None)
-                _attempt(request, lambda: actions.do_add_task(
-                    request.user, measure, name=p.get("name", ""), cycle=p.get("cycle", ""),
-                    every=p.get("every") or "1", post=p.get("post", ""), assignee=assignee,
-                    checklist=checklist), _("已保存"))
+                _attempt(
+                    request,
+                    lambda: actions.do_add_task(
+                        request.user,
+                        measure,
+                        name=p.get("name", ""),
+                        cycle=p.get("cycle", ""),
+                        every=p.get("every") or "1",
+                        post=p.get("post", ""),
+                        assignee=assignee,
+                        checklist=checklist,
+                    ),
+                    _("已保存"),
+                )
         return redirect("risks:detail", obj.pk)
     events = obj.events.prefetch_related("measures__tasks")
-    return render(request, "risks/detail.html", {
-        "obj": obj, "events": events, "assessments": obj.assessments.select_related("assessed_by"),
-        "Level": Level, "lec": rules.LEC_TABLE, "ls": rules.LS_TABLE, "control": rules.LEVEL_CONTROL,
-        "measure_kinds": MeasureKind.choices, "cycles": Cycle.choices, "posts": Post.choices,
-        "map_layers": [], "now": timezone.now(),
-        "assignees": _assignees(obj) if may(request.user, "risks.manage", obj) else []})
+    return render(
+        request,
+        "risks/detail.html",
+        {
+            "obj": obj,
+            "events": events,
+            "assessments": obj.assessments.select_related("assessed_by"),
+            "Level": Level,
+            "lec": rules.LEC_TABLE,
+            "ls": rules.LS_TABLE,
+            "control": rules.LEVEL_CONTROL,
+            "measure_kinds": MeasureKind.choices,
+            "cycles": Cycle.choices,
+            "posts": Post.choices,
+            "map_layers": [],
+            "now": timezone.now(),
+            "assignees": _assignees(obj) if may(request.user, "risks.manage", obj) else [],
+        },
+    )
 
 
 def _assignees(obj: RiskObject) -> list[Any]:
@@ -133,7 +195,11 @@ def _assignees(obj: RiskObject) -> list[Any]:
     from pingan.org.models import User
 
     qs = User.objects.filter(is_active=True)
-    qs = qs.filter(enterprise=obj.enterprise_id) if obj.enterprise_id else qs.filter(department=obj.department_id)
+    qs = (
+        qs.filter(enterprise=obj.enterprise_id)
+        if obj.enterprise_id
+        else qs.filter(department=obj.department_id)
+    )
     return [u for u in qs.order_by("username")[:200] if may(u, "risks.record_check", obj)]
 
 
@@ -141,30 +207,58 @@ def _assignees(obj: RiskObject) -> list[Any]:
 def task_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.tasks(request.user, request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "risks/tasks.html", {"page_obj": page, "tasks": page.object_list, "now": timezone.now(),
-                                                "Level": Level, "overdue_only": request.GET.get("overdue") == "1"})
+    return render(
+        request,
+        "risks/tasks.html",
+        {
+            "page_obj": page,
+            "tasks": page.object_list,
+            "now": timezone.now(),
+            "Level": Level,
+            "overdue_only": request.GET.get("overdue") == "1",
+        },
+    )
 
 
 @console_view("risks.view_list")
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_visible_or_404(CheckTask.objects.select_related("risk_object__division", "measure__event",
-                                                               "assignee"), request.user, pk=pk)
+    task = get_visible_or_404(
+        CheckTask.objects.select_related("risk_object__division", "measure__event", "assignee"),
+        request.user,
+        pk=pk,
+    )
     if request.method == "POST":
         p = request.POST
         answers = {item: p.get(f"item-{i}", "") for i, item in enumerate(task.checklist)}
         made: dict[str, Any] = {}
 
         def run() -> None:
-            made["rec"] = actions.do_record_check(request.user, task, result=p.get("result", ""), answers=answers,
-                                                  note=p.get("note", ""), lat=_float(p.get("lat")),
-                                                  lon=_float(p.get("lon")), photo=request.FILES.get("photo"))
+            made["rec"] = actions.do_record_check(
+                request.user,
+                task,
+                result=p.get("result", ""),
+                answers=answers,
+                note=p.get("note", ""),
+                lat=_float(p.get("lat")),
+                lon=_float(p.get("lon")),
+                photo=request.FILES.get("photo"),
+            )
 
         if _attempt(request, run, _("已记录")) and made["rec"].hazard_case_id:
             messages.info(request, _("已生成隐患 %(number)s") % {"number": made["rec"].hazard_case_number})
         return redirect("risks:task", task.pk)
     records = task.records.select_related("checked_by")[:30]
-    return render(request, "risks/task.html", {"task": task, "records": records, "results": CheckResult.choices,
-                                               "now": timezone.now(), "CheckResult": CheckResult})
+    return render(
+        request,
+        "risks/task.html",
+        {
+            "task": task,
+            "records": records,
+            "results": CheckResult.choices,
+            "now": timezone.now(),
+            "CheckResult": CheckResult,
+        },
+    )
 
 
 @console_view("risks.view_list")
@@ -178,7 +272,9 @@ def record_photo(request: HttpRequest, pk: int) -> HttpResponse:
     if not rec.photo:
         raise Http404
     ext = rec.photo.name.rsplit(".", 1)[-1].lower()
-    kind = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(ext, "application/octet-stream")
+    kind = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
+        ext, "application/octet-stream"
+    )
     resp = FileResponse(rec.photo.open("rb"), content_type=kind)
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
@@ -190,33 +286,68 @@ def map_view(request: HttpRequest) -> HttpResponse:
     by = by if by in selectors.PATH_LENGTH else "town"
     rates = may(request.user, "risks.view_rates")
     counts = selectors.counts_by_division(request.user, by) if rates else []
-    layers = [
-        {"url": reverse("geo-api:division-geojson") + "?level=district", "name": _("区县"), "kind": "boundary"},
-    ] + ([{"url": reverse("risks-api:risk-object-areas") + f"?by={by}", "name": _("区域风险等级"),
-           "kind": "areas"}] if rates else []) + [
-        {"url": reverse("risks-api:risk-object-map"), "name": _("风险点(按等级着色)"), "kind": "points",
-         "fit": True, "maxZoom": 12},
-    ]
+    layers = (
+        [
+            {
+                "url": reverse("geo-api:division-geojson") + "?level=district",
+                "name": _("区县"),
+                "kind": "boundary",
+            },
+        ]
+        + (
+            [
+                {
+                    "url": reverse("risks-api:risk-object-areas") + f"?by={by}",
+                    "name": _("区域风险等级"),
+                    "kind": "areas",
+                }
+            ]
+            if rates
+            else []
+        )
+        + [
+            {
+                "url": reverse("risks-api:risk-object-map"),
+                "name": _("风险点(按等级着色)"),
+                "kind": "points",
+                "fit": True,
+                "maxZoom": 12,
+            },
+        ]
+    )
     since = timezone.now() - dt.timedelta(days=30)
-    return render(request, "risks/map.html", {
-        "counts": counts, "by": by, "layers": layers, "levels": Level.choices,
-        "Level": Level, "rates": rates,
-        "own_units": [] if rates else selectors.risk_objects(request.user).order_by("level", "name")[:200],
-        "completion": selectors.completion_by_division(request.user, since, by) if rates else []})
+    return render(
+        request,
+        "risks/map.html",
+        {
+            "counts": counts,
+            "by": by,
+            "layers": layers,
+            "levels": Level.choices,
+            "Level": Level,
+            "rates": rates,
+            "own_units": []
+            if rates
+            else selectors.risk_objects(request.user).order_by("level", "name")[:200],
+            "completion": selectors.completion_by_division(request.user, since, by) if rates else [],
+        },
+    )
 
 
 @console_view("risks.view_mhs")
 def mhs_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.major_hazard_sources(request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "risks/mhs_list.html", {"page_obj": page, "sources": page.object_list,
-                                                   "MhsGrade": MhsGrade})
+    return render(
+        request, "risks/mhs_list.html", {"page_obj": page, "sources": page.object_list, "MhsGrade": MhsGrade}
+    )
 
 
 def _chemical_rows(post: Any) -> list[dict[str, str]]:
     rows = []
-    for name, cat, qty in zip(post.getlist("chemical"), post.getlist("category"), post.getlist("quantity"),
-                              strict=False):
+    for name, cat, qty in zip(
+        post.getlist("chemical"), post.getlist("category"), post.getlist("quantity"), strict=False
+    ):
         if name.strip() or cat.strip() or qty.strip():
             rows.append({"chemical": name, "category": cat, "quantity": qty})
     return rows
@@ -233,36 +364,60 @@ def mhs_create(request: HttpRequest) -> HttpResponse:
 
         def run() -> None:
             made["src"] = actions.do_declare_mhs(
-                user, enterprise, name=p.get("name", ""), unit_kind=p.get("unit_kind", ""),
-                population=p.get("population", ""), chemicals=_chemical_rows(p),
-                principal_name=p.get("principal_name", ""), technical_name=p.get("technical_name", ""),
-                operational_name=p.get("operational_name", ""))
+                user,
+                enterprise,
+                name=p.get("name", ""),
+                unit_kind=p.get("unit_kind", ""),
+                population=p.get("population", ""),
+                chemicals=_chemical_rows(p),
+                principal_name=p.get("principal_name", ""),
+                technical_name=p.get("technical_name", ""),
+                operational_name=p.get("operational_name", ""),
+            )
 
         if _attempt(request, run, _("已辨识")):
             return redirect("risks:mhs_detail", made["src"].pk)
     enterprises = [] if own else Enterprise.objects.visible_to(user).order_by("name")[:500]
-    return render(request, "risks/mhs_create.html", {"own": own, "enterprises": enterprises,
-                                                     "unit_kinds": UnitKind.choices, "rows": range(5),
-                                                     "categories": rules.GB18218["categories"],
-                                                     "chemicals": rules.GB18218["chemicals"]})
+    return render(
+        request,
+        "risks/mhs_create.html",
+        {
+            "own": own,
+            "enterprises": enterprises,
+            "unit_kinds": UnitKind.choices,
+            "rows": range(5),
+            "categories": rules.GB18218["categories"],
+            "chemicals": rules.GB18218["chemicals"],
+        },
+    )
 
 
 @console_view("risks.view_mhs")
 def mhs_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    src = get_visible_or_404(MajorHazardSource.objects.select_related("enterprise", "division"), request.user, pk=pk)
+    src = get_visible_or_404(
+        MajorHazardSource.objects.select_related("enterprise", "division"), request.user, pk=pk
+    )
     if request.method == "POST":
-        _attempt(request, lambda: actions.do_file_mhs(request.user, src, number=request.POST.get("number", "")),
-                 _("已备案"))
+        _attempt(
+            request,
+            lambda: actions.do_file_mhs(request.user, src, number=request.POST.get("number", "")),
+            _("已备案"),
+        )
         return redirect("risks:mhs_detail", src.pk)
-    return render(request, "risks/mhs_detail.html", {"src": src, "calc": src.computation, "MhsGrade": MhsGrade,
-                                                     "source": rules.GB18218["source"]})
+    return render(
+        request,
+        "risks/mhs_detail.html",
+        {"src": src, "calc": src.computation, "MhsGrade": MhsGrade, "source": rules.GB18218["source"]},
+    )
 
 
 @console_view("risks.calculate")
 def calculator(request: HttpRequest) -> HttpResponse:
     result = error = None
-    rows: list[dict[str, str]] = [{"chemical": "氨", "category": "", "quantity": "8"},
-                                  {"chemical": "氯", "category": "", "quantity": "1.5"}]
+    rows: list[dict[str, str]] = [
+        {"chemical": "氨", "category": "", "quantity": "8"},
+        {"chemical": "氯", "category": "", "quantity": "1.5"},
+    ]
     population = "120"
     if request.method == "POST":
         rows, population = _chemical_rows(request.POST), request.POST.get("population", "")
@@ -271,10 +426,20 @@ def calculator(request: HttpRequest) -> HttpResponse:
         except rules.RuleError as exc:
             error = exc
     rows = rows + [{"chemical": "", "category": "", "quantity": ""}] * max(0, 5 - len(rows))
-    return render(request, "risks/calculator.html", {
-        "result": result, "error": error, "rows": rows, "population": population,
-        "categories": rules.GB18218["categories"], "chemicals": rules.GB18218["chemicals"],
-        "alpha": rules.GB18218["alpha"], "source": rules.GB18218["source"]})
+    return render(
+        request,
+        "risks/calculator.html",
+        {
+            "result": result,
+            "error": error,
+            "rows": rows,
+            "population": population,
+            "categories": rules.GB18218["categories"],
+            "chemicals": rules.GB18218["chemicals"],
+            "alpha": rules.GB18218["alpha"],
+            "source": rules.GB18218["source"],
+        },
+    )
 
 
 @console_view("risks.view_commitments")
@@ -284,25 +449,50 @@ def commitments(request: HttpRequest) -> HttpResponse:
     own = getattr(user, "enterprise", None)
     if request.method == "POST" and own is not None:
         p = request.POST
-        work = {k: p.get(f"work-{k}") for k in SpecialWork.values if p.get(f"work-{k}", "").strip() not in ("", "0")}
+        work = {
+            k: p.get(f"work-{k}")
+            for k in SpecialWork.values
+            if p.get(f"work-{k}", "").strip() not in ("", "0")
+        }
 
         def run() -> None:
             actions.do_submit_commitment(
-                user, own, text=p.get("text", ""), signed_by=p.get("signed_by", ""),
-                units_running=_int(p.get("units_running")), units_stopped=_int(p.get("units_stopped")),
-                units_maintenance=_int(p.get("units_maintenance")), special_work=work,
-                trial_production=p.get("trial_production") == "on", sources_state=p.get("sources_state", ""))
+                user,
+                own,
+                text=p.get("text", ""),
+                signed_by=p.get("signed_by", ""),
+                units_running=_int(p.get("units_running")),
+                units_stopped=_int(p.get("units_stopped")),
+                units_maintenance=_int(p.get("units_maintenance")),
+                special_work=work,
+                trial_production=p.get("trial_production") == "on",
+                sources_state=p.get("sources_state", ""),
+            )
 
         _attempt(request, run, _("已提交今日承诺"))
         return redirect("risks:commitments")
     rows = selectors.commitments(user)[:100]
     rate = selectors.commitment_rate(user, today) if may(user, "risks.view_rates") else None
-    week = [selectors.commitment_rate(user, today - dt.timedelta(days=n)) for n in range(1, 8)] if rate else []
+    week = (
+        [selectors.commitment_rate(user, today - dt.timedelta(days=n)) for n in range(1, 8)] if rate else []
+    )
     missing = selectors.missing_commitments(user, today)[:100] if rate else []
     mine_today = own is not None and selectors.commitments(user, today).exists()
-    return render(request, "risks/commitments.html", {
-        "rows": rows, "rate": rate, "week": week, "missing": missing, "today": today, "own": own, "mine_today": mine_today,
-        "special_work": SpecialWork.choices, "due": rules.commitment_due(today)})
+    return render(
+        request,
+        "risks/commitments.html",
+        {
+            "rows": rows,
+            "rate": rate,
+            "week": week,
+            "missing": missing,
+            "today": today,
+            "own": own,
+            "mine_today": mine_today,
+            "special_work": SpecialWork.choices,
+            "due": rules.commitment_due(today),
+        },
+    )
 
 
 def _int(value: str | None) -> int:

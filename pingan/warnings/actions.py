@@ -101,8 +101,13 @@ def clean_areas(raw: list[dict[str, Any]] | None, default: Division | None = Non
         if a.get("polygon") is not None:
             poly = a["polygon"]
             try:
-                ok = (len(poly) >= 4 and poly[0] == poly[-1]
-                      and all(len(p) == 2 and -180 <= float(p[0]) <= 180 and -90 <= float(p[1]) <= 90 for p in poly))
+                ok = (
+                    len(poly) >= 4
+                    and poly[0] == poly[-1]
+                    and all(
+                        len(p) == 2 and -180 <= float(p[0]) <= 180 and -90 <= float(p[1]) <= 90 for p in poly
+                    )
+                )
             except (TypeError, ValueError):
                 ok = False
             if not ok:
@@ -127,13 +132,21 @@ def clean_areas(raw: list[dict[str, Any]] | None, default: Division | None = Non
 
 
 def _save_areas(warning: EarlyWarning, areas: list[AreaInput]) -> None:
-    WarningArea.objects.bulk_create([
-        WarningArea(warning=warning, area_desc=a.area_desc[:200], division=a.division,
-                    geocode=a.division.code if a.division else "", polygon=a.polygon,
-                    circle_lat=a.circle[0] if a.circle else None, circle_lon=a.circle[1] if a.circle else None,
-                    circle_radius_km=a.circle[2] if a.circle else None)
-        for a in areas
-    ])
+    WarningArea.objects.bulk_create(
+        [
+            WarningArea(
+                warning=warning,
+                area_desc=a.area_desc[:200],
+                division=a.division,
+                geocode=a.division.code if a.division else "",
+                polygon=a.polygon,
+                circle_lat=a.circle[0] if a.circle else None,
+                circle_lon=a.circle[1] if a.circle else None,
+                circle_radius_km=a.circle[2] if a.circle else None,
+            )
+            for a in areas
+        ]
+    )
 
 
 def _state_is(warning: EarlyWarning, *states: str) -> None:
@@ -141,9 +154,10 @@ def _state_is(warning: EarlyWarning, *states: str) -> None:
         raise Conflict(_("预警状态已变化,请刷新后重试"), field="state")
 
 
-# --- Create and edit --------------------------------------------------------------------------------------------
-def check_create(actor: Any, division: Division | None, data: dict[str, Any],
-                 areas: list[dict[str, Any]] | None) -> tuple[dict[str, Any], list[AreaInput]]:
+# --- Create and edit ------------------------------------------------------------------------------
+def check_create(
+    actor: Any, division: Division | None, data: dict[str, Any], areas: list[dict[str, Any]] | None
+) -> tuple[dict[str, Any], list[AreaInput]]:
     if division is None:
         raise ActionError(_("请选择发布区域"), field="division", code="required")
     require(actor, "warnings.create", division, _("您不能为该区域起草预警"), field="division")
@@ -151,22 +165,40 @@ def check_create(actor: Any, division: Division | None, data: dict[str, Any],
 
 
 @transaction.atomic
-def do_create(actor: Any, division: Division, data: dict[str, Any], areas: list[dict[str, Any]] | None = None,
-              *, source: str = Source.STAFF, audit_action: str = "warnings.warning.create",
-              audit_actor: Any = None, note: str = "") -> EarlyWarning:
-    content, area_inputs = (check_create(actor, division, data, areas) if actor is not None
-                            else (clean_content(data), clean_areas(areas, division)))
+def do_create(
+    actor: Any,
+    division: Division,
+    data: dict[str, Any],
+    areas: list[dict[str, Any]] | None = None,
+    *,
+    source: str = Source.STAFF,
+    audit_action: str = "warnings.warning.create",
+    audit_actor: Any = None,
+    note: str = "",
+) -> EarlyWarning:
+    content, area_inputs = (
+        check_create(actor, division, data, areas)
+        if actor is not None
+        else (clean_content(data), clean_areas(areas, division))
+    )
     warning = EarlyWarning.objects.create(
-        division=division, source=source, created_by=actor if getattr(actor, "pk", None) else None,
-        sender_name=getattr(settings, "WARNINGS_SENDER_NAME", _("清远市突发事件预警信息发布中心")), **content)
+        division=division,
+        source=source,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        sender_name=getattr(settings, "WARNINGS_SENDER_NAME", _("清远市突发事件预警信息发布中心")),
+        **content,
+    )
     _save_areas(warning, area_inputs)
-    audit.record(audit_action, warning, actor=audit_actor or actor, after=audit.snapshot(warning, FIELDS), note=note)
+    audit.record(
+        audit_action, warning, actor=audit_actor or actor, after=audit.snapshot(warning, FIELDS), note=note
+    )
     return warning
 
 
 @transaction.atomic
-def do_edit(actor: Any, warning: EarlyWarning, data: dict[str, Any],
-            areas: list[dict[str, Any]] | None = None) -> EarlyWarning:
+def do_edit(
+    actor: Any, warning: EarlyWarning, data: dict[str, Any], areas: list[dict[str, Any]] | None = None
+) -> EarlyWarning:
     require(actor, "warnings.edit", warning, _("只有草稿可以修改"))
     warning = lock(warning)
     _state_is(warning, State.DRAFT)
@@ -180,13 +212,24 @@ def do_edit(actor: Any, warning: EarlyWarning, data: dict[str, Any],
         new_areas = clean_areas(areas, warning.division)
         warning.areas.all().delete()
         _save_areas(warning, new_areas)
-    audit.record("warnings.warning.edit", warning, actor=actor, before=before, after=audit.snapshot(warning, FIELDS))
+    audit.record(
+        "warnings.warning.edit", warning, actor=actor, before=before, after=audit.snapshot(warning, FIELDS)
+    )
     return warning
 
 
-# --- The workflow -------------------------------------------------------------------------------------------------
-def _step(actor: Any, warning: EarlyWarning, perm: str, message: str, from_state: str, to_state: str,
-          verb: str, note: str = "", **changes: Any) -> EarlyWarning:
+# --- The workflow ---------------------------------------------------------------------------------
+def _step(
+    actor: Any,
+    warning: EarlyWarning,
+    perm: str,
+    message: str,
+    from_state: str,
+    to_state: str,
+    verb: str,
+    note: str = "",
+    **changes: Any,
+) -> EarlyWarning:
     require(actor, perm, warning, message)
     warning = lock(warning)
     _state_is(warning, from_state)
@@ -195,28 +238,47 @@ def _step(actor: Any, warning: EarlyWarning, perm: str, message: str, from_state
     for k, v in changes.items():
         setattr(warning, k, v)
     warning.save()
-    audit.record(f"warnings.warning.{verb}", warning, actor=actor, before=before,
-                 after=audit.snapshot(warning, FIELDS), note=note)
+    audit.record(
+        f"warnings.warning.{verb}",
+        warning,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(warning, FIELDS),
+        note=note,
+    )
     return warning
 
 
 @transaction.atomic
 def do_submit(actor: Any, warning: EarlyWarning) -> EarlyWarning:
-    return _step(actor, warning, "warnings.submit", _("您不能提交该预警"), State.DRAFT, State.REVIEW, "submit")
+    return _step(
+        actor, warning, "warnings.submit", _("您不能提交该预警"), State.DRAFT, State.REVIEW, "submit"
+    )
 
 
 @transaction.atomic
 def do_approve(actor: Any, warning: EarlyWarning, note: str = "") -> EarlyWarning:
     # The level rule (rules.approval_level) and four eyes live in permissions.can_approve.
-    return _step(actor, warning, "warnings.approve", _("该级别的预警须由相应层级的带班领导批准,且不能批准本人起草的预警"),
-                 State.REVIEW, State.APPROVED, "approve", note, approved_by=actor)
+    return _step(
+        actor,
+        warning,
+        "warnings.approve",
+        _("该级别的预警须由相应层级的带班领导批准,且不能批准本人起草的预警"),
+        State.REVIEW,
+        State.APPROVED,
+        "approve",
+        note,
+        approved_by=actor,
+    )
 
 
 @transaction.atomic
 def do_reject(actor: Any, warning: EarlyWarning, note: str) -> EarlyWarning:
     if not (note or "").strip():
         raise ActionError(_("退回须说明理由"), field="note", code="required")
-    return _step(actor, warning, "warnings.reject", _("您不能退回该预警"), State.REVIEW, State.DRAFT, "reject", note)
+    return _step(
+        actor, warning, "warnings.reject", _("您不能退回该预警"), State.REVIEW, State.DRAFT, "reject", note
+    )
 
 
 def _unit_code() -> str:
@@ -260,7 +322,9 @@ def do_publish(actor: Any, warning: EarlyWarning, *, now: datetime | None = None
         except IntegrityError:
             if attempt == 2:
                 raise Conflict(_("预警状态已变化,请刷新后重试"), field="identifier") from None
-    audit.record("warnings.warning.publish", warning, actor=actor, before=before, after=audit.snapshot(warning, FIELDS))
+    audit.record(
+        "warnings.warning.publish", warning, actor=actor, before=before, after=audit.snapshot(warning, FIELDS)
+    )
     if warning.original_id:
         _end_original(actor, warning)
     from .fanout import notify_subscribers
@@ -278,13 +342,24 @@ def _end_original(actor: Any, message: EarlyWarning) -> None:
     original.state = State.CANCELLED if cancelled else State.SUPERSEDED
     original.ended_at = message.sent
     original.save(update_fields=["state", "ended_at"])
-    audit.record("warnings.warning.cancelled" if cancelled else "warnings.warning.superseded", original, actor=actor,
-                 before=before, after=audit.snapshot(original, FIELDS), note=message.identifier or "")
+    audit.record(
+        "warnings.warning.cancelled" if cancelled else "warnings.warning.superseded",
+        original,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(original, FIELDS),
+        note=message.identifier or "",
+    )
 
 
 @transaction.atomic
-def do_follow_up(actor: Any, warning: EarlyWarning, msg_type: str, data: dict[str, Any] | None = None,
-                 areas: list[dict[str, Any]] | None = None) -> EarlyWarning:
+def do_follow_up(
+    actor: Any,
+    warning: EarlyWarning,
+    msg_type: str,
+    data: dict[str, Any] | None = None,
+    areas: list[dict[str, Any]] | None = None,
+) -> EarlyWarning:
     """Start an Update or a Cancel of a published warning: a new draft that references it."""
     if msg_type not in (MsgType.UPDATE, MsgType.CANCEL):
         raise ActionError(_("只能更新或解除"), field="msg_type")
@@ -300,32 +375,64 @@ def do_follow_up(actor: Any, warning: EarlyWarning, msg_type: str, data: dict[st
         content["onset"] = None
         content["expires"] = max(warning.expires, timezone.now() + _ALL_CLEAR)
     content = clean_content(content)
-    refs = " ".join(filter(None, [warning.references,
-                                  rules.cap_reference(warning.sender, warning.identifier or "", cap.cap_time(warning.sent))]))
+    refs = " ".join(
+        filter(
+            None,
+            [
+                warning.references,
+                rules.cap_reference(warning.sender, warning.identifier or "", cap.cap_time(warning.sent)),
+            ],
+        )
+    )
     problem = rules.references_problem(msg_type, refs.split())
     assert problem is None, problem
     message = EarlyWarning.objects.create(
-        division=warning.division, source=Source.STAFF, msg_type=msg_type, original=warning, references=refs,
-        created_by=actor, sender_name=warning.sender_name, urgency=warning.urgency, certainty=warning.certainty,
-        **content)
+        division=warning.division,
+        source=Source.STAFF,
+        msg_type=msg_type,
+        original=warning,
+        references=refs,
+        created_by=actor,
+        sender_name=warning.sender_name,
+        urgency=warning.urgency,
+        certainty=warning.certainty,
+        **content,
+    )
     if areas is not None:
         _save_areas(message, clean_areas(areas, warning.division))
     else:
-        WarningArea.objects.bulk_create([
-            WarningArea(warning=message, area_desc=a.area_desc, division_id=a.division_id, geocode=a.geocode,
-                        polygon=a.polygon, circle_lat=a.circle_lat, circle_lon=a.circle_lon,
-                        circle_radius_km=a.circle_radius_km) for a in warning.areas.all()])
-    audit.record("warnings.warning.follow_up", message, actor=actor, after=audit.snapshot(message, FIELDS),
-                 note=warning.identifier or "")
+        WarningArea.objects.bulk_create(
+            [
+                WarningArea(
+                    warning=message,
+                    area_desc=a.area_desc,
+                    division_id=a.division_id,
+                    geocode=a.geocode,
+                    polygon=a.polygon,
+                    circle_lat=a.circle_lat,
+                    circle_lon=a.circle_lon,
+                    circle_radius_km=a.circle_radius_km,
+                )
+                for a in warning.areas.all()
+            ]
+        )
+    audit.record(
+        "warnings.warning.follow_up",
+        message,
+        actor=actor,
+        after=audit.snapshot(message, FIELDS),
+        note=warning.identifier or "",
+    )
     return message
-
 
 
 def expire_due(now: datetime | None = None) -> int:
     """End every published warning past its `expires` (the reconciler calls this every minute)."""
     now = now or timezone.now()
     done = 0
-    for pk in EarlyWarning.objects.filter(state=State.PUBLISHED, expires__lte=now).values_list("pk", flat=True):
+    for pk in EarlyWarning.objects.filter(state=State.PUBLISHED, expires__lte=now).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             warning = EarlyWarning.objects.select_for_update().get(pk=pk)
             if warning.state != State.PUBLISHED or warning.expires > now:
@@ -334,13 +441,18 @@ def expire_due(now: datetime | None = None) -> int:
             warning.state = State.EXPIRED
             warning.ended_at = warning.expires
             warning.save(update_fields=["state", "ended_at"])
-            audit.record("warnings.warning.expire", warning, actor="system", before=before,
-                         after=audit.snapshot(warning, FIELDS))
+            audit.record(
+                "warnings.warning.expire",
+                warning,
+                actor="system",
+                before=before,
+                after=audit.snapshot(warning, FIELDS),
+            )
             done += 1
     return done
 
 
-# --- Subscriptions ------------------------------------------------------------------------------------------------
+# --- Subscriptions --------------------------------------------------------------------------------
 @transaction.atomic
 def do_subscribe(actor: Any, division: Division) -> Any:
     from .models import Subscription
@@ -357,6 +469,10 @@ def do_subscribe(actor: Any, division: Division) -> Any:
 @transaction.atomic
 def do_unsubscribe(actor: Any, subscription: Any) -> None:
     require(actor, "warnings.subscribe", subscription, _("只能取消本人的订阅"))
-    audit.record("warnings.subscription.delete", subscription, actor=actor,
-                 before={"division": subscription.division.code})
+    audit.record(
+        "warnings.subscription.delete",
+        subscription,
+        actor=actor,
+        before={"division": subscription.division.code},
+    )
     subscription.delete()

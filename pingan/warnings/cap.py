@@ -209,7 +209,9 @@ def parse(element: ET.Element | str) -> ParsedAlert:
     for p in info.findall(f"{{{NS}}}parameter"):
         if _text(p, "valueName").lower() in ("colour", "color"):
             colour = _text(p, "value").lower()
-    colour = colour if colour in rules.SEVERITY_BY_COLOUR else rules.colour_from_severity(_text(info, "severity"))
+    colour = (
+        colour if colour in rules.SEVERITY_BY_COLOUR else rules.colour_from_severity(_text(info, "severity"))
+    )
     areas = []
     for a in info.findall(f"{{{NS}}}area"):
         pa = ParsedArea(area_desc=_text(a, "areaDesc") or "—")
@@ -232,12 +234,22 @@ def parse(element: ET.Element | str) -> ParsedAlert:
     onset = _text(info, "onset")
     event = _text(info, "event")
     return ParsedAlert(
-        identifier=_text(element, "identifier"), sender=_text(element, "sender"),
-        sent=_time(_text(element, "sent"), "sent"), msg_type=msg_type, references=references,
-        event=event or rules.event_name(code) or code, event_code=code or "", colour=colour,
-        urgency=_text(info, "urgency") or "Unknown", certainty=_text(info, "certainty") or "Unknown",
-        headline=_text(info, "headline") or event, description=_text(info, "description"),
-        instruction=_text(info, "instruction"), onset=_time(onset, "onset") if onset else None,
-        expires=_time(expires, "expires"), sender_name=_text(info, "senderName"), areas=areas,
+        identifier=_text(element, "identifier"),
+        sender=_text(element, "sender"),
+        sent=_time(_text(element, "sent"), "sent"),
+        msg_type=msg_type,
+        references=references,
+        event=event or rules.event_name(code) or code,
+        event_code=code or "",
+        colour=colour,
+        urgency=_text(info, "urgency") or "Unknown",
+        certainty=_text(info, "certainty") or "Unknown",
+        headline=_text(info, "headline") or event,
+        description=_text(info, "description"),
+        instruction=_text(info, "instruction"),
+        onset=_time(onset, "onset") if onset else None,
+        expires=_time(expires, "expires"),
+        sender_name=_text(info, "senderName"),
+        areas=areas,
         xml=ET.tostring(element, encoding="unicode", default_namespace=NS),
     )

@@ -22,10 +22,17 @@ class Colour(models.TextChoices):
     UNKNOWN = "unknown", _("未定级")
 
 
-@coloured({
-    "draft": "grey", "review": "purple", "approved": "teal", "published": "red",
-    "superseded": "blue", "cancelled": "green", "expired": "grey",
-})
+@coloured(
+    {
+        "draft": "grey",
+        "review": "purple",
+        "approved": "teal",
+        "published": "red",
+        "superseded": "blue",
+        "cancelled": "green",
+        "expired": "grey",
+    }
+)
 class State(models.TextChoices):
     """draft → review → approved → published; a published message ends by an Update (superseded),
     a Cancel (cancelled) or its own `expires` (expired)."""

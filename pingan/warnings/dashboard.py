@@ -21,13 +21,29 @@ def kpis(user: Any) -> list[dict[str, Any]]:
     )
     url = reverse("warnings:list")
     return [
-        {"label": _("生效预警"), "value": counts["active"], "colour": "red" if counts["active"] else "green",
-         "url": url + "?state=published"},
-        {"label": _("待审批/待发布预警"), "value": counts["waiting"], "colour": "purple", "url": url + "?state=review"},
+        {
+            "label": _("生效预警"),
+            "value": counts["active"],
+            "colour": "red" if counts["active"] else "green",
+            "url": url + "?state=published",
+        },
+        {
+            "label": _("待审批/待发布预警"),
+            "value": counts["waiting"],
+            "colour": "purple",
+            "url": url + "?state=review",
+        },
     ]
 
 
 def layers(user: Any) -> list[dict[str, Any]]:
     """The warnings in force are public, so the layer is the public GeoJSON (the same for everyone)."""
-    return [{"url": reverse("warnings-public:geojson"), "name": _("生效预警"), "kind": "areas", "fillOpacity": 0.2,
-             "weight": 2}]
+    return [
+        {
+            "url": reverse("warnings-public:geojson"),
+            "name": _("生效预警"),
+            "kind": "areas",
+            "fillOpacity": 0.2,
+            "weight": 2,
+        }
+    ]

@@ -18,7 +18,7 @@ from .choices import Colour, MsgType
 from .models import EarlyWarning, Subscription
 
 
-# --- Who is told -----------------------------------------------------------------------------------------------
+# --- Who is told ----------------------------------------------------------------------------------
 def townships_in(areas: list[Any]) -> Q:
     """The townships a warning's areas touch, as a filter on Division: inside an area's division,
     above it (a township-wide warning reaches that township's subscribers), or with its centre inside
@@ -36,7 +36,9 @@ def townships_in(areas: list[Any]) -> Q:
             # Degrees of latitude are ~111 km; good enough to pick township centres.
             shapes.append(Point(a.circle_lon, a.circle_lat).buffer(a.circle_radius_km / 111.0))
     if shapes:
-        towns = Division.objects.filter(level="town", lat__isnull=False, lon__isnull=False).values_list("pk", "lon", "lat")
+        towns = Division.objects.filter(level="town", lat__isnull=False, lon__isnull=False).values_list(
+            "pk", "lon", "lat"
+        )
         inside = [pk for pk, lon, lat in towns if any(s.covers(Point(lon, lat)) for s in shapes)]
         q |= Q(pk__in=inside)
     return q
@@ -45,8 +47,9 @@ def townships_in(areas: list[Any]) -> Q:
 def subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> list[Any]:
     areas = list(warning.areas.select_related("division")) if areas is None else areas
     towns = townships_in(areas)
-    subs = (Subscription.objects.filter(division__in=Division.objects.filter(towns).values("pk"))
-            .select_related("user"))
+    subs = Subscription.objects.filter(
+        division__in=Division.objects.filter(towns).values("pk")
+    ).select_related("user")
     return [s.user for s in subs]
 
 
@@ -60,9 +63,17 @@ def notify_subscribers(warning: EarlyWarning, areas: list[Any] | None = None) ->
     if warning.msg_type == MsgType.CANCEL:
         title = _("预警解除:%(headline)s") % {"headline": warning.headline}
     else:
-        title = _("%(colour)s预警:%(headline)s") % {"colour": Colour(warning.colour).label, "headline": warning.headline}
+        title = _("%(colour)s预警:%(headline)s") % {
+            "colour": Colour(warning.colour).label,
+            "headline": warning.headline,
+        }
     url = reverse("warnings-public:detail", args=[warning.identifier])
-    messages = notify(people, event=f"warnings.{warning.msg_type.lower()}", title=title,
-                      body=warning.instruction or warning.description, url=url,
-                      urgent=warning.colour in (Colour.RED, Colour.ORANGE))
+    messages = notify(
+        people,
+        event=f"warnings.{warning.msg_type.lower()}",
+        title=title,
+        body=warning.instruction or warning.description,
+        url=url,
+        urgent=warning.colour in (Colour.RED, Colour.ORANGE),
+    )
     return len(messages)

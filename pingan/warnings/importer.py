@@ -99,7 +99,9 @@ def import_feed(feed: bytes | str, *, fetcher: Callable[[str], bytes] = fetch) -
         except (ET.ParseError, OSError, ValueError) as exc:
             result.errors.append(f"{eid}: {exc}")
     identifiers = [p.identifier for _, p in parsed_list]
-    existing = set(EarlyWarning.objects.filter(identifier__in=identifiers).values_list("identifier", flat=True))
+    existing = set(
+        EarlyWarning.objects.filter(identifier__in=identifiers).values_list("identifier", flat=True)
+    )
     codes = {c for _, p in parsed_list for a in p.areas for c in a.geocodes}
     codes |= {i.division for i in (rules.parse_identifier(x) for x in identifiers) if i}
     known = {d.code: d for d in Division.objects.filter(code__in=codes | {city_code})}
@@ -113,7 +115,9 @@ def import_feed(feed: bytes | str, *, fetcher: Callable[[str], bytes] = fetch) -
             continue
         existing.add(p.identifier)  # the same message twice in one feed
         if p.event_code and p.event_code not in rules.EVENT_CODES:
-            log.info("imported CAP %s has event code %s outside the profile's list", p.identifier, p.event_code)
+            log.info(
+                "imported CAP %s has event code %s outside the profile's list", p.identifier, p.event_code
+            )
         try:
             with transaction.atomic():
                 _store(p, _division_for(p, known, fallback), known)
@@ -132,27 +136,58 @@ def _store(p: cap.ParsedAlert, division: Division, known: dict[str, Division]) -
         ref_ids = [r.split(",")[1] for r in p.references.split() if r.count(",") >= 2]
         original = EarlyWarning.objects.filter(identifier__in=ref_ids).order_by("-sent").first()
     warning = EarlyWarning.objects.create(
-        identifier=p.identifier, sender=p.sender[:200], msg_type=p.msg_type, original=original,
-        references=p.references, state=State.PUBLISHED, source=Source.IMPORT, category=Category.NATURAL,
-        event_code=p.event_code[:10], event=p.event[:50], colour=p.colour, urgency=p.urgency[:12],
-        certainty=p.certainty[:12], headline=p.headline[:200], description=p.description,
-        instruction=p.instruction, onset=p.onset, expires=p.expires, sent=p.sent, division=division,
-        sender_name=p.sender_name[:200], cap_xml=p.xml)
-    WarningArea.objects.bulk_create([
-        WarningArea(warning=warning, area_desc=a.area_desc[:200],
-                    division=next((known[c] for c in a.geocodes if c in known), None),
-                    geocode=(a.geocodes[0] if a.geocodes else "")[:15], polygon=a.polygon,
-                    circle_lat=a.circle[0] if a.circle else None, circle_lon=a.circle[1] if a.circle else None,
-                    circle_radius_km=a.circle[2] if a.circle else None)
-        for a in p.areas])
+        identifier=p.identifier,
+        sender=p.sender[:200],
+        msg_type=p.msg_type,
+        original=original,
+        references=p.references,
+        state=State.PUBLISHED,
+        source=Source.IMPORT,
+        category=Category.NATURAL,
+        event_code=p.event_code[:10],
+        event=p.event[:50],
+        colour=p.colour,
+        urgency=p.urgency[:12],
+        certainty=p.certainty[:12],
+        headline=p.headline[:200],
+        description=p.description,
+        instruction=p.instruction,
+        onset=p.onset,
+        expires=p.expires,
+        sent=p.sent,
+        division=division,
+        sender_name=p.sender_name[:200],
+        cap_xml=p.xml,
+    )
+    WarningArea.objects.bulk_create(
+        [
+            WarningArea(
+                warning=warning,
+                area_desc=a.area_desc[:200],
+                division=next((known[c] for c in a.geocodes if c in known), None),
+                geocode=(a.geocodes[0] if a.geocodes else "")[:15],
+                polygon=a.polygon,
+                circle_lat=a.circle[0] if a.circle else None,
+                circle_lon=a.circle[1] if a.circle else None,
+                circle_radius_km=a.circle[2] if a.circle else None,
+            )
+            for a in p.areas
+        ]
+    )
     audit.record("warnings.warning.import", warning, actor=f"feed:{p.sender}"[:150], note=p.identifier)
     if original is not None and original.state == State.PUBLISHED:
         before = {"state": original.state}
         original.state = State.CANCELLED if p.msg_type == MsgType.CANCEL else State.SUPERSEDED
         original.ended_at = p.sent
         original.save(update_fields=["state", "ended_at"])
-        audit.record(f"warnings.warning.{'cancelled' if p.msg_type == MsgType.CANCEL else 'superseded'}", original,
-                     actor=f"feed:{p.sender}"[:150], before=before, after={"state": original.state}, note=p.identifier)
+        audit.record(
+            f"warnings.warning.{'cancelled' if p.msg_type == MsgType.CANCEL else 'superseded'}",
+            original,
+            actor=f"feed:{p.sender}"[:150],
+            before=before,
+            after={"state": original.state},
+            note=p.identifier,
+        )
     from .fanout import notify_subscribers
 
     notify_subscribers(warning)
@@ -171,5 +206,9 @@ def import_configured_feeds() -> dict[str, Any]:
             continue
         for err in result.errors:
             log.warning("warnings feed %s: %s", url, err)
-        out[url] = {"created": len(result.created), "duplicates": len(result.duplicates), "errors": result.errors}
+        out[url] = {
+            "created": len(result.created),
+            "duplicates": len(result.duplicates),
+            "errors": result.errors,
+        }
     return out

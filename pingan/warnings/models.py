@@ -26,22 +26,40 @@ class WarningQuerySet(ScopedQuerySet):
     def active(self, now: Any = None) -> WarningQuerySet:
         """Published Alerts and Updates that have not expired: what the public must heed now."""
         now = now or timezone.now()
-        return self.filter(state=State.PUBLISHED, msg_type__in=(MsgType.ALERT, MsgType.UPDATE), expires__gt=now)
+        return self.filter(
+            state=State.PUBLISHED, msg_type__in=(MsgType.ALERT, MsgType.UPDATE), expires__gt=now
+        )
 
 
 class EarlyWarning(models.Model):
     """One CAP message (Alert, Update or Cancel). Update and Cancel point at the message they change."""
 
-    identifier = models.CharField(_("标识"), max_length=80, unique=True, null=True, blank=True,
-                                  help_text=_("发布时生成;外部导入的保留原标识"))
+    identifier = models.CharField(
+        _("标识"),
+        max_length=80,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("发布时生成;外部导入的保留原标识"),
+    )
     sender = models.CharField(_("发送者"), max_length=200, blank=True)
     msg_type = models.CharField(_("消息类型"), max_length=10, choices=MsgType.choices, default=MsgType.ALERT)
-    original = models.ForeignKey("self", verbose_name=_("原预警"), null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="followups")
+    original = models.ForeignKey(
+        "self",
+        verbose_name=_("原预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followups",
+    )
     references = models.TextField(_("引用"), blank=True, help_text=_("CAP references:发送者,标识,发送时间"))
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True
+    )
     source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.STAFF)
-    category = models.CharField(_("事件类别"), max_length=20, choices=Category.choices, default=Category.NATURAL)
+    category = models.CharField(
+        _("事件类别"), max_length=20, choices=Category.choices, default=Category.NATURAL
+    )
     event_code = models.CharField(_("事件代码"), max_length=10)
     event = models.CharField(_("事件"), max_length=50)
     colour = models.CharField(_("预警级别"), max_length=10, choices=Colour.choices)
@@ -53,13 +71,16 @@ class EarlyWarning(models.Model):
     onset = models.DateTimeField(_("开始时间"), null=True, blank=True)
     expires = models.DateTimeField(_("失效时间"))
     sent = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
-    division = models.ForeignKey("geo.Division", verbose_name=_("发布区域"), on_delete=models.PROTECT,
-                                 related_name="+")
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("发布区域"), on_delete=models.PROTECT, related_name="+"
+    )
     sender_name = models.CharField(_("发布单位"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cap_xml = models.TextField(_("CAP 报文"), blank=True, help_text=_("发布或导入时的原文"))
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -92,8 +113,11 @@ class EarlyWarning(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return (self.state == State.PUBLISHED and self.msg_type != MsgType.CANCEL
-                and self.expires > timezone.now())
+        return (
+            self.state == State.PUBLISHED
+            and self.msg_type != MsgType.CANCEL
+            and self.expires > timezone.now()
+        )
 
 
 class WarningArea(models.Model):
@@ -101,8 +125,14 @@ class WarningArea(models.Model):
 
     warning = models.ForeignKey(EarlyWarning, on_delete=models.CASCADE, related_name="areas")
     area_desc = models.CharField(_("区域描述"), max_length=200)
-    division = models.ForeignKey("geo.Division", verbose_name=_("区划"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        "geo.Division",
+        verbose_name=_("区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     geocode = models.CharField(_("区划代码"), max_length=15, blank=True)
     polygon = models.JSONField(_("多边形"), null=True, blank=True, help_text=_("[[经度, 纬度], …],首尾相同"))
     circle_lat = models.FloatField(_("圆心纬度"), null=True, blank=True)
@@ -121,9 +151,12 @@ class WarningArea(models.Model):
 class Subscription(models.Model):
     """A person who wants to be told of warnings for a township (乡镇/街道)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warning_subscriptions")
-    division = models.ForeignKey("geo.Division", verbose_name=_("乡镇/街道"), on_delete=models.CASCADE,
-                                 related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warning_subscriptions"
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("乡镇/街道"), on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -133,7 +166,9 @@ class Subscription(models.Model):
         verbose_name = _("预警订阅")
         verbose_name_plural = _("预警订阅")
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["user", "division"], name="warnings_subscription_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "division"], name="warnings_subscription_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.division}"

@@ -75,9 +75,12 @@ def can_follow_up(user: Any, obj: Any = None) -> bool:
     """Start an Update or a Cancel of a published warning (it then goes through review again)."""
     if obj is None:
         return has_role(user, *WRITERS)
-    return (obj.state == State.PUBLISHED and obj.msg_type != MsgType.CANCEL
-            and not obj.followups.filter(state__in=(State.DRAFT, State.REVIEW, State.APPROVED)).exists()
-            and can_create(user, obj.division))
+    return (
+        obj.state == State.PUBLISHED
+        and obj.msg_type != MsgType.CANCEL
+        and not obj.followups.filter(state__in=(State.DRAFT, State.REVIEW, State.APPROVED)).exists()
+        and can_create(user, obj.division)
+    )
 
 
 def can_subscribe(user: Any, obj: Any = None) -> bool:
@@ -85,4 +88,3 @@ def can_subscribe(user: Any, obj: Any = None) -> bool:
     if not signed_in(user):
         return False
     return obj is None or obj.user_id == user.pk
-

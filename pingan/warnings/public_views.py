@@ -45,12 +45,19 @@ def geojson_of(warnings: Any) -> dict[str, Any]:
     features = []
     for w in warnings:
         props = {
-            "identifier": w.identifier, "colour": w.colour if w.colour != Colour.UNKNOWN else "grey",
-            "fill": w.colour if w.colour != Colour.UNKNOWN else "grey", "fill_opacity": 0.25,
-            "label": w.headline, "event": w.event, "msg_type": w.msg_type,
-            "popup": _("%(event)s · %(colour)s · 至 %(expires)s") % {
-                "event": w.event, "colour": Colour(w.colour).label,
-                "expires": timezone.localtime(w.expires).strftime("%Y-%m-%d %H:%M")},
+            "identifier": w.identifier,
+            "colour": w.colour if w.colour != Colour.UNKNOWN else "grey",
+            "fill": w.colour if w.colour != Colour.UNKNOWN else "grey",
+            "fill_opacity": 0.25,
+            "label": w.headline,
+            "event": w.event,
+            "msg_type": w.msg_type,
+            "popup": _("%(event)s · %(colour)s · 至 %(expires)s")
+            % {
+                "event": w.event,
+                "colour": Colour(w.colour).label,
+                "expires": timezone.localtime(w.expires).strftime("%Y-%m-%d %H:%M"),
+            },
             "url": reverse("warnings-public:detail", args=[w.identifier]),
         }
         for geometry in _feature_geometries(w):
@@ -67,12 +74,16 @@ def active_geojson(request: HttpRequest) -> JsonResponse:
 
 def cap_message(request: HttpRequest, identifier: str) -> HttpResponse:
     """The CAP 1.2 message exactly as published (or as imported)."""
-    xml = (EarlyWarning.objects.filter(state__in=PUBLIC_STATES, identifier=identifier)
-           .values_list("cap_xml", flat=True).first())
+    xml = (
+        EarlyWarning.objects.filter(state__in=PUBLIC_STATES, identifier=identifier)
+        .values_list("cap_xml", flat=True)
+        .first()
+    )
     if not xml:
         raise Http404
-    return HttpResponse('<?xml version="1.0" encoding="UTF-8"?>\n' + xml,
-                        content_type="application/cap+xml; charset=utf-8")
+    return HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + xml, content_type="application/cap+xml; charset=utf-8"
+    )
 
 
 def atom_feed(request: HttpRequest) -> HttpResponse:
@@ -97,7 +108,8 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
             f'<link rel="alternate" type="text/html" href={quoteattr(html)}/>'
             f'<link rel="related" type="application/cap+xml" href={quoteattr(xml)}/>'
             # The stored message is a complete XML element with its own namespace declaration.
-            f'<content type="application/cap+xml">{w.cap_xml}</content></entry>')
+            f'<content type="application/cap+xml">{w.cap_xml}</content></entry>'
+        )
     parts.append("</feed>")
     return HttpResponse("".join(parts), content_type="application/atom+xml; charset=utf-8")
 
@@ -105,18 +117,35 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
 def warning_list(request: HttpRequest) -> HttpResponse:
     """The portal page: the map and list of warnings in force, the recently ended ones, subscriptions."""
     active = list(selectors.active_warnings()[:200])
-    ended = list(selectors.public_warnings().exclude(pk__in=[w.pk for w in active])
-                 .exclude(msg_type=MsgType.CANCEL)[:20])
+    ended = list(
+        selectors.public_warnings()
+        .exclude(pk__in=[w.pk for w in active])
+        .exclude(msg_type=MsgType.CANCEL)[:20]
+    )
     user = request.user
     subs = list(selectors.subscriptions_for(user).filter(user=user.pk)) if user.is_authenticated else []
     ctx = {
-        "active": active, "ended": ended, "subscriptions": subs,
+        "active": active,
+        "ended": ended,
+        "subscriptions": subs,
         "may_subscribe": may(user, "warnings.subscribe"),
-        "towns": (list(Division.objects.filter(level="town").select_related("parent").order_by("code"))
-                  if may(user, "warnings.subscribe") else []),
-        "layers": [{"url": reverse("warnings-public:geojson"), "name": _("生效预警"), "kind": "areas",
-                    "fillOpacity": 0.25, "weight": 2}],
-        "legend": [(c.label, c.value) for c in Colour if c != Colour.UNKNOWN], "Colour": Colour, "State": State,
+        "towns": (
+            list(Division.objects.filter(level="town").select_related("parent").order_by("code"))
+            if may(user, "warnings.subscribe")
+            else []
+        ),
+        "layers": [
+            {
+                "url": reverse("warnings-public:geojson"),
+                "name": _("生效预警"),
+                "kind": "areas",
+                "fillOpacity": 0.25,
+                "weight": 2,
+            }
+        ],
+        "legend": [(c.label, c.value) for c in Colour if c != Colour.UNKNOWN],
+        "Colour": Colour,
+        "State": State,
     }
     return render(request, "warnings/public/list.html", ctx)
 
@@ -125,12 +154,16 @@ def warning_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     w = selectors.public_warnings().filter(identifier=identifier).select_related("original").first()
     if w is None:
         raise Http404
-    followups = list(EarlyWarning.objects.filter(original=w, state__in=[State.PUBLISHED, State.SUPERSEDED,
-                                                                         State.CANCELLED, State.EXPIRED])
-                     .order_by("sent"))
-    return render(request, "warnings/public/detail.html", {"w": w, "followups": followups,
-                                                            "areas": list(w.areas.all()), "Colour": Colour,
-                                                            "State": State})
+    followups = list(
+        EarlyWarning.objects.filter(
+            original=w, state__in=[State.PUBLISHED, State.SUPERSEDED, State.CANCELLED, State.EXPIRED]
+        ).order_by("sent")
+    )
+    return render(
+        request,
+        "warnings/public/detail.html",
+        {"w": w, "followups": followups, "areas": list(w.areas.all()), "Colour": Colour, "State": State},
+    )
 
 
 @require_POST

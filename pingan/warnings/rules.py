@@ -11,10 +11,16 @@ from datetime import datetime
 
 # --- Severity: the Chinese profile's colours and the CAP 1.2 values (§8 [V2]) -----------------------
 SEVERITY_BY_COLOUR: dict[str, str] = {
-    "red": "Extreme", "orange": "Severe", "yellow": "Moderate", "blue": "Minor", "unknown": "Unknown",
+    "red": "Extreme",
+    "orange": "Severe",
+    "yellow": "Moderate",
+    "blue": "Minor",
+    "unknown": "Unknown",
 }
-SEVERITY_SOURCE = {"source": "GB/T 35965.1 应急信息交互协议 第1部分:预警信息 (docs/domain §8)",
-                   "effective_from": "2018-02-06"}
+SEVERITY_SOURCE = {
+    "source": "GB/T 35965.1 应急信息交互协议 第1部分:预警信息 (docs/domain §8)",
+    "effective_from": "2018-02-06",
+}
 COLOUR_BY_SEVERITY: dict[str, str] = {v: k for k, v in SEVERITY_BY_COLOUR.items()}
 
 # §3: the four warning levels; 一级 is the highest.
@@ -37,11 +43,26 @@ def colour_from_severity(value: str) -> str:
 
 # --- Event codes (§8 [V2]) ----------------------------------------------------------------------------
 EVENT_CODES: dict[str, str] = {
-    "11B01": "台风", "11B03": "暴雨", "11B04": "暴雪", "11B05": "寒潮", "11B06": "大风", "11B07": "沙尘暴",
-    "11B09": "高温", "11B14": "雷电", "11B15": "冰雹", "11B16": "霜冻", "11B17": "大雾", "11B19": "霾",
-    "11B20": "雷雨大风", "11B21": "道路结冰", "11B22": "干旱",
+    "11B01": "台风",
+    "11B03": "暴雨",
+    "11B04": "暴雪",
+    "11B05": "寒潮",
+    "11B06": "大风",
+    "11B07": "沙尘暴",
+    "11B09": "高温",
+    "11B14": "雷电",
+    "11B15": "冰雹",
+    "11B16": "霜冻",
+    "11B17": "大雾",
+    "11B19": "霾",
+    "11B20": "雷雨大风",
+    "11B21": "道路结冰",
+    "11B22": "干旱",
 }
-EVENT_CODES_SOURCE = {"source": "GB/T 35965.1 预警事件类型代码 (docs/domain §8)", "effective_from": "2018-02-06"}
+EVENT_CODES_SOURCE = {
+    "source": "GB/T 35965.1 预警事件类型代码 (docs/domain §8)",
+    "effective_from": "2018-02-06",
+}
 EVENT_CODE_VALUE_NAME = "GB/T 35965.1"
 GEOCODE_VALUE_NAME = "GB/T 2260"
 RAINSTORM = "11B03"
@@ -124,10 +145,17 @@ WARNING_CATEGORIES = ("natural", "accident", "public_health")
 # approving level; this table is the platform's configuration after the county/city split of the
 # 突发事件应对法 (art. 64–65: county-level and higher governments issue warnings within their powers):
 # the two highest levels go to the city, the two lower ones may be approved in the district.
-APPROVAL_LEVEL: dict[str, str] = {"red": "city", "orange": "city", "yellow": "district", "blue": "district",
-                                  "unknown": "city"}
-APPROVAL_LEVEL_SOURCE = {"source": "突发事件应对法 (2024) 第64–65条; split by colour is platform configuration [U]",
-                         "effective_from": "2024-11-01"}
+APPROVAL_LEVEL: dict[str, str] = {
+    "red": "city",
+    "orange": "city",
+    "yellow": "district",
+    "blue": "district",
+    "unknown": "city",
+}
+APPROVAL_LEVEL_SOURCE = {
+    "source": "突发事件应对法 (2024) 第64–65条; split by colour is platform configuration [U]",
+    "effective_from": "2024-11-01",
+}
 
 
 def approval_level(colour: str) -> str:
@@ -142,9 +170,15 @@ def warning_allowed(category: str) -> bool:
 # --- Rainstorm signals (§8 [V2]) ----------------------------------------------------------------------------
 # (colour, window in hours, rainfall in mm): the national signals, highest first.
 NATIONAL_RAINSTORM: tuple[tuple[str, float, float], ...] = (
-    ("red", 3, 100), ("orange", 3, 50), ("yellow", 6, 50), ("blue", 12, 50),
+    ("red", 3, 100),
+    ("orange", 3, 50),
+    ("yellow", 6, 50),
+    ("blue", 12, 50),
 )
-NATIONAL_RAINSTORM_SOURCE = {"source": "中国气象局 气象灾害预警信号 暴雨 (docs/domain §8)", "effective_from": "2007-06-12"}
+NATIONAL_RAINSTORM_SOURCE = {
+    "source": "中国气象局 气象灾害预警信号 暴雨 (docs/domain §8)",
+    "effective_from": "2007-06-12",
+}
 
 # Signal schemes whose thresholds we know and may compute from rainfall. Guangdong issues its own
 # signals (黄/橙/红) with thresholds we have not verified: they are only ever ingested as issued.

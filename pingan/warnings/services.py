@@ -21,14 +21,25 @@ from .choices import Category, Source, State
 from .models import EarlyWarning
 
 # The colour words of headlines (暴雨橙色预警), without the level numbers of the choice labels.
-COLOUR_NAMES = {"red": gettext_lazy("红色"), "orange": gettext_lazy("橙色"), "yellow": gettext_lazy("黄色"),
-                "blue": gettext_lazy("蓝色")}
+COLOUR_NAMES = {
+    "red": gettext_lazy("红色"),
+    "orange": gettext_lazy("橙色"),
+    "yellow": gettext_lazy("黄色"),
+    "blue": gettext_lazy("蓝色"),
+}
 # How long a proposed rainstorm warning lasts unless the writer changes it.
 RAINSTORM_DEFAULT_HOURS = {"red": 3, "orange": 3, "yellow": 6, "blue": 12}
 
 
-def propose_from_rainstorm(signal: str, division: Division | int, *, rain_mm: float, hours: float,
-                           observed_at: datetime | None = None, station: str = "") -> EarlyWarning | None:
+def propose_from_rainstorm(
+    signal: str,
+    division: Division | int,
+    *,
+    rain_mm: float,
+    hours: float,
+    observed_at: datetime | None = None,
+    station: str = "",
+) -> EarlyWarning | None:
     """A draft warning from a national rainstorm signal monitoring computed from rainfall (§8).
 
     Only national signals are accepted (`signal` is one of rules.NATIONAL_RAINSTORM's colours and must
@@ -43,13 +54,26 @@ def propose_from_rainstorm(signal: str, division: Division | int, *, rain_mm: fl
     if not isinstance(division, Division):
         division = Division.objects.get(pk=division)
     observed_at = observed_at or timezone.now()
-    open_draft = (EarlyWarning.objects.filter(source=Source.MONITORING, division=division, event_code=rules.RAINSTORM,
-                                              state__in=(State.DRAFT, State.REVIEW)).order_by("-created_at").first())
+    open_draft = (
+        EarlyWarning.objects.filter(
+            source=Source.MONITORING,
+            division=division,
+            event_code=rules.RAINSTORM,
+            state__in=(State.DRAFT, State.REVIEW),
+        )
+        .order_by("-created_at")
+        .first()
+    )
     where = f"{station}({division.name})" if station else division.name
     data = {
-        "category": Category.NATURAL, "event_code": rules.RAINSTORM, "colour": signal,
-        "headline": _("%(place)s暴雨%(colour)s预警") % {"place": division.name, "colour": COLOUR_NAMES[signal]},
-        "description": _("%(where)s %(hours)s 小时累计降雨 %(rain)s 毫米,达到国家暴雨%(colour)s预警信号标准。")
+        "category": Category.NATURAL,
+        "event_code": rules.RAINSTORM,
+        "colour": signal,
+        "headline": _("%(place)s暴雨%(colour)s预警")
+        % {"place": division.name, "colour": COLOUR_NAMES[signal]},
+        "description": _(
+            "%(where)s %(hours)s 小时累计降雨 %(rain)s 毫米,达到国家暴雨%(colour)s预警信号标准。"
+        )
         % {"where": where, "hours": f"{hours:g}", "rain": f"{rain_mm:g}", "colour": COLOUR_NAMES[signal]},
         "instruction": _("注意防范城乡积涝和山洪、滑坡等地质灾害;危险地带人员及时转移。"),
         "onset": observed_at,
@@ -61,8 +85,15 @@ def propose_from_rainstorm(signal: str, division: Division | int, *, rain_mm: fl
         if open_draft.state == State.DRAFT:
             return _raise_draft(open_draft, data)
         return open_draft
-    return do_create(None, division, data, source=Source.MONITORING, audit_action="warnings.warning.propose",
-                     audit_actor="system:monitoring", note=where)
+    return do_create(
+        None,
+        division,
+        data,
+        source=Source.MONITORING,
+        audit_action="warnings.warning.propose",
+        audit_actor="system:monitoring",
+        note=where,
+    )
 
 
 def _raise_draft(draft: EarlyWarning, data: dict[str, Any]) -> EarlyWarning:
@@ -80,8 +111,13 @@ def _raise_draft(draft: EarlyWarning, data: dict[str, Any]) -> EarlyWarning:
         for k, v in clean_content(data).items():
             setattr(draft, k, v)
         draft.save()
-        audit.record("warnings.warning.edit", draft, actor="system:monitoring", before=before,
-                     after=audit.snapshot(draft, FIELDS))
+        audit.record(
+            "warnings.warning.edit",
+            draft,
+            actor="system:monitoring",
+            before=before,
+            after=audit.snapshot(draft, FIELDS),
+        )
     return draft
 
 

@@ -29,7 +29,9 @@ def import_feeds() -> dict:
 
 
 @db_task()
-def propose_rainstorm(signal: str, division_id: int, rain_mm: float, hours: float, station: str = "") -> int | None:
+def propose_rainstorm(
+    signal: str, division_id: int, rain_mm: float, hours: float, station: str = ""
+) -> int | None:
     """Queue-friendly form of services.propose_from_rainstorm, for monitoring's ingest pipeline to call
     after its batch commits (the pipeline stays fast; the draft appears seconds later)."""
     from .services import propose_from_rainstorm

@@ -21,7 +21,14 @@ from .choices import Colour, MsgType, State
 from .forms import WarningForm
 from .models import EarlyWarning
 
-STEPS = ("warnings.edit", "warnings.submit", "warnings.approve", "warnings.reject", "warnings.publish", "warnings.follow_up")
+STEPS = (
+    "warnings.edit",
+    "warnings.submit",
+    "warnings.approve",
+    "warnings.reject",
+    "warnings.publish",
+    "warnings.follow_up",
+)
 
 
 class WarningListView(ConsoleGate, ListView):
@@ -67,8 +74,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     towns = [a.division for a in w.areas.all() if a.division_id and a.division.level == "town"]
     polygon = next((a.polygon for a in w.areas.all() if a.polygon), None)
-    initial = {k: getattr(w, k) for k in ("category", "event_code", "colour", "headline", "description",
-                                          "instruction", "onset", "expires")}
+    initial = {
+        k: getattr(w, k)
+        for k in (
+            "category",
+            "event_code",
+            "colour",
+            "headline",
+            "description",
+            "instruction",
+            "onset",
+            "expires",
+        )
+    }
     initial |= {"division": w.division, "towns": towns, "polygon": json.dumps(polygon) if polygon else ""}
     form = WarningForm(request.POST or None, user=request.user, initial=initial, fixed_division=w.division)
     if request.method == "POST" and form.is_valid():
@@ -90,11 +108,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     while node is not None:  # short chains: one query per link is fine on a detail page
         chain.append(node)
         node = node.original
-    return render(request, "warnings/detail.html", {
-        "w": w, "areas": list(w.areas.all()), "chain": chain,
-        "followups": list(w.followups.order_by("created_at")),
-        "allowed": allowed_names(request.user, STEPS, w), "MsgType": MsgType, "Colour": Colour, "State": State,
-    })
+    return render(
+        request,
+        "warnings/detail.html",
+        {
+            "w": w,
+            "areas": list(w.areas.all()),
+            "chain": chain,
+            "followups": list(w.followups.order_by("created_at")),
+            "allowed": allowed_names(request.user, STEPS, w),
+            "MsgType": MsgType,
+            "Colour": Colour,
+            "State": State,
+        },
+    )
 
 
 @require_POST
@@ -113,7 +140,9 @@ def step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         elif verb == "publish":
             actions.do_publish(request.user, w)
         elif verb in ("update", "cancel"):
-            new = actions.do_follow_up(request.user, w, MsgType.UPDATE if verb == "update" else MsgType.CANCEL)
+            new = actions.do_follow_up(
+                request.user, w, MsgType.UPDATE if verb == "update" else MsgType.CANCEL
+            )
             messages.success(request, _("已起草,请核对后提交审批"))
             return redirect("warnings:detail", pk=new.pk)
         else:

@@ -5,82 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人名称')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='动作')),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('division_path', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='变更前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='变更后')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('channel', models.CharField(default='system', max_length=16, verbose_name='渠道')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
-                ('request_id', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="操作人名称")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="动作")),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("division_path", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="变更前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="变更后")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("channel", models.CharField(default="system", max_length=16, verbose_name="渠道")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
+                ("request_id", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(verbose_name='是否工作日')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                ("is_workday", models.BooleanField(verbose_name="是否工作日")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '工作日调整',
-                'verbose_name_plural': '工作日调整',
-                'ordering': ['date'],
+                "verbose_name": "工作日调整",
+                "verbose_name_plural": "工作日调整",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Deadline',
+            name="Deadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=64, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='事项')),
-                ('object_id', models.CharField(max_length=64)),
-                ('starts_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='起算时间')),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='期限')),
-                ('remind_at', models.DateTimeField(blank=True, null=True, verbose_name='提醒时间')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('met_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('next_escalation_at', models.DateTimeField(blank=True, null=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=64, verbose_name="类型")),
+                ("title", models.CharField(max_length=200, verbose_name="事项")),
+                ("object_id", models.CharField(max_length=64)),
+                (
+                    "starts_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="起算时间"),
+                ),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="期限")),
+                ("remind_at", models.DateTimeField(blank=True, null=True, verbose_name="提醒时间")),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("met_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("next_escalation_at", models.DateTimeField(blank=True, null=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name': '期限',
-                'verbose_name_plural': '期限',
-                'ordering': ['due_at'],
+                "verbose_name": "期限",
+                "verbose_name_plural": "期限",
+                "ordering": ["due_at"],
             },
         ),
         migrations.CreateModel(
-            name='Link',
+            name="Link",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('a_id', models.CharField(max_length=64)),
-                ('b_id', models.CharField(max_length=64)),
-                ('kind', models.CharField(max_length=40)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("a_id", models.CharField(max_length=64)),
+                ("b_id", models.CharField(max_length=64)),
+                ("kind", models.CharField(max_length=40)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
     ]

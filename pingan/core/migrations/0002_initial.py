@@ -6,81 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0001_initial'),
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0001_initial"),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人'),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="操作人",
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='content_type',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contenttypes.contenttype'),
+            model_name="auditevent",
+            name="content_type",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="contenttypes.contenttype",
+            ),
         ),
         migrations.AddField(
-            model_name='deadline',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deadlines', to=settings.AUTH_USER_MODEL, verbose_name='责任人'),
+            model_name="deadline",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="deadlines",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="责任人",
+            ),
         ),
         migrations.AddField(
-            model_name='deadline',
-            name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype'),
+            model_name="deadline",
+            name="content_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+            ),
         ),
         migrations.AddField(
-            model_name='deadline',
-            name='department',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='org.department', verbose_name='责任部门'),
+            model_name="deadline",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deadlines",
+                to="org.department",
+                verbose_name="责任部门",
+            ),
         ),
         migrations.AddField(
-            model_name='deadline',
-            name='division',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='区划'),
+            model_name="deadline",
+            name="division",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="geo.division",
+                verbose_name="区划",
+            ),
         ),
         migrations.AddField(
-            model_name='link',
-            name='a_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype'),
+            model_name="link",
+            name="a_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+            ),
         ),
         migrations.AddField(
-            model_name='link',
-            name='b_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype'),
+            model_name="link",
+            name="b_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+            ),
         ),
         migrations.AddField(
-            model_name='link',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="link",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['content_type', 'object_id', 'at'], name='audit_object_at'),
+            model_name="auditevent",
+            index=models.Index(fields=["content_type", "object_id", "at"], name="audit_object_at"),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['content_type', 'object_id'], name='deadline_subject'),
+            model_name="deadline",
+            index=models.Index(fields=["content_type", "object_id"], name="deadline_subject"),
         ),
         migrations.AddIndex(
-            model_name='deadline',
-            index=models.Index(fields=['met_at', 'cancelled_at', 'due_at'], name='deadline_open_due'),
+            model_name="deadline",
+            index=models.Index(fields=["met_at", "cancelled_at", "due_at"], name="deadline_open_due"),
         ),
         migrations.AddIndex(
-            model_name='link',
-            index=models.Index(fields=['b_type', 'b_id'], name='link_b'),
+            model_name="link",
+            index=models.Index(fields=["b_type", "b_id"], name="link_b"),
         ),
         migrations.AddConstraint(
-            model_name='link',
-            constraint=models.UniqueConstraint(fields=('a_type', 'a_id', 'b_type', 'b_id', 'kind'), name='link_unique'),
+            model_name="link",
+            constraint=models.UniqueConstraint(
+                fields=("a_type", "a_id", "b_type", "b_id", "kind"), name="link_unique"
+            ),
         ),
     ]

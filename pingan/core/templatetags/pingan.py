@@ -23,9 +23,17 @@ def register_action_labels(labels: dict[str, Any]) -> None:
 
 # Verbs that many apps share; an action without its own label reads "<object> · <verb>".
 VERB_LABELS: dict[str, Any] = {
-    "create": _("新建"), "update": _("修改"), "delete": _("删除"), "import": _("导入"), "export": _("导出"),
-    "admin_add": _("后台新增"), "admin_change": _("后台修改"), "admin_delete": _("后台删除"),
-    "assign": _("指派"), "close": _("关闭"), "set": _("设置"),
+    "create": _("新建"),
+    "update": _("修改"),
+    "delete": _("删除"),
+    "import": _("导入"),
+    "export": _("导出"),
+    "admin_add": _("后台新增"),
+    "admin_change": _("后台修改"),
+    "admin_delete": _("后台删除"),
+    "assign": _("指派"),
+    "close": _("关闭"),
+    "set": _("设置"),
 }
 
 

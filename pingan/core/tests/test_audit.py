@@ -11,8 +11,9 @@ def test_record_captures_actor_origin_and_division(world):
     actor = world.user("area_staff")
     enterprise = world.enterprises["qingcheng"]
     with origin("web", ip="10.1.2.3", request_id="req-1"):
-        event = audit.record("org.enterprise.update", enterprise, actor=actor,
-                             before={"name": "old"}, after={"name": "new"})
+        event = audit.record(
+            "org.enterprise.update", enterprise, actor=actor, before={"name": "old"}, after={"name": "new"}
+        )
     event.refresh_from_db()
     assert event.actor == actor and event.actor_label == "qingcheng_area"
     assert (event.channel, event.ip, event.request_id) == ("web", "10.1.2.3", "req-1")

@@ -34,8 +34,17 @@ def some_events(world, n: int = 1) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area", [("dept_staff", "city"), ("area_staff", "qingcheng"), ("grid_worker", "qingcheng"),
-                                       ("duty_officer", "qingcheng"), ("enterprise", "qingcheng"), ("public", "city")])
+@pytest.mark.parametrize(
+    "role,area",
+    [
+        ("dept_staff", "city"),
+        ("area_staff", "qingcheng"),
+        ("grid_worker", "qingcheng"),
+        ("duty_officer", "qingcheng"),
+        ("enterprise", "qingcheng"),
+        ("public", "city"),
+    ],
+)
 def test_audit_log_is_for_city_administrators(world, role, area):
     client = signed_in(world, role, area)
     assert client.get("/console/audit/").status_code == 403
@@ -44,7 +53,10 @@ def test_audit_log_is_for_city_administrators(world, role, area):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("lang,login,update", [("zh-hans", "登录系统", "修改单位信息"), ("en", "Signed in", "Changed the enterprise")])
+@pytest.mark.parametrize(
+    "lang,login,update",
+    [("zh-hans", "登录系统", "修改单位信息"), ("en", "Signed in", "Changed the enterprise")],
+)
 def test_actions_read_as_words_in_both_languages(world, lang, login, update):
     some_events(world)
     body = signed_in(world, lang=lang).get("/console/audit/").content.decode()
@@ -67,7 +79,10 @@ def test_filters_and_search(world):
         return list(r.context["events"])
 
     assert {e.action for e in rows("action=org.user.login")} == {"org.user.login"}
-    assert {e.action for e in rows("action=org.enterprise")} == {"org.enterprise.update", "org.enterprise.somethingnew"}
+    assert {e.action for e in rows("action=org.enterprise")} == {
+        "org.enterprise.update",
+        "org.enterprise.somethingnew",
+    }
     assert {e.actor_label for e in rows("actor=qingcheng_dept")} == {"qingcheng_dept"}
     one = rows(f"type=org.enterprise&object={yd.pk}")
     assert one and {e.object_id for e in one} == {str(yd.pk)}
@@ -93,8 +108,11 @@ def test_export_to_excel_follows_the_filters_and_is_audited(world):
     sheet = load_workbook(BytesIO(r.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Time", "Actor", "Action", "Action code")
-    assert len(rows) == 1 + 2 and {row[2] for row in rows[1:]} == {"Signed in"} and {row[3] for row in rows[1:]} == {
-        "org.user.login"}
+    assert (
+        len(rows) == 1 + 2
+        and {row[2] for row in rows[1:]} == {"Signed in"}
+        and {row[3] for row in rows[1:]} == {"org.user.login"}
+    )
     export = AuditEvent.objects.get(action="core.audit.export")
     assert export.actor == world.user("city_admin", "city") and export.after == {"action": "org.user.login"}
     page = client.get("/console/audit/?action=org.user.login").content.decode()

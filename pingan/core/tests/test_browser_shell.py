@@ -8,8 +8,16 @@ from pingan.notify.services import notify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-QINGYUAN_DISTRICTS = {"441802": "清城区", "441803": "清新区", "441821": "佛冈县", "441823": "阳山县",
-                      "441825": "连山壮族瑶族自治县", "441826": "连南瑶族自治县", "441881": "英德市", "441882": "连州市"}
+QINGYUAN_DISTRICTS = {
+    "441802": "清城区",
+    "441803": "清新区",
+    "441821": "佛冈县",
+    "441823": "阳山县",
+    "441825": "连山壮族瑶族自治县",
+    "441826": "连南瑶族自治县",
+    "441881": "英德市",
+    "441882": "连州市",
+}
 
 
 def with_real_districts(world):
@@ -20,8 +28,9 @@ def with_real_districts(world):
 
     for code, name in QINGYUAN_DISTRICTS.items():
         fields = division_fields(district_geometry(code))
-        Division.objects.update_or_create(code=code, defaults={"name": name, "level": "district",
-                                                               "parent": world.city, **fields})
+        Division.objects.update_or_create(
+            code=code, defaults={"name": name, "level": "district", "parent": world.city, **fields}
+        )
     lookup.invalidate()
     return world
 

@@ -22,20 +22,25 @@ def signed_in(world, role: str, area: str = "qingcheng", lang: str | None = None
 
 # --- Landing and home -------------------------------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area,lands", [
-    ("duty_officer", "qingcheng", "/console/emergency/"),
-    ("duty_leader", "qingcheng", "/console/emergency/"),
-    ("enterprise", "qingcheng", "/console/org/workspace/"),
-    ("grid_worker", "qingcheng", "/console/"),
-    ("city_admin", "city", "/console/"),
-    ("public", "city", "/report/mine/"),
-])
+@pytest.mark.parametrize(
+    "role,area,lands",
+    [
+        ("duty_officer", "qingcheng", "/console/emergency/"),
+        ("duty_leader", "qingcheng", "/console/emergency/"),
+        ("enterprise", "qingcheng", "/console/org/workspace/"),
+        ("grid_worker", "qingcheng", "/console/"),
+        ("city_admin", "city", "/console/"),
+        ("public", "city", "/report/mine/"),
+    ],
+)
 def test_each_role_lands_where_its_work_starts(world, role, area, lands):
     user = world.user(role, area)
     r = Client().post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert r.status_code == 302 and r["Location"] == lands
     # An explicit `next` still wins.
-    r = Client().post("/accounts/login/?next=/console/inbox/", {"username": user.username, "password": PASSWORD})
+    r = Client().post(
+        "/accounts/login/?next=/console/inbox/", {"username": user.username, "password": PASSWORD}
+    )
     assert r["Location"] == "/console/inbox/"
 
 
@@ -64,20 +69,30 @@ def test_duty_officer_home_puts_the_duty_desk_first(world):
 def test_city_admin_home_offers_settings_imports_and_the_audit_log(world):
     client = signed_in(world, "city_admin", "city")
     body = client.get("/console/").content.decode()
-    for url in ("/console/settings/", "/console/geo/import/", "/console/org/enterprises/import/",
-                "/console/settings/calendar/", "/console/audit/"):
+    for url in (
+        "/console/settings/",
+        "/console/geo/import/",
+        "/console/org/enterprises/import/",
+        "/console/settings/calendar/",
+        "/console/audit/",
+    ):
         assert f'href="{url}"' in body, url
         assert client.get(url).status_code == 200, url
     settings_page = client.get("/console/settings/").content.decode()
-    assert 'href="/console/geo/import/"' in settings_page and 'href="/console/settings/calendar/"' in settings_page
+    assert (
+        'href="/console/geo/import/"' in settings_page
+        and 'href="/console/settings/calendar/"' in settings_page
+    )
     staff = signed_in(world, "dept_staff").get("/console/").content.decode()
     assert 'data-testid="home-admin"' in staff  # may import enterprises of the district …
     assert "/console/audit/" not in staff and "/console/settings/" not in staff  # … but no city settings
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area,target", [("enterprise", "qingcheng", "/console/org/workspace/"),
-                                              ("public", "city", "/report/mine/")])
+@pytest.mark.parametrize(
+    "role,area,target",
+    [("enterprise", "qingcheng", "/console/org/workspace/"), ("public", "city", "/report/mine/")],
+)
 def test_home_sends_non_staff_to_their_own_place(world, role, area, target):
     r = signed_in(world, role, area).get("/console/")
     assert r.status_code == 302 and r["Location"] == target
@@ -97,7 +112,9 @@ def test_enterprise_workspace_shows_own_enterprise_and_a_menu(world):
 
     ent = world.enterprises["qingcheng"]
     Site.objects.create(enterprise=ent, name="一号仓库", division=world.towns["qingcheng"])
-    Site.objects.create(enterprise=world.enterprises["yingde"], name="英德仓库", division=world.towns["yingde"])
+    Site.objects.create(
+        enterprise=world.enterprises["yingde"], name="英德仓库", division=world.towns["yingde"]
+    )
     body = signed_in(world, "enterprise").get("/console/org/workspace/").content.decode()
     assert ent.name in body and ent.uscc in body and "清城区应急管理局" in body
     assert "一号仓库" in body and "英德仓库" not in body and world.enterprises["yingde"].name not in body
@@ -106,7 +123,9 @@ def test_enterprise_workspace_shows_own_enterprise_and_a_menu(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area", [("area_staff", "qingcheng"), ("city_admin", "city"), ("public", "city")])
+@pytest.mark.parametrize(
+    "role,area", [("area_staff", "qingcheng"), ("city_admin", "city"), ("public", "city")]
+)
 def test_workspace_is_for_enterprise_users_only(world, role, area):
     assert signed_in(world, role, area).get("/console/org/workspace/").status_code == 403
 
@@ -116,9 +135,13 @@ def test_workspace_collects_panels_and_tolerates_failing_or_missing_hooks(world,
     from pingan.core import workspace
 
     geo = apps.get_app_config("geo")
-    monkeypatch.setattr(geo, "workspace_panels", "pingan.core.tests.test_console.broken_panels", raising=False)
+    monkeypatch.setattr(
+        geo, "workspace_panels", "pingan.core.tests.test_console.broken_panels", raising=False
+    )
     notify = apps.get_app_config("notify")
-    monkeypatch.setattr(notify, "workspace_panels", "pingan.core.tests.test_console.sample_panels", raising=False)
+    monkeypatch.setattr(
+        notify, "workspace_panels", "pingan.core.tests.test_console.sample_panels", raising=False
+    )
     panels = workspace.panels(world.user("enterprise"))
     titles = [p["title"] for p in panels]
     assert "样例" in titles and any(p["app"] == "org" for p in panels)
@@ -139,7 +162,10 @@ def sample_panels(user):
 
 # --- Friendly error pages ---------------------------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize("lang,words", [("zh-hans", "您没有权限访问此页面"), ("en", "You do not have permission to open this page")])
+@pytest.mark.parametrize(
+    "lang,words",
+    [("zh-hans", "您没有权限访问此页面"), ("en", "You do not have permission to open this page")],
+)
 def test_enterprise_user_gets_the_friendly_403_in_their_language(world, lang, words):
     r = signed_in(world, "enterprise", lang=lang).get("/console/org/enterprises/")
     body = r.content.decode()
@@ -161,7 +187,10 @@ def test_out_of_scope_is_the_friendly_404(world, lang, words):
     other = world.enterprises["yingde"]
     r = signed_in(world, "area_staff", lang=lang).get(f"/console/org/enterprises/{other.pk}/")
     assert r.status_code == 404 and words in r.content.decode()
-    assert signed_in(world, "area_staff", "yingde").get(f"/console/org/enterprises/{other.pk}/").status_code == 200
+    assert (
+        signed_in(world, "area_staff", "yingde").get(f"/console/org/enterprises/{other.pk}/").status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db
@@ -207,28 +236,43 @@ def test_city_admin_sets_and_removes_a_calendar_override_audited(world):
 
 @pytest.mark.django_db
 def test_calendar_bad_input_names_the_field(world):
-    r = signed_in(world, "city_admin", "city").post("/console/settings/calendar/", {"date": "2027-13-45",
-                                                                                      "is_workday": "1"})
-    assert r.status_code == 400 and "date" in r.context["form"].errors and not CalendarOverride.objects.exists()
+    r = signed_in(world, "city_admin", "city").post(
+        "/console/settings/calendar/", {"date": "2027-13-45", "is_workday": "1"}
+    )
+    assert (
+        r.status_code == 400 and "date" in r.context["form"].errors and not CalendarOverride.objects.exists()
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area", [("dept_staff", "city"), ("area_staff", "qingcheng"), ("grid_worker", "qingcheng"),
-                                       ("enterprise", "qingcheng")])
+@pytest.mark.parametrize(
+    "role,area",
+    [
+        ("dept_staff", "city"),
+        ("area_staff", "qingcheng"),
+        ("grid_worker", "qingcheng"),
+        ("enterprise", "qingcheng"),
+    ],
+)
 def test_settings_are_refused_to_everyone_but_city_admins(world, role, area):
     client = signed_in(world, role, area)
     row = CalendarOverride.objects.create(date="2027-02-01", is_workday=False)
     for url in ("/console/settings/", "/console/settings/calendar/", "/console/geo/import/"):
         assert client.get(url).status_code == 403, url
-    assert client.post("/console/settings/calendar/", {"date": "2027-01-04", "is_workday": "1"}).status_code == 403
+    assert (
+        client.post("/console/settings/calendar/", {"date": "2027-01-04", "is_workday": "1"}).status_code
+        == 403
+    )
     assert client.post(f"/console/settings/calendar/{row.pk}/delete/").status_code == 403
     assert CalendarOverride.objects.count() == 1
 
 
 # --- Division import in the console ---------------------------------------------------------------------
-GEOJSON = (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "441802007",'
-           b' "name": "\xe4\xb8\x9c\xe5\x9f\x8e\xe8\xa1\x97\xe9\x81\x93"}, "geometry": {"type": "Polygon",'
-           b' "coordinates": [[[113.1, 23.6], [113.2, 23.6], [113.2, 23.8], [113.1, 23.8], [113.1, 23.6]]]}}]}')
+GEOJSON = (
+    b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "441802007",'
+    b' "name": "\xe4\xb8\x9c\xe5\x9f\x8e\xe8\xa1\x97\xe9\x81\x93"}, "geometry": {"type": "Polygon",'
+    b' "coordinates": [[[113.1, 23.6], [113.2, 23.6], [113.2, 23.8], [113.1, 23.8], [113.1, 23.6]]]}}]}'
+)
 
 
 @pytest.mark.django_db
@@ -240,7 +284,9 @@ def test_city_admin_imports_divisions_in_the_console(world):
     client = signed_in(world, "city_admin", "city")
     r = client.post("/console/geo/import/", {"file": SimpleUploadedFile("towns.geojson", GEOJSON)})
     assert r.status_code == 200 and Division.objects.filter(code="441802007", name="东城街道").exists()
-    assert AuditEvent.objects.filter(action="geo.division.import", actor=world.user("city_admin", "city")).exists()
+    assert AuditEvent.objects.filter(
+        action="geo.division.import", actor=world.user("city_admin", "city")
+    ).exists()
     r = client.post("/console/geo/import/", {"file": SimpleUploadedFile("bad.geojson", b"not json")})
     assert r.status_code == 400 and 'data-testid="import-problems"' in r.content.decode()
 
@@ -258,7 +304,9 @@ def test_division_importer_refuses_a_person_who_may_not():
 
 # --- The admin: superusers only, every change audited ------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area", [("city_admin", "city"), ("dept_staff", "qingcheng"), ("enterprise", "qingcheng")])
+@pytest.mark.parametrize(
+    "role,area", [("city_admin", "city"), ("dept_staff", "qingcheng"), ("enterprise", "qingcheng")]
+)
 def test_admin_is_for_superusers_only(world, role, area):
     r = signed_in(world, role, area).get("/admin/")
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
@@ -273,7 +321,9 @@ def test_a_rule_disabled_in_the_admin_leaves_an_audit_event(world):
 
     ensure_default_rules()
     rule = Rule.objects.filter(enabled=True).order_by("pk").first()
-    root = User.objects.create_superuser("root", password="Pingan-root-2026!", role="city_admin", division=world.city)
+    root = User.objects.create_superuser(
+        "root", password="Pingan-root-2026!", role="city_admin", division=world.city
+    )
     client = Client()
     client.force_login(root)
     url = f"/admin/monitoring/rule/{rule.pk}/change/"
@@ -299,7 +349,10 @@ def test_every_registered_admin_is_audited_and_secrets_stay_out(world):
     for model, model_admin in admin.site._registry.items():
         assert isinstance(model_admin, AuditedAdmin), model
     user = world.user("area_staff")
-    assert _values(user, ["password", "display_name"]) == {"password": "***", "display_name": user.display_name}
+    assert _values(user, ["password", "display_name"]) == {
+        "password": "***",
+        "display_name": user.display_name,
+    }
     assert User.objects.filter(pk=user.pk).exists()
 
 

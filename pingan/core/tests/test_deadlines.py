@@ -29,8 +29,14 @@ def calls():
 def test_reminds_then_escalates_twice_then_stops(world, calls):
     subject = world.enterprises["qingcheng"]
     with time_machine.travel(T0, tick=False):
-        row = deadlines.create(subject, kind="test.kind", title="t", due_at=T0 + dt.timedelta(hours=2),
-                               remind_before=dt.timedelta(hours=1), department=world.departments["qc_em"])
+        row = deadlines.create(
+            subject,
+            kind="test.kind",
+            title="t",
+            due_at=T0 + dt.timedelta(hours=2),
+            remind_before=dt.timedelta(hours=1),
+            department=world.departments["qc_em"],
+        )
         assert deadlines.reconcile() == {"reminded": 0, "escalated": 0}
     for hours, expected in [(1, ("remind", 0)), (2, ("escalate", 1)), (3, ("escalate", 2)), (10, None)]:
         before = len(calls)
@@ -48,9 +54,16 @@ def test_reminds_then_escalates_twice_then_stops(world, calls):
 def test_catches_up_after_downtime_and_ignores_met_deadlines(world, calls):
     subject = world.enterprises["qingcheng"]
     with time_machine.travel(T0, tick=False):
-        late = deadlines.create(subject, kind="test.kind", title="late", due_at=T0 + dt.timedelta(hours=1),
-                                remind_before=dt.timedelta(minutes=30))
-        met = deadlines.create(world.enterprises["yingde"], kind="test.kind", title="met", due_at=T0 + dt.timedelta(hours=1))
+        late = deadlines.create(
+            subject,
+            kind="test.kind",
+            title="late",
+            due_at=T0 + dt.timedelta(hours=1),
+            remind_before=dt.timedelta(minutes=30),
+        )
+        met = deadlines.create(
+            world.enterprises["yingde"], kind="test.kind", title="met", due_at=T0 + dt.timedelta(hours=1)
+        )
         deadlines.close(world.enterprises["yingde"])
     # The reconciler was down for a day: one run does the reminder and the first escalation.
     deadlines.reconcile(T0 + dt.timedelta(days=1))
@@ -63,9 +76,21 @@ def test_catches_up_after_downtime_and_ignores_met_deadlines(world, calls):
 @pytest.mark.django_db
 def test_deadlines_are_scoped(world):
     with time_machine.travel(T0, tick=False):
-        deadlines.create(world.enterprises["qingcheng"], kind="x", title="qc", due_at=timezone.now(),
-                         division=world.districts["qingcheng"])
-        deadlines.create(world.enterprises["yingde"], kind="x", title="yd", due_at=timezone.now(),
-                         division=world.districts["yingde"])
-    titles = set(Deadline.objects.visible_to(world.user("area_staff", "yingde")).values_list("title", flat=True))
+        deadlines.create(
+            world.enterprises["qingcheng"],
+            kind="x",
+            title="qc",
+            due_at=timezone.now(),
+            division=world.districts["qingcheng"],
+        )
+        deadlines.create(
+            world.enterprises["yingde"],
+            kind="x",
+            title="yd",
+            due_at=timezone.now(),
+            division=world.districts["yingde"],
+        )
+    titles = set(
+        Deadline.objects.visible_to(world.user("area_staff", "yingde")).values_list("title", flat=True)
+    )
     assert titles == {"yd"}

@@ -32,8 +32,7 @@ COMPOSITION = {"config", "portal", "dashboard"}
 
 # Cycles known on the day the guard was written, as sets of modules. INTEGRATOR: empty this once
 # emergency's reporting-body look-ups have their own module and rescue's execute_run lives in tasks.
-KNOWN_CYCLES: list[frozenset[str]] = [
-]
+KNOWN_CYCLES: list[frozenset[str]] = []
 
 # Modules allowed to import `pingan` modules by name, for good: the permission registry resolves
 # "app.verb" to pingan.<app>.permissions, and seed_demo runs each installed app's demo.py.

@@ -25,14 +25,25 @@ def _raw(sql: str, params: list | None = None) -> None:
         else:
             cur.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
             cur.execute(sql, params or [])
-            cur.execute("CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent "
-                        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END;")
+            cur.execute(
+                "CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent "
+                "BEGIN SELECT RAISE(ABORT, 'audit events are append-only (UPDATE refused)'); END;"
+            )
 
 
 def _events(world, n: int = 5) -> list[AuditEvent]:
     user = world.user("area_staff")
-    return [audit.record("core.test.event", world.city, actor=user, before={"n": i}, after={"n": i + 1.0, "x": [1, 2]},
-                         note=f"第 {i} 条") for i in range(n)]
+    return [
+        audit.record(
+            "core.test.event",
+            world.city,
+            actor=user,
+            before={"n": i},
+            after={"n": i + 1.0, "x": [1, 2]},
+            note=f"第 {i} 条",
+        )
+        for i in range(n)
+    ]
 
 
 def test_events_are_chained_in_insert_order(world):
@@ -59,7 +70,9 @@ def test_monitoring_raw_insert_chains_too(world):
     t0 = int(time.time()) - 3600
     items = [{"sensor": "g1", "ts": t0 + i * 60, "value": v} for i, v in enumerate([10, 30, 55, 40, 10])]
     Pipeline("mqtt").ingest_items(*_device("QC-GAS-01"), items)
-    actions = list(AuditEvent.objects.filter(action__startswith="monitoring.alarm").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="monitoring.alarm").values_list("action", flat=True)
+    )
     assert "monitoring.alarm.raise" in actions and "monitoring.alarm.clear" in actions
     _events(world, 2)  # ORM events after the raw ones link to them
     assert audit.verify_chain()[1] is None

@@ -24,7 +24,9 @@ def attempt(client: Client, username: str, password: str, url: str = LOGIN, ip: 
 
 @pytest.fixture
 def root(world):
-    return User.objects.create_superuser("root", password="Pingan-root-2026!", role="city_admin", division=world.city)
+    return User.objects.create_superuser(
+        "root", password="Pingan-root-2026!", role="city_admin", division=world.city
+    )
 
 
 def test_admin_login_is_locked_out_and_audited(client, root):
@@ -64,11 +66,13 @@ def test_unknown_and_known_usernames_get_the_same_answers(client, world):
         first = attempt(c, name, "wrong", ip="192.0.2.1")
         for _ in range(LIMIT - 1):
             last = attempt(c, name, "wrong", ip="192.0.2.1")
-        page = re.sub(r'[A-Za-z0-9]{64}', "CSRF", last.content.decode().replace(name, "NAME"))
+        page = re.sub(r"[A-Za-z0-9]{64}", "CSRF", last.content.decode().replace(name, "NAME"))
         answers[name] = (first.status_code, last.status_code, page)
     assert answers[known] == answers["no-such-person"]
     assert answers[known][:2] == (200, 429)
-    unknown_failures = AuditEvent.objects.filter(action="org.user.login_failed", after__username="no-such-person")
+    unknown_failures = AuditEvent.objects.filter(
+        action="org.user.login_failed", after__username="no-such-person"
+    )
     assert unknown_failures.count() == LIMIT
 
 
@@ -82,14 +86,29 @@ def test_successful_login_is_audited_with_the_client_address(client, world, pass
 # --- The real client address ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("count", "meta", "expected"), [
-    (0, {"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, "203.0.113.5"),  # header not believed
-    (1, {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.5"}, "203.0.113.5"),  # spoofed left part
-    (2, {"REMOTE_ADDR": "10.0.0.3", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.5, 10.0.0.2"}, "203.0.113.5"),
-    (1, {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "not-an-ip"}, "10.0.0.2"),
-    (1, {"REMOTE_ADDR": "10.0.0.2"}, "10.0.0.2"),
-    (1, {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "[2001:db8::7]:4431"}, "2001:db8::7"),
-])
+@pytest.mark.parametrize(
+    ("count", "meta", "expected"),
+    [
+        (
+            0,
+            {"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4"},
+            "203.0.113.5",
+        ),  # header not believed
+        (
+            1,
+            {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.5"},
+            "203.0.113.5",
+        ),  # spoofed left part
+        (
+            2,
+            {"REMOTE_ADDR": "10.0.0.3", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.5, 10.0.0.2"},
+            "203.0.113.5",
+        ),
+        (1, {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "not-an-ip"}, "10.0.0.2"),
+        (1, {"REMOTE_ADDR": "10.0.0.2"}, "10.0.0.2"),
+        (1, {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "[2001:db8::7]:4431"}, "2001:db8::7"),
+    ],
+)
 def test_client_address_behind_trusted_proxies(settings, count, meta, expected):
     settings.TRUSTED_PROXY_COUNT = count
     assert real_client_ip(meta) == expected
@@ -100,10 +119,15 @@ def test_a_spoofed_forwarded_for_cannot_dodge_the_lockout(client, world, setting
     settings.TRUSTED_PROXY_COUNT = 0
     name = world.user("area_staff").username
     for i in range(LIMIT):
-        client.post(LOGIN, {"username": name, "password": "x"}, REMOTE_ADDR="192.0.2.9",
-                    HTTP_X_FORWARDED_FOR=f"10.9.9.{i}")
-    r = client.post(LOGIN, {"username": name, "password": "x"}, REMOTE_ADDR="192.0.2.9",
-                    HTTP_X_FORWARDED_FOR="10.9.9.200")
+        client.post(
+            LOGIN,
+            {"username": name, "password": "x"},
+            REMOTE_ADDR="192.0.2.9",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{i}",
+        )
+    r = client.post(
+        LOGIN, {"username": name, "password": "x"}, REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="10.9.9.200"
+    )
     assert r.status_code == 429
 
 
@@ -111,8 +135,16 @@ def test_behind_the_proxy_citizens_are_told_apart(client, world, settings, passw
     settings.TRUSTED_PROXY_COUNT = 1
     user = world.user("area_staff")
     for _ in range(LIMIT):
-        client.post(LOGIN, {"username": user.username, "password": "x"}, REMOTE_ADDR="10.0.0.2",
-                    HTTP_X_FORWARDED_FOR="198.51.100.1")
-    r = Client().post(LOGIN, {"username": user.username, "password": password}, REMOTE_ADDR="10.0.0.2",
-                      HTTP_X_FORWARDED_FOR="198.51.100.2")
+        client.post(
+            LOGIN,
+            {"username": user.username, "password": "x"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        )
+    r = Client().post(
+        LOGIN,
+        {"username": user.username, "password": password},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
     assert r.status_code == 302  # same proxy, another citizen: not locked

@@ -17,8 +17,15 @@ A, B = "203.0.113.7", "198.51.100.8"
 
 @pytest.fixture
 def low(settings):
-    settings.RATELIMITS = {**settings.RATELIMITS, "report": "2/m", "track": "3/m", "photo": "2/m",
-                           "open311_read": "3/m", "open311_write": "2/m", "login": "3/m"}
+    settings.RATELIMITS = {
+        **settings.RATELIMITS,
+        "report": "2/m",
+        "track": "3/m",
+        "photo": "2/m",
+        "open311_read": "3/m",
+        "open311_write": "2/m",
+        "login": "3/m",
+    }
     return settings
 
 
@@ -76,7 +83,9 @@ def test_open311_with_or_without_api_key(world, low):
     c = Client()
     data = {"service_code": "nope", "lat": "23.7", "long": "113.05", "description": "x"}
     assert c.post("/open311/v2/requests.json", data, REMOTE_ADDR=A).status_code == 404
-    assert c.post("/open311/v2/requests.json", {**data, "api_key": token.key}, REMOTE_ADDR=A).status_code == 404
+    assert (
+        c.post("/open311/v2/requests.json", {**data, "api_key": token.key}, REMOTE_ADDR=A).status_code == 404
+    )
     # A personal token does not lift the public limit.
     r = c.post("/open311/v2/requests.json", {**data, "api_key": token.key}, REMOTE_ADDR=A)
     assert r.status_code == 429
@@ -89,8 +98,10 @@ def test_open311_with_or_without_api_key(world, low):
 
 def test_login_posts_per_address_across_usernames(world, low):
     c = Client()
-    codes = [c.post("/accounts/login/", {"username": f"user{i}", "password": "x"}, REMOTE_ADDR=A).status_code
-             for i in range(4)]
+    codes = [
+        c.post("/accounts/login/", {"username": f"user{i}", "password": "x"}, REMOTE_ADDR=A).status_code
+        for i in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
     assert c.post("/admin/login/", {"username": "other", "password": "x"}, REMOTE_ADDR=A).status_code == 429
     assert c.get("/accounts/login/", REMOTE_ADDR=A).status_code == 200  # the page itself stays readable

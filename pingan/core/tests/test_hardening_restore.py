@@ -40,7 +40,9 @@ def _empty_everything(settings) -> None:
 def test_restore_drill_into_an_empty_database(populated, settings, tmp_path, capsys):
     before = row_counts()
     head = audit.verify_chain()[3]
-    photo_files = sorted(p.relative_to(settings.MEDIA_ROOT) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    photo_files = sorted(
+        p.relative_to(settings.MEDIA_ROOT) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()
+    )
     assert photo_files  # the original and the public copy
     call_command("backup", str(tmp_path / "bk"))
     manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text())
@@ -56,8 +58,12 @@ def test_restore_drill_into_an_empty_database(populated, settings, tmp_path, cap
     case = HazardCase.objects.get()
     assert case.tracking_code == populated.tracking_code and case.photos.count() == 1
     assert Photo.objects.get().public_copy.open("rb").read(3) == b"\xff\xd8\xff"
-    assert sorted(p.relative_to(settings.MEDIA_ROOT) for p in Path(settings.MEDIA_ROOT).rglob("*")
-                  if p.is_file()) == photo_files
+    assert (
+        sorted(
+            p.relative_to(settings.MEDIA_ROOT) for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()
+        )
+        == photo_files
+    )
     call_command("verify_audit")
 
 

@@ -15,11 +15,16 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _settings_value(expr: str, env_extra: dict[str, str]) -> str:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "PINGAN_DEMO"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "PINGAN_DEMO"}
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "pingan.config.settings", **env_extra})
     code = f"import django; django.setup(); from django.conf import settings; print({expr})"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 

@@ -49,12 +49,20 @@ def storage(request, tmp_path):
 
 
 def due_delivery() -> Delivery:
-    person = get_user_model().objects.create_user(username="huey_person", password="x" * 12, role="area_staff")
+    person = get_user_model().objects.create_user(
+        username="huey_person", password="x" * 12, role="area_staff"
+    )
     message = Message.objects.create(recipient=person, event="t.huey", title="队列测试", urgent=True)
     # An SMS delivery that failed once and whose back-off has passed: the reconciler's job.
-    return Delivery.objects.create(message=message, channel="sms", target="13800000000", status="retrying",
-                                   attempts=1, payload={"text": "队列测试"},
-                                   next_attempt_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    return Delivery.objects.create(
+        message=message,
+        channel="sms",
+        target="13800000000",
+        status="retrying",
+        attempts=1,
+        payload={"text": "队列测试"},
+        next_attempt_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+    )
 
 
 @pytest.mark.parametrize("task", [reconcile_deliveries, send_pending_deliveries], ids=["reconciler", "kick"])

@@ -9,8 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["core", "org", "geo", "notify", "dashboard", "portal"]
-ROLE = re.compile(r"""Role\.[A-Z_]+|\.role\s*(==|!=|\bin\b|\bnot in\b)|["'](city_admin|dept_staff|area_staff|grid_worker|"""
-                  r"""inspector|duty_officer|duty_leader|rescue_lead)["']|is_staff_role|sees_everything""")
+ROLE = re.compile(
+    r"""Role\.[A-Z_]+|\.role\s*(==|!=|\bin\b|\bnot in\b)|["'](city_admin|dept_staff|area_staff|grid_worker|"""
+    r"""inspector|duty_officer|duty_leader|rescue_lead)["']|is_staff_role|sees_everything"""
+)
 
 
 def sources() -> list[Path]:
@@ -20,8 +22,17 @@ def sources() -> list[Path]:
         for path in base.rglob("*"):
             if path.suffix not in (".py", ".html") or "tests" in path.parts or "migrations" in path.parts:
                 continue
-            if path.name in ("permissions.py", "models.py", "choices.py", "demo.py", "testing.py", "querysets.py",
-                             "demo_accounts.py", "role_matrix.py", "nav.py"):
+            if path.name in (
+                "permissions.py",
+                "models.py",
+                "choices.py",
+                "demo.py",
+                "testing.py",
+                "querysets.py",
+                "demo_accounts.py",
+                "role_matrix.py",
+                "nav.py",
+            ):
                 continue  # the decisions themselves, scope rules, demo people and the table's personas
             files.append(path)
     return files + [p for p in (ROOT / "templates").rglob("*.html")]
@@ -29,6 +40,9 @@ def sources() -> list[Path]:
 
 @pytest.mark.parametrize("path", sources(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_role_decisions_outside_permissions(path):
-    hits = [f"{n}: {line.strip()}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-            if ROLE.search(line)]
+    hits = [
+        f"{n}: {line.strip()}"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ROLE.search(line)
+    ]
     assert not hits, hits

@@ -12,7 +12,8 @@ def test_architecture_guide_has_the_generated_role_table():
     assert documented is not None, "docs/architecture.md lost its role-matrix markers"
     assert documented == table(), (
         "The role → navigation table in docs/architecture.md is out of date. Regenerate it with "
-        "`python manage.py role_matrix --write` (after merging every app's navigation) and commit the change.")
+        "`python manage.py role_matrix --write` (after merging every app's navigation) and commit the change."
+    )
 
 
 @pytest.mark.django_db

@@ -20,10 +20,18 @@ def seed_some_of_everything(world):
 
     ensure_defaults()
     staff = world.user("area_staff", "qingcheng")
-    create_case_from_source(actor=staff, source="console", title="楼道堆放杂物", description="消防通道堵塞",
-                            lat=23.7, lon=113.05)
-    create_incident_from_source(actor=world.user("duty_officer", "qingcheng"), source="phone", title="厂房起火",
-                                description="冒烟", lat=23.7, lon=113.05, occurred_at=None)
+    create_case_from_source(
+        actor=staff, source="console", title="楼道堆放杂物", description="消防通道堵塞", lat=23.7, lon=113.05
+    )
+    create_incident_from_source(
+        actor=world.user("duty_officer", "qingcheng"),
+        source="phone",
+        title="厂房起火",
+        description="冒烟",
+        lat=23.7,
+        lon=113.05,
+        occurred_at=None,
+    )
 
 
 @pytest.mark.django_db
@@ -78,7 +86,7 @@ LINKS_PER_PAGE = 8
 # a refusal there is listed and expected to fail (xfail). The integrator removes each entry once the
 # app's branch is merged; an entry that no longer fails is reported so it can be removed.
 PENDING: dict[str, str] = {
-    "/console/hazards/bulk/": "hazards: the bulk form is offered to every staff role (hazards' permissions.py)",
+    "/console/hazards/bulk/": "hazards: the bulk form is offered to every staff role (hazards' permissions.py)",  # noqa: E501
 }
 
 
@@ -108,15 +116,25 @@ def test_every_offered_form_is_allowed(world, role, area):
             continue
         html = response.content.decode()
         if url in pages:  # follow a few links from the navigation's own pages
-            links = [u for u in dict.fromkeys(LINK.findall(html)) if u not in seen_pages and u not in pages
-                     and "/export" not in u and not u.endswith((".xlsx", ".docx", ".ics"))]
+            links = [
+                u
+                for u in dict.fromkeys(LINK.findall(html))
+                if u not in seen_pages
+                and u not in pages
+                and "/export" not in u
+                and not u.endswith((".xlsx", ".docx", ".ics"))
+            ]
             queue.extend(links[:LINKS_PER_PAGE])
         for form in post_forms(html, url):
             if form.action.startswith(SKIP_ACTIONS) or not form.action.startswith("/"):
                 continue
             for body in form.submissions():
-                key = (form.action.rstrip("/").rsplit("/", 1)[0] if form.action[-2:-1].isdigit() else form.action,
-                       tuple(sorted(k for k in body if k != "csrfmiddlewaretoken")))
+                key = (
+                    form.action.rstrip("/").rsplit("/", 1)[0]
+                    if form.action[-2:-1].isdigit()
+                    else form.action,
+                    tuple(sorted(k for k in body if k != "csrfmiddlewaretoken")),
+                )
                 if key in seen_forms:
                     continue
                 seen_forms.add(key)

@@ -48,7 +48,9 @@ def test_a_failing_module_does_not_blank_the_page(world, monkeypatch):
     from django.apps import apps
 
     config = apps.get_app_config("rescue")
-    monkeypatch.setattr(config, "dashboard_kpis", "pingan.dashboard.tests.test_command_centre.broken", raising=False)
+    monkeypatch.setattr(
+        config, "dashboard_kpis", "pingan.dashboard.tests.test_command_centre.broken", raising=False
+    )
     response = client_for(world.user("city_admin", "city")).get("/console/command/")
     assert response.status_code == 200
     assert "处置中的突发事件" in {k["label"] for k in response.context["kpis"]}

@@ -39,6 +39,7 @@ GRADED_FIELDS = ("deaths", "serious_injuries", "direct_loss")
 # Validation of incident data (shared by forms, API and services)
 # ---------------------------------------------------------------------------------------------
 
+
 def clean_counts(data: dict[str, Any]) -> dict[str, Any]:
     """Counts are whole numbers ≥ 0 and the loss a number ≥ 0; errors name the field."""
     out: dict[str, Any] = {}
@@ -57,7 +58,9 @@ def clean_counts(data: dict[str, Any]) -> dict[str, Any]:
         try:
             loss = rules.parse_loss(data["direct_loss"])
         except ValueError as exc:
-            raise ActionError(_("直接经济损失必须是数字(单位:元)"), field="direct_loss", code="invalid") from exc
+            raise ActionError(
+                _("直接经济损失必须是数字(单位:元)"), field="direct_loss", code="invalid"
+            ) from exc
         if loss < 0:
             raise ActionError(_("直接经济损失不能为负数"), field="direct_loss", code="min_value")
         out["direct_loss"] = loss.quantize(Decimal("0.01"))
@@ -91,15 +94,23 @@ def check_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bo
     if cleaned.get("division") is None:
         raise ActionError(_("请指定事发区划或位置"), field="division", code="required")
     division = cleaned["division"]
-    if actor is not None and getattr(actor, "is_authenticated", False) and validate_time \
-            and not actor.sees_everything and actor.scope_path and not division.path.startswith(actor.scope_path):
+    if (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and validate_time
+        and not actor.sees_everything
+        and actor.scope_path
+        and not division.path.startswith(actor.scope_path)
+    ):
         raise ActionError(_("事发区划不在您的辖区内"), field="division", code="out_of_scope")
     learned = cleaned.get("unit_learned_at")
     if learned:
         if timezone.is_naive(learned):
             learned = timezone.make_aware(learned)
         if learned < cleaned["occurred_at"]:
-            raise ActionError(_("单位负责人接报时间不能早于事发时间"), field="unit_learned_at", code="invalid")
+            raise ActionError(
+                _("单位负责人接报时间不能早于事发时间"), field="unit_learned_at", code="invalid"
+            )
         if learned > timezone.now() + dt.timedelta(minutes=1):
             raise ActionError(_("单位负责人接报时间不能晚于当前时间"), field="unit_learned_at", code="future")
         cleaned["unit_learned_at"] = learned
@@ -108,17 +119,46 @@ def check_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bo
     return cleaned
 
 
-INCIDENT_FIELDS = [f for f in (
-    "title", "category", "subtype", "accident_kind", "is_production_safety", "source", "source_note", "caller_name",
-    "caller_phone", "unit_name", "unit_overview", "enterprise", "occurred_at", "place", "scene", "course",
-    "deaths", "serious_injuries", "minor_injuries", "missing", "trapped", "direct_loss", "measures",
-    "other_matters", "lat", "lon", "division", "unit_learned_at", "grade",
-)]
+INCIDENT_FIELDS = [
+    f
+    for f in (
+        "title",
+        "category",
+        "subtype",
+        "accident_kind",
+        "is_production_safety",
+        "source",
+        "source_note",
+        "caller_name",
+        "caller_phone",
+        "unit_name",
+        "unit_overview",
+        "enterprise",
+        "occurred_at",
+        "place",
+        "scene",
+        "course",
+        "deaths",
+        "serious_injuries",
+        "minor_injuries",
+        "missing",
+        "trapped",
+        "direct_loss",
+        "measures",
+        "other_matters",
+        "lat",
+        "lon",
+        "division",
+        "unit_learned_at",
+        "grade",
+    )
+]
 
 
 # ---------------------------------------------------------------------------------------------
 # Incidents and grading
 # ---------------------------------------------------------------------------------------------
+
 
 def _grade_of(incident: Incident) -> rules.GradeResult | None:
     if not incident.is_production_safety:
@@ -127,8 +167,9 @@ def _grade_of(incident: Incident) -> rules.GradeResult | None:
 
 
 @transaction.atomic
-def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool = True,
-                       owner: ReportingBody | None = None) -> Incident:
+def do_record_incident(
+    actor: Any, data: dict[str, Any], *, validate_time: bool = True, owner: ReportingBody | None = None
+) -> Incident:
     """接报: record an incident, grade it and lay out the reporting chain.
 
     The owner (the level that took it in and reports up) is the actor's county or city body, or
@@ -146,8 +187,12 @@ def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool 
     if owner is None:
         owner = body_for_division(fields["division"])
     incident = Incident.objects.create(
-        number=f"TMP-{now.timestamp()}-{id(cleaned)}"[:32], received_at=now, received_by=actor_obj,
-        created_by=actor_obj, owner_body=owner, **fields,
+        number=f"TMP-{now.timestamp()}-{id(cleaned)}"[:32],
+        received_at=now,
+        received_by=actor_obj,
+        created_by=actor_obj,
+        owner_body=owner,
+        **fields,
     )
     incident.number = f"YJ{timezone.localtime(now):%Y%m%d}-{incident.pk:05d}"
     result = _grade_of(incident)
@@ -156,41 +201,91 @@ def do_record_incident(actor: Any, data: dict[str, Any], *, validate_time: bool 
     elif manual_grade:
         incident.grade, incident.grade_basis = manual_grade, _("人工定级")
     incident.save(update_fields=["number", "grade", "grade_basis"])
-    GradeChange.objects.create(incident=incident, from_grade="", to_grade=incident.grade, by=actor_obj,
-                               counts=counts_of(incident), note=_("初次定级"))
-    audit.record("emergency.incident.record", incident, actor=actor,
-                 after=snapshot(incident, ["title", "category", "grade", "deaths", "serious_injuries", "direct_loss",
-                                           "division", "occurred_at", "source"]))
+    GradeChange.objects.create(
+        incident=incident,
+        from_grade="",
+        to_grade=incident.grade,
+        by=actor_obj,
+        counts=counts_of(incident),
+        note=_("初次定级"),
+    )
+    audit.record(
+        "emergency.incident.record",
+        incident,
+        actor=actor,
+        after=snapshot(
+            incident,
+            [
+                "title",
+                "category",
+                "grade",
+                "deaths",
+                "serious_injuries",
+                "direct_loss",
+                "division",
+                "occurred_at",
+                "source",
+            ],
+        ),
+    )
     if incident.grade and incident.category != Category.SOCIAL_SECURITY and owner is not None:
         lay_out_chain(incident, owner, basis_at=now, kind=ReportKind.INITIAL, actor=actor_obj)
     return incident
 
 
-
-def _apply_grade(actor: Any, incident: Incident, new_grade: str, *, note: str, basis: str = "",
-                 start: ReportingBody | None = None, supplement: Supplement | None = None) -> GradeChange | None:
+def _apply_grade(
+    actor: Any,
+    incident: Incident,
+    new_grade: str,
+    *,
+    note: str,
+    basis: str = "",
+    start: ReportingBody | None = None,
+    supplement: Supplement | None = None,
+) -> GradeChange | None:
     old = incident.grade
     if new_grade == old:
         return None
     incident.grade = new_grade
     incident.grade_basis = (basis or _("人工定级"))[:200]
     incident.save(update_fields=["grade", "grade_basis", "updated_at"])
-    change = GradeChange.objects.create(incident=incident, from_grade=old, to_grade=new_grade, by=actor,
-                                        counts=counts_of(incident), note=note[:200])
-    audit.record("emergency.incident.regrade", incident, actor=actor, before={"grade": old},
-                 after={"grade": new_grade, "counts": counts_of(incident)}, note=note)
+    change = GradeChange.objects.create(
+        incident=incident,
+        from_grade=old,
+        to_grade=new_grade,
+        by=actor,
+        counts=counts_of(incident),
+        note=note[:200],
+    )
+    audit.record(
+        "emergency.incident.regrade",
+        incident,
+        actor=actor,
+        before={"grade": old},
+        after={"grade": new_grade, "counts": counts_of(incident)},
+        note=note,
+    )
     upwards = GRADE_ORDER.index(new_grade) > (GRADE_ORDER.index(old) if old else -1)
     if upwards and old and rules.level_reached(old, new_grade) and supplement is None:
         # (with a 续报, do_supplement lays out its chain to the new end itself)
         start = start or incident.owner_body
         if start is not None:
-            lay_out_chain(incident, start, basis_at=timezone.now(),
-                           kind=ReportKind.SUPPLEMENT if supplement else ReportKind.INITIAL,
-                           actor=actor, supplement=supplement)
-    notify(concerned_people(incident), event="emergency.incident.regraded", urgent=upwards,
-           title=_("%(title)s 等级变更:%(old)s → %(new)s") % {
-               "title": incident.title, "old": _grade_label(old), "new": _grade_label(new_grade)},
-           url=incident_url(incident))
+            lay_out_chain(
+                incident,
+                start,
+                basis_at=timezone.now(),
+                kind=ReportKind.SUPPLEMENT if supplement else ReportKind.INITIAL,
+                actor=actor,
+                supplement=supplement,
+            )
+    notify(
+        concerned_people(incident),
+        event="emergency.incident.regraded",
+        urgent=upwards,
+        title=_("%(title)s 等级变更:%(old)s → %(new)s")
+        % {"title": incident.title, "old": _grade_label(old), "new": _grade_label(new_grade)},
+        url=incident_url(incident),
+    )
     return change
 
 
@@ -234,8 +329,11 @@ def do_supplement(actor: Any, incident: Incident, data: dict[str, Any]) -> Suppl
 
     # [U] the day counting is configurable: EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE (default: the rule table's)
     in_window = rules.in_supplement_window(
-        timezone.localtime(incident.occurred_at).date(), cleaned["effective_on"], incident.accident_kind,
-        accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None))
+        timezone.localtime(incident.occurred_at).date(),
+        cleaned["effective_on"],
+        incident.accident_kind,
+        accident_day_is_day_one=getattr(settings, "EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE", None),
+    )
     changes = {k: v for k, v in cleaned.items() if k in (*COUNT_FIELDS, "direct_loss")}
     if in_window:
         for k, v in changes.items():
@@ -244,23 +342,52 @@ def do_supplement(actor: Any, incident: Incident, data: dict[str, Any]) -> Suppl
         if key in cleaned:
             setattr(incident, key, cleaned[key])
     incident.save()
-    supplement = Supplement.objects.create(incident=incident, effective_on=cleaned["effective_on"], in_window=in_window,
-                                           before=before, after=audit.jsonable({**before, **changes}),
-                                           text=cleaned["text"], by=actor)
-    audit.record("emergency.incident.supplement", incident, actor=actor, before=before,
-                 after=supplement.after, note=cleaned["text"] if in_window else _("超出补报期限,未重新定级"))
+    supplement = Supplement.objects.create(
+        incident=incident,
+        effective_on=cleaned["effective_on"],
+        in_window=in_window,
+        before=before,
+        after=audit.jsonable({**before, **changes}),
+        text=cleaned["text"],
+        by=actor,
+    )
+    audit.record(
+        "emergency.incident.supplement",
+        incident,
+        actor=actor,
+        before=before,
+        after=supplement.after,
+        note=cleaned["text"] if in_window else _("超出补报期限,未重新定级"),
+    )
     start = body_of_user(actor) or incident.owner_body
-    if start is not None and not actor.sees_everything and start.level not in (ChainLevel.COUNTY, ChainLevel.CITY):
+    if (
+        start is not None
+        and not actor.sees_everything
+        and start.level not in (ChainLevel.COUNTY, ChainLevel.CITY)
+    ):
         start = incident.owner_body
     result = _grade_of(incident) if in_window else None
     regraded = None
     if result is not None and result.grade != incident.grade:
-        regraded = _apply_grade(actor, incident, result.grade, note=_("续报:伤亡或损失变化"), basis=result.basis,
-                                start=start, supplement=supplement)
+        regraded = _apply_grade(
+            actor,
+            incident,
+            result.grade,
+            note=_("续报:伤亡或损失变化"),
+            basis=result.basis,
+            start=start,
+            supplement=supplement,
+        )
     if start is not None and in_window:
         # the 续报 itself goes up the chain as far as the (possibly new) grade requires
-        lay_out_chain(incident, start, basis_at=supplement.at, kind=ReportKind.SUPPLEMENT, actor=actor,
-                       supplement=supplement)
+        lay_out_chain(
+            incident,
+            start,
+            basis_at=supplement.at,
+            kind=ReportKind.SUPPLEMENT,
+            actor=actor,
+            supplement=supplement,
+        )
     del regraded
     return supplement
 
@@ -270,7 +397,9 @@ def do_set_grade(actor: Any, incident: Incident, grade: str, *, note: str) -> In
     """人工定级 of an emergency that is not a production-safety accident (law's guidance shown)."""
     require(actor, "emergency.set_grade", incident, _("只有值班人员和部门工作人员可以定级"))
     if incident.is_production_safety:
-        raise ActionError(_("生产安全事故按伤亡和损失自动定级,请通过续报更新数据"), field="grade", code="automatic")
+        raise ActionError(
+            _("生产安全事故按伤亡和损失自动定级,请通过续报更新数据"), field="grade", code="automatic"
+        )
     if grade not in GRADE_ORDER:
         raise ActionError(_("请选择等级"), field="grade", code="invalid")
     if not note.strip():
@@ -280,21 +409,35 @@ def do_set_grade(actor: Any, incident: Incident, grade: str, *, note: str) -> In
         incident.grade = grade
         incident.grade_basis = note[:200]
         incident.save(update_fields=["grade", "grade_basis"])
-        GradeChange.objects.create(incident=incident, from_grade="", to_grade=grade, by=actor, note=note[:200],
-                                   counts=counts_of(incident))
-        audit.record("emergency.incident.regrade", incident, actor=actor, before={"grade": ""},
-                     after={"grade": grade}, note=note)
+        GradeChange.objects.create(
+            incident=incident,
+            from_grade="",
+            to_grade=grade,
+            by=actor,
+            note=note[:200],
+            counts=counts_of(incident),
+        )
+        audit.record(
+            "emergency.incident.regrade",
+            incident,
+            actor=actor,
+            before={"grade": ""},
+            after={"grade": grade},
+            note=note,
+        )
         if incident.owner_body and incident.category != Category.SOCIAL_SECURITY:
-            lay_out_chain(incident, incident.owner_body, basis_at=timezone.now(), kind=ReportKind.INITIAL,
-                           actor=actor)
+            lay_out_chain(
+                incident, incident.owner_body, basis_at=timezone.now(), kind=ReportKind.INITIAL, actor=actor
+            )
     else:
         _apply_grade(actor, incident, grade, note=note, basis=note)
     return incident
 
 
 @transaction.atomic
-def do_record_finding(actor: Any, incident: Incident, *, kind: str, note: str, report: Report | None = None
-                      ) -> ReportFinding:
+def do_record_finding(
+    actor: Any, incident: Incident, *, kind: str, note: str, report: Report | None = None
+) -> ReportFinding:
     """漏报/谎报/瞒报 are findings made by people (LATE is flagged by the system)."""
     require(actor, "emergency.record_finding", incident, _("无权认定报送问题"))
     if kind not in (Finding.OMITTED, Finding.FALSE, Finding.CONCEALED):
@@ -309,6 +452,7 @@ def do_record_finding(actor: Any, incident: Incident, *, kind: str, note: str, r
 # ---------------------------------------------------------------------------------------------
 # Response levels and closing
 # ---------------------------------------------------------------------------------------------
+
 
 def _level_rank(level: str) -> int:
     """Ⅳ=1 … Ⅰ=4 (Ⅰ is the highest)."""
@@ -339,22 +483,38 @@ def check_response(actor: Any, incident: Incident, step: str, level: str, note: 
 
 
 @transaction.atomic
-def do_response(actor: Any, incident: Incident, *, step: str, level: str = "", note: str = "") -> ResponseChange:
+def do_response(
+    actor: Any, incident: Incident, *, step: str, level: str = "", note: str = ""
+) -> ResponseChange:
     incident = lock(incident)
     check_response(actor, incident, step, level, note)
     old = incident.response_level
     new = "" if step == ResponseStep.END else level
     incident.response_level = new
     incident.save(update_fields=["response_level", "updated_at"])
-    change = ResponseChange.objects.create(incident=incident, step=step, from_level=old, to_level=new, by=actor,
-                                           note=note[:300])
-    audit.record("emergency.incident.response", incident, actor=actor, before={"response_level": old},
-                 after={"response_level": new, "step": step}, note=note)
-    notify(concerned_people(incident), event="emergency.incident.response", urgent=step != ResponseStep.END,
-           title=_("%(title)s:%(step)s%(level)s") % {
-               "title": incident.title, "step": change.get_step_display(),
-               "level": ResponseLevel(new).label if new else ""},
-           url=incident_url(incident))
+    change = ResponseChange.objects.create(
+        incident=incident, step=step, from_level=old, to_level=new, by=actor, note=note[:300]
+    )
+    audit.record(
+        "emergency.incident.response",
+        incident,
+        actor=actor,
+        before={"response_level": old},
+        after={"response_level": new, "step": step},
+        note=note,
+    )
+    notify(
+        concerned_people(incident),
+        event="emergency.incident.response",
+        urgent=step != ResponseStep.END,
+        title=_("%(title)s:%(step)s%(level)s")
+        % {
+            "title": incident.title,
+            "step": change.get_step_display(),
+            "level": ResponseLevel(new).label if new else "",
+        },
+        url=incident_url(incident),
+    )
     return change
 
 
@@ -371,7 +531,7 @@ def do_close_incident(actor: Any, incident: Incident, *, summary: str) -> Incide
         raise ActionError(_("请先终止应急响应"), field="response_level", code="active")
     incident.state, incident.summary, incident.closed_at = IncidentState.CLOSED, summary, timezone.now()
     incident.save(update_fields=["state", "summary", "closed_at", "updated_at"])
-    audit.record("emergency.incident.close", incident, actor=actor, after={"state": incident.state}, note=summary)
+    audit.record(
+        "emergency.incident.close", incident, actor=actor, after={"state": incident.state}, note=summary
+    )
     return incident
-
-

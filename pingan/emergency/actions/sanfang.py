@@ -28,14 +28,16 @@ SANFANG_DEADLINE = "emergency.sanfang"
 # 三防 responses
 # ---------------------------------------------------------------------------------------------
 
+
 def check_start_sanfang(actor: Any, headquarters: Any) -> None:
     require(actor, "emergency.start_sanfang", None, _("只有三防指挥部工作人员可以启动响应"))
     require(actor, "emergency.start_sanfang", headquarters, _("只能为本辖区的三防指挥部启动响应"))
 
 
 @transaction.atomic
-def do_start_sanfang(actor: Any, *, kind: str, level: str, headquarters: Any, members: list[Any], note: str = ""
-                     ) -> SanfangResponse:
+def do_start_sanfang(
+    actor: Any, *, kind: str, level: str, headquarters: Any, members: list[Any], note: str = ""
+) -> SanfangResponse:
     check_start_sanfang(actor, headquarters)
     if kind not in SanfangKind.values:
         raise ActionError(_("请选择响应类型"), field="kind", code="invalid")
@@ -45,21 +47,36 @@ def do_start_sanfang(actor: Any, *, kind: str, level: str, headquarters: Any, me
         raise ActionError(_("请选择成员单位"), field="members", code="required")
     if SanfangResponse.objects.filter(headquarters=headquarters, kind=kind, ended_at=None).exists():
         raise Conflict(_("该类型的响应已在启动中"), field="kind")
-    response = SanfangResponse.objects.create(kind=kind, level=level, headquarters=headquarters,
-                                              division=headquarters.division, started_by=actor, note=note)
+    response = SanfangResponse.objects.create(
+        kind=kind,
+        level=level,
+        headquarters=headquarters,
+        division=headquarters.division,
+        started_by=actor,
+        note=note,
+    )
     response.members.set(members)
-    audit.record("emergency.sanfang.start", response, actor=actor, after={"kind": kind, "level": level,
-                                                                           "members": [m.pk for m in members]})
+    audit.record(
+        "emergency.sanfang.start",
+        response,
+        actor=actor,
+        after={"kind": kind, "level": level, "members": [m.pk for m in members]},
+    )
     reconcile_sanfang(response=response)
     people = [p for m in members for p in duty_people(m.pk)]
-    notify(people, event="emergency.sanfang.started", urgent=True,
-           title=_("启动%(resp)s:请每日9时、16时前报送工作情况") % {"resp": str(response)},
-           url=reverse("emergency:sanfang", args=[response.pk]))
+    notify(
+        people,
+        event="emergency.sanfang.started",
+        urgent=True,
+        title=_("启动%(resp)s:请每日9时、16时前报送工作情况") % {"resp": str(response)},
+        url=reverse("emergency:sanfang", args=[response.pk]),
+    )
     return response
 
 
-def check_change_sanfang(actor: Any, response: SanfangResponse, *, level: str | None, end: bool, reason: str
-                         ) -> str:
+def check_change_sanfang(
+    actor: Any, response: SanfangResponse, *, level: str | None, end: bool, reason: str
+) -> str:
     """Who may (a city-level response: city-level people only), in which state, and why: a change of
     level or an end always states its reason, which goes into the audit event."""
     require(actor, "emergency.change_sanfang", None, _("只有三防指挥部工作人员可以调整或终止响应"))
@@ -77,8 +94,9 @@ def check_change_sanfang(actor: Any, response: SanfangResponse, *, level: str | 
 
 
 @transaction.atomic
-def do_change_sanfang(actor: Any, response: SanfangResponse, *, level: str | None = None, end: bool = False,
-                      reason: str = "") -> SanfangResponse:
+def do_change_sanfang(
+    actor: Any, response: SanfangResponse, *, level: str | None = None, end: bool = False, reason: str = ""
+) -> SanfangResponse:
     """Raise or lower the level of a 三防 response, or end it (the reason is required and audited)."""
     check_change_sanfang(actor, response, level=level, end=end, reason=reason)
     response = lock(response)
@@ -86,14 +104,22 @@ def do_change_sanfang(actor: Any, response: SanfangResponse, *, level: str | Non
     before = snapshot(response, ["level", "ended_at"])
     if end:
         response.ended_at = timezone.now()
-        for item in SanfangReport.objects.filter(response=response, submitted_at=None, due_at__gt=response.ended_at):
+        for item in SanfangReport.objects.filter(
+            response=response, submitted_at=None, due_at__gt=response.ended_at
+        ):
             deadlines.cancel(item, kind=SANFANG_DEADLINE)
             item.delete()
     else:
         response.level = level
     response.save()
-    audit.record("emergency.sanfang.end" if end else "emergency.sanfang.level", response, actor=actor,
-                 before=before, after={**snapshot(response, ["level", "ended_at"]), "reason": reason}, note=reason)
+    audit.record(
+        "emergency.sanfang.end" if end else "emergency.sanfang.level",
+        response,
+        actor=actor,
+        before=before,
+        after={**snapshot(response, ["level", "ended_at"]), "reason": reason},
+        note=reason,
+    )
     return response
 
 
@@ -114,9 +140,15 @@ def reconcile_sanfang(now: dt.datetime | None = None, response: SanfangResponse 
                 if (member.pk, due) in have:
                     continue
                 item = SanfangReport.objects.create(response=resp, department=member, due_at=due)
-                deadlines.create(item, kind=SANFANG_DEADLINE, due_at=due, title=_("%(resp)s工作情况报告") % {
-                    "resp": str(resp)}, remind_before=dt.timedelta(hours=1), division=member.division,
-                    department=member)
+                deadlines.create(
+                    item,
+                    kind=SANFANG_DEADLINE,
+                    due_at=due,
+                    title=_("%(resp)s工作情况报告") % {"resp": str(resp)},
+                    remind_before=dt.timedelta(hours=1),
+                    division=member.division,
+                    department=member,
+                )
                 created += 1
     return created
 
@@ -139,7 +171,11 @@ def do_submit_sanfang(actor: Any, item: SanfangReport, *, text: str) -> SanfangR
     item.is_late = rules.is_late(now, item.due_at)
     item.save()
     deadlines.close(item, kind=SANFANG_DEADLINE, met_at=now)
-    audit.record("emergency.sanfang.report", item, actor=actor, after={"is_late": item.is_late},
-                 division_path=item.response.division.path)
+    audit.record(
+        "emergency.sanfang.report",
+        item,
+        actor=actor,
+        after={"is_late": item.is_late},
+        division_path=item.response.division.path,
+    )
     return item
-

@@ -21,9 +21,27 @@ class ReportBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["id", "incident", "kind", "sender", "sender_name", "sender_level", "receiver", "receiver_name",
-                  "receiver_level", "skipped_levels", "basis_at", "due_at", "state", "sent_at", "is_late",
-                  "overdue_flagged_at", "channel", "received_by_name", "grade_at_send"]
+        fields = [
+            "id",
+            "incident",
+            "kind",
+            "sender",
+            "sender_name",
+            "sender_level",
+            "receiver",
+            "receiver_name",
+            "receiver_level",
+            "skipped_levels",
+            "basis_at",
+            "due_at",
+            "state",
+            "sent_at",
+            "is_late",
+            "overdue_flagged_at",
+            "channel",
+            "received_by_name",
+            "grade_at_send",
+        ]
 
 
 class ReportSerializer(ReportBriefSerializer):
@@ -37,22 +55,69 @@ class IncidentSerializer(serializers.ModelSerializer):
     minor_injuries = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
     missing = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
     trapped = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
-    direct_loss = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, default=0,
-                                           error_messages=LOSS_ERRORS)
-    division = serializers.PrimaryKeyRelatedField(queryset=Division.objects.all(), required=False, allow_null=True)
-    grade = serializers.ChoiceField(choices=Grade.choices, required=False, allow_blank=True,
-                                    help_text=_("仅非生产安全事故可人工定级"))
+    direct_loss = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, default=0, error_messages=LOSS_ERRORS
+    )
+    division = serializers.PrimaryKeyRelatedField(
+        queryset=Division.objects.all(), required=False, allow_null=True
+    )
+    grade = serializers.ChoiceField(
+        choices=Grade.choices, required=False, allow_blank=True, help_text=_("仅非生产安全事故可人工定级")
+    )
 
     class Meta:
         model = Incident
-        fields = ["id", "number", "title", "category", "subtype", "accident_kind", "is_production_safety", "source",
-                  "source_note", "caller_name", "caller_phone", "unit_name", "unit_overview", "occurred_at",
-                  "unit_learned_at", "place", "scene", "course", "deaths", "serious_injuries", "minor_injuries",
-                  "missing", "trapped", "direct_loss", "measures", "other_matters", "lat", "lon", "division",
-                  "owner_body", "received_at", "grade", "grade_basis", "state", "response_level", "summary",
-                  "is_synthetic", "created_at"]
-        read_only_fields = ["number", "owner_body", "received_at", "grade_basis", "state", "response_level",
-                            "summary", "is_synthetic", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "category",
+            "subtype",
+            "accident_kind",
+            "is_production_safety",
+            "source",
+            "source_note",
+            "caller_name",
+            "caller_phone",
+            "unit_name",
+            "unit_overview",
+            "occurred_at",
+            "unit_learned_at",
+            "place",
+            "scene",
+            "course",
+            "deaths",
+            "serious_injuries",
+            "minor_injuries",
+            "missing",
+            "trapped",
+            "direct_loss",
+            "measures",
+            "other_matters",
+            "lat",
+            "lon",
+            "division",
+            "owner_body",
+            "received_at",
+            "grade",
+            "grade_basis",
+            "state",
+            "response_level",
+            "summary",
+            "is_synthetic",
+            "created_at",
+        ]
+        read_only_fields = [
+            "number",
+            "owner_body",
+            "received_at",
+            "grade_basis",
+            "state",
+            "response_level",
+            "summary",
+            "is_synthetic",
+            "created_at",
+        ]
 
     def validate_occurred_at(self, value: Any) -> Any:
         if value > timezone.now():
@@ -77,8 +142,9 @@ class SupplementSerializer(serializers.Serializer):
     serious_injuries = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
     minor_injuries = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
     missing = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
-    direct_loss = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False,
-                                           error_messages=LOSS_ERRORS)
+    direct_loss = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, required=False, error_messages=LOSS_ERRORS
+    )
     effective_on = serializers.DateField(required=False)
     text = serializers.CharField(required=False, allow_blank=True)
     measures = serializers.CharField(required=False, allow_blank=True)
@@ -99,7 +165,9 @@ class SendSerializer(serializers.Serializer):
 class GradeInputSerializer(serializers.Serializer):
     deaths = serializers.IntegerField(min_value=0, error_messages=COUNT_ERRORS)
     serious_injuries = serializers.IntegerField(min_value=0, error_messages=COUNT_ERRORS)
-    direct_loss = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, error_messages=LOSS_ERRORS)
+    direct_loss = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, error_messages=LOSS_ERRORS
+    )
 
 
 class GradeResultSerializer(serializers.Serializer):
@@ -117,8 +185,17 @@ class DutyPostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DutyPost
-        fields = ["id", "name", "department", "department_name", "division", "level", "phone", "min_officers",
-                  "is_active"]
+        fields = [
+            "id",
+            "name",
+            "department",
+            "department_name",
+            "division",
+            "level",
+            "phone",
+            "min_officers",
+            "is_active",
+        ]
 
 
 class PersonBriefSerializer(serializers.Serializer):
@@ -143,7 +220,16 @@ class SanfangReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SanfangReport
-        fields = ["id", "response", "department", "department_name", "due_at", "submitted_at", "is_late", "text"]
+        fields = [
+            "id",
+            "response",
+            "department",
+            "department_name",
+            "due_at",
+            "submitted_at",
+            "is_late",
+            "text",
+        ]
         read_only_fields = ["response", "department", "due_at", "submitted_at", "is_late"]
 
 
@@ -152,13 +238,25 @@ class SanfangResponseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SanfangResponse
-        fields = ["id", "kind", "level", "headquarters", "division", "members", "started_at", "ended_at",
-                  "not_reported"]
+        fields = [
+            "id",
+            "kind",
+            "level",
+            "headquarters",
+            "division",
+            "members",
+            "started_at",
+            "ended_at",
+            "not_reported",
+        ]
 
     def get_not_reported(self, obj: SanfangResponse) -> list[dict[str, Any]]:
         now = timezone.now()
-        return [{"department": r.department_id, "due_at": r.due_at}
-                for r in obj.member_reports.all() if r.submitted_at is None and r.due_at <= now]
+        return [
+            {"department": r.department_id, "due_at": r.due_at}
+            for r in obj.member_reports.all()
+            if r.submitted_at is None and r.due_at <= now
+        ]
 
 
 class SanfangSubmitSerializer(serializers.Serializer):
@@ -171,4 +269,6 @@ class SanfangChangeSerializer(serializers.Serializer):
 
     level = serializers.ChoiceField(choices=ResponseLevel.choices, required=False, allow_blank=True)
     end = serializers.BooleanField(required=False, default=False)
-    reason = serializers.CharField(required=False, allow_blank=True, help_text=_("调整或终止响应的理由(必填)"))
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("调整或终止响应的理由(必填)")
+    )

@@ -54,9 +54,13 @@ class IncidentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = Incident.objects.select_related("division").order_by("-occurred_at", "-id")
     filterset_fields = ["state", "grade", "category"]
     permission_classes = PERMISSIONS
-    permission_map = {"list": None, "retrieve": None,
-                      "create": "emergency.record_incident", "supplement": "emergency.supplement",
-                      "response": "emergency.decide_response"}
+    permission_map = {
+        "list": None,
+        "retrieve": None,
+        "create": "emergency.record_incident",
+        "supplement": "emergency.supplement",
+        "response": "emergency.decide_response",
+    }
 
     def get_serializer_class(self) -> Any:
         if self.action == "retrieve":
@@ -70,7 +74,9 @@ class IncidentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
         if self.action == "retrieve":
-            qs = qs.prefetch_related(Prefetch("reports", queryset=Report.objects.select_related("sender", "receiver")))
+            qs = qs.prefetch_related(
+                Prefetch("reports", queryset=Report.objects.select_related("sender", "receiver"))
+            )
         return qs
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -102,8 +108,13 @@ class IncidentViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         incident = self.get_object()
         ser = ResponseStepSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        actions.do_response(request.user, incident, step=ser.validated_data["step"],
-                            level=ser.validated_data.get("level", ""), note=ser.validated_data.get("note", ""))
+        actions.do_response(
+            request.user,
+            incident,
+            step=ser.validated_data["step"],
+            level=ser.validated_data.get("level", ""),
+            note=ser.validated_data.get("note", ""),
+        )
         incident.refresh_from_db()
         return Response(IncidentDetailSerializer(incident).data)
 
@@ -115,8 +126,7 @@ class ReportViewSet(ScopedReadOnlyViewSet):
     serializer_class = ReportSerializer
     filterset_fields = ["state", "incident", "is_late", "receiver_level"]
     permission_classes = PERMISSIONS
-    permission_map = {"list": None, "retrieve": None,
-                      "send": "emergency.send_report"}
+    permission_map = {"list": None, "retrieve": None, "send": "emergency.send_report"}
 
     def get_serializer_class(self) -> Any:
         return SendSerializer if self.action == "send" else ReportSerializer
@@ -130,13 +140,21 @@ class ReportViewSet(ScopedReadOnlyViewSet):
         ser.is_valid(raise_exception=True)
         receiver = None
         if ser.validated_data.get("receiver"):
-            receiver = ReportingBody.objects.visible_to(request.user).filter(pk=ser.validated_data["receiver"]).first()
+            receiver = (
+                ReportingBody.objects.visible_to(request.user)
+                .filter(pk=ser.validated_data["receiver"])
+                .first()
+            )
             if receiver is None:
                 raise ActionError(_("接收单位不存在"), field="receiver", code="does_not_exist")
         # The state (already sent → 409) is the action's to decide, not repeated here.
-        sent = actions.do_send_report(request.user, report, channel=ser.validated_data.get("channel", ""),
-                                      received_by_name=ser.validated_data.get("received_by_name", ""),
-                                      receiver=receiver)
+        sent = actions.do_send_report(
+            request.user,
+            report,
+            channel=ser.validated_data.get("channel", ""),
+            received_by_name=ser.validated_data.get("received_by_name", ""),
+            receiver=receiver,
+        )
         return Response(ReportSerializer(sent).data)
 
 
@@ -149,9 +167,11 @@ class DutyPostViewSet(ScopedReadOnlyViewSet):
 
 
 class ShiftViewSet(ScopedReadOnlyViewSet):
-    queryset = (Shift.objects.select_related("leader")
-                .prefetch_related(Prefetch("officers", queryset=get_user_model().objects.order_by("pk")))
-                .order_by("starts_at"))
+    queryset = (
+        Shift.objects.select_related("leader")
+        .prefetch_related(Prefetch("officers", queryset=get_user_model().objects.order_by("pk")))
+        .order_by("starts_at")
+    )
     serializer_class = ShiftSerializer
     filterset_fields = ["post"]
     permission_classes = PERMISSIONS
@@ -169,9 +189,14 @@ class OnDutyView(APIView):
     permission_classes = PERMISSIONS
     permission_map = {"get": "emergency.view_on_duty"}
 
-    @extend_schema(parameters=[
-        OpenApiParameter("department", OpenApiTypes.INT), OpenApiParameter("division", OpenApiTypes.INT),
-        OpenApiParameter("at", OpenApiTypes.DATETIME)], responses=PersonBriefSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", OpenApiTypes.INT),
+            OpenApiParameter("division", OpenApiTypes.INT),
+            OpenApiParameter("at", OpenApiTypes.DATETIME),
+        ],
+        responses=PersonBriefSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         from django.utils.dateparse import parse_datetime
 
@@ -218,9 +243,17 @@ class GradeView(APIView):
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
         r = rules.accident_grade(d["deaths"], d["serious_injuries"], d["direct_loss"])
-        data = {"grade": r.grade, "label": str(Grade(r.grade).label), "by": list(r.by), "basis": r.basis,
-                "chain_end": rules.chain_end(r.grade), "source": r.source,
-                "hops": [[str(ChainLevel(a).label), str(ChainLevel(b).label)] for a, b in rules.chain_hops(r.grade)]}
+        data = {
+            "grade": r.grade,
+            "label": str(Grade(r.grade).label),
+            "by": list(r.by),
+            "basis": r.basis,
+            "chain_end": rules.chain_end(r.grade),
+            "source": r.source,
+            "hops": [
+                [str(ChainLevel(a).label), str(ChainLevel(b).label)] for a, b in rules.chain_hops(r.grade)
+            ],
+        }
         return Response(GradeResultSerializer(data).data)
 
 
@@ -228,8 +261,7 @@ class SanfangResponseViewSet(ScopedReadOnlyViewSet):
     queryset = SanfangResponse.objects.prefetch_related("members", "member_reports").order_by("-started_at")
     serializer_class = SanfangResponseSerializer
     permission_classes = PERMISSIONS
-    permission_map = {"list": None, "retrieve": None,
-                      "change": "emergency.change_sanfang"}
+    permission_map = {"list": None, "retrieve": None, "change": "emergency.change_sanfang"}
 
     def get_serializer_class(self) -> Any:
         return SanfangChangeSerializer if self.action == "change" else SanfangResponseSerializer
@@ -243,8 +275,9 @@ class SanfangResponseViewSet(ScopedReadOnlyViewSet):
         ser = SanfangChangeSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        done = actions.do_change_sanfang(request.user, response, level=d.get("level") or None, end=d["end"],
-                                         reason=d.get("reason", ""))
+        done = actions.do_change_sanfang(
+            request.user, response, level=d.get("level") or None, end=d["end"], reason=d.get("reason", "")
+        )
         return Response(SanfangResponseSerializer(done).data)
 
 
@@ -253,8 +286,7 @@ class SanfangReportViewSet(ScopedReadOnlyViewSet):
     serializer_class = SanfangReportSerializer
     filterset_fields = ["response", "department"]
     permission_classes = PERMISSIONS
-    permission_map = {"list": None, "retrieve": None,
-                      "submit": "emergency.submit_sanfang"}
+    permission_map = {"list": None, "retrieve": None, "submit": "emergency.submit_sanfang"}
 
     def get_serializer_class(self) -> Any:
         return SanfangSubmitSerializer if self.action == "submit" else SanfangReportSerializer

@@ -16,11 +16,22 @@ pytestmark = pytest.mark.django_db
 ROLES = [*MATRIX_PEOPLE, None]  # None: anonymous
 ANON = 403  # session + token auth, no credentials: 403 from IsAuthenticated
 
-QC_STAFF = {("dept_staff", "qingcheng"), ("area_staff", "qingcheng"), ("grid_worker", "qingcheng"),
-            ("inspector", "qingcheng"), ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng"),
-            ("rescue_lead", "qingcheng")}
-RECORDERS = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-             ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng")}
+QC_STAFF = {
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("grid_worker", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+}
+RECORDERS = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+}
 OTHER = {("area_staff", "yingde"), ("dept_staff", "yingde")}
 
 
@@ -33,17 +44,41 @@ def client(world, key):
 
 @pytest.fixture
 def setup(world, duty):
-    qc = actions.do_record_incident(world.user("duty_officer", "qingcheng"), {
-        "title": "凤城街道仓库火灾", "category": "accident", "subtype": "fire", "accident_kind": "fire",
-        "occurred_at": timezone.now() - dt.timedelta(minutes=30), "division": world.towns["qingcheng"],
-        "unit_name": "某仓储公司", "unit_overview": "仓储企业", "place": "凤城街道", "scene": "仓库起火",
-        "course": "起火原因待查", "measures": "消防已出动", "deaths": 1, "direct_loss": "500000"})
-    resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="flood", level="4",
-                                    headquarters=world.departments["qc_em"],
-                                    members=[world.departments["qc_town"], world.departments["qc_fire"]])
+    qc = actions.do_record_incident(
+        world.user("duty_officer", "qingcheng"),
+        {
+            "title": "凤城街道仓库火灾",
+            "category": "accident",
+            "subtype": "fire",
+            "accident_kind": "fire",
+            "occurred_at": timezone.now() - dt.timedelta(minutes=30),
+            "division": world.towns["qingcheng"],
+            "unit_name": "某仓储公司",
+            "unit_overview": "仓储企业",
+            "place": "凤城街道",
+            "scene": "仓库起火",
+            "course": "起火原因待查",
+            "measures": "消防已出动",
+            "deaths": 1,
+            "direct_loss": "500000",
+        },
+    )
+    resp = actions.do_start_sanfang(
+        world.user("city_admin", "city"),
+        kind="flood",
+        level="4",
+        headquarters=world.departments["qc_em"],
+        members=[world.departments["qc_town"], world.departments["qc_fire"]],
+    )
     item = SanfangReport.objects.filter(response=resp, department=world.departments["qc_town"]).first()
-    return {"incident": qc, "hop": qc.reports.get(sender_level="county"), "post": duty["qingcheng"],
-            "shift": Shift.objects.get(post=duty["qingcheng"]), "sanfang": resp, "sanfang_item": item}
+    return {
+        "incident": qc,
+        "hop": qc.reports.get(sender_level="county"),
+        "post": duty["qingcheng"],
+        "shift": Shift.objects.get(post=duty["qingcheng"]),
+        "sanfang": resp,
+        "sanfang_item": item,
+    }
 
 
 def expect_visible(key, *, qc_visible=QC_STAFF | {("city_admin", "city"), ("integration", "city")}, ok=200):
@@ -65,8 +100,13 @@ def test_incident_list_and_detail(world, setup, key):
 
 @pytest.mark.parametrize("key", ROLES)
 def test_incident_create(world, setup, key):
-    body = {"title": "测试事故", "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
-            "division": world.towns["qingcheng"].pk, "deaths": 0, "unit_overview": "x"}
+    body = {
+        "title": "测试事故",
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "division": world.towns["qingcheng"].pk,
+        "deaths": 0,
+        "unit_overview": "x",
+    }
     r = client(world, key).post("/api/v1/emergency/incidents/", body, format="json")
     if key is None:
         expected = ANON
@@ -83,8 +123,11 @@ def test_incident_create(world, setup, key):
 
 @pytest.mark.parametrize("key", ROLES)
 def test_incident_supplement(world, setup, key):
-    r = client(world, key).post(f"/api/v1/emergency/incidents/{setup['incident'].pk}/supplement/",
-                                {"deaths": 3, "text": "伤者死亡"}, format="json")
+    r = client(world, key).post(
+        f"/api/v1/emergency/incidents/{setup['incident'].pk}/supplement/",
+        {"deaths": 3, "text": "伤者死亡"},
+        format="json",
+    )
     visible = expect_visible(key)
     expected = visible if visible != 200 else (200 if key in RECORDERS else 403)
     assert r.status_code == expected, r.content
@@ -95,18 +138,26 @@ def test_incident_supplement(world, setup, key):
 
 @pytest.mark.parametrize("key", ROLES)
 def test_incident_response(world, setup, key):
-    r = client(world, key).post(f"/api/v1/emergency/incidents/{setup['incident'].pk}/response/",
-                                {"step": "activate", "level": "4"}, format="json")
+    r = client(world, key).post(
+        f"/api/v1/emergency/incidents/{setup['incident'].pk}/response/",
+        {"step": "activate", "level": "4"},
+        format="json",
+    )
     leaders = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("duty_leader", "qingcheng")}
     visible = expect_visible(key)
     expected = visible if visible != 200 else (200 if key in leaders else 403)
     assert r.status_code == expected, r.content
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"step": "raise", "level": "3"}, "note"), ({"step": "end", "note": " "}, "note"),
-    ({"step": "jump", "level": "3", "note": "x"}, "step"), ({"step": "activate", "level": "9"}, "level"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"step": "raise", "level": "3"}, "note"),
+        ({"step": "end", "note": " "}, "note"),
+        ({"step": "jump", "level": "3", "note": "x"}, "step"),
+        ({"step": "activate", "level": "9"}, "level"),
+    ],
+)
 def test_incident_response_bad_inputs_name_the_field(world, setup, body, field):
     c = client(world, ("duty_leader", "qingcheng"))
     url = f"/api/v1/emergency/incidents/{setup['incident'].pk}/response/"
@@ -126,8 +177,9 @@ def test_reports_list_detail(world, setup, key):
 
 @pytest.mark.parametrize("key", ROLES)
 def test_report_send(world, setup, key):
-    r = client(world, key).post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {"channel": "电话"},
-                                format="json")
+    r = client(world, key).post(
+        f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {"channel": "电话"}, format="json"
+    )
     visible = expect_visible(key)
     expected = visible if visible != 200 else (200 if key in RECORDERS else 403)
     assert r.status_code == expected, r.content
@@ -140,20 +192,24 @@ def test_send_twice_is_a_conflict(world, setup):
     r = c.post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json")
     assert r.status_code == 409 and r.json()["errors"][0]["field"] == "state"
     assert r.json()["errors"][0]["message"] == "该报告已报送或已取消"
-    r = c.post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    r = c.post(
+        f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert r.status_code == 409 and "该" not in r.json()["errors"][0]["message"]
 
 
 def test_send_to_unknown_receiver_names_the_field(world, setup):
-    r = client(world, ("duty_officer", "qingcheng")).post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/",
-                                                          {"receiver": 999999}, format="json")
+    r = client(world, ("duty_officer", "qingcheng")).post(
+        f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {"receiver": 999999}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "receiver"
 
 
 def test_send_by_another_level_is_refused(world, setup):
     # the county hop is 清城区's to send: the city's duty officer sees it but may not send it
-    r = client(world, ("duty_officer", "city")).post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {},
-                                                     format="json")
+    r = client(world, ("duty_officer", "city")).post(
+        f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json"
+    )
     assert r.status_code == 403
 
 
@@ -166,9 +222,11 @@ def test_duty_posts_and_shifts(world, setup, key):
     for url in ("/api/v1/emergency/duty-posts/", "/api/v1/emergency/shifts/"):
         assert c.get(url).status_code == (ANON if key is None else 200)
     assert c.get(f"/api/v1/emergency/duty-posts/{setup['post'].pk}/").status_code == expect_visible(
-        key, qc_visible=POST_VISIBLE)
+        key, qc_visible=POST_VISIBLE
+    )
     assert c.get(f"/api/v1/emergency/shifts/{setup['shift'].pk}/").status_code == expect_visible(
-        key, qc_visible=POST_VISIBLE)
+        key, qc_visible=POST_VISIBLE
+    )
 
 
 def test_town_sees_city_post_not_other_district(world, setup):
@@ -210,39 +268,53 @@ def test_on_duty_by_division_and_bad_input(world, setup):
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "department"
     r = c.get("/api/v1/emergency/on-duty/", {"division": "x"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "division"
-    assert c.get("/api/v1/emergency/on-duty/", {"department": 1, "at": "yesterday"}).json()["errors"][0][
-        "field"] == "at"
+    assert (
+        c.get("/api/v1/emergency/on-duty/", {"department": 1, "at": "yesterday"}).json()["errors"][0]["field"]
+        == "at"
+    )
     assert c.get("/api/v1/emergency/on-duty/", {"department": 1, "at": "2026-13-45T99:00"}).status_code == 400
 
 
 @pytest.mark.parametrize("key", ROLES)
 def test_grade_endpoint(world, setup, key):
-    r = client(world, key).post("/api/v1/emergency/grade/", {"deaths": 3, "serious_injuries": 0,
-                                                             "direct_loss": "0"}, format="json")
+    r = client(world, key).post(
+        "/api/v1/emergency/grade/", {"deaths": 3, "serious_injuries": 0, "direct_loss": "0"}, format="json"
+    )
     expected = ANON if key is None else (200 if key in STAFF else 403)
     assert r.status_code == expected
     if expected == 200:
         assert r.json()["grade"] == "larger" and r.json()["chain_end"] == "province"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"deaths": -1, "serious_injuries": 0, "direct_loss": 0}, "deaths"),
-    ({"deaths": 0, "serious_injuries": "many", "direct_loss": 0}, "serious_injuries"),
-    ({"deaths": 0, "serious_injuries": 0, "direct_loss": "一千万"}, "direct_loss"),
-    ({"deaths": 0, "serious_injuries": 0, "direct_loss": -1}, "direct_loss"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"deaths": -1, "serious_injuries": 0, "direct_loss": 0}, "deaths"),
+        ({"deaths": 0, "serious_injuries": "many", "direct_loss": 0}, "serious_injuries"),
+        ({"deaths": 0, "serious_injuries": 0, "direct_loss": "一千万"}, "direct_loss"),
+        ({"deaths": 0, "serious_injuries": 0, "direct_loss": -1}, "direct_loss"),
+    ],
+)
 def test_grade_endpoint_bad_inputs(world, setup, body, field):
     r = client(world, ("duty_officer", "qingcheng")).post("/api/v1/emergency/grade/", body, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
 
 
-@pytest.mark.parametrize(("patch", "field"), [
-    ({"deaths": -2}, "deaths"), ({"direct_loss": "abc"}, "direct_loss"),
-    ({"occurred_at": "2099-01-01T10:00:00+08:00"}, "occurred_at"), ({"title": ""}, "title"),
-])
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"deaths": -2}, "deaths"),
+        ({"direct_loss": "abc"}, "direct_loss"),
+        ({"occurred_at": "2099-01-01T10:00:00+08:00"}, "occurred_at"),
+        ({"title": ""}, "title"),
+    ],
+)
 def test_incident_create_bad_inputs(world, setup, patch, field):
-    body = {"title": "测试", "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
-            "division": world.towns["qingcheng"].pk}
+    body = {
+        "title": "测试",
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "division": world.towns["qingcheng"].pk,
+    }
     body.update(patch)
     r = client(world, ("duty_officer", "qingcheng")).post("/api/v1/emergency/incidents/", body, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == field, r.content
@@ -251,8 +323,9 @@ def test_incident_create_bad_inputs(world, setup, patch, field):
 def test_send_with_missing_content_names_it(world, setup):
     inc = setup["incident"]
     Incident.objects.filter(pk=inc.pk).update(course="")
-    r = client(world, ("duty_officer", "qingcheng")).post(f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {},
-                                                          format="json")
+    r = client(world, ("duty_officer", "qingcheng")).post(
+        f"/api/v1/emergency/reports/{setup['hop'].pk}/send/", {}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "course"
 
 
@@ -265,15 +338,20 @@ def test_sanfang_endpoints(world, setup, key):
     for url in ("/api/v1/emergency/sanfang-responses/", "/api/v1/emergency/sanfang-reports/"):
         assert c.get(url).status_code == (ANON if key is None else 200)
     assert c.get(f"/api/v1/emergency/sanfang-responses/{setup['sanfang'].pk}/").status_code == expect_visible(
-        key, qc_visible=SANFANG_VISIBLE)
-    assert c.get(f"/api/v1/emergency/sanfang-reports/{setup['sanfang_item'].pk}/").status_code == expect_visible(
-        key, qc_visible=SANFANG_VISIBLE)
+        key, qc_visible=SANFANG_VISIBLE
+    )
+    assert c.get(
+        f"/api/v1/emergency/sanfang-reports/{setup['sanfang_item'].pk}/"
+    ).status_code == expect_visible(key, qc_visible=SANFANG_VISIBLE)
 
 
 @pytest.mark.parametrize("key", ROLES)
 def test_sanfang_submit(world, setup, key):
-    r = client(world, key).post(f"/api/v1/emergency/sanfang-reports/{setup['sanfang_item'].pk}/submit/",
-                                {"text": "巡查河道3处,无险情"}, format="json")
+    r = client(world, key).post(
+        f"/api/v1/emergency/sanfang-reports/{setup['sanfang_item'].pk}/submit/",
+        {"text": "巡查河道3处,无险情"},
+        format="json",
+    )
     members = {("area_staff", "qingcheng"), ("grid_worker", "qingcheng"), ("city_admin", "city")}
     visible = expect_visible(key, qc_visible=SANFANG_VISIBLE)
     expected = visible if visible != 200 else (200 if key in members else 403)
@@ -283,26 +361,51 @@ def test_sanfang_submit(world, setup, key):
 def test_city_sees_district_incident_only_when_reported(world, duty):
     city = world.user("duty_officer", "city")
     # a social-security event has no statutory chain: the city is not reported to
-    unreported = actions.do_record_incident(world.user("duty_officer", "yingde"), {
-        "title": "群体性事件", "category": "social_security", "subtype": "social",
-        "occurred_at": timezone.now() - dt.timedelta(minutes=5), "division": world.districts["yingde"]})
-    reported = actions.do_record_incident(world.user("duty_officer", "yingde"), {
-        "title": "英德事故", "occurred_at": timezone.now() - dt.timedelta(minutes=5),
-        "division": world.districts["yingde"], "deaths": 2})
+    unreported = actions.do_record_incident(
+        world.user("duty_officer", "yingde"),
+        {
+            "title": "群体性事件",
+            "category": "social_security",
+            "subtype": "social",
+            "occurred_at": timezone.now() - dt.timedelta(minutes=5),
+            "division": world.districts["yingde"],
+        },
+    )
+    reported = actions.do_record_incident(
+        world.user("duty_officer", "yingde"),
+        {
+            "title": "英德事故",
+            "occurred_at": timezone.now() - dt.timedelta(minutes=5),
+            "division": world.districts["yingde"],
+            "deaths": 2,
+        },
+    )
     visible = set(Incident.objects.visible_to(city).values_list("pk", flat=True))
     assert reported.pk in visible and unreported.pk not in visible
-    assert not Incident.objects.visible_to(world.user("area_staff", "qingcheng")).filter(pk=reported.pk).exists()
+    assert (
+        not Incident.objects.visible_to(world.user("area_staff", "qingcheng")).filter(pk=reported.pk).exists()
+    )
     assert Report.objects.visible_to(city).filter(incident=reported).exists()
 
 
 @pytest.mark.parametrize("n", [1, 15])
 def test_list_query_counts_constant(world, duty, n, django_assert_max_num_queries):
     for i in range(n):
-        actions.do_record_incident(world.user("duty_officer", "qingcheng"), {
-            "title": f"事故{i}", "occurred_at": timezone.now() - dt.timedelta(minutes=5),
-            "division": world.towns["qingcheng"], "deaths": i % 4})
+        actions.do_record_incident(
+            world.user("duty_officer", "qingcheng"),
+            {
+                "title": f"事故{i}",
+                "occurred_at": timezone.now() - dt.timedelta(minutes=5),
+                "division": world.towns["qingcheng"],
+                "deaths": i % 4,
+            },
+        )
     c = client(world, ("duty_officer", "qingcheng"))
-    for url in ("/api/v1/emergency/incidents/", "/api/v1/emergency/reports/", "/api/v1/emergency/shifts/",
-                "/api/v1/emergency/duty-posts/"):
+    for url in (
+        "/api/v1/emergency/incidents/",
+        "/api/v1/emergency/reports/",
+        "/api/v1/emergency/shifts/",
+        "/api/v1/emergency/duty-posts/",
+    ):
         with django_assert_max_num_queries(12):
             assert c.get(url).status_code == 200

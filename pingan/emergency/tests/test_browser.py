@@ -112,13 +112,20 @@ def test_roster_calculator_and_sanfang_pages(page, login, shot):
     post = posts["yingde"]
     Shift.objects.filter(post=post).delete()
     leader, officer = world.user("duty_leader", "yingde"), world.user("duty_officer", "yingde")
-    rot = RotationTemplate.objects.create(post=post, name="24小时两班轮换", starts_on=timezone.localdate(),
-                                          crews=[{"leader": leader.pk, "officers": [officer.pk]},
-                                                 {"leader": leader.pk, "officers": []}])
+    rot = RotationTemplate.objects.create(
+        post=post,
+        name="24小时两班轮换",
+        starts_on=timezone.localdate(),
+        crews=[{"leader": leader.pk, "officers": [officer.pk]}, {"leader": leader.pk, "officers": []}],
+    )
     actions.do_generate_shifts(leader, rot, days=6, start=timezone.now() - dt.timedelta(days=1))
-    resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="wind", level="3",
-                                    headquarters=world.departments["city_em"],
-                                    members=[world.departments["qc_em"], world.departments["yd_em"]])
+    resp = actions.do_start_sanfang(
+        world.user("city_admin", "city"),
+        kind="wind",
+        level="3",
+        headquarters=world.departments["city_em"],
+        members=[world.departments["qc_em"], world.departments["yd_em"]],
+    )
     # the response has been running for a day: past slots are owed; 清城 reported, 英德 did not
     from pingan.emergency.models import SanfangResponse
 

@@ -17,11 +17,22 @@ BJ = dt.timezone(dt.timedelta(hours=8))
 
 
 def record(world, who=("duty_officer", "yingde"), **kw):
-    data = {"title": "英德测试建材厂坍塌", "category": "accident", "subtype": "workplace",
-            "occurred_at": timezone.now() - dt.timedelta(minutes=40), "division": world.towns["yingde"],
-            "unit_name": "英德测试建材有限公司", "unit_overview": "建材企业,从业120人", "place": "英城街道",
-            "scene": "厂房局部坍塌", "course": "上午作业时厂房局部坍塌", "measures": "已组织救援",
-            "deaths": 2, "serious_injuries": 1, "direct_loss": "1200000"}
+    data = {
+        "title": "英德测试建材厂坍塌",
+        "category": "accident",
+        "subtype": "workplace",
+        "occurred_at": timezone.now() - dt.timedelta(minutes=40),
+        "division": world.towns["yingde"],
+        "unit_name": "英德测试建材有限公司",
+        "unit_overview": "建材企业,从业120人",
+        "place": "英城街道",
+        "scene": "厂房局部坍塌",
+        "course": "上午作业时厂房局部坍塌",
+        "measures": "已组织救援",
+        "deaths": 2,
+        "serious_injuries": 1,
+        "direct_loss": "1200000",
+    }
     data.update(kw)
     return actions.do_record_incident(world.user(*who), data)
 
@@ -31,22 +42,31 @@ def test_yingde_general_accident_creates_report_to_city(world, duty):
     assert incident.grade == "general"
     hops = list(incident.reports.order_by("id"))
     assert [(r.sender_level, r.receiver_level, r.state) for r in hops] == [
-        ("unit", "county", "sent"), ("county", "city", "due")]
+        ("unit", "county", "sent"),
+        ("county", "city", "due"),
+    ]
     to_city = hops[1]
     assert to_city.sender.department == world.departments["yd_em"]
     assert to_city.due_at == incident.received_at + dt.timedelta(hours=2)
     row = deadlines.for_object(to_city).get()
     assert row.department == world.departments["yd_em"] and row.due_at == to_city.due_at
     # the 英德 duty officer is told
-    assert Message.objects.filter(recipient=world.user("duty_officer", "yingde"), event="emergency.report.due").exists()
+    assert Message.objects.filter(
+        recipient=world.user("duty_officer", "yingde"), event="emergency.report.due"
+    ).exists()
     # the city does not see it yet? It is addressed to the city: it sees it (reported to it)
     assert Incident.objects.visible_to(world.user("duty_officer", "city")).filter(pk=incident.pk).exists()
-    assert not Incident.objects.visible_to(world.user("area_staff", "qingcheng")).filter(pk=incident.pk).exists()
+    assert (
+        not Incident.objects.visible_to(world.user("area_staff", "qingcheng")).filter(pk=incident.pk).exists()
+    )
 
 
 def test_unit_report_after_one_hour_is_late(world, duty):
-    incident = record(world, unit_learned_at=timezone.now() - dt.timedelta(minutes=61),
-                      occurred_at=timezone.now() - dt.timedelta(minutes=70))
+    incident = record(
+        world,
+        unit_learned_at=timezone.now() - dt.timedelta(minutes=61),
+        occurred_at=timezone.now() - dt.timedelta(minutes=70),
+    )
     first = incident.reports.get(sender_level="unit")
     assert first.is_late and incident.findings.filter(kind="late").exists()
 
@@ -66,8 +86,9 @@ def test_report_one_minute_late_flagged_and_console_sees_overdue(world, duty):
         assert counts["escalated"] == 1
         hop.refresh_from_db()
         assert hop.overdue_flagged_at is not None
-        assert Message.objects.filter(event="emergency.report.overdue",
-                                      recipient=world.user("duty_officer", "city")).exists()
+        assert Message.objects.filter(
+            event="emergency.report.overdue", recipient=world.user("duty_officer", "city")
+        ).exists()
         sent = actions.do_send_report(world.user("duty_officer", "yingde"), hop, channel="电话+传真")
     assert sent.is_late and sent.state == ReportState.SENT
     assert incident.findings.filter(kind="late", report=sent).exists()
@@ -83,7 +104,9 @@ def test_report_on_time_not_late_and_city_notified(world, duty):
         sent = actions.do_send_report(world.user("duty_officer", "yingde"), hop)
     assert not sent.is_late
     assert sent.content["casualties_loss"].startswith("死亡2人")
-    assert Message.objects.filter(event="emergency.report.received", recipient=world.user("duty_officer", "city")).exists()
+    assert Message.objects.filter(
+        event="emergency.report.received", recipient=world.user("duty_officer", "city")
+    ).exists()
     assert AuditEvent.objects.filter(action="emergency.report.send").exists()
 
 
@@ -96,8 +119,9 @@ def test_regrade_general_to_larger_adds_provincial_report(world, duty):
         actions.do_send_report(world.user("duty_officer", "yingde"), hop)
     assert not incident.reports.filter(receiver_level="province").exists()
     with time_machine.travel(start + dt.timedelta(hours=5), tick=False):
-        actions.do_supplement(world.user("duty_officer", "yingde"), incident,
-                              {"deaths": 3, "text": "1名重伤人员经抢救无效死亡"})
+        actions.do_supplement(
+            world.user("duty_officer", "yingde"), incident, {"deaths": 3, "text": "1名重伤人员经抢救无效死亡"}
+        )
         incident.refresh_from_db()
         assert incident.grade == "larger"
         change = GradeChange.objects.get(incident=incident, from_grade="general")
@@ -107,10 +131,14 @@ def test_regrade_general_to_larger_adds_provincial_report(world, duty):
         assert province.kind == "initial"
         # a task of the city's duty post
         assert deadlines.for_object(province).get().department == world.departments["city_em"]
-        assert AuditEvent.objects.filter(action="emergency.incident.regrade", object_id=str(incident.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action="emergency.incident.regrade", object_id=str(incident.pk)
+        ).exists()
         # every level concerned hears of the re-grade
         for who in (("duty_officer", "yingde"), ("duty_officer", "city")):
-            assert Message.objects.filter(event="emergency.incident.regraded", recipient=world.user(*who)).exists()
+            assert Message.objects.filter(
+                event="emergency.incident.regraded", recipient=world.user(*who)
+            ).exists()
     # the 续报 goes to the city first; when the city receives it, the province hop counts from then
     supplement_hop = incident.reports.get(kind="supplement", receiver_level="city")
     with time_machine.travel(start + dt.timedelta(hours=5, minutes=30), tick=False):
@@ -124,9 +152,12 @@ def test_regrade_general_to_larger_adds_provincial_report(world, duty):
 
 
 def test_supplement_outside_window_does_not_regrade(world, duty):
-    incident = record(world, accident_kind="fire", subtype="fire",
-                      occurred_at=timezone.now() - dt.timedelta(days=8))
-    s = actions.do_supplement(world.user("duty_officer", "yingde"), incident, {"deaths": 3, "text": "第9日死亡"})
+    incident = record(
+        world, accident_kind="fire", subtype="fire", occurred_at=timezone.now() - dt.timedelta(days=8)
+    )
+    s = actions.do_supplement(
+        world.user("duty_officer", "yingde"), incident, {"deaths": 3, "text": "第9日死亡"}
+    )
     incident.refresh_from_db()
     assert not s.in_window and incident.grade == "general" and incident.deaths == 2
 
@@ -161,10 +192,16 @@ def test_send_requires_contents_and_own_body(world, duty):
         actions.do_send_report(world.user("duty_officer", "qingcheng"), hop)
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("deaths", -1, "min_value"), ("serious_injuries", "x", "invalid"), ("direct_loss", "一百万", "invalid"),
-    ("direct_loss", "-5", "min_value"), ("title", "", "required"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("deaths", -1, "min_value"),
+        ("serious_injuries", "x", "invalid"),
+        ("direct_loss", "一百万", "invalid"),
+        ("direct_loss", "-5", "min_value"),
+        ("title", "", "required"),
+    ],
+)
 def test_bad_inputs(world, duty, field, value, code):
     with pytest.raises(ActionError) as err:
         record(world, **{field: value})
@@ -203,8 +240,15 @@ def test_response_levels(world, duty):
 def test_create_incident_from_source_links_origin(world, duty):
     origin = world.enterprises["yingde"]
     incident = services.create_incident_from_source(
-        actor=None, source="alarm", title="可燃气体浓度超限", description="传感器报警", lat=24.2, lon=113.35,
-        occurred_at=timezone.now(), origin_obj=origin)
+        actor=None,
+        source="alarm",
+        title="可燃气体浓度超限",
+        description="传感器报警",
+        lat=24.2,
+        lon=113.35,
+        occurred_at=timezone.now(),
+        origin_obj=origin,
+    )
     assert incident.division == world.towns["yingde"] and incident.source == "alarm"
     from pingan.core.links import linked
 
@@ -217,14 +261,19 @@ def test_on_duty_department_and_division_fallback(world, duty):
     # the town has no post: falls back to the district
     assert set(services.on_duty(division=world.towns["yingde"])) == set(yd)
     assert world.user("duty_officer", "city") in services.on_duty(division=world.city)
-    assert services.on_duty(department=world.departments["yd_em"], at=timezone.now() + dt.timedelta(days=60)) == []
+    assert (
+        services.on_duty(department=world.departments["yd_em"], at=timezone.now() + dt.timedelta(days=60))
+        == []
+    )
 
 
 def test_skipped_level_is_told_and_still_sees_it(world, duty):
     incident = record(world, deaths=3)
     hop = incident.reports.get(sender_level="county", receiver_level="city")
     actions.do_send_report(world.user("duty_officer", "yingde"), hop, receiver=services.province_body())
-    assert Message.objects.filter(event="emergency.report.skipped", recipient=world.user("duty_officer", "city")).exists()
+    assert Message.objects.filter(
+        event="emergency.report.skipped", recipient=world.user("duty_officer", "city")
+    ).exists()
     assert Incident.objects.visible_to(world.user("duty_officer", "city")).filter(pk=incident.pk).exists()
 
 
@@ -233,7 +282,9 @@ def test_nobody_rostered_falls_back_to_department_duty_people(world, duty):
 
     Shift.objects.filter(post=duty["yingde"]).delete()
     record(world)
-    assert Message.objects.filter(event="emergency.report.due", recipient=world.user("duty_leader", "yingde")).exists()
+    assert Message.objects.filter(
+        event="emergency.report.due", recipient=world.user("duty_leader", "yingde")
+    ).exists()
 
 
 def test_roster_gap_notification(world, duty):
@@ -242,13 +293,23 @@ def test_roster_gap_notification(world, duty):
 
     Shift.objects.filter(post=duty["yingde"]).update(ends_at=timezone.now() + dt.timedelta(hours=5))
     assert notify_gaps() == 1
-    assert Message.objects.filter(event="emergency.roster.gap", recipient=world.user("duty_leader", "yingde")).exists()
+    assert Message.objects.filter(
+        event="emergency.roster.gap", recipient=world.user("duty_leader", "yingde")
+    ).exists()
 
 
 def test_create_incident_from_source_tolerates_unknown_category(world, duty):
-    inc = services.create_incident_from_source(actor=None, source="public", title="群众报告", description="x",
-                                               lat=None, lon=None, occurred_at=timezone.now(),
-                                               origin_obj=world.towns["qingcheng"], category="whatever")
+    inc = services.create_incident_from_source(
+        actor=None,
+        source="public",
+        title="群众报告",
+        description="x",
+        lat=None,
+        lon=None,
+        occurred_at=timezone.now(),
+        origin_obj=world.towns["qingcheng"],
+        category="whatever",
+    )
     assert inc.category == "accident" and inc.division == world.towns["qingcheng"]
 
 
@@ -256,10 +317,13 @@ def test_day_counting_is_a_setting(world, duty, settings):
     from pingan.emergency.models import Supplement
 
     now = timezone.localtime()
-    incident = record(world, accident_kind="fire", subtype="fire",
-                      occurred_at=now - dt.timedelta(days=7))  # today is the 8th day
+    incident = record(
+        world, accident_kind="fire", subtype="fire", occurred_at=now - dt.timedelta(days=7)
+    )  # today is the 8th day
     settings.EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE = False
-    s = actions.do_supplement(world.user("duty_officer", "yingde"), incident, {"deaths": 3, "text": "第8日死亡"})
+    s = actions.do_supplement(
+        world.user("duty_officer", "yingde"), incident, {"deaths": 3, "text": "第8日死亡"}
+    )
     assert s.in_window
     settings.EMERGENCY_ACCIDENT_DAY_IS_DAY_ONE = True
     s = actions.do_supplement(world.user("duty_officer", "yingde"), incident, {"deaths": 4, "text": "又1人"})
@@ -268,11 +332,20 @@ def test_day_counting_is_a_setting(world, duty, settings):
 
 def test_incident_from_another_module_belongs_to_its_county(world, duty):
     inc = services.create_incident_from_source(
-        actor=world.user("integration", "city"), source="alarm", title="报警转事件", description="x", lat=24.2,
-        lon=113.35, occurred_at=timezone.now(), origin_obj=None)
+        actor=world.user("integration", "city"),
+        source="alarm",
+        title="报警转事件",
+        description="x",
+        lat=24.2,
+        lon=113.35,
+        occurred_at=timezone.now(),
+        origin_obj=None,
+    )
     assert inc.owner_body.division == world.districts["yingde"]
     assert [(r.sender_level, r.receiver_level) for r in inc.reports.order_by("id")] == [
-        ("unit", "county"), ("county", "city")]
+        ("unit", "county"),
+        ("county", "city"),
+    ]
 
 
 def test_swap_needs_approval_by_the_posts_department(world, duty):
@@ -280,14 +353,24 @@ def test_swap_needs_approval_by_the_posts_department(world, duty):
 
     shift = Shift.objects.get(post=duty["yingde"])
     officer = world.user("duty_officer", "yingde")
-    swap = actions.do_request_swap(officer, shift, role="officer", from_user=officer,
-                                   to_user=world.user("inspector", "yingde"), reason="培训")
-    assert Message.objects.filter(event="emergency.swap.requested", recipient=world.user("duty_leader", "yingde")).exists()
+    swap = actions.do_request_swap(
+        officer,
+        shift,
+        role="officer",
+        from_user=officer,
+        to_user=world.user("inspector", "yingde"),
+        reason="培训",
+    )
+    assert Message.objects.filter(
+        event="emergency.swap.requested", recipient=world.user("duty_leader", "yingde")
+    ).exists()
     with pytest.raises(Forbidden):
         actions.do_decide_swap(world.user("duty_leader", "qingcheng"), swap, approve=True)
     with pytest.raises(Forbidden):
         actions.do_decide_swap(officer, swap, approve=True)
     actions.do_decide_swap(world.user("duty_leader", "yingde"), swap, approve=True)
     assert set(shift.officers.all()) == {world.user("inspector", "yingde")}
-    assert services.on_duty(department=world.departments["yd_em"]) == [world.user("duty_leader", "yingde"),
-                                                                       world.user("inspector", "yingde")]
+    assert services.on_duty(department=world.departments["yd_em"]) == [
+        world.user("duty_leader", "yingde"),
+        world.user("inspector", "yingde"),
+    ]

@@ -43,8 +43,13 @@ def console(world, key):
 @pytest.fixture
 def town_leader(world):
     """A deciding role one level below the district: 凤城街道's staff."""
-    u = User.objects.create_user(username="fc_town_staff", password=PASSWORD, role=Role.DEPT_STAFF,
-                                 division=world.towns["qingcheng"], department=world.departments["qc_town"])
+    u = User.objects.create_user(
+        username="fc_town_staff",
+        password=PASSWORD,
+        role=Role.DEPT_STAFF,
+        division=world.towns["qingcheng"],
+        department=world.departments["qc_town"],
+    )
     world.users[("dept_staff", "qc_town")] = u
     return u
 
@@ -53,35 +58,50 @@ def town_leader(world):
 def city_sanfang(world, duty):
     """The city 三防 headquarters' response; the two districts' emergency bureaux and 凤城街道 are members
     (so their people see it — and must not change it)."""
-    return actions.do_start_sanfang(world.user("city_admin", "city"), kind="flood", level="4",
-                                    headquarters=world.departments["city_em"],
-                                    members=[world.departments["qc_em"], world.departments["yd_em"],
-                                             world.departments["qc_town"]])
+    return actions.do_start_sanfang(
+        world.user("city_admin", "city"),
+        kind="flood",
+        level="4",
+        headquarters=world.departments["city_em"],
+        members=[world.departments["qc_em"], world.departments["yd_em"], world.departments["qc_town"]],
+    )
 
 
 @pytest.fixture
 def district_sanfang(world, duty):
-    return actions.do_start_sanfang(world.user("duty_leader", "qingcheng"), kind="wind", level="4",
-                                    headquarters=world.departments["qc_em"],
-                                    members=[world.departments["qc_town"], world.departments["yd_em"]])
+    return actions.do_start_sanfang(
+        world.user("duty_leader", "qingcheng"),
+        kind="wind",
+        level="4",
+        headquarters=world.departments["qc_em"],
+        members=[world.departments["qc_town"], world.departments["yd_em"]],
+    )
 
 
 def change_events(response):
-    return AuditEvent.objects.for_object(response).filter(action__in=["emergency.sanfang.level",
-                                                                      "emergency.sanfang.end"])
+    return AuditEvent.objects.for_object(response).filter(
+        action__in=["emergency.sanfang.level", "emergency.sanfang.end"]
+    )
 
 
 # --- hole 1: the city's 三防 response ----------------------------------------------------------------
 # Visible (member or own area) but not allowed: 403; not visible: 404; allowed: the city's deciders.
 CITY_SANFANG_ALLOWED = {("city_admin", "city"), ("duty_leader", "city")}
-CITY_SANFANG_HIDDEN = {("area_staff", "yingde"), ("rescue_lead", "qingcheng"), ("enterprise", "qingcheng"),
-                       ("public", "city")}
+CITY_SANFANG_HIDDEN = {
+    ("area_staff", "yingde"),
+    ("rescue_lead", "qingcheng"),
+    ("enterprise", "qingcheng"),
+    ("public", "city"),
+}
 
 
 @pytest.mark.parametrize("key", [*PEOPLE, None])
 def test_city_sanfang_change_api_matrix(world, city_sanfang, key):
-    r = api(world, key).post(f"/api/v1/emergency/sanfang-responses/{city_sanfang.pk}/change/",
-                             {"level": "3", "reason": "北江水位超警戒"}, format="json")
+    r = api(world, key).post(
+        f"/api/v1/emergency/sanfang-responses/{city_sanfang.pk}/change/",
+        {"level": "3", "reason": "北江水位超警戒"},
+        format="json",
+    )
     if key is None:
         expected = 403
     elif key in CITY_SANFANG_HIDDEN:
@@ -96,9 +116,19 @@ def test_city_sanfang_change_api_matrix(world, city_sanfang, key):
     assert change_events(city_sanfang).count() == (1 if expected == 200 else 0)
 
 
-@pytest.mark.parametrize("key", [("duty_leader", "qingcheng"), ("dept_staff", "qingcheng"),
-                                 ("dept_staff", "yingde"), ("dept_staff", "qc_town"), ("grid_worker", "qingcheng")])
-def test_district_and_town_cannot_change_the_city_response_in_the_console(world, city_sanfang, town_leader, key):
+@pytest.mark.parametrize(
+    "key",
+    [
+        ("duty_leader", "qingcheng"),
+        ("dept_staff", "qingcheng"),
+        ("dept_staff", "yingde"),
+        ("dept_staff", "qc_town"),
+        ("grid_worker", "qingcheng"),
+    ],
+)
+def test_district_and_town_cannot_change_the_city_response_in_the_console(
+    world, city_sanfang, town_leader, key
+):
     """The reported hole: 清城区应急局 changed the city's level at /console/emergency/sanfang/1/."""
     c = console(world, key)
     page = c.get(f"/console/emergency/sanfang/{city_sanfang.pk}/")
@@ -121,8 +151,12 @@ def test_other_district_and_town_cannot_change_a_district_response(world, distri
     assert api(world, ("area_staff", "yingde")).post(url, body, format="json").status_code == 404
     # the town below the district: a member, with a deciding role, still refused
     assert api(world, ("dept_staff", "qc_town")).post(url, body, format="json").status_code == 403
-    assert console(world, ("dept_staff", "qc_town")).post(
-        f"/console/emergency/sanfang/{district_sanfang.pk}/change/", body).status_code == 403
+    assert (
+        console(world, ("dept_staff", "qc_town"))
+        .post(f"/console/emergency/sanfang/{district_sanfang.pk}/change/", body)
+        .status_code
+        == 403
+    )
     # the district itself and the city may
     assert api(world, ("duty_leader", "qingcheng")).post(url, body, format="json").status_code == 200
     r = api(world, ("city_admin", "city")).post(url, {"end": True, "reason": "响应结束"}, format="json")
@@ -138,7 +172,9 @@ def test_city_changes_its_response_in_the_console_with_a_reason(world, city_sanf
     assert "请说明调整或终止响应的理由" in r.content.decode()
     city_sanfang.refresh_from_db()
     assert city_sanfang.level == "4" and not change_events(city_sanfang).exists()
-    c.post(f"/console/emergency/sanfang/{city_sanfang.pk}/change/", {"level": "2", "reason": "雨量超过100毫米"})
+    c.post(
+        f"/console/emergency/sanfang/{city_sanfang.pk}/change/", {"level": "2", "reason": "雨量超过100毫米"}
+    )
     city_sanfang.refresh_from_db()
     assert city_sanfang.level == "2"
     ev = change_events(city_sanfang).get()
@@ -146,18 +182,22 @@ def test_city_changes_its_response_in_the_console_with_a_reason(world, city_sanf
     assert ev.before["level"] == "4" and ev.after == {**ev.after, "level": "2", "reason": "雨量超过100毫米"}
 
 
-@pytest.mark.parametrize(("body", "field", "status"), [
-    ({"level": "3"}, "reason", 400),
-    ({"level": "3", "reason": "   "}, "reason", 400),
-    ({"end": True}, "reason", 400),
-    ({"level": "3", "reason": "x" * 501}, "reason", 400),
-    ({"level": "4", "reason": "同级"}, "level", 400),
-    ({"reason": "没有级别"}, "level", 400),
-    ({"level": "9", "reason": "非法级别"}, "level", 400),
-])
+@pytest.mark.parametrize(
+    ("body", "field", "status"),
+    [
+        ({"level": "3"}, "reason", 400),
+        ({"level": "3", "reason": "   "}, "reason", 400),
+        ({"end": True}, "reason", 400),
+        ({"level": "3", "reason": "x" * 501}, "reason", 400),
+        ({"level": "4", "reason": "同级"}, "level", 400),
+        ({"reason": "没有级别"}, "level", 400),
+        ({"level": "9", "reason": "非法级别"}, "level", 400),
+    ],
+)
 def test_sanfang_change_bad_inputs_name_the_field(world, city_sanfang, body, field, status):
-    r = api(world, ("duty_leader", "city")).post(f"/api/v1/emergency/sanfang-responses/{city_sanfang.pk}/change/",
-                                                 body, format="json")
+    r = api(world, ("duty_leader", "city")).post(
+        f"/api/v1/emergency/sanfang-responses/{city_sanfang.pk}/change/", body, format="json"
+    )
     assert r.status_code == status and r.json()["errors"][0]["field"] == field, r.content
     assert not change_events(city_sanfang).exists()
 
@@ -170,14 +210,23 @@ def test_sanfang_end_is_audited_and_a_second_end_conflicts(world, city_sanfang):
     assert ev.action == "emergency.sanfang.end" and ev.note == "洪水退去" and ev.after["ended_at"]
     r = c.post(url, {"end": True, "reason": "再次终止"}, format="json")
     assert r.status_code == 409 and r.json()["errors"][0]["field"] == "state"
-    assert SanfangReport.objects.filter(response=city_sanfang, submitted_at=None,
-                                        due_at__gt=timezone.now()).count() == 0
+    assert (
+        SanfangReport.objects.filter(
+            response=city_sanfang, submitted_at=None, due_at__gt=timezone.now()
+        ).count()
+        == 0
+    )
 
 
 def test_start_sanfang_for_the_city_needs_the_city(world, duty):
     with pytest.raises(Forbidden):
-        actions.do_start_sanfang(world.user("duty_leader", "qingcheng"), kind="flood", level="4",
-                                 headquarters=world.departments["city_em"], members=[world.departments["qc_em"]])
+        actions.do_start_sanfang(
+            world.user("duty_leader", "qingcheng"),
+            kind="flood",
+            level="4",
+            headquarters=world.departments["city_em"],
+            members=[world.departments["qc_em"]],
+        )
     assert not SanfangResponse.objects.exists()
 
 
@@ -186,16 +235,19 @@ def past():
     return (timezone.now() - dt.timedelta(days=3)).isoformat()
 
 
-@pytest.mark.parametrize("key", [("duty_officer", "qingcheng"), ("area_staff", "qingcheng"),
-                                 ("grid_worker", "qingcheng")])
+@pytest.mark.parametrize(
+    "key", [("duty_officer", "qingcheng"), ("area_staff", "qingcheng"), ("grid_worker", "qingcheng")]
+)
 def test_on_duty_of_another_district_is_404(world, duty, key):
     """The reported hole, for the other district (清城区's people asking for 英德市's) and the lower level
     (凤城街道's grid worker)."""
     c = api(world, key)
-    for params in ({"department": world.departments["yd_em"].pk},
-                   {"department": world.departments["yd_em"].pk, "at": past()},
-                   {"division": world.districts["yingde"].pk},
-                   {"division": world.towns["yingde"].pk, "at": past()}):
+    for params in (
+        {"department": world.departments["yd_em"].pk},
+        {"department": world.departments["yd_em"].pk, "at": past()},
+        {"division": world.districts["yingde"].pk},
+        {"division": world.towns["yingde"].pk, "at": past()},
+    ):
         r = c.get("/api/v1/emergency/on-duty/", params)
         assert r.status_code == 404, (params, r.content)
         assert "yingde_duty" not in r.content.decode()
@@ -207,15 +259,18 @@ def test_on_duty_of_ones_own_area_and_the_levels_above(world, duty):
     assert {p["username"] for p in r.json()} == {"qingcheng_duty", "qingcheng_leader"}  # falls back upwards
     r = grid.get("/api/v1/emergency/on-duty/", {"department": world.departments["city_em"].pk, "at": past()})
     assert {p["username"] for p in r.json()} == {"city_duty_t", "city_leader_t"}
-    r = api(world, ("area_staff", "yingde")).get("/api/v1/emergency/on-duty/",
-                                                 {"department": world.departments["qc_em"].pk})
+    r = api(world, ("area_staff", "yingde")).get(
+        "/api/v1/emergency/on-duty/", {"department": world.departments["qc_em"].pk}
+    )
     assert r.status_code == 404
-    r = api(world, ("city_admin", "city")).get("/api/v1/emergency/on-duty/",
-                                               {"department": world.departments["yd_em"].pk})
+    r = api(world, ("city_admin", "city")).get(
+        "/api/v1/emergency/on-duty/", {"department": world.departments["yd_em"].pk}
+    )
     assert {p["username"] for p in r.json()} == {"yingde_duty", "yingde_leader"}
     # a department without duty posts in scope answers an empty list, not another district's people
-    r = api(world, ("duty_officer", "qingcheng")).get("/api/v1/emergency/on-duty/",
-                                                      {"department": world.departments["qc_fire"].pk})
+    r = api(world, ("duty_officer", "qingcheng")).get(
+        "/api/v1/emergency/on-duty/", {"department": world.departments["qc_fire"].pk}
+    )
     assert r.status_code == 200 and r.json() == []
 
 
@@ -224,10 +279,14 @@ def test_on_duty_service_scoped_with_viewer_unscoped_for_notifications(world, du
     assert services.on_duty(department=world.departments["yd_em"], viewer=qc) == []
     assert services.on_duty(division=world.towns["yingde"], viewer=qc) == []
     assert set(services.on_duty(division=world.towns["qingcheng"], viewer=qc)) == {
-        qc, world.user("duty_leader", "qingcheng")}
+        qc,
+        world.user("duty_leader", "qingcheng"),
+    }
     # no viewer: the whole roster, as monitoring's escalation and the reporting chain need it
     assert set(services.on_duty(department=world.departments["yd_em"])) == {
-        world.user("duty_officer", "yingde"), world.user("duty_leader", "yingde")}
+        world.user("duty_officer", "yingde"),
+        world.user("duty_leader", "yingde"),
+    }
 
 
 @pytest.mark.parametrize("key", [("duty_officer", "qingcheng"), ("grid_worker", "qingcheng")])
@@ -249,8 +308,14 @@ def test_roster_page_lists_only_visible_people_swaps_and_handovers(world, duty):
     city_post = duty["city"]
     shift = Shift.objects.get(post=city_post)
     city_officer = world.user("duty_officer", "city")
-    actions.do_request_swap(city_officer, shift, role="officer", from_user=city_officer,
-                            to_user=world.user("duty_leader", "city"), reason="市级换班")
+    actions.do_request_swap(
+        city_officer,
+        shift,
+        role="officer",
+        from_user=city_officer,
+        to_user=world.user("duty_leader", "city"),
+        reason="市级换班",
+    )
     actions.do_handover(city_officer, city_post, open_matters="市级未结事项")
     # 清城区 sees the city's post (the level above) but not the city's people, swaps and handovers
     r = console(world, ("duty_leader", "qingcheng")).get(f"/console/emergency/posts/{city_post.pk}/")
@@ -266,14 +331,25 @@ def test_roster_page_lists_only_visible_people_swaps_and_handovers(world, duty):
 
 # --- reads never insert rows ------------------------------------------------------------------------
 def test_duty_desk_and_incident_page_do_not_create_reporting_bodies(world, duty):
-    incident = actions.do_record_incident(world.user("duty_officer", "qingcheng"), {
-        "title": "社会安全事件", "category": "social_security", "subtype": "social",
-        "occurred_at": timezone.now() - dt.timedelta(minutes=5), "division": world.towns["qingcheng"]})
+    incident = actions.do_record_incident(
+        world.user("duty_officer", "qingcheng"),
+        {
+            "title": "社会安全事件",
+            "category": "social_security",
+            "subtype": "social",
+            "occurred_at": timezone.now() - dt.timedelta(minutes=5),
+            "division": world.towns["qingcheng"],
+        },
+    )
     ReportingBody.objects.filter(division=world.districts["yingde"]).delete()
     before = ReportingBody.objects.count()
     assert console(world, ("duty_officer", "yingde")).get("/console/emergency/").status_code == 200
-    assert console(world, ("duty_officer", "qingcheng")).get(
-        f"/console/emergency/incidents/{incident.pk}/").status_code == 200
+    assert (
+        console(world, ("duty_officer", "qingcheng"))
+        .get(f"/console/emergency/incidents/{incident.pk}/")
+        .status_code
+        == 200
+    )
     assert console(world, ("city_admin", "city")).get("/console/emergency/").status_code == 200
     assert ReportingBody.objects.count() == before
 
@@ -289,21 +365,30 @@ def test_sanfang_page_does_not_create_member_reports(world, city_sanfang):
 
 
 # --- console gates and navigation --------------------------------------------------------------------
-DESK = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-        ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng"), ("area_staff", "yingde"),
-        ("dept_staff", "yingde"), *CITY_DUTY}
+DESK = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("area_staff", "yingde"),
+    ("dept_staff", "yingde"),
+    *CITY_DUTY,
+}
 NOT_STAFF = {("enterprise", "qingcheng"), ("public", "city")}
 
 
 @pytest.mark.parametrize("key", [*PEOPLE, None])
 def test_console_pages_role_matrix(world, duty, key):
     c = console(world, key)
-    for url, allowed in (("/console/emergency/", lambda k: k in DESK),
-                         ("/console/emergency/incidents/new/", lambda k: k in DESK),
-                         ("/console/emergency/incidents/", lambda k: k not in NOT_STAFF),
-                         ("/console/emergency/posts/", lambda k: k not in NOT_STAFF),
-                         ("/console/emergency/sanfang/", lambda k: k not in NOT_STAFF),
-                         ("/console/emergency/grade/", lambda k: k not in NOT_STAFF)):
+    for url, allowed in (
+        ("/console/emergency/", lambda k: k in DESK),
+        ("/console/emergency/incidents/new/", lambda k: k in DESK),
+        ("/console/emergency/incidents/", lambda k: k not in NOT_STAFF),
+        ("/console/emergency/posts/", lambda k: k not in NOT_STAFF),
+        ("/console/emergency/sanfang/", lambda k: k not in NOT_STAFF),
+        ("/console/emergency/grade/", lambda k: k not in NOT_STAFF),
+    ):
         r = c.get(url)
         expected = 302 if key is None else (200 if allowed(key) else 403)
         assert r.status_code == expected, (url, key)
@@ -322,8 +407,9 @@ def test_duty_officer_sees_the_duty_desk_first_and_a_grid_worker_not_at_all(worl
     assert "emergency:console" not in names(("enterprise", "qingcheng"))
 
 
-@pytest.mark.parametrize("key", [("duty_officer", "qingcheng"), ("grid_worker", "qingcheng"),
-                                 ("duty_leader", "qingcheng")])
+@pytest.mark.parametrize(
+    "key", [("duty_officer", "qingcheng"), ("grid_worker", "qingcheng"), ("duty_leader", "qingcheng")]
+)
 def test_sanfang_start_form_offered_only_to_those_who_may(world, duty, key):
     from pingan.core.permissions import may
 
@@ -331,18 +417,29 @@ def test_sanfang_start_form_offered_only_to_those_who_may(world, duty, key):
     html = c.get("/console/emergency/sanfang/").content.decode()
     may_start = may(world.user(*key), "emergency.start_sanfang")
     assert ("启动响应" in html) == may_start
-    r = c.post("/console/emergency/sanfang/", {"kind": "flood", "level": "4",
-                                                 "members": [world.departments["qc_town"].pk]})
+    r = c.post(
+        "/console/emergency/sanfang/",
+        {"kind": "flood", "level": "4", "members": [world.departments["qc_town"].pk]},
+    )
     assert (r.status_code == 403) == (not may_start)
 
 
 # --- no role literal outside permissions.py ----------------------------------------------------------
 def test_no_role_literals_in_actions_views_api_selectors_templates():
     root = Path(__file__).resolve().parents[1]
-    files = [*root.joinpath("actions").glob("*.py"), root / "views.py", *root.joinpath("api").glob("*.py"),
-             root / "selectors.py", root / "services.py", root / "bodies.py", root / "duty.py",
-             root / "deadline_handlers.py", root / "dashboard.py", root / "forms.py",
-             *root.joinpath("templates").rglob("*.html")]
+    files = [
+        *root.joinpath("actions").glob("*.py"),
+        root / "views.py",
+        *root.joinpath("api").glob("*.py"),
+        root / "selectors.py",
+        root / "services.py",
+        root / "bodies.py",
+        root / "duty.py",
+        root / "deadline_handlers.py",
+        root / "dashboard.py",
+        root / "forms.py",
+        *root.joinpath("templates").rglob("*.html"),
+    ]
     # "enterprise" and "public" are also a field and a source here: those two are caught as role tests
     # (role=/role__in=/.role) below instead.
     literal = [v for v in Role.values if v not in (Role.ENTERPRISE, Role.PUBLIC)]
@@ -363,19 +460,31 @@ def test_scoped_people_reads_constant_queries(world, duty, n, django_assert_max_
     shift = Shift.objects.get(post=post)
     leader = world.user("duty_leader", "qingcheng")
     for i in range(n):
-        extra = User.objects.create_user(username=f"qc_extra_{i}", password=PASSWORD, role=Role.DUTY_OFFICER,
-                                         division=world.districts["qingcheng"],
-                                         department=world.departments["qc_em"])
+        extra = User.objects.create_user(
+            username=f"qc_extra_{i}",
+            password=PASSWORD,
+            role=Role.DUTY_OFFICER,
+            division=world.districts["qingcheng"],
+            department=world.departments["qc_em"],
+        )
         shift.officers.add(extra)
-        actions.do_request_swap(leader, shift, role="officer", from_user=extra,
-                                to_user=world.user("inspector", "qingcheng"), reason=f"换班{i}")
+        actions.do_request_swap(
+            leader,
+            shift,
+            role="officer",
+            from_user=extra,
+            to_user=world.user("inspector", "qingcheng"),
+            reason=f"换班{i}",
+        )
         actions.do_handover(leader, post, open_matters=f"事项{i}")
     c = api(world, ("duty_officer", "qingcheng"))
     with django_assert_max_num_queries(12):
         r = c.get("/api/v1/emergency/on-duty/", {"department": world.departments["qc_em"].pk})
         assert len(r.json()) == n + 2
     with django_assert_max_num_queries(12):
-        assert c.get("/api/v1/emergency/on-duty/", {"division": world.towns["qingcheng"].pk}).status_code == 200
+        assert (
+            c.get("/api/v1/emergency/on-duty/", {"division": world.towns["qingcheng"].pk}).status_code == 200
+        )
     page = console(world, ("duty_leader", "qingcheng"))
     with django_assert_max_num_queries(30):
         r = page.get(f"/console/emergency/posts/{post.pk}/")
@@ -387,11 +496,27 @@ def test_sanfang_page_constant_queries(world, duty, n, django_assert_max_num_que
     from pingan.org.choices import DepartmentKind, Sector
     from pingan.org.models import Department
 
-    members = [Department.objects.create(code=f"qc-m{i}", name=f"成员单位{i}", sector=Sector.OTHER,
-                                         kind=DepartmentKind.BRANCH, division=world.districts["qingcheng"])
-               for i in range(n)]
-    resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="flood", level="4",
-                                    headquarters=world.departments["qc_em"], members=members)
+    members = [
+        Department.objects.create(
+            code=f"qc-m{i}",
+            name=f"成员单位{i}",
+            sector=Sector.OTHER,
+            kind=DepartmentKind.BRANCH,
+            division=world.districts["qingcheng"],
+        )
+        for i in range(n)
+    ]
+    resp = actions.do_start_sanfang(
+        world.user("city_admin", "city"),
+        kind="flood",
+        level="4",
+        headquarters=world.departments["qc_em"],
+        members=members,
+    )
     with django_assert_max_num_queries(25):
-        assert console(world, ("duty_leader", "qingcheng")).get(
-            f"/console/emergency/sanfang/{resp.pk}/").status_code == 200
+        assert (
+            console(world, ("duty_leader", "qingcheng"))
+            .get(f"/console/emergency/sanfang/{resp.pk}/")
+            .status_code
+            == 200
+        )

@@ -61,7 +61,9 @@ def test_chain_vector_yingde_qingyuan_province():
     yd_receipt = dt.datetime(2025, 6, 3, 10, 50, tzinfo=tz)
     assert rules.hop_due("county", yd_receipt) == dt.datetime(2025, 6, 3, 12, 50, tzinfo=tz)
     # 清远 receives 12:30 → to 省厅 due 14:30 (较大)
-    assert rules.hop_due("city", dt.datetime(2025, 6, 3, 12, 30, tzinfo=tz)) == dt.datetime(2025, 6, 3, 14, 30, tzinfo=tz)
+    assert rules.hop_due("city", dt.datetime(2025, 6, 3, 12, 30, tzinfo=tz)) == dt.datetime(
+        2025, 6, 3, 14, 30, tzinfo=tz
+    )
     assert rules.level_reached("general", "larger")
     assert not rules.level_reached("major", "especially_major")
 
@@ -103,19 +105,26 @@ def test_sanfang_slots_beijing_time():
 def test_rotation_and_gaps():
     tz = rules.BEIJING
     start = dt.datetime(2025, 6, 1, 0, 0, tzinfo=tz)
-    shifts = rules.rotation_shifts(dt.date(2025, 6, 1), dt.time(8, 30), 24, 3, start, start + dt.timedelta(days=3))
+    shifts = rules.rotation_shifts(
+        dt.date(2025, 6, 1), dt.time(8, 30), 24, 3, start, start + dt.timedelta(days=3)
+    )
     assert [c for _s, _e, c in shifts] == [0, 1, 2]  # crews in turn from the rotation's first day
     gaps = rules.coverage_gaps([(s, e, c != 1) for s, e, c in shifts], start, start + dt.timedelta(days=3))
     # before the rotation starts (00:00–08:30) and crew 1's unstaffed day
-    assert [(g[0].astimezone(tz).strftime("%d %H:%M"), g[1].astimezone(tz).strftime("%d %H:%M")) for g in gaps] == [
-        ("01 00:00", "01 08:30"), ("02 08:30", "03 08:30")]
+    assert [
+        (g[0].astimezone(tz).strftime("%d %H:%M"), g[1].astimezone(tz).strftime("%d %H:%M")) for g in gaps
+    ] == [("01 00:00", "01 08:30"), ("02 08:30", "03 08:30")]
 
 
 def test_ical_is_rfc5545():
     tz = rules.BEIJING
-    ev = {"uid": "shift-1@pingan", "start": dt.datetime(2025, 6, 1, 8, 30, tzinfo=tz),
-          "end": dt.datetime(2025, 6, 2, 8, 30, tzinfo=tz), "summary": "值班;英德市应急管理局,值班室",
-          "description": "带班领导:张三\n值班员:李四" * 5}
+    ev = {
+        "uid": "shift-1@pingan",
+        "start": dt.datetime(2025, 6, 1, 8, 30, tzinfo=tz),
+        "end": dt.datetime(2025, 6, 2, 8, 30, tzinfo=tz),
+        "summary": "值班;英德市应急管理局,值班室",
+        "description": "带班领导:张三\n值班员:李四" * 5,
+    }
     text = rules.ical([ev], calname="值班", stamp=dt.datetime(2025, 5, 1, tzinfo=dt.UTC))
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert "DTSTART:20250601T003000Z" in text and "SUMMARY:值班\\;英德市应急管理局\\,值班室" in text
@@ -125,15 +134,27 @@ def test_ical_is_rfc5545():
 
 
 def test_missing_contents():
-    assert rules.missing_contents({"unit_overview": "x", "occurred_place_scene": "x", "course": "x",
-                                   "casualties_loss": "x", "measures": ""}) == ["measures"]
+    assert rules.missing_contents(
+        {
+            "unit_overview": "x",
+            "occurred_place_scene": "x",
+            "course": "x",
+            "casualties_loss": "x",
+            "measures": "",
+        }
+    ) == ["measures"]
 
 
 def test_rule_tables_carry_source():
     assert "应急管理部令第14号" in rules.FINDING_RULES[0]["source"]
     assert "国务院令第493号" in rules.GRADE_RULES[0]["source"]
-    for table in (rules.GRADE_RULES, rules.CHAIN_RULES, rules.SUPPLEMENT_RULES, rules.SANFANG_RULES,
-                  rules.FINDING_RULES):
+    for table in (
+        rules.GRADE_RULES,
+        rules.CHAIN_RULES,
+        rules.SUPPLEMENT_RULES,
+        rules.SANFANG_RULES,
+        rules.FINDING_RULES,
+    ):
         assert all(r["source"] and r["effective_from"] for r in table)
 
 
@@ -141,9 +162,23 @@ def test_grade_table_shown_to_people_is_derived_from_the_rule():
     from pingan.emergency.rules import grade_table
 
     assert grade_table() == [
-        {"grade": "especially_major", "deaths": "≥30", "serious_injuries": "≥100", "direct_loss": "≥100,000,000"},
-        {"grade": "major", "deaths": "10–29", "serious_injuries": "50–99",
-         "direct_loss": "50,000,000 – <100,000,000"},
-        {"grade": "larger", "deaths": "3–9", "serious_injuries": "10–49", "direct_loss": "10,000,000 – <50,000,000"},
+        {
+            "grade": "especially_major",
+            "deaths": "≥30",
+            "serious_injuries": "≥100",
+            "direct_loss": "≥100,000,000",
+        },
+        {
+            "grade": "major",
+            "deaths": "10–29",
+            "serious_injuries": "50–99",
+            "direct_loss": "50,000,000 – <100,000,000",
+        },
+        {
+            "grade": "larger",
+            "deaths": "3–9",
+            "serious_injuries": "10–49",
+            "direct_loss": "10,000,000 – <50,000,000",
+        },
         {"grade": "general", "deaths": "<3", "serious_injuries": "<10", "direct_loss": "<10,000,000"},
     ]

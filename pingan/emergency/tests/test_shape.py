@@ -48,7 +48,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(n)
         for m in sorted(graph.get(n, ())):
             if state.get(m) == 1:
-                found.append([*stack[stack.index(m):], m])
+                found.append([*stack[stack.index(m) :], m])
             elif m not in state:
                 visit(m)
         stack.pop()
@@ -64,7 +64,9 @@ def test_no_import_cycle_inside_the_app():
     graph = _graph()
     # the package __init__ re-exports its modules: an edge to the package is an edge to its parts
     assert _cycles(graph) == []
-    assert f"{PACKAGE}.services" not in {t for n, ts in graph.items() if n != f"{PACKAGE}.services" for t in ts}
+    assert f"{PACKAGE}.services" not in {
+        t for n, ts in graph.items() if n != f"{PACKAGE}.services" for t in ts
+    }
 
 
 def test_actions_modules_are_small():

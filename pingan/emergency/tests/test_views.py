@@ -19,18 +19,35 @@ def login(world, key):
 
 @pytest.fixture
 def incident(world, duty):
-    return actions.do_record_incident(world.user("duty_officer", "yingde"), {
-        "title": "英德矿山事故", "occurred_at": timezone.now() - dt.timedelta(minutes=30),
-        "division": world.towns["yingde"], "unit_name": "某矿业公司", "unit_overview": "非煤矿山",
-        "place": "英城街道", "scene": "井下冒顶", "course": "作业中冒顶", "measures": "已救援", "deaths": 2})
+    return actions.do_record_incident(
+        world.user("duty_officer", "yingde"),
+        {
+            "title": "英德矿山事故",
+            "occurred_at": timezone.now() - dt.timedelta(minutes=30),
+            "division": world.towns["yingde"],
+            "unit_name": "某矿业公司",
+            "unit_overview": "非煤矿山",
+            "place": "英城街道",
+            "scene": "井下冒顶",
+            "course": "作业中冒顶",
+            "measures": "已救援",
+            "deaths": 2,
+        },
+    )
 
 
 def test_pages_render(world, duty, incident):
     c = login(world, ("duty_officer", "yingde"))
-    for name in ("/console/emergency/", "/console/emergency/incidents/", "/console/emergency/incidents/new/",
-                 f"/console/emergency/incidents/{incident.pk}/", "/console/emergency/grade/",
-                 "/console/emergency/posts/", f"/console/emergency/posts/{duty['yingde'].pk}/",
-                 "/console/emergency/sanfang/"):
+    for name in (
+        "/console/emergency/",
+        "/console/emergency/incidents/",
+        "/console/emergency/incidents/new/",
+        f"/console/emergency/incidents/{incident.pk}/",
+        "/console/emergency/grade/",
+        "/console/emergency/posts/",
+        f"/console/emergency/posts/{duty['yingde'].pk}/",
+        "/console/emergency/sanfang/",
+    ):
         r = c.get(name)
         assert r.status_code == 200, name
     hop = incident.reports.get(state="due")
@@ -64,11 +81,24 @@ def test_docx_export(world, duty, incident):
 
 def test_intake_form_errors_name_fields(world, duty):
     c = login(world, ("duty_officer", "yingde"))
-    base = {"title": "测试", "category": "accident", "subtype": "workplace", "accident_kind": "general",
-            "source": "phone", "is_production_safety": "on", "occurred_at": (timezone.localtime() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
-            "division": world.towns["yingde"].pk, "deaths": "0", "serious_injuries": "0", "direct_loss": "0"}
-    for patch, field, text in (({"deaths": "-1"}, "deaths", "负数"), ({"direct_loss": "很多"}, "direct_loss", "数字"),
-                               ({"occurred_at": "2099-01-01T10:00"}, "occurred_at", "晚于")):
+    base = {
+        "title": "测试",
+        "category": "accident",
+        "subtype": "workplace",
+        "accident_kind": "general",
+        "source": "phone",
+        "is_production_safety": "on",
+        "occurred_at": (timezone.localtime() - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
+        "division": world.towns["yingde"].pk,
+        "deaths": "0",
+        "serious_injuries": "0",
+        "direct_loss": "0",
+    }
+    for patch, field, text in (
+        ({"deaths": "-1"}, "deaths", "负数"),
+        ({"direct_loss": "很多"}, "direct_loss", "数字"),
+        ({"occurred_at": "2099-01-01T10:00"}, "occurred_at", "晚于"),
+    ):
         r = c.post("/console/emergency/incidents/new/", {**base, **patch})
         assert r.status_code == 200
         assert field in r.context["form"].errors and text in str(r.context["form"].errors[field])
@@ -108,9 +138,16 @@ def test_roster_generate_swap_handover_ical(world, duty):
     other = world.user("dept_staff", "yingde")
     post = duty["yingde"]
     Shift.objects.filter(post=post).delete()
-    rot = RotationTemplate.objects.create(post=post, name="三班轮换", starts_on=timezone.localdate(),
-                                          shift_hours=24, crews=[{"leader": leader.pk, "officers": [officer.pk]},
-                                                                 {"leader": leader.pk, "officers": [other.pk]}])
+    rot = RotationTemplate.objects.create(
+        post=post,
+        name="三班轮换",
+        starts_on=timezone.localdate(),
+        shift_hours=24,
+        crews=[
+            {"leader": leader.pk, "officers": [officer.pk]},
+            {"leader": leader.pk, "officers": [other.pk]},
+        ],
+    )
     c = login(world, ("duty_leader", "yingde"))
     c.post(f"/console/emergency/rotations/{rot.pk}/generate/", {"days": "7"})
     assert Shift.objects.filter(post=post).count() >= 7
@@ -118,17 +155,29 @@ def test_roster_generate_swap_handover_ical(world, duty):
     n = Shift.objects.filter(post=post).count()
     c.post(f"/console/emergency/rotations/{rot.pk}/generate/", {"days": "7"})
     assert Shift.objects.filter(post=post).count() == n
-    future = Shift.objects.filter(post=post, starts_at__gt=timezone.now(), officers=officer).order_by("starts_at").first()
+    future = (
+        Shift.objects.filter(post=post, starts_at__gt=timezone.now(), officers=officer)
+        .order_by("starts_at")
+        .first()
+    )
     oc = login(world, ("duty_officer", "yingde"))
     crew_member = officer
-    oc.post(f"/console/emergency/shifts/{future.pk}/swap/", {"role": "officer", "from_user": crew_member.pk,
-                                                             "to_user": world.user("inspector", "yingde").pk,
-                                                             "reason": "出差"})
+    oc.post(
+        f"/console/emergency/shifts/{future.pk}/swap/",
+        {
+            "role": "officer",
+            "from_user": crew_member.pk,
+            "to_user": world.user("inspector", "yingde").pk,
+            "reason": "出差",
+        },
+    )
     swap = ShiftSwap.objects.get()
     c.post(f"/console/emergency/swaps/{swap.pk}/decide/", {"approve": "1"})
     assert world.user("inspector", "yingde") in future.officers.all()
-    c.post(f"/console/emergency/posts/{post.pk}/handover/", {"open_matters": "英德矿山事故续报待跟进",
-                                                             "received_by": officer.pk})
+    c.post(
+        f"/console/emergency/posts/{post.pk}/handover/",
+        {"open_matters": "英德矿山事故续报待跟进", "received_by": officer.pk},
+    )
     assert post.handovers.get().open_matters.startswith("英德")
     ics = oc.get("/console/emergency/duty.ics")
     assert ics["Content-Type"].startswith("text/calendar")
@@ -146,13 +195,20 @@ def test_sanfang_flow(world, duty):
     bj = dt.timezone(dt.timedelta(hours=8))
     start = dt.datetime(2026, 6, 1, 8, 0, tzinfo=bj)
     with time_machine.travel(start, tick=False):
-        resp = actions.do_start_sanfang(world.user("city_admin", "city"), kind="flood", level="4",
-                                        headquarters=world.departments["city_em"],
-                                        members=[world.departments["qc_em"], world.departments["yd_em"]])
+        resp = actions.do_start_sanfang(
+            world.user("city_admin", "city"),
+            kind="flood",
+            level="4",
+            headquarters=world.departments["city_em"],
+            members=[world.departments["qc_em"], world.departments["yd_em"]],
+        )
         items = list(resp.member_reports.order_by("due_at", "department"))
         assert [timezone.localtime(i.due_at).strftime("%H:%M") for i in items] == ["09:00", "09:00"]
-        actions.do_submit_sanfang(world.user("dept_staff", "qingcheng"), items[0] if items[0].department ==
-                                  world.departments["qc_em"] else items[1], text="无险情")
+        actions.do_submit_sanfang(
+            world.user("dept_staff", "qingcheng"),
+            items[0] if items[0].department == world.departments["qc_em"] else items[1],
+            text="无险情",
+        )
     with time_machine.travel(start + dt.timedelta(hours=1, minutes=1), tick=False):
         from pingan.core import deadlines
 
@@ -169,9 +225,15 @@ def test_sanfang_flow(world, duty):
 @pytest.mark.parametrize("n", [1, 12])
 def test_list_pages_constant_queries(world, duty, n, django_assert_max_num_queries):
     for i in range(n):
-        actions.do_record_incident(world.user("duty_officer", "yingde"), {
-            "title": f"事故{i}", "occurred_at": timezone.now() - dt.timedelta(minutes=5),
-            "division": world.towns["yingde"], "deaths": i % 4})
+        actions.do_record_incident(
+            world.user("duty_officer", "yingde"),
+            {
+                "title": f"事故{i}",
+                "occurred_at": timezone.now() - dt.timedelta(minutes=5),
+                "division": world.towns["yingde"],
+                "deaths": i % 4,
+            },
+        )
     c = login(world, ("duty_officer", "yingde"))
     for url in ("/console/emergency/incidents/", "/console/emergency/", "/console/emergency/posts/"):
         with django_assert_max_num_queries(16):
@@ -182,13 +244,23 @@ def test_timeline_has_reports_decisions_and_links(world, duty):
     from pingan.emergency import selectors, services
 
     inc = services.create_incident_from_source(
-        actor=world.user("duty_officer", "yingde"), source="hazard", title="隐患升级为事故", description="坍塌",
-        lat=None, lon=None, occurred_at=timezone.now() - dt.timedelta(minutes=5),
-        origin_obj=world.enterprises["yingde"])
+        actor=world.user("duty_officer", "yingde"),
+        source="hazard",
+        title="隐患升级为事故",
+        description="坍塌",
+        lat=None,
+        lon=None,
+        occurred_at=timezone.now() - dt.timedelta(minutes=5),
+        origin_obj=world.enterprises["yingde"],
+    )
     actions.do_response(world.user("duty_leader", "yingde"), inc, step="activate", level="4", note="启动")
     kinds = {i["kind"] for i in selectors.incident_timeline(inc)}
     assert {"audit", "report", "response", "link"} <= kinds
-    page = login(world, ("duty_leader", "yingde")).get(f"/console/emergency/incidents/{inc.pk}/").content.decode()
+    page = (
+        login(world, ("duty_leader", "yingde"))
+        .get(f"/console/emergency/incidents/{inc.pk}/")
+        .content.decode()
+    )
     assert "英德测试建材有限公司" in page and "接报登记" in page
 
 
@@ -206,4 +278,9 @@ def test_incidents_geojson_scoped(world, duty, incident):
     data = login(world, ("duty_officer", "yingde")).get("/console/emergency/incidents/geojson/").json()
     assert [f["properties"]["label"] for f in data["features"]] == ["英德矿山事故"]
     assert data["features"][0]["properties"]["colour"] == "blue"
-    assert login(world, ("area_staff", "qingcheng")).get("/console/emergency/incidents/geojson/").json()["features"] == []
+    assert (
+        login(world, ("area_staff", "qingcheng"))
+        .get("/console/emergency/incidents/geojson/")
+        .json()["features"]
+        == []
+    )

@@ -41,8 +41,22 @@ class DivisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Division
-        fields = ["id", "code", "name", "level", "kind", "parent", "parent_code", "is_formal", "is_synthetic",
-                  "lat", "lon", "bbox", "population", "geometry_source"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "kind",
+            "parent",
+            "parent_code",
+            "is_formal",
+            "is_synthetic",
+            "lat",
+            "lon",
+            "bbox",
+            "population",
+            "geometry_source",
+        ]
 
     def _point(self, obj: Division) -> tuple[float | None, float | None]:
         if obj.lat is None or obj.lon is None:
@@ -57,8 +71,14 @@ class DivisionSerializer(serializers.ModelSerializer):
     def get_lon(self, obj: Division) -> float | None:
         return self._point(obj)[1]
 
-    @extend_schema_field({"type": "array", "items": {"type": "number"}, "nullable": True,
-                          "description": "[min_lon, min_lat, max_lon, max_lat], WGS-84"})
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {"type": "number"},
+            "nullable": True,
+            "description": "[min_lon, min_lat, max_lon, max_lat], WGS-84",
+        }
+    )
     def get_bbox(self, obj: Division) -> list[float] | None:
         if obj.min_lon is None:
             return None
@@ -89,9 +109,12 @@ class DivisionFilter(django_filters.FilterSet):
         return qs.filter(Q(name__contains=value) | Q(code__startswith=value))
 
 
-CRS_PARAM = OpenApiParameter("crs", OpenApiTypes.STR, enum=CRS_CHOICES,
-                             description="Coordinate system of points in the request and response "
-                                         "(boundaries are always WGS-84)")
+CRS_PARAM = OpenApiParameter(
+    "crs",
+    OpenApiTypes.STR,
+    enum=CRS_CHOICES,
+    description="Coordinate system of points in the request and response (boundaries are always WGS-84)",
+)
 
 
 @extend_schema(parameters=[CRS_PARAM])
@@ -108,44 +131,66 @@ class DivisionViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["code", "name", "population"]
     lookup_field = "code"
 
-    @extend_schema(parameters=[OpenApiParameter("lat", float, required=True),
-                               OpenApiParameter("lon", float, required=True),
-                               OpenApiParameter("level", str, enum=Level.values,
-                                                description="the division of this level instead of the smallest")],
-                   responses=DivisionSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lat", float, required=True),
+            OpenApiParameter("lon", float, required=True),
+            OpenApiParameter(
+                "level",
+                str,
+                enum=Level.values,
+                description="the division of this level instead of the smallest",
+            ),
+        ],
+        responses=DivisionSerializer,
+    )
     @action(detail=False, methods=["get"], filterset_class=None)
     def locate(self, request: Request) -> Response:
         """The smallest division containing a point (and its chain of ancestors);
         400 naming `location` when the point is outside the city."""
         query = LocateQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        lat, lon = to_storage(query.validated_data["lat"], query.validated_data["lon"], query.validated_data["crs"])
+        lat, lon = to_storage(
+            query.validated_data["lat"], query.validated_data["lon"], query.validated_data["crs"]
+        )
         division = require_in_city(lat, lon)
         level = query.validated_data.get("level")
         if level:
             chain = division.ancestors() + [division]
             division = next((d for d in chain if d.level == level), None)
             if division is None:
-                raise ActionError("no division of that level contains the point", field="level", code="not_found")
+                raise ActionError(
+                    "no division of that level contains the point", field="level", code="not_found"
+                )
         chain = division.ancestors() + [division]
         data = self.get_serializer(division).data
         data["chain"] = [{"code": d.code, "name": d.name, "level": d.level} for d in chain]
         return Response(data)
 
-    @extend_schema(parameters=[OpenApiParameter("level", str, enum=Level.values),
-                               OpenApiParameter("parent", str, description="code of the parent: its children"),
-                               OpenApiParameter("code", str, description="one division by code")],
-                   responses={(200, "application/geo+json"): OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"], permission_classes=[AllowAny], filterset_class=None,
-            pagination_class=None)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=Level.values),
+            OpenApiParameter("parent", str, description="code of the parent: its children"),
+            OpenApiParameter("code", str, description="one division by code"),
+        ],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[AllowAny],
+        filterset_class=None,
+        pagination_class=None,
+    )
     def geojson(self, request: Request) -> Any:
         """Boundaries as a GeoJSON FeatureCollection (WGS-84), for maps; synthetic ones are flagged."""
         qs = Division.objects.visible_to(request.user).exclude(geometry=None)
         level = request.query_params.get("level")
         if level:
             if level not in Level.values:
-                raise ActionError("level must be one of " + ", ".join(Level.values), field="level",
-                                  code="invalid_choice")
+                raise ActionError(
+                    "level must be one of " + ", ".join(Level.values), field="level", code="invalid_choice"
+                )
             qs = qs.filter(level=level)
         parent = request.query_params.get("parent")
         if parent:
@@ -156,13 +201,24 @@ class DivisionViewSet(ScopedReadOnlyViewSet):
         if not (level or parent or code):
             qs = qs.filter(level__in=[Level.CITY, Level.DISTRICT])  # never the whole tree by accident
         features = [
-            {"type": "Feature", "geometry": geometry,
-             "properties": {"code": c, "name": name, "label": name, "level": lvl, "synthetic": synthetic,
-                            "population": pop,
-                            "popup": c + (" · 合成数据 synthetic" if synthetic else ""),
-                            "url": reverse("geo:detail", args=[c])}}
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "code": c,
+                    "name": name,
+                    "label": name,
+                    "level": lvl,
+                    "synthetic": synthetic,
+                    "population": pop,
+                    "popup": c + (" · 合成数据 synthetic" if synthetic else ""),
+                    "url": reverse("geo:detail", args=[c]),
+                },
+            }
             for c, name, lvl, synthetic, pop, geometry in qs.values_list(
-                "code", "name", "level", "is_synthetic", "population", "geometry")
+                "code", "name", "level", "is_synthetic", "population", "geometry"
+            )
         ]
-        return JsonResponse({"type": "FeatureCollection", "features": features},
-                            content_type="application/geo+json")
+        return JsonResponse(
+            {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+        )

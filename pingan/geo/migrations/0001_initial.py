@@ -5,40 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=15, unique=True, verbose_name='区划代码')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=15)),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('city', '市'), ('district', '区县'), ('town', '乡镇街道'), ('village', '村社区'), ('grid', '网格')], db_index=True, max_length=10, verbose_name='层级')),
-                ('kind', models.CharField(blank=True, help_text='街道/镇/乡/林场/开发区/社区/村…', max_length=20, verbose_name='类别')),
-                ('is_formal', models.BooleanField(default=True, help_text='林场、开发区等统计单位不是正式乡镇', verbose_name='正式建制')),
-                ('is_synthetic', models.BooleanField(default=False, help_text='演示用的合成边界或单位,不是官方数据', verbose_name='合成数据')),
-                ('geometry', models.JSONField(blank=True, null=True, verbose_name='边界')),
-                ('geometry_source', models.CharField(blank=True, max_length=200, verbose_name='边界来源')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('min_lon', models.FloatField(blank=True, null=True)),
-                ('min_lat', models.FloatField(blank=True, null=True)),
-                ('max_lon', models.FloatField(blank=True, null=True)),
-                ('max_lat', models.FloatField(blank=True, null=True)),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='人口')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.division', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=15, unique=True, verbose_name="区划代码")),
+                ("path", models.CharField(db_index=True, editable=False, max_length=15)),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "市"),
+                            ("district", "区县"),
+                            ("town", "乡镇街道"),
+                            ("village", "村社区"),
+                            ("grid", "网格"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="街道/镇/乡/林场/开发区/社区/村…",
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "is_formal",
+                    models.BooleanField(
+                        default=True, help_text="林场、开发区等统计单位不是正式乡镇", verbose_name="正式建制"
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="演示用的合成边界或单位,不是官方数据",
+                        verbose_name="合成数据",
+                    ),
+                ),
+                ("geometry", models.JSONField(blank=True, null=True, verbose_name="边界")),
+                ("geometry_source", models.CharField(blank=True, max_length=200, verbose_name="边界来源")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("min_lon", models.FloatField(blank=True, null=True)),
+                ("min_lat", models.FloatField(blank=True, null=True)),
+                ("max_lon", models.FloatField(blank=True, null=True)),
+                ("max_lat", models.FloatField(blank=True, null=True)),
+                ("population", models.PositiveIntegerField(blank=True, null=True, verbose_name="人口")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.division",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -49,7 +49,9 @@ def test_locate_inside_town_and_chain(login_api):
     body = r.json()
     assert body["code"] == "441802006" and body["level"] == "town"
     assert [c["code"] for c in body["chain"]] == ["441800", "441802", "441802006"]
-    r = login_api("grid_worker").get("/api/v1/divisions/locate/", {"lat": 23.7, "lon": 113.05, "level": "district"})
+    r = login_api("grid_worker").get(
+        "/api/v1/divisions/locate/", {"lat": 23.7, "lon": 113.05, "level": "district"}
+    )
     assert r.json()["code"] == "441802"
 
 
@@ -71,7 +73,10 @@ def test_locate_accepts_gcj02(login_api):
     glat, glon = wgs84_to_gcj02(wlat, wlon)
     assert glon > 113.1
     api = login_api("area_staff")
-    assert api.get("/api/v1/divisions/locate/", {"lat": glat, "lon": glon, "crs": "gcj02"}).json()["code"] == "441802006"
+    assert (
+        api.get("/api/v1/divisions/locate/", {"lat": glat, "lon": glon, "crs": "gcj02"}).json()["code"]
+        == "441802006"
+    )
     assert api.get("/api/v1/divisions/locate/", {"lat": glat, "lon": glon}).json()["code"] == "441802"
 
 
@@ -122,10 +127,21 @@ def test_list_queries_are_constant(login_api, world, django_assert_max_num_queri
     with django_assert_max_num_queries(6):
         assert api.get("/api/v1/divisions/").status_code == 200
     town = world.towns["qingcheng"]
-    Division.objects.bulk_create([
-        Division(code=f"441802006{n:03d}", path=f"441802006{n:03d}", name=f"村{n}", level="village", parent=town,
-                 geometry=square(113.0, 23.6, 113.01, 23.61), lat=23.605, lon=113.005)
-        for n in range(1, 61)])
+    Division.objects.bulk_create(
+        [
+            Division(
+                code=f"441802006{n:03d}",
+                path=f"441802006{n:03d}",
+                name=f"村{n}",
+                level="village",
+                parent=town,
+                geometry=square(113.0, 23.6, 113.01, 23.61),
+                lat=23.605,
+                lon=113.005,
+            )
+            for n in range(1, 61)
+        ]
+    )
     with django_assert_max_num_queries(6):
         r = api.get("/api/v1/divisions/", {"page_size": 100})
     assert r.status_code == 200 and len(r.json()["results"]) == 65

@@ -28,8 +28,15 @@ def test_synthetic_and_informal_units_are_marked(client, world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area", [("public", "city"), ("enterprise", "qingcheng"), ("grid_worker", "qingcheng"),
-                                       ("duty_officer", "qingcheng")])
+@pytest.mark.parametrize(
+    "role,area",
+    [
+        ("public", "city"),
+        ("enterprise", "qingcheng"),
+        ("grid_worker", "qingcheng"),
+        ("duty_officer", "qingcheng"),
+    ],
+)
 def test_division_browser_is_for_area_managers(client, world, role, area):
     # A grid worker's map of their grid is on the home page; the city's tree is for people managing areas.
     client.force_login(world.user(role, area))

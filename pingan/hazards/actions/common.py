@@ -35,6 +35,7 @@ from ..models import (
 
 CASE_FIELDS = ["state", "grade", "category", "lead_department", "due_at", "listed"]
 
+
 def _who(actor: Any) -> Any:
     """The actor for the audit trail: a person, None for the system, "公众" for an anonymous citizen
     (whose identity the trail must not hold anyway)."""
@@ -91,8 +92,11 @@ def task_of(user: Any, case: HazardCase) -> CaseTask | None:
 def available_actions(user: Any, case: HazardCase) -> list[str]:
     """The transitions the rules allow now AND the person may take: the only ones a page offers."""
     facts = facts_of(case)
-    return [a for a in rules.allowed_actions(case.state, case.grade, facts)
-            if may(user, permissions.ACTION_PERMISSIONS[a], case)]
+    return [
+        a
+        for a in rules.allowed_actions(case.state, case.grade, facts)
+        if may(user, permissions.ACTION_PERMISSIONS[a], case)
+    ]
 
 
 def facts_of(case: HazardCase) -> rules.Facts:
@@ -112,16 +116,32 @@ def _overrides() -> dict[dt.date, bool]:
     return workcal.load_overrides()
 
 
-def _make_deadline(obj: Any, *, kind: str, title: str, limit: rules.TimeLimit | None = None,
-                   due_at: dt.datetime | None = None, case: HazardCase, department: Department | None,
-                   start: dt.datetime | None = None) -> dt.datetime:
+def _make_deadline(
+    obj: Any,
+    *,
+    kind: str,
+    title: str,
+    limit: rules.TimeLimit | None = None,
+    due_at: dt.datetime | None = None,
+    case: HazardCase,
+    department: Department | None,
+    start: dt.datetime | None = None,
+) -> dt.datetime:
     start = start or timezone.now()
     if due_at is None:
         assert limit is not None
         due_at = rules.compute_due(start, limit, _overrides())
-    deadlines.create(obj, kind=kind, title=title, due_at=due_at, starts_at=start,
-                     remind_before=rules.remind_before(start, due_at), division=case.division, department=department,
-                     data={"case": case.pk, "limit": [limit.amount, limit.unit, limit.source] if limit else None})
+    deadlines.create(
+        obj,
+        kind=kind,
+        title=title,
+        due_at=due_at,
+        starts_at=start,
+        remind_before=rules.remind_before(start, due_at),
+        division=case.division,
+        department=department,
+        data={"case": case.pk, "limit": [limit.amount, limit.unit, limit.source] if limit else None},
+    )
     return due_at
 
 
@@ -137,13 +157,29 @@ def _start_rectify_clock(case: HazardCase, now: dt.datetime) -> None:
     """The clock starts at dispatch (docs/domain §7): the lead's deadline, and each co-handler's."""
     deadlines.cancel(case, kind=KIND_RECTIFY)
     limit, due = _rectify_limit(case)
-    case.due_at = _make_deadline(case, kind=KIND_RECTIFY, title=_("隐患整改: %(t)s") % {"t": case.title},
-                                 limit=limit, due_at=due, case=case, department=case.lead_department, start=now)
+    case.due_at = _make_deadline(
+        case,
+        kind=KIND_RECTIFY,
+        title=_("隐患整改: %(t)s") % {"t": case.title},
+        limit=limit,
+        due_at=due,
+        case=case,
+        department=case.lead_department,
+        start=now,
+    )
     for task in case.tasks.filter(role=TaskRole.CO).exclude(state__in=[TaskState.DONE, TaskState.CANCELLED]):
         deadlines.cancel(task, kind=KIND_COTASK)
-        deadlines.create(task, kind=KIND_COTASK, title=_("协办隐患: %(t)s") % {"t": case.title}, due_at=case.due_at,
-                         starts_at=now, remind_before=rules.remind_before(now, case.due_at), division=case.division,
-                         department=task.department, data={"case": case.pk})
+        deadlines.create(
+            task,
+            kind=KIND_COTASK,
+            title=_("协办隐患: %(t)s") % {"t": case.title},
+            due_at=case.due_at,
+            starts_at=now,
+            remind_before=rules.remind_before(now, case.due_at),
+            division=case.division,
+            department=task.department,
+            data={"case": case.pk},
+        )
 
 
 def _stop_all_clocks(case: HazardCase, *, met: bool) -> None:
@@ -160,7 +196,9 @@ def _case_url(case: HazardCase) -> str:
     return reverse("hazards:detail", args=[case.pk])
 
 
-def _tell(people: Iterable[Any], case: HazardCase, event: str, title: str, body: str = "", urgent: bool = False) -> None:
+def _tell(
+    people: Iterable[Any], case: HazardCase, event: str, title: str, body: str = "", urgent: bool = False
+) -> None:
     notify(people, event=event, title=title, body=body, url=_case_url(case), urgent=urgent)
 
 
@@ -187,18 +225,26 @@ def _begin(actor: Any, case: HazardCase, action: str, expected_state: str | None
     expected = expected_state or case.state
     fresh = lock(case)
     if fresh.state != expected:
-        raise Conflict(_("案件状态已变化(现为“%(s)s”),请刷新后重试") % {"s": fresh.get_state_display()},
-                       field="state")
+        raise Conflict(
+            _("案件状态已变化(现为“%(s)s”),请刷新后重试") % {"s": fresh.get_state_display()}, field="state"
+        )
     refusal = rules.check_transition(action, fresh.state, fresh.grade, facts_of(fresh))
     if refusal is not None:
         raise ActionError(refusal_message(refusal.code), field=refusal.field, code=refusal.code)
     if actor is not None:
-        require(actor, permissions.ACTION_PERMISSIONS[action], fresh, _("您无权对该隐患执行此操作"), field="action")
+        require(
+            actor,
+            permissions.ACTION_PERMISSIONS[action],
+            fresh,
+            _("您无权对该隐患执行此操作"),
+            field="action",
+        )
     return fresh
 
 
-def _save_transition(actor: Any, case: HazardCase, action: str, before: dict, note: str = "",
-            extra_fields: Iterable[str] = ()) -> None:
+def _save_transition(
+    actor: Any, case: HazardCase, action: str, before: dict, note: str = "", extra_fields: Iterable[str] = ()
+) -> None:
     """Move the case to the action's target state, save it and write the audit event (inside the
     caller's transaction: this does not commit)."""
     target = rules.target_state(action)
@@ -206,8 +252,14 @@ def _save_transition(actor: Any, case: HazardCase, action: str, before: dict, no
         case.state = target
     case.updated_at = timezone.now()
     case.save()
-    audit.record(f"hazards.case.{action}", case, actor=_who(actor), before=before,
-                 after=snapshot(case, CASE_FIELDS + list(extra_fields)), note=note)
+    audit.record(
+        f"hazards.case.{action}",
+        case,
+        actor=_who(actor),
+        before=before,
+        after=snapshot(case, CASE_FIELDS + list(extra_fields)),
+        note=note,
+    )
 
 
 def _require_reason(reason: str, field: str = "reason") -> str:
@@ -215,5 +267,3 @@ def _require_reason(reason: str, field: str = "reason") -> str:
     if not reason:
         raise ActionError(_("请填写原因"), field=field, code="required")
     return reason
-
-

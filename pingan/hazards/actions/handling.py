@@ -57,7 +57,11 @@ def _set_tasks(case: HazardCase, lead: Department, co: Iterable[Department], now
             wanted.setdefault(d.pk, TaskRole.CO)
     existing = {t.department_id: t for t in case.tasks.all()}
     for dept_id, task in existing.items():
-        if dept_id not in wanted and task.state not in (TaskState.DONE, TaskState.CANCELLED, TaskState.RETURNED):
+        if dept_id not in wanted and task.state not in (
+            TaskState.DONE,
+            TaskState.CANCELLED,
+            TaskState.RETURNED,
+        ):
             task.state = TaskState.CANCELLED
             task.updated_at = now
             task.save()
@@ -65,7 +69,9 @@ def _set_tasks(case: HazardCase, lead: Department, co: Iterable[Department], now
     for dept_id, role in wanted.items():
         task = existing.get(dept_id)
         if task is None:
-            CaseTask.objects.create(case=case, department_id=dept_id, role=role, created_at=now, updated_at=now)
+            CaseTask.objects.create(
+                case=case, department_id=dept_id, role=role, created_at=now, updated_at=now
+            )
         else:
             task.role = role
             task.state = TaskState.PENDING
@@ -74,15 +80,25 @@ def _set_tasks(case: HazardCase, lead: Department, co: Iterable[Department], now
             task.save()
 
 
-def _do_dispatch(actor: Any, case: HazardCase, action: str, *, lead: Department | None,
-                 co: Iterable[Department] | None, reason: str, expected_state: str | None) -> HazardCase:
+def _do_dispatch(
+    actor: Any,
+    case: HazardCase,
+    action: str,
+    *,
+    lead: Department | None,
+    co: Iterable[Department] | None,
+    reason: str,
+    expected_state: str | None,
+) -> HazardCase:
     case = _begin(actor, case, action, expected_state)
     if lead is None or co is None:
         auto_lead, auto_co, _why = route_case(case)
         lead = lead or auto_lead
         co = auto_co if co is None else co
     if lead is None:
-        raise ActionError(_("找不到牵头部门,请在派遣规则中配置或手工选择"), field="lead_department", code="no_route")
+        raise ActionError(
+            _("找不到牵头部门,请在派遣规则中配置或手工选择"), field="lead_department", code="no_route"
+        )
     co = [d for d in co if d.pk != lead.pk]
     before = snapshot(case, CASE_FIELDS)
     now = timezone.now()
@@ -99,27 +115,52 @@ def _do_dispatch(actor: Any, case: HazardCase, action: str, *, lead: Department 
     _tell(people_of([lead]), case, "hazards.case.assigned", _("隐患派遣(牵头): %(t)s") % {"t": case.title})
     _tell(people_of(co), case, "hazards.case.assigned", _("隐患派遣(协办): %(t)s") % {"t": case.title})
     if previous_lead and previous_lead != lead:
-        _tell(people_of([previous_lead]), case, "hazards.case.reassigned",
-              _("隐患已改派他部门: %(t)s") % {"t": case.title})
+        _tell(
+            people_of([previous_lead]),
+            case,
+            "hazards.case.reassigned",
+            _("隐患已改派他部门: %(t)s") % {"t": case.title},
+        )
     _tell_subscribers(case, _("您报告的隐患已派遣至责任部门处理"))
     return case
 
 
 @transaction.atomic
-def do_assign(actor: Any, case: HazardCase, *, lead: Department | None = None, co: Iterable[Department] | None = None,
-              note: str = "", expected_state: str | None = None) -> HazardCase:
+def do_assign(
+    actor: Any,
+    case: HazardCase,
+    *,
+    lead: Department | None = None,
+    co: Iterable[Department] | None = None,
+    note: str = "",
+    expected_state: str | None = None,
+) -> HazardCase:
     """Dispatch (派遣): the lead and co-handlers from the routing table unless chosen. The clock starts."""
     return _do_dispatch(actor, case, "assign", lead=lead, co=co, reason=note, expected_state=expected_state)
 
 
 @transaction.atomic
-def do_reassign(actor: Any, case: HazardCase, *, lead: Department, co: Iterable[Department] | None = None,
-                reason: str, expected_state: str | None = None) -> HazardCase:
+def do_reassign(
+    actor: Any,
+    case: HazardCase,
+    *,
+    lead: Department,
+    co: Iterable[Department] | None = None,
+    reason: str,
+    expected_state: str | None = None,
+) -> HazardCase:
     reason = _require_reason(reason)
     if lead is None:
         raise ActionError(_("请选择牵头部门"), field="lead_department", code="required")
-    return _do_dispatch(actor, case, "reassign", lead=lead, co=co if co is not None else [], reason=reason,
-                        expected_state=expected_state)
+    return _do_dispatch(
+        actor,
+        case,
+        "reassign",
+        lead=lead,
+        co=co if co is not None else [],
+        reason=reason,
+        expected_state=expected_state,
+    )
 
 
 @transaction.atomic
@@ -137,19 +178,36 @@ def do_return(actor: Any, case: HazardCase, *, reason: str, expected_state: str 
         lead_task.save()
     deadlines.cancel(case, kind=KIND_RECTIFY)
     centre = dispatch_centre_for(case.division)
-    case.due_at = _make_deadline(case, kind=KIND_REGISTER, title=_("退回案件重新派遣: %(t)s") % {"t": case.title},
-                                 limit=rules.DEFAULT_LIMITS["register"], case=case, department=centre, start=now)
+    case.due_at = _make_deadline(
+        case,
+        kind=KIND_REGISTER,
+        title=_("退回案件重新派遣: %(t)s") % {"t": case.title},
+        limit=rules.DEFAULT_LIMITS["register"],
+        case=case,
+        department=centre,
+        start=now,
+    )
     Comment.objects.create(case=case, author=actor, department=actor.department, body=reason, is_public=False)
     _save_transition(actor, case, "return", before, reason)
-    _tell(people_of([centre]), case, "hazards.case.returned", _("部门退回隐患: %(t)s") % {"t": case.title}, body=reason)
+    _tell(
+        people_of([centre]),
+        case,
+        "hazards.case.returned",
+        _("部门退回隐患: %(t)s") % {"t": case.title},
+        body=reason,
+    )
     return case
 
 
 @transaction.atomic
-def do_start(actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None) -> HazardCase:
+def do_start(
+    actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None
+) -> HazardCase:
     case = _begin(actor, case, "start", expected_state)
     before = snapshot(case, CASE_FIELDS)
-    case.tasks.filter(department=case.lead_department_id).update(state=TaskState.WORKING, updated_at=timezone.now())
+    case.tasks.filter(department=case.lead_department_id).update(
+        state=TaskState.WORKING, updated_at=timezone.now()
+    )
     _save_transition(actor, case, "start", before, note)
     return case
 
@@ -176,21 +234,33 @@ def do_update_task(actor: Any, case: HazardCase, *, state: str, note: str = "") 
     task.save()
     if state == TaskState.DONE:
         deadlines.close(task, kind=KIND_COTASK)
-    audit.record("hazards.case.task", case, actor=_who(actor), before=before,
-                 after={"task": task.pk, "department": task.department_id, "state": state}, note=note)
+    audit.record(
+        "hazards.case.task",
+        case,
+        actor=_who(actor),
+        before=before,
+        after={"task": task.pk, "department": task.department_id, "state": state},
+        note=note,
+    )
     if task.role == TaskRole.CO:
-        _tell(people_of([case.lead_department]), case, "hazards.task.updated",
-              _("协办部门更新任务: %(d)s") % {"d": task.department})
+        _tell(
+            people_of([case.lead_department]),
+            case,
+            "hazards.task.updated",
+            _("协办部门更新任务: %(d)s") % {"d": task.department},
+        )
     return task
 
 
 @transaction.atomic
-def do_submit_rectification(actor: Any, case: HazardCase, *, note: str, photos: Iterable[Any] = (),
-                            expected_state: str | None = None) -> HazardCase:
+def do_submit_rectification(
+    actor: Any, case: HazardCase, *, note: str, photos: Iterable[Any] = (), expected_state: str | None = None
+) -> HazardCase:
     note = _require_reason(note, "note")
     case = _begin(actor, case, "submit_rectification", expected_state)
     waiting = case.tasks.filter(role=TaskRole.CO).exclude(
-        state__in=[TaskState.DONE, TaskState.CANCELLED, TaskState.RETURNED])
+        state__in=[TaskState.DONE, TaskState.CANCELLED, TaskState.RETURNED]
+    )
     if waiting.exists():
         names = "、".join(str(t.department) for t in waiting.select_related("department"))
         raise ActionError(_("协办部门尚未完成: %(d)s") % {"d": names}, field="tasks", code="co_tasks_open")
@@ -201,20 +271,35 @@ def do_submit_rectification(actor: Any, case: HazardCase, *, note: str, photos: 
     before = snapshot(case, CASE_FIELDS)
     now = timezone.now()
     case.rectified_at = now
-    case.tasks.filter(department=case.lead_department_id).update(state=TaskState.DONE, note=note, done_at=now,
-                                                                   updated_at=now)
+    case.tasks.filter(department=case.lead_department_id).update(
+        state=TaskState.DONE, note=note, done_at=now, updated_at=now
+    )
     deadlines.close(case, kind=KIND_RECTIFY)
     centre = dispatch_centre_for(case.division)
-    case.due_at = _make_deadline(case, kind=KIND_ACCEPT, title=_("隐患整改验收: %(t)s") % {"t": case.title},
-                                 limit=rules.DEFAULT_LIMITS["accept"], case=case, department=centre, start=now)
+    case.due_at = _make_deadline(
+        case,
+        kind=KIND_ACCEPT,
+        title=_("隐患整改验收: %(t)s") % {"t": case.title},
+        limit=rules.DEFAULT_LIMITS["accept"],
+        case=case,
+        department=centre,
+        start=now,
+    )
     _save_transition(actor, case, "submit_rectification", before, note)
-    _tell(people_of([centre]), case, "hazards.case.awaiting_acceptance", _("隐患整改待验收: %(t)s") % {"t": case.title})
+    _tell(
+        people_of([centre]),
+        case,
+        "hazards.case.awaiting_acceptance",
+        _("隐患整改待验收: %(t)s") % {"t": case.title},
+    )
     return case
 
 
 @transaction.atomic
-def do_accept(actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None) -> HazardCase:
-    """Acceptance (验收) passed: the case is closed (销号). Its reporter will be asked if it is really gone."""
+def do_accept(
+    actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None
+) -> HazardCase:
+    """Acceptance (验收) passed: the case is closed (销号). Its reporter will be asked if it is really gone."""  # noqa: E501
     case = _begin(actor, case, "accept", expected_state)
     before = snapshot(case, CASE_FIELDS)
     case.closed_at = timezone.now()
@@ -222,7 +307,12 @@ def do_accept(actor: Any, case: HazardCase, *, note: str = "", expected_state: s
     _stop_all_clocks(case, met=True)
     case.public_note = (note or _("整改已验收,隐患已销号"))[:300]
     _save_transition(actor, case, "accept", before, note)
-    _tell(people_of([case.lead_department]), case, "hazards.case.closed", _("隐患验收通过并销号: %(t)s") % {"t": case.title})
+    _tell(
+        people_of([case.lead_department]),
+        case,
+        "hazards.case.closed",
+        _("隐患验收通过并销号: %(t)s") % {"t": case.title},
+    )
     _tell_subscribers(case, _("您报告的隐患已整改销号,请告诉我们是否确已消除"))
     return case
 
@@ -235,14 +325,26 @@ def do_reject(actor: Any, case: HazardCase, *, reason: str, expected_state: str 
     before = snapshot(case, CASE_FIELDS)
     now = timezone.now()
     deadlines.close(case, kind=KIND_ACCEPT)
-    case.tasks.filter(department=case.lead_department_id).update(state=TaskState.WORKING, done_at=None, updated_at=now)
+    case.tasks.filter(department=case.lead_department_id).update(
+        state=TaskState.WORKING, done_at=None, updated_at=now
+    )
     case.rectified_at = None
     _start_rectify_clock(case, now)
-    Comment.objects.create(case=case, author=actor, department=actor.department,
-                           body=_("验收不通过: %(r)s") % {"r": reason}, is_public=False)
+    Comment.objects.create(
+        case=case,
+        author=actor,
+        department=actor.department,
+        body=_("验收不通过: %(r)s") % {"r": reason},
+        is_public=False,
+    )
     _save_transition(actor, case, "reject", before, reason)
-    _tell(people_of([case.lead_department]), case, "hazards.case.rejected",
-          _("隐患整改验收不通过: %(t)s") % {"t": case.title}, body=reason)
+    _tell(
+        people_of([case.lead_department]),
+        case,
+        "hazards.case.rejected",
+        _("隐患整改验收不通过: %(t)s") % {"t": case.title},
+        body=reason,
+    )
     return case
 
 
@@ -259,7 +361,9 @@ def do_backlog(actor: Any, case: HazardCase, *, reason: str, expected_state: str
 
 
 @transaction.atomic
-def do_resume_backlog(actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None) -> HazardCase:
+def do_resume_backlog(
+    actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None
+) -> HazardCase:
     case = _begin(actor, case, "resume_backlog", expected_state)
     if case.lead_department_id is None:
         raise ActionError(_("请先派遣"), field="lead_department", code="no_lead")
@@ -278,11 +382,19 @@ def _reopen(actor: Any, case: HazardCase, note: str) -> HazardCase:
     case.public_note = _("群众反馈隐患未消除,已重新整改")
     if case.lead_department_id is None:
         raise ActionError(_("该隐患没有牵头部门,不能重新整改"), field="lead_department", code="no_lead")
-    case.tasks.filter(department=case.lead_department_id).update(state=TaskState.WORKING, done_at=None, updated_at=now)
+    case.tasks.filter(department=case.lead_department_id).update(
+        state=TaskState.WORKING, done_at=None, updated_at=now
+    )
     _start_rectify_clock(case, now)
     _save_transition(actor, case, "reopen", before, note)
-    _tell(people_of([case.lead_department, dispatch_centre_for(case.division)]), case, "hazards.case.reopened",
-          _("隐患重新打开: %(t)s") % {"t": case.title}, body=note, urgent=True)
+    _tell(
+        people_of([case.lead_department, dispatch_centre_for(case.division)]),
+        case,
+        "hazards.case.reopened",
+        _("隐患重新打开: %(t)s") % {"t": case.title},
+        body=note,
+        urgent=True,
+    )
     _tell_subscribers(case, _("隐患已重新打开整改"))
     return case
 
@@ -292,5 +404,3 @@ def do_reopen(actor: Any, case: HazardCase, *, reason: str, expected_state: str 
     reason = _require_reason(reason)
     case = _begin(actor, case, "reopen", expected_state)
     return _reopen(actor, case, reason)
-
-

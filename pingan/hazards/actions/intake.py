@@ -47,8 +47,17 @@ from .common import (
 
 
 # --- Intake ----------------------------------------------------------------------------------
-def check_submit(actor: Any, *, source: str, title: str, category: Category | None, lat: float | None,
-                 lon: float | None, division: Division | None, enterprise: Any = None) -> Division:
+def check_submit(
+    actor: Any,
+    *,
+    source: str,
+    title: str,
+    category: Category | None,
+    lat: float | None,
+    lon: float | None,
+    division: Division | None,
+    enterprise: Any = None,
+) -> Division:
     if not (title or "").strip():
         raise ActionError(_("请填写标题"), field="title", code="required")
     if category is None:
@@ -56,7 +65,13 @@ def check_submit(actor: Any, *, source: str, title: str, category: Category | No
     if source not in Source.values:
         raise ActionError(_("未知的来源"), field="source", code="invalid")
     if source == Source.ENTERPRISE:
-        require(actor, "hazards.self_report", enterprise, _("企业自查自报只能报告本单位的隐患"), field="enterprise")
+        require(
+            actor,
+            "hazards.self_report",
+            enterprise,
+            _("企业自查自报只能报告本单位的隐患"),
+            field="enterprise",
+        )
     if lat is not None or lon is not None:
         from pingan.geo.lookup import require_in_city
 
@@ -70,11 +85,26 @@ def check_submit(actor: Any, *, source: str, title: str, category: Category | No
 
 
 @transaction.atomic
-def do_submit(actor: Any, *, source: str, title: str, description: str = "", category: Category | None,
-              grade: str | None = None, lat: float | None = None, lon: float | None = None, address: str = "",
-              division: Division | None = None, enterprise: Any = None, site: Any = None,
-              reporter_name: str = "", reporter_phone: str = "", client_token: str = "",
-              photos: Iterable[Any] = (), subscribe: bool = True) -> tuple[HazardCase, bool]:
+def do_submit(
+    actor: Any,
+    *,
+    source: str,
+    title: str,
+    description: str = "",
+    category: Category | None,
+    grade: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    address: str = "",
+    division: Division | None = None,
+    enterprise: Any = None,
+    site: Any = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    client_token: str = "",
+    photos: Iterable[Any] = (),
+    subscribe: bool = True,
+) -> tuple[HazardCase, bool]:
     """A new case from any channel. Idempotent: the same client token from the same reporter and
     channel returns the case made the first time (created=False)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -87,17 +117,39 @@ def do_submit(actor: Any, *, source: str, title: str, description: str = "", cat
             return existing, False
     if site is not None and enterprise is None:
         enterprise = site.enterprise
-    where = check_submit(actor, source=source, title=title, category=category, lat=lat, lon=lon, division=division,
-                         enterprise=enterprise)
+    where = check_submit(
+        actor,
+        source=source,
+        title=title,
+        category=category,
+        lat=lat,
+        lon=lon,
+        division=division,
+        enterprise=enterprise,
+    )
     if grade not in (None, "", *Grade.values):
         raise ActionError(_("未知的隐患等级"), field="grade", code="invalid")
     now = timezone.now()
     case = HazardCase(
-        title=title.strip()[:200], description=description or "", category=category, grade=grade or Grade.GENERAL,
-        state=State.SUBMITTED, source=source, lat=lat, lon=lon, address=address[:300], division=where,
-        district=where.district, enterprise=enterprise, site=site, reporter=user,
-        reporter_name=reporter_name[:50], reporter_phone=reporter_phone[:20], intake_key=intake_key,
-        created_at=now, updated_at=now,
+        title=title.strip()[:200],
+        description=description or "",
+        category=category,
+        grade=grade or Grade.GENERAL,
+        state=State.SUBMITTED,
+        source=source,
+        lat=lat,
+        lon=lon,
+        address=address[:300],
+        division=where,
+        district=where.district,
+        enterprise=enterprise,
+        site=site,
+        reporter=user,
+        reporter_name=reporter_name[:50],
+        reporter_phone=reporter_phone[:20],
+        intake_key=intake_key,
+        created_at=now,
+        updated_at=now,
     )
     try:
         with transaction.atomic():
@@ -115,25 +167,49 @@ def do_submit(actor: Any, *, source: str, title: str, description: str = "", cat
     if user is not None and subscribe:
         Subscription.objects.get_or_create(case=case, user=user)
     centre = dispatch_centre_for(where)
-    case.due_at = _make_deadline(case, kind=KIND_REGISTER, title=_("隐患受理立案: %(t)s") % {"t": case.title},
-                                 limit=rules.DEFAULT_LIMITS["register"], case=case, department=centre, start=now)
+    case.due_at = _make_deadline(
+        case,
+        kind=KIND_REGISTER,
+        title=_("隐患受理立案: %(t)s") % {"t": case.title},
+        limit=rules.DEFAULT_LIMITS["register"],
+        case=case,
+        department=centre,
+        start=now,
+    )
     case.save(update_fields=["due_at"])
-    audit.record("hazards.case.submit", case, actor=_who(actor), after=snapshot(case, CASE_FIELDS + ["source"]))
+    audit.record(
+        "hazards.case.submit", case, actor=_who(actor), after=snapshot(case, CASE_FIELDS + ["source"])
+    )
     _tell(people_of([centre]), case, "hazards.case.submitted", _("新的隐患上报: %(t)s") % {"t": case.title})
     return case, True
 
 
-def find_duplicates(*, category: Category, lat: float | None, lon: float | None, exclude: int | None = None,
-                    distance_m: float | None = None, limit: int = 10) -> list[tuple[HazardCase, float]]:
+def find_duplicates(
+    *,
+    category: Category,
+    lat: float | None,
+    lon: float | None,
+    exclude: int | None = None,
+    distance_m: float | None = None,
+    limit: int = 10,
+) -> list[tuple[HazardCase, float]]:
     """Open cases of the same category within the configured distance, nearest first."""
     from django.conf import settings
 
     if lat is None or lon is None:
         return []
-    radius = distance_m or getattr(settings, "HAZARDS_DUPLICATE_DISTANCE_M", rules.DUPLICATE_RULE["distance_m"])
+    radius = distance_m or getattr(
+        settings, "HAZARDS_DUPLICATE_DISTANCE_M", rules.DUPLICATE_RULE["distance_m"]
+    )
     min_lat, min_lon, max_lat, max_lon = rules.bbox_around(lat, lon, radius)
-    qs = HazardCase.objects.filter(category=category, state__in=OPEN_STATES, lat__gte=min_lat, lat__lte=max_lat,
-                                   lon__gte=min_lon, lon__lte=max_lon).select_related("division")
+    qs = HazardCase.objects.filter(
+        category=category,
+        state__in=OPEN_STATES,
+        lat__gte=min_lat,
+        lat__lte=max_lat,
+        lon__gte=min_lon,
+        lon__lte=max_lon,
+    ).select_related("division")
     if exclude:
         qs = qs.exclude(pk=exclude)
     out = []
@@ -146,8 +222,15 @@ def find_duplicates(*, category: Category, lat: float | None, lon: float | None,
 
 
 @transaction.atomic
-def do_register(actor: Any, case: HazardCase, *, grade: str | None = None, category: Category | None = None,
-                note: str = "", expected_state: str | None = None) -> HazardCase:
+def do_register(
+    actor: Any,
+    case: HazardCase,
+    *,
+    grade: str | None = None,
+    category: Category | None = None,
+    note: str = "",
+    expected_state: str | None = None,
+) -> HazardCase:
     case = _begin(actor, case, "register", expected_state)
     before = snapshot(case, CASE_FIELDS)
     if grade:
@@ -180,7 +263,9 @@ def do_decline(actor: Any, case: HazardCase, *, reason: str, expected_state: str
 
 
 @transaction.atomic
-def do_close_on_spot(actor: Any, case: HazardCase, *, note: str, expected_state: str | None = None) -> HazardCase:
+def do_close_on_spot(
+    actor: Any, case: HazardCase, *, note: str, expected_state: str | None = None
+) -> HazardCase:
     """A GENERAL hazard fixed at once by whoever found it (§1: the workshop head fixes it at once):
     closed with no regulator report."""
     note = _require_reason(note, "note")
@@ -199,7 +284,9 @@ def do_close_on_spot(actor: Any, case: HazardCase, *, note: str, expected_state:
 
 
 @transaction.atomic
-def do_merge(actor: Any, case: HazardCase, *, into: HazardCase, expected_state: str | None = None) -> HazardCase:
+def do_merge(
+    actor: Any, case: HazardCase, *, into: HazardCase, expected_state: str | None = None
+) -> HazardCase:
     """Merge a duplicate into a surviving case; every reporter of the duplicate stays subscribed."""
     if into.pk == case.pk:
         raise ActionError(_("不能合并到自身"), field="into", code="invalid")
@@ -222,5 +309,3 @@ def do_merge(actor: Any, case: HazardCase, *, into: HazardCase, expected_state: 
     audit.record("hazards.case.merged_in", into, actor=_who(actor), note=_("并入 %(n)s") % {"n": case.number})
     _tell_subscribers(case, _("您报告的隐患已与同一隐患合并,请关注 %(n)s") % {"n": into.number})
     return case
-
-

@@ -70,16 +70,26 @@ def do_save_plan(actor: Any, case: HazardCase, data: dict[str, Any]) -> Treatmen
             setattr(plan, k, v)
         plan.state = ReviewState.PENDING
         plan.save()
-    audit.record("hazards.case.plan", case, actor=_who(actor), after={k: audit.jsonable(v) for k, v in values.items()})
+    audit.record(
+        "hazards.case.plan", case, actor=_who(actor), after={k: audit.jsonable(v) for k, v in values.items()}
+    )
     return plan
 
 
 @transaction.atomic
-def do_report(actor: Any, case: HazardCase, *, current_state_cause: str, harm_difficulty: str,
-              authority: Department | None = None, expected_state: str | None = None) -> HazardCase:
+def do_report(
+    actor: Any,
+    case: HazardCase,
+    *,
+    current_state_cause: str,
+    harm_difficulty: str,
+    authority: Department | None = None,
+    expected_state: str | None = None,
+) -> HazardCase:
     """Report a MAJOR hazard to the regulator: ① state and cause ② harm and difficulty ③ the plan."""
-    missing = rules.missing_fields({"current_state_cause": current_state_cause, "harm_difficulty": harm_difficulty},
-                                   rules.REPORT_FIELDS)
+    missing = rules.missing_fields(
+        {"current_state_cause": current_state_cause, "harm_difficulty": harm_difficulty}, rules.REPORT_FIELDS
+    )
     if missing:
         raise ActionError(_("请填写报告内容"), field=missing[0], code="required")
     case = _begin(actor, case, "report", expected_state)
@@ -91,16 +101,28 @@ def do_report(actor: Any, case: HazardCase, *, current_state_cause: str, harm_di
     if authority is None:
         raise ActionError(_("请选择报告对象(监管部门)"), field="authority", code="required")
     before = snapshot(case, CASE_FIELDS)
-    RegulatorReport.objects.create(case=case, authority=authority, current_state_cause=current_state_cause,
-                                   harm_difficulty=harm_difficulty, reported_by=actor)
+    RegulatorReport.objects.create(
+        case=case,
+        authority=authority,
+        current_state_cause=current_state_cause,
+        harm_difficulty=harm_difficulty,
+        reported_by=actor,
+    )
     _save_transition(actor, case, "report", before, _("报告 %(d)s") % {"d": authority})
-    _tell(people_of([authority]), case, "hazards.case.reported", _("重大事故隐患报告: %(t)s") % {"t": case.title},
-          urgent=True)
+    _tell(
+        people_of([authority]),
+        case,
+        "hazards.case.reported",
+        _("重大事故隐患报告: %(t)s") % {"t": case.title},
+        urgent=True,
+    )
     return case
 
 
 @transaction.atomic
-def do_approve_plan(actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None) -> HazardCase:
+def do_approve_plan(
+    actor: Any, case: HazardCase, *, note: str = "", expected_state: str | None = None
+) -> HazardCase:
     case = _begin(actor, case, "approve_plan", expected_state)
     plan = TreatmentPlan.objects.select_for_update().filter(case=case).first()
     if plan is None:
@@ -128,8 +150,14 @@ def do_list_supervision(actor: Any, case: HazardCase, *, authority: str) -> Haza
     case.listed_authority = authority.strip()[:100]
     case.listed_at = timezone.now()
     case.save()
-    audit.record("hazards.case.list", case, actor=_who(actor), before=before, after=snapshot(case, CASE_FIELDS),
-                 note=case.listed_authority)
+    audit.record(
+        "hazards.case.list",
+        case,
+        actor=_who(actor),
+        before=before,
+        after=snapshot(case, CASE_FIELDS),
+        note=case.listed_authority,
+    )
     return case
 
 
@@ -149,12 +177,23 @@ def do_apply_resume(actor: Any, case: HazardCase, *, content: str) -> ResumeAppl
     app = ResumeApplication.objects.create(case=case, content=content, applied_by=actor, applied_at=now)
     report = RegulatorReport.objects.filter(case=case).select_related("authority").first()
     authority = report.authority if report else None
-    app.review_due = _make_deadline(app, kind=KIND_RESUME, title=_("恢复生产现场审查: %(t)s") % {"t": case.title},
-                                    limit=rules.DEFAULT_LIMITS["resume_review"], case=case, department=authority,
-                                    start=now)
+    app.review_due = _make_deadline(
+        app,
+        kind=KIND_RESUME,
+        title=_("恢复生产现场审查: %(t)s") % {"t": case.title},
+        limit=rules.DEFAULT_LIMITS["resume_review"],
+        case=case,
+        department=authority,
+        start=now,
+    )
     app.save(update_fields=["review_due"])
     audit.record("hazards.case.apply_resume", case, actor=_who(actor), note=content)
-    _tell(people_of([authority]), case, "hazards.case.resume_applied", _("恢复生产申请待审查: %(t)s") % {"t": case.title})
+    _tell(
+        people_of([authority]),
+        case,
+        "hazards.case.resume_applied",
+        _("恢复生产申请待审查: %(t)s") % {"t": case.title},
+    )
     return app
 
 
@@ -173,7 +212,7 @@ def do_review_resume(actor: Any, case: HazardCase, *, approve: bool, note: str =
     app.review_note = note
     app.save()
     deadlines.close(app, kind=KIND_RESUME)
-    audit.record("hazards.case.review_resume", case, actor=_who(actor), after={"approved": approve}, note=note)
+    audit.record(
+        "hazards.case.review_resume", case, actor=_who(actor), after={"approved": approve}, note=note
+    )
     return app
-
-

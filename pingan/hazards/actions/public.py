@@ -58,16 +58,22 @@ def do_comment(actor: Any, case: HazardCase, *, body: str, is_public: bool = Fal
     require(actor, "hazards.comment", case, _("您不能对该隐患发表意见"))
     if is_public:
         require(actor, "hazards.comment_public", case, _("只有工作人员可以发布公开意见"), field="is_public")
-    comment = Comment.objects.create(case=case, author=actor, department=actor.department, body=body.strip(),
-                                     is_public=is_public)
-    audit.record("hazards.case.comment", case, actor=_who(actor), after={"public": is_public},
-                 note=body.strip() if is_public else "")
+    comment = Comment.objects.create(
+        case=case, author=actor, department=actor.department, body=body.strip(), is_public=is_public
+    )
+    audit.record(
+        "hazards.case.comment",
+        case,
+        actor=_who(actor),
+        after={"public": is_public},
+        note=body.strip() if is_public else "",
+    )
     if is_public:
-        HazardCase.objects.filter(pk=case.pk).update(public_note=body.strip()[:300], updated_at=timezone.now())
+        HazardCase.objects.filter(pk=case.pk).update(
+            public_note=body.strip()[:300], updated_at=timezone.now()
+        )
         _tell_subscribers(case, _("您关注的隐患有新的处理说明"))
     return comment
-
-
 
 
 @transaction.atomic

@@ -27,7 +27,6 @@ departments of a case's area; changes to the table go through these actions too.
 LEVEL_ORDER = {Level.TOWN: 0, Level.DISTRICT: 1, Level.CITY: 2}
 
 
-
 def _department_in(sector: str, division: Division | None) -> Department | None:
     """The department of `sector` in `division`, else in the nearest ancestor that has one."""
     node = division
@@ -97,10 +96,17 @@ def do_save_route(actor: Any, row: RoutingRule) -> RoutingRule:
     """Create or change one routing rule (the console form and the API both come here)."""
     check_edit_routes(actor)
     creating = row.pk is None
-    before = None if creating else snapshot(RoutingRule.objects.select_for_update().get(pk=row.pk), ROUTE_FIELDS)
+    before = (
+        None if creating else snapshot(RoutingRule.objects.select_for_update().get(pk=row.pk), ROUTE_FIELDS)
+    )
     row.save()
-    audit.record("hazards.route.create" if creating else "hazards.route.update", row, actor=actor,
-                 before=before, after=snapshot(row, ROUTE_FIELDS))
+    audit.record(
+        "hazards.route.create" if creating else "hazards.route.update",
+        row,
+        actor=actor,
+        before=before,
+        after=snapshot(row, ROUTE_FIELDS),
+    )
     return row
 
 

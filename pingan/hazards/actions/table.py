@@ -62,19 +62,38 @@ def _reason(data: dict[str, Any]) -> str:
 # action → (function, how to read its keyword arguments from (actor, data))
 Reader = Callable[[Any, dict[str, Any]], dict[str, Any]]
 TRANSITIONS: dict[str, tuple[Callable[..., HazardCase], Reader]] = {
-    "register": (intake.do_register, lambda a, d: {"grade": d.get("grade"), "category": _category(d),
-                                                   "note": _reason(d)}),
+    "register": (
+        intake.do_register,
+        lambda a, d: {"grade": d.get("grade"), "category": _category(d), "note": _reason(d)},
+    ),
     "decline": (intake.do_decline, lambda a, d: {"reason": _reason(d)}),
     "close_on_spot": (intake.do_close_on_spot, lambda a, d: {"note": _reason(d)}),
     "merge": (intake.do_merge, lambda a, d: {"into": _into(a, d)}),
-    "report": (major.do_report, lambda a, d: {"current_state_cause": d.get("current_state_cause", ""),
-                                              "harm_difficulty": d.get("harm_difficulty", ""),
-                                              "authority": _dept(d, "authority")}),
+    "report": (
+        major.do_report,
+        lambda a, d: {
+            "current_state_cause": d.get("current_state_cause", ""),
+            "harm_difficulty": d.get("harm_difficulty", ""),
+            "authority": _dept(d, "authority"),
+        },
+    ),
     "approve_plan": (major.do_approve_plan, lambda a, d: {"note": _reason(d)}),
-    "assign": (handling.do_assign, lambda a, d: {"lead": _dept(d, "lead_department"),
-                                                 "co": _depts(d, "co_departments"), "note": _reason(d)}),
-    "reassign": (handling.do_reassign, lambda a, d: {"lead": _dept(d, "lead_department"),
-                                                     "co": _depts(d, "co_departments"), "reason": _reason(d)}),
+    "assign": (
+        handling.do_assign,
+        lambda a, d: {
+            "lead": _dept(d, "lead_department"),
+            "co": _depts(d, "co_departments"),
+            "note": _reason(d),
+        },
+    ),
+    "reassign": (
+        handling.do_reassign,
+        lambda a, d: {
+            "lead": _dept(d, "lead_department"),
+            "co": _depts(d, "co_departments"),
+            "reason": _reason(d),
+        },
+    ),
     "return": (handling.do_return, lambda a, d: {"reason": _reason(d)}),
     "start": (handling.do_start, lambda a, d: {"note": _reason(d)}),
     "submit_rectification": (handling.do_submit_rectification, lambda a, d: {"note": _reason(d)}),
@@ -96,11 +115,20 @@ def perform(actor: Any, case: HazardCase, action: str, data: dict[str, Any]) -> 
 
 
 ACTION_LABELS = {
-    "register": gettext_lazy("立案"), "decline": gettext_lazy("不予立案"), "merge": gettext_lazy("合并"),
-    "close_on_spot": gettext_lazy("当场整改销号"), "report": gettext_lazy("报告监管部门"),
-    "approve_plan": gettext_lazy("批准治理方案"), "assign": gettext_lazy("派遣"), "reassign": gettext_lazy("改派"),
-    "return": gettext_lazy("退回"), "start": gettext_lazy("开始整改"),
-    "submit_rectification": gettext_lazy("提交验收"), "accept": gettext_lazy("验收通过"),
-    "reject": gettext_lazy("验收不通过"), "backlog": gettext_lazy("挂账"), "resume_backlog": gettext_lazy("恢复整改"),
+    "register": gettext_lazy("立案"),
+    "decline": gettext_lazy("不予立案"),
+    "merge": gettext_lazy("合并"),
+    "close_on_spot": gettext_lazy("当场整改销号"),
+    "report": gettext_lazy("报告监管部门"),
+    "approve_plan": gettext_lazy("批准治理方案"),
+    "assign": gettext_lazy("派遣"),
+    "reassign": gettext_lazy("改派"),
+    "return": gettext_lazy("退回"),
+    "start": gettext_lazy("开始整改"),
+    "submit_rectification": gettext_lazy("提交验收"),
+    "accept": gettext_lazy("验收通过"),
+    "reject": gettext_lazy("验收不通过"),
+    "backlog": gettext_lazy("挂账"),
+    "resume_backlog": gettext_lazy("恢复整改"),
     "reopen": gettext_lazy("重新打开"),
 }

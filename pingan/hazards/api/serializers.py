@@ -15,29 +15,80 @@ from ..models import CaseTask, Category, Comment, HazardCase, Photo, RoutingRule
 # The columns of the list endpoint: read with .values_list() (tuples, no model instances), one query
 # per page; rows become dicts here with the datetimes already formatted (the encoder's slow path
 # is never taken).
-LIST_VALUES = ("id", "title", "state", "grade", "source", "category_id", "category__code", "category__name",
-               "division_id", "division__name", "district_id", "district__name", "lead_department_id",
-               "lead_department__name", "lat", "lon", "address", "created_at", "due_at", "listed")
+LIST_VALUES = (
+    "id",
+    "title",
+    "state",
+    "grade",
+    "source",
+    "category_id",
+    "category__code",
+    "category__name",
+    "division_id",
+    "division__name",
+    "district_id",
+    "district__name",
+    "lead_department_id",
+    "lead_department__name",
+    "lat",
+    "lon",
+    "address",
+    "created_at",
+    "due_at",
+    "listed",
+)
 _BJ = dt.timedelta(hours=8)
 
 
-def list_rows(rows: Any, now: Any, state_labels: dict[str, str], state_colours: dict[str, str],
-              open_states: frozenset) -> list[dict[str, Any]]:
+def list_rows(
+    rows: Any, now: Any, state_labels: dict[str, str], state_colours: dict[str, str], open_states: frozenset
+) -> list[dict[str, Any]]:
     out = []
-    for (pk, title, state, grade, source, cat_id, cat_code, cat_name, div_id, div_name, dist_id, dist_name,
-         lead_id, lead_name, lat, lon, address, created, due, listed) in rows:
-        out.append({
-            "id": pk, "number": f"YH-{(created + _BJ).year}-{pk:07d}", "title": title, "state": state,
-            "state_label": state_labels.get(state, state), "state_colour": state_colours.get(state, "grey"),
-            "grade": grade, "source": source, "category": {"id": cat_id, "code": cat_code, "name": cat_name},
-            "division": {"id": div_id, "name": div_name},
-            "district": {"id": dist_id, "name": dist_name} if dist_id else None,
-            "lead_department": {"id": lead_id, "name": lead_name} if lead_id else None,
-            "lat": lat, "lon": lon, "address": address,
-            "created_at": created.isoformat().replace("+00:00", "Z"),
-            "due_at": due.isoformat().replace("+00:00", "Z") if due else None,
-            "overdue": bool(due and state in open_states and due < now), "listed": listed,
-        })
+    for (
+        pk,
+        title,
+        state,
+        grade,
+        source,
+        cat_id,
+        cat_code,
+        cat_name,
+        div_id,
+        div_name,
+        dist_id,
+        dist_name,
+        lead_id,
+        lead_name,
+        lat,
+        lon,
+        address,
+        created,
+        due,
+        listed,
+    ) in rows:
+        out.append(
+            {
+                "id": pk,
+                "number": f"YH-{(created + _BJ).year}-{pk:07d}",
+                "title": title,
+                "state": state,
+                "state_label": state_labels.get(state, state),
+                "state_colour": state_colours.get(state, "grey"),
+                "grade": grade,
+                "source": source,
+                "category": {"id": cat_id, "code": cat_code, "name": cat_name},
+                "division": {"id": div_id, "name": div_name},
+                "district": {"id": dist_id, "name": dist_name} if dist_id else None,
+                "lead_department": {"id": lead_id, "name": lead_name} if lead_id else None,
+                "lat": lat,
+                "lon": lon,
+                "address": address,
+                "created_at": created.isoformat().replace("+00:00", "Z"),
+                "due_at": due.isoformat().replace("+00:00", "Z") if due else None,
+                "overdue": bool(due and state in open_states and due < now),
+                "listed": listed,
+            }
+        )
     return out
 
 
@@ -126,11 +177,45 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HazardCase
-        fields = ["id", "number", "tracking_code", "title", "description", "state", "grade", "source", "category",
-                  "lat", "lon", "address", "division", "district", "enterprise", "site", "lead_department",
-                  "fixed_on_spot", "merged_into", "listed", "listed_authority", "listed_at", "created_at",
-                  "updated_at", "registered_at", "assigned_at", "due_at", "rectified_at", "closed_at",
-                  "reopened_count", "public_note", "overdue", "tasks", "photos", "comments", "actions", "reporter"]
+        fields = [
+            "id",
+            "number",
+            "tracking_code",
+            "title",
+            "description",
+            "state",
+            "grade",
+            "source",
+            "category",
+            "lat",
+            "lon",
+            "address",
+            "division",
+            "district",
+            "enterprise",
+            "site",
+            "lead_department",
+            "fixed_on_spot",
+            "merged_into",
+            "listed",
+            "listed_authority",
+            "listed_at",
+            "created_at",
+            "updated_at",
+            "registered_at",
+            "assigned_at",
+            "due_at",
+            "rectified_at",
+            "closed_at",
+            "reopened_count",
+            "public_note",
+            "overdue",
+            "tasks",
+            "photos",
+            "comments",
+            "actions",
+            "reporter",
+        ]
 
     def _user(self) -> Any:
         return self.context["request"].user
@@ -153,15 +238,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         """Staff see who reported (to call back); nobody else does."""
         if not may(self._user(), "hazards.view_internal", obj):
             return None
-        return {"id": obj.reporter_id, "name": obj.reporter_name or (str(obj.reporter) if obj.reporter_id else ""),
-                "phone": obj.reporter_phone}
+        return {
+            "id": obj.reporter_id,
+            "name": obj.reporter_name or (str(obj.reporter) if obj.reporter_id else ""),
+            "phone": obj.reporter_phone,
+        }
 
 
 class CaseCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True),
-                                            help_text=_("类别编码"))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(is_active=True), help_text=_("类别编码")
+    )
     grade = serializers.ChoiceField(choices=Grade.choices, required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
@@ -171,14 +260,20 @@ class CaseCreateSerializer(serializers.Serializer):
     site = serializers.IntegerField(required=False, allow_null=True)
     reporter_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
     reporter_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
-    client_token = serializers.CharField(required=False, allow_blank=True, default="", max_length=100,
-                                         help_text=_("客户端生成的唯一令牌;重试时重复提交同一令牌不会产生两条隐患"))
+    client_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text=_("客户端生成的唯一令牌;重试时重复提交同一令牌不会产生两条隐患"),
+    )
 
 
 class CaseTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(rules.TRANSITIONS))
-    expected_state = serializers.ChoiceField(choices=State.choices, required=False,
-                                             help_text=_("调用方看到的状态;已变化时返回 409"))
+    expected_state = serializers.ChoiceField(
+        choices=State.choices, required=False, help_text=_("调用方看到的状态;已变化时返回 409")
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     grade = serializers.ChoiceField(choices=Grade.choices, required=False)
     category = serializers.IntegerField(required=False)
@@ -191,8 +286,9 @@ class CaseTransitionSerializer(serializers.Serializer):
 
 
 class CaseTaskUpdateSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=[(TaskState.WORKING, TaskState.WORKING.label),
-                                             (TaskState.DONE, TaskState.DONE.label)])
+    state = serializers.ChoiceField(
+        choices=[(TaskState.WORKING, TaskState.WORKING.label), (TaskState.DONE, TaskState.DONE.label)]
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -209,8 +305,10 @@ class TreatmentPlanSerializer(serializers.Serializer):
 
 class CasePhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField()
-    kind = serializers.ChoiceField(choices=[("report", "report"), ("rectification", "rectification"),
-                                            ("acceptance", "acceptance")], default="report")
+    kind = serializers.ChoiceField(
+        choices=[("report", "report"), ("rectification", "rectification"), ("acceptance", "acceptance")],
+        default="report",
+    )
 
 
 class CaseDuplicateSerializer(serializers.Serializer):
@@ -225,8 +323,19 @@ class CaseDuplicateSerializer(serializers.Serializer):
 class HazardCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["id", "code", "name", "name_en", "parent", "description", "order", "limit_general", "limit_major",
-                  "limit_unit", "limit_source"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "parent",
+            "description",
+            "order",
+            "limit_general",
+            "limit_major",
+            "limit_unit",
+            "limit_source",
+        ]
 
 
 class RoutingRuleSerializer(serializers.ModelSerializer):

@@ -58,8 +58,13 @@ FILTER_PARAMS = [
 ]
 
 
-class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+class HazardCaseViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Hazard cases: list (filters, constant queries), detail, intake (idempotent with
     `client_token`), transitions, comments, photos, tasks, plans, the map and duplicate search."""
 
@@ -70,21 +75,33 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     # Reads are open to anyone signed in (`visible_to` decides which cases: a citizen's own); each
     # write asks its permission with the case; a transition is asked again by its action.
     permission_map = {
-        "list": "hazards.view", "retrieve": "hazards.view", "create": "hazards.submit",
-        "transition": "hazards.view", "comments": "hazards.view", "add_comment": "hazards.comment",
-        "photos": "hazards.upload_photo", "task": "hazards.update_task", "plan": "hazards.plan",
-        "map": "hazards.view", "duplicates": "hazards.view",
+        "list": "hazards.view",
+        "retrieve": "hazards.view",
+        "create": "hazards.submit",
+        "transition": "hazards.view",
+        "comments": "hazards.view",
+        "add_comment": "hazards.comment",
+        "photos": "hazards.upload_photo",
+        "task": "hazards.update_task",
+        "plan": "hazards.plan",
+        "map": "hazards.view",
+        "duplicates": "hazards.view",
     }
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
         if self.action in ("retrieve", "transition", "comments", "add_comment", "photos", "task", "plan"):
-            qs = qs.select_related("category", "division", "district", "lead_department", "reporter").prefetch_related(
-                Prefetch("tasks", queryset=CaseTask.objects.select_related("department")), "photos")
+            qs = qs.select_related(
+                "category", "division", "district", "lead_department", "reporter"
+            ).prefetch_related(
+                Prefetch("tasks", queryset=CaseTask.objects.select_related("department")), "photos"
+            )
         return qs
 
     def get_serializer_class(self) -> Any:
-        return {"create": CaseCreateSerializer, "list": CaseListSerializer}.get(self.action, CaseDetailSerializer)
+        return {"create": CaseCreateSerializer, "list": CaseListSerializer}.get(
+            self.action, CaseDetailSerializer
+        )
 
     def _detail(self, case: HazardCase, code: int = 200) -> Response:
         case = self.get_queryset().get(pk=case.pk) if self.action != "retrieve" else case
@@ -93,12 +110,16 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(parameters=FILTER_PARAMS, responses=CaseListSerializer(many=True))
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         now = timezone.now()
-        qs = selectors.filter_cases(self.get_queryset(), request.query_params, now).order_by("-created_at", "-id")
+        qs = selectors.filter_cases(self.get_queryset(), request.query_params, now).order_by(
+            "-created_at", "-id"
+        )
         page = self.paginate_queryset(qs.values_list(*LIST_VALUES))
         labels = {k: str(v) for k, v in State.choices}
         return self.get_paginated_response(list_rows(page, now, labels, STATE_COLOURS, OPEN_STATES))
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer, 200: CaseDetailSerializer})
+    @extend_schema(
+        request=CaseCreateSerializer, responses={201: CaseDetailSerializer, 200: CaseDetailSerializer}
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ser = CaseCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -117,20 +138,33 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         if may(user, "hazards.self_report", own):
             enterprise = own
         case, created = actions.do_submit(
-            user, source=permissions.intake_source(user, d.get("source")), title=d["title"],
-            description=d["description"], category=d["category"],
-            grade=d.get("grade") if may(user, "hazards.choose_grade") else None, lat=d.get("lat"),
-            lon=d.get("lon"), address=d["address"], enterprise=enterprise, site=site,
-            reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"], client_token=d["client_token"])
+            user,
+            source=permissions.intake_source(user, d.get("source")),
+            title=d["title"],
+            description=d["description"],
+            category=d["category"],
+            grade=d.get("grade") if may(user, "hazards.choose_grade") else None,
+            lat=d.get("lat"),
+            lon=d.get("lon"),
+            address=d["address"],
+            enterprise=enterprise,
+            site=site,
+            reporter_name=d["reporter_name"],
+            reporter_phone=d["reporter_phone"],
+            client_token=d["client_token"],
+        )
         if created:
             # Fresh from the actions layer with its category, division and district attached, and
             # nothing hanging off it yet: no need to read it back.
             case._prefetched_objects_cache = {"tasks": CaseTask.objects.none(), "photos": case.photos.none()}
         else:
-            case = HazardCase.objects.select_related("category", "division", "district", "lead_department").get(
-                pk=case.pk)
-        return Response(CaseDetailSerializer(case, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+            case = HazardCase.objects.select_related(
+                "category", "division", "district", "lead_department"
+            ).get(pk=case.pk)
+        return Response(
+            CaseDetailSerializer(case, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(request=CaseTransitionSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -160,19 +194,26 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         case = self.get_object()
         ser = CaseCommentSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        c = actions.do_comment(request.user, case, body=ser.validated_data["body"],
-                               is_public=ser.validated_data.get("is_public", False))
+        c = actions.do_comment(
+            request.user,
+            case,
+            body=ser.validated_data["body"],
+            is_public=ser.validated_data.get("is_public", False),
+        )
         return Response(CaseCommentSerializer(c).data, status=201)
 
-    @extend_schema(request={"multipart/form-data": CasePhotoUploadSerializer}, responses={201: CasePhotoSerializer})
+    @extend_schema(
+        request={"multipart/form-data": CasePhotoUploadSerializer}, responses={201: CasePhotoSerializer}
+    )
     @action(detail=True, methods=["post"])
     def photos(self, request: Request, pk: str | None = None) -> Response:
         """Add a photo: staff, the case's reporter or its enterprise (through an action: audited)."""
         case = self.get_object()
         ser = CasePhotoUploadSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        photo = actions.do_add_photo(request.user, case, photo=ser.validated_data["photo"],
-                                     kind=ser.validated_data["kind"])
+        photo = actions.do_add_photo(
+            request.user, case, photo=ser.validated_data["photo"], kind=ser.validated_data["kind"]
+        )
         return Response(CasePhotoSerializer(photo).data, status=201)
 
     @extend_schema(request=CaseTaskUpdateSerializer, responses=CaseDetailSerializer)
@@ -182,7 +223,9 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         case = self.get_object()
         ser = CaseTaskUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        actions.do_update_task(request.user, case, state=ser.validated_data["state"], note=ser.validated_data["note"])
+        actions.do_update_task(
+            request.user, case, state=ser.validated_data["state"], note=ser.validated_data["note"]
+        )
         return self._detail(case)
 
     @extend_schema(methods=["put"], request=TreatmentPlanSerializer, responses=TreatmentPlanSerializer)
@@ -195,8 +238,13 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         plan = actions.do_save_plan(request.user, case, ser.validated_data)
         return Response(TreatmentPlanSerializer(plan).data)
 
-    @extend_schema(parameters=[OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat"),
-                               *FILTER_PARAMS], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat"),
+            *FILTER_PARAMS,
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     @action(detail=False, methods=["get"])
     def map(self, request: Request) -> Response:
         """GeoJSON of the cases in the box: points up to a few thousand, else grid clusters."""
@@ -205,32 +253,62 @@ class HazardCaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         now = timezone.now()
         qs = selectors.filter_cases(self.get_queryset(), request.query_params, now)
         base = reverse("hazards:detail", args=[0])[:-2]
-        data = selectors.map_features(qs, selectors.parse_bbox(request.query_params.get("bbox")), now=now,
-                                      url_of=lambda pk: f"{base}{pk}/")
+        data = selectors.map_features(
+            qs,
+            selectors.parse_bbox(request.query_params.get("bbox")),
+            now=now,
+            url_of=lambda pk: f"{base}{pk}/",
+        )
         return Response(data)
 
-    @extend_schema(parameters=[OpenApiParameter("category", str, required=True),
-                               OpenApiParameter("lat", float, required=True), OpenApiParameter("lon", float, required=True),
-                               OpenApiParameter("exclude", int)], responses=CaseDuplicateSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, required=True),
+            OpenApiParameter("lat", float, required=True),
+            OpenApiParameter("lon", float, required=True),
+            OpenApiParameter("exclude", int),
+        ],
+        responses=CaseDuplicateSerializer(many=True),
+    )
     @action(detail=False, methods=["get"])
     def duplicates(self, request: Request) -> Response:
         """Open cases of the same category within the configured distance (possible duplicates)."""
         p = request.query_params
         cat = p.get("category", "")
-        category = Category.objects.filter(pk=cat).first() if cat.isdigit() else Category.objects.filter(
-            code=cat).first()
+        category = (
+            Category.objects.filter(pk=cat).first()
+            if cat.isdigit()
+            else Category.objects.filter(code=cat).first()
+        )
         if category is None:
             raise ActionError(_("类别不存在"), field="category", code="invalid")
         try:
             lat, lon = float(p["lat"]), float(p["lon"])
         except (KeyError, ValueError) as exc:
             raise ActionError(_("需要纬度和经度"), field="lat", code="required") from exc
-        found = actions.find_duplicates(category=category, lat=lat, lon=lon,
-                                        exclude=int(p["exclude"]) if p.get("exclude", "").isdigit() else None)
-        visible = set(HazardCase.objects.visible_to(request.user).filter(pk__in=[c.pk for c, _d in found])
-                      .values_list("pk", flat=True))
-        rows = [{"id": c.pk, "number": c.number, "title": c.title, "state": c.state, "distance_m": round(d, 1),
-                 "created_at": c.created_at} for c, d in found if c.pk in visible]
+        found = actions.find_duplicates(
+            category=category,
+            lat=lat,
+            lon=lon,
+            exclude=int(p["exclude"]) if p.get("exclude", "").isdigit() else None,
+        )
+        visible = set(
+            HazardCase.objects.visible_to(request.user)
+            .filter(pk__in=[c.pk for c, _d in found])
+            .values_list("pk", flat=True)
+        )
+        rows = [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "title": c.title,
+                "state": c.state,
+                "distance_m": round(d, 1),
+                "created_at": c.created_at,
+            }
+            for c, d in found
+            if c.pk in visible
+        ]
         return Response(CaseDuplicateSerializer(rows, many=True).data)
 
 
@@ -252,14 +330,21 @@ class RoutingRuleViewSet(ScopedModelViewSet):
     queryset = RoutingRule.objects.select_related("category")
     serializer_class = RoutingRuleSerializer
     permission_classes = [CanPermission]
-    permission_map = {"list": "hazards.view_routes", "retrieve": "hazards.view_routes",
-                      "create": "hazards.edit_routes", "update": "hazards.edit_routes",
-                      "partial_update": "hazards.edit_routes", "destroy": "hazards.edit_routes"}
+    permission_map = {
+        "list": "hazards.view_routes",
+        "retrieve": "hazards.view_routes",
+        "create": "hazards.edit_routes",
+        "update": "hazards.edit_routes",
+        "partial_update": "hazards.edit_routes",
+        "destroy": "hazards.edit_routes",
+    }
     pagination_class = None
     filterset_fields = ["category", "level", "lead_sector"]
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = actions.do_save_route(self.request.user, RoutingRule(**serializer.validated_data))
+        serializer.instance = actions.do_save_route(
+            self.request.user, RoutingRule(**serializer.validated_data)
+        )
 
     def perform_update(self, serializer: Any) -> None:
         row = serializer.instance
@@ -290,20 +375,33 @@ class TrackingViewSet(viewsets.GenericViewSet):
         return [AnonRateThrottle()]
 
     def _case(self, code: str) -> HazardCase:
-        case = HazardCase.objects.select_related("category", "division").filter(
-            tracking_code=rules.normalise_tracking_code(code)).first()
+        case = (
+            HazardCase.objects.select_related("category", "division")
+            .filter(tracking_code=rules.normalise_tracking_code(code))
+            .first()
+        )
         if case is None:
             raise NotFound()
         return case
 
     @staticmethod
     def public_data(case: HazardCase) -> dict[str, Any]:
-        return {"number": case.number, "title": case.title, "category": case.category.name,
-                "division": case.division.name, "state": case.state, "status": rules.open311_status(case.state),
-                "status_notes": selectors.public_status_note(case), "created_at": case.created_at,
-                "updated_at": case.updated_at, "closed_at": case.closed_at,
-                "public_comments": [{"at": c.created_at, "body": c.body} for c in selectors.public_comments(case)],
-                "can_feedback": selectors.awaits_feedback(case)}
+        return {
+            "number": case.number,
+            "title": case.title,
+            "category": case.category.name,
+            "division": case.division.name,
+            "state": case.state,
+            "status": rules.open311_status(case.state),
+            "status_notes": selectors.public_status_note(case),
+            "created_at": case.created_at,
+            "updated_at": case.updated_at,
+            "closed_at": case.closed_at,
+            "public_comments": [
+                {"at": c.created_at, "body": c.body} for c in selectors.public_comments(case)
+            ],
+            "can_feedback": selectors.awaits_feedback(case),
+        }
 
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         return Response(PublicCaseSerializer(self.public_data(self._case(code))).data)
@@ -314,5 +412,7 @@ class TrackingViewSet(viewsets.GenericViewSet):
         case = self._case(code)
         ser = HazardFeedbackSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        actions.do_feedback(request.user, case, answer=ser.validated_data["answer"], note=ser.validated_data["note"])
+        actions.do_feedback(
+            request.user, case, answer=ser.validated_data["answer"], note=ser.validated_data["note"]
+        )
         return Response(PublicCaseSerializer(self.public_data(self._case(code))).data)

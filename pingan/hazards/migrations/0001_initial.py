@@ -9,281 +9,756 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='英文名称')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('keywords', models.CharField(blank=True, max_length=200, verbose_name='关键词')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('limit_general', models.FloatField(blank=True, null=True, verbose_name='一般隐患整改时限')),
-                ('limit_major', models.FloatField(blank=True, null=True, verbose_name='重大隐患整改时限')),
-                ('limit_unit', models.CharField(choices=[('working_days', '工作日'), ('working_hours', '工作小时')], default='working_days', max_length=20, verbose_name='时限单位')),
-                ('limit_source', models.CharField(blank=True, default='[U] 可配置 configurable', max_length=200, verbose_name='时限依据')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='hazards.category', verbose_name='上级类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=100, verbose_name="英文名称")),
+                ("description", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("keywords", models.CharField(blank=True, max_length=200, verbose_name="关键词")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("limit_general", models.FloatField(blank=True, null=True, verbose_name="一般隐患整改时限")),
+                ("limit_major", models.FloatField(blank=True, null=True, verbose_name="重大隐患整改时限")),
+                (
+                    "limit_unit",
+                    models.CharField(
+                        choices=[("working_days", "工作日"), ("working_hours", "工作小时")],
+                        default="working_days",
+                        max_length=20,
+                        verbose_name="时限单位",
+                    ),
+                ),
+                (
+                    "limit_source",
+                    models.CharField(
+                        blank=True, default="[U] 可配置 configurable", max_length=200, verbose_name="时限依据"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="hazards.category",
+                        verbose_name="上级类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '隐患类别',
-                'verbose_name_plural': '隐患类别',
-                'ordering': ['order', 'code'],
+                "verbose_name": "隐患类别",
+                "verbose_name_plural": "隐患类别",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HazardCase',
+            name="HazardCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_code', models.CharField(default=pingan.hazards.rules.new_tracking_code, editable=False, max_length=16, unique=True, verbose_name='查询码')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('description', models.TextField(blank=True, verbose_name='描述')),
-                ('grade', models.CharField(choices=[('general', '一般事故隐患'), ('major', '重大事故隐患')], default='general', max_length=10, verbose_name='等级')),
-                ('state', models.CharField(choices=[('submitted', '已受理'), ('registered', '已立案'), ('declined', '不予立案'), ('reported', '已上报监管部门'), ('plan_approved', '治理方案已批准'), ('assigned', '已派遣'), ('rectifying', '整改中'), ('awaiting_acceptance', '待验收'), ('closed', '已销号'), ('returned', '已退回受理中心'), ('merged', '已合并'), ('backlog', '挂账')], default='submitted', max_length=24, verbose_name='状态')),
-                ('source', models.CharField(choices=[('console', '工作人员录入'), ('grid', '网格员上报'), ('enterprise', '企业自查自报'), ('public', '群众举报'), ('api', '接口'), ('open311', 'Open311'), ('monitoring', '监测预警'), ('inspection', '执法检查'), ('higher', '上级交办'), ('video', '视频巡查')], default='console', max_length=16, verbose_name='来源')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='报告人姓名')),
-                ('reporter_phone', models.CharField(blank=True, max_length=20, verbose_name='报告人电话')),
-                ('intake_key', models.CharField(blank=True, editable=False, max_length=200, null=True, unique=True)),
-                ('fixed_on_spot', models.BooleanField(default=False, verbose_name='当场整改')),
-                ('listed', models.BooleanField(default=False, verbose_name='挂牌督办')),
-                ('listed_authority', models.CharField(blank=True, max_length=100, verbose_name='督办机关')),
-                ('listed_at', models.DateTimeField(blank=True, null=True, verbose_name='挂牌时间')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='上报时间')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='更新时间')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='立案时间')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True, verbose_name='派遣时间')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='期限')),
-                ('rectified_at', models.DateTimeField(blank=True, null=True, verbose_name='整改完成时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='销号时间')),
-                ('reopened_count', models.PositiveSmallIntegerField(default=0, verbose_name='重新打开次数')),
-                ('public_note', models.CharField(blank=True, help_text='向公众展示的最新处理说明', max_length=300, verbose_name='公开说明')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='hazards.category', verbose_name='类别')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='区县')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hazard_cases', to='geo.division', verbose_name='所在区划')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hazard_cases', to='org.enterprise', verbose_name='单位')),
-                ('lead_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_hazards', to='org.department', verbose_name='牵头部门')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_cases', to='hazards.hazardcase', verbose_name='合并至')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_hazards', to=settings.AUTH_USER_MODEL, verbose_name='报告人')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hazard_cases', to='org.site', verbose_name='场所')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tracking_code",
+                    models.CharField(
+                        default=pingan.hazards.rules.new_tracking_code,
+                        editable=False,
+                        max_length=16,
+                        unique=True,
+                        verbose_name="查询码",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("description", models.TextField(blank=True, verbose_name="描述")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[("general", "一般事故隐患"), ("major", "重大事故隐患")],
+                        default="general",
+                        max_length=10,
+                        verbose_name="等级",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "已受理"),
+                            ("registered", "已立案"),
+                            ("declined", "不予立案"),
+                            ("reported", "已上报监管部门"),
+                            ("plan_approved", "治理方案已批准"),
+                            ("assigned", "已派遣"),
+                            ("rectifying", "整改中"),
+                            ("awaiting_acceptance", "待验收"),
+                            ("closed", "已销号"),
+                            ("returned", "已退回受理中心"),
+                            ("merged", "已合并"),
+                            ("backlog", "挂账"),
+                        ],
+                        default="submitted",
+                        max_length=24,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("console", "工作人员录入"),
+                            ("grid", "网格员上报"),
+                            ("enterprise", "企业自查自报"),
+                            ("public", "群众举报"),
+                            ("api", "接口"),
+                            ("open311", "Open311"),
+                            ("monitoring", "监测预警"),
+                            ("inspection", "执法检查"),
+                            ("higher", "上级交办"),
+                            ("video", "视频巡查"),
+                        ],
+                        default="console",
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="地址")),
+                ("reporter_name", models.CharField(blank=True, max_length=50, verbose_name="报告人姓名")),
+                ("reporter_phone", models.CharField(blank=True, max_length=20, verbose_name="报告人电话")),
+                (
+                    "intake_key",
+                    models.CharField(blank=True, editable=False, max_length=200, null=True, unique=True),
+                ),
+                ("fixed_on_spot", models.BooleanField(default=False, verbose_name="当场整改")),
+                ("listed", models.BooleanField(default=False, verbose_name="挂牌督办")),
+                ("listed_authority", models.CharField(blank=True, max_length=100, verbose_name="督办机关")),
+                ("listed_at", models.DateTimeField(blank=True, null=True, verbose_name="挂牌时间")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="上报时间"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="更新时间"),
+                ),
+                ("registered_at", models.DateTimeField(blank=True, null=True, verbose_name="立案时间")),
+                ("assigned_at", models.DateTimeField(blank=True, null=True, verbose_name="派遣时间")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="期限")),
+                ("rectified_at", models.DateTimeField(blank=True, null=True, verbose_name="整改完成时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="销号时间")),
+                ("reopened_count", models.PositiveSmallIntegerField(default=0, verbose_name="重新打开次数")),
+                (
+                    "public_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="向公众展示的最新处理说明",
+                        max_length=300,
+                        verbose_name="公开说明",
+                    ),
+                ),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="hazards.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="区县",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazard_cases",
+                        to="geo.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazard_cases",
+                        to="org.enterprise",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_hazards",
+                        to="org.department",
+                        verbose_name="牵头部门",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_cases",
+                        to="hazards.hazardcase",
+                        verbose_name="合并至",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reported_hazards",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报告人",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazard_cases",
+                        to="org.site",
+                        verbose_name="场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '隐患',
-                'verbose_name_plural': '隐患',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "隐患",
+                "verbose_name_plural": "隐患",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('fixed', '已消除'), ('not_fixed', '未消除')], max_length=10, verbose_name='是否消除')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='hazards.hazardcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[("fixed", "已消除"), ("not_fixed", "未消除")],
+                        max_length=10,
+                        verbose_name="是否消除",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="hazards.hazardcase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群众反馈',
-                'verbose_name_plural': '群众反馈',
-                'ordering': ['-created_at'],
+                "verbose_name": "群众反馈",
+                "verbose_name_plural": "群众反馈",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('is_public', models.BooleanField(default=False, verbose_name='公开')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.department')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='hazards.hazardcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="内容")),
+                ("is_public", models.BooleanField(default=False, verbose_name="公开")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="hazards.hazardcase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '意见',
-                'verbose_name_plural': '意见',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "意见",
+                "verbose_name_plural": "意见",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseTask',
+            name="CaseTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '牵头'), ('co', '协办')], max_length=8, verbose_name='职责')),
-                ('state', models.CharField(choices=[('pending', '待处理'), ('working', '处理中'), ('done', '已完成'), ('returned', '已退回'), ('cancelled', '已取消')], default='pending', max_length=12, verbose_name='状态')),
-                ('note', models.TextField(blank=True, verbose_name='处理说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hazard_tasks', to='org.department', verbose_name='部门')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='hazards.hazardcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "牵头"), ("co", "协办")], max_length=8, verbose_name="职责"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待处理"),
+                            ("working", "处理中"),
+                            ("done", "已完成"),
+                            ("returned", "已退回"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="处理说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazard_tasks",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="hazards.hazardcase",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '处置任务',
-                'verbose_name_plural': '处置任务',
-                'ordering': ['role', 'id'],
+                "verbose_name": "处置任务",
+                "verbose_name_plural": "处置任务",
+                "ordering": ["role", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report', '上报照片'), ('rectification', '整改照片'), ('acceptance', '验收照片')], default='report', max_length=16, verbose_name='类型')),
-                ('original', models.FileField(upload_to=pingan.hazards.models._photo_path, verbose_name='原图')),
-                ('public_copy', models.FileField(upload_to=pingan.hazards.models._public_photo_path, verbose_name='公开图')),
-                ('format', models.CharField(max_length=8)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='hazards.hazardcase')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "上报照片"),
+                            ("rectification", "整改照片"),
+                            ("acceptance", "验收照片"),
+                        ],
+                        default="report",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "original",
+                    models.FileField(upload_to=pingan.hazards.models._photo_path, verbose_name="原图"),
+                ),
+                (
+                    "public_copy",
+                    models.FileField(
+                        upload_to=pingan.hazards.models._public_photo_path, verbose_name="公开图"
+                    ),
+                ),
+                ("format", models.CharField(max_length=8)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="hazards.hazardcase",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '照片',
-                'verbose_name_plural': '照片',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "照片",
+                "verbose_name_plural": "照片",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RegulatorReport',
+            name="RegulatorReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('current_state_cause', models.TextField(verbose_name='现状及其产生原因')),
-                ('harm_difficulty', models.TextField(verbose_name='危害程度和整改难易程度')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='报告对象')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='regulator_report', to='hazards.hazardcase')),
-                ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("current_state_cause", models.TextField(verbose_name="现状及其产生原因")),
+                ("harm_difficulty", models.TextField(verbose_name="危害程度和整改难易程度")),
+                ("reported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="报告对象",
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="regulator_report",
+                        to="hazards.hazardcase",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大隐患报告',
-                'verbose_name_plural': '重大隐患报告',
+                "verbose_name": "重大隐患报告",
+                "verbose_name_plural": "重大隐患报告",
             },
         ),
         migrations.CreateModel(
-            name='ResumeApplication',
+            name="ResumeApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content', models.TextField(verbose_name='申请内容')),
-                ('applied_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('review_due', models.DateTimeField(blank=True, null=True, verbose_name='审查期限')),
-                ('state', models.CharField(choices=[('pending', '待审核'), ('approved', '已批准'), ('rejected', '已驳回')], default='pending', max_length=10, verbose_name='审查结果')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True, verbose_name='审查意见')),
-                ('applied_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resume_applications', to='hazards.hazardcase')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="申请内容")),
+                ("applied_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("review_due", models.DateTimeField(blank=True, null=True, verbose_name="审查期限")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "待审核"), ("approved", "已批准"), ("rejected", "已驳回")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="审查结果",
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True, verbose_name="审查意见")),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resume_applications",
+                        to="hazards.hazardcase",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '恢复生产申请',
-                'verbose_name_plural': '恢复生产申请',
-                'ordering': ['-applied_at'],
+                "verbose_name": "恢复生产申请",
+                "verbose_name_plural": "恢复生产申请",
+                "ordering": ["-applied_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('town', '乡镇街道'), ('district', '区县'), ('city', '市')], default='district', max_length=10, verbose_name='区划层级')),
-                ('grade', models.CharField(blank=True, choices=[('general', '一般事故隐患'), ('major', '重大事故隐患')], help_text='留空:适用于所有等级', max_length=10, verbose_name='等级')),
-                ('lead_sector', models.CharField(max_length=30, verbose_name='牵头行业部门')),
-                ('co_sectors', models.JSONField(blank=True, default=list, verbose_name='协办行业部门')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='routes', to='hazards.category', verbose_name='类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("town", "乡镇街道"), ("district", "区县"), ("city", "市")],
+                        default="district",
+                        max_length=10,
+                        verbose_name="区划层级",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[("general", "一般事故隐患"), ("major", "重大事故隐患")],
+                        help_text="留空:适用于所有等级",
+                        max_length=10,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("lead_sector", models.CharField(max_length=30, verbose_name="牵头行业部门")),
+                ("co_sectors", models.JSONField(blank=True, default=list, verbose_name="协办行业部门")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="routes",
+                        to="hazards.category",
+                        verbose_name="类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派遣规则',
-                'verbose_name_plural': '派遣规则',
-                'ordering': ['category__order', 'category__code', 'level', 'grade'],
+                "verbose_name": "派遣规则",
+                "verbose_name_plural": "派遣规则",
+                "ordering": ["category__order", "category__code", "level", "grade"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='hazards.hazardcase')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hazard_subscriptions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="hazards.hazardcase",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hazard_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '关注',
-                'verbose_name_plural': '关注',
+                "verbose_name": "关注",
+                "verbose_name_plural": "关注",
             },
         ),
         migrations.CreateModel(
-            name='TreatmentPlan',
+            name="TreatmentPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('goal_tasks', models.TextField(verbose_name='治理的目标和任务')),
-                ('methods', models.TextField(verbose_name='采取的方法和措施')),
-                ('funding_materials', models.TextField(verbose_name='经费和物资的落实')),
-                ('organisation_people', models.TextField(verbose_name='负责治理的机构和人员')),
-                ('time_limit_requirements', models.TextField(verbose_name='治理的时限和要求')),
-                ('deadline', models.DateField(verbose_name='治理完成时限')),
-                ('safety_emergency', models.TextField(verbose_name='安全措施和应急预案')),
-                ('state', models.CharField(choices=[('pending', '待审核'), ('approved', '已批准'), ('rejected', '已驳回')], default='pending', max_length=10, verbose_name='审核状态')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='plan', to='hazards.hazardcase')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("goal_tasks", models.TextField(verbose_name="治理的目标和任务")),
+                ("methods", models.TextField(verbose_name="采取的方法和措施")),
+                ("funding_materials", models.TextField(verbose_name="经费和物资的落实")),
+                ("organisation_people", models.TextField(verbose_name="负责治理的机构和人员")),
+                ("time_limit_requirements", models.TextField(verbose_name="治理的时限和要求")),
+                ("deadline", models.DateField(verbose_name="治理完成时限")),
+                ("safety_emergency", models.TextField(verbose_name="安全措施和应急预案")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "待审核"), ("approved", "已批准"), ("rejected", "已驳回")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="审核状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan",
+                        to="hazards.hazardcase",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '治理方案',
-                'verbose_name_plural': '治理方案',
+                "verbose_name": "治理方案",
+                "verbose_name_plural": "治理方案",
             },
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['state', 'created_at'], name='hazard_state_created'),
+            model_name="hazardcase",
+            index=models.Index(fields=["state", "created_at"], name="hazard_state_created"),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['district', 'state'], name='hazard_district_state'),
+            model_name="hazardcase",
+            index=models.Index(fields=["district", "state"], name="hazard_district_state"),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['lead_department', 'state'], name='hazard_lead_state'),
+            model_name="hazardcase",
+            index=models.Index(fields=["lead_department", "state"], name="hazard_lead_state"),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['category', 'state'], name='hazard_category_state'),
+            model_name="hazardcase",
+            index=models.Index(fields=["category", "state"], name="hazard_category_state"),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['lat', 'lon'], name='hazard_latlon'),
+            model_name="hazardcase",
+            index=models.Index(fields=["lat", "lon"], name="hazard_latlon"),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['state', 'due_at'], name='hazard_state_due'),
+            model_name="hazardcase",
+            index=models.Index(fields=["state", "due_at"], name="hazard_state_due"),
         ),
         migrations.AddConstraint(
-            model_name='casetask',
-            constraint=models.UniqueConstraint(fields=('case', 'department'), name='hazard_task_unique'),
+            model_name="casetask",
+            constraint=models.UniqueConstraint(fields=("case", "department"), name="hazard_task_unique"),
         ),
         migrations.AddConstraint(
-            model_name='routingrule',
-            constraint=models.UniqueConstraint(fields=('category', 'level', 'grade'), name='hazard_route_unique'),
+            model_name="routingrule",
+            constraint=models.UniqueConstraint(
+                fields=("category", "level", "grade"), name="hazard_route_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('case', 'user'), name='hazard_subscription_unique'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(fields=("case", "user"), name="hazard_subscription_unique"),
         ),
     ]

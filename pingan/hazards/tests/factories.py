@@ -30,15 +30,32 @@ def png(name: str = "p.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
 
 
-def submit(world: Any, *, category: str = "fire_exit", area: str = "qingcheng", grade: str | None = None,
-           source: str = "console", reporter: Any = None, lat: float | None = None, lon: float | None = None,
-           **kw: Any) -> HazardCase:
+def submit(
+    world: Any,
+    *,
+    category: str = "fire_exit",
+    area: str = "qingcheng",
+    grade: str | None = None,
+    source: str = "console",
+    reporter: Any = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    **kw: Any,
+) -> HazardCase:
     reporter = reporter or world.user("grid_worker", area)
     if lat is None:
         lat, lon = (23.7, 113.05) if area == "qingcheng" else (24.2, 113.35)
-    case, _ = actions.do_submit(reporter, source=source, title=kw.pop("title", "消防通道堵塞"),
-                                description=kw.pop("description", "楼道堆放杂物"),
-                                category=Category.objects.get(code=category), grade=grade, lat=lat, lon=lon, **kw)
+    case, _ = actions.do_submit(
+        reporter,
+        source=source,
+        title=kw.pop("title", "消防通道堵塞"),
+        description=kw.pop("description", "楼道堆放杂物"),
+        category=Category.objects.get(code=category),
+        grade=grade,
+        lat=lat,
+        lon=lon,
+        **kw,
+    )
     return case
 
 
@@ -47,7 +64,7 @@ def to_state(world: Any, case: HazardCase, state: str, area: str = "qingcheng") 
     dispatcher = world.user("dept_staff", "city")
     path = ["registered", "assigned", "rectifying", "awaiting_acceptance", "closed"]
     if case.state in path:
-        path = path[path.index(case.state) + 1:]
+        path = path[path.index(case.state) + 1 :]
     for step in path:
         if case.state == state:
             break
@@ -76,10 +93,19 @@ def major_ready(world: Any, area: str = "qingcheng") -> HazardCase:
     case = submit(world, category="hazchem", area=area)
     case = actions.do_register(dispatcher, case, grade="major")
     actions.do_save_plan(dispatcher, case, PLAN)
-    case = actions.do_report(dispatcher, case, current_state_cause="储罐区泄漏", harm_difficulty="危害大,需停产治理")
+    case = actions.do_report(
+        dispatcher, case, current_state_cause="储罐区泄漏", harm_difficulty="危害大,需停产治理"
+    )
     case = actions.do_approve_plan(dispatcher, case)
     return case
 
 
-PLAN = {"goal_tasks": "消除泄漏", "methods": "更换阀门", "funding_materials": "20万元", "organisation_people": "设备部",
-        "time_limit_requirements": "30日内", "deadline": dt.date(2027, 1, 31), "safety_emergency": "警戒、应急预案"}
+PLAN = {
+    "goal_tasks": "消除泄漏",
+    "methods": "更换阀门",
+    "funding_materials": "20万元",
+    "organisation_people": "设备部",
+    "time_limit_requirements": "30日内",
+    "deadline": dt.date(2027, 1, 31),
+    "safety_emergency": "警戒、应急预案",
+}

@@ -25,21 +25,33 @@ pytestmark = pytest.mark.django_db
 def test_main_path_writes_audit_and_deadlines(world):
     case = submit(world)
     assert Deadline.objects.filter(kind="hazards.register", object_id=str(case.pk), met_at=None).exists()
-    assert Message.objects.filter(recipient=world.user("dept_staff", "city"), event="hazards.case.submitted").exists()
+    assert Message.objects.filter(
+        recipient=world.user("dept_staff", "city"), event="hazards.case.submitted"
+    ).exists()
     case = to_state(world, case, "assigned")
     # fire_exit inherits the fire rule: lead = district fire brigade, co = the district government sector…
     assert case.lead_department == world.departments["qc_fire"]
     assert case.assigned_at and case.due_at
-    assert Deadline.objects.filter(kind="hazards.rectify", object_id=str(case.pk), met_at=None,
-                                   department=world.departments["qc_fire"]).exists()
+    assert Deadline.objects.filter(
+        kind="hazards.rectify", object_id=str(case.pk), met_at=None, department=world.departments["qc_fire"]
+    ).exists()
     assert Deadline.objects.get(kind="hazards.register", object_id=str(case.pk)).met_at is not None
     case = to_state(world, case, "closed")
     assert case.state == State.CLOSED and case.closed_at and case.due_at is None
-    assert not Deadline.objects.filter(object_id=str(case.pk), met_at=None, cancelled_at=None,
-                                       kind__startswith="hazards.").exists()
-    actions_done = list(AuditEvent.objects.for_object(case).order_by("at", "id").values_list("action", flat=True))
-    assert actions_done == ["hazards.case.submit", "hazards.case.register", "hazards.case.assign",
-                            "hazards.case.start", "hazards.case.submit_rectification", "hazards.case.accept"]
+    assert not Deadline.objects.filter(
+        object_id=str(case.pk), met_at=None, cancelled_at=None, kind__startswith="hazards."
+    ).exists()
+    actions_done = list(
+        AuditEvent.objects.for_object(case).order_by("at", "id").values_list("action", flat=True)
+    )
+    assert actions_done == [
+        "hazards.case.submit",
+        "hazards.case.register",
+        "hazards.case.assign",
+        "hazards.case.start",
+        "hazards.case.submit_rectification",
+        "hazards.case.accept",
+    ]
 
 
 def test_general_fixed_on_the_spot_is_closed_without_report(world):
@@ -53,8 +65,10 @@ def test_major_cannot_close_without_plan_and_report(world):
     dispatcher = world.user("dept_staff", "city")
     case = submit(world, category="hazchem")
     case = actions.do_register(dispatcher, case, grade="major")
-    for attempt in (lambda: actions.do_close_on_spot(dispatcher, case, note="x"),
-                    lambda: actions.do_assign(dispatcher, case)):
+    for attempt in (
+        lambda: actions.do_close_on_spot(dispatcher, case, note="x"),
+        lambda: actions.do_assign(dispatcher, case),
+    ):
         with pytest.raises(ActionError) as err:
             attempt()
         assert err.value.code in ("major_not_on_spot", "major_needs_report")
@@ -144,7 +158,10 @@ def test_concurrent_transitions_one_winner(world):
 
     a = threading.Thread(target=run, args=(lambda: actions.do_register(dispatcher, case),))
     b = threading.Thread(target=run, args=(lambda: actions.do_decline(dispatcher, case, reason="重复"),))
-    a.start(); b.start(); a.join(); b.join()  # noqa: E702
+    a.start()
+    b.start()
+    a.join()
+    b.join()  # noqa: E702
     assert sorted(results) == ["conflict", "ok"]
 
 
@@ -164,7 +181,9 @@ def test_duplicates_and_merge_keep_reporters_subscribed(world):
     second = submit(world, reporter=world.user("grid_worker"), lat=23.7004, lon=113.0502)
     far = submit(world, lat=23.71, lon=113.06)
     other_cat = submit(world, category="gas", lat=23.7001, lon=113.05)
-    dups = actions.find_duplicates(category=second.category, lat=second.lat, lon=second.lon, exclude=second.pk)
+    dups = actions.find_duplicates(
+        category=second.category, lat=second.lat, lon=second.lon, exclude=second.pk
+    )
     assert [c.pk for c, _d in dups] == [first.pk]
     assert far.pk not in [c.pk for c, _d in dups] and other_cat.pk not in [c.pk for c, _d in dups]
     dispatcher = world.user("dept_staff", "city")
@@ -183,8 +202,12 @@ def test_routing_enterprise_and_site_supervisor_win(world):
     lead, co, why = actions.route_case(case)
     assert lead == world.departments["qc_em"] and why == "enterprise"
     assert world.departments["qc_fire"] in co  # the area rule's lead joins as co-handler
-    site = Site.objects.create(enterprise=ent, name="一号仓库", division=world.towns["qingcheng"],
-                               supervising_department=world.departments["qc_fire"])
+    site = Site.objects.create(
+        enterprise=ent,
+        name="一号仓库",
+        division=world.towns["qingcheng"],
+        supervising_department=world.departments["qc_fire"],
+    )
     case2 = submit(world, category="hazchem", site=site)
     lead, co, why = actions.route_case(case2)
     assert lead == world.departments["qc_fire"] and why == "site"
@@ -211,8 +234,12 @@ def test_return_goes_back_to_dispatch_and_reassign(world):
     case = actions.do_return(lead, case, reason="不属于消防职责")
     assert case.state == State.RETURNED
     assert Message.objects.filter(recipient=dispatcher, event="hazards.case.returned").exists()
-    assert Deadline.objects.filter(kind="hazards.register", object_id=str(case.pk), met_at=None,
-                                   department=world.departments["city_dispatch"]).exists()
+    assert Deadline.objects.filter(
+        kind="hazards.register",
+        object_id=str(case.pk),
+        met_at=None,
+        department=world.departments["city_dispatch"],
+    ).exists()
     case = actions.do_reassign(dispatcher, case, lead=world.departments["qc_town"], reason="属地街道处理")
     assert case.state == State.ASSIGNED and case.lead_department == world.departments["qc_town"]
 
@@ -220,7 +247,9 @@ def test_return_goes_back_to_dispatch_and_reassign(world):
 def test_joint_handling_co_handler_must_finish_first(world):
     dispatcher = world.user("dept_staff", "city")
     case = to_state(world, submit(world), "registered")
-    case = actions.do_assign(dispatcher, case, lead=world.departments["qc_fire"], co=[world.departments["qc_town"]])
+    case = actions.do_assign(
+        dispatcher, case, lead=world.departments["qc_fire"], co=[world.departments["qc_town"]]
+    )
     tasks = {t.department_id: t for t in case.tasks.all()}
     assert tasks[world.departments["qc_town"].pk].role == "co"
     assert Deadline.objects.filter(kind="hazards.cotask", department=world.departments["qc_town"]).exists()
@@ -240,8 +269,12 @@ def test_joint_handling_co_handler_must_finish_first(world):
         actions.do_accept(fire, case)
     case = actions.do_reject(world.user("grid_worker"), case, reason="仍有杂物")
     assert case.state == State.RECTIFYING
-    assert Deadline.objects.filter(kind="hazards.rectify", object_id=str(case.pk), met_at=None,
-                                   cancelled_at=None).count() == 1
+    assert (
+        Deadline.objects.filter(
+            kind="hazards.rectify", object_id=str(case.pk), met_at=None, cancelled_at=None
+        ).count()
+        == 1
+    )
 
 
 def test_feedback_not_fixed_reopens(world):
@@ -254,7 +287,9 @@ def test_feedback_not_fixed_reopens(world):
     actions.do_feedback(None, case, answer="not_fixed", note="杂物又堆回来了")
     case.refresh_from_db()
     assert case.state == State.RECTIFYING and case.reopened_count == 1
-    assert AuditEvent.objects.for_object(case).filter(action="hazards.case.reopen", note__contains="杂物又堆回来了")
+    assert AuditEvent.objects.for_object(case).filter(
+        action="hazards.case.reopen", note__contains="杂物又堆回来了"
+    )
     with pytest.raises(Conflict):
         actions.do_feedback(None, case, answer="fixed")
 
@@ -312,7 +347,12 @@ def test_photo_validation_by_content_and_size(world, settings):
 
 def test_dispatch_centre_lookup(world):
     assert actions.dispatch_centre_for(world.towns["yingde"]) == world.departments["city_dispatch"]
-    local = Department.objects.create(code="441881-dispatch", name="英德市受理中心", sector=Sector.DISPATCH,
-                                      kind=DepartmentKind.CENTRE, division=world.districts["yingde"])
+    local = Department.objects.create(
+        code="441881-dispatch",
+        name="英德市受理中心",
+        sector=Sector.DISPATCH,
+        kind=DepartmentKind.CENTRE,
+        division=world.districts["yingde"],
+    )
     assert actions.dispatch_centre_for(world.towns["yingde"]) == local
     assert Category.objects.filter(code="fire").exists()

@@ -17,9 +17,17 @@ ROLES = MATRIX_PEOPLE + [(None, None)]
 IDS = [f"{r}-{a}" for r, a in ROLES]
 
 # Expected status per (role, area) for reading a 清城区 case made by the 清城 grid worker.
-SEES_QC_CASE = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-                ("grid_worker", "qingcheng"), ("inspector", "qingcheng"), ("duty_officer", "qingcheng"),
-                ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"), ("integration", "city")}
+SEES_QC_CASE = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("grid_worker", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("integration", "city"),
+}
 
 
 def client_for(world, role, area):
@@ -56,8 +64,13 @@ def test_list_and_detail_scope(world, qc_case, role, area):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_create(world, role, area):
     c = client_for(world, role, area)
-    payload = {"title": "配电箱破损", "category": "fire_facility", "lat": 23.71, "lon": 113.06,
-               "client_token": f"t-{role}-{area}"}
+    payload = {
+        "title": "配电箱破损",
+        "category": "fire_facility",
+        "lat": 23.71,
+        "lon": 113.06,
+        "client_token": f"t-{role}-{area}",
+    }
     r = c.post("/api/v1/hazards/", payload, format="json")
     if role is None:
         assert r.status_code in (401, 403)
@@ -74,11 +87,18 @@ def test_create(world, role, area):
 
 def test_create_errors_name_the_field(world):
     c = client_for(world, "grid_worker", "qingcheng")
-    r = c.post("/api/v1/hazards/", {"title": "x", "category": "nope", "lat": 23.7, "lon": 113.05}, format="json")
+    r = c.post(
+        "/api/v1/hazards/", {"title": "x", "category": "nope", "lat": 23.7, "lon": 113.05}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "category"
-    r = c.post("/api/v1/hazards/", {"title": "x", "category": "gas", "lat": 30.0, "lon": 100.0}, format="json")
-    assert r.status_code == 400 and r.json()["errors"][0] == {"field": "location", "code": "outside_city",
-                                                              "message": r.json()["errors"][0]["message"]}
+    r = c.post(
+        "/api/v1/hazards/", {"title": "x", "category": "gas", "lat": 30.0, "lon": 100.0}, format="json"
+    )
+    assert r.status_code == 400 and r.json()["errors"][0] == {
+        "field": "location",
+        "code": "outside_city",
+        "message": r.json()["errors"][0]["message"],
+    }
     r = c.post("/api/v1/hazards/", {"title": "", "category": "gas"}, format="json")
     assert {e["field"] for e in r.json()["errors"]} >= {"title"}
 
@@ -100,12 +120,18 @@ def test_transition_register(world, qc_case, role, area):
 
 def test_transition_by_dispatcher_and_conflict(world, qc_case):
     c = client_for(world, "dept_staff", "city")  # the dispatcher
-    r = c.post(f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "register", "expected_state": "submitted"},
-               format="json")
+    r = c.post(
+        f"/api/v1/hazards/{qc_case.pk}/transition/",
+        {"action": "register", "expected_state": "submitted"},
+        format="json",
+    )
     assert r.status_code == 200
     # A second client acting on what it saw before: 409 with a clear message naming the state.
-    r = c.post(f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "decline", "reason": "x",
-                                                             "expected_state": "submitted"}, format="json")
+    r = c.post(
+        f"/api/v1/hazards/{qc_case.pk}/transition/",
+        {"action": "decline", "reason": "x", "expected_state": "submitted"},
+        format="json",
+    )
     assert r.status_code == 409
     err = r.json()["errors"][0]
     assert err["field"] == "state" and err["code"] == "conflict" and "已立案" in err["message"]
@@ -115,8 +141,12 @@ def test_transition_by_dispatcher_and_conflict(world, qc_case):
 
 def test_major_close_without_plan_is_rejected_through_api(world, qc_case):
     c = client_for(world, "dept_staff", "city")
-    c.post(f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "register", "grade": "major"}, format="json")
-    r = c.post(f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "close_on_spot", "reason": "x"}, format="json")
+    c.post(
+        f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "register", "grade": "major"}, format="json"
+    )
+    r = c.post(
+        f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "close_on_spot", "reason": "x"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "major_not_on_spot"
     r = c.post(f"/api/v1/hazards/{qc_case.pk}/transition/", {"action": "assign"}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "major_needs_report"
@@ -134,15 +164,20 @@ def test_comments(world, qc_case, role, area):
     assert r.status_code == (200 if sees else 404)
     if sees:
         assert any(x["body"] == "内部:疑似重复" for x in r.json())
-    r = c.post(f"/api/v1/hazards/{qc_case.pk}/comments/", {"body": "已联系物业", "is_public": True}, format="json")
+    r = c.post(
+        f"/api/v1/hazards/{qc_case.pk}/comments/", {"body": "已联系物业", "is_public": True}, format="json"
+    )
     assert r.status_code == (201 if sees else 404)
 
 
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_photos(world, qc_case, role, area):
     c = client_for(world, role, area)
-    r = c.post(f"/api/v1/hazards/{qc_case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "report"},
-               format="multipart")
+    r = c.post(
+        f"/api/v1/hazards/{qc_case.pk}/photos/",
+        {"photo": jpeg_with_gps(), "kind": "report"},
+        format="multipart",
+    )
     if role is None:
         assert r.status_code in (401, 403)
     else:
@@ -153,13 +188,21 @@ def test_photos(world, qc_case, role, area):
 def test_task_update(world, role, area):
     dispatcher = world.user("dept_staff", "city")
     case = to_state(world, submit(world), "registered")
-    case = actions.do_assign(dispatcher, case, lead=world.departments["qc_fire"], co=[world.departments["qc_em"]])
+    case = actions.do_assign(
+        dispatcher, case, lead=world.departments["qc_fire"], co=[world.departments["qc_em"]]
+    )
     c = client_for(world, role, area)
     r = c.post(f"/api/v1/hazards/{case.pk}/task/", {"state": "done", "note": "已配合检查"}, format="json")
     if role is None:
         assert r.status_code in (401, 403)
-    elif (role, area) in {("dept_staff", "qingcheng"), ("inspector", "qingcheng"), ("duty_officer", "qingcheng"),
-                          ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"), ("city_admin", "city")}:
+    elif (role, area) in {
+        ("dept_staff", "qingcheng"),
+        ("inspector", "qingcheng"),
+        ("duty_officer", "qingcheng"),
+        ("duty_leader", "qingcheng"),
+        ("rescue_lead", "qingcheng"),
+        ("city_admin", "city"),
+    }:
         # people of qc_em (the co-handler) and of qc_fire (the lead, rescue_lead) update their own task;
         # the city administrator of city_em holds no task there: 403
         assert r.status_code == (200 if role != "city_admin" else 403)
@@ -219,15 +262,38 @@ def test_routing_table_admin_only_writes(world, role, area):
     assert r.status_code == (200 if staff else (403 if role else 403)) or r.status_code == 401
     r1 = c.get(f"/api/v1/hazard-routes/{rule.pk}/")
     r2 = c.patch(f"/api/v1/hazard-routes/{rule.pk}/", {"co_sectors": ["fire"]}, format="json")
-    r3 = c.put(f"/api/v1/hazard-routes/{rule.pk}/", {"category": rule.category_id, "level": "district", "grade": "",
-                                                       "lead_sector": "housing", "co_sectors": []}, format="json")
-    r4 = c.post("/api/v1/hazard-routes/", {"category": rule.category_id, "level": "town", "grade": "",
-                                           "lead_sector": "government", "co_sectors": ["fire"]}, format="json")
+    r3 = c.put(
+        f"/api/v1/hazard-routes/{rule.pk}/",
+        {
+            "category": rule.category_id,
+            "level": "district",
+            "grade": "",
+            "lead_sector": "housing",
+            "co_sectors": [],
+        },
+        format="json",
+    )
+    r4 = c.post(
+        "/api/v1/hazard-routes/",
+        {
+            "category": rule.category_id,
+            "level": "town",
+            "grade": "",
+            "lead_sector": "government",
+            "co_sectors": ["fire"],
+        },
+        format="json",
+    )
     created = r4.json().get("id") if r4.status_code == 201 else rule.pk
     r5 = c.delete(f"/api/v1/hazard-routes/{created}/")
     if role == "city_admin":
         assert (r1.status_code, r2.status_code, r3.status_code, r4.status_code, r5.status_code) == (
-            200, 200, 200, 201, 204)
+            200,
+            200,
+            200,
+            201,
+            204,
+        )
     elif staff:
         assert r1.status_code == 200
         assert {r2.status_code, r3.status_code, r4.status_code, r5.status_code} == {403}
@@ -247,8 +313,11 @@ def test_routing_table_validates_sectors(world):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_public_tracking(world, role, area):
     citizen = world.user("public", "city")
-    case = to_state(world, submit(world, reporter=citizen, source="public", reporter_name="张三",
-                                  reporter_phone="13812345678"), "closed")
+    case = to_state(
+        world,
+        submit(world, reporter=citizen, source="public", reporter_name="张三", reporter_phone="13812345678"),
+        "closed",
+    )
     c = client_for(world, role, area)
     r = c.get(f"/api/v1/hazard-tracking/{case.tracking_code}/")
     assert r.status_code == 200
@@ -262,8 +331,13 @@ def test_public_tracking(world, role, area):
 
 def test_public_tracking_not_fixed_reopens(world, api):
     case = to_state(world, submit(world, source="public"), "closed")
-    r = api.post(f"/api/v1/hazard-tracking/{case.tracking_code}/feedback/", {"answer": "not_fixed"}, format="json")
+    r = api.post(
+        f"/api/v1/hazard-tracking/{case.tracking_code}/feedback/", {"answer": "not_fixed"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "note"
-    r = api.post(f"/api/v1/hazard-tracking/{case.tracking_code}/feedback/",
-                 {"answer": "not_fixed", "note": "还在"}, format="json")
+    r = api.post(
+        f"/api/v1/hazard-tracking/{case.tracking_code}/feedback/",
+        {"answer": "not_fixed", "note": "还在"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["state"] == State.RECTIFYING

@@ -125,10 +125,20 @@ def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
     for i in range(40):
         area = "qingcheng" if i % 2 else "yingde"
         lat0, lon0 = (23.6, 113.0) if area == "qingcheng" else (24.1, 113.3)
-        extra = submit(world, area=area, lat=lat0 + rng.uniform(0.02, 0.18), lon=lon0 + rng.uniform(0.01, 0.09),
-                       category=rng.choice(["fire_exit", "gas", "hazchem", "other"]), title=f"演示隐患 {i}")
-        to_state(world, extra, rng.choice(["submitted", "assigned", "rectifying", "awaiting_acceptance", "closed"]),
-                 area=area)
+        extra = submit(
+            world,
+            area=area,
+            lat=lat0 + rng.uniform(0.02, 0.18),
+            lon=lon0 + rng.uniform(0.01, 0.09),
+            category=rng.choice(["fire_exit", "gas", "hazchem", "other"]),
+            title=f"演示隐患 {i}",
+        )
+        to_state(
+            world,
+            extra,
+            rng.choice(["submitted", "assigned", "rectifying", "awaiting_acceptance", "closed"]),
+            area=area,
+        )
     d.goto(d.base + "/console/hazards/map/")
     d.wait_for_selector("#hazard-map[data-loaded='1']")
     assert int(d.get_attribute("#hazard-map", "data-count")) == 41
@@ -143,9 +153,13 @@ def test_grid_worker_reports_from_a_phone(page, login, shot, tmp_path):
     """The grid worker's form on a phone: camera photo, browser position, their grid preselected."""
     ensure_defaults()
     make_world()
-    ctx = page.context.browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                           geolocation={"latitude": 23.705, "longitude": 113.055},
-                                           permissions=["geolocation"], is_mobile=True)
+    ctx = page.context.browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 23.705, "longitude": 113.055},
+        permissions=["geolocation"],
+        is_mobile=True,
+    )
     pg = ctx.new_page()
     pg.base = page.base
     login(pg, "qingcheng_grid", PASSWORD)
@@ -176,7 +190,9 @@ def test_citizen_my_reports_and_whole_history(page, login, shot):
     ensure_defaults()
     world = make_world()
     citizen = world.user("public", "city")
-    case = to_state(world, submit(world, reporter=citizen, source="public", title="小区消防通道被占"), "closed")
+    case = to_state(
+        world, submit(world, reporter=citizen, source="public", title="小区消防通道被占"), "closed"
+    )
     actions.do_feedback(citizen, case, answer="not_fixed", note="晚上又停满了电动车")
     submit(world, reporter=citizen, source="public", title="路边燃气管道裸露", category="gas")
     login(page, "citizen", PASSWORD)
@@ -199,8 +215,14 @@ def test_enterprise_case_page(page, login, shot):
 
     ensure_defaults()
     world = make_world()
-    case = submit(world, category="hazchem", enterprise=world.enterprises["qingcheng"], source="enterprise",
-                  reporter=world.user("enterprise"), title="储罐区阀门渗漏")
+    case = submit(
+        world,
+        category="hazchem",
+        enterprise=world.enterprises["qingcheng"],
+        source="enterprise",
+        reporter=world.user("enterprise"),
+        title="储罐区阀门渗漏",
+    )
     login(page, "qingcheng_ent", PASSWORD)
     page.goto(page.base + f"/console/hazards/{case.pk}/")
     page.wait_for_selector("[data-testid=case-title]")

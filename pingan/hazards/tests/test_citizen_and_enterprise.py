@@ -25,9 +25,17 @@ def test_tracking_keeps_history_after_not_fixed_feedback(world):
     case.refresh_from_db()
     assert case.state == "rectifying" and case.reopened_count == 1
     page = c.get(url).content.decode()
-    steps = page[page.index('data-testid="public-steps"'):]
-    steps = steps[:steps.index("</ul>")]
-    for label in ("已受理", "已立案", "已派遣至责任部门", "整改完成,待验收", "已销号", "报告人反馈: 未消除", "重新打开整改"):
+    steps = page[page.index('data-testid="public-steps"') :]
+    steps = steps[: steps.index("</ul>")]
+    for label in (
+        "已受理",
+        "已立案",
+        "已派遣至责任部门",
+        "整改完成,待验收",
+        "已销号",
+        "报告人反馈: 未消除",
+        "重新打开整改",
+    ):
         assert label in steps, label
     assert steps.index("已销号") < steps.index("报告人反馈") < steps.index("重新打开整改")
     # The citizen's own note is shown (phone masked); no second feedback form while it is open.
@@ -37,8 +45,8 @@ def test_tracking_keeps_history_after_not_fixed_feedback(world):
     case = to_state(world, case, "closed")
     page = c.get(url).content.decode()
     assert 'data-testid="feedback-form"' in page
-    steps = page[page.index('data-testid="public-steps"'):]
-    assert steps[:steps.index("</ul>")].count("已销号") == 2
+    steps = page[page.index('data-testid="public-steps"') :]
+    assert steps[: steps.index("</ul>")].count("已销号") == 2
 
 
 def test_tracking_never_shows_officers_notes(world):
@@ -52,8 +60,14 @@ def test_tracking_never_shows_officers_notes(world):
 def _many(world, n):
     ent = world.enterprises["qingcheng"]
     for i in range(n):
-        submit(world, category="hazchem", enterprise=ent, source=Source.ENTERPRISE if i % 2 else Source.CONSOLE,
-               reporter=world.user("enterprise") if i % 2 else None, title=f"企业隐患{i}")
+        submit(
+            world,
+            category="hazchem",
+            enterprise=ent,
+            source=Source.ENTERPRISE if i % 2 else Source.CONSOLE,
+            reporter=world.user("enterprise") if i % 2 else None,
+            title=f"企业隐患{i}",
+        )
     submit(world, area="yingde", enterprise=world.enterprises["yingde"], title="别家的隐患")
 
 
@@ -88,7 +102,9 @@ def test_workspace_panel_only_for_enterprises(world):
 def test_merged_cases_are_not_publicly_listed(world):
     dispatcher = world.user("dept_staff", "city")
     keep = submit(world, source=Source.PUBLIC, reporter=world.user("public", "city"))
-    dup = submit(world, source=Source.PUBLIC, reporter=world.user("public", "city"), photos=[png()], title="重复")
+    dup = submit(
+        world, source=Source.PUBLIC, reporter=world.user("public", "city"), photos=[png()], title="重复"
+    )
     actions.do_merge(dispatcher, dup, into=keep)
     from pingan.hazards.models import HazardCase
 

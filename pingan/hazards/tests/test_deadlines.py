@@ -40,8 +40,10 @@ def test_reconciler_across_national_day_with_adjusted_working_day(world):
         assert deadlines.reconcile() == {"reminded": 1, "escalated": 0}
         assert deadlines.reconcile() == {"reminded": 0, "escalated": 0}
         assert not case.__class__.objects.overdue().filter(pk=case.pk).exists()
-    assert set(Message.objects.filter(event="hazards.deadline.remind").values_list("recipient", flat=True)) == \
-        lead_people
+    assert (
+        set(Message.objects.filter(event="hazards.deadline.remind").values_list("recipient", flat=True))
+        == lead_people
+    )
 
     # Past the deadline the reconciler escalates once to level 1…
     with time_machine.travel(dt.datetime(2026, 10, 11, 9, 0, tzinfo=TZ), tick=False):
@@ -68,9 +70,12 @@ def test_reconciler_across_national_day_with_adjusted_working_day(world):
         assert deadlines.reconcile()["escalated"] == 1
     row.refresh_from_db()
     assert row.escalation_level == 2 and row.next_escalation_at is None
-    assert Message.objects.filter(event="hazards.deadline.overdue", recipient=world.user("dept_staff", "city"),
-                                  urgent=True).exists()
-    assert Message.objects.filter(event="hazards.deadline.overdue", recipient=world.user("city_admin", "city")).exists()
+    assert Message.objects.filter(
+        event="hazards.deadline.overdue", recipient=world.user("dept_staff", "city"), urgent=True
+    ).exists()
+    assert Message.objects.filter(
+        event="hazards.deadline.overdue", recipient=world.user("city_admin", "city")
+    ).exists()
     with time_machine.travel(dt.datetime(2026, 10, 20, 9, 0, tzinfo=TZ), tick=False):
         assert deadlines.reconcile()["escalated"] == 0
 

@@ -14,9 +14,25 @@ from .factories import jpeg_with_gps, submit, to_state
 pytestmark = pytest.mark.django_db
 
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
-REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
 W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 
 
@@ -26,7 +42,9 @@ def test_services_json_and_xml(world):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
     rows = r.json()
     assert rows and all(set(row) == SERVICE_FIELDS for row in rows)
-    assert all(row["type"] in ("realtime", "batch", "blackbox") and row["metadata"] in (True, False) for row in rows)
+    assert all(
+        row["type"] in ("realtime", "batch", "blackbox") and row["metadata"] in (True, False) for row in rows
+    )
     codes = {row["service_code"] for row in rows}
     assert "fire_exit" in codes and "fire" not in codes  # groups are not services; their children are
     x = c.get("/open311/v2/services.xml")
@@ -44,10 +62,22 @@ def test_services_json_and_xml(world):
 
 def test_post_request_then_get_it(world):
     c = Client()
-    r = c.post("/open311/v2/requests.json", {
-        "service_code": "fire_exit", "lat": "23.7", "long": "113.05", "address_string": "凤城街道 1 号",
-        "description": "楼道堆满杂物 联系 13812345678", "first_name": "三", "last_name": "张", "phone": "13812345678",
-        "email": "z@example.org", "media": jpeg_with_gps(), "attribute[client_token]": "abc"})
+    r = c.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": "fire_exit",
+            "lat": "23.7",
+            "long": "113.05",
+            "address_string": "凤城街道 1 号",
+            "description": "楼道堆满杂物 联系 13812345678",
+            "first_name": "三",
+            "last_name": "张",
+            "phone": "13812345678",
+            "email": "z@example.org",
+            "media": jpeg_with_gps(),
+            "attribute[client_token]": "abc",
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert isinstance(body, list) and len(body) == 1
@@ -56,8 +86,16 @@ def test_post_request_then_get_it(world):
     case = HazardCase.objects.get()
     assert case.source == "open311" and case.reporter_name == "张 三"
     # Retried with the same token: the same request.
-    again = c.post("/open311/v2/requests.json", {"service_code": "fire_exit", "lat": "23.7", "long": "113.05",
-                                                 "description": "楼道堆满杂物", "attribute[client_token]": "abc"})
+    again = c.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": "fire_exit",
+            "lat": "23.7",
+            "long": "113.05",
+            "description": "楼道堆满杂物",
+            "attribute[client_token]": "abc",
+        },
+    )
     assert again.json()[0]["service_request_id"] == rid and HazardCase.objects.count() == 1
 
     one = c.get(f"/open311/v2/requests/{rid}.json").json()
@@ -68,7 +106,7 @@ def test_post_request_then_get_it(world):
     assert isinstance(row["lat"], float) and isinstance(row["long"], float)
     assert "13812345678" not in str(row) and "张" not in str(row)  # no reporter identity; phone masked
     assert row["media_url"].startswith("http://testserver/report/photo/")
-    media = c.get(row["media_url"][len("http://testserver"):])
+    media = c.get(row["media_url"][len("http://testserver") :])
     assert media.status_code == 200 and b"Exif" not in b"".join(media.streaming_content)
 
     x = ET.fromstring(c.get(f"/open311/v2/requests/{rid}.xml").content)
@@ -82,15 +120,21 @@ def test_post_errors(world):
     c = Client()
     r = c.post("/open311/v2/requests.json", {"lat": "23.7", "long": "113.05", "description": "x"})
     assert r.status_code == 400 and set(r.json()[0]) == {"code", "description"}
-    r = c.post("/open311/v2/requests.xml", {"service_code": "nope", "lat": "23.7", "long": "113.05",
-                                            "description": "x"})
+    r = c.post(
+        "/open311/v2/requests.xml",
+        {"service_code": "nope", "lat": "23.7", "long": "113.05", "description": "x"},
+    )
     assert r.status_code == 404
     err = ET.fromstring(r.content)
     assert err.tag == "errors" and err.find("error/code").text == "404"
-    r = c.post("/open311/v2/requests.json", {"service_code": "gas", "lat": "30", "long": "100", "description": "x"})
+    r = c.post(
+        "/open311/v2/requests.json", {"service_code": "gas", "lat": "30", "long": "100", "description": "x"}
+    )
     assert r.status_code == 400 and "location" in r.json()[0]["description"]
-    r = c.post("/open311/v2/requests.json", {"service_code": "gas", "lat": "23.7", "long": "113.05",
-                                             "description": "x", "api_key": "wrong"})
+    r = c.post(
+        "/open311/v2/requests.json",
+        {"service_code": "gas", "lat": "23.7", "long": "113.05", "description": "x", "api_key": "wrong"},
+    )
     assert r.status_code == 403
 
 
@@ -118,4 +162,7 @@ def test_get_requests_filters_and_status_mapping(world):
     assert c.get(f"/open311/v2/requests/{internal.number}.json").status_code == 404
     x = ET.fromstring(c.get("/open311/v2/requests.xml").content)
     assert len(x.findall("request")) == 2
-    assert c.get("/open311/v2/discovery.json").json()["endpoints"][0]["formats"] == ["application/json", "text/xml"]
+    assert c.get("/open311/v2/discovery.json").json()["endpoints"][0]["formats"] == [
+        "application/json",
+        "text/xml",
+    ]

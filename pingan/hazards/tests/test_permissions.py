@@ -25,12 +25,29 @@ pytestmark = pytest.mark.django_db
 
 ROLES = MATRIX_PEOPLE + [(None, None)]
 IDS = [f"{r}-{a}" for r, a in ROLES]
-STAFF = {"city_admin", "dept_staff", "area_staff", "grid_worker", "inspector", "duty_officer", "duty_leader",
-         "rescue_lead", "integration"}
+STAFF = {
+    "city_admin",
+    "dept_staff",
+    "area_staff",
+    "grid_worker",
+    "inspector",
+    "duty_officer",
+    "duty_leader",
+    "rescue_lead",
+    "integration",
+}
 # Who sees a 清城区 case reported by the 清城 grid worker (its area, the city, its reporter).
-SEES_QC_CASE = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-                ("grid_worker", "qingcheng"), ("inspector", "qingcheng"), ("duty_officer", "qingcheng"),
-                ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"), ("integration", "city")}
+SEES_QC_CASE = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("grid_worker", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("integration", "city"),
+}
 
 
 def client(world, role, area):
@@ -82,7 +99,9 @@ def test_my_reports_page(world, role, area):
     page = r.content.decode()
     assert ("我报的隐患" in page) == (role == "public")
     if role == "public":
-        assert f"/report/track/{mine.tracking_code}/" in page and "已受理" in page and "别人的隐患" not in page
+        assert (
+            f"/report/track/{mine.tracking_code}/" in page and "已受理" in page and "别人的隐患" not in page
+        )
 
 
 def _nav_urls(user):
@@ -91,8 +110,13 @@ def _nav_urls(user):
 
 def test_navigation_per_role(world):
     assert _nav_urls(world.user("grid_worker")) == {"hazards:list", "hazards:map", "hazards:create"}
-    assert _nav_urls(world.user("city_admin", "city")) == {"hazards:list", "hazards:map", "hazards:create",
-                                                           "hazards:stats", "hazards:routes"}
+    assert _nav_urls(world.user("city_admin", "city")) == {
+        "hazards:list",
+        "hazards:map",
+        "hazards:create",
+        "hazards:stats",
+        "hazards:routes",
+    }
     assert "hazards:routes" not in _nav_urls(world.user("dept_staff", "qingcheng"))
     assert "hazards:stats" in _nav_urls(world.user("dept_staff", "qingcheng"))
     assert _nav_urls(world.user("enterprise")) == {"hazards:list", "hazards:create"}
@@ -116,8 +140,9 @@ def _people(world, case):
     return people + ([lead] if lead else [])
 
 
-@pytest.mark.parametrize("state", ["submitted", "registered", "assigned", "rectifying", "awaiting_acceptance",
-                                   "closed"])
+@pytest.mark.parametrize(
+    "state", ["submitted", "registered", "assigned", "rectifying", "awaiting_acceptance", "closed"]
+)
 def test_case_page_offers_only_what_the_person_may_do(world, state):
     case = to_state(world, submit(world), state)
     case.refresh_from_db()
@@ -135,8 +160,12 @@ def test_case_page_offers_only_what_the_person_may_do(world, state):
         seen_any = seen_any or bool(offered)
         for action in offered:
             _must_not_be_refused(user, case, action, other)
-        for form, perm in (("comment", "hazards.comment"), ("supervision", "hazards.list_supervision"),
-                           ("plan", "hazards.plan"), ("resume", "hazards.apply_resume")):
+        for form, perm in (
+            ("comment", "hazards.comment"),
+            ("supervision", "hazards.list_supervision"),
+            ("plan", "hazards.plan"),
+            ("resume", "hazards.apply_resume"),
+        ):
             if f'action="/console/hazards/{case.pk}/{form}/"' in page and form != "resume":
                 assert may(user, perm, case), (user.username, form)
     assert seen_any  # someone is always offered the next step
@@ -148,8 +177,13 @@ class _Rollback(Exception):
 
 def _must_not_be_refused(user, case, action, other):
     """Submit the offered action as that person (rolled back): it may fail for want of data, never 403."""
-    data = {"expected_state": case.state, "reason": "测试说明", "into": other.pk,
-            "current_state_cause": "现状", "harm_difficulty": "难度"}
+    data = {
+        "expected_state": case.state,
+        "reason": "测试说明",
+        "into": other.pk,
+        "current_state_cause": "现状",
+        "harm_difficulty": "难度",
+    }
     try:
         with transaction.atomic():
             actions.perform(user, HazardCase.objects.get(pk=case.pk), action, data)
@@ -182,7 +216,10 @@ def test_major_case_forms_per_person(world):
     page = _page(dispatcher, case)
     assert f"/console/hazards/{case.pk}/supervision/" in page
     page = _page(other, case)
-    assert f"/console/hazards/{case.pk}/supervision/" not in page and f"/console/hazards/{case.pk}/plan/" not in page
+    assert (
+        f"/console/hazards/{case.pk}/supervision/" not in page
+        and f"/console/hazards/{case.pk}/plan/" not in page
+    )
 
 
 def _page(user, case):
@@ -195,9 +232,18 @@ def test_enterprise_opens_its_own_case_and_sees_only_what_it_may(world):
     ent = world.user("enterprise")
     c = Client()
     c.force_login(ent)
-    r = c.post("/console/hazards/new/", {"category": _cat("hazchem"), "title": "储罐阀门渗漏", "lat": "23.7",
-                                         "lon": "113.05", "source": "enterprise", "client_token": "e-own",
-                                         "photos": jpeg_with_gps()})
+    r = c.post(
+        "/console/hazards/new/",
+        {
+            "category": _cat("hazchem"),
+            "title": "储罐阀门渗漏",
+            "lat": "23.7",
+            "lon": "113.05",
+            "source": "enterprise",
+            "client_token": "e-own",
+            "photos": jpeg_with_gps(),
+        },
+    )
     assert r.status_code == 302
     case = HazardCase.objects.get(title="储罐阀门渗漏")
     assert case.source == "enterprise" and case.grade == "general"
@@ -243,8 +289,11 @@ def test_api_photo_upload_is_an_audited_action(world):
     case = submit(world)
     api = APIClient()
     api.force_authenticate(world.user("grid_worker"))
-    r = api.post(f"/api/v1/hazards/{case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "rectification"},
-                 format="multipart")
+    r = api.post(
+        f"/api/v1/hazards/{case.pk}/photos/",
+        {"photo": jpeg_with_gps(), "kind": "rectification"},
+        format="multipart",
+    )
     assert r.status_code == 201
     event = AuditEvent.objects.for_object(case).get(action="hazards.case.photo")
     assert event.actor == world.user("grid_worker") and event.after["kind"] == "rectification"
@@ -253,12 +302,18 @@ def test_api_photo_upload_is_an_audited_action(world):
     # the other district) get 404, not 403, and no row is written.
     for role, area in (("public", "city"), ("enterprise", "qingcheng"), ("area_staff", "yingde")):
         api.force_authenticate(world.user(role, area))
-        r = api.post(f"/api/v1/hazards/{case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "report"},
-                     format="multipart")
+        r = api.post(
+            f"/api/v1/hazards/{case.pk}/photos/",
+            {"photo": jpeg_with_gps(), "kind": "report"},
+            format="multipart",
+        )
         assert r.status_code == 404
     api.force_authenticate(world.user("grid_worker"))
-    r = api.post(f"/api/v1/hazards/{case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "nonsense"},
-                 format="multipart")
+    r = api.post(
+        f"/api/v1/hazards/{case.pk}/photos/",
+        {"photo": jpeg_with_gps(), "kind": "nonsense"},
+        format="multipart",
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "kind"
     assert AuditEvent.objects.for_object(case).filter(action="hazards.case.photo").count() == 1
 
@@ -268,8 +323,9 @@ def test_citizen_reporter_may_add_photo_but_not_comment(world):
     case = submit(world, reporter=citizen, source="public")
     api = APIClient()
     api.force_authenticate(citizen)
-    r = api.post(f"/api/v1/hazards/{case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "report"},
-                 format="multipart")
+    r = api.post(
+        f"/api/v1/hazards/{case.pk}/photos/", {"photo": jpeg_with_gps(), "kind": "report"}, format="multipart"
+    )
     assert r.status_code == 201
     assert api.post(f"/api/v1/hazards/{case.pk}/comments/", {"body": "x"}, format="json").status_code == 403
     assert api.get(f"/api/v1/hazards/{case.pk}/comments/").status_code == 200
@@ -277,8 +333,9 @@ def test_citizen_reporter_may_add_photo_but_not_comment(world):
 
 def test_bulk_refused_to_non_dispatchers(world):
     case = submit(world)
-    r = client(world, "area_staff", "qingcheng").post("/console/hazards/bulk/", {"action": "register",
-                                                                                 "ids": [case.pk]})
+    r = client(world, "area_staff", "qingcheng").post(
+        "/console/hazards/bulk/", {"action": "register", "ids": [case.pk]}
+    )
     assert r.status_code == 403
     case.refresh_from_db()
     assert case.state == "submitted"
@@ -287,10 +344,23 @@ def test_bulk_refused_to_non_dispatchers(world):
 def test_no_role_literals_outside_permissions():
     """Actions, views, API and templates ask permissions.py; they never name a role."""
     root = Path(__file__).resolve().parent.parent
-    files = [*root.glob("actions/*.py"), root / "views.py", root / "public_views.py", *root.glob("api/*.py"),
-             root / "workspace.py", root / "apps.py", *root.glob("templates/**/*.html")]
-    pattern = re.compile(r"\bRole\.|\.role\s*(==|!=|in\b)|is_staff_role|sees_everything|"
-                         r"[\"'](city_admin|grid_worker|dept_staff|area_staff|duty_officer|duty_leader|rescue_lead)[\"']")
-    offenders = [f"{f.name}:{n}" for f in files for n, line in enumerate(f.read_text().splitlines(), 1)
-                 if pattern.search(line) and "TaskRole" not in line and "task.role" not in line]
+    files = [
+        *root.glob("actions/*.py"),
+        root / "views.py",
+        root / "public_views.py",
+        *root.glob("api/*.py"),
+        root / "workspace.py",
+        root / "apps.py",
+        *root.glob("templates/**/*.html"),
+    ]
+    pattern = re.compile(
+        r"\bRole\.|\.role\s*(==|!=|in\b)|is_staff_role|sees_everything|"
+        r"[\"'](city_admin|grid_worker|dept_staff|area_staff|duty_officer|duty_leader|rescue_lead)[\"']"
+    )
+    offenders = [
+        f"{f.name}:{n}"
+        for f in files
+        for n, line in enumerate(f.read_text().splitlines(), 1)
+        if pattern.search(line) and "TaskRole" not in line and "task.role" not in line
+    ]
     assert offenders == []

@@ -25,9 +25,17 @@ def test_anonymous_report_returns_tracking_code_and_is_idempotent(world):
     assert r.status_code == 200 and "client_token" in r.content.decode()
     from pingan.hazards.models import Category
 
-    data = {"category": Category.objects.get(code="fire_exit").pk, "title": "楼道堵塞", "description": "三楼",
-            "address": "凤城街道", "lat": "23.7", "lon": "113.05", "reporter_phone": SECRET_PHONE,
-            "client_token": "tok-xyz", "photos": jpeg_with_gps()}
+    data = {
+        "category": Category.objects.get(code="fire_exit").pk,
+        "title": "楼道堵塞",
+        "description": "三楼",
+        "address": "凤城街道",
+        "lat": "23.7",
+        "lon": "113.05",
+        "reporter_phone": SECRET_PHONE,
+        "client_token": "tok-xyz",
+        "photos": jpeg_with_gps(),
+    }
     r = c.post("/report/", data)
     assert r.status_code == 302, r.content.decode()[:2000]
     case = HazardCase.objects.get()
@@ -46,7 +54,9 @@ def test_report_form_errors(world):
     assert r.status_code == 200 and "errorlist" in r.content.decode()
     from pingan.hazards.models import Category
 
-    r = c.post("/report/", {"category": Category.objects.get(code="gas").pk, "title": "x", "lat": "40", "lon": "100"})
+    r = c.post(
+        "/report/", {"category": Category.objects.get(code="gas").pk, "title": "x", "lat": "40", "lon": "100"}
+    )
     assert "该位置不在本市范围内" in r.content.decode()
 
 
@@ -54,17 +64,26 @@ def test_public_views_leak_no_reporter_and_no_internal_note(world):
     citizen = world.user("public", "city")
     citizen.display_name = SECRET_NAME
     citizen.save()
-    case = submit(world, reporter=citizen, source="public", reporter_name=SECRET_NAME, reporter_phone=SECRET_PHONE,
-                  photos=[jpeg_with_gps()], description=f"楼道堵塞,有事打我 {SECRET_PHONE}")
+    case = submit(
+        world,
+        reporter=citizen,
+        source="public",
+        reporter_name=SECRET_NAME,
+        reporter_phone=SECRET_PHONE,
+        photos=[jpeg_with_gps()],
+        description=f"楼道堵塞,有事打我 {SECRET_PHONE}",
+    )
     dispatcher = world.user("dept_staff", "city")
     actions.do_comment(dispatcher, case, body=INTERNAL, is_public=False)
     case = to_state(world, case, "assigned")
     actions.do_comment(dispatcher, case, body="已派消防大队处理", is_public=True)
     c = Client()
-    outputs = [c.get(f"/report/track/{case.tracking_code}/").content.decode(),
-               c.get(f"/api/v1/hazard-tracking/{case.tracking_code}/").content.decode(),
-               c.get("/open311/v2/requests.json").content.decode(),
-               c.get("/open311/v2/requests.xml").content.decode()]
+    outputs = [
+        c.get(f"/report/track/{case.tracking_code}/").content.decode(),
+        c.get(f"/api/v1/hazard-tracking/{case.tracking_code}/").content.decode(),
+        c.get("/open311/v2/requests.json").content.decode(),
+        c.get("/open311/v2/requests.xml").content.decode(),
+    ]
     for text in outputs:
         assert SECRET_NAME not in text and SECRET_PHONE not in text and "citizen" not in text
         assert INTERNAL not in text and "dispatcher" not in text

@@ -37,7 +37,13 @@ def bomb() -> bytes:
 
 
 def report(**extra):
-    return {"service_code": "fire_exit", "lat": "23.7", "long": "113.05", "description": "楼道堆满杂物", **extra}
+    return {
+        "service_code": "fire_exit",
+        "lat": "23.7",
+        "long": "113.05",
+        "description": "楼道堆满杂物",
+        **extra,
+    }
 
 
 def test_a_6300_square_png_is_refused_fast_before_decoding(bomb):
@@ -134,8 +140,13 @@ def test_public_phone_mask_catches_plain_digits():
     assert not _middle_digits_shown("13812345678")
 
 
-@pytest.mark.xfail(strict=True, reason="mask_phones is in hazards/selectors.py (not hardening's file): "
-                                       "numbers with separators or full-width digits are not masked yet")
-@pytest.mark.parametrize("text", ["138-1234-5678", "138 1234 5678", "+86 138 1234 5678", "１３８１２３４５６７８"])
+@pytest.mark.xfail(
+    strict=True,
+    reason="mask_phones is in hazards/selectors.py (not hardening's file): "
+    "numbers with separators or full-width digits are not masked yet",
+)
+@pytest.mark.parametrize(
+    "text", ["138-1234-5678", "138 1234 5678", "+86 138 1234 5678", "１３８１２３４５６７８"]
+)
 def test_public_phone_mask_catches_separated_numbers(text):
     assert not _middle_digits_shown(text)

@@ -16,10 +16,15 @@ def test_general_fixed_on_the_spot_closes_without_regulator_report():
     assert rules.check_transition("report", "registered", "general").code == "general_no_report"
 
 
-@pytest.mark.parametrize("action,state", [
-    ("close_on_spot", "registered"), ("accept", "awaiting_acceptance"), ("assign", "registered"),
-    ("submit_rectification", "rectifying"),
-])
+@pytest.mark.parametrize(
+    "action,state",
+    [
+        ("close_on_spot", "registered"),
+        ("accept", "awaiting_acceptance"),
+        ("assign", "registered"),
+        ("submit_rectification", "rectifying"),
+    ],
+)
 def test_major_cannot_close_or_proceed_without_plan_and_report(action, state):
     # (MAJOR) → any attempt to close without plan and report is rejected
     refusal = rules.check_transition(action, state, "major", Facts())
@@ -37,7 +42,10 @@ def test_major_with_plan_and_report_may_close():
 
 def test_listed_major_closes_only_after_resume_review():
     facts = Facts(reported=True, plan_approved=True, listed=True)
-    assert rules.check_transition("accept", "awaiting_acceptance", "major", facts).code == "listed_needs_resume_review"
+    assert (
+        rules.check_transition("accept", "awaiting_acceptance", "major", facts).code
+        == "listed_needs_resume_review"
+    )
     ok = Facts(reported=True, plan_approved=True, listed=True, resume_approved=True)
     assert rules.check_transition("accept", "awaiting_acceptance", "major", ok) is None
 
@@ -48,7 +56,12 @@ def test_transition_table_shape():
     assert rules.target_state("reject") == "rectifying"
     assert rules.target_state("return") == "returned"
     assert rules.target_state("reopen") == "rectifying"
-    assert set(rules.allowed_actions("submitted", "general")) == {"register", "decline", "merge", "close_on_spot"}
+    assert set(rules.allowed_actions("submitted", "general")) == {
+        "register",
+        "decline",
+        "merge",
+        "close_on_spot",
+    }
     assert "report" in rules.allowed_actions("registered", "major")
     assert "assign" not in rules.allowed_actions("registered", "major")
     for action, (sources, _target) in rules.TRANSITIONS.items():
@@ -96,7 +109,7 @@ def test_rectify_limit_defaults_and_category():
 def test_duplicate_distance():
     a = (23.70000, 113.05000)
     near = (23.70050, 113.05000)  # ≈ 56 m north
-    far = (23.70200, 113.05000)   # ≈ 222 m
+    far = (23.70200, 113.05000)  # ≈ 222 m
     assert 50 < rules.distance_m(*a, *near) < 60
     assert rules.is_possible_duplicate(a, near, True)
     assert not rules.is_possible_duplicate(a, far, True)

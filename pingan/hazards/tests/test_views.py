@@ -24,8 +24,15 @@ def login(world, role, area="qingcheng"):
 def test_pages_render(world):
     case = to_state(world, submit(world, photos=[jpeg_with_gps()]), "assigned")
     c = login(world, "dept_staff", "city")
-    for url in ("/console/hazards/", "/console/hazards/map/", "/console/hazards/new/", "/console/hazards/stats/",
-                "/console/hazards/routes/", f"/console/hazards/{case.pk}/", "/console/hazards/?overdue=1&state=open"):
+    for url in (
+        "/console/hazards/",
+        "/console/hazards/map/",
+        "/console/hazards/new/",
+        "/console/hazards/stats/",
+        "/console/hazards/routes/",
+        f"/console/hazards/{case.pk}/",
+        "/console/hazards/?overdue=1&state=open",
+    ):
         r = c.get(url)
         assert r.status_code == 200, url
     page = c.get(f"/console/hazards/{case.pk}/").content.decode()
@@ -43,10 +50,21 @@ def test_grid_worker_intake_form(world):
     c = login(world, "grid_worker")
     page = c.get("/console/hazards/new/").content.decode()
     assert 'capture="environment"' in page and "凤城街道" in page
-    r = c.post("/console/hazards/new/", {
-        "category": Category.objects.get(code="ev_charging").pk, "title": "楼道充电", "description": "",
-        "address": "", "lat": "23.7", "lon": "113.05", "grade": "general", "source": "grid", "client_token": "g1",
-        "photos": jpeg_with_gps()})
+    r = c.post(
+        "/console/hazards/new/",
+        {
+            "category": Category.objects.get(code="ev_charging").pk,
+            "title": "楼道充电",
+            "description": "",
+            "address": "",
+            "lat": "23.7",
+            "lon": "113.05",
+            "grade": "general",
+            "source": "grid",
+            "client_token": "g1",
+            "photos": jpeg_with_gps(),
+        },
+    )
     assert r.status_code == 302
     case = HazardCase.objects.get()
     assert case.source == "grid" and case.photos.count() == 1
@@ -54,9 +72,18 @@ def test_grid_worker_intake_form(world):
 
 def test_enterprise_self_report(world):
     c = login(world, "enterprise")
-    r = c.post("/console/hazards/new/", {
-        "category": Category.objects.get(code="hazchem").pk, "title": "储罐阀门渗漏", "lat": "23.7", "lon": "113.05",
-        "grade": "general", "source": "enterprise", "client_token": "e1"})
+    r = c.post(
+        "/console/hazards/new/",
+        {
+            "category": Category.objects.get(code="hazchem").pk,
+            "title": "储罐阀门渗漏",
+            "lat": "23.7",
+            "lon": "113.05",
+            "grade": "general",
+            "source": "enterprise",
+            "client_token": "e1",
+        },
+    )
     assert r.status_code == 302
     case = HazardCase.objects.get()
     assert case.source == "enterprise" and case.enterprise == world.enterprises["qingcheng"]
@@ -67,14 +94,25 @@ def test_enterprise_self_report(world):
 def test_case_page_actions_and_conflict_message(world):
     case = submit(world)
     c = login(world, "dept_staff", "city")
-    r = c.post(f"/console/hazards/{case.pk}/act/register/", {"expected_state": "submitted", "grade": "general"})
+    r = c.post(
+        f"/console/hazards/{case.pk}/act/register/", {"expected_state": "submitted", "grade": "general"}
+    )
     assert r.status_code == 302
-    r = c.post(f"/console/hazards/{case.pk}/act/decline/", {"expected_state": "submitted", "reason": "x"},
-               follow=True)
+    r = c.post(
+        f"/console/hazards/{case.pk}/act/decline/",
+        {"expected_state": "submitted", "reason": "x"},
+        follow=True,
+    )
     assert "案件状态已变化" in r.content.decode()
-    r = c.post(f"/console/hazards/{case.pk}/act/assign/", {
-        "expected_state": "registered", "lead_department": world.departments["qc_fire"].pk,
-        "co_departments": [world.departments["qc_town"].pk], "co_given": "1"})
+    r = c.post(
+        f"/console/hazards/{case.pk}/act/assign/",
+        {
+            "expected_state": "registered",
+            "lead_department": world.departments["qc_fire"].pk,
+            "co_departments": [world.departments["qc_town"].pk],
+            "co_given": "1",
+        },
+    )
     case.refresh_from_db()
     assert case.state == "assigned" and case.tasks.count() == 2
     town = login(world, "area_staff")
@@ -101,7 +139,9 @@ def test_bulk_register(world):
     r = c.post("/console/hazards/bulk/", {"action": "register", "ids": [a.pk, b.pk]})
     assert r.status_code == 302
     assert set(HazardCase.objects.values_list("state", flat=True)) == {"registered"}
-    assert login(world, "area_staff").post("/console/hazards/bulk/", {"action": "register"}).status_code == 403
+    assert (
+        login(world, "area_staff").post("/console/hazards/bulk/", {"action": "register"}).status_code == 403
+    )
 
 
 def test_stats_and_excel_export(world):
@@ -125,13 +165,27 @@ def test_stats_and_excel_export(world):
 def test_routing_editor_admin_only(world):
     rule = RoutingRule.objects.get(category__code="gas")
     admin = login(world, "city_admin", "city")
-    r = admin.post("/console/hazards/routes/", {"id": rule.pk, "category": rule.category_id, "level": "town",
-                                                "grade": "", "lead_sector": "government", "co_sectors": ["fire"],
-                                                "note": "乡镇燃气由街道牵头"})
+    r = admin.post(
+        "/console/hazards/routes/",
+        {
+            "id": rule.pk,
+            "category": rule.category_id,
+            "level": "town",
+            "grade": "",
+            "lead_sector": "government",
+            "co_sectors": ["fire"],
+            "note": "乡镇燃气由街道牵头",
+        },
+    )
     assert r.status_code == 302
     rule.refresh_from_db()
     assert rule.level == "town" and rule.co_sectors == ["fire"]
     staff = login(world, "dept_staff")
     assert staff.get("/console/hazards/routes/").status_code == 200
-    assert staff.post("/console/hazards/routes/", {"id": rule.pk, "category": rule.category_id, "level": "city",
-                                                   "lead_sector": "fire"}).status_code == 403
+    assert (
+        staff.post(
+            "/console/hazards/routes/",
+            {"id": rule.pk, "category": rule.category_id, "level": "city", "lead_sector": "fire"},
+        ).status_code
+        == 403
+    )

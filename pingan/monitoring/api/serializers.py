@@ -28,8 +28,24 @@ class DeviceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Device
-        fields = ["id", "code", "name", "model_name", "division", "division_code", "enterprise", "site", "department",
-                  "lat", "lon", "state", "last_seen_at", "dead_letter_count", "token_hint", "is_synthetic"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "model_name",
+            "division",
+            "division_code",
+            "enterprise",
+            "site",
+            "department",
+            "lat",
+            "lon",
+            "state",
+            "last_seen_at",
+            "dead_letter_count",
+            "token_hint",
+            "is_synthetic",
+        ]
 
 
 class SensorSerializer(serializers.ModelSerializer):
@@ -40,8 +56,26 @@ class SensorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Sensor
-        fields = ["id", "device", "device_code", "code", "name", "type", "unit", "division", "enterprise", "department",
-                  "lat", "lon", "location", "is_active", "level", "last_value", "last_ts", "is_synthetic"]
+        fields = [
+            "id",
+            "device",
+            "device_code",
+            "code",
+            "name",
+            "type",
+            "unit",
+            "division",
+            "enterprise",
+            "department",
+            "lat",
+            "lon",
+            "location",
+            "is_active",
+            "level",
+            "last_value",
+            "last_ts",
+            "is_synthetic",
+        ]
 
     def get_level(self, obj: Sensor) -> int:
         live = _live(obj)
@@ -78,9 +112,31 @@ class AlarmSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alarm
-        fields = ["id", "title", "sensor", "sensor_name", "rule", "rule_code", "severity", "level", "state", "is_active",
-                  "raised_at", "trigger_value", "last_value", "cleared_at", "acked_at", "acked_by", "acked_by_name",
-                  "division", "enterprise", "department", "silenced", "escalation_step", "next_escalation_at"]
+        fields = [
+            "id",
+            "title",
+            "sensor",
+            "sensor_name",
+            "rule",
+            "rule_code",
+            "severity",
+            "level",
+            "state",
+            "is_active",
+            "raised_at",
+            "trigger_value",
+            "last_value",
+            "cleared_at",
+            "acked_at",
+            "acked_by",
+            "acked_by_name",
+            "division",
+            "enterprise",
+            "department",
+            "silenced",
+            "escalation_step",
+            "next_escalation_at",
+        ]
 
     def get_acked_by_name(self, obj: Alarm) -> str | None:
         return str(obj.acked_by) if obj.acked_by_id else None

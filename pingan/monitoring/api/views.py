@@ -67,13 +67,27 @@ class IngestReadingsView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list = []
 
-    @extend_schema(request=ReadingInSerializer(many=True), responses={200: IngestResultSerializer},
-                   auth=[{"DeviceToken": []}], operation_id="ingest_readings")
+    @extend_schema(
+        request=ReadingInSerializer(many=True),
+        responses={200: IngestResultSerializer},
+        auth=[{"DeviceToken": []}],
+        operation_id="ingest_readings",
+    )
     def post(self, request: Request) -> Response:
         device = device_for_token(device_token(request))
         if device is None:
-            return Response({"errors": [{"field": "Authorization", "code": "invalid_token",
-                                         "message": _("需要有效的设备令牌")}]}, status=401)
+            return Response(
+                {
+                    "errors": [
+                        {
+                            "field": "Authorization",
+                            "code": "invalid_token",
+                            "message": _("需要有效的设备令牌"),
+                        }
+                    ]
+                },
+                status=401,
+            )
         with origin("device", ip=request.META.get("REMOTE_ADDR")), _pipeline_lock:
             result = http_pipeline().ingest_payload(request.body, device=device, channel=Channel.HTTP)
         code = status.HTTP_200_OK if result.accepted or not result.rejected else status.HTTP_400_BAD_REQUEST
@@ -113,8 +127,10 @@ class SensorViewSet(ScopedReadOnlyViewSet):
         qs = self.filter_queryset(self.get_queryset())
         return JsonResponse(selectors.sensors_geojson(request.user, qs), content_type="application/geo+json")
 
-    @extend_schema(parameters=[OpenApiParameter("hours", int, description="span, 1–720 (default 24)")],
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[OpenApiParameter("hours", int, description="span, 1–720 (default 24)")],
+        responses=OpenApiTypes.OBJECT,
+    )
     @action(detail=True, methods=["get"])
     def readings(self, request: Request, pk: Any = None) -> Response:
         """Recent readings: raw up to 6 h, 5-minute aggregates up to 48 h, hourly beyond."""
@@ -130,9 +146,16 @@ class SensorViewSet(ScopedReadOnlyViewSet):
 class AlarmViewSet(ScopedReadOnlyViewSet):
     permission_classes = [CanPermission]
     # "comments" reads with view; posting a comment is asked again by the action (monitoring.handle).
-    permission_map = {**READ, "summary": "monitoring.view", "links": "monitoring.view", "comments": "monitoring.view",
-                      "acknowledge": "monitoring.handle", "clear": "monitoring.handle",
-                      "open_case": "monitoring.open", "open_incident": "monitoring.open"}
+    permission_map = {
+        **READ,
+        "summary": "monitoring.view",
+        "links": "monitoring.view",
+        "comments": "monitoring.view",
+        "acknowledge": "monitoring.handle",
+        "clear": "monitoring.handle",
+        "open_case": "monitoring.open",
+        "open_incident": "monitoring.open",
+    }
     queryset = selectors.Alarm.objects.select_related("sensor", "rule", "acked_by").all()
     serializer_class = AlarmSerializer
     filterset_fields = ["state", "is_active", "severity", "sensor", "enterprise", "department", "division"]

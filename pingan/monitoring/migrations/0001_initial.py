@@ -7,314 +7,799 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='规则编码')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('sensor_type', models.CharField(blank=True, choices=[('gas_lel', '可燃气体'), ('toxic_gas', '有毒气体'), ('tank_level', '储罐液位'), ('temperature', '温度'), ('pressure', '压力'), ('smoke', '烟感'), ('fire', '火灾探测'), ('water_level', '水位'), ('rainfall', '雨量'), ('wind', '风速'), ('slope', '边坡位移'), ('traffic_event', '非现场执法事件'), ('camera_event', 'AI 视频事件')], max_length=20, verbose_name='传感器类型')),
-                ('kind', models.CharField(choices=[('threshold', '阈值'), ('rate', '变化率'), ('accumulation', '累计雨量'), ('nodata', '无数据(离线)'), ('event', '事件')], max_length=14, verbose_name='类别')),
-                ('params', models.JSONField(blank=True, default=dict, help_text='levels [{severity,on,off,label}], direction, for_seconds, for_samples, nodata_minutes, hold_seconds, schedule {days,start,end}', verbose_name='参数')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='来源')),
-                ('is_example', models.BooleanField(default=False, verbose_name='示例值(待本市设定)')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('enabled', models.BooleanField(default=True, verbose_name='启用')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="规则编码")),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                (
+                    "sensor_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("gas_lel", "可燃气体"),
+                            ("toxic_gas", "有毒气体"),
+                            ("tank_level", "储罐液位"),
+                            ("temperature", "温度"),
+                            ("pressure", "压力"),
+                            ("smoke", "烟感"),
+                            ("fire", "火灾探测"),
+                            ("water_level", "水位"),
+                            ("rainfall", "雨量"),
+                            ("wind", "风速"),
+                            ("slope", "边坡位移"),
+                            ("traffic_event", "非现场执法事件"),
+                            ("camera_event", "AI 视频事件"),
+                        ],
+                        max_length=20,
+                        verbose_name="传感器类型",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("threshold", "阈值"),
+                            ("rate", "变化率"),
+                            ("accumulation", "累计雨量"),
+                            ("nodata", "无数据(离线)"),
+                            ("event", "事件"),
+                        ],
+                        max_length=14,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "params",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="levels [{severity,on,off,label}], direction, for_seconds, for_samples, nodata_minutes, hold_seconds, schedule {days,start,end}",
+                        verbose_name="参数",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300, verbose_name="来源")),
+                ("is_example", models.BooleanField(default=False, verbose_name="示例值(待本市设定)")),
+                ("effective_from", models.DateField(blank=True, null=True, verbose_name="生效日期")),
+                ("enabled", models.BooleanField(default=True, verbose_name="启用")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '监测规则',
-                'verbose_name_plural': '监测规则',
-                'ordering': ['sensor_type', 'code'],
+                "verbose_name": "监测规则",
+                "verbose_name_plural": "监测规则",
+                "ordering": ["sensor_type", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Sensor',
+            name="Sensor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='设备内唯一,报文中以此标识', max_length=64, verbose_name='传感器编码')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('type', models.CharField(choices=[('gas_lel', '可燃气体'), ('toxic_gas', '有毒气体'), ('tank_level', '储罐液位'), ('temperature', '温度'), ('pressure', '压力'), ('smoke', '烟感'), ('fire', '火灾探测'), ('water_level', '水位'), ('rainfall', '雨量'), ('wind', '风速'), ('slope', '边坡位移'), ('traffic_event', '非现场执法事件'), ('camera_event', 'AI 视频事件')], max_length=20, verbose_name='类型')),
-                ('unit', models.CharField(blank=True, max_length=12, verbose_name='单位')),
-                ('min_value', models.FloatField(blank=True, null=True, verbose_name='可能最小值')),
-                ('max_value', models.FloatField(blank=True, null=True, verbose_name='可能最大值')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('location', models.CharField(blank=True, max_length=200, verbose_name='安装位置')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sensors', to='org.department', verbose_name='责任部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="设备内唯一,报文中以此标识", max_length=64, verbose_name="传感器编码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("gas_lel", "可燃气体"),
+                            ("toxic_gas", "有毒气体"),
+                            ("tank_level", "储罐液位"),
+                            ("temperature", "温度"),
+                            ("pressure", "压力"),
+                            ("smoke", "烟感"),
+                            ("fire", "火灾探测"),
+                            ("water_level", "水位"),
+                            ("rainfall", "雨量"),
+                            ("wind", "风速"),
+                            ("slope", "边坡位移"),
+                            ("traffic_event", "非现场执法事件"),
+                            ("camera_event", "AI 视频事件"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=12, verbose_name="单位")),
+                ("min_value", models.FloatField(blank=True, null=True, verbose_name="可能最小值")),
+                ("max_value", models.FloatField(blank=True, null=True, verbose_name="可能最大值")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("location", models.CharField(blank=True, max_length=200, verbose_name="安装位置")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sensors",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '传感器',
-                'verbose_name_plural': '传感器',
-                'ordering': ['device__code', 'code'],
+                "verbose_name": "传感器",
+                "verbose_name_plural": "传感器",
+                "ordering": ["device__code", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Alarm',
+            name="Alarm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.PositiveSmallIntegerField(help_text='最高达到的级别,上升时原地提高', verbose_name='级别')),
-                ('level', models.PositiveSmallIntegerField(default=0, verbose_name='当前级别')),
-                ('state', models.CharField(choices=[('active_unack', '报警中·未确认'), ('active_ack', '报警中·已确认'), ('cleared_unack', '已恢复·未确认'), ('cleared_ack', '已恢复·已确认')], default='active_unack', max_length=14, verbose_name='状态')),
-                ('is_active', models.BooleanField(default=True, editable=False)),
-                ('title', models.CharField(max_length=200, verbose_name='内容')),
-                ('raised_at', models.DateTimeField(db_index=True, verbose_name='报警时间')),
-                ('trigger_value', models.FloatField(blank=True, null=True, verbose_name='触发值')),
-                ('last_value', models.FloatField(blank=True, null=True, verbose_name='最新值')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cleared_at', models.DateTimeField(blank=True, null=True, verbose_name='恢复时间')),
-                ('acked_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('silenced', models.BooleanField(default=False, verbose_name='静默')),
-                ('escalation_step', models.PositiveSmallIntegerField(default=0, verbose_name='已通知到第几步')),
-                ('next_escalation_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('acked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='责任部门')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='所在区划')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.enterprise', verbose_name='监测单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(
+                        help_text="最高达到的级别,上升时原地提高", verbose_name="级别"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(default=0, verbose_name="当前级别")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("active_unack", "报警中·未确认"),
+                            ("active_ack", "报警中·已确认"),
+                            ("cleared_unack", "已恢复·未确认"),
+                            ("cleared_ack", "已恢复·已确认"),
+                        ],
+                        default="active_unack",
+                        max_length=14,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, editable=False)),
+                ("title", models.CharField(max_length=200, verbose_name="内容")),
+                ("raised_at", models.DateTimeField(db_index=True, verbose_name="报警时间")),
+                ("trigger_value", models.FloatField(blank=True, null=True, verbose_name="触发值")),
+                ("last_value", models.FloatField(blank=True, null=True, verbose_name="最新值")),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("cleared_at", models.DateTimeField(blank=True, null=True, verbose_name="恢复时间")),
+                ("acked_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                ("silenced", models.BooleanField(default=False, verbose_name="静默")),
+                (
+                    "escalation_step",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="已通知到第几步"),
+                ),
+                ("next_escalation_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "acked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.enterprise",
+                        verbose_name="监测单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报警',
-                'verbose_name_plural': '报警',
-                'ordering': ['-raised_at', '-id'],
+                "verbose_name": "报警",
+                "verbose_name_plural": "报警",
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AlarmComment',
+            name="AlarmComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='备注')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('alarm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='monitoring.alarm')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="备注")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "alarm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="monitoring.alarm",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='设备编码')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('model_name', models.CharField(blank=True, max_length=80, verbose_name='型号')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('state', models.CharField(choices=[('online', '在线'), ('offline', '离线'), ('maintenance', '维护'), ('retired', '停用')], default='online', max_length=12, verbose_name='状态')),
-                ('token_hash', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
-                ('token_hint', models.CharField(blank=True, editable=False, max_length=8, verbose_name='令牌尾号')),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True, verbose_name='最后上报')),
-                ('dead_letter_count', models.PositiveIntegerField(default=0, verbose_name='异常报文数')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='org.department', verbose_name='责任部门')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='所在区划')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='org.enterprise', verbose_name='监测单位')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='devices', to='org.site', verbose_name='场所/设施')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="设备编码")),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                ("model_name", models.CharField(blank=True, max_length=80, verbose_name="型号")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("online", "在线"),
+                            ("offline", "离线"),
+                            ("maintenance", "维护"),
+                            ("retired", "停用"),
+                        ],
+                        default="online",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "token_hash",
+                    models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True),
+                ),
+                (
+                    "token_hint",
+                    models.CharField(blank=True, editable=False, max_length=8, verbose_name="令牌尾号"),
+                ),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True, verbose_name="最后上报")),
+                ("dead_letter_count", models.PositiveIntegerField(default=0, verbose_name="异常报文数")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devices",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devices",
+                        to="org.enterprise",
+                        verbose_name="监测单位",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="devices",
+                        to="org.site",
+                        verbose_name="场所/设施",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测设备',
-                'verbose_name_plural': '监测设备',
-                'ordering': ['code'],
+                "verbose_name": "监测设备",
+                "verbose_name_plural": "监测设备",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DeadLetter',
+            name="DeadLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='接收时间')),
-                ('channel', models.CharField(choices=[('http', 'HTTP'), ('mqtt', 'MQTT')], max_length=8, verbose_name='通道')),
-                ('device_code', models.CharField(blank=True, max_length=64, verbose_name='设备编码')),
-                ('reason', models.CharField(choices=[('bad_json', 'JSON 格式错误'), ('bad_shape', '字段缺失或类型错误'), ('unknown_device', '未知设备'), ('unknown_sensor', '未知传感器'), ('wrong_unit', '单位不符'), ('impossible_value', '数值不可能'), ('future_ts', '时间戳在未来'), ('bad_ts', '时间戳无效'), ('retired', '设备已停用')], max_length=20, verbose_name='原因')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('payload', models.TextField(blank=True, verbose_name='原始内容')),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='dead_letters', to='monitoring.device', verbose_name='设备')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="接收时间"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("http", "HTTP"), ("mqtt", "MQTT")], max_length=8, verbose_name="通道"
+                    ),
+                ),
+                ("device_code", models.CharField(blank=True, max_length=64, verbose_name="设备编码")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("bad_json", "JSON 格式错误"),
+                            ("bad_shape", "字段缺失或类型错误"),
+                            ("unknown_device", "未知设备"),
+                            ("unknown_sensor", "未知传感器"),
+                            ("wrong_unit", "单位不符"),
+                            ("impossible_value", "数值不可能"),
+                            ("future_ts", "时间戳在未来"),
+                            ("bad_ts", "时间戳无效"),
+                            ("retired", "设备已停用"),
+                        ],
+                        max_length=20,
+                        verbose_name="原因",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("payload", models.TextField(blank=True, verbose_name="原始内容")),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dead_letters",
+                        to="monitoring.device",
+                        verbose_name="设备",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '异常报文',
-                'verbose_name_plural': '异常报文',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "异常报文",
+                "verbose_name_plural": "异常报文",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationPolicy',
+            name="EscalationPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='名称')),
-                ('sensor_type', models.CharField(blank=True, choices=[('gas_lel', '可燃气体'), ('toxic_gas', '有毒气体'), ('tank_level', '储罐液位'), ('temperature', '温度'), ('pressure', '压力'), ('smoke', '烟感'), ('fire', '火灾探测'), ('water_level', '水位'), ('rainfall', '雨量'), ('wind', '风速'), ('slope', '边坡位移'), ('traffic_event', '非现场执法事件'), ('camera_event', 'AI 视频事件')], max_length=20, verbose_name='传感器类型')),
-                ('min_severity', models.PositiveSmallIntegerField(default=1, verbose_name='最低级别')),
-                ('repeat', models.PositiveSmallIntegerField(default=0, verbose_name='最后一步重复次数')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='escalation_policies', to='org.department', verbose_name='适用部门')),
-                ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.division', verbose_name='适用区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="名称")),
+                (
+                    "sensor_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("gas_lel", "可燃气体"),
+                            ("toxic_gas", "有毒气体"),
+                            ("tank_level", "储罐液位"),
+                            ("temperature", "温度"),
+                            ("pressure", "压力"),
+                            ("smoke", "烟感"),
+                            ("fire", "火灾探测"),
+                            ("water_level", "水位"),
+                            ("rainfall", "雨量"),
+                            ("wind", "风速"),
+                            ("slope", "边坡位移"),
+                            ("traffic_event", "非现场执法事件"),
+                            ("camera_event", "AI 视频事件"),
+                        ],
+                        max_length=20,
+                        verbose_name="传感器类型",
+                    ),
+                ),
+                ("min_severity", models.PositiveSmallIntegerField(default=1, verbose_name="最低级别")),
+                ("repeat", models.PositiveSmallIntegerField(default=0, verbose_name="最后一步重复次数")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalation_policies",
+                        to="org.department",
+                        verbose_name="适用部门",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="适用区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '升级策略',
-                'verbose_name_plural': '升级策略',
-                'ordering': ['name'],
+                "verbose_name": "升级策略",
+                "verbose_name_plural": "升级策略",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='alarm',
-            name='policy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='monitoring.escalationpolicy', verbose_name='升级策略'),
+            model_name="alarm",
+            name="policy",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="monitoring.escalationpolicy",
+                verbose_name="升级策略",
+            ),
         ),
         migrations.AddField(
-            model_name='alarm',
-            name='rule',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alarms', to='monitoring.rule', verbose_name='规则'),
+            model_name="alarm",
+            name="rule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="alarms",
+                to="monitoring.rule",
+                verbose_name="规则",
+            ),
         ),
         migrations.CreateModel(
-            name='SensorState',
+            name="SensorState",
             fields=[
-                ('sensor', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='live', serialize=False, to='monitoring.sensor')),
-                ('data', models.JSONField(default=dict)),
-                ('version', models.PositiveBigIntegerField(default=0)),
-                ('level', models.PositiveSmallIntegerField(default=0, help_text='highest active alarm severity (0: normal)')),
-                ('last_ts', models.DateTimeField(blank=True, null=True)),
-                ('last_value', models.FloatField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "sensor",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="live",
+                        serialize=False,
+                        to="monitoring.sensor",
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                ("version", models.PositiveBigIntegerField(default=0)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="highest active alarm severity (0: normal)"
+                    ),
+                ),
+                ("last_ts", models.DateTimeField(blank=True, null=True)),
+                ("last_value", models.FloatField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.AddField(
-            model_name='sensor',
-            name='device',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sensors', to='monitoring.device', verbose_name='设备'),
+            model_name="sensor",
+            name="device",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sensors",
+                to="monitoring.device",
+                verbose_name="设备",
+            ),
         ),
         migrations.AddField(
-            model_name='sensor',
-            name='division',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='所在区划'),
+            model_name="sensor",
+            name="division",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="geo.division",
+                verbose_name="所在区划",
+            ),
         ),
         migrations.AddField(
-            model_name='sensor',
-            name='enterprise',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sensors', to='org.enterprise', verbose_name='监测单位'),
+            model_name="sensor",
+            name="enterprise",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="sensors",
+                to="org.enterprise",
+                verbose_name="监测单位",
+            ),
         ),
         migrations.AddField(
-            model_name='rule',
-            name='sensor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='monitoring.sensor', verbose_name='传感器(覆盖)'),
+            model_name="rule",
+            name="sensor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="rules",
+                to="monitoring.sensor",
+                verbose_name="传感器(覆盖)",
+            ),
         ),
         migrations.CreateModel(
-            name='ReadingAggregate',
+            name="ReadingAggregate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveIntegerField(help_text='bucket length in seconds (300, 3600)')),
-                ('bucket', models.DateTimeField()),
-                ('n', models.PositiveIntegerField()),
-                ('vmin', models.FloatField()),
-                ('vmax', models.FloatField()),
-                ('vsum', models.FloatField()),
-                ('sensor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aggregates', to='monitoring.sensor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.PositiveIntegerField(help_text="bucket length in seconds (300, 3600)")),
+                ("bucket", models.DateTimeField()),
+                ("n", models.PositiveIntegerField()),
+                ("vmin", models.FloatField()),
+                ("vmax", models.FloatField()),
+                ("vsum", models.FloatField()),
+                (
+                    "sensor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aggregates",
+                        to="monitoring.sensor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sensor', 'period', 'bucket'],
+                "ordering": ["sensor", "period", "bucket"],
             },
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('pk', models.CompositePrimaryKey('sensor', 'ts', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('ts', models.DateTimeField(verbose_name='时间')),
-                ('value', models.FloatField(verbose_name='数值')),
-                ('sensor', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='monitoring.sensor')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "sensor", "ts", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("ts", models.DateTimeField(verbose_name="时间")),
+                ("value", models.FloatField(verbose_name="数值")),
+                (
+                    "sensor",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="monitoring.sensor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '读数',
-                'verbose_name_plural': '读数',
+                "verbose_name": "读数",
+                "verbose_name_plural": "读数",
             },
         ),
         migrations.AddField(
-            model_name='alarm',
-            name='sensor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alarms', to='monitoring.sensor', verbose_name='传感器'),
+            model_name="alarm",
+            name="sensor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alarms",
+                to="monitoring.sensor",
+                verbose_name="传感器",
+            ),
         ),
         migrations.CreateModel(
-            name='Silence',
+            name="Silence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('silence', '静默(不通知)'), ('maintenance', '维护窗口(不报警)')], default='silence', max_length=12, verbose_name='类别')),
-                ('starts_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始')),
-                ('ends_at', models.DateTimeField(verbose_name='到期')),
-                ('reason', models.CharField(max_length=200, verbose_name='原因')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='silences', to='monitoring.device', verbose_name='设备')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='区划')),
-                ('sensor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='silences', to='monitoring.sensor', verbose_name='传感器')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("silence", "静默(不通知)"), ("maintenance", "维护窗口(不报警)")],
+                        default="silence",
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="开始")),
+                ("ends_at", models.DateTimeField(verbose_name="到期")),
+                ("reason", models.CharField(max_length=200, verbose_name="原因")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="silences",
+                        to="monitoring.device",
+                        verbose_name="设备",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "sensor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="silences",
+                        to="monitoring.sensor",
+                        verbose_name="传感器",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '静默/维护窗口',
-                'verbose_name_plural': '静默/维护窗口',
-                'ordering': ['-starts_at'],
+                "verbose_name": "静默/维护窗口",
+                "verbose_name_plural": "静默/维护窗口",
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationStep',
+            name="EscalationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('delay_minutes', models.PositiveIntegerField(default=0, verbose_name='未确认多少分钟后')),
-                ('notify_on_duty', models.BooleanField(default=False, verbose_name='通知责任部门值班人员')),
-                ('roles', models.JSONField(blank=True, default=list, verbose_name='通知责任部门中这些角色')),
-                ('people', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='指定人员')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='monitoring.escalationpolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                ("delay_minutes", models.PositiveIntegerField(default=0, verbose_name="未确认多少分钟后")),
+                ("notify_on_duty", models.BooleanField(default=False, verbose_name="通知责任部门值班人员")),
+                ("roles", models.JSONField(blank=True, default=list, verbose_name="通知责任部门中这些角色")),
+                (
+                    "people",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to=settings.AUTH_USER_MODEL, verbose_name="指定人员"
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="monitoring.escalationpolicy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', 'order'],
-                'constraints': [models.UniqueConstraint(fields=('policy', 'order'), name='escalation_step_order')],
+                "ordering": ["policy", "order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("policy", "order"), name="escalation_step_order")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='sensor',
-            index=models.Index(fields=['type'], name='sensor_type'),
+            model_name="sensor",
+            index=models.Index(fields=["type"], name="sensor_type"),
         ),
         migrations.AddConstraint(
-            model_name='sensor',
-            constraint=models.UniqueConstraint(fields=('device', 'code'), name='sensor_code_per_device'),
+            model_name="sensor",
+            constraint=models.UniqueConstraint(fields=("device", "code"), name="sensor_code_per_device"),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.UniqueConstraint(condition=models.Q(('sensor', None)), fields=('code', 'sensor_type'), name='rule_type_code'),
+            model_name="rule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sensor", None)), fields=("code", "sensor_type"), name="rule_type_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.UniqueConstraint(condition=models.Q(('sensor__isnull', False)), fields=('code', 'sensor'), name='rule_sensor_code'),
+            model_name="rule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("sensor__isnull", False)),
+                fields=("code", "sensor"),
+                name="rule_sensor_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='readingaggregate',
-            constraint=models.UniqueConstraint(fields=('sensor', 'period', 'bucket'), name='aggregate_bucket'),
+            model_name="readingaggregate",
+            constraint=models.UniqueConstraint(
+                fields=("sensor", "period", "bucket"), name="aggregate_bucket"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reading',
-            index=models.Index(fields=['ts'], name='reading_ts'),
+            model_name="reading",
+            index=models.Index(fields=["ts"], name="reading_ts"),
         ),
         migrations.AddIndex(
-            model_name='alarm',
-            index=models.Index(fields=['is_active', 'state'], name='alarm_active_state'),
+            model_name="alarm",
+            index=models.Index(fields=["is_active", "state"], name="alarm_active_state"),
         ),
         migrations.AddConstraint(
-            model_name='alarm',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('sensor', 'rule'), name='one_active_alarm'),
+            model_name="alarm",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)), fields=("sensor", "rule"), name="one_active_alarm"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alarm',
-            constraint=models.CheckConstraint(condition=models.Q(('severity__gte', 1), ('severity__lte', 4)), name='alarm_severity_1_4'),
+            model_name="alarm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("severity__gte", 1), ("severity__lte", 4)), name="alarm_severity_1_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='silence',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='silence_ends_after'),
+            model_name="silence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="silence_ends_after"
+            ),
         ),
     ]

@@ -24,8 +24,15 @@ def make_plant(world) -> Plant:
     def device(code, area, enterprise=True, department="qc_em"):
         ent = world.enterprises[area] if enterprise else None
         div = world.towns[area]
-        d = Device(code=code, name=code, division=div, enterprise=ent, department=world.departments[department],
-                   lat=div.lat, lon=div.lon)
+        d = Device(
+            code=code,
+            name=code,
+            division=div,
+            enterprise=ent,
+            department=world.departments[department],
+            lat=div.lat,
+            lon=div.lon,
+        )
         plant.tokens[code] = d.issue_token()
         d.save()
         plant.devices[code] = d
@@ -33,9 +40,20 @@ def make_plant(world) -> Plant:
 
     def sensor(key, dev, code, stype, name):
         unit, lo, hi = TYPE_UNITS[stype]
-        s = Sensor.objects.create(device=dev, code=code, name=name, type=stype, unit=unit, min_value=lo, max_value=hi,
-                                  division=dev.division, enterprise=dev.enterprise, department=dev.department,
-                                  lat=dev.lat, lon=dev.lon)
+        s = Sensor.objects.create(
+            device=dev,
+            code=code,
+            name=name,
+            type=stype,
+            unit=unit,
+            min_value=lo,
+            max_value=hi,
+            division=dev.division,
+            enterprise=dev.enterprise,
+            department=dev.department,
+            lat=dev.lat,
+            lon=dev.lon,
+        )
         plant.sensors[key] = s
         return s
 

@@ -33,8 +33,11 @@ def raise_gas(plant, value=30.0, at=None):
 
 
 def policy(world):
-    p = EscalationPolicy.objects.create(name="清城区应急 气体报警", department=world.departments["qc_em"],
-                                        division=world.districts["qingcheng"])
+    p = EscalationPolicy.objects.create(
+        name="清城区应急 气体报警",
+        department=world.departments["qc_em"],
+        division=world.districts["qingcheng"],
+    )
     s1 = EscalationStep.objects.create(policy=p, order=1, delay_minutes=0, notify_on_duty=True)
     s1.people.add(world.user("duty_officer"))
     EscalationStep.objects.create(policy=p, order=2, delay_minutes=10, roles=["duty_leader"])
@@ -62,8 +65,12 @@ def test_acknowledge_comment_clear_write_audit_events(plant, world):
     alarm.refresh_from_db()
     assert alarm.state == AlarmState.CLEARED_ACK and not alarm.is_active
     verbs = list(AuditEvent.objects.for_object(alarm).order_by("id").values_list("action", flat=True))
-    assert verbs == ["monitoring.alarm.raise", "monitoring.alarm.acknowledge", "monitoring.alarm.comment",
-                     "monitoring.alarm.clear_by_hand"]
+    assert verbs == [
+        "monitoring.alarm.raise",
+        "monitoring.alarm.acknowledge",
+        "monitoring.alarm.comment",
+        "monitoring.alarm.clear_by_hand",
+    ]
     assert alarm.comments.count() == 2
 
 
@@ -71,7 +78,9 @@ def test_four_states(plant, world):
     user = world.user("duty_officer")
     a = raise_gas(plant, at=time.time() - 100)
     assert a.state == AlarmState.ACTIVE_UNACK
-    Pipeline().ingest_payload([{"sensor": "g1", "ts": time.time() - 50, "value": 1}], device=plant.devices["QC-GAS-01"])
+    Pipeline().ingest_payload(
+        [{"sensor": "g1", "ts": time.time() - 50, "value": 1}], device=plant.devices["QC-GAS-01"]
+    )
     a.refresh_from_db()
     assert a.state == AlarmState.CLEARED_UNACK
     actions.do_acknowledge(user, a)

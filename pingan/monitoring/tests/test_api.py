@@ -15,8 +15,18 @@ PEOPLE = MATRIX_PEOPLE + [None]  # None: anonymous
 DENIED = {401, 403}
 MANAGERS = {"city_admin", "dept_staff", "area_staff", "duty_officer", "duty_leader"}
 # Who reads monitoring objects at all (public citizens are refused; visible_to scopes the rest).
-READERS = {"city_admin", "dept_staff", "area_staff", "grid_worker", "inspector", "duty_officer", "duty_leader",
-           "enterprise", "rescue_lead", "integration"}
+READERS = {
+    "city_admin",
+    "dept_staff",
+    "area_staff",
+    "grid_worker",
+    "inspector",
+    "duty_officer",
+    "duty_leader",
+    "enterprise",
+    "rescue_lead",
+    "integration",
+}
 
 
 def ids(p):
@@ -32,7 +42,9 @@ def sees(person) -> bool:
 @pytest.fixture
 def setup(world):
     plant = make_plant(world)
-    Pipeline().ingest_payload([{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"])
+    Pipeline().ingest_payload(
+        [{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"]
+    )
     Pipeline().ingest_payload(b"{bad", device=plant.devices["QC-GAS-01"])
     from pingan.hazards.defaults import ensure_defaults
 
@@ -54,8 +66,12 @@ def expect_read(person, code_visible=200):
 def test_lists(setup, login_api, person):
     plant, alarm, letter = setup
     api = client(login_api, person)
-    for url, obj_id in (("/api/v1/alarms/", alarm.pk), ("/api/v1/devices/", plant.devices["QC-GAS-01"].pk),
-                        ("/api/v1/sensors/", plant.sensors["gas"].pk), ("/api/v1/dead-letters/", letter.pk)):
+    for url, obj_id in (
+        ("/api/v1/alarms/", alarm.pk),
+        ("/api/v1/devices/", plant.devices["QC-GAS-01"].pk),
+        ("/api/v1/sensors/", plant.sensors["gas"].pk),
+        ("/api/v1/dead-letters/", letter.pk),
+    ):
         r = api.get(url)
         if person is None:
             assert r.status_code in DENIED
@@ -85,9 +101,14 @@ def test_lists(setup, login_api, person):
 def test_details(setup, login_api, person):
     plant, alarm, letter = setup
     api = client(login_api, person)
-    for url in (f"/api/v1/alarms/{alarm.pk}/", f"/api/v1/devices/{plant.devices['QC-GAS-01'].pk}/",
-                f"/api/v1/sensors/{plant.sensors['gas'].pk}/", f"/api/v1/sensors/{plant.sensors['gas'].pk}/readings/",
-                f"/api/v1/alarms/{alarm.pk}/comments/", f"/api/v1/alarms/{alarm.pk}/links/"):
+    for url in (
+        f"/api/v1/alarms/{alarm.pk}/",
+        f"/api/v1/devices/{plant.devices['QC-GAS-01'].pk}/",
+        f"/api/v1/sensors/{plant.sensors['gas'].pk}/",
+        f"/api/v1/sensors/{plant.sensors['gas'].pk}/readings/",
+        f"/api/v1/alarms/{alarm.pk}/comments/",
+        f"/api/v1/alarms/{alarm.pk}/links/",
+    ):
         assert api.get(url).status_code in expect_read(person), url
     # The dead-letter table is for the people who administer devices; others who see it are refused.
     r = api.get(f"/api/v1/dead-letters/{letter.pk}/")
@@ -98,8 +119,10 @@ def test_details(setup, login_api, person):
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=ids)
-@pytest.mark.parametrize("verb,body", [("acknowledge", {}), ("clear", {"note": "现场已处置"}),
-                                       ("comments", {"text": "已电话联系企业"})])
+@pytest.mark.parametrize(
+    "verb,body",
+    [("acknowledge", {}), ("clear", {"note": "现场已处置"}), ("comments", {"text": "已电话联系企业"})],
+)
 def test_handle_alarm(setup, login_api, person, verb, body):
     _plant, alarm, _letter = setup
     r = client(login_api, person).post(f"/api/v1/alarms/{alarm.pk}/{verb}/", body, format="json")
@@ -145,7 +168,9 @@ def test_rotate_token(setup, login_api, person):
 
 @pytest.mark.parametrize("person", PEOPLE, ids=ids)
 def test_ingest_needs_a_device_token_not_a_person(setup, login_api, person):
-    r = client(login_api, person).post("/api/v1/ingest/readings/", [{"sensor": "g1", "value": 1}], format="json")
+    r = client(login_api, person).post(
+        "/api/v1/ingest/readings/", [{"sensor": "g1", "value": 1}], format="json"
+    )
     assert r.status_code == 401
 
 
@@ -168,13 +193,29 @@ def _more_alarms(plant, n):
 
     dev = plant.devices["QC-GAS-01"]
     for i in range(n):
-        s = Sensor.objects.create(device=dev, code=f"x{i}", name=f"x{i}", type="gas_lel", unit="%LEL",
-                                  division=dev.division, enterprise=dev.enterprise, department=dev.department)
+        s = Sensor.objects.create(
+            device=dev,
+            code=f"x{i}",
+            name=f"x{i}",
+            type="gas_lel",
+            unit="%LEL",
+            division=dev.division,
+            enterprise=dev.enterprise,
+            department=dev.department,
+        )
         Pipeline().ingest_payload([{"sensor": s.code, "ts": time.time() - 30, "value": 60}], device=dev)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/alarms/", "/api/v1/sensors/", "/api/v1/devices/", "/api/v1/dead-letters/",
-                                 "/api/v1/sensors/geojson/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/alarms/",
+        "/api/v1/sensors/",
+        "/api/v1/devices/",
+        "/api/v1/dead-letters/",
+        "/api/v1/sensors/geojson/",
+    ],
+)
 def test_lists_take_constant_queries(setup, login_api, django_assert_max_num_queries, url):
     plant, _a, _l = setup
     api = login_api("area_staff")
@@ -185,9 +226,17 @@ def test_lists_take_constant_queries(setup, login_api, django_assert_max_num_que
         assert api.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/console/monitoring/", "/console/monitoring/rows/", "/console/monitoring/sensors/",
-                                 "/console/monitoring/devices/", "/console/monitoring/dead-letters/",
-                                 "/console/monitoring/map/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/console/monitoring/",
+        "/console/monitoring/rows/",
+        "/console/monitoring/sensors/",
+        "/console/monitoring/devices/",
+        "/console/monitoring/dead-letters/",
+        "/console/monitoring/map/",
+    ],
+)
 def test_pages_take_constant_queries(setup, client, world, django_assert_max_num_queries, url):
     plant, _a, _l = setup
     client.force_login(world.user("area_staff"))

@@ -76,7 +76,9 @@ def test_enterprise_user_handles_its_own_alarm(page, login, shot):
 
     world = make_world()
     plant = make_plant(world)
-    Pipeline().ingest_payload([{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"])
+    Pipeline().ingest_payload(
+        [{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"]
+    )
     user = world.user("enterprise")
     _sensors, alarms = workspace.panels(user)
     login(page, user.username)

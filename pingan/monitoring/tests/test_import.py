@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from pingan.monitoring.importer import import_devices
 from pingan.monitoring.models import Device, Sensor
 
-HEADER = "设备编码,设备名称,区划代码,单位信用代码,责任部门编码,纬度,经度,传感器编码,传感器名称,类型,单位,安装位置\n"
+HEADER = "设备编码,设备名称,区划代码,单位信用代码,责任部门编码,纬度,经度,传感器编码,传感器名称,类型,单位,安装位置\n"  # noqa: E501
 
 
 def csv_bytes(rows: list[str]) -> bytes:
@@ -16,11 +16,13 @@ def csv_bytes(rows: list[str]) -> bytes:
 
 
 def test_good_csv_creates_devices_sensors_and_tokens(world):
-    content = csv_bytes([
-        "IMP-1,一号站,441802006,91350100M000100Y43,441802-em,23.70,113.05,g1,罐区可燃气体,可燃气体,%LEL,罐区",
-        "IMP-1,一号站,441802006,91350100M000100Y43,441802-em,23.70,113.05,t1,硫化氢,toxic_gas,ppm,",
-        "IMP-2,二号站,441802006,,,23.71,113.06,r1,雨量,rainfall,,",
-    ])
+    content = csv_bytes(
+        [
+            "IMP-1,一号站,441802006,91350100M000100Y43,441802-em,23.70,113.05,g1,罐区可燃气体,可燃气体,%LEL,罐区",
+            "IMP-1,一号站,441802006,91350100M000100Y43,441802-em,23.70,113.05,t1,硫化氢,toxic_gas,ppm,",
+            "IMP-2,二号站,441802006,,,23.71,113.06,r1,雨量,rainfall,,",
+        ]
+    )
     report = import_devices(world.user("dept_staff"), "devices.csv", content)
     assert report.ok, report.errors
     assert (report.devices_created, report.sensors_created) == (2, 3)
@@ -33,20 +35,29 @@ def test_good_csv_creates_devices_sensors_and_tokens(world):
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_imported(world):
-    content = csv_bytes([
-        "IMP-1,一号站,441802006,,,23.70,113.05,g1,可燃气体,gas_lel,%LEL,",   # fine
-        "IMP-1,一号站,999999,,,23.70,113.05,g2,可燃气体,gas_lel,%LEL,",       # unknown division
-        "IMP-1,一号站,441802006,,,95,113.05,g3,可燃气体,gas_lel,%LEL,",       # bad latitude
-        "IMP-1,一号站,441802006,,,23.7,113.05,g4,可燃气体,laser,%LEL,",       # unknown type
-        "IMP-1,一号站,441802006,,,23.7,113.05,g5,可燃气体,gas_lel,ppm,",      # wrong unit
-        "IMP-1,一号站,441802006,,,23.7,113.05,g1,可燃气体,gas_lel,%LEL,",     # duplicate sensor
-        ",一号站,441802006,,,23.7,113.05,g6,可燃气体,gas_lel,%LEL,",          # missing device code
-        "IMP-3,三号站,441881100,,,24.2,113.35,g1,可燃气体,gas_lel,%LEL,",     # other district: out of scope
-    ])
+    content = csv_bytes(
+        [
+            "IMP-1,一号站,441802006,,,23.70,113.05,g1,可燃气体,gas_lel,%LEL,",  # fine
+            "IMP-1,一号站,999999,,,23.70,113.05,g2,可燃气体,gas_lel,%LEL,",  # unknown division
+            "IMP-1,一号站,441802006,,,95,113.05,g3,可燃气体,gas_lel,%LEL,",  # bad latitude
+            "IMP-1,一号站,441802006,,,23.7,113.05,g4,可燃气体,laser,%LEL,",  # unknown type
+            "IMP-1,一号站,441802006,,,23.7,113.05,g5,可燃气体,gas_lel,ppm,",  # wrong unit
+            "IMP-1,一号站,441802006,,,23.7,113.05,g1,可燃气体,gas_lel,%LEL,",  # duplicate sensor
+            ",一号站,441802006,,,23.7,113.05,g6,可燃气体,gas_lel,%LEL,",  # missing device code
+            "IMP-3,三号站,441881100,,,24.2,113.35,g1,可燃气体,gas_lel,%LEL,",  # other district: out of scope
+        ]
+    )
     report = import_devices(world.user("dept_staff"), "devices.csv", content)
     got = {(row, col) for row, col, _msg in report.errors}
-    assert got == {(3, "division_code"), (4, "lat"), (5, "sensor_type"), (6, "unit"), (7, "sensor_code"),
-                   (8, "device_code"), (9, "division_code")}
+    assert got == {
+        (3, "division_code"),
+        (4, "lat"),
+        (5, "sensor_type"),
+        (6, "unit"),
+        (7, "sensor_code"),
+        (8, "device_code"),
+        (9, "division_code"),
+    }
     assert not Device.objects.exists() and not Sensor.objects.exists()
 
 
@@ -62,7 +73,9 @@ def test_excel(world):
     assert Sensor.objects.get().unit == "m"
 
 
-@pytest.mark.parametrize("role,area,ok", [("dept_staff", "qingcheng", True), ("grid_worker", "qingcheng", False)])
+@pytest.mark.parametrize(
+    "role,area,ok", [("dept_staff", "qingcheng", True), ("grid_worker", "qingcheng", False)]
+)
 def test_import_page(world, client, role, area, ok):
     client.force_login(world.user(role, area))
     upload = io.BytesIO(csv_bytes(["IMP-9,九号站,441802006,,,23.7,113.05,g1,可燃气体,gas_lel,%LEL,"]))
@@ -76,5 +89,9 @@ def test_import_function_refuses_without_the_permission(world):
     from pingan.core.actions import Forbidden
 
     with pytest.raises(Forbidden):
-        import_devices(world.user("grid_worker"), "d.csv", csv_bytes(["IMP-8,八号站,441802006,,,23.7,113.05,g1,可燃气体,gas_lel,%LEL,"]))
+        import_devices(
+            world.user("grid_worker"),
+            "d.csv",
+            csv_bytes(["IMP-8,八号站,441802006,,,23.7,113.05,g1,可燃气体,gas_lel,%LEL,"]),
+        )
     assert not Device.objects.filter(code="IMP-8").exists()

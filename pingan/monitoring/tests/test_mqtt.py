@@ -40,7 +40,9 @@ def need_broker():
 
 
 def run_consumer(prefix, client_id, group):
-    consumer = Consumer(BROKER, client_id=client_id, group=group, prefix=prefix, batch_size=50, batch_wait=0.05)
+    consumer = Consumer(
+        BROKER, client_id=client_id, group=group, prefix=prefix, batch_size=50, batch_wait=0.05
+    )
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
@@ -72,8 +74,12 @@ def test_killing_and_restarting_the_consumer_loses_no_reading(world):
     prefix, client_id, group = f"pingan-test-{run}/v1", f"pingan-test-consumer-{run}", f"g{run}"
     consumer, stop, thread = run_consumer(prefix, client_id, group)
 
-    sensors = [SimSensor("QC-GAS-01", "g1", "gas_lel"), SimSensor("QC-GAS-01", "p1", "pressure"),
-               SimSensor("QC-RAIN-01", "w1", "water_level"), SimSensor("YD-GAS-01", "g1", "gas_lel")]
+    sensors = [
+        SimSensor("QC-GAS-01", "g1", "gas_lel"),
+        SimSensor("QC-GAS-01", "p1", "pressure"),
+        SimSensor("QC-RAIN-01", "w1", "water_level"),
+        SimSensor("YD-GAS-01", "g1", "gas_lel"),
+    ]
     sim = Simulator(sensors, seed=3)
     sender = MqttSender(BROKER, client_id=f"pingan-test-sim-{run}", prefix=prefix)
     rounds, t0 = 120, time.time() - 3600
@@ -114,4 +120,8 @@ def test_malformed_mqtt_messages_land_in_the_dead_letter_table(world):
     stop.set()
     thread.join(10)
     drop_session(f"pingan-test-consumer-{run}")
-    assert sorted(DeadLetter.objects.values_list("reason", flat=True)) == ["bad_json", "impossible_value", "unknown_device"]
+    assert sorted(DeadLetter.objects.values_list("reason", flat=True)) == [
+        "bad_json",
+        "impossible_value",
+        "unknown_device",
+    ]

@@ -37,7 +37,9 @@ def sees(person) -> bool:
 @pytest.fixture
 def alarm(world):
     plant = make_plant(world)
-    Pipeline().ingest_payload([{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"])
+    Pipeline().ingest_payload(
+        [{"sensor": "g1", "ts": time.time() - 60, "value": 30}], device=plant.devices["QC-GAS-01"]
+    )
     return plant, Alarm.objects.get()
 
 
@@ -48,9 +50,15 @@ def _client(world, person) -> Client:
     return c
 
 
-LIST_PAGES = {"/console/monitoring/": CONSOLE, "/console/monitoring/rows/": CONSOLE, "/console/monitoring/map/": CONSOLE,
-              "/console/monitoring/sensors/": CONSOLE, "/console/monitoring/devices/": MANAGERS,
-              "/console/monitoring/dead-letters/": MANAGERS, "/console/monitoring/devices/import/": MANAGERS}
+LIST_PAGES = {
+    "/console/monitoring/": CONSOLE,
+    "/console/monitoring/rows/": CONSOLE,
+    "/console/monitoring/map/": CONSOLE,
+    "/console/monitoring/sensors/": CONSOLE,
+    "/console/monitoring/devices/": MANAGERS,
+    "/console/monitoring/dead-letters/": MANAGERS,
+    "/console/monitoring/devices/import/": MANAGERS,
+}
 
 
 @pytest.mark.parametrize("person", MATRIX_PEOPLE + [None], ids=ids)
@@ -63,7 +71,10 @@ def test_console_pages_matrix(alarm, world, person):
             assert r.status_code == 302 and "/login" in r["Location"], url
         else:
             assert r.status_code == (200 if person[0] in allowed else 403), (url, r.status_code)
-    for url in (f"/console/monitoring/alarms/{a.pk}/", f"/console/monitoring/sensors/{plant.sensors['gas'].pk}/"):
+    for url in (
+        f"/console/monitoring/alarms/{a.pk}/",
+        f"/console/monitoring/sensors/{plant.sensors['gas'].pk}/",
+    ):
         r = c.get(url)
         if person is None:
             assert r.status_code == 302
@@ -74,8 +85,11 @@ def test_console_pages_matrix(alarm, world, person):
 
 
 def _offered(body: str) -> set[str]:
-    return {v for v in ("acknowledge", "clear", "comment", "open-case", "open-incident")
-            if f'data-testid="{v}"' in body}
+    return {
+        v
+        for v in ("acknowledge", "clear", "comment", "open-case", "open-incident")
+        if f'data-testid="{v}"' in body
+    }
 
 
 @pytest.mark.parametrize("person", [p for p in MATRIX_PEOPLE if p[0] in READERS and sees(p)], ids=ids)
@@ -117,14 +131,18 @@ def test_refused_acts_through_the_console_do_nothing(alarm, world):
     r = _client(world, ("enterprise", "yingde")).post(f"/console/monitoring/alarms/{a.pk}/acknowledge/")
     assert r.status_code == 404
     # A grid worker may not import devices (the refusal is at the door, before the file is read).
-    assert _client(world, ("grid_worker", "qingcheng")).post("/console/monitoring/devices/import/").status_code == 403
+    assert (
+        _client(world, ("grid_worker", "qingcheng")).post("/console/monitoring/devices/import/").status_code
+        == 403
+    )
 
 
 def test_enterprise_acknowledges_its_own_alarm_with_an_audit_event(alarm, world):
     _plant, a = alarm
     user = world.user("enterprise")
-    r = _client(world, ("enterprise", "qingcheng")).post(f"/console/monitoring/alarms/{a.pk}/acknowledge/",
-                                                         {"note": "现场已排查"})
+    r = _client(world, ("enterprise", "qingcheng")).post(
+        f"/console/monitoring/alarms/{a.pk}/acknowledge/", {"note": "现场已排查"}
+    )
     assert r.status_code == 302
     a.refresh_from_db()
     assert a.acknowledged and a.acked_by == user
@@ -143,8 +161,16 @@ def test_navigation(world, person):
 def _more(plant, n):
     dev = plant.devices["QC-GAS-01"]
     for i in range(n):
-        s = Sensor.objects.create(device=dev, code=f"x{i}", name=f"x{i}", type="gas_lel", unit="%LEL",
-                                  division=dev.division, enterprise=dev.enterprise, department=dev.department)
+        s = Sensor.objects.create(
+            device=dev,
+            code=f"x{i}",
+            name=f"x{i}",
+            type="gas_lel",
+            unit="%LEL",
+            division=dev.division,
+            enterprise=dev.enterprise,
+            department=dev.department,
+        )
         Pipeline().ingest_payload([{"sensor": s.code, "ts": time.time() - 30, "value": 60}], device=dev)
 
 
@@ -202,8 +228,12 @@ def test_no_role_literals_outside_permissions():
     from pingan.org.choices import Role
 
     app = Path(__file__).resolve().parents[1]
-    files = [app / "actions.py", app / "views.py", *sorted((app / "api").glob("*.py")),
-             *sorted((app / "templates").rglob("*.html"))]
+    files = [
+        app / "actions.py",
+        app / "views.py",
+        *sorted((app / "api").glob("*.py")),
+        *sorted((app / "templates").rglob("*.html")),
+    ]
     # "enterprise" and "public" are also field names and words: for them only a comparison counts.
     names = [v for v in Role.values if v not in ("enterprise", "public")]
     literal = re.compile(r"""["']({})["']|(==|!=)\s*["'](enterprise|public)["']""".format("|".join(names)))
@@ -237,9 +267,18 @@ def test_linked_objects_are_links_only_for_those_who_can_see_them(alarm, world):
     _plant, a = alarm
     case = actions.do_open_case(world.user("duty_officer"), a)
     href = f'href="{case.get_absolute_url()}"'
-    assert href in _client(world, ("duty_officer", "qingcheng")).get(f"/console/monitoring/alarms/{a.pk}/").content.decode()
+    assert (
+        href
+        in _client(world, ("duty_officer", "qingcheng"))
+        .get(f"/console/monitoring/alarms/{a.pk}/")
+        .content.decode()
+    )
     ent = world.user("enterprise")
-    body = _client(world, ("enterprise", "qingcheng")).get(f"/console/monitoring/alarms/{a.pk}/").content.decode()
+    body = (
+        _client(world, ("enterprise", "qingcheng"))
+        .get(f"/console/monitoring/alarms/{a.pk}/")
+        .content.decode()
+    )
     sees_case = type(case).objects.visible_to(ent).filter(pk=case.pk).exists()
     assert (href in body) == sees_case
     assert str(case) in body  # the name is shown either way

@@ -22,8 +22,13 @@ def plant(world):
 
 def post(api, plant, body, device="QC-GAS-01", raw=False):
     data = body if raw else json.dumps(body)
-    return api.generic("POST", URL, data, content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Device {plant.tokens[device]}")
+    return api.generic(
+        "POST",
+        URL,
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Device {plant.tokens[device]}",
+    )
 
 
 def batch(values, sensor="g1", start=T0, step=60):
@@ -81,13 +86,13 @@ def test_malformed_input_goes_to_the_dead_letter_table(api, plant):
     r = post(api, plant, "{not json", raw=True)
     assert r.status_code == 400
     body = [
-        {"sensor": "nope", "ts": T0, "value": 1},                 # unknown sensor
-        {"sensor": "g1", "ts": T0, "value": 5, "unit": "ppm"},    # wrong unit
-        {"sensor": "g1", "ts": T0 + 1, "value": 250},             # impossible (> 100 %LEL)
-        {"sensor": "g1", "ts": time.time() + 3600, "value": 1},   # far future
-        {"sensor": "g1", "ts": "yesterday", "value": 1},          # bad timestamp
-        {"sensor": "g1", "ts": T0 + 2, "value": "x"},             # not a number
-        {"value": 3},                                             # no sensor
+        {"sensor": "nope", "ts": T0, "value": 1},  # unknown sensor
+        {"sensor": "g1", "ts": T0, "value": 5, "unit": "ppm"},  # wrong unit
+        {"sensor": "g1", "ts": T0 + 1, "value": 250},  # impossible (> 100 %LEL)
+        {"sensor": "g1", "ts": time.time() + 3600, "value": 1},  # far future
+        {"sensor": "g1", "ts": "yesterday", "value": 1},  # bad timestamp
+        {"sensor": "g1", "ts": T0 + 2, "value": "x"},  # not a number
+        {"value": 3},  # no sensor
         {"sensor": "g1", "ts": T0 + 3, "value": 12.5, "unit": "%LEL"},  # good
     ]
     r = post(api, plant, body)
@@ -96,9 +101,16 @@ def test_malformed_input_goes_to_the_dead_letter_table(api, plant):
     assert data["accepted"] == 1 and data["rejected"] == 7
     assert [e["index"] for e in data["errors"]] == [0, 1, 2, 3, 4, 5, 6]
     reasons = list(DeadLetter.objects.order_by("id").values_list("reason", flat=True))
-    assert reasons == [DeadLetterReason.BAD_JSON, DeadLetterReason.UNKNOWN_SENSOR, DeadLetterReason.WRONG_UNIT,
-                       DeadLetterReason.IMPOSSIBLE_VALUE, DeadLetterReason.FUTURE_TS, DeadLetterReason.BAD_TS,
-                       DeadLetterReason.BAD_SHAPE, DeadLetterReason.BAD_SHAPE]
+    assert reasons == [
+        DeadLetterReason.BAD_JSON,
+        DeadLetterReason.UNKNOWN_SENSOR,
+        DeadLetterReason.WRONG_UNIT,
+        DeadLetterReason.IMPOSSIBLE_VALUE,
+        DeadLetterReason.FUTURE_TS,
+        DeadLetterReason.BAD_TS,
+        DeadLetterReason.BAD_SHAPE,
+        DeadLetterReason.BAD_SHAPE,
+    ]
     assert Device.objects.get(code="QC-GAS-01").dead_letter_count == 8
     assert Reading.objects.count() == 1
 
@@ -125,7 +137,7 @@ def test_two_consumers_share_state_through_the_version(plant):
     dev = plant.devices["QC-GAS-01"]
     a, b = Pipeline(), Pipeline()
     a.ingest_payload(batch([30]), device=dev)
-    b.ingest_payload(batch([10], start=T0 + 60), device=dev)   # b loads a's newer state and clears
+    b.ingest_payload(batch([10], start=T0 + 60), device=dev)  # b loads a's newer state and clears
     a.ingest_payload(batch([35], start=T0 + 120), device=dev)  # a notices b's version: new alarm, no error
     assert Alarm.objects.count() == 2
     assert Alarm.objects.filter(is_active=True).count() == 1
@@ -171,7 +183,10 @@ def test_offline_sweep_marks_device_offline_and_clears_on_data(plant):
     assert dev.state == DeviceState.OFFLINE
     nodata = Alarm.objects.get(sensor=plant.sensors["gas"], rule__code="nodata")
     assert nodata.is_active
-    p.ingest_payload(batch([10], start=now + 10), device=dev, )
+    p.ingest_payload(
+        batch([10], start=now + 10),
+        device=dev,
+    )
     nodata.refresh_from_db()
     dev.refresh_from_db()
     assert not nodata.is_active and dev.state == DeviceState.ONLINE
@@ -184,8 +199,13 @@ def test_maintenance_window_stores_readings_but_raises_nothing(plant, world):
 
     from pingan.monitoring import actions
 
-    actions.do_create_silence(world.user("dept_staff"), kind="maintenance", device=plant.devices["QC-GAS-01"],
-                              ends_at=timezone.now() + timedelta(hours=1), reason="检修")
+    actions.do_create_silence(
+        world.user("dept_staff"),
+        kind="maintenance",
+        device=plant.devices["QC-GAS-01"],
+        ends_at=timezone.now() + timedelta(hours=1),
+        reason="检修",
+    )
     Pipeline().ingest_payload(batch([60], start=int(time.time()) - 5), device=plant.devices["QC-GAS-01"])
     assert Reading.objects.count() == 1 and not Alarm.objects.exists()
 
@@ -197,8 +217,13 @@ def test_silence_records_alarm_without_notifying(plant, world):
 
     from pingan.monitoring import actions
 
-    actions.do_create_silence(world.user("dept_staff"), kind="silence", device=plant.devices["QC-GAS-01"],
-                              ends_at=timezone.now() + timedelta(hours=1), reason="调试")
+    actions.do_create_silence(
+        world.user("dept_staff"),
+        kind="silence",
+        device=plant.devices["QC-GAS-01"],
+        ends_at=timezone.now() + timedelta(hours=1),
+        reason="调试",
+    )
     Pipeline().ingest_payload(batch([60], start=int(time.time()) - 5), device=plant.devices["QC-GAS-01"])
     assert Alarm.objects.get().silenced
 
@@ -212,8 +237,13 @@ def test_silence_expiry_is_required_and_bounded(plant, world):
     from pingan.monitoring import actions
 
     with pytest.raises(ActionError) as exc:
-        actions.do_create_silence(world.user("dept_staff"), kind="silence", device=plant.devices["QC-GAS-01"],
-                                  ends_at=timezone.now() + timedelta(days=60), reason="x")
+        actions.do_create_silence(
+            world.user("dept_staff"),
+            kind="silence",
+            device=plant.devices["QC-GAS-01"],
+            ends_at=timezone.now() + timedelta(days=60),
+            reason="x",
+        )
     assert exc.value.field == "ends_at"
 
 
@@ -231,10 +261,24 @@ def test_many_sensors_in_one_batch_write_every_state(plant):
     from pingan.monitoring.models import Sensor
 
     dev = plant.devices["QC-GAS-01"]
-    Sensor.objects.bulk_create([Sensor(device=dev, code=f"m{i}", name=f"m{i}", type="gas_lel", unit="%LEL",
-                                       division=dev.division, enterprise=dev.enterprise) for i in range(250)])
+    Sensor.objects.bulk_create(
+        [
+            Sensor(
+                device=dev,
+                code=f"m{i}",
+                name=f"m{i}",
+                type="gas_lel",
+                unit="%LEL",
+                division=dev.division,
+                enterprise=dev.enterprise,
+            )
+            for i in range(250)
+        ]
+    )
     p = Pipeline()
-    p.ingest_payload([{"sensor": f"m{i}", "ts": T0, "value": 30 if i % 2 else 1} for i in range(250)], device=dev)
+    p.ingest_payload(
+        [{"sensor": f"m{i}", "ts": T0, "value": 30 if i % 2 else 1} for i in range(250)], device=dev
+    )
     p.ingest_payload([{"sensor": f"m{i}", "ts": T0 + 60, "value": 1} for i in range(250)], device=dev)
     states = SensorState.objects.filter(sensor__code__startswith="m")
     assert states.count() == 250 and not states.filter(level__gt=0).exists()

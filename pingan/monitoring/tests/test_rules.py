@@ -77,8 +77,10 @@ def test_rate_both_directions():
     assert feed(spec, [10, 8.5, 8.4])[0] == [(RAISE, 2), (CLEAR, 0)]
 
 
-@pytest.mark.parametrize("mm,hours,level", [(55, 3, 3), (55, 5, 2), (100, 3, 4), (50, 12, 1), (49.9, 12, 0),
-                                            (50, 6, 2), (50, 3, 3), (99.9, 3, 3)])
+@pytest.mark.parametrize(
+    "mm,hours,level",
+    [(55, 3, 3), (55, 5, 2), (100, 3, 4), (50, 12, 1), (49.9, 12, 0), (50, 6, 2), (50, 3, 3), (99.9, 3, 3)],
+)
 def test_rainstorm_signal_vectors(mm, hours, level):
     """docs/domain §8: 55 mm in 3 h → orange; 55 mm in 5 h → yellow; 100 mm in 3 h → red; blue 12 h ≥ 50."""
     n = hours * 6  # 10-minute increments spread evenly, the last one at `now`
@@ -141,6 +143,7 @@ def test_schedule_limits_raising():
     spec = RuleSpec(10, "threshold", (Level(2, 5),), schedule=office)
     # 2026-11-28 is a Saturday: 10:00 Beijing = 02:00 UTC
     from datetime import UTC
+
     sat = datetime(2026, 11, 28, 2, 0, tzinfo=UTC).timestamp()
     mon = datetime(2026, 11, 30, 2, 0, tzinfo=UTC).timestamp()
     assert rules.evaluate((spec,), {}, sat, 9) == []
@@ -149,15 +152,20 @@ def test_schedule_limits_raising():
 
 def test_schedule_over_midnight():
     night = Schedule(days=(4,), start=time(22), end=time(6))  # Friday night
-    assert night.contains(datetime(2026, 11, 27, 23, 0))   # Fri 23:00
-    assert night.contains(datetime(2026, 11, 28, 5, 0))    # Sat 05:00
+    assert night.contains(datetime(2026, 11, 27, 23, 0))  # Fri 23:00
+    assert night.contains(datetime(2026, 11, 28, 5, 0))  # Sat 05:00
     assert not night.contains(datetime(2026, 11, 28, 23, 0))
 
 
 def test_spec_from_params_round_trip():
-    spec = rules.spec_from_params(1, "threshold", {"levels": [{"severity": 4, "on": 50, "off": 45},
-                                                              {"severity": 2, "on": 25, "off": 20}],
-                                                   "for_seconds": 30})
+    spec = rules.spec_from_params(
+        1,
+        "threshold",
+        {
+            "levels": [{"severity": 4, "on": 50, "off": 45}, {"severity": 2, "on": 25, "off": 20}],
+            "for_seconds": 30,
+        },
+    )
     assert [lv.severity for lv in spec.levels] == [2, 4]
     assert spec.for_seconds == 30
 

@@ -34,8 +34,16 @@ class PreferenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Preference
-        fields = ["email", "sms", "webhook_url", "webhook_kind", "webhook_secret", "webhook_secret_set",
-                  "clear_webhook_secret", "updated_at"]
+        fields = [
+            "email",
+            "sms",
+            "webhook_url",
+            "webhook_kind",
+            "webhook_secret",
+            "webhook_secret_set",
+            "clear_webhook_secret",
+            "updated_at",
+        ]
         read_only_fields = ["updated_at"]
         extra_kwargs = {"webhook_url": {"required": False, "allow_blank": True}}
 

@@ -21,8 +21,11 @@ from ..models import Message
 from .serializers import MessageSerializer, PreferenceSerializer, ReadAllSerializer
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("unread", OpenApiTypes.BOOL, description="1: only unread messages")]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="1: only unread messages")]
+    )
+)
 class InboxViewSet(ScopedReadOnlyViewSet):
     queryset = Message.objects.all()
     serializer_class = MessageSerializer

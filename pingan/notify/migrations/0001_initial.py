@@ -5,64 +5,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('inbox', '站内信'), ('email', '邮件'), ('sms', '短信'), ('webhook', 'Webhook'), ('wecom', '企业微信机器人'), ('dingtalk', '钉钉机器人')], max_length=10, verbose_name='渠道')),
-                ('target', models.CharField(max_length=300, verbose_name='目标')),
-                ('payload', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('retrying', '重试中'), ('sent', '已发送'), ('failed', '失败')], db_index=True, default='pending', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('next_attempt_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='下次尝试')),
-                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("inbox", "站内信"),
+                            ("email", "邮件"),
+                            ("sms", "短信"),
+                            ("webhook", "Webhook"),
+                            ("wecom", "企业微信机器人"),
+                            ("dingtalk", "钉钉机器人"),
+                        ],
+                        max_length=10,
+                        verbose_name="渠道",
+                    ),
+                ),
+                ("target", models.CharField(max_length=300, verbose_name="目标")),
+                ("payload", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待发送"),
+                            ("retrying", "重试中"),
+                            ("sent", "已发送"),
+                            ("failed", "失败"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="下次尝试"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '投递',
-                'verbose_name_plural': '投递',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "投递",
+                "verbose_name_plural": "投递",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=80, verbose_name='事件')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('urgent', models.BooleanField(default=False, verbose_name='紧急')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event", models.CharField(max_length=80, verbose_name="事件")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=300, verbose_name="链接")),
+                ("urgent", models.BooleanField(default=False, verbose_name="紧急")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
             ],
             options={
-                'verbose_name': '站内信',
-                'verbose_name_plural': '站内信',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "站内信",
+                "verbose_name_plural": "站内信",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.BooleanField(default=True, verbose_name='邮件')),
-                ('sms', models.BooleanField(default=True, verbose_name='短信(仅紧急)')),
-                ('webhook_url', models.URLField(blank=True, verbose_name='个人 Webhook 地址')),
-                ('webhook_kind', models.CharField(blank=True, choices=[('webhook', 'JSON'), ('wecom', '企业微信'), ('dingtalk', '钉钉')], max_length=10, verbose_name='Webhook 格式')),
-                ('webhook_secret', models.CharField(blank=True, max_length=100, verbose_name='签名密钥')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.BooleanField(default=True, verbose_name="邮件")),
+                ("sms", models.BooleanField(default=True, verbose_name="短信(仅紧急)")),
+                ("webhook_url", models.URLField(blank=True, verbose_name="个人 Webhook 地址")),
+                (
+                    "webhook_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("webhook", "JSON"), ("wecom", "企业微信"), ("dingtalk", "钉钉")],
+                        max_length=10,
+                        verbose_name="Webhook 格式",
+                    ),
+                ),
+                ("webhook_secret", models.CharField(blank=True, max_length=100, verbose_name="签名密钥")),
             ],
             options={
-                'verbose_name': '通知偏好',
-                'verbose_name_plural': '通知偏好',
+                "verbose_name": "通知偏好",
+                "verbose_name_plural": "通知偏好",
             },
         ),
     ]

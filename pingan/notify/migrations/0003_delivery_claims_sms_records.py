@@ -6,58 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0002_initial'),
+        ("notify", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SmsRecord',
+            name="SmsRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=20, verbose_name='手机号')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=20, verbose_name="手机号")),
+                ("text", models.TextField(verbose_name="内容")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间")),
             ],
             options={
-                'verbose_name': '短信记录',
-                'verbose_name_plural': '短信记录',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "短信记录",
+                "verbose_name_plural": "短信记录",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='response',
-            field=models.CharField(blank=True, max_length=300, verbose_name='对方回复'),
+            model_name="delivery",
+            name="response",
+            field=models.CharField(blank=True, max_length=300, verbose_name="对方回复"),
         ),
         migrations.AddField(
-            model_name='preference',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='更新时间'),
+            model_name="preference",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="更新时间"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间'),
+            model_name="delivery",
+            name="created_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='status',
-            field=models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('retrying', '重试中'), ('sent', '已发送'), ('failed', '失败')], db_index=True, default='pending', max_length=10, verbose_name='状态'),
+            model_name="delivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "待发送"),
+                    ("sending", "发送中"),
+                    ("retrying", "重试中"),
+                    ("sent", "已发送"),
+                    ("failed", "失败"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='preference',
-            name='webhook_kind',
-            field=models.CharField(blank=True, choices=[('webhook', '通用 JSON(HMAC 签名)'), ('wecom', '企业微信群机器人'), ('dingtalk', '钉钉群机器人')], max_length=10, verbose_name='Webhook 格式'),
+            model_name="preference",
+            name="webhook_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("webhook", "通用 JSON(HMAC 签名)"),
+                    ("wecom", "企业微信群机器人"),
+                    ("dingtalk", "钉钉群机器人"),
+                ],
+                max_length=10,
+                verbose_name="Webhook 格式",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='delivery_due'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
         ),
         migrations.AddField(
-            model_name='smsrecord',
-            name='delivery',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sms_records', to='notify.delivery'),
+            model_name="smsrecord",
+            name="delivery",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="sms_records",
+                to="notify.delivery",
+            ),
         ),
     ]

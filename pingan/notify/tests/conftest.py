@@ -53,8 +53,12 @@ def receiver():
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             parts = urlsplit(self.path)
-            received = Received(path=parts.path, query=parse_qs(parts.query),
-                                headers={k.lower(): v for k, v in self.headers.items()}, body=self.rfile.read(length))
+            received = Received(
+                path=parts.path,
+                query=parse_qs(parts.query),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=self.rfile.read(length),
+            )
             state.requests.append(received)
             status, body, *extra = state.answer(received)
             self.send_response(status)
@@ -123,4 +127,6 @@ def person(db):
     """A person of their own (no world needed), without email or phone unless a test sets them."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user(username="notify_person", password="x" * 12, role="area_staff")
+    return get_user_model().objects.create_user(
+        username="notify_person", password="x" * 12, role="area_staff"
+    )

@@ -74,17 +74,37 @@ def test_preference_matrix(world, login_api, stranger, role, area):
     me = world.user(role, area)
     got = api.get(url)
     assert got.status_code == 200
-    assert got.json() | {"updated_at": None} == {"email": True, "sms": True, "webhook_url": "", "webhook_kind": "",
-                                                 "webhook_secret_set": False, "updated_at": None}
-    body = {"email": False, "sms": True, "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=abc",
-            "webhook_kind": "dingtalk", "webhook_secret": "SEC0123456789"}
+    assert got.json() | {"updated_at": None} == {
+        "email": True,
+        "sms": True,
+        "webhook_url": "",
+        "webhook_kind": "",
+        "webhook_secret_set": False,
+        "updated_at": None,
+    }
+    body = {
+        "email": False,
+        "sms": True,
+        "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=abc",
+        "webhook_kind": "dingtalk",
+        "webhook_secret": "SEC0123456789",
+    }
     put = api.put(url, body)
     assert put.status_code == 200, put.json()
     assert put.json()["webhook_secret_set"] is True and "webhook_secret" not in put.json()
     patch = api.patch(url, {"sms": False})
-    assert patch.status_code == 200 and patch.json()["sms"] is False and patch.json()["webhook_secret_set"] is True
+    assert (
+        patch.status_code == 200
+        and patch.json()["sms"] is False
+        and patch.json()["webhook_secret_set"] is True
+    )
     pref = Preference.objects.get(user=me)
-    assert (pref.email, pref.sms, pref.webhook_kind, pref.webhook_secret) == (False, False, "dingtalk", "SEC0123456789")
+    assert (pref.email, pref.sms, pref.webhook_kind, pref.webhook_secret) == (
+        False,
+        False,
+        "dingtalk",
+        "SEC0123456789",
+    )
     # Only the caller's own row changed.
     assert Preference.objects.get(user=stranger).email is False and Preference.objects.count() == 2
     events = AuditEvent.objects.filter(action="notify.preference.update", actor=me)
@@ -92,20 +112,28 @@ def test_preference_matrix(world, login_api, stranger, role, area):
     assert all("SEC0123456789" not in str(e.after) + str(e.before) for e in events)
 
 
-@pytest.mark.parametrize("body,field,code", [
-    ({"webhook_url": "https://a.cn/h"}, "webhook_kind", "kind_required"),
-    ({"webhook_kind": "wecom"}, "webhook_url", "url_required"),
-    ({"webhook_url": "https://a.cn/h", "webhook_kind": "webhook"}, "webhook_secret", "secret_required"),
-    ({"webhook_url": "https://a.cn/h", "webhook_kind": "webhook", "webhook_secret": "short"}, "webhook_secret",
-     "secret_short"),
-    ({"webhook_url": "http://127.0.0.1:9/h", "webhook_kind": "wecom"}, "webhook_url", "host_forbidden"),
-    ({"webhook_url": "not a url", "webhook_kind": "wecom"}, "webhook_url", "invalid"),
-    ({"webhook_url": "https://a.cn/h", "webhook_kind": "fax"}, "webhook_kind", "invalid_choice"),
-])
+@pytest.mark.parametrize(
+    "body,field,code",
+    [
+        ({"webhook_url": "https://a.cn/h"}, "webhook_kind", "kind_required"),
+        ({"webhook_kind": "wecom"}, "webhook_url", "url_required"),
+        ({"webhook_url": "https://a.cn/h", "webhook_kind": "webhook"}, "webhook_secret", "secret_required"),
+        (
+            {"webhook_url": "https://a.cn/h", "webhook_kind": "webhook", "webhook_secret": "short"},
+            "webhook_secret",
+            "secret_short",
+        ),
+        ({"webhook_url": "http://127.0.0.1:9/h", "webhook_kind": "wecom"}, "webhook_url", "host_forbidden"),
+        ({"webhook_url": "not a url", "webhook_kind": "wecom"}, "webhook_url", "invalid"),
+        ({"webhook_url": "https://a.cn/h", "webhook_kind": "fax"}, "webhook_kind", "invalid_choice"),
+    ],
+)
 def test_preference_errors_name_the_field(world, login_api, body, field, code):
     r = login_api("area_staff").put("/api/v1/notification-preferences/me/", body)
     assert r.status_code == 400
-    assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in r.json()["errors"]]
+    assert {"field": field, "code": code} in [
+        {"field": e["field"], "code": e["code"]} for e in r.json()["errors"]
+    ]
     assert not Preference.objects.filter(user=world.user("area_staff")).exists()
 
 
@@ -113,13 +141,23 @@ def test_secret_is_write_only_and_kept_until_changed(world, login_api):
     api = login_api("area_staff")
     url = "/api/v1/notification-preferences/me/"
     me = world.user("area_staff")
-    api.put(url, {"webhook_url": "https://hooks.example.cn/a", "webhook_kind": "webhook",
-                  "webhook_secret": "s" * 20})
+    api.put(
+        url,
+        {"webhook_url": "https://hooks.example.cn/a", "webhook_kind": "webhook", "webhook_secret": "s" * 20},
+    )
     api.put(url, {"webhook_url": "https://hooks.example.cn/b", "webhook_kind": "webhook"})
     assert Preference.objects.get(user=me).webhook_secret == "s" * 20  # kept
     # Switching format drops the old secret (a JSON-webhook secret is no DingTalk secret).
-    assert api.put(url, {"webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=t",
-                         "webhook_kind": "dingtalk"}).status_code == 200
+    assert (
+        api.put(
+            url,
+            {
+                "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=t",
+                "webhook_kind": "dingtalk",
+            },
+        ).status_code
+        == 200
+    )
     assert Preference.objects.get(user=me).webhook_secret == ""
     api.patch(url, {"webhook_secret": "SECabc"})
     assert api.patch(url, {"clear_webhook_secret": True}).json()["webhook_secret_set"] is False

@@ -15,8 +15,15 @@ def test_inbox_and_preferences(page, login, shot):
     duty.email = "duty@example.cn"
     duty.save()
     for i in range(33):
-        notify([duty], event="t.browser", title=f"第 {i + 1} 条:凤城街道燃气管道巡查提醒", body="请于今日 17:00 前反馈巡查结果。")
-    notify([duty], event="t.browser", title="紧急:英德市某建材厂粉尘报警", body="请立即核实并上报。", urgent=True)
+        notify(
+            [duty],
+            event="t.browser",
+            title=f"第 {i + 1} 条:凤城街道燃气管道巡查提醒",
+            body="请于今日 17:00 前反馈巡查结果。",
+        )
+    notify(
+        [duty], event="t.browser", title="紧急:英德市某建材厂粉尘报警", body="请立即核实并上报。", urgent=True
+    )
 
     login(page, duty.username)
     page.click("[data-testid=inbox-link]")
@@ -48,7 +55,11 @@ def test_inbox_and_preferences(page, login, shot):
     page.wait_for_load_state("networkidle")
     assert "通知设置已保存" in page.locator(".flash").inner_text()
     pref = Preference.objects.get(user=duty)
-    assert (pref.webhook_kind, pref.sms, pref.webhook_secret) == ("webhook", False, "a-long-enough-shared-secret")
+    assert (pref.webhook_kind, pref.sms, pref.webhook_secret) == (
+        "webhook",
+        False,
+        "a-long-enough-shared-secret",
+    )
     assert page.locator("[data-testid=preferences-deliveries] tr").count() > 1  # earlier email deliveries
     shot(page, "notify-preferences-zh")
 

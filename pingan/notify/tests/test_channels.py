@@ -21,12 +21,20 @@ SECRET = "receiver-shared-secret-0123"
 
 @pytest.fixture
 def message(person):
-    return Message.objects.create(recipient=person, event="hazards.case.assigned", title="隐患案件已分派",
-                                  body="清城区凤城街道 某化工厂\n消防通道堵塞", url="/console/hazards/12/", urgent=True)
+    return Message.objects.create(
+        recipient=person,
+        event="hazards.case.assigned",
+        title="隐患案件已分派",
+        body="清城区凤城街道 某化工厂\n消防通道堵塞",
+        url="/console/hazards/12/",
+        urgent=True,
+    )
 
 
 def make_delivery(message, channel, target):
-    return Delivery.objects.create(message=message, channel=channel, target=target, payload=render(channel, message))
+    return Delivery.objects.create(
+        message=message, channel=channel, target=target, payload=render(channel, message)
+    )
 
 
 def test_generic_webhook_is_signed_over_timestamp_and_body(message, receiver, loopback_ok):
@@ -38,13 +46,19 @@ def test_generic_webhook_is_signed_over_timestamp_and_body(message, receiver, lo
     assert h["content-type"].startswith("application/json")
     assert h["x-pingan-event"] == "hazards.case.assigned" and h["x-pingan-delivery"] == str(d.pk)
     assert h["x-pingan-signature"].startswith("sha256=")
-    assert verify_webhook_signature(SECRET, h["x-pingan-timestamp"], req.body, h["x-pingan-signature"], now=time.time())
+    assert verify_webhook_signature(
+        SECRET, h["x-pingan-timestamp"], req.body, h["x-pingan-signature"], now=time.time()
+    )
     # The receiver can recompute it from the raw bytes exactly as documented.
-    expected = hmac.new(SECRET.encode(), h["x-pingan-timestamp"].encode() + b"." + req.body, hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        SECRET.encode(), h["x-pingan-timestamp"].encode() + b"." + req.body, hashlib.sha256
+    ).hexdigest()
     assert h["x-pingan-signature"] == "sha256=" + expected
     body = req.json()
     assert body["event"] == "hazards.case.assigned" and body["title"] == "隐患案件已分派"
-    assert body["urgent"] is True and body["message_id"] == message.pk and body["recipient"] == "notify_person"
+    assert (
+        body["urgent"] is True and body["message_id"] == message.pk and body["recipient"] == "notify_person"
+    )
 
 
 def test_site_url_makes_links_absolute(message, settings):
@@ -97,8 +111,10 @@ def test_dingtalk_without_secret_sends_no_sign(message, receiver, loopback_ok):
 
 def test_robot_error_codes_fail_the_delivery(message, receiver, loopback_ok):
     d = make_delivery(message, "wecom", receiver.url + "/send?key=bad")
-    receiver.script = [(200, b'{"errcode":93000,"errmsg":"invalid webhook url"}'),
-                       (200, b'{"errcode":45009,"errmsg":"api freq out of limit"}')]
+    receiver.script = [
+        (200, b'{"errcode":93000,"errmsg":"invalid webhook url"}'),
+        (200, b'{"errcode":45009,"errmsg":"api freq out of limit"}'),
+    ]
     with pytest.raises(DeliveryError) as bad:
         channels.send(d)
     assert bad.value.permanent and "93000" in str(bad.value)
@@ -109,7 +125,11 @@ def test_robot_error_codes_fail_the_delivery(message, receiver, loopback_ok):
 
 def test_http_errors_and_redirects(message, receiver, loopback_ok):
     d = make_delivery(message, "webhook", receiver.url + "/hook")
-    receiver.script = [(503, b"busy"), (404, b"no such hook"), (302, b"", {"Location": "http://169.254.169.254/"})]
+    receiver.script = [
+        (503, b"busy"),
+        (404, b"no such hook"),
+        (302, b"", {"Location": "http://169.254.169.254/"}),
+    ]
     with pytest.raises(DeliveryError) as busy:
         channels.send(d, SECRET)
     assert not busy.value.permanent and "503" in str(busy.value)
@@ -197,8 +217,13 @@ def test_smtp_down_is_retryable(message, settings):
 def test_webhook_preference_removed_is_not_sent(message, receiver, loopback_ok):
     from pingan.notify.deliveries import send_one
 
-    Preference.objects.create(user=message.recipient, email=False, webhook_url=receiver.url + "/old",
-                              webhook_kind="webhook", webhook_secret=SECRET)
+    Preference.objects.create(
+        user=message.recipient,
+        email=False,
+        webhook_url=receiver.url + "/old",
+        webhook_kind="webhook",
+        webhook_secret=SECRET,
+    )
     d = make_delivery(message, "webhook", receiver.url + "/old")
     Preference.objects.filter(user=message.recipient).update(webhook_url=receiver.url + "/new")
     assert send_one(d.pk) == "failed"

@@ -25,8 +25,10 @@ T0 = datetime.datetime(2026, 7, 1, 8, 0, tzinfo=datetime.UTC)
 
 def make_people(n, **extra):
     User = get_user_model()
-    return [User.objects.create_user(username=f"p{i}", password="x" * 12, role="area_staff", **extra)
-            for i in range(n)]
+    return [
+        User.objects.create_user(username=f"p{i}", password="x" * 12, role="area_staff", **extra)
+        for i in range(n)
+    ]
 
 
 def test_queue_follows_each_persons_preferences(db):
@@ -36,17 +38,31 @@ def test_queue_follows_each_persons_preferences(db):
     c.phone = "13800000003"
     for p in (a, b, c):
         p.save()
-    Preference.objects.create(user=b, email=False, sms=False, webhook_url="https://qyapi.weixin.qq.com/x?key=1",
-                              webhook_kind="wecom")
+    Preference.objects.create(
+        user=b,
+        email=False,
+        sms=False,
+        webhook_url="https://qyapi.weixin.qq.com/x?key=1",
+        webhook_kind="wecom",
+    )
     notify([a, b, c, d], event="t.normal", title="普通")
-    got = {(dl.message.recipient.username, dl.channel) for dl in Delivery.objects.select_related("message__recipient")}
+    got = {
+        (dl.message.recipient.username, dl.channel)
+        for dl in Delivery.objects.select_related("message__recipient")
+    }
     assert got == {("p0", "email"), ("p1", "wecom")}
     Delivery.objects.all().delete()
     notify([a, b, c, d], event="t.urgent", title="紧急", urgent=True)
-    got = {(dl.message.recipient.username, dl.channel, dl.target)
-           for dl in Delivery.objects.select_related("message__recipient")}
-    assert got == {("p0", "email", "a@example.cn"), ("p0", "sms", "13800000001"),
-                   ("p1", "wecom", "https://qyapi.weixin.qq.com/x?key=1"), ("p2", "sms", "13800000003")}
+    got = {
+        (dl.message.recipient.username, dl.channel, dl.target)
+        for dl in Delivery.objects.select_related("message__recipient")
+    }
+    assert got == {
+        ("p0", "email", "a@example.cn"),
+        ("p0", "sms", "13800000001"),
+        ("p1", "wecom", "https://qyapi.weixin.qq.com/x?key=1"),
+        ("p2", "sms", "13800000003"),
+    }
     assert all(dl.status == DeliveryStatus.PENDING and dl.attempts == 0 for dl in Delivery.objects.all())
 
 
@@ -62,7 +78,9 @@ def test_lazy_text_is_accepted(db):
     from django.utils.translation import gettext_lazy
 
     (person,) = make_people(1, email="x@example.cn")
-    (m,) = notify([person], event="t", title=gettext_lazy("测试通知"), body=gettext_lazy("测试通知"), url=None)
+    (m,) = notify(
+        [person], event="t", title=gettext_lazy("测试通知"), body=gettext_lazy("测试通知"), url=None
+    )
     m.refresh_from_db()
     assert (m.title, m.body, m.url) == ("测试通知", "测试通知", "")
     assert "测试通知" in Delivery.objects.get().payload["body"]
@@ -72,9 +90,12 @@ def test_lazy_text_is_accepted(db):
 def test_queueing_is_constant_in_queries(db, n, django_assert_max_num_queries):
     people = make_people(n, email="x@example.cn", phone="13800000000")
     for p in people[::2]:
-        Preference.objects.create(user=p, webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t",
-                                  webhook_kind="dingtalk")
-    messages = Message.objects.bulk_create([Message(recipient=p, event="t", title="x", urgent=True) for p in people])
+        Preference.objects.create(
+            user=p, webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t", webhook_kind="dingtalk"
+        )
+    messages = Message.objects.bulk_create(
+        [Message(recipient=p, event="t", title="x", urgent=True) for p in people]
+    )
     # The preferences, then one bulk insert (SQLite splits an insert above 999 parameters in two).
     with django_assert_max_num_queries(3):
         queue_deliveries(messages)
@@ -84,11 +105,26 @@ def test_queueing_is_constant_in_queries(db, n, django_assert_max_num_queries):
 def test_retries_with_back_off_until_the_receiver_accepts(person, receiver, loopback_ok):
     """The receiver fails twice, then succeeds: three attempts, 1 and 2 minutes apart, one signed
     body, and nothing sent before its time or after success."""
-    Preference.objects.create(user=person, email=False, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person,
+        email=False,
+        webhook_url=receiver.url + "/hook",
+        webhook_kind="webhook",
+        webhook_secret=SECRET,
+    )
     verified = []
-    receiver.check = lambda r: verified.append(verify_webhook_signature(
-        SECRET, r.headers["x-pingan-timestamp"], r.body, r.headers["x-pingan-signature"], now=time.time())) or None
+    receiver.check = lambda r: (
+        verified.append(
+            verify_webhook_signature(
+                SECRET,
+                r.headers["x-pingan-timestamp"],
+                r.body,
+                r.headers["x-pingan-signature"],
+                now=time.time(),
+            )
+        )
+        or None
+    )
     receiver.script = [(500, b"down"), (503, b"still down")]
     receiver.default = (200, b"{}")
     with time_machine.travel(T0, tick=False) as clock:
@@ -130,8 +166,13 @@ def test_retries_with_back_off_until_the_receiver_accepts(person, receiver, loop
 
 def test_failed_after_max_attempts_and_permanent_errors_at_once(person, receiver, loopback_ok, settings):
     settings.NOTIFY_MAX_ATTEMPTS = 3
-    Preference.objects.create(user=person, email=False, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person,
+        email=False,
+        webhook_url=receiver.url + "/hook",
+        webhook_kind="webhook",
+        webhook_secret=SECRET,
+    )
     receiver.default = (500, b"down")
     with time_machine.travel(T0, tick=False) as clock:
         notify([person], event="t", title="x")
@@ -154,8 +195,9 @@ def test_running_the_reconciler_twice_sends_once(person, receiver, loopback_ok):
 
     person.email, person.phone = "p@example.cn", "13800000000"
     person.save()
-    Preference.objects.create(user=person, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person, webhook_url=receiver.url + "/hook", webhook_kind="webhook", webhook_secret=SECRET
+    )
     notify([person], event="t", title="一次", urgent=True)
     first = reconcile_deliveries.call_local()
     second = reconcile_deliveries.call_local()
@@ -172,14 +214,19 @@ def test_a_run_sends_every_due_delivery_in_batches(db, settings):
 
 
 def test_a_claimed_delivery_is_not_sent_by_a_second_worker(person, receiver, loopback_ok):
-    Preference.objects.create(user=person, email=False, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person,
+        email=False,
+        webhook_url=receiver.url + "/hook",
+        webhook_kind="webhook",
+        webhook_secret=SECRET,
+    )
     notify([person], event="t", title="x")
     d = Delivery.objects.get()
     now = deliveries.timezone.now()
-    assert claim(d.pk, now) is True       # worker 1 holds it …
-    assert claim(d.pk, now) is False      # … worker 2 cannot take it
-    assert send_one(d.pk, now) is None    # nor send it
+    assert claim(d.pk, now) is True  # worker 1 holds it …
+    assert claim(d.pk, now) is False  # … worker 2 cannot take it
+    assert send_one(d.pk, now) is None  # nor send it
     assert send_due()["sent"] == 0
     assert not receiver.requests
     d.refresh_from_db()
@@ -188,8 +235,13 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker(person, receiver, loo
 
 def test_a_claim_whose_worker_died_is_retried_after_it_expires(person, receiver, loopback_ok, settings):
     settings.NOTIFY_CLAIM_SECONDS = 600
-    Preference.objects.create(user=person, email=False, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person,
+        email=False,
+        webhook_url=receiver.url + "/hook",
+        webhook_kind="webhook",
+        webhook_secret=SECRET,
+    )
     with time_machine.travel(T0, tick=False) as clock:
         notify([person], event="t", title="x")
         d = Delivery.objects.get()
@@ -210,8 +262,12 @@ def test_concurrent_claims_on_separate_connections(transactional_db, person):
 
     from django.db import connection
 
-    messages = Message.objects.bulk_create([Message(recipient=person, event="t", title=str(i)) for i in range(30)])
-    rows = Delivery.objects.bulk_create([Delivery(message=m, channel="sms", target="1", payload={}) for m in messages])
+    messages = Message.objects.bulk_create(
+        [Message(recipient=person, event="t", title=str(i)) for i in range(30)]
+    )
+    rows = Delivery.objects.bulk_create(
+        [Delivery(message=m, channel="sms", target="1", payload={}) for m in messages]
+    )
     ids = [r.pk for r in rows]
     won: dict[str, list[int]] = {"a": [], "b": []}
     now = deliveries.timezone.now()
@@ -238,8 +294,9 @@ def test_concurrent_claims_on_separate_connections(transactional_db, person):
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(transactional_db, receiver, loopback_ok):
     (person,) = make_people(1, email="p@example.cn", phone="13800000000")
-    Preference.objects.create(user=person, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person, webhook_url=receiver.url + "/hook", webhook_kind="webhook", webhook_secret=SECRET
+    )
 
     class Boom(Exception):
         pass
@@ -258,8 +315,9 @@ def test_sending_happens_after_commit_only(transactional_db, receiver, loopback_
     """The committed path end to end: notify() inside the change's transaction; nothing leaves
     before COMMIT; the on-commit kick runs the huey task (inline in tests) which sends."""
     (person,) = make_people(1, email="p@example.cn")
-    Preference.objects.create(user=person, webhook_url=receiver.url + "/hook", webhook_kind="webhook",
-                              webhook_secret=SECRET)
+    Preference.objects.create(
+        user=person, webhook_url=receiver.url + "/hook", webhook_kind="webhook", webhook_secret=SECRET
+    )
     with transaction.atomic():
         notify([person], event="t", title="提交后发送")
         assert not receiver.requests and not mail.outbox

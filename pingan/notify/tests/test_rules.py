@@ -31,15 +31,23 @@ def test_failed_after_max_attempts():
     assert next_state(3, 3) == "failed"
 
 
-@pytest.mark.parametrize("wants,email,phone,urgent,expected", [
-    (Wants(), "a@b.cn", "13800000000", False, [("email", "a@b.cn")]),
-    (Wants(), "a@b.cn", "13800000000", True, [("email", "a@b.cn"), ("sms", "13800000000")]),
-    (Wants(), "", "", True, []),
-    (Wants(email=False, sms=False), "a@b.cn", "13800000000", True, []),
-    (Wants(email=False, webhook_url="https://x.cn/h", webhook_kind="wecom"), "a@b.cn", "", False,
-     [("wecom", "https://x.cn/h")]),
-    (Wants(webhook_url="https://x.cn/h", webhook_kind=""), "", "", False, []),
-])
+@pytest.mark.parametrize(
+    "wants,email,phone,urgent,expected",
+    [
+        (Wants(), "a@b.cn", "13800000000", False, [("email", "a@b.cn")]),
+        (Wants(), "a@b.cn", "13800000000", True, [("email", "a@b.cn"), ("sms", "13800000000")]),
+        (Wants(), "", "", True, []),
+        (Wants(email=False, sms=False), "a@b.cn", "13800000000", True, []),
+        (
+            Wants(email=False, webhook_url="https://x.cn/h", webhook_kind="wecom"),
+            "a@b.cn",
+            "",
+            False,
+            [("wecom", "https://x.cn/h")],
+        ),
+        (Wants(webhook_url="https://x.cn/h", webhook_kind=""), "", "", False, []),
+    ],
+)
 def test_channels_for(wants, email, phone, urgent, expected):
     assert channels_for(wants, email=email, phone=phone, urgent=urgent) == expected
 
@@ -69,33 +77,47 @@ def test_dingtalk_sign_follows_the_documented_scheme():
     assert dingtalk_url("https://x.cn/robot", "", ts) == "https://x.cn/robot"
 
 
-@pytest.mark.parametrize("url,forbidden", [
-    ("http://127.0.0.1:8000/x", True), ("http://localhost/x", True), ("http://[::1]/x", True),
-    ("http://169.254.169.254/latest", True), ("http://0.0.0.0/", True),
-    ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1", False), ("http://10.1.2.3/oa", False),
-])
+@pytest.mark.parametrize(
+    "url,forbidden",
+    [
+        ("http://127.0.0.1:8000/x", True),
+        ("http://localhost/x", True),
+        ("http://[::1]/x", True),
+        ("http://169.254.169.254/latest", True),
+        ("http://0.0.0.0/", True),
+        ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1", False),
+        ("http://10.1.2.3/oa", False),
+    ],
+)
 def test_host_forbidden(url, forbidden):
     assert host_forbidden(url) is forbidden
 
 
-@pytest.mark.parametrize("url,kind,secret,expected", [
-    ("", "", "", {}),
-    ("https://a.cn/h", "", "", {"webhook_kind": "kind_required"}),
-    ("", "wecom", "", {"webhook_url": "url_required"}),
-    ("ftp://a.cn/h", "wecom", "", {"webhook_url": "scheme"}),
-    ("http://127.0.0.1/h", "wecom", "", {"webhook_url": "host_forbidden"}),
-    ("https://a.cn/h", "webhook", "", {"webhook_secret": "secret_required"}),
-    ("https://a.cn/h", "webhook", "short", {"webhook_secret": "secret_short"}),
-    ("https://a.cn/h", "webhook", "s" * 16, {}),
-    ("https://a.cn/h", "wecom", "s" * 16, {"webhook_secret": "secret_unused"}),
-    ("https://a.cn/h", "dingtalk", "", {}),
-    ("https://a.cn/h", "dingtalk", "abc", {"webhook_secret": "dingtalk_secret"}),
-    ("https://a.cn/h", "dingtalk", "SECabc", {}),
-])
+@pytest.mark.parametrize(
+    "url,kind,secret,expected",
+    [
+        ("", "", "", {}),
+        ("https://a.cn/h", "", "", {"webhook_kind": "kind_required"}),
+        ("", "wecom", "", {"webhook_url": "url_required"}),
+        ("ftp://a.cn/h", "wecom", "", {"webhook_url": "scheme"}),
+        ("http://127.0.0.1/h", "wecom", "", {"webhook_url": "host_forbidden"}),
+        ("https://a.cn/h", "webhook", "", {"webhook_secret": "secret_required"}),
+        ("https://a.cn/h", "webhook", "short", {"webhook_secret": "secret_short"}),
+        ("https://a.cn/h", "webhook", "s" * 16, {}),
+        ("https://a.cn/h", "wecom", "s" * 16, {"webhook_secret": "secret_unused"}),
+        ("https://a.cn/h", "dingtalk", "", {}),
+        ("https://a.cn/h", "dingtalk", "abc", {"webhook_secret": "dingtalk_secret"}),
+        ("https://a.cn/h", "dingtalk", "SECabc", {}),
+    ],
+)
 def test_preference_problems(url, kind, secret, expected):
     assert preference_problems(webhook_url=url, webhook_kind=kind, webhook_secret=secret) == expected
 
 
 def test_loopback_may_be_allowed_by_setting():
-    assert preference_problems(webhook_url="http://127.0.0.1/h", webhook_kind="wecom", webhook_secret="",
-                               allow_loopback=True) == {}
+    assert (
+        preference_problems(
+            webhook_url="http://127.0.0.1/h", webhook_kind="wecom", webhook_secret="", allow_loopback=True
+        )
+        == {}
+    )

@@ -14,17 +14,43 @@ from pingan.notify import channels
 from pingan.notify.channels import DeliveryError, address_forbidden, literal_address, resolve_destination
 
 FORBIDDEN_URLS = [
-    "http://127.0.0.1/h", "http://localhost/h", "http://a.localhost/h",
-    "http://[::1]/h", "http://[::ffff:127.0.0.1]/h", "http://[::ffff:7f00:1]/h", "http://[::127.0.0.1]/h",
-    "http://2130706433/h", "http://0x7f000001/h", "http://0x7f.1/h", "http://0177.0.0.1/h", "http://127.1/h",
-    "http://017700000001/h", "http://0/h", "http://0.0.0.0/h", "http://[::]/h",
-    "http://10.1.2.3/h", "http://172.16.0.1/h", "http://192.168.1.1/h", "http://[::ffff:192.168.1.1]/h",
-    "http://169.254.169.254/latest/meta-data/", "http://[::ffff:169.254.169.254]/", "http://[fe80::1%25eth0]/h",
-    "http://100.100.100.200/latest/meta-data/", "http://100.64.0.1/h",
-    "http://[fd00:ec2::254]/", "http://[fc00::1]/h",
-    "http://224.0.0.1/h", "http://[ff02::1]/h", "http://240.0.0.1/h", "http://255.255.255.255/h",
-    "http://[64:ff9b::7f00:1]/h", "http://[2002:7f00:1::]/h", "http://[2002:a9fe:a9fe::]/h",
-    "http://198.18.0.1/h", "http://192.0.2.1/h", "http://[2001:db8::1]/h",
+    "http://127.0.0.1/h",
+    "http://localhost/h",
+    "http://a.localhost/h",
+    "http://[::1]/h",
+    "http://[::ffff:127.0.0.1]/h",
+    "http://[::ffff:7f00:1]/h",
+    "http://[::127.0.0.1]/h",
+    "http://2130706433/h",
+    "http://0x7f000001/h",
+    "http://0x7f.1/h",
+    "http://0177.0.0.1/h",
+    "http://127.1/h",
+    "http://017700000001/h",
+    "http://0/h",
+    "http://0.0.0.0/h",
+    "http://[::]/h",
+    "http://10.1.2.3/h",
+    "http://172.16.0.1/h",
+    "http://192.168.1.1/h",
+    "http://[::ffff:192.168.1.1]/h",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://[fe80::1%25eth0]/h",
+    "http://100.100.100.200/latest/meta-data/",
+    "http://100.64.0.1/h",
+    "http://[fd00:ec2::254]/",
+    "http://[fc00::1]/h",
+    "http://224.0.0.1/h",
+    "http://[ff02::1]/h",
+    "http://240.0.0.1/h",
+    "http://255.255.255.255/h",
+    "http://[64:ff9b::7f00:1]/h",
+    "http://[2002:7f00:1::]/h",
+    "http://[2002:a9fe:a9fe::]/h",
+    "http://198.18.0.1/h",
+    "http://192.0.2.1/h",
+    "http://[2001:db8::1]/h",
 ]
 
 
@@ -36,10 +62,19 @@ def test_every_spelling_of_a_forbidden_address_is_refused_without_a_connection(u
     assert refused.value.permanent
 
 
-@pytest.mark.parametrize(("spelling", "address"), [
-    ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("127.1", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"),
-    ("[::ffff:127.0.0.1]", "::ffff:7f00:1"), ("fe80::1%eth0", "fe80::1"), ("example.com", None), ("0xzz", None),
-])
+@pytest.mark.parametrize(
+    ("spelling", "address"),
+    [
+        ("2130706433", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("[::ffff:127.0.0.1]", "::ffff:7f00:1"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("example.com", None),
+        ("0xzz", None),
+    ],
+)
 def test_literal_spellings_are_read_as_the_resolver_reads_them(spelling, address):
     found = literal_address(spelling)
     assert (str(found) if found else None) == address
@@ -56,14 +91,18 @@ def _fake_dns(monkeypatch, answers: list[list[str]]):
     def getaddrinfo(host, port, *args, **kwargs):
         calls.append(host)
         ips = answers[min(len(calls), len(answers)) - 1]
-        return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
-                for ip in ips]
+        return [
+            (socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+            for ip in ips
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return calls
 
 
-@pytest.mark.parametrize("internal", ["127.0.0.1", "10.0.0.5", "169.254.169.254", "::ffff:127.0.0.1", "fd12::1"])
+@pytest.mark.parametrize(
+    "internal", ["127.0.0.1", "10.0.0.5", "169.254.169.254", "::ffff:127.0.0.1", "fd12::1"]
+)
 def test_a_name_resolving_to_any_internal_address_is_refused(monkeypatch, internal):
     _fake_dns(monkeypatch, [["93.184.216.34", internal]])
     with pytest.raises(DeliveryError) as refused:

@@ -20,7 +20,9 @@ def client_for(world):
 
 
 def fill(user, n, **kw):
-    return Message.objects.bulk_create([Message(recipient=user, event="t", title=f"消息{i:03d}", **kw) for i in range(n)])
+    return Message.objects.bulk_create(
+        [Message(recipient=user, event="t", title=f"消息{i:03d}", **kw) for i in range(n)]
+    )
 
 
 def test_inbox_shows_only_own_messages_even_to_a_city_admin(world, client_for):
@@ -34,7 +36,9 @@ def test_inbox_shows_only_own_messages_even_to_a_city_admin(world, client_for):
 def test_inbox_pagination_and_unread_filter(world, client_for):
     me = world.user("area_staff")
     fill(me, 35)
-    Message.objects.filter(recipient=me, title__in=["消息000", "消息001"]).update(read_at="2026-01-01T00:00:00Z")
+    Message.objects.filter(recipient=me, title__in=["消息000", "消息001"]).update(
+        read_at="2026-01-01T00:00:00Z"
+    )
     c = client_for("area_staff")
     first = c.get("/console/inbox/")
     assert len(first.context["messages_list"]) == 30 and first.context["is_paginated"]
@@ -59,7 +63,9 @@ def test_inbox_page_is_constant_in_queries(world, client_for, n, django_assert_m
 def test_preferences_page_is_constant_in_queries(world, client_for, n, django_assert_max_num_queries):
     me = world.user("area_staff")
     messages = fill(me, n)
-    Delivery.objects.bulk_create([Delivery(message=m, channel="email", target="a@example.cn") for m in messages])
+    Delivery.objects.bulk_create(
+        [Delivery(message=m, channel="email", target="a@example.cn") for m in messages]
+    )
     c = client_for("area_staff")
     with django_assert_max_num_queries(6):
         page = c.get("/console/inbox/preferences/")
@@ -85,7 +91,9 @@ def test_mark_read_own_only(world, client_for):
 
 def test_mark_read_never_redirects_off_site(world, client_for):
     (m,) = fill(world.user("area_staff"), 1, url="https://evil.example.com/")
-    r = client_for("area_staff").post(f"/console/inbox/{m.pk}/read/", {"open": "1", "next": "//evil.example.com"})
+    r = client_for("area_staff").post(
+        f"/console/inbox/{m.pk}/read/", {"open": "1", "next": "//evil.example.com"}
+    )
     assert r["Location"] == "/console/inbox/"
 
 
@@ -106,8 +114,14 @@ def test_preferences_page_saves_and_audits(world, client_for):
     me = world.user("duty_officer")
     c = client_for("duty_officer")
     assert c.get("/console/inbox/preferences/").status_code == 200
-    r = c.post("/console/inbox/preferences/", {"email": "on", "webhook_kind": "wecom",
-                                               "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"})
+    r = c.post(
+        "/console/inbox/preferences/",
+        {
+            "email": "on",
+            "webhook_kind": "wecom",
+            "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+        },
+    )
     assert r.status_code == 302
     pref = Preference.objects.get(user=me)
     assert (pref.email, pref.sms, pref.webhook_kind) == (True, False, "wecom")
@@ -116,12 +130,16 @@ def test_preferences_page_saves_and_audits(world, client_for):
 
 def test_preferences_page_shows_errors_by_field(world, client_for):
     c = client_for("duty_officer")
-    r = c.post("/console/inbox/preferences/", {"webhook_kind": "webhook", "webhook_url": "https://hooks.example.cn/x",
-                                               "webhook_secret": "short"})
+    r = c.post(
+        "/console/inbox/preferences/",
+        {"webhook_kind": "webhook", "webhook_url": "https://hooks.example.cn/x", "webhook_secret": "short"},
+    )
     assert r.status_code == 200
     assert "webhook_secret" in r.context["form"].errors
     assert "至少 16 个字符" in r.content.decode()
-    r = c.post("/console/inbox/preferences/", {"webhook_kind": "wecom", "webhook_url": "http://localhost:8000/x"})
+    r = c.post(
+        "/console/inbox/preferences/", {"webhook_kind": "wecom", "webhook_url": "http://localhost:8000/x"}
+    )
     assert "webhook_url" in r.context["form"].errors
     assert not Preference.objects.filter(user=world.user("duty_officer")).exists()
 

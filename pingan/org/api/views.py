@@ -31,12 +31,26 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "name", "short_name", "code", "sector", "kind", "division", "division_code", "parent",
-                  "parent_code", "phone", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "code",
+            "sector",
+            "kind",
+            "division",
+            "division_code",
+            "parent",
+            "parent_code",
+            "phone",
+            "is_active",
+        ]
 
 
 class DepartmentFilter(django_filters.FilterSet):
-    division_code = django_filters.CharFilter(method="filter_within", label="division code: the whole subtree")
+    division_code = django_filters.CharFilter(
+        method="filter_within", label="division code: the whole subtree"
+    )
     q = django_filters.CharFilter(method="filter_q", label="name contains, or code starts with")
 
     class Meta:
@@ -65,12 +79,23 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "role", "division", "division_code", "department", "enterprise",
-                  "is_active"]
+        fields = [
+            "id",
+            "username",
+            "name",
+            "role",
+            "division",
+            "division_code",
+            "department",
+            "enterprise",
+            "is_active",
+        ]
 
 
 class PersonFilter(django_filters.FilterSet):
-    division_code = django_filters.CharFilter(method="filter_within", label="division code: the whole subtree")
+    division_code = django_filters.CharFilter(
+        method="filter_within", label="division code: the whole subtree"
+    )
 
     class Meta:
         model = User
@@ -112,9 +137,27 @@ class EnterpriseSerializer(PointMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "uscc", "industry", "scale", "address", "lat", "lon", "division", "division_code",
-                  "supervising_departments", "supervising_department_codes", "key_supervision",
-                  "legal_representative", "principal", "contact_phone", "employees", "is_synthetic", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "uscc",
+            "industry",
+            "scale",
+            "address",
+            "lat",
+            "lon",
+            "division",
+            "division_code",
+            "supervising_departments",
+            "supervising_department_codes",
+            "key_supervision",
+            "legal_representative",
+            "principal",
+            "contact_phone",
+            "employees",
+            "is_synthetic",
+            "is_active",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_supervising_department_codes(self, obj: Enterprise) -> list[str]:
@@ -125,17 +168,21 @@ class EnterpriseWriteSerializer(serializers.Serializer):
     """What a client sends to register or change an enterprise. Points are in `crs` (query parameter)."""
 
     name = serializers.CharField(max_length=200)
-    uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码 (GB 32100-2015), checked with its check character")
+    uscc = serializers.CharField(
+        max_length=30, help_text="统一社会信用代码 (GB 32100-2015), checked with its check character"
+    )
     industry = serializers.ChoiceField(choices=Industry.choices)
     scale = serializers.ChoiceField(choices=Scale.choices, required=False)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    division_code = serializers.CharField(max_length=15, required=False,
-                                          help_text="code of the division (or give `division` as an id)")
+    division_code = serializers.CharField(
+        max_length=15, required=False, help_text="code of the division (or give `division` as an id)"
+    )
     division = serializers.IntegerField(required=False)
     lat = serializers.FloatField(required=False, allow_null=True)
     lon = serializers.FloatField(required=False, allow_null=True)
-    supervising_departments = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                                    help_text="department ids")
+    supervising_departments = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="department ids"
+    )
     supervising_department_codes = serializers.ListField(child=serializers.CharField(), required=False)
     key_supervision = serializers.BooleanField(required=False)
     legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -161,7 +208,9 @@ class EnterpriseWriteSerializer(serializers.Serializer):
 
 
 class EnterpriseFilter(django_filters.FilterSet):
-    division_code = django_filters.CharFilter(method="filter_within", label="division code: the whole subtree")
+    division_code = django_filters.CharFilter(
+        method="filter_within", label="division code: the whole subtree"
+    )
     q = django_filters.CharFilter(method="filter_q", label="name contains, or USCC starts with")
     supervising_department = django_filters.NumberFilter(field_name="supervising_departments")
 
@@ -184,8 +233,11 @@ class EnterpriseViewSet(ScopedModelViewSet):
     their area; every change is audited. Others may read what their scope shows; outside it is 404.
     """
 
-    queryset = (Enterprise.objects.select_related("division").defer("division__geometry")
-                .prefetch_related(Prefetch("supervising_departments", Department.objects.only("id", "code"))))
+    queryset = (
+        Enterprise.objects.select_related("division")
+        .defer("division__geometry")
+        .prefetch_related(Prefetch("supervising_departments", Department.objects.only("id", "code")))
+    )
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
     ordering_fields = ["name", "created_at"]
@@ -193,8 +245,13 @@ class EnterpriseViewSet(ScopedModelViewSet):
     # Reads are what visible_to shows the signed-in caller; writes ask org's permissions (the same
     # functions the console and the actions ask): 403 before the body is even validated.
     permission_classes = [IsAuthenticated, CanPermission]
-    permission_map = {"list": None, "retrieve": None, "metadata": None,
-                      "create": "org.create_enterprise", "partial_update": "org.edit_enterprise"}
+    permission_map = {
+        "list": None,
+        "retrieve": None,
+        "metadata": None,
+        "create": "org.create_enterprise",
+        "partial_update": "org.edit_enterprise",
+    }
 
     def get_serializer_class(self) -> Any:
         if self.action in ("create", "partial_update"):
@@ -202,9 +259,15 @@ class EnterpriseViewSet(ScopedModelViewSet):
         return EnterpriseSerializer
 
     def _read(self, enterprise: Enterprise, status_code: int) -> Response:
-        fresh = self.get_queryset().model.objects.prefetch_related("supervising_departments").select_related(
-            "division").get(pk=enterprise.pk)
-        return Response(EnterpriseSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+        fresh = (
+            self.get_queryset()
+            .model.objects.prefetch_related("supervising_departments")
+            .select_related("division")
+            .get(pk=enterprise.pk)
+        )
+        return Response(
+            EnterpriseSerializer(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
 
     @extend_schema(request=EnterpriseWriteSerializer, responses={201: EnterpriseSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -59,7 +59,9 @@ def test_admin_unlock_action(client, world):
     for _ in range(5):
         attempt(client, user.username, "wrong-password")
     assert attempt(client, user.username, "wrong-password").status_code == 429
-    root = User.objects.create_superuser("root", password="Pingan-root-2026!", role="city_admin", division=world.city)
+    root = User.objects.create_superuser(
+        "root", password="Pingan-root-2026!", role="city_admin", division=world.city
+    )
     client.force_login(root)
     r = client.post("/admin/org/user/", {"action": "unlock", "_selected_action": [user.pk]})
     assert r.status_code == 302
@@ -74,11 +76,19 @@ def test_password_change(client, world, password):
     user = world.user("area_staff")
     client.force_login(user)
     assert client.get("/accounts/password/").status_code == 200
-    weak = client.post("/accounts/password/", {"old_password": password, "new_password1": "12345678",
-                                               "new_password2": "12345678"})
+    weak = client.post(
+        "/accounts/password/",
+        {"old_password": password, "new_password1": "12345678", "new_password2": "12345678"},
+    )
     assert weak.status_code == 200  # refused by the validators
-    r = client.post("/accounts/password/", {"old_password": password, "new_password1": "Qingyuan-safe-2027#",
-                                            "new_password2": "Qingyuan-safe-2027#"})
+    r = client.post(
+        "/accounts/password/",
+        {
+            "old_password": password,
+            "new_password1": "Qingyuan-safe-2027#",
+            "new_password2": "Qingyuan-safe-2027#",
+        },
+    )
     assert r.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Qingyuan-safe-2027#") and not user.check_password(password)
@@ -86,13 +96,23 @@ def test_password_change(client, world, password):
 
 @pytest.mark.django_db
 def test_admin_pages_and_audited_admin_change(client, world):
-    root = User.objects.create_superuser("root", password="Pingan-root-2026!", role="city_admin", division=world.city)
+    root = User.objects.create_superuser(
+        "root", password="Pingan-root-2026!", role="city_admin", division=world.city
+    )
     client.force_login(root)
-    for url in ("/admin/org/enterprise/?q=清城", "/admin/org/user/?role=grid_worker", "/admin/org/department/",
-                "/admin/org/site/", "/admin/geo/division/?q=英德", "/admin/core/auditevent/",
-                "/admin/core/deadline/", "/admin/core/calendaroverride/", "/admin/core/link/",
-                f"/admin/org/user/{world.user('area_staff').pk}/change/",
-                f"/admin/org/enterprise/{world.enterprises['qingcheng'].pk}/change/"):
+    for url in (
+        "/admin/org/enterprise/?q=清城",
+        "/admin/org/user/?role=grid_worker",
+        "/admin/org/department/",
+        "/admin/org/site/",
+        "/admin/geo/division/?q=英德",
+        "/admin/core/auditevent/",
+        "/admin/core/deadline/",
+        "/admin/core/calendaroverride/",
+        "/admin/core/link/",
+        f"/admin/org/user/{world.user('area_staff').pk}/change/",
+        f"/admin/org/enterprise/{world.enterprises['qingcheng'].pk}/change/",
+    ):
         assert client.get(url).status_code == 200, url
     r = client.get("/admin/org/enterprise/?q=91350100M000100Y43")
     assert "清城测试化工有限公司" in r.content.decode() and "英德测试建材" not in r.content.decode()
@@ -101,6 +121,8 @@ def test_admin_pages_and_audited_admin_change(client, world):
     assert client.get("/admin/core/auditevent/add/").status_code == 403
     if event is not None:
         assert client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
-    r = client.post("/admin/core/calendaroverride/add/", {"date": "2027-01-04", "is_workday": "on", "note": "调休"})
+    r = client.post(
+        "/admin/core/calendaroverride/add/", {"date": "2027-01-04", "is_workday": "on", "note": "调休"}
+    )
     assert r.status_code == 302
     assert AuditEvent.objects.filter(action="core.calendaroverride.admin_add", actor=root).exists()

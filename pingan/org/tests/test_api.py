@@ -9,8 +9,17 @@ from pingan.org.rules import uscc_check_char
 PEOPLE = [*MATRIX_PEOPLE, (None, "anonymous")]
 ANON = 403  # session + token authentication: an anonymous caller is refused before any lookup
 
-QC_STAFF = {"city_admin", "dept_staff", "area_staff", "grid_worker", "inspector", "duty_officer", "duty_leader",
-            "rescue_lead", "integration"}
+QC_STAFF = {
+    "city_admin",
+    "dept_staff",
+    "area_staff",
+    "grid_worker",
+    "inspector",
+    "duty_officer",
+    "duty_leader",
+    "rescue_lead",
+    "integration",
+}
 
 
 def uscc(serial: int) -> str:
@@ -88,8 +97,16 @@ def test_matrix_enterprise_read(login_api, world, role, area):
 
 
 def new_enterprise(n=1, **over):
-    data = {"name": f"清城新登记{n}有限公司", "uscc": uscc(n), "industry": "hazchem", "division_code": "441802",
-            "lat": 23.7, "lon": 113.05, "supervising_department_codes": ["441802-em"], "key_supervision": True}
+    data = {
+        "name": f"清城新登记{n}有限公司",
+        "uscc": uscc(n),
+        "industry": "hazchem",
+        "division_code": "441802",
+        "lat": 23.7,
+        "lon": 113.05,
+        "supervising_department_codes": ["441802-em"],
+        "key_supervision": True,
+    }
     data.update(over)
     return data
 
@@ -137,23 +154,28 @@ def test_create_and_update_are_audited(login_api, world):
     event = AuditEvent.objects.for_object(ent).get(action="org.enterprise.create")
     assert event.actor == world.user("dept_staff") and event.after["uscc"] == uscc(2)
     assert event.division_path == "441802006"
-    r = api.patch(f"/api/v1/enterprises/{ent.pk}/", {"name": "改名有限公司", "key_supervision": False}, format="json")
+    r = api.patch(
+        f"/api/v1/enterprises/{ent.pk}/", {"name": "改名有限公司", "key_supervision": False}, format="json"
+    )
     assert r.status_code == 200
     event = AuditEvent.objects.for_object(ent).get(action="org.enterprise.update")
     assert event.before == {"name": "清城新登记2有限公司", "key_supervision": True}
     assert event.after == {"name": "改名有限公司", "key_supervision": False}
 
 
-@pytest.mark.parametrize("over,field,code", [
-    ({"uscc": "91350100M000100Y44"}, "uscc", "uscc_check"),
-    ({"uscc": "91350100M000100Y43"}, "uscc", "uscc_duplicate"),
-    ({"uscc": "9135"}, "uscc", "uscc_length"),
-    ({"industry": "farming"}, "industry", "invalid_choice"),
-    ({"division_code": "441899"}, "division", "unknown_division"),
-    ({"lat": 24.2, "lon": 113.35}, "location", "outside_division"),
-    ({"lat": 39.9, "lon": 116.4}, "location", "outside_city"),
-    ({"supervising_department_codes": ["nope"]}, "supervising_departments", "unknown_department"),
-])
+@pytest.mark.parametrize(
+    "over,field,code",
+    [
+        ({"uscc": "91350100M000100Y44"}, "uscc", "uscc_check"),
+        ({"uscc": "91350100M000100Y43"}, "uscc", "uscc_duplicate"),
+        ({"uscc": "9135"}, "uscc", "uscc_length"),
+        ({"industry": "farming"}, "industry", "invalid_choice"),
+        ({"division_code": "441899"}, "division", "unknown_division"),
+        ({"lat": 24.2, "lon": 113.35}, "location", "outside_division"),
+        ({"lat": 39.9, "lon": 116.4}, "location", "outside_city"),
+        ({"supervising_department_codes": ["nope"]}, "supervising_departments", "unknown_department"),
+    ],
+)
 @pytest.mark.django_db
 def test_create_errors_name_the_field(login_api, world, over, field, code):
     r = login_api("city_admin", "city").post("/api/v1/enterprises/", new_enterprise(3, **over), format="json")
@@ -184,7 +206,9 @@ def test_filters(login_api, world):
     assert names(api.get("/api/v1/enterprises/", {"division_code": "441881"})) == {"英德测试建材有限公司"}
     assert names(api.get("/api/v1/enterprises/", {"key_supervision": "true"})) == {"清城测试化工有限公司"}
     assert names(api.get("/api/v1/enterprises/", {"q": "英德"})) == {"英德测试建材有限公司"}
-    depts = api.get("/api/v1/departments/", {"division_code": "441881", "sector": "emergency"}).json()["results"]
+    depts = api.get("/api/v1/departments/", {"division_code": "441881", "sector": "emergency"}).json()[
+        "results"
+    ]
     assert [d["code"] for d in depts] == ["441881-em"]
     people = api.get("/api/v1/people/", {"role": "grid_worker", "division_code": "441881"}).json()["results"]
     assert [p["username"] for p in people] == ["yingde_grid"]
@@ -192,11 +216,23 @@ def test_filters(login_api, world):
 
 def _many_enterprises(world, n):
     town = world.towns["qingcheng"]
-    ents = Enterprise.objects.bulk_create([
-        Enterprise(name=f"批量{i}有限公司", uscc=uscc(1000 + i), industry="light", division=town, lat=23.7, lon=113.05)
-        for i in range(n)])
+    ents = Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                name=f"批量{i}有限公司",
+                uscc=uscc(1000 + i),
+                industry="light",
+                division=town,
+                lat=23.7,
+                lon=113.05,
+            )
+            for i in range(n)
+        ]
+    )
     through = Enterprise.supervising_departments.through
-    through.objects.bulk_create([through(enterprise_id=e.pk, department_id=world.departments["qc_em"].pk) for e in ents])
+    through.objects.bulk_create(
+        [through(enterprise_id=e.pk, department_id=world.departments["qc_em"].pk) for e in ents]
+    )
 
 
 @pytest.mark.django_db

@@ -53,9 +53,12 @@ def test_enterprise_import_report_and_phone(page, login, shot, demo, tmp_path):
     login(page, "qingcheng_em", DEMO_PASSWORD)
     page.goto(page.base + "/console/org/enterprises/import/")
     bad = tmp_path / "register.csv"
-    bad.write_text("单位名称,统一社会信用代码,行业,区划代码,纬度,经度\n"
-                   "清远某化工有限公司,91350100M000100Y44,危险化学品,441802,23.70,113.02\n"
-                   "清远某养殖有限公司,9144030071526726XG,养殖,441881,24.18,113.40\n", encoding="utf-8")
+    bad.write_text(
+        "单位名称,统一社会信用代码,行业,区划代码,纬度,经度\n"
+        "清远某化工有限公司,91350100M000100Y44,危险化学品,441802,23.70,113.02\n"
+        "清远某养殖有限公司,9144030071526726XG,养殖,441881,24.18,113.40\n",
+        encoding="utf-8",
+    )
     page.set_input_files("input[name=file]", str(bad))
     page.click("[data-testid=enterprise-import-form] button[type=submit]")
     page.wait_for_selector("[data-testid=import-problems]")

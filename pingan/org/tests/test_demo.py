@@ -34,8 +34,15 @@ def test_divisions(seeded):
     towns = Division.objects.filter(level="town")
     assert towns.count() == 92 and towns.filter(is_synthetic=False).count() == 0
     informal = dict(towns.filter(is_formal=False).values_list("code", "kind"))
-    assert informal == {"441802400": "开发区", "441802450": "林场", "441803450": "林场", "441821400": "林场",
-                        "441821401": "保护区", "441825450": "林场", "441825451": "林场"}
+    assert informal == {
+        "441802400": "开发区",
+        "441802450": "林场",
+        "441803450": "林场",
+        "441821400": "林场",
+        "441821401": "保护区",
+        "441825450": "林场",
+        "441825451": "林场",
+    }
     villages = Division.objects.filter(level="village")
     grids = Division.objects.filter(level="grid")
     assert villages.count() >= 92 * 2 and grids.count() == 2 * villages.count()
@@ -58,15 +65,26 @@ def test_real_boundaries_contain_the_county_seats(seeded):
         assert found is not None and found.code.startswith(row["code"]), row
         district = Division.objects.get(code=row["code"])
         shape = shapely.geometry.shape(district.geometry)
-        assert shape.is_valid and shape.contains(shapely.Point(float(row["seat_lon"]), float(row["seat_lat"])))
+        assert shape.is_valid and shape.contains(
+            shapely.Point(float(row["seat_lon"]), float(row["seat_lat"]))
+        )
 
 
 @pytest.mark.django_db
 def test_departments_accounts_and_enterprises(seeded):
-    for code in ("441800-em", "441800-dispatch", "441802-em", "441881-housing", "441826-fire", "441802006-gov"):
+    for code in (
+        "441800-em",
+        "441800-dispatch",
+        "441802-em",
+        "441881-housing",
+        "441826-fire",
+        "441802006-gov",
+    ):
         assert Department.objects.filter(code=code).exists(), code
     assert Department.objects.filter(kind="township").count() == 92
-    assert Department.objects.filter(kind="village").count() == Division.objects.filter(level="village").count()
+    assert (
+        Department.objects.filter(kind="village").count() == Division.objects.filter(level="village").count()
+    )
     usernames = [u for u, _r, _w in DEMO_ACCOUNTS]
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(usernames)
     for username, role, _where in DEMO_ACCOUNTS:
@@ -89,7 +107,8 @@ def test_departments_accounts_and_enterprises(seeded):
     assert ents.values("division__code").distinct().count() > 100
     assert set(ents.values_list("division__code", flat=True)) and all(
         c[:6] in {"441802", "441803", "441821", "441823", "441825", "441826", "441881", "441882"}
-        for c in ents.values_list("division__code", flat=True))
+        for c in ents.values_list("division__code", flat=True)
+    )
     for e in ents.filter(industry="construction")[:5]:
         assert e.supervising_departments.filter(sector="housing").exists()
     for e in ents.select_related("division")[:40]:
@@ -99,11 +118,20 @@ def test_departments_accounts_and_enterprises(seeded):
 
 @pytest.mark.django_db
 def test_seeds_are_idempotent(seeded):
-    counts = (Division.objects.count(), Department.objects.count(), Enterprise.objects.count(), User.objects.count())
+    counts = (
+        Division.objects.count(),
+        Department.objects.count(),
+        Enterprise.objects.count(),
+        User.objects.count(),
+    )
     geo_demo.seed(lambda m: None)
     org_demo.seed(lambda m: None)
-    assert counts == (Division.objects.count(), Department.objects.count(), Enterprise.objects.count(),
-                      User.objects.count())
+    assert counts == (
+        Division.objects.count(),
+        Department.objects.count(),
+        Enterprise.objects.count(),
+        User.objects.count(),
+    )
 
 
 @pytest.mark.django_db

@@ -29,8 +29,16 @@ def csv_bytes(rows, header=HEADER, encoding="utf-8-sig"):
 
 
 def good_row(n=1, **over):
-    row = {"单位名称": f"清城第{n}化工有限公司", "统一社会信用代码": uscc(n), "行业": "危险化学品", "区划代码": "441802",
-           "纬度": "23.70", "经度": "113.05", "重点监管": "是", "监管部门": "441802-em"}
+    row = {
+        "单位名称": f"清城第{n}化工有限公司",
+        "统一社会信用代码": uscc(n),
+        "行业": "危险化学品",
+        "区划代码": "441802",
+        "纬度": "23.70",
+        "经度": "113.05",
+        "重点监管": "是",
+        "监管部门": "441802-em",
+    }
     row.update(over)
     return [row[h] for h in HEADER]
 
@@ -44,7 +52,9 @@ def test_csv_import_creates_and_places_in_smallest_unit(world):
     assert report.created == 2
     first = Enterprise.objects.get(uscc=uscc(1))
     assert first.division.code == "441802006"  # refined from the district to the town containing the point
-    assert first.key_supervision and list(first.supervising_departments.values_list("code", flat=True)) == ["441802-em"]
+    assert first.key_supervision and list(first.supervising_departments.values_list("code", flat=True)) == [
+        "441802-em"
+    ]
     second = Enterprise.objects.get(uscc=uscc(2))
     assert second.division.code == "441802" and second.lat is None and not second.key_supervision
     assert AuditEvent.objects.filter(action="org.enterprise.create").count() == 2
@@ -74,20 +84,27 @@ def test_gb18030_csv(world):
     assert report.ok, report.lines()
 
 
-@pytest.mark.parametrize("over,column,code,fragment", [
-    ({"统一社会信用代码": "91441802MA000000"}, "统一社会信用代码", "uscc_length", "实际为 16 位"),
-    ({"统一社会信用代码": "91441802MA00000O1X"}, "统一社会信用代码", "uscc_characters", "第 16 位“O”"),
-    ({"统一社会信用代码": uscc(1)[:17] + ("0" if uscc(1)[17] != "0" else "1")}, "统一社会信用代码", "uscc_check",
-     "第 18 位应为“" + uscc(1)[17] + "”"),
-    ({"行业": "养殖"}, "行业", "unknown_industry", "养殖"),
-    ({"区划代码": "441899"}, "区划代码", "unknown_division", "441899"),
-    ({"纬度": "24.2", "经度": "113.35"}, "纬度/经度", "outside_division", "英城街道"),
-    ({"纬度": "30.0", "经度": "120.0"}, "纬度/经度", "outside_city", ""),
-    ({"纬度": "23.7", "经度": ""}, "纬度/经度", "required", ""),
-    ({"单位名称": ""}, "单位名称", "required", ""),
-    ({"重点监管": "也许"}, "重点监管", "invalid", ""),
-    ({"监管部门": "441802-em;nope"}, "监管部门", "unknown_department", "nope"),
-])
+@pytest.mark.parametrize(
+    "over,column,code,fragment",
+    [
+        ({"统一社会信用代码": "91441802MA000000"}, "统一社会信用代码", "uscc_length", "实际为 16 位"),
+        ({"统一社会信用代码": "91441802MA00000O1X"}, "统一社会信用代码", "uscc_characters", "第 16 位“O”"),
+        (
+            {"统一社会信用代码": uscc(1)[:17] + ("0" if uscc(1)[17] != "0" else "1")},
+            "统一社会信用代码",
+            "uscc_check",
+            "第 18 位应为“" + uscc(1)[17] + "”",
+        ),
+        ({"行业": "养殖"}, "行业", "unknown_industry", "养殖"),
+        ({"区划代码": "441899"}, "区划代码", "unknown_division", "441899"),
+        ({"纬度": "24.2", "经度": "113.35"}, "纬度/经度", "outside_division", "英城街道"),
+        ({"纬度": "30.0", "经度": "120.0"}, "纬度/经度", "outside_city", ""),
+        ({"纬度": "23.7", "经度": ""}, "纬度/经度", "required", ""),
+        ({"单位名称": ""}, "单位名称", "required", ""),
+        ({"重点监管": "也许"}, "重点监管", "invalid", ""),
+        ({"监管部门": "441802-em;nope"}, "监管部门", "unknown_department", "nope"),
+    ],
+)
 @pytest.mark.django_db
 def test_row_errors_name_row_column_and_reason(world, over, column, code, fragment):
     data = csv_bytes([good_row(10), good_row(11, **over)])
@@ -101,8 +118,13 @@ def test_row_errors_name_row_column_and_reason(world, over, column, code, fragme
 
 @pytest.mark.django_db
 def test_duplicates_in_file_and_in_database(world):
-    data = csv_bytes([good_row(20), good_row(21, 统一社会信用代码=uscc(20)),
-                      good_row(22, 统一社会信用代码="91350100M000100Y43")])  # make_world's enterprise
+    data = csv_bytes(
+        [
+            good_row(20),
+            good_row(21, 统一社会信用代码=uscc(20)),
+            good_row(22, 统一社会信用代码="91350100M000100Y43"),
+        ]
+    )  # make_world's enterprise
     report = import_enterprises(data, "e.csv", actor=world.user("city_admin", "city"))
     problems = [(p.row, p.code) for p in report.problems]
     assert problems == [(3, "uscc_duplicate"), (4, "uscc_duplicate")]
@@ -133,7 +155,9 @@ def test_scope_of_department_staff_and_refusal_for_others(world):
 def test_dry_run_and_command(world, tmp_path):
     path = tmp_path / "e.csv"
     path.write_bytes(csv_bytes([good_row(40)]))
-    report = import_enterprises(path.read_bytes(), "e.csv", actor=world.user("city_admin", "city"), dry_run=True)
+    report = import_enterprises(
+        path.read_bytes(), "e.csv", actor=world.user("city_admin", "city"), dry_run=True
+    )
     assert report.ok and Enterprise.objects.count() == 2
     call_command("import_enterprises", str(path), "--as", "cityadmin")
     assert Enterprise.objects.filter(uscc=uscc(40)).exists()

@@ -9,9 +9,19 @@ WRITERS = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("dept_staff", "
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,area", [("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-                                       ("grid_worker", "qingcheng"), ("inspector", "qingcheng"),
-                                       ("enterprise", "qingcheng"), ("public", "city"), ("dept_staff", "yingde")])
+@pytest.mark.parametrize(
+    "role,area",
+    [
+        ("city_admin", "city"),
+        ("dept_staff", "qingcheng"),
+        ("area_staff", "qingcheng"),
+        ("grid_worker", "qingcheng"),
+        ("inspector", "qingcheng"),
+        ("enterprise", "qingcheng"),
+        ("public", "city"),
+        ("dept_staff", "yingde"),
+    ],
+)
 def test_enterprise_register_console_and_api_agree(world, login_api, role, area):
     user = world.user(role, area)
     qc = world.enterprises["qingcheng"]

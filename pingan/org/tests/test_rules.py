@@ -16,13 +16,18 @@ def test_changing_any_one_character_invalidates(code):
         for c in USCC_ALPHABET:
             if c == code[i]:
                 continue
-            assert not is_valid_uscc(code[:i] + c + code[i + 1:]), (code, i, c)
+            assert not is_valid_uscc(code[:i] + c + code[i + 1 :]), (code, i, c)
 
 
-@pytest.mark.parametrize("code,problem", [
-    ("91350100M000100Y4", "length"), ("91350100M000100Y433", "length"),
-    ("91350100M00010OY43", "characters"), ("91350100m000100Y43", "characters"),
-    ("91350100M000100Y44", "check"),
-])
+@pytest.mark.parametrize(
+    "code,problem",
+    [
+        ("91350100M000100Y4", "length"),
+        ("91350100M000100Y433", "length"),
+        ("91350100M00010OY43", "characters"),
+        ("91350100m000100Y43", "characters"),
+        ("91350100M000100Y44", "check"),
+    ],
+)
 def test_problems_are_named(code, problem):
     assert uscc_problem(code) == problem

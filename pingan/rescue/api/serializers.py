@@ -24,8 +24,24 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "code", "name", "kind", "division", "division_code", "division_name", "address", "lat", "lon",
-                  "headcount", "capabilities", "status", "leader", "phone", "is_synthetic"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "division",
+            "division_code",
+            "division_name",
+            "address",
+            "lat",
+            "lon",
+            "headcount",
+            "capabilities",
+            "status",
+            "leader",
+            "phone",
+            "is_synthetic",
+        ]
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -37,8 +53,19 @@ class MemberSerializer(serializers.ModelSerializer):
 class ExpertSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expert
-        fields = ["id", "name", "specialties", "affiliation", "title", "phone", "available", "division", "lat", "lon",
-                  "is_synthetic"]
+        fields = [
+            "id",
+            "name",
+            "specialties",
+            "affiliation",
+            "title",
+            "phone",
+            "available",
+            "division",
+            "lat",
+            "lon",
+            "is_synthetic",
+        ]
 
 
 class ShelterSerializer(serializers.ModelSerializer):
@@ -46,7 +73,18 @@ class ShelterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Shelter
-        fields = ["id", "name", "division", "division_name", "address", "lat", "lon", "capacity", "area_m2", "is_synthetic"]
+        fields = [
+            "id",
+            "name",
+            "division",
+            "division_name",
+            "address",
+            "lat",
+            "lon",
+            "capacity",
+            "area_m2",
+            "is_synthetic",
+        ]
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -65,8 +103,23 @@ class MobilisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mobilisation
-        fields = ["id", "team", "team_name", "incident", "division", "title", "lat", "lon", "capabilities", "state",
-                  "eta_minutes", "requested_by", "requested_at", "state_changed_at", "note"]
+        fields = [
+            "id",
+            "team",
+            "team_name",
+            "incident",
+            "division",
+            "title",
+            "lat",
+            "lon",
+            "capabilities",
+            "state",
+            "eta_minutes",
+            "requested_by",
+            "requested_at",
+            "state_changed_at",
+            "note",
+        ]
         read_only_fields = fields
 
 
@@ -75,8 +128,9 @@ class MobilisationRequestSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
-    capabilities = serializers.ListField(child=serializers.ChoiceField(choices=Capability.choices), required=False,
-                                         default=list)
+    capabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Capability.choices), required=False, default=list
+    )
     incident = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -95,15 +149,31 @@ class ExerciseSerializer(serializers.ModelSerializer):
 class RoadNetworkSerializer(serializers.ModelSerializer):
     class Meta:
         model = RoadNetwork
-        fields = ["id", "version", "name", "source", "source_file", "nodes", "edges", "dropped_nodes", "bbox", "speeds",
-                  "mountain_factor", "checksum", "is_active", "is_synthetic", "created_at"]
+        fields = [
+            "id",
+            "version",
+            "name",
+            "source",
+            "source_file",
+            "nodes",
+            "edges",
+            "dropped_nodes",
+            "bbox",
+            "speeds",
+            "mountain_factor",
+            "checksum",
+            "is_active",
+            "is_synthetic",
+            "created_at",
+        ]
 
 
 class DispatchQuery(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lon = serializers.FloatField(min_value=-180, max_value=180)
-    capabilities = serializers.CharField(required=False, allow_blank=True, default="",
-                                         help_text="comma-separated capability codes")
+    capabilities = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="comma-separated capability codes"
+    )
     specialties = serializers.CharField(required=False, allow_blank=True, default="")
     k = serializers.IntegerField(min_value=1, max_value=50, required=False, default=8)
 
@@ -122,8 +192,19 @@ class DispatchQuery(serializers.Serializer):
 
 class RunBase(serializers.ModelSerializer):
     class Meta:
-        fields = ["id", "status", "progress", "stage", "error", "demand_source", "results", "network", "division",
-                  "created_at", "finished_at"]
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "stage",
+            "error",
+            "demand_source",
+            "results",
+            "network",
+            "division",
+            "created_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 
@@ -135,10 +216,16 @@ class CoverageRunSerializer(RunBase):
 
 
 class CoverageStartSerializer(serializers.Serializer):
-    thresholds = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=240), required=False,
-                                       default=[15, 30, 60], min_length=1, max_length=6)
-    capabilities = serializers.ListField(child=serializers.ChoiceField(choices=Capability.choices), required=False,
-                                         default=list)
+    thresholds = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=240),
+        required=False,
+        default=[15, 30, 60],
+        min_length=1,
+        max_length=6,
+    )
+    capabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Capability.choices), required=False, default=list
+    )
 
 
 class SitingRunSerializer(RunBase):

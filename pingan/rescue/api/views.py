@@ -99,12 +99,28 @@ class ExerciseViewSet(RescueViewSet):
     @action(detail=False, methods=["get"])
     def stats(self, request: Request) -> Response:
         """Counts of drills and trainings per district and year."""
-        rows = (self.get_queryset().annotate(year=ExtractYear("date"))
-                .values("division__code", "division__name", "year", "kind")
-                .annotate(count=Count("id"), participants=Sum("participants")).order_by("division__code", "year", "kind"))
-        return Response({"results": [{"district": r["division__code"][:6], "division": r["division__name"], "year": r["year"],
-                                      "kind": r["kind"], "count": r["count"], "participants": r["participants"] or 0}
-                                     for r in rows]})
+        rows = (
+            self.get_queryset()
+            .annotate(year=ExtractYear("date"))
+            .values("division__code", "division__name", "year", "kind")
+            .annotate(count=Count("id"), participants=Sum("participants"))
+            .order_by("division__code", "year", "kind")
+        )
+        return Response(
+            {
+                "results": [
+                    {
+                        "district": r["division__code"][:6],
+                        "division": r["division__name"],
+                        "year": r["year"],
+                        "kind": r["kind"],
+                        "count": r["count"],
+                        "participants": r["participants"] or 0,
+                    }
+                    for r in rows
+                ]
+            }
+        )
 
 
 class MobilisationViewSet(mixins.CreateModelMixin, RescueViewSet):
@@ -123,8 +139,16 @@ class MobilisationViewSet(mixins.CreateModelMixin, RescueViewSet):
         incident = None
         if v.get("incident"):
             incident = incident_or_404(request.user, v["incident"])
-        mob = actions.do_request(request.user, team, title=v["title"], lat=v["lat"], lon=v["lon"],
-                                 capabilities=v["capabilities"], note=v["note"], incident=incident)
+        mob = actions.do_request(
+            request.user,
+            team,
+            title=v["title"],
+            lat=v["lat"],
+            lon=v["lon"],
+            capabilities=v["capabilities"],
+            note=v["note"],
+            incident=incident,
+        )
         return Response(s.MobilisationSerializer(mob).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TransitionSerializer, responses=s.MobilisationSerializer)
@@ -134,21 +158,51 @@ class MobilisationViewSet(mixins.CreateModelMixin, RescueViewSet):
         mob = self.get_object()
         data = s.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        mob = actions.do_transition(request.user, mob, data.validated_data["state"], note=data.validated_data["note"])
+        mob = actions.do_transition(
+            request.user, mob, data.validated_data["state"], note=data.validated_data["note"]
+        )
         return Response(s.MobilisationSerializer(mob).data)
 
 
-def dispatch_payload(lat: float, lon: float, capabilities: list[str], specialties: list[str], k: int = 8) -> dict:
+def dispatch_payload(
+    lat: float, lon: float, capabilities: list[str], specialties: list[str], k: int = 8
+) -> dict:
     rec = engine.recommend(lat, lon, capabilities, k=k)
-    teams = [{"team": o.team.pk, "name": o.team.name, "kind": o.team.kind, "division": o.team.division.name,
-              "status": o.team.status, "eta_minutes": o.eta_min, "matched": o.matched, "missing": o.missing,
-              "headcount": o.team.headcount, "lat": o.team.lat, "lon": o.team.lon, "reasons": [str(r) for r in o.reasons]}
-             for o in rec["teams"]]
-    experts = [{"expert": e["expert"].pk, "name": e["expert"].name, "specialties": e["expert"].specialties,
-                "affiliation": e["expert"].affiliation, "phone": e["expert"].phone, "km": e["km"], "matched": e["matched"]}
-               for e in engine.nearest_experts(lat, lon, specialties)]
-    return {"network": {"version": rec["network"].version, "synthetic": rec["network"].is_synthetic},
-            "snap_metres": round(rec["snap_m"]), "teams": teams, "experts": experts}
+    teams = [
+        {
+            "team": o.team.pk,
+            "name": o.team.name,
+            "kind": o.team.kind,
+            "division": o.team.division.name,
+            "status": o.team.status,
+            "eta_minutes": o.eta_min,
+            "matched": o.matched,
+            "missing": o.missing,
+            "headcount": o.team.headcount,
+            "lat": o.team.lat,
+            "lon": o.team.lon,
+            "reasons": [str(r) for r in o.reasons],
+        }
+        for o in rec["teams"]
+    ]
+    experts = [
+        {
+            "expert": e["expert"].pk,
+            "name": e["expert"].name,
+            "specialties": e["expert"].specialties,
+            "affiliation": e["expert"].affiliation,
+            "phone": e["expert"].phone,
+            "km": e["km"],
+            "matched": e["matched"],
+        }
+        for e in engine.nearest_experts(lat, lon, specialties)
+    ]
+    return {
+        "network": {"version": rec["network"].version, "synthetic": rec["network"].is_synthetic},
+        "snap_metres": round(rec["snap_m"]),
+        "teams": teams,
+        "experts": experts,
+    }
 
 
 class DispatchView(APIView):
@@ -192,6 +246,3 @@ class SitingRunViewSet(mixins.CreateModelMixin, RescueViewSet):
         data.is_valid(raise_exception=True)
         run = actions.do_start_siting(request.user, **data.validated_data)
         return Response(s.SitingRunSerializer(run).data, status=status.HTTP_201_CREATED)
-
-
-

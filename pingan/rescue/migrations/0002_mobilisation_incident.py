@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emergency', '0001_initial'),
-        ('rescue', '0001_initial'),
+        ("emergency", "0001_initial"),
+        ("rescue", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mobilisation',
-            name='incident',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='rescue_mobilisations', to='emergency.incident', verbose_name='关联事件'),
+            model_name="mobilisation",
+            name="incident",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="rescue_mobilisations",
+                to="emergency.incident",
+                verbose_name="关联事件",
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rescue', '0002_mobilisation_incident'),
+        ("rescue", "0002_mobilisation_incident"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sitingrun',
-            name='mountain_only',
-            field=models.BooleanField(default=False, help_text='只按连州、连山、连南、阳山的人口选址,补山区短板', verbose_name='只计山区需求'),
+            model_name="sitingrun",
+            name="mountain_only",
+            field=models.BooleanField(
+                default=False,
+                help_text="只按连州、连山、连南、阳山的人口选址,补山区短板",
+                verbose_name="只计山区需求",
+            ),
         ),
     ]

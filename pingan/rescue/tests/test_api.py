@@ -24,12 +24,28 @@ from pingan.rescue.models import (
 
 from .helpers import activate_small_network
 
-STAFF = {"city_admin", "dept_staff", "area_staff", "grid_worker", "inspector", "duty_officer", "duty_leader",
-         "rescue_lead", "integration"}
+STAFF = {
+    "city_admin",
+    "dept_staff",
+    "area_staff",
+    "grid_worker",
+    "inspector",
+    "duty_officer",
+    "duty_leader",
+    "rescue_lead",
+    "integration",
+}
 # People whose area contains 清城区 (the district of the test objects); the grid worker's area is one town.
-IN_AREA = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"), ("inspector", "qingcheng"),
-           ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"),
-           ("integration", "city")}
+IN_AREA = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("integration", "city"),
+}
 DISPATCHERS = {"city_admin", "dept_staff", "duty_officer", "duty_leader"}
 ANALYSTS = {"city_admin", "dept_staff", "area_staff", "duty_leader"}
 TEAM_ROLES = DISPATCHERS | {"rescue_lead"}
@@ -39,20 +55,48 @@ TEAM_ROLES = DISPATCHERS | {"rescue_lead"}
 def rescue(world):
     qc = world.districts["qingcheng"]
     net = activate_small_network()
-    team = Team.objects.create(code="T1", name="清城消防救援队", kind="fire", division=qc, lat=23.70, lon=113.10,
-                               headcount=50, capabilities=["fire", "search"])
-    Team.objects.create(code="T2", name="英德防汛队", kind="flood", division=world.districts["yingde"], lat=24.20,
-                        lon=113.40, headcount=30, capabilities=["water"])
+    team = Team.objects.create(
+        code="T1",
+        name="清城消防救援队",
+        kind="fire",
+        division=qc,
+        lat=23.70,
+        lon=113.10,
+        headcount=50,
+        capabilities=["fire", "search"],
+    )
+    Team.objects.create(
+        code="T2",
+        name="英德防汛队",
+        kind="flood",
+        division=world.districts["yingde"],
+        lat=24.20,
+        lon=113.40,
+        headcount=30,
+        capabilities=["water"],
+    )
     member = Member.objects.create(team=team, name="张三", phone="13800000000")
     expert = Expert.objects.create(name="李四", specialties=["hazchem"], division=qc, lat=23.7, lon=113.1)
     shelter = Shelter.objects.create(name="凤城避难场所", division=qc, lat=23.7, lon=113.05, capacity=800)
     wh = Warehouse.objects.create(name="清城物资库", division=qc, lat=23.7, lon=113.1)
-    ex = Exercise.objects.create(kind="drill", title="防汛演练", date=datetime.date(2026, 5, 1), division=qc, participants=80)
+    ex = Exercise.objects.create(
+        kind="drill", title="防汛演练", date=datetime.date(2026, 5, 1), division=qc, participants=80
+    )
     mob = Mobilisation.objects.create(team=team, division=qc, title="测试事件", lat=23.71, lon=113.11)
     cov = CoverageRun.objects.create(division=qc, network=net, thresholds=[15, 30])
     sit = SitingRun.objects.create(division=qc, network=net, method="mclp", p=1)
-    return {"network": net, "team": team, "member": member, "expert": expert, "shelter": shelter, "warehouse": wh,
-            "exercise": ex, "mobilisation": mob, "coverage": cov, "siting": sit}
+    return {
+        "network": net,
+        "team": team,
+        "member": member,
+        "expert": expert,
+        "shelter": shelter,
+        "warehouse": wh,
+        "exercise": ex,
+        "mobilisation": mob,
+        "coverage": cov,
+        "siting": sit,
+    }
 
 
 def _expect_read(kind: str, role: str, area: str) -> tuple[int, int]:
@@ -73,9 +117,18 @@ def _expect_read(kind: str, role: str, area: str) -> tuple[int, int]:
     return (200 if allowed else 403), list_code
 
 
-READS = [("teams", "team"), ("members", "member"), ("experts", "expert"), ("shelters", "shelter"),
-         ("warehouses", "warehouse"), ("networks", "network"), ("exercises", "exercise"),
-         ("mobilisations", "mobilisation"), ("coverage-runs", "coverage"), ("siting-runs", "siting")]
+READS = [
+    ("teams", "team"),
+    ("members", "member"),
+    ("experts", "expert"),
+    ("shelters", "shelter"),
+    ("warehouses", "warehouse"),
+    ("networks", "network"),
+    ("exercises", "exercise"),
+    ("mobilisations", "mobilisation"),
+    ("coverage-runs", "coverage"),
+    ("siting-runs", "siting"),
+]
 
 
 @pytest.mark.parametrize("role,area", MATRIX_PEOPLE + [(None, "city")])
@@ -84,7 +137,12 @@ def test_read_matrix(rescue, login_api, role, area):
     for path, key in READS:
         detail, list_code = _expect_read(path, role, area)
         r = client.get(f"/api/v1/rescue/{path}/{rescue[key].pk}/")
-        assert r.status_code in ((401, 403) if detail == 403 else (detail,)), (path, role, area, r.status_code)
+        assert r.status_code in ((401, 403) if detail == 403 else (detail,)), (
+            path,
+            role,
+            area,
+            r.status_code,
+        )
         listing = client.get(f"/api/v1/rescue/{path}/")
         if list_code == 403:
             assert listing.status_code in (401, 403), (path, role, area)
@@ -98,7 +156,9 @@ def test_read_matrix(rescue, login_api, role, area):
 
 @pytest.mark.parametrize("role,area", MATRIX_PEOPLE + [(None, "city")])
 def test_dispatch_matrix(rescue, login_api, role, area):
-    r = login_api(role, area).get("/api/v1/rescue/dispatch/", {"lat": 23.7, "lon": 113.1, "capabilities": "fire"})
+    r = login_api(role, area).get(
+        "/api/v1/rescue/dispatch/", {"lat": 23.7, "lon": 113.1, "capabilities": "fire"}
+    )
     if role in DISPATCHERS:
         assert r.status_code == 200
         first = r.json()["teams"][0]
@@ -110,16 +170,28 @@ def test_dispatch_matrix(rescue, login_api, role, area):
 @pytest.mark.parametrize("role,area", MATRIX_PEOPLE + [(None, "city")])
 def test_request_and_transition_matrix(rescue, login_api, role, area):
     client = login_api(role, area)
-    r = client.post("/api/v1/rescue/mobilisations/", {"team": rescue["team"].pk, "title": f"事件 {role}",
-                                                      "lat": 23.72, "lon": 113.12, "capabilities": ["fire"]})
+    r = client.post(
+        "/api/v1/rescue/mobilisations/",
+        {
+            "team": rescue["team"].pk,
+            "title": f"事件 {role}",
+            "lat": 23.72,
+            "lon": 113.12,
+            "capabilities": ["fire"],
+        },
+    )
     if role is None:
         assert r.status_code in (401, 403)
     elif role in DISPATCHERS:
         assert r.status_code == 201, r.json()
-        assert AuditEvent.objects.filter(action="rescue.mobilisation.request", object_id=str(r.json()["id"])).exists()
+        assert AuditEvent.objects.filter(
+            action="rescue.mobilisation.request", object_id=str(r.json()["id"])
+        ).exists()
     else:
         assert r.status_code == 403
-    t = client.post(f"/api/v1/rescue/mobilisations/{rescue['mobilisation'].pk}/transition/", {"state": "assigned"})
+    t = client.post(
+        f"/api/v1/rescue/mobilisations/{rescue['mobilisation'].pk}/transition/", {"state": "assigned"}
+    )
     in_area = (role, area) in IN_AREA
     if role is None:
         assert t.status_code in (401, 403)
@@ -148,7 +220,9 @@ def test_start_runs_matrix(rescue, login_api, role, area, django_capture_on_comm
 
 def test_mobilisation_lifecycle_audit_and_team_status(rescue, world):
     officer, lead = world.user("duty_officer"), world.user("rescue_lead")
-    mob = actions.do_request(officer, rescue["team"], title="化工厂火灾", lat=23.72, lon=113.12, capabilities=["fire"])
+    mob = actions.do_request(
+        officer, rescue["team"], title="化工厂火灾", lat=23.72, lon=113.12, capabilities=["fire"]
+    )
     assert actions.do_request(officer, rescue["team"], title="化工厂火灾", lat=23.72, lon=113.12).pk == mob.pk
     for state in ("assigned", "standby", "mobilised", "in_action", "demobilising", "stood_down"):
         mob = actions.do_transition(lead, mob, state)
@@ -156,8 +230,13 @@ def test_mobilisation_lifecycle_audit_and_team_status(rescue, world):
         if state == "mobilised":
             assert rescue["team"].status == TeamStatus.BUSY
     assert rescue["team"].status == TeamStatus.READY
-    actions_done = list(AuditEvent.objects.for_object(mob).order_by("at", "id").values_list("action", flat=True))
-    assert actions_done[0] == "rescue.mobilisation.request" and actions_done[-1] == "rescue.mobilisation.stood_down"
+    actions_done = list(
+        AuditEvent.objects.for_object(mob).order_by("at", "id").values_list("action", flat=True)
+    )
+    assert (
+        actions_done[0] == "rescue.mobilisation.request"
+        and actions_done[-1] == "rescue.mobilisation.stood_down"
+    )
     with pytest.raises(actions.ActionError) as exc:
         actions.do_transition(lead, mob, "mobilised")
     assert exc.value.field == "state"
@@ -185,10 +264,18 @@ def test_coverage_run_by_hand(rescue, world, settings):
     from pingan.geo.models import Division
 
     town = world.towns["qingcheng"]
-    Division.objects.create(code="441802006001", name="近村", level="village", parent=town, lat=23.70, lon=113.25,
-                            population=300)
-    Division.objects.create(code="441802006002", name="远村", level="village", parent=town, lat=23.70 + 0.05 * 7,
-                            lon=113.25, population=100)
+    Division.objects.create(
+        code="441802006001", name="近村", level="village", parent=town, lat=23.70, lon=113.25, population=300
+    )
+    Division.objects.create(
+        code="441802006002",
+        name="远村",
+        level="village",
+        parent=town,
+        lat=23.70 + 0.05 * 7,
+        lon=113.25,
+        population=100,
+    )
     Team.objects.filter(code="T2").update(status=TeamStatus.UNAVAILABLE)
     run = CoverageRun.objects.create(division=world.city, network=rescue["network"], thresholds=[5, 15, 30])
     tasks.execute_run(CoverageRun, run.pk, engine.run_coverage)
@@ -202,7 +289,9 @@ def test_coverage_run_by_hand(rescue, world, settings):
 
 
 def test_siting_run_end_to_end(rescue, world):
-    run = SitingRun.objects.create(division=world.city, network=rescue["network"], method="mclp", p=2, threshold=30)
+    run = SitingRun.objects.create(
+        division=world.city, network=rescue["network"], method="mclp", p=2, threshold=30
+    )
     tasks.execute_run(SitingRun, run.pk, engine.run_siting)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error
@@ -216,10 +305,17 @@ def test_siting_run_end_to_end(rescue, world):
 def test_list_queries_are_constant(rescue, world, login_api, django_assert_max_num_queries):
     client = login_api("city_admin", "city")
     for i in range(30):
-        Team.objects.create(code=f"X{i}", name=f"队{i}", kind="fire", division=world.districts["qingcheng"], lat=23.7,
-                            lon=113.1)
-        Mobilisation.objects.create(team=rescue["team"], division=world.districts["qingcheng"], title=f"e{i}", lat=23.7,
-                                    lon=113.1)
+        Team.objects.create(
+            code=f"X{i}",
+            name=f"队{i}",
+            kind="fire",
+            division=world.districts["qingcheng"],
+            lat=23.7,
+            lon=113.1,
+        )
+        Mobilisation.objects.create(
+            team=rescue["team"], division=world.districts["qingcheng"], title=f"e{i}", lat=23.7, lon=113.1
+        )
     for path in ("teams", "mobilisations", "warehouses", "exercises", "shelters"):
         with django_assert_max_num_queries(8):
             assert client.get(f"/api/v1/rescue/{path}/").status_code == 200
@@ -229,30 +325,49 @@ def test_console_pages(rescue, world, client):
     """A duty officer opens every page of the console that rescue.permissions allows the duty desk
     (the analyses, imports and road networks are for planners: see test_permissions)."""
     client.force_login(world.user("duty_officer"))
-    for url in ("/console/rescue/", f"/console/rescue/teams/{rescue['team'].pk}/", "/console/rescue/mobilisations/",
-                f"/console/rescue/mobilisations/{rescue['mobilisation'].pk}/", "/console/rescue/exercises/",
-                "/console/rescue/teams.geojson", "/console/rescue/resources/",
-                "/console/rescue/dispatch/?lat=23.7&lon=113.1&cap=fire&title=x"):
+    for url in (
+        "/console/rescue/",
+        f"/console/rescue/teams/{rescue['team'].pk}/",
+        "/console/rescue/mobilisations/",
+        f"/console/rescue/mobilisations/{rescue['mobilisation'].pk}/",
+        "/console/rescue/exercises/",
+        "/console/rescue/teams.geojson",
+        "/console/rescue/resources/",
+        "/console/rescue/dispatch/?lat=23.7&lon=113.1&cap=fire&title=x",
+    ):
         assert client.get(url).status_code == 200, url
     r = client.get("/console/rescue/dispatch/?lat=30&lon=120")
     assert "不在路网范围内" in r.content.decode()
     client.force_login(world.user("city_admin", "city"))
-    for url in ("/console/rescue/coverage/", "/console/rescue/siting/", "/console/rescue/import/",
-                "/console/rescue/networks/"):
+    for url in (
+        "/console/rescue/coverage/",
+        "/console/rescue/siting/",
+        "/console/rescue/import/",
+        "/console/rescue/networks/",
+    ):
         assert client.get(url).status_code == 200, url
 
 
 def test_import_reports_every_bad_row(rescue, world):
     from pingan.rescue import importer
 
-    csv = ("编号,名称,类型,区划代码,纬度,经度,人数,能力\n"
-           "N1,新队,消防救援队,441802,23.7,113.1,40,灭火\n"
-           "N2,坏队,飞行队,999999,abc,113.1,-1,飞行\n"
-           "T1,重复,fire,441802,23.7,113.1,10,\n").encode()
+    csv = (
+        "编号,名称,类型,区划代码,纬度,经度,人数,能力\n"
+        "N1,新队,消防救援队,441802,23.7,113.1,40,灭火\n"
+        "N2,坏队,飞行队,999999,abc,113.1,-1,飞行\n"
+        "T1,重复,fire,441802,23.7,113.1,10,\n"
+    ).encode()
     report = importer.import_file("teams", csv, "t.csv", actor=world.user("city_admin", "city"))
     assert not report.ok and not Team.objects.filter(code="N1").exists()
     cols = {(p["row"], p["column"]) for p in report.problems}
-    assert {(3, "kind"), (3, "district"), (3, "lat"), (3, "headcount"), (3, "capabilities"), (4, "code")} <= cols
+    assert {
+        (3, "kind"),
+        (3, "district"),
+        (3, "lat"),
+        (3, "headcount"),
+        (3, "capabilities"),
+        (4, "code"),
+    } <= cols
     good = "编号,名称,类型,区划代码,纬度,经度\nN1,新队,消防救援队,441802,23.7,113.1\n".encode()
     assert importer.import_file("teams", good, "t.csv", actor=world.user("city_admin", "city")).created == 1
     assert Team.objects.get(code="N1").capabilities == ["fire", "search", "water", "hazchem"]
@@ -266,15 +381,27 @@ def test_public_shelters_page_needs_no_sign_in(rescue, client):
 def test_siting_for_the_mountains_only_uses_mountain_demand(rescue, world):
     from pingan.geo.models import Division
 
-    mountain = Division.objects.create(code="441826", name="连南瑶族自治县", level="district", parent=world.city,
-                                       lat=24.2, lon=113.5)
-    town = Division.objects.create(code="441826100", name="三江镇", level="town", parent=mountain, lat=24.25, lon=113.55)
-    Division.objects.create(code="441826100001", name="山村", level="village", parent=town, lat=24.25, lon=113.55,
-                            population=500)
-    Division.objects.create(code="441802006009", name="城里村", level="village", parent=world.towns["qingcheng"],
-                            lat=23.70, lon=113.05, population=100000)
-    run = SitingRun.objects.create(division=world.city, network=rescue["network"], method="mclp", p=1, threshold=5,
-                                   mountain_only=True)  # the 英德 team is 8 minutes away
+    mountain = Division.objects.create(
+        code="441826", name="连南瑶族自治县", level="district", parent=world.city, lat=24.2, lon=113.5
+    )
+    town = Division.objects.create(
+        code="441826100", name="三江镇", level="town", parent=mountain, lat=24.25, lon=113.55
+    )
+    Division.objects.create(
+        code="441826100001", name="山村", level="village", parent=town, lat=24.25, lon=113.55, population=500
+    )
+    Division.objects.create(
+        code="441802006009",
+        name="城里村",
+        level="village",
+        parent=world.towns["qingcheng"],
+        lat=23.70,
+        lon=113.05,
+        population=100000,
+    )
+    run = SitingRun.objects.create(
+        division=world.city, network=rescue["network"], method="mclp", p=1, threshold=5, mountain_only=True
+    )  # the 英德 team is 8 minutes away
     tasks.execute_run(SitingRun, run.pk, engine.run_siting)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.error

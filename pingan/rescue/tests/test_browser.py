@@ -25,42 +25,112 @@ def demo_world(transactional_db, settings, tmp_path):
     # 连南 and 连州 (mountain) with towns and villages, next to the test world's two districts.
     from pingan.core.testing import square
 
-    ln = Division.objects.create(code="441826", name="连南瑶族自治县", level="district", parent=city,
-                                 geometry=square(112.2, 24.6, 112.4, 24.8), lat=24.72, lon=112.28)
-    lz = Division.objects.create(code="441882", name="连州市", level="district", parent=city,
-                                 geometry=square(112.3, 24.8, 112.5, 25.0), lat=24.78, lon=112.38)
+    ln = Division.objects.create(
+        code="441826",
+        name="连南瑶族自治县",
+        level="district",
+        parent=city,
+        geometry=square(112.2, 24.6, 112.4, 24.8),
+        lat=24.72,
+        lon=112.28,
+    )
+    lz = Division.objects.create(
+        code="441882",
+        name="连州市",
+        level="district",
+        parent=city,
+        geometry=square(112.3, 24.8, 112.5, 25.0),
+        lat=24.78,
+        lon=112.38,
+    )
     for d, (lat, lon) in ((ln, (24.70, 112.30)), (lz, (24.85, 112.40))):
-        Division.objects.create(code=d.code + "100", name=d.name[:2] + "镇", level="town", parent=d, lat=lat, lon=lon,
-                                geometry=square(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05))
+        Division.objects.create(
+            code=d.code + "100",
+            name=d.name[:2] + "镇",
+            level="town",
+            parent=d,
+            lat=lat,
+            lon=lon,
+            geometry=square(lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05),
+        )
     pop = 0
     for town in Division.objects.filter(level="town"):
         for j in range(3):
             pop += 1
-            Division.objects.create(code=f"{town.code}{j + 1:03d}", name=f"{town.name}{j + 1}村", level="village",
-                                    parent=town, lat=town.lat + 0.02 * j, lon=town.lon + 0.015 * j, population=800 + 300 * j)
+            Division.objects.create(
+                code=f"{town.code}{j + 1:03d}",
+                name=f"{town.name}{j + 1}村",
+                level="village",
+                parent=town,
+                lat=town.lat + 0.02 * j,
+                lon=town.lon + 0.015 * j,
+                population=800 + 300 * j,
+            )
     from pingan.geo import lookup
 
     lookup.invalidate()
     actions.do_build_synthetic(None)
     from pingan.rescue.models import Expert, Team
 
-    Team.objects.create(code="LN1", name="连南县消防救援大队", kind="fire", division=ln, lat=24.72, lon=112.29,
-                        headcount=60, capabilities=["fire", "search", "water"])
-    Team.objects.create(code="LZ1", name="连州市森林消防队", kind="professional", division=lz, lat=24.79, lon=112.38,
-                        headcount=45, capabilities=["forest", "search"])
-    Team.objects.create(code="QC1", name="清城区消防救援大队", kind="fire", division=world.districts["qingcheng"],
-                        lat=23.70, lon=113.05, headcount=150, capabilities=["fire", "search", "hazchem"])
-    Team.objects.create(code="YD1", name="英德市防汛抢险队", kind="flood", division=world.districts["yingde"],
-                        lat=24.18, lon=113.40, headcount=90, capabilities=["water", "logistics"])
-    Expert.objects.create(name="王工", specialties=["forest", "geology"], affiliation="连南县应急管理局", division=ln,
-                          lat=24.72, lon=112.28, phone="13900000000")
+    Team.objects.create(
+        code="LN1",
+        name="连南县消防救援大队",
+        kind="fire",
+        division=ln,
+        lat=24.72,
+        lon=112.29,
+        headcount=60,
+        capabilities=["fire", "search", "water"],
+    )
+    Team.objects.create(
+        code="LZ1",
+        name="连州市森林消防队",
+        kind="professional",
+        division=lz,
+        lat=24.79,
+        lon=112.38,
+        headcount=45,
+        capabilities=["forest", "search"],
+    )
+    Team.objects.create(
+        code="QC1",
+        name="清城区消防救援大队",
+        kind="fire",
+        division=world.districts["qingcheng"],
+        lat=23.70,
+        lon=113.05,
+        headcount=150,
+        capabilities=["fire", "search", "hazchem"],
+    )
+    Team.objects.create(
+        code="YD1",
+        name="英德市防汛抢险队",
+        kind="flood",
+        division=world.districts["yingde"],
+        lat=24.18,
+        lon=113.40,
+        headcount=90,
+        capabilities=["water", "logistics"],
+    )
+    Expert.objects.create(
+        name="王工",
+        specialties=["forest", "geology"],
+        affiliation="连南县应急管理局",
+        division=ln,
+        lat=24.72,
+        lon=112.28,
+        phone="13900000000",
+    )
     return world
 
 
 @pytest.mark.browser
 def test_dispatch_coverage_and_siting(demo_world, page, login, shot):
     login(page, "cityadmin")
-    page.goto(page.base + "/console/rescue/dispatch/?title=连南县山火&lat=24.70&lon=112.31&cap=fire&cap=search&spec=forest")
+    page.goto(
+        page.base
+        + "/console/rescue/dispatch/?title=连南县山火&lat=24.70&lon=112.31&cap=fire&cap=search&spec=forest"
+    )
     page.wait_for_selector("[data-testid=dispatch-teams]")
     first = page.locator("[data-testid=dispatch-teams] tbody tr").first
     assert "连南县消防救援大队" in first.inner_text()

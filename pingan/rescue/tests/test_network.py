@@ -31,9 +31,9 @@ def test_largest_strong_component_is_kept_and_renumbered():
 def test_one_way_times_by_hand():
     g = hand_graph()
     d = g.times_from([0])[0]
-    assert d.tolist() == [0, 60, 180, 240]            # A→B→C (one-way) →D
-    back = g.times_to(0)                              # to A from each node
-    assert back.tolist() == [0, 60, 300, 360]         # C→A must take the 300 s road: B→C is one-way
+    assert d.tolist() == [0, 60, 180, 240]  # A→B→C (one-way) →D
+    back = g.times_to(0)  # to A from each node
+    assert back.tolist() == [0, 60, 300, 360]  # C→A must take the 300 s road: B→C is one-way
 
 
 def test_time_limit_and_multi_source():
@@ -47,7 +47,7 @@ def test_time_limit_and_multi_source():
 
 def test_k_nearest_by_hand():
     g = hand_graph()
-    idx, t = g.k_nearest([3, 0, 1], [2], 2)           # sources D, A, B; target C
+    idx, t = g.k_nearest([3, 0, 1], [2], 2)  # sources D, A, B; target C
     assert idx[0].tolist() == [0, 2] and t[0].tolist() == [60, 120]
     idx1, t1 = g.k_nearest([3, 0, 1], [2, 0], 1)
     assert idx1[:, 0].tolist() == [0, 1] and t1[:, 0].tolist() == [60, 0]
@@ -111,16 +111,24 @@ def _independent_graph(path: str) -> tuple[nx.DiGraph, dict[tuple[float, float],
         if not w.is_way():
             continue
         hw = w.tags.get("highway")
-        if hw not in speeds or w.tags.get("area") == "yes" or (w.tags.get("access") or w.tags.get("motor_vehicle")) in ("no", "private"):
+        if (
+            hw not in speeds
+            or w.tags.get("area") == "yes"
+            or (w.tags.get("access") or w.tags.get("motor_vehicle")) in ("no", "private")
+        ):
             continue
         ow = w.tags.get("oneway", "")
-        fwd_only = ow in ("yes", "true", "1") or (hw.startswith("motorway") and ow != "no") or w.tags.get("junction") == "roundabout"
+        fwd_only = (
+            ow in ("yes", "true", "1")
+            or (hw.startswith("motorway") and ow != "no")
+            or w.tags.get("junction") == "roundabout"
+        )
         bwd_only = ow in ("-1", "reverse")
         pts = [(n.ref, (n.lon, n.lat)) for n in w.nodes if n.location.valid()]
         for (ra, pa), (rb, pb) in zip(pts[:-1], pts[1:], strict=False):
             coords[pa], coords[pb] = ra, rb
             t = dist(pa, pb) / (speeds[hw] / 3.6)
-            for x, y in ([(ra, rb)] if fwd_only else [(rb, ra)] if bwd_only else [(ra, rb), (rb, ra)]):
+            for x, y in [(ra, rb)] if fwd_only else [(rb, ra)] if bwd_only else [(ra, rb), (rb, ra)]:
                 if x == y:
                     continue
                 if not g.has_edge(x, y) or g[x][y]["t"] > t:
@@ -139,7 +147,9 @@ def test_helsinki_import_and_route_against_networkx():
     ours = g.times_from([a])[0][b]
     theirs = nx.dijkstra_path_length(ref, osm_id[a], osm_id[b], weight="t")
     assert ours == pytest.approx(theirs, rel=1e-5)
-    assert g.times_from([b])[0][a] == pytest.approx(nx.dijkstra_path_length(ref, osm_id[b], osm_id[a], weight="t"), rel=1e-5)
+    assert g.times_from([b])[0][a] == pytest.approx(
+        nx.dijkstra_path_length(ref, osm_id[b], osm_id[a], weight="t"), rel=1e-5
+    )
     # And a whole one-to-many row from a middle node agrees everywhere.
     c = g.n // 2
     row = g.times_from([c])[0]

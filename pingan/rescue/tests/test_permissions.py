@@ -16,15 +16,31 @@ from pingan.rescue.models import Mobilisation, Team
 from .helpers import activate_small_network
 
 # Written out here rather than imported from permissions.py, so a change there must be a decision.
-STAFF = {"city_admin", "dept_staff", "area_staff", "grid_worker", "inspector", "duty_officer", "duty_leader",
-         "rescue_lead", "integration"}
+STAFF = {
+    "city_admin",
+    "dept_staff",
+    "area_staff",
+    "grid_worker",
+    "inspector",
+    "duty_officer",
+    "duty_leader",
+    "rescue_lead",
+    "integration",
+}
 DISPATCHERS = {"city_admin", "dept_staff", "duty_officer", "duty_leader"}
 TEAM_ROLES = DISPATCHERS | {"rescue_lead"}
 ANALYSTS = {"city_admin", "dept_staff", "area_staff", "duty_leader"}
 IMPORTERS = {"city_admin", "dept_staff"}
-IN_AREA = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"), ("inspector", "qingcheng"),
-           ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"),
-           ("integration", "city")}
+IN_AREA = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("integration", "city"),
+}
 
 
 def ids(p):
@@ -35,8 +51,17 @@ def ids(p):
 def rescue(world):
     qc = world.districts["qingcheng"]
     activate_small_network()
-    team = Team.objects.create(code="T1", name="清城消防救援队", kind="fire", division=qc, lat=23.70, lon=113.10,
-                               headcount=50, capabilities=["fire"], department=world.departments["qc_fire"])
+    team = Team.objects.create(
+        code="T1",
+        name="清城消防救援队",
+        kind="fire",
+        division=qc,
+        lat=23.70,
+        lon=113.10,
+        headcount=50,
+        capabilities=["fire"],
+        department=world.departments["qc_fire"],
+    )
     mob = Mobilisation.objects.create(team=team, division=qc, title="测试事件", lat=23.71, lon=113.11)
     return {"team": team, "mobilisation": mob}
 
@@ -48,11 +73,18 @@ def _client(world, person) -> Client:
     return c
 
 
-PAGES = {"/console/rescue/": STAFF, "/console/rescue/mobilisations/": STAFF, "/console/rescue/exercises/": STAFF,
-         "/console/rescue/resources/": STAFF, "/console/rescue/teams.geojson": STAFF,
-         "/console/rescue/dispatch/": DISPATCHERS, "/console/rescue/coverage/": ANALYSTS,
-         "/console/rescue/siting/": ANALYSTS, "/console/rescue/networks/": ANALYSTS,
-         "/console/rescue/import/": IMPORTERS}
+PAGES = {
+    "/console/rescue/": STAFF,
+    "/console/rescue/mobilisations/": STAFF,
+    "/console/rescue/exercises/": STAFF,
+    "/console/rescue/resources/": STAFF,
+    "/console/rescue/teams.geojson": STAFF,
+    "/console/rescue/dispatch/": DISPATCHERS,
+    "/console/rescue/coverage/": ANALYSTS,
+    "/console/rescue/siting/": ANALYSTS,
+    "/console/rescue/networks/": ANALYSTS,
+    "/console/rescue/import/": IMPORTERS,
+}
 
 
 @pytest.mark.parametrize("person", MATRIX_PEOPLE + [None], ids=ids)
@@ -96,13 +128,25 @@ def test_rescue_lead_moves_only_the_mobilisations_of_teams_of_their_area(rescue,
     """A mobilisation in 清城区 of 英德's team: the 清城 team leader sees it (its place is theirs) but
     may not move another district's team on; 英德's leader may."""
     yd = world.districts["yingde"]
-    team = Team.objects.create(code="T2", name="英德防汛队", kind="flood", division=yd, lat=24.2, lon=113.4,
-                               department=world.departments["yd_fire"])
-    mob = Mobilisation.objects.create(team=team, division=world.districts["qingcheng"], title="跨区支援",
-                                      lat=23.71, lon=113.11)
+    team = Team.objects.create(
+        code="T2",
+        name="英德防汛队",
+        kind="flood",
+        division=yd,
+        lat=24.2,
+        lon=113.4,
+        department=world.departments["yd_fire"],
+    )
+    mob = Mobilisation.objects.create(
+        team=team, division=world.districts["qingcheng"], title="跨区支援", lat=23.71, lon=113.11
+    )
     with pytest.raises(Forbidden):
         actions.do_transition(world.user("rescue_lead"), mob, "assigned")
-    body = _client(world, ("rescue_lead", "qingcheng")).get(f"/console/rescue/mobilisations/{mob.pk}/").content.decode()
+    body = (
+        _client(world, ("rescue_lead", "qingcheng"))
+        .get(f"/console/rescue/mobilisations/{mob.pk}/")
+        .content.decode()
+    )
     assert 'name="state"' not in body
     assert actions.do_transition(world.user("rescue_lead", "yingde"), mob, "assigned").state == "assigned"
 
@@ -112,16 +156,26 @@ def test_dispatch_offers_the_request_to_dispatchers_and_it_is_accepted(rescue, w
     c = _client(world, person)
     body = c.get("/console/rescue/dispatch/?lat=23.7&lon=113.1&cap=fire&title=x").content.decode()
     assert 'data-testid="request-1"' in body
-    r = c.post("/console/rescue/dispatch/request/", {"team": rescue["team"].pk, "title": f"火灾 {person[0]}",
-                                                     "lat": 23.72, "lon": 113.12, "cap": ["fire"]})
+    r = c.post(
+        "/console/rescue/dispatch/request/",
+        {
+            "team": rescue["team"].pk,
+            "title": f"火灾 {person[0]}",
+            "lat": 23.72,
+            "lon": 113.12,
+            "cap": ["fire"],
+        },
+    )
     assert r.status_code == 302 and "/mobilisations/" in r["Location"]
     assert AuditEvent.objects.filter(action="rescue.mobilisation.request").exists()
 
 
 @pytest.mark.parametrize("person", [p for p in MATRIX_PEOPLE if p[0] not in DISPATCHERS], ids=ids)
 def test_request_is_refused_to_others(rescue, world, person):
-    r = _client(world, person).post("/console/rescue/dispatch/request/", {"team": rescue["team"].pk, "title": "x",
-                                                                           "lat": 23.72, "lon": 113.12})
+    r = _client(world, person).post(
+        "/console/rescue/dispatch/request/",
+        {"team": rescue["team"].pk, "title": "x", "lat": 23.72, "lon": 113.12},
+    )
     assert r.status_code == 403
     assert not Mobilisation.objects.filter(title="x").exists()
 
@@ -153,8 +207,14 @@ def test_tabs_link_only_to_pages_the_person_may_open(rescue, world, person):
             assert person[0] not in allowed, url
 
 
-NAV = {"救援队伍": STAFF, "调度推荐": DISPATCHERS, "队伍调用": TEAM_ROLES, "演练培训": TEAM_ROLES,
-       "覆盖分析": ANALYSTS, "站点选址": ANALYSTS}
+NAV = {
+    "救援队伍": STAFF,
+    "调度推荐": DISPATCHERS,
+    "队伍调用": TEAM_ROLES,
+    "演练培训": TEAM_ROLES,
+    "覆盖分析": ANALYSTS,
+    "站点选址": ANALYSTS,
+}
 
 
 @pytest.mark.parametrize("person", MATRIX_PEOPLE, ids=ids)
@@ -175,17 +235,28 @@ def test_an_incident_of_another_district_is_not_found(rescue, world):
 
     from pingan.emergency.models import Incident
 
-    inc = Incident.objects.create(number="SJ-TEST-1", title="英德事件", occurred_at=timezone.now(),
-                                  division=world.districts["yingde"], lat=24.2, lon=113.4)
+    inc = Incident.objects.create(
+        number="SJ-TEST-1",
+        title="英德事件",
+        occurred_at=timezone.now(),
+        division=world.districts["yingde"],
+        lat=24.2,
+        lon=113.4,
+    )
     c = _client(world, ("duty_officer", "qingcheng"))
     assert c.get(f"/console/rescue/dispatch/?incident={inc.pk}").status_code == 404
-    r = c.post("/console/rescue/dispatch/request/", {"team": rescue["team"].pk, "title": "x", "lat": 23.72,
-                                                     "lon": 113.12, "incident": inc.pk})
+    r = c.post(
+        "/console/rescue/dispatch/request/",
+        {"team": rescue["team"].pk, "title": "x", "lat": 23.72, "lon": 113.12, "incident": inc.pk},
+    )
     assert r.status_code == 404
     api = APIClient()
     api.force_authenticate(world.user("duty_officer"))
-    r = api.post("/api/v1/rescue/mobilisations/", {"team": rescue["team"].pk, "title": "x", "lat": 23.72,
-                                                   "lon": 113.12, "incident": inc.pk}, format="json")
+    r = api.post(
+        "/api/v1/rescue/mobilisations/",
+        {"team": rescue["team"].pk, "title": "x", "lat": 23.72, "lon": 113.12, "incident": inc.pk},
+        format="json",
+    )
     assert r.status_code == 404
     assert not Mobilisation.objects.filter(title="x").exists()
     # 英德's duty officer sees it and the dispatch page is filled from it.
@@ -202,8 +273,12 @@ def test_no_role_literals_outside_permissions():
     from pingan.org.choices import Role
 
     app = Path(__file__).resolve().parents[1]
-    files = [app / "actions.py", app / "views.py", *sorted((app / "api").glob("*.py")),
-             *sorted((app / "templates").rglob("*.html"))]
+    files = [
+        app / "actions.py",
+        app / "views.py",
+        *sorted((app / "api").glob("*.py")),
+        *sorted((app / "templates").rglob("*.html")),
+    ]
     # "enterprise" and "public" are also field names and words: for them only a comparison counts.
     names = [v for v in Role.values if v not in ("enterprise", "public")]
     literal = re.compile(r"""["']({})["']|(==|!=)\s*["'](enterprise|public)["']""".format("|".join(names)))
@@ -215,9 +290,16 @@ def test_no_role_literals_outside_permissions():
     assert not found, found
 
 
-CONSOLE_LISTS = ["/console/rescue/", "/console/rescue/mobilisations/", "/console/rescue/exercises/",
-                 "/console/rescue/resources/", "/console/rescue/teams.geojson", "/console/rescue/coverage/",
-                 "/console/rescue/siting/", "/console/rescue/networks/"]
+CONSOLE_LISTS = [
+    "/console/rescue/",
+    "/console/rescue/mobilisations/",
+    "/console/rescue/exercises/",
+    "/console/rescue/resources/",
+    "/console/rescue/teams.geojson",
+    "/console/rescue/coverage/",
+    "/console/rescue/siting/",
+    "/console/rescue/networks/",
+]
 
 
 def test_console_lists_take_the_same_queries_for_one_row_and_many(rescue, world):
@@ -244,7 +326,9 @@ def test_console_lists_take_the_same_queries_for_one_row_and_many(rescue, world)
     for i in range(1, 15):
         team = Team.objects.create(code=f"M{i}", name=f"队{i}", kind="fire", division=qc, lat=23.7, lon=113.1)
         Mobilisation.objects.create(team=team, division=qc, title=f"事件{i}", lat=23.7, lon=113.1)
-        Exercise.objects.create(kind="training", title=f"培训{i}", date=datetime.date(2026, 5, 2), division=qc)
+        Exercise.objects.create(
+            kind="training", title=f"培训{i}", date=datetime.date(2026, 5, 2), division=qc
+        )
         Expert.objects.create(name=f"专家{i}", specialties=["hazchem"], division=qc, lat=23.7, lon=113.1)
         Shelter.objects.create(name=f"场所{i}", division=qc, lat=23.7, lon=113.1, capacity=100)
     assert counts() == one

@@ -44,8 +44,10 @@ def test_mclp_with_existing_stations_matches_brute_force():
 def test_p_median_matches_brute_force():
     times, weights = instance(seed=7, n_dem=30, n_cand=8)
     existing = np.random.default_rng(2).uniform(10, 80, (30, 1))
-    best = min(float((weights * np.minimum(times[:, list(c)].min(axis=1), existing[:, 0])).sum())
-               for c in itertools.combinations(range(8), 2))
+    best = min(
+        float((weights * np.minimum(times[:, list(c)].min(axis=1), existing[:, 0])).sum())
+        for c in itertools.combinations(range(8), 2)
+    )
     assert siting.p_median(times, weights, 2, existing).objective == pytest.approx(best)
 
 

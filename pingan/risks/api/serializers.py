@@ -37,9 +37,26 @@ class RiskObjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RiskObject
-        fields = ["id", "kind", "point_type", "name", "description", "division", "division_name", "enterprise",
-                  "enterprise_name", "department", "lat", "lon", "level", "level_label", "colour", "owner_post",
-                  "assessed_at", "is_synthetic"]
+        fields = [
+            "id",
+            "kind",
+            "point_type",
+            "name",
+            "description",
+            "division",
+            "division_name",
+            "enterprise",
+            "enterprise_name",
+            "department",
+            "lat",
+            "lon",
+            "level",
+            "level_label",
+            "colour",
+            "owner_post",
+            "assessed_at",
+            "is_synthetic",
+        ]
 
     def get_colour(self, obj: RiskObject) -> str:
         return colour_of(Level, obj.level)
@@ -68,8 +85,18 @@ class AssessSerializer(serializers.Serializer):
 class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
-        fields = ["id", "method", "inputs", "score", "band", "level", "table_version", "note", "assessed_by",
-                  "assessed_at"]
+        fields = [
+            "id",
+            "method",
+            "inputs",
+            "score",
+            "band",
+            "level",
+            "table_version",
+            "note",
+            "assessed_by",
+            "assessed_at",
+        ]
 
 
 class EventCreateSerializer(serializers.Serializer):
@@ -90,7 +117,9 @@ class TaskCreateSerializer(serializers.Serializer):
     every = serializers.CharField(required=False, default="1")
     post = serializers.ChoiceField(Post.choices, required=False, allow_blank=True, default="")
     assignee = serializers.IntegerField(required=False, allow_null=True)
-    checklist = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    checklist = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -100,8 +129,22 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CheckTask
-        fields = ["id", "risk_object", "risk_object_name", "level", "measure", "name", "cycle", "every", "post",
-                  "assignee", "checklist", "next_due_at", "last_done_at", "overdue"]
+        fields = [
+            "id",
+            "risk_object",
+            "risk_object_name",
+            "level",
+            "measure",
+            "name",
+            "cycle",
+            "every",
+            "post",
+            "assignee",
+            "checklist",
+            "next_due_at",
+            "last_done_at",
+            "overdue",
+        ]
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -140,8 +183,22 @@ class RecordCreateSerializer(serializers.Serializer):
 class RecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckRecord
-        fields = ["id", "task", "risk_object", "checked_by", "checked_at", "due_at", "on_time", "result", "answers",
-                  "note", "lat", "lon", "hazard_case_id", "hazard_case_number"]
+        fields = [
+            "id",
+            "task",
+            "risk_object",
+            "checked_by",
+            "checked_at",
+            "due_at",
+            "on_time",
+            "result",
+            "answers",
+            "note",
+            "lat",
+            "lon",
+            "hazard_case_id",
+            "hazard_case_number",
+        ]
 
 
 class ChemicalInputSerializer(serializers.Serializer):
@@ -180,10 +237,33 @@ class MhsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MajorHazardSource
-        fields = ["id", "enterprise", "enterprise_name", "name", "unit_kind", "population", "population_on",
-                  "principal_name", "technical_name", "operational_name", "s_value", "alpha", "r_value", "grade",
-                  "grade_label", "colour", "computation", "table_version", "assessed_on", "filing_state",
-                  "filing_due", "filed_at", "filing_number", "chemicals", "is_synthetic"]
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "name",
+            "unit_kind",
+            "population",
+            "population_on",
+            "principal_name",
+            "technical_name",
+            "operational_name",
+            "s_value",
+            "alpha",
+            "r_value",
+            "grade",
+            "grade_label",
+            "colour",
+            "computation",
+            "table_version",
+            "assessed_on",
+            "filing_state",
+            "filing_due",
+            "filed_at",
+            "filing_number",
+            "chemicals",
+            "is_synthetic",
+        ]
 
     def get_colour(self, obj: MajorHazardSource) -> str:
         return colour_of(MhsGrade, obj.grade)
@@ -210,7 +290,20 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commitment
-        fields = ["id", "enterprise", "enterprise_name", "day", "submitted_at", "on_time", "units_running",
-                  "units_stopped", "units_maintenance", "special_work", "trial_production", "sources_state", "text",
-                  "signed_by", "is_synthetic"]
-
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "day",
+            "submitted_at",
+            "on_time",
+            "units_running",
+            "units_stopped",
+            "units_maintenance",
+            "special_work",
+            "trial_production",
+            "sources_state",
+            "text",
+            "signed_by",
+            "is_synthetic",
+        ]

@@ -38,16 +38,29 @@ def _enterprise_for(user: Any, asked: int | None) -> Enterprise | None:
     return getattr(user, "enterprise", None)
 
 
-class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+class RiskObjectViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """City risk points and enterprises' analysis units, with their chain and assessment history."""
 
     queryset = RiskObject.objects.all()
     permission_classes = [CanPermission]
-    permission_map = {"list": "risks.view_list", "retrieve": "risks.view_list", "create": "risks.manage",
-                      "assess": "risks.assess", "events": "risks.manage", "measures": "risks.manage",
-                      "tasks": "risks.manage", "map": "risks.view_map", "counts": "risks.view_rates",
-                      "areas": "risks.view_rates"}
+    permission_map = {
+        "list": "risks.view_list",
+        "retrieve": "risks.view_list",
+        "create": "risks.manage",
+        "assess": "risks.assess",
+        "events": "risks.manage",
+        "measures": "risks.manage",
+        "tasks": "risks.manage",
+        "map": "risks.view_map",
+        "counts": "risks.view_rates",
+        "areas": "risks.view_rates",
+    }
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
@@ -55,15 +68,25 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         if self.action == "retrieve":
             tasks = CheckTask.objects.select_related("risk_object")
             qs = qs.prefetch_related(
-                Prefetch("events__measures", queryset=ControlMeasure.objects.prefetch_related(
-                    Prefetch("tasks", queryset=tasks))), "assessments")
+                Prefetch(
+                    "events__measures",
+                    queryset=ControlMeasure.objects.prefetch_related(Prefetch("tasks", queryset=tasks)),
+                ),
+                "assessments",
+            )
         return qs
 
     def get_serializer_class(self) -> Any:
         return s.RiskObjectDetailSerializer if self.action == "retrieve" else s.RiskObjectSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("level", str), OpenApiParameter("kind", str),
-                               OpenApiParameter("division", str), OpenApiParameter("q", str)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("level", str),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("division", str),
+            OpenApiParameter("q", str),
+        ]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         qs = selectors.risk_objects(request.user, request.query_params)
         page = self.paginate_queryset(qs)
@@ -79,10 +102,20 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             division = Division.objects.filter(pk=d["division"]).first()
             if division is None:
                 raise ActionError(_("区划不存在"), field="division", code="invalid")
-        enterprise = _enterprise_for(request.user, d.get("enterprise")) if d["kind"] == "analysis_unit" else None
-        obj = actions.do_create_object(request.user, kind=d["kind"], name=d["name"], point_type=d["point_type"],
-                                       division=division, enterprise=enterprise, lat=d.get("lat"), lon=d.get("lon"),
-                                       description=d["description"])
+        enterprise = (
+            _enterprise_for(request.user, d.get("enterprise")) if d["kind"] == "analysis_unit" else None
+        )
+        obj = actions.do_create_object(
+            request.user,
+            kind=d["kind"],
+            name=d["name"],
+            point_type=d["point_type"],
+            division=division,
+            enterprise=enterprise,
+            lat=d.get("lat"),
+            lon=d.get("lon"),
+            description=d["description"],
+        )
         return Response(s.RiskObjectSerializer(obj).data, status=201)
 
     @extend_schema(request=s.AssessSerializer, responses={201: s.AssessmentSerializer})
@@ -114,8 +147,12 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         event = RiskEvent.objects.filter(risk_object=obj, pk=ser.validated_data["event"]).first()
         if event is None:
             raise ActionError(_("风险事件不属于该风险对象"), field="event", code="invalid")
-        m = actions.do_add_measure(request.user, event, kind=ser.validated_data["kind"],
-                                   description=ser.validated_data["description"])
+        m = actions.do_add_measure(
+            request.user,
+            event,
+            kind=ser.validated_data["kind"],
+            description=ser.validated_data["description"],
+        )
         return Response(s.MeasureSerializer(m).data, status=201)
 
     @extend_schema(request=s.TaskCreateSerializer, responses={201: s.TaskSerializer})
@@ -125,8 +162,11 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         ser = s.TaskCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        measure = ControlMeasure.objects.filter(event__risk_object=obj, pk=d["measure"]).select_related(
-            "event__risk_object").first()
+        measure = (
+            ControlMeasure.objects.filter(event__risk_object=obj, pk=d["measure"])
+            .select_related("event__risk_object")
+            .first()
+        )
         if measure is None:
             raise ActionError(_("管控措施不属于该风险对象"), field="measure", code="invalid")
         assignee = None
@@ -134,12 +174,22 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             assignee = User.objects.visible_to(request.user).filter(pk=d["assignee"]).first()
             if assignee is None:
                 raise ActionError(_("责任人不存在"), field="assignee", code="invalid")
-        task = actions.do_add_task(request.user, measure, name=d["name"], cycle=d["cycle"], every=d["every"],
-                                   post=d["post"], assignee=assignee, checklist=d["checklist"])
+        task = actions.do_add_task(
+            request.user,
+            measure,
+            name=d["name"],
+            cycle=d["cycle"],
+            every=d["every"],
+            post=d["post"],
+            assignee=assignee,
+            checklist=d["checklist"],
+        )
         return Response(s.TaskSerializer(task).data, status=201)
 
-    @extend_schema(parameters=[OpenApiParameter("level", str), OpenApiParameter("kind", str)],
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[OpenApiParameter("level", str), OpenApiParameter("kind", str)],
+        responses=OpenApiTypes.OBJECT,
+    )
     @action(detail=False, methods=["get"])
     def map(self, request: Request) -> Response:
         """The four-colour map's points as GeoJSON (`colour`, `label`, `popup`, `url` properties)."""
@@ -150,17 +200,31 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         from ..choices import Level
 
         labels = dict(Level.choices)
-        qs = selectors.risk_objects(request.user, request.query_params).exclude(lat=None).values_list(
-            "pk", "name", "level", "lat", "lon", "division__name")
-        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                     "properties": {"id": pk, "label": name, "colour": colour_of(Level, level), "level": level,
-                                    "popup": f"{labels.get(level, level)} · {div}",
-                                    "url": reverse("risks:detail", args=[pk])}}
-                    for pk, name, level, lat, lon, div in qs]
+        qs = (
+            selectors.risk_objects(request.user, request.query_params)
+            .exclude(lat=None)
+            .values_list("pk", "name", "level", "lat", "lon", "division__name")
+        )
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "id": pk,
+                    "label": name,
+                    "colour": colour_of(Level, level),
+                    "level": level,
+                    "popup": f"{labels.get(level, level)} · {div}",
+                    "url": reverse("risks:detail", args=[pk]),
+                },
+            }
+            for pk, name, level, lat, lon, div in qs
+        ]
         return Response({"type": "FeatureCollection", "count": len(features), "features": features})
 
-    @extend_schema(parameters=[OpenApiParameter("by", str, enum=["district", "town"])],
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[OpenApiParameter("by", str, enum=["district", "town"])], responses=OpenApiTypes.OBJECT
+    )
     @action(detail=False, methods=["get"])
     def counts(self, request: Request) -> Response:
         """Risk objects by level per district or township (`by`), with the top level's colour."""
@@ -169,9 +233,9 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             raise ActionError(_("只能按 district 或 town 统计"), field="by", code="invalid_choice")
         return Response({"by": by, "results": selectors.counts_by_division(request.user, by)})
 
-
-    @extend_schema(parameters=[OpenApiParameter("by", str, enum=["district", "town"])],
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[OpenApiParameter("by", str, enum=["district", "town"])], responses=OpenApiTypes.OBJECT
+    )
     @action(detail=False, methods=["get"])
     def areas(self, request: Request) -> Response:
         """The four-colour map's areas: each district or township of the viewer's area as GeoJSON,
@@ -182,15 +246,20 @@ class RiskObjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(selectors.area_features(request.user, by))
 
 
-class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class CheckTaskViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Check tasks (overdue when past their due time) and the check records done on a phone."""
 
     queryset = CheckTask.objects.all()
     serializer_class = s.TaskSerializer
     permission_classes = [CanPermission]
-    permission_map = {"list": "risks.view_list", "retrieve": "risks.view_list", "records": "risks.record_check",
-                      "completion": "risks.view_list"}
+    permission_map = {
+        "list": "risks.view_list",
+        "retrieve": "risks.view_list",
+        "records": "risks.record_check",
+        "completion": "risks.view_list",
+    }
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
@@ -201,9 +270,13 @@ class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         page = self.paginate_queryset(selectors.tasks(request.user, request.query_params))
         return self.get_paginated_response(s.TaskSerializer(page, many=True).data)
 
-    @extend_schema(request={"application/json": s.RecordCreateSerializer,
-                            "multipart/form-data": s.RecordCreateSerializer},
-                   responses={201: s.RecordSerializer})
+    @extend_schema(
+        request={
+            "application/json": s.RecordCreateSerializer,
+            "multipart/form-data": s.RecordCreateSerializer,
+        },
+        responses={201: s.RecordSerializer},
+    )
     @action(detail=True, methods=["post"])
     def records(self, request: Request, pk: str | None = None) -> Response:
         """Record a check; `finding` opens a hazard case in the hazard platform, linked back."""
@@ -211,13 +284,25 @@ class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         ser = s.RecordCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        rec = actions.do_record_check(request.user, task, result=d["result"], answers=d["answers"], note=d["note"],
-                                      lat=d.get("lat"), lon=d.get("lon"), photo=d.get("photo"))
+        rec = actions.do_record_check(
+            request.user,
+            task,
+            result=d["result"],
+            answers=d["answers"],
+            note=d["note"],
+            lat=d.get("lat"),
+            lon=d.get("lon"),
+            photo=d.get("photo"),
+        )
         return Response(s.RecordSerializer(rec).data, status=201)
 
-
-    @extend_schema(parameters=[OpenApiParameter("by", str, enum=["district", "town", "enterprise", "object"]),
-                               OpenApiParameter("days", int)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("by", str, enum=["district", "town", "enterprise", "object"]),
+            OpenApiParameter("days", int),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     @action(detail=False, methods=["get"])
     def completion(self, request: Request) -> Response:
         """Completion rate (checks done on time ÷ checks due) over the last `days` (default 30) per
@@ -233,19 +318,33 @@ class CheckTaskViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
             raise ActionError(_("天数须在 1–366 之间"), field="days", code="invalid")
         since = timezone.now() - dt.timedelta(days=days)
         rows = selectors.completion_by_division(request.user, since, by)
-        return Response({"by": by, "days": days, "results": [
-            r | {"rate": str(r["rate"]) if r["rate"] is not None else None} for r in rows]})
+        return Response(
+            {
+                "by": by,
+                "days": days,
+                "results": [r | {"rate": str(r["rate"]) if r["rate"] is not None else None} for r in rows],
+            }
+        )
 
 
-class MajorHazardSourceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               mixins.CreateModelMixin, viewsets.GenericViewSet):
+class MajorHazardSourceViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Units identified under GB 18218-2018 with every step of the computation, and their filing."""
 
     queryset = MajorHazardSource.objects.all()
     serializer_class = s.MhsSerializer
     permission_classes = [CanPermission]
-    permission_map = {"list": "risks.view_mhs", "retrieve": "risks.view_mhs", "create": "risks.manage_mhs",
-                      "file": "risks.file_mhs"}
+    permission_map = {
+        "list": "risks.view_mhs",
+        "retrieve": "risks.view_mhs",
+        "create": "risks.manage_mhs",
+        "file": "risks.file_mhs",
+    }
     filter_backends: list = []
 
     def get_queryset(self) -> Any:
@@ -257,7 +356,9 @@ class MajorHazardSourceViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         enterprise = _enterprise_for(request.user, d.pop("enterprise", None))
-        src = actions.do_declare_mhs(request.user, enterprise, chemicals=[dict(c) for c in d.pop("chemicals")], **d)
+        src = actions.do_declare_mhs(
+            request.user, enterprise, chemicals=[dict(c) for c in d.pop("chemicals")], **d
+        )
         src = self.get_queryset().get(pk=src.pk)
         return Response(s.MhsSerializer(src).data, status=201)
 
@@ -282,20 +383,30 @@ class CalculatorView(APIView):
         ser = s.CalculatorSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         with rule_errors():
-            result = rules.identify([dict(c) for c in ser.validated_data["chemicals"]],
-                                    ser.validated_data["population"])
+            result = rules.identify(
+                [dict(c) for c in ser.validated_data["chemicals"]], ser.validated_data["population"]
+            )
         return Response(result.as_dict())
 
 
-class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CommitmentViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """The enterprises' daily safety commitments and the commitment rate (承诺完成率)."""
 
     queryset = Commitment.objects.all()
     serializer_class = s.CommitmentSerializer
     permission_classes = [CanPermission]
-    permission_map = {"list": "risks.view_commitments", "retrieve": "risks.view_commitments",
-                      "create": "risks.submit_commitment", "rate": "risks.view_rates"}
+    permission_map = {
+        "list": "risks.view_commitments",
+        "retrieve": "risks.view_commitments",
+        "create": "risks.submit_commitment",
+        "rate": "risks.view_rates",
+    }
     filter_backends: list = []
 
     def get_queryset(self) -> Any:

@@ -7,231 +7,614 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RiskEvent',
+            name="RiskEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='风险事件')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="风险事件")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '风险事件',
-                'verbose_name_plural': '风险事件',
-                'ordering': ['id'],
+                "verbose_name": "风险事件",
+                "verbose_name_plural": "风险事件",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='MajorHazardSource',
+            name="MajorHazardSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='单元名称')),
-                ('unit_kind', models.CharField(choices=[('production', '生产单元'), ('storage', '储存单元')], max_length=12, verbose_name='单元类型')),
-                ('population', models.PositiveIntegerField(verbose_name='500米范围内人数')),
-                ('population_on', models.DateField(verbose_name='人数统计日期')),
-                ('principal_name', models.CharField(blank=True, max_length=50, verbose_name='主要负责人')),
-                ('technical_name', models.CharField(blank=True, max_length=50, verbose_name='技术负责人')),
-                ('operational_name', models.CharField(blank=True, max_length=50, verbose_name='操作负责人')),
-                ('s_value', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='S 值')),
-                ('alpha', models.DecimalField(decimal_places=2, max_digits=4, verbose_name='α')),
-                ('r_value', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='R 值')),
-                ('grade', models.CharField(choices=[('1', '一级'), ('2', '二级'), ('3', '三级'), ('4', '四级'), ('none', '非重大危险源')], db_index=True, max_length=4, verbose_name='级别')),
-                ('computation', models.JSONField(default=dict, verbose_name='计算过程')),
-                ('table_version', models.CharField(max_length=30, verbose_name='依据版本')),
-                ('assessed_on', models.DateField(verbose_name='评估报告日期')),
-                ('filing_state', models.CharField(choices=[('not_required', '无需备案'), ('unfiled', '待备案'), ('filed', '已备案')], max_length=14, verbose_name='备案状态')),
-                ('filing_due', models.DateField(blank=True, null=True, verbose_name='备案期限')),
-                ('filed_at', models.DateTimeField(blank=True, null=True, verbose_name='备案时间')),
-                ('filing_number', models.CharField(blank=True, max_length=60, verbose_name='备案编号')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='所在区划')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='major_hazard_sources', to='org.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="单元名称")),
+                (
+                    "unit_kind",
+                    models.CharField(
+                        choices=[("production", "生产单元"), ("storage", "储存单元")],
+                        max_length=12,
+                        verbose_name="单元类型",
+                    ),
+                ),
+                ("population", models.PositiveIntegerField(verbose_name="500米范围内人数")),
+                ("population_on", models.DateField(verbose_name="人数统计日期")),
+                ("principal_name", models.CharField(blank=True, max_length=50, verbose_name="主要负责人")),
+                ("technical_name", models.CharField(blank=True, max_length=50, verbose_name="技术负责人")),
+                ("operational_name", models.CharField(blank=True, max_length=50, verbose_name="操作负责人")),
+                ("s_value", models.DecimalField(decimal_places=4, max_digits=14, verbose_name="S 值")),
+                ("alpha", models.DecimalField(decimal_places=2, max_digits=4, verbose_name="α")),
+                (
+                    "r_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=14, null=True, verbose_name="R 值"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("1", "一级"),
+                            ("2", "二级"),
+                            ("3", "三级"),
+                            ("4", "四级"),
+                            ("none", "非重大危险源"),
+                        ],
+                        db_index=True,
+                        max_length=4,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("computation", models.JSONField(default=dict, verbose_name="计算过程")),
+                ("table_version", models.CharField(max_length=30, verbose_name="依据版本")),
+                ("assessed_on", models.DateField(verbose_name="评估报告日期")),
+                (
+                    "filing_state",
+                    models.CharField(
+                        choices=[("not_required", "无需备案"), ("unfiled", "待备案"), ("filed", "已备案")],
+                        max_length=14,
+                        verbose_name="备案状态",
+                    ),
+                ),
+                ("filing_due", models.DateField(blank=True, null=True, verbose_name="备案期限")),
+                ("filed_at", models.DateTimeField(blank=True, null=True, verbose_name="备案时间")),
+                ("filing_number", models.CharField(blank=True, max_length=60, verbose_name="备案编号")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="major_hazard_sources",
+                        to="org.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大危险源',
-                'verbose_name_plural': '重大危险源',
-                'ordering': ['grade', '-id'],
+                "verbose_name": "重大危险源",
+                "verbose_name_plural": "重大危险源",
+                "ordering": ["grade", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MhsChemical',
+            name="MhsChemical",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chemical', models.CharField(max_length=100, verbose_name='物质名称')),
-                ('category', models.CharField(blank=True, max_length=10, verbose_name='危险性类别')),
-                ('quantity', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='最大存在量(吨)')),
-                ('critical_quantity', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='临界量(吨)')),
-                ('beta', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='校正系数β')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chemicals', to='risks.majorhazardsource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chemical", models.CharField(max_length=100, verbose_name="物质名称")),
+                ("category", models.CharField(blank=True, max_length=10, verbose_name="危险性类别")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="最大存在量(吨)"),
+                ),
+                (
+                    "critical_quantity",
+                    models.DecimalField(decimal_places=4, max_digits=14, verbose_name="临界量(吨)"),
+                ),
+                ("beta", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="校正系数β")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chemicals",
+                        to="risks.majorhazardsource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ControlMeasure',
+            name="ControlMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('engineering', '工程技术'), ('management', '管理措施'), ('training', '培训教育'), ('ppe', '个体防护'), ('emergency', '应急处置')], max_length=20, verbose_name='措施类别')),
-                ('description', models.CharField(max_length=500, verbose_name='管控措施')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='risks.riskevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("engineering", "工程技术"),
+                            ("management", "管理措施"),
+                            ("training", "培训教育"),
+                            ("ppe", "个体防护"),
+                            ("emergency", "应急处置"),
+                        ],
+                        max_length=20,
+                        verbose_name="措施类别",
+                    ),
+                ),
+                ("description", models.CharField(max_length=500, verbose_name="管控措施")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="risks.riskevent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '管控措施',
-                'verbose_name_plural': '管控措施',
-                'ordering': ['id'],
+                "verbose_name": "管控措施",
+                "verbose_name_plural": "管控措施",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskObject',
+            name="RiskObject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('city_point', '城市风险点'), ('analysis_unit', '企业安全风险分析单元')], db_index=True, max_length=20, verbose_name='类型')),
-                ('point_type', models.CharField(choices=[('crowded', '人员密集场所'), ('construction', '建筑工地'), ('slope', '边坡与地质灾害点'), ('waterlogging', '易涝点'), ('old_building', '老旧房屋'), ('gas_station', '加油加气站'), ('bridge', '桥梁'), ('tunnel', '隧道'), ('device', '设备设施'), ('storage', '储存区域'), ('process', '工艺过程'), ('other', '其他')], default='other', max_length=20, verbose_name='风险点类别')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('level', models.CharField(choices=[('major', '重大风险'), ('large', '较大风险'), ('general', '一般风险'), ('low', '低风险'), ('unassessed', '未评估')], db_index=True, default='unassessed', max_length=12, verbose_name='风险等级')),
-                ('owner_post', models.CharField(blank=True, choices=[('principal', '主要负责人'), ('safety_dept', '安全管理部门'), ('workshop', '车间'), ('team', '班组'), ('technical', '技术负责人'), ('operational', '操作负责人')], max_length=20, verbose_name='管控层级')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True, verbose_name='评估时间')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='责任部门')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='所在区划')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='risk_objects', to='org.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("city_point", "城市风险点"), ("analysis_unit", "企业安全风险分析单元")],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "point_type",
+                    models.CharField(
+                        choices=[
+                            ("crowded", "人员密集场所"),
+                            ("construction", "建筑工地"),
+                            ("slope", "边坡与地质灾害点"),
+                            ("waterlogging", "易涝点"),
+                            ("old_building", "老旧房屋"),
+                            ("gas_station", "加油加气站"),
+                            ("bridge", "桥梁"),
+                            ("tunnel", "隧道"),
+                            ("device", "设备设施"),
+                            ("storage", "储存区域"),
+                            ("process", "工艺过程"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="风险点类别",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("major", "重大风险"),
+                            ("large", "较大风险"),
+                            ("general", "一般风险"),
+                            ("low", "低风险"),
+                            ("unassessed", "未评估"),
+                        ],
+                        db_index=True,
+                        default="unassessed",
+                        max_length=12,
+                        verbose_name="风险等级",
+                    ),
+                ),
+                (
+                    "owner_post",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("principal", "主要负责人"),
+                            ("safety_dept", "安全管理部门"),
+                            ("workshop", "车间"),
+                            ("team", "班组"),
+                            ("technical", "技术负责人"),
+                            ("operational", "操作负责人"),
+                        ],
+                        max_length=20,
+                        verbose_name="管控层级",
+                    ),
+                ),
+                ("assessed_at", models.DateTimeField(blank=True, null=True, verbose_name="评估时间")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="risk_objects",
+                        to="org.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '风险对象',
-                'verbose_name_plural': '风险对象',
-                'ordering': ['-id'],
+                "verbose_name": "风险对象",
+                "verbose_name_plural": "风险对象",
+                "ordering": ["-id"],
             },
         ),
         migrations.AddField(
-            model_name='riskevent',
-            name='risk_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='risks.riskobject'),
+            model_name="riskevent",
+            name="risk_object",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="risks.riskobject"
+            ),
         ),
         migrations.AddField(
-            model_name='majorhazardsource',
-            name='risk_object',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='major_hazard_source', to='risks.riskobject', verbose_name='风险对象'),
+            model_name="majorhazardsource",
+            name="risk_object",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="major_hazard_source",
+                to="risks.riskobject",
+                verbose_name="风险对象",
+            ),
         ),
         migrations.CreateModel(
-            name='CheckTask',
+            name="CheckTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='排查任务')),
-                ('cycle', models.CharField(choices=[('hourly', '每小时'), ('shift', '每班'), ('daily', '每日'), ('weekly', '每周'), ('monthly', '每月'), ('quarterly', '每季度'), ('yearly', '每年')], max_length=12, verbose_name='周期')),
-                ('every', models.PositiveSmallIntegerField(default=1, verbose_name='周期倍数')),
-                ('post', models.CharField(blank=True, choices=[('principal', '主要负责人'), ('safety_dept', '安全管理部门'), ('workshop', '车间'), ('team', '班组'), ('technical', '技术负责人'), ('operational', '操作负责人')], max_length=20, verbose_name='岗位')),
-                ('checklist', models.JSONField(blank=True, default=list, verbose_name='检查表')),
-                ('next_due_at', models.DateTimeField(db_index=True, verbose_name='下次应检时间')),
-                ('last_done_at', models.DateTimeField(blank=True, null=True, verbose_name='上次检查')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='risks.controlmeasure')),
-                ('risk_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='risks.riskobject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="排查任务")),
+                (
+                    "cycle",
+                    models.CharField(
+                        choices=[
+                            ("hourly", "每小时"),
+                            ("shift", "每班"),
+                            ("daily", "每日"),
+                            ("weekly", "每周"),
+                            ("monthly", "每月"),
+                            ("quarterly", "每季度"),
+                            ("yearly", "每年"),
+                        ],
+                        max_length=12,
+                        verbose_name="周期",
+                    ),
+                ),
+                ("every", models.PositiveSmallIntegerField(default=1, verbose_name="周期倍数")),
+                (
+                    "post",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("principal", "主要负责人"),
+                            ("safety_dept", "安全管理部门"),
+                            ("workshop", "车间"),
+                            ("team", "班组"),
+                            ("technical", "技术负责人"),
+                            ("operational", "操作负责人"),
+                        ],
+                        max_length=20,
+                        verbose_name="岗位",
+                    ),
+                ),
+                ("checklist", models.JSONField(blank=True, default=list, verbose_name="检查表")),
+                ("next_due_at", models.DateTimeField(db_index=True, verbose_name="下次应检时间")),
+                ("last_done_at", models.DateTimeField(blank=True, null=True, verbose_name="上次检查")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="risks.controlmeasure",
+                    ),
+                ),
+                (
+                    "risk_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="risks.riskobject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排查任务',
-                'verbose_name_plural': '排查任务',
-                'ordering': ['next_due_at', 'id'],
+                "verbose_name": "排查任务",
+                "verbose_name_plural": "排查任务",
+                "ordering": ["next_due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CheckRecord',
+            name="CheckRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='检查时间')),
-                ('due_at', models.DateTimeField(verbose_name='应检时间')),
-                ('on_time', models.BooleanField(default=True, verbose_name='按时')),
-                ('result', models.CharField(choices=[('ok', '正常'), ('finding', '发现问题')], max_length=10, verbose_name='结果')),
-                ('answers', models.JSONField(blank=True, default=dict, verbose_name='检查表结果')),
-                ('note', models.TextField(blank=True, verbose_name='情况说明')),
-                ('photo', models.FileField(blank=True, upload_to='risks/checks/%Y/%m/', verbose_name='照片')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('hazard_case_id', models.IntegerField(blank=True, null=True)),
-                ('hazard_case_number', models.CharField(blank=True, max_length=40, verbose_name='隐患编号')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('checked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检查人')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='risks.checktask')),
-                ('risk_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='risks.riskobject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "checked_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="检查时间"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="应检时间")),
+                ("on_time", models.BooleanField(default=True, verbose_name="按时")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("ok", "正常"), ("finding", "发现问题")], max_length=10, verbose_name="结果"
+                    ),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict, verbose_name="检查表结果")),
+                ("note", models.TextField(blank=True, verbose_name="情况说明")),
+                ("photo", models.FileField(blank=True, upload_to="risks/checks/%Y/%m/", verbose_name="照片")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("hazard_case_id", models.IntegerField(blank=True, null=True)),
+                ("hazard_case_number", models.CharField(blank=True, max_length=40, verbose_name="隐患编号")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检查人",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="risks.checktask",
+                    ),
+                ),
+                (
+                    "risk_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="risks.riskobject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查记录',
-                'verbose_name_plural': '检查记录',
-                'ordering': ['-checked_at', '-id'],
+                "verbose_name": "检查记录",
+                "verbose_name_plural": "检查记录",
+                "ordering": ["-checked_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('lec', 'LEC 作业条件危险性评价法'), ('ls', 'LS 风险矩阵法')], max_length=4, verbose_name='方法')),
-                ('inputs', models.JSONField(verbose_name='取值')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='分值')),
-                ('band', models.CharField(blank=True, max_length=20, verbose_name='危险程度')),
-                ('level', models.CharField(choices=[('major', '重大风险'), ('large', '较大风险'), ('general', '一般风险'), ('low', '低风险'), ('unassessed', '未评估')], max_length=12, verbose_name='风险等级')),
-                ('table_version', models.CharField(max_length=30, verbose_name='依据版本')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('assessed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='评估时间')),
-                ('assessed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评估人')),
-                ('risk_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='risks.riskobject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("lec", "LEC 作业条件危险性评价法"), ("ls", "LS 风险矩阵法")],
+                        max_length=4,
+                        verbose_name="方法",
+                    ),
+                ),
+                ("inputs", models.JSONField(verbose_name="取值")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="分值")),
+                ("band", models.CharField(blank=True, max_length=20, verbose_name="危险程度")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("major", "重大风险"),
+                            ("large", "较大风险"),
+                            ("general", "一般风险"),
+                            ("low", "低风险"),
+                            ("unassessed", "未评估"),
+                        ],
+                        max_length=12,
+                        verbose_name="风险等级",
+                    ),
+                ),
+                ("table_version", models.CharField(max_length=30, verbose_name="依据版本")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "assessed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="评估时间"),
+                ),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评估人",
+                    ),
+                ),
+                (
+                    "risk_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="risks.riskobject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '风险评估',
-                'verbose_name_plural': '风险评估',
-                'ordering': ['-assessed_at', '-id'],
+                "verbose_name": "风险评估",
+                "verbose_name_plural": "风险评估",
+                "ordering": ["-assessed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Commitment',
+            name="Commitment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(db_index=True, verbose_name='日期')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='提交时间')),
-                ('on_time', models.BooleanField(default=True, verbose_name='按时')),
-                ('units_running', models.PositiveIntegerField(default=0, verbose_name='运行装置数')),
-                ('units_stopped', models.PositiveIntegerField(default=0, verbose_name='停产装置数')),
-                ('units_maintenance', models.PositiveIntegerField(default=0, verbose_name='检修装置数')),
-                ('special_work', models.JSONField(blank=True, default=dict, verbose_name='特殊作业')),
-                ('trial_production', models.BooleanField(default=False, verbose_name='有装置试生产或开停车')),
-                ('sources_state', models.TextField(blank=True, verbose_name='重大危险源状态')),
-                ('text', models.TextField(verbose_name='承诺内容')),
-                ('signed_by', models.CharField(max_length=50, verbose_name='承诺人')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='所在区划')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commitments', to='org.enterprise', verbose_name='企业')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(db_index=True, verbose_name="日期")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="提交时间"),
+                ),
+                ("on_time", models.BooleanField(default=True, verbose_name="按时")),
+                ("units_running", models.PositiveIntegerField(default=0, verbose_name="运行装置数")),
+                ("units_stopped", models.PositiveIntegerField(default=0, verbose_name="停产装置数")),
+                ("units_maintenance", models.PositiveIntegerField(default=0, verbose_name="检修装置数")),
+                ("special_work", models.JSONField(blank=True, default=dict, verbose_name="特殊作业")),
+                ("trial_production", models.BooleanField(default=False, verbose_name="有装置试生产或开停车")),
+                ("sources_state", models.TextField(blank=True, verbose_name="重大危险源状态")),
+                ("text", models.TextField(verbose_name="承诺内容")),
+                ("signed_by", models.CharField(max_length=50, verbose_name="承诺人")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commitments",
+                        to="org.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '安全承诺',
-                'verbose_name_plural': '安全承诺',
-                'ordering': ['-day', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'day'), name='risks_one_commitment_a_day')],
+                "verbose_name": "安全承诺",
+                "verbose_name_plural": "安全承诺",
+                "ordering": ["-day", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise", "day"), name="risks_one_commitment_a_day")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='riskobject',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'city_point'), ('enterprise__isnull', False), _connector='OR'), name='risks_unit_has_enterprise'),
+            model_name="riskobject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "city_point"), ("enterprise__isnull", False), _connector="OR"),
+                name="risks_unit_has_enterprise",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checktask',
-            constraint=models.CheckConstraint(condition=models.Q(('every__gte', 1)), name='risks_task_every_positive'),
+            model_name="checktask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("every__gte", 1)), name="risks_task_every_positive"
+            ),
         ),
     ]

@@ -4,23 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risks', '0001_initial'),
+        ("risks", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublishedCommitment',
-            fields=[
-            ],
+            name="PublishedCommitment",
+            fields=[],
             options={
-                'verbose_name': '承诺公告',
-                'verbose_name_plural': '承诺公告',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "承诺公告",
+                "verbose_name_plural": "承诺公告",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('risks.commitment',),
+            bases=("risks.commitment",),
         ),
     ]

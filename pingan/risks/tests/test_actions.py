@@ -29,8 +29,12 @@ def events_of(obj):
 def test_create_and_chain_are_audited(world):
     point = city_point(world)
     task = chain(world, point)
-    assert events_of(point) == ["risks.object.create", "risks.object.add_event", "risks.object.add_measure",
-                                "risks.object.add_task"]
+    assert events_of(point) == [
+        "risks.object.create",
+        "risks.object.add_event",
+        "risks.object.add_measure",
+        "risks.object.add_task",
+    ]
     assert point.department == world.departments["qc_town"]  # the keeper's department owns it
     row = Deadline.objects.get(kind="risks.check", object_id=str(task.pk))
     assert row.due_at == task.next_due_at and row.division == point.division
@@ -38,18 +42,30 @@ def test_create_and_chain_are_audited(world):
 
 def test_keepers_and_scope_are_enforced_by_actions(world):
     with pytest.raises(Forbidden):
-        actions.do_create_object(world.user("area_staff", "yingde"), kind="city_point", name="x",
-                                 point_type="slope", division=world.towns["qingcheng"])
+        actions.do_create_object(
+            world.user("area_staff", "yingde"),
+            kind="city_point",
+            name="x",
+            point_type="slope",
+            division=world.towns["qingcheng"],
+        )
     with pytest.raises(Forbidden):
-        actions.do_create_object(world.user("enterprise", "yingde"), kind="analysis_unit", name="x",
-                                 point_type="device", enterprise=world.enterprises["qingcheng"])
+        actions.do_create_object(
+            world.user("enterprise", "yingde"),
+            kind="analysis_unit",
+            name="x",
+            point_type="device",
+            enterprise=world.enterprises["qingcheng"],
+        )
     with pytest.raises(ActionError) as err:
         actions.do_create_object(world.user("area_staff"), kind="city_point", name="x", point_type="slope")
     assert err.value.field == "location"
     unit = analysis_unit(world)
     assert unit.division == world.enterprises["qingcheng"].division
     with pytest.raises(Forbidden):
-        actions.do_add_event(world.user("area_staff"), unit, name="泄漏")  # the enterprise keeps its own units
+        actions.do_add_event(
+            world.user("area_staff"), unit, name="泄漏"
+        )  # the enterprise keeps its own units
 
 
 def test_reassessment_keeps_history_and_sets_owner(world):
@@ -59,10 +75,15 @@ def test_reassessment_keeps_history_and_sets_owner(world):
     actions.do_assess(staff, point, method="ls", inputs={"likelihood": 5, "severity": 4}, note="汛期复评")
     point.refresh_from_db()
     assert point.level == "major" and point.owner_post == "principal"
-    assert list(Assessment.objects.filter(risk_object=point).order_by("id").values_list("level", flat=True)) == [
-        "general", "major"]
+    assert list(
+        Assessment.objects.filter(risk_object=point).order_by("id").values_list("level", flat=True)
+    ) == ["general", "major"]
     ev = AuditEvent.objects.for_object(point).filter(action="risks.object.assess").order_by("id").last()
-    assert ev.before["level"] == "general" and ev.after["level"] == "major" and ev.after["version"] == "LS-2026.1"
+    assert (
+        ev.before["level"] == "general"
+        and ev.after["level"] == "major"
+        and ev.after["version"] == "LS-2026.1"
+    )
 
 
 def test_task_cycle_defaults_from_level_matrix(world):
@@ -93,12 +114,15 @@ def test_missed_check_is_overdue_and_escalates(world):
     counts = deadlines.reconcile(now)
     assert counts["escalated"] == 1
     assert "risks.task.overdue" in events_of(task)
-    keepers = Message.objects.filter(event="risks.check.overdue", recipient__department=world.departments["qc_town"])
+    keepers = Message.objects.filter(
+        event="risks.check.overdue", recipient__department=world.departments["qc_town"]
+    )
     assert keepers.exists()
     # A day later: the level above — for a township office, its district's emergency management bureau.
     assert deadlines.reconcile(now + dt.timedelta(days=1, minutes=1))["escalated"] == 1
-    assert Message.objects.filter(event="risks.check.overdue", urgent=True,
-                                  recipient__department=world.departments["qc_em"]).exists()
+    assert Message.objects.filter(
+        event="risks.check.overdue", urgent=True, recipient__department=world.departments["qc_em"]
+    ).exists()
     assert deadlines.reconcile(now + dt.timedelta(days=2))["escalated"] == 0
     # A late check is recorded as late and schedules from the time it was done.
     late_at = now + dt.timedelta(days=2)
@@ -113,19 +137,25 @@ def test_enterprise_unit_overdue_goes_to_supervisors_at_level_two(world):
     task = chain(world, unit)
     deadlines.reconcile(task.next_due_at + dt.timedelta(minutes=1))
     deadlines.reconcile(task.next_due_at + dt.timedelta(days=1, minutes=2))
-    supervisors = Message.objects.filter(event="risks.check.overdue", recipient__department=world.departments["qc_em"])
+    supervisors = Message.objects.filter(
+        event="risks.check.overdue", recipient__department=world.departments["qc_em"]
+    )
     assert supervisors.exists()
 
 
 def test_finding_opens_a_hazard_case_linked_back(world):
     point = city_point(world, lat=23.7, lon=113.05)
     task = chain(world, point)
-    rec = actions.do_record_check(world.user("grid_worker"), task, result="finding", note="护栏破损",
-                                  lat=23.71, lon=113.06)
+    rec = actions.do_record_check(
+        world.user("grid_worker"), task, result="finding", note="护栏破损", lat=23.71, lon=113.06
+    )
     case = HazardCase.objects.get(pk=rec.hazard_case_id)
     assert case.source == "grid" and case.category.code == "crowded" and rec.hazard_case_number == case.number
     assert ("opened_case", case) in linked(rec)
-    assert AuditEvent.objects.for_object(task).get(action="risks.task.record").after["hazard_case"] == case.number
+    assert (
+        AuditEvent.objects.for_object(task).get(action="risks.task.record").after["hazard_case"]
+        == case.number
+    )
 
 
 def test_enterprise_finding_is_self_reported(world):
@@ -174,22 +204,43 @@ def test_daily_commitment_on_time_late_and_missing(world):
     due = rules.commitment_due(day)
     assert actions.open_commitment_day(day) == 2
     assert actions.open_commitment_day(day) == 0  # idempotent
-    row = actions.do_submit_commitment(world.user("enterprise"), world.enterprises["qingcheng"], text="承诺",
-                                       signed_by="张三", day=day, at=due - dt.timedelta(minutes=5),
-                                       special_work={"hot": "2"})
+    row = actions.do_submit_commitment(
+        world.user("enterprise"),
+        world.enterprises["qingcheng"],
+        text="承诺",
+        signed_by="张三",
+        day=day,
+        at=due - dt.timedelta(minutes=5),
+        special_work={"hot": "2"},
+    )
     assert row.on_time and row.special_work == {"hot": 2}
     assert events_of(row) == ["risks.commitment.submit"]
     with pytest.raises(Conflict):
-        actions.do_submit_commitment(world.user("enterprise"), world.enterprises["qingcheng"], text="承诺",
-                                     signed_by="张三", day=day, at=due)
+        actions.do_submit_commitment(
+            world.user("enterprise"),
+            world.enterprises["qingcheng"],
+            text="承诺",
+            signed_by="张三",
+            day=day,
+            at=due,
+        )
     # 英德 did not commit: at 09:00 its supervising department hears of it.
     assert deadlines.reconcile(due + dt.timedelta(minutes=1))["escalated"] == 1
-    assert Message.objects.filter(event="risks.commitment.overdue", recipient__department=world.departments["yd_em"]).exists()
-    assert not Message.objects.filter(event="risks.commitment.overdue",
-                                      recipient__department=world.departments["qc_em"]).exists()
+    assert Message.objects.filter(
+        event="risks.commitment.overdue", recipient__department=world.departments["yd_em"]
+    ).exists()
+    assert not Message.objects.filter(
+        event="risks.commitment.overdue", recipient__department=world.departments["qc_em"]
+    ).exists()
     assert "risks.commitment.overdue" in events_of(world.enterprises["yingde"])
-    late = actions.do_submit_commitment(world.user("enterprise", "yingde"), world.enterprises["yingde"], text="承诺",
-                                        signed_by="李四", day=day, at=due + dt.timedelta(hours=1))
+    late = actions.do_submit_commitment(
+        world.user("enterprise", "yingde"),
+        world.enterprises["yingde"],
+        text="承诺",
+        signed_by="李四",
+        day=day,
+        at=due + dt.timedelta(hours=1),
+    )
     assert late.on_time is False
     from pingan.risks.selectors import commitment_rate
 
@@ -197,8 +248,9 @@ def test_daily_commitment_on_time_late_and_missing(world):
     assert (rate["on_time"], rate["required"], str(rate["rate"])) == (1, 2, "50.0")
     assert [d["rate"] for d in commitment_rate(world.user("dept_staff"), day)["districts"]] == [100]
     with pytest.raises(Forbidden):
-        actions.do_submit_commitment(world.user("enterprise", "yingde"), world.enterprises["qingcheng"],
-                                     text="x", signed_by="x")
+        actions.do_submit_commitment(
+            world.user("enterprise", "yingde"), world.enterprises["qingcheng"], text="x", signed_by="x"
+        )
     assert Commitment.objects.count() == 2
 
 
@@ -214,8 +266,11 @@ def test_models_scope(world):
 def test_major_hazard_source_generates_the_package_checks(world):
     src = mhs(world)
     tasks = CheckTask.objects.filter(risk_object=src.risk_object).order_by("id")
-    assert [(t.post, t.cycle) for t in tasks] == [("principal", "quarterly"), ("technical", "monthly"),
-                                                  ("operational", "weekly")]
+    assert [(t.post, t.cycle) for t in tasks] == [
+        ("principal", "quarterly"),
+        ("technical", "monthly"),
+        ("operational", "weekly"),
+    ]
     assert src.risk_object.enterprise == world.enterprises["qingcheng"]
     assert Deadline.objects.filter(kind="risks.check", object_id__in=[str(t.pk) for t in tasks]).count() == 3
     small = mhs(world, chemicals=[{"chemical": "氨", "quantity": 1}], population=0)
@@ -232,19 +287,26 @@ def test_check_photo_is_an_image_and_served_to_who_sees_it(world):
 
     task = chain(world, city_point(world))
     with pytest.raises(ActionError) as err:
-        actions.do_record_check(world.user("grid_worker"), task, result="ok",
-                                photo=SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>"))
+        actions.do_record_check(
+            world.user("grid_worker"),
+            task,
+            result="ok",
+            photo=SimpleUploadedFile("x.jpg", b"<script>alert(1)</script>"),
+        )
     assert err.value.field == "photo" and not task.records.exists()
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (0, 90, 200)).save(buf, format="PNG")
-    rec = actions.do_record_check(world.user("grid_worker"), task, result="ok",
-                                  photo=SimpleUploadedFile("scene.png", buf.getvalue()))
+    rec = actions.do_record_check(
+        world.user("grid_worker"), task, result="ok", photo=SimpleUploadedFile("scene.png", buf.getvalue())
+    )
     assert rec.photo.name.endswith(f"check-{rec.pk}.png")
     url = reverse("risks:record_photo", args=[rec.pk])
     c = Client()
     c.force_login(world.user("area_staff"))
     r = c.get(url)
-    assert r.status_code == 200 and r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
+    assert (
+        r.status_code == 200 and r["Content-Type"] == "image/png" and r["X-Content-Type-Options"] == "nosniff"
+    )
     c.force_login(world.user("area_staff", "yingde"))
     assert c.get(url).status_code == 404
 
@@ -262,7 +324,9 @@ def test_reassessment_moves_default_tasks_to_the_new_level(world):
     custom.refresh_from_db()
     assert (default.cycle, default.post) == ("daily", "principal") and custom.cycle == "yearly"
     assert default.next_due_at <= timezone.now() + dt.timedelta(days=1, seconds=5)
-    open_rows = Deadline.objects.filter(kind="risks.check", object_id=str(default.pk), met_at=None, cancelled_at=None)
+    open_rows = Deadline.objects.filter(
+        kind="risks.check", object_id=str(default.pk), met_at=None, cancelled_at=None
+    )
     assert [r.due_at for r in open_rows] == [default.next_due_at]
     ev = AuditEvent.objects.for_object(point).filter(action="risks.object.assess").order_by("id").last()
     assert ev.after["tasks"] == [default.pk]

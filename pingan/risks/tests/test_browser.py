@@ -34,17 +34,35 @@ def test_prevention_loop(page, login, shot):
     world = make_world()
     staff = world.user("area_staff")
     points = []
-    for name, lk, e, c, lat in (("凤城广场", 3, 10, 15, 23.70), ("滨江边坡", 6, 6, 7, 23.72),
-                                ("老城农贸市场", 6, 6, 3, 23.66), ("北江大桥", 1, 2, 3, 23.75)):
-        p = actions.do_create_object(staff, kind="city_point", name=name, point_type="crowded",
-                                     division=world.towns["qingcheng"], lat=lat, lon=113.05)
+    for name, lk, e, c, lat in (
+        ("凤城广场", 3, 10, 15, 23.70),
+        ("滨江边坡", 6, 6, 7, 23.72),
+        ("老城农贸市场", 6, 6, 3, 23.66),
+        ("北江大桥", 1, 2, 3, 23.75),
+    ):
+        p = actions.do_create_object(
+            staff,
+            kind="city_point",
+            name=name,
+            point_type="crowded",
+            division=world.towns["qingcheng"],
+            lat=lat,
+            lon=113.05,
+        )
         actions.do_assess(staff, p, method="lec", inputs={"likelihood": lk, "exposure": e, "consequence": c})
         points.append(p)
     event = actions.do_add_event(staff, points[0], name="拥挤踩踏")
     measure = actions.do_add_measure(staff, event, kind="management", description="人流限流与疏导")
-    monthly = actions.do_add_task(staff, measure, name="月度疏散通道检查", cycle="monthly",
-                                  first_due_at=timezone.now() - dt.timedelta(hours=3))
-    daily = actions.do_add_task(staff, measure, name="每日人流巡查", cycle="daily", checklist=["安全出口畅通", "护栏完好"])
+    monthly = actions.do_add_task(
+        staff,
+        measure,
+        name="月度疏散通道检查",
+        cycle="monthly",
+        first_due_at=timezone.now() - dt.timedelta(hours=3),
+    )
+    daily = actions.do_add_task(
+        staff, measure, name="每日人流巡查", cycle="daily", checklist=["安全出口畅通", "护栏完好"]
+    )
     deadlines.reconcile()  # the missed monthly check escalates
 
     # 1. The township official sees the four-colour map with counts by township.
@@ -52,8 +70,10 @@ def test_prevention_loop(page, login, shot):
     official.goto(official.base + "/console/risks/map/")
     official.wait_for_selector("#risk-map[data-ready='1']")
     assert official.locator("[data-testid=count-row]").count() >= 1
-    drawn = official.evaluate("document.getElementById('risk-map')._pingan.layers['风险点(按等级着色)'].getLayers()"
-                              ".map(l => l.feature.properties.colour)")
+    drawn = official.evaluate(
+        "document.getElementById('risk-map')._pingan.layers['风险点(按等级着色)'].getLayers()"
+        ".map(l => l.feature.properties.colour)"
+    )
     assert sorted(drawn) == ["blue", "orange", "red", "yellow"]
     official.wait_for_timeout(800)  # let the zoom to the points finish before the picture
     shot(official, "risks-1-four-colour-map")

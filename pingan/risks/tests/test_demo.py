@@ -22,6 +22,9 @@ def test_seed_is_synthetic_complete_and_idempotent(world, monkeypatch):
     assert Commitment.objects.filter(is_synthetic=True).exists()
     from pingan.risks.selectors import commitment_rate
 
-    assert commitment_rate(world.user("city_admin", "city"), dt.date.today() - dt.timedelta(days=2))["required"] >= 1
+    assert (
+        commitment_rate(world.user("city_admin", "city"), dt.date.today() - dt.timedelta(days=2))["required"]
+        >= 1
+    )
     demo.seed(lambda m: None)
     assert RiskObject.objects.filter(kind="city_point").count() == 30

@@ -9,13 +9,16 @@ from pingan.risks import rules
 from pingan.risks.rules import RuleError
 
 
-@pytest.mark.parametrize("lk,e,c,d,band,level", [
-    (6, 6, 3, 108, "显著危险", "general"),      # yellow
-    (3, 10, 15, 450, "极其危险", "major"),      # red
-    (6, 6, 7, 252, "高度危险", "large"),        # orange
-    (10, 1, 7, 70, "一般危险", "low"),          # blue (upper-inclusive)
-    (10, 2, 1, 20, "稍有危险", "low"),
-])
+@pytest.mark.parametrize(
+    "lk,e,c,d,band,level",
+    [
+        (6, 6, 3, 108, "显著危险", "general"),  # yellow
+        (3, 10, 15, 450, "极其危险", "major"),  # red
+        (6, 6, 7, 252, "高度危险", "large"),  # orange
+        (10, 1, 7, 70, "一般危险", "low"),  # blue (upper-inclusive)
+        (10, 2, 1, 20, "稍有危险", "low"),
+    ],
+)
 def test_lec_vectors(lk, e, c, d, band, level):
     g = rules.lec(lk, e, c)
     assert g.score == d and g.band_label == band and g.level == level
@@ -29,23 +32,34 @@ def test_lec_band_boundaries_upper_inclusive():
     assert rules.lec(1, 2, 40).level == "general"  # 80 → yellow
 
 
-@pytest.mark.parametrize("lk,s,r,level", [(4, 4, 16, "large"), (5, 4, 20, "major"), (3, 3, 9, "large"),
-                                         (2, 4, 8, "general"), (3, 1, 3, "low")])
+@pytest.mark.parametrize(
+    "lk,s,r,level",
+    [(4, 4, 16, "large"), (5, 4, 20, "major"), (3, 3, 9, "large"), (2, 4, 8, "general"), (3, 1, 3, "low")],
+)
 def test_ls_vectors(lk, s, r, level):
     g = rules.ls(lk, s)
     assert (g.score, g.level) == (r, level)
 
 
-@pytest.mark.parametrize("args,field", [((5, 6, 3), "likelihood"), ((6, 4, 3), "exposure"),
-                                        ((6, 6, 50), "consequence"), (("x", 6, 3), "likelihood"),
-                                        ((None, 6, 3), "likelihood")])
+@pytest.mark.parametrize(
+    "args,field",
+    [
+        ((5, 6, 3), "likelihood"),
+        ((6, 4, 3), "exposure"),
+        ((6, 6, 50), "consequence"),
+        (("x", 6, 3), "likelihood"),
+        ((None, 6, 3), "likelihood"),
+    ],
+)
 def test_lec_off_the_scale_names_the_factor(args, field):
     with pytest.raises(RuleError) as err:
         rules.lec(*args)
     assert err.value.field == field
 
 
-@pytest.mark.parametrize("args,field", [((0, 3), "likelihood"), ((3, 6), "severity"), ((2.5, 3), "likelihood")])
+@pytest.mark.parametrize(
+    "args,field", [((0, 3), "likelihood"), ((3, 6), "severity"), ((2.5, 3), "likelihood")]
+)
 def test_ls_off_the_scale(args, field):
     with pytest.raises(RuleError) as err:
         rules.ls(*args)
@@ -74,25 +88,42 @@ def test_gb18218_lpg_takes_beta_of_w2():
     assert r.r == Decimal("2.16") and r.grade == 4
 
 
-@pytest.mark.parametrize("qty,people,alpha,r,grade", [
-    ("6.25", 100, "2.0", "10.0", 3),   # boundary: R = 10 is 三级
-    ("6.25", 99, "1.5", "7.5", 4),
-    (30, 0, "0.5", "12", 3),
-    (70, 100, "2.0", "112", 1),
-])
+@pytest.mark.parametrize(
+    "qty,people,alpha,r,grade",
+    [
+        ("6.25", 100, "2.0", "10.0", 3),  # boundary: R = 10 is 三级
+        ("6.25", 99, "1.5", "7.5", 4),
+        (30, 0, "0.5", "12", 3),
+        (70, 100, "2.0", "112", 1),
+    ],
+)
 def test_gb18218_chlorine_grades(qty, people, alpha, r, grade):
     res = rules.identify(_items(("Cl2", qty)), people)
     assert res.alpha == Decimal(alpha) and res.r == Decimal(r) and res.grade == grade
 
 
-@pytest.mark.parametrize("people,alpha", [(0, "0.5"), (1, "1.0"), (29, "1.0"), (30, "1.2"), (49, "1.2"),
-                                          (50, "1.5"), (99, "1.5"), (100, "2.0"), (5000, "2.0")])
+@pytest.mark.parametrize(
+    "people,alpha",
+    [
+        (0, "0.5"),
+        (1, "1.0"),
+        (29, "1.0"),
+        (30, "1.2"),
+        (49, "1.2"),
+        (50, "1.5"),
+        (99, "1.5"),
+        (100, "2.0"),
+        (5000, "2.0"),
+    ],
+)
 def test_alpha_table(people, alpha):
     assert rules.alpha_for(people) == Decimal(alpha)
 
 
-@pytest.mark.parametrize("r,grade", [(Decimal(100), 1), (Decimal("99.9"), 2), (Decimal(50), 2), (Decimal(10), 3),
-                                     (Decimal("9.99"), 4)])
+@pytest.mark.parametrize(
+    "r,grade",
+    [(Decimal(100), 1), (Decimal("99.9"), 2), (Decimal(50), 2), (Decimal(10), 3), (Decimal("9.99"), 4)],
+)
 def test_grade_boundaries(r, grade):
     assert rules.grade_for(r) == grade
 
@@ -108,15 +139,18 @@ def test_same_chemical_twice_is_summed():
     assert rules.identify(_items(("氯", 3), ("氯气", 3)), 0).s == Decimal("1.2")
 
 
-@pytest.mark.parametrize("items,people,field", [
-    ([{"chemical": "未知物质", "quantity": 1}], 0, "chemicals[0].chemical"),
-    ([{"chemical": "氯", "quantity": 1}, {"chemical": "氨", "quantity": -1}], 0, "chemicals[1].quantity"),
-    ([{"chemical": "x", "category": "W99", "quantity": 1}], 0, "chemicals[0].category"),
-    ([{"chemical": "氯", "quantity": "abc"}], 0, "chemicals[0].quantity"),
-    ([], 0, "chemicals"),
-    ([{"chemical": "氯", "quantity": 1}], -1, "population"),
-    ([{"chemical": "氯", "quantity": 1}], 1.5, "population"),
-])
+@pytest.mark.parametrize(
+    "items,people,field",
+    [
+        ([{"chemical": "未知物质", "quantity": 1}], 0, "chemicals[0].chemical"),
+        ([{"chemical": "氯", "quantity": 1}, {"chemical": "氨", "quantity": -1}], 0, "chemicals[1].quantity"),
+        ([{"chemical": "x", "category": "W99", "quantity": 1}], 0, "chemicals[0].category"),
+        ([{"chemical": "氯", "quantity": "abc"}], 0, "chemicals[0].quantity"),
+        ([], 0, "chemicals"),
+        ([{"chemical": "氯", "quantity": 1}], -1, "population"),
+        ([{"chemical": "氯", "quantity": 1}], 1.5, "population"),
+    ],
+)
 def test_gb18218_bad_inputs_name_the_field(items, people, field):
     with pytest.raises(RuleError) as err:
         rules.identify(items, people)
@@ -130,19 +164,26 @@ def test_filing_within_15_days():
 T0 = dt.datetime(2026, 1, 31, 8, 0, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize("cycle,every,expected", [
-    ("hourly", 1, T0 + dt.timedelta(hours=1)), ("shift", 1, T0 + dt.timedelta(hours=8)),
-    ("daily", 2, T0 + dt.timedelta(days=2)), ("weekly", 1, T0 + dt.timedelta(days=7)),
-    ("monthly", 1, dt.datetime(2026, 2, 28, 8, 0, tzinfo=dt.UTC)),
-    ("quarterly", 1, dt.datetime(2026, 4, 30, 8, 0, tzinfo=dt.UTC)),
-    ("yearly", 1, dt.datetime(2027, 1, 31, 8, 0, tzinfo=dt.UTC)),
-])
+@pytest.mark.parametrize(
+    "cycle,every,expected",
+    [
+        ("hourly", 1, T0 + dt.timedelta(hours=1)),
+        ("shift", 1, T0 + dt.timedelta(hours=8)),
+        ("daily", 2, T0 + dt.timedelta(days=2)),
+        ("weekly", 1, T0 + dt.timedelta(days=7)),
+        ("monthly", 1, dt.datetime(2026, 2, 28, 8, 0, tzinfo=dt.UTC)),
+        ("quarterly", 1, dt.datetime(2026, 4, 30, 8, 0, tzinfo=dt.UTC)),
+        ("yearly", 1, dt.datetime(2027, 1, 31, 8, 0, tzinfo=dt.UTC)),
+    ],
+)
 def test_next_due(cycle, every, expected):
     assert rules.next_due(T0, cycle, every) == expected
 
 
-@pytest.mark.parametrize("cycle,every,field", [("daily", 0, "every"), ("daily", -1, "every"),
-                                               ("daily", "1.5", "every"), ("fortnightly", 1, "cycle")])
+@pytest.mark.parametrize(
+    "cycle,every,field",
+    [("daily", 0, "every"), ("daily", -1, "every"), ("daily", "1.5", "every"), ("fortnightly", 1, "cycle")],
+)
 def test_zero_or_unknown_cycle(cycle, every, field):
     with pytest.raises(RuleError) as err:
         rules.next_due(T0, cycle, every)

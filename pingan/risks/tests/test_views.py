@@ -23,8 +23,16 @@ def client_for(world, role, area="qingcheng"):
     return c
 
 
-PAGES = ["risks:list", "risks:tasks", "risks:map", "risks:mhs_list", "risks:calculator", "risks:commitments",
-         "risks:create", "risks:mhs_create"]
+PAGES = [
+    "risks:list",
+    "risks:tasks",
+    "risks:map",
+    "risks:mhs_list",
+    "risks:calculator",
+    "risks:commitments",
+    "risks:create",
+    "risks:mhs_create",
+]
 # (role, area) → pages they may open; every other page answers 403.
 OPENS = {
     ("city_admin", "city"): set(PAGES),
@@ -61,8 +69,11 @@ def test_other_district_gets_404(world):
     task = chain(world, point)
     src = mhs(world)
     c = client_for(world, "area_staff", "yingde")
-    for url in (reverse("risks:detail", args=[point.pk]), reverse("risks:task", args=[task.pk]),
-                reverse("risks:mhs_detail", args=[src.pk])):
+    for url in (
+        reverse("risks:detail", args=[point.pk]),
+        reverse("risks:task", args=[task.pk]),
+        reverse("risks:mhs_detail", args=[src.pk]),
+    ):
         assert c.get(url).status_code == 404
 
 
@@ -72,17 +83,33 @@ def test_offered_means_allowed(world):
     keeper = client_for(world, "area_staff").get(reverse("risks:detail", args=[point.pk])).content.decode()
     duty = client_for(world, "duty_officer").get(reverse("risks:detail", args=[point.pk])).content.decode()
     assert 'data-testid="assess"' in keeper and 'data-testid="assess"' not in duty
-    assert 'data-testid="record-form"' in client_for(world, "grid_worker").get(
-        reverse("risks:task", args=[task.pk])).content.decode()
-    assert 'data-testid="record-form"' not in client_for(world, "duty_officer").get(
-        reverse("risks:task", args=[task.pk])).content.decode()
-    assert 'data-testid="new-risk"' not in client_for(world, "duty_officer").get(reverse("risks:list")).content.decode()
+    assert (
+        'data-testid="record-form"'
+        in client_for(world, "grid_worker").get(reverse("risks:task", args=[task.pk])).content.decode()
+    )
+    assert (
+        'data-testid="record-form"'
+        not in client_for(world, "duty_officer").get(reverse("risks:task", args=[task.pk])).content.decode()
+    )
+    assert (
+        'data-testid="new-risk"'
+        not in client_for(world, "duty_officer").get(reverse("risks:list")).content.decode()
+    )
 
 
 def test_console_forms_run_the_actions(world):
     c = client_for(world, "area_staff")
-    r = c.post(reverse("risks:create"), {"kind": "city_point", "name": "滨江边坡", "point_type": "slope",
-                                         "division": world.towns["qingcheng"].pk, "lat": "23.70", "lon": "113.05"})
+    r = c.post(
+        reverse("risks:create"),
+        {
+            "kind": "city_point",
+            "name": "滨江边坡",
+            "point_type": "slope",
+            "division": world.towns["qingcheng"].pk,
+            "lat": "23.70",
+            "lon": "113.05",
+        },
+    )
     assert r.status_code == 302
     from pingan.risks.models import RiskObject
 
@@ -91,20 +118,36 @@ def test_console_forms_run_the_actions(world):
     c.post(url, {"op": "assess", "method": "lec", "likelihood": "3", "exposure": "10", "consequence": "15"})
     obj.refresh_from_db()
     assert obj.level == "major"
-    r = c.post(url, {"op": "assess", "method": "lec", "likelihood": "4", "exposure": "10", "consequence": "15"},
-               follow=True)
+    r = c.post(
+        url,
+        {"op": "assess", "method": "lec", "likelihood": "4", "exposure": "10", "consequence": "15"},
+        follow=True,
+    )
     assert "likelihood" in r.content.decode()  # the error names the field
     c.post(url, {"op": "event", "name": "滑坡"})
     event = obj.events.get()
     c.post(url, {"op": "measure", "event": event.pk, "kind": "engineering", "description": "截排水沟"})
     measure = event.measures.get()
     grid = world.user("grid_worker")
-    c.post(url, {"op": "task", "measure": measure.pk, "name": "雨后巡查", "cycle": "weekly", "every": "1",
-                 "checklist": "坡面裂缝\n排水通畅", "assignee": grid.pk})
+    c.post(
+        url,
+        {
+            "op": "task",
+            "measure": measure.pk,
+            "name": "雨后巡查",
+            "cycle": "weekly",
+            "every": "1",
+            "checklist": "坡面裂缝\n排水通畅",
+            "assignee": grid.pk,
+        },
+    )
     task = measure.tasks.get()
     assert task.checklist == ["坡面裂缝", "排水通畅"] and task.assignee == grid
-    r = client_for(world, "grid_worker").post(reverse("risks:task", args=[task.pk]), {
-        "result": "finding", "note": "坡脚出现裂缝", "item-0": "problem", "item-1": "ok"}, follow=True)
+    r = client_for(world, "grid_worker").post(
+        reverse("risks:task", args=[task.pk]),
+        {"result": "finding", "note": "坡脚出现裂缝", "item-0": "problem", "item-1": "ok"},
+        follow=True,
+    )
     rec = task.records.get()
     assert rec.hazard_case_id and rec.answers == {"坡面裂缝": "problem", "排水通畅": "ok"}
     assert 'data-testid="case-link"' in r.content.decode()
@@ -112,28 +155,42 @@ def test_console_forms_run_the_actions(world):
 
 def test_calculator_page_shows_steps_and_errors(world):
     c = client_for(world, "enterprise")
-    r = c.post(reverse("risks:calculator"), {"chemical": ["氯", ""], "category": ["", ""], "quantity": ["70", ""],
-                                             "population": "100"})
+    r = c.post(
+        reverse("risks:calculator"),
+        {"chemical": ["氯", ""], "category": ["", ""], "quantity": ["70", ""], "population": "100"},
+    )
     html = r.content.decode()
     assert 'data-testid="calc-r">112<' in html and 'data-testid="calc-s">14<' in html
-    r = c.post(reverse("risks:calculator"), {"chemical": ["神秘物质"], "category": [""], "quantity": ["3"],
-                                             "population": "1"})
+    r = c.post(
+        reverse("risks:calculator"),
+        {"chemical": ["神秘物质"], "category": [""], "quantity": ["3"], "population": "1"},
+    )
     assert "chemicals[0].chemical" in r.content.decode()
 
 
 def test_enterprise_declares_files_and_commits_in_the_console(world):
     c = client_for(world, "enterprise")
-    r = c.post(reverse("risks:mhs_create"), {"name": "液氨储罐", "unit_kind": "storage", "population": "40",
-                                             "chemical": ["氨", "氯"], "category": ["", ""],
-                                             "quantity": ["8", "1.5"]})
+    r = c.post(
+        reverse("risks:mhs_create"),
+        {
+            "name": "液氨储罐",
+            "unit_kind": "storage",
+            "population": "40",
+            "chemical": ["氨", "氯"],
+            "category": ["", ""],
+            "quantity": ["8", "1.5"],
+        },
+    )
     assert r.status_code == 302
     src = world.enterprises["qingcheng"].major_hazard_sources.get()
     assert src.grade == "4"
     c.post(reverse("risks:mhs_detail", args=[src.pk]), {"number": ""})
     src.refresh_from_db()
     assert src.filing_state == "filed"
-    c.post(reverse("risks:commitments"), {"text": "承诺", "signed_by": "王五", "units_running": "3",
-                                          "work-hot": "1"})
+    c.post(
+        reverse("risks:commitments"),
+        {"text": "承诺", "signed_by": "王五", "units_running": "3", "work-hot": "1"},
+    )
     row = world.enterprises["qingcheng"].commitments.get()
     assert row.units_running == 3 and row.special_work == {"hot": 1}
     html = client_for(world, "dept_staff").get(reverse("risks:commitments")).content.decode()
@@ -149,7 +206,9 @@ def test_dashboard_and_workspace(world):
     assert "今日承诺完成率" in labels
     rate = next(k for k in kpis(staff) if k["label"] == "今日承诺完成率")
     assert rate["value"] == "0.0%"
-    actions.do_submit_commitment(world.user("enterprise"), world.enterprises["qingcheng"], text="承诺", signed_by="张")
+    actions.do_submit_commitment(
+        world.user("enterprise"), world.enterprises["qingcheng"], text="承诺", signed_by="张"
+    )
     assert next(k for k in kpis(staff) if k["label"] == "今日承诺完成率")["value"] in ("100.0%", "0.0%")
     assert kpis(world.user("enterprise")) == [] and layers(world.user("public", "city")) == []
     assert layers(staff)[0]["url"] == reverse("risks-api:risk-object-map")
@@ -172,9 +231,13 @@ def test_enterprise_sees_its_own_four_colour_plan(world, login_api):
 
 def test_commitments_are_published_on_the_portal(world):
     mhs(world)
-    actions.do_submit_commitment(world.user("enterprise"), world.enterprises["qingcheng"], text="今日风险可控",
-                                 signed_by="张总")
+    actions.do_submit_commitment(
+        world.user("enterprise"), world.enterprises["qingcheng"], text="今日风险可控", signed_by="张总"
+    )
     html = Client().get(reverse("risks-public:commitments")).content.decode()
     assert "今日风险可控" in html and world.enterprises["qingcheng"].name in html
-    assert "今日风险可控" not in Client().get(reverse("risks-public:commitments") + "?day=2020-01-01").content.decode()
+    assert (
+        "今日风险可控"
+        not in Client().get(reverse("risks-public:commitments") + "?day=2020-01-01").content.decode()
+    )
     assert reverse("risks-public:commitments") in Client().get("/").content.decode()

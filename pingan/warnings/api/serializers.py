@@ -17,7 +17,15 @@ class AreaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WarningArea
-        fields = ["area_desc", "division", "geocode", "polygon", "circle_lat", "circle_lon", "circle_radius_km"]
+        fields = [
+            "area_desc",
+            "division",
+            "geocode",
+            "polygon",
+            "circle_lat",
+            "circle_lon",
+            "circle_radius_km",
+        ]
 
 
 class WarningSerializer(serializers.ModelSerializer):
@@ -28,9 +36,30 @@ class WarningSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EarlyWarning
-        fields = ["id", "identifier", "msg_type", "state", "source", "category", "event_code", "event", "colour",
-                  "severity", "headline", "description", "instruction", "onset", "expires", "sent", "division",
-                  "division_name", "original", "references", "areas", "created_at"]
+        fields = [
+            "id",
+            "identifier",
+            "msg_type",
+            "state",
+            "source",
+            "category",
+            "event_code",
+            "event",
+            "colour",
+            "severity",
+            "headline",
+            "description",
+            "instruction",
+            "onset",
+            "expires",
+            "sent",
+            "division",
+            "division_name",
+            "original",
+            "references",
+            "areas",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_severity(self, obj: EarlyWarning) -> str:
@@ -40,10 +69,13 @@ class WarningSerializer(serializers.ModelSerializer):
 class AreaInputSerializer(serializers.Serializer):
     area_desc = serializers.CharField(required=False, allow_blank=True, max_length=200)
     division = serializers.CharField(required=False, max_length=15, help_text=_("GB/T 2260 区划代码"))
-    polygon = serializers.ListField(child=serializers.ListField(child=serializers.FloatField(), min_length=2,
-                                                                max_length=2), required=False)
-    circle = serializers.DictField(child=serializers.FloatField(), required=False,
-                                   help_text=_("{lat, lon, radius_km}"))
+    polygon = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        required=False,
+    )
+    circle = serializers.DictField(
+        child=serializers.FloatField(), required=False, help_text=_("{lat, lon, radius_km}")
+    )
 
 
 class WarningWriteSerializer(serializers.Serializer):

@@ -34,9 +34,15 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = EarlyWarning.objects.all()
     permission_classes = [CanPermission]
     permission_map = {
-        "list": "warnings.view_list", "retrieve": "warnings.view", "create": "warnings.create",
-        "partial_update": "warnings.edit", "submit": "warnings.submit", "approve": "warnings.approve",
-        "reject": "warnings.reject", "publish": "warnings.publish", "follow_up": "warnings.follow_up",
+        "list": "warnings.view_list",
+        "retrieve": "warnings.view",
+        "create": "warnings.create",
+        "partial_update": "warnings.edit",
+        "submit": "warnings.submit",
+        "approve": "warnings.approve",
+        "reject": "warnings.reject",
+        "publish": "warnings.publish",
+        "follow_up": "warnings.follow_up",
     }
 
     def get_queryset(self) -> Any:
@@ -95,17 +101,24 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
         msg_type = data.pop("msg_type")
-        return self._answer(actions.do_follow_up(request.user, warning, msg_type, data), status.HTTP_201_CREATED)
+        return self._answer(
+            actions.do_follow_up(request.user, warning, msg_type, data), status.HTTP_201_CREATED
+        )
 
 
-class SubscriptionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                          viewsets.GenericViewSet):
+class SubscriptionViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """A person's township subscriptions (staff also see those of their area: who receives what)."""
 
     serializer_class = SubscriptionSerializer
     queryset = Subscription.objects.all()
     permission_classes = [CanPermission]
-    permission_map = {"list": "warnings.subscribe", "create": "warnings.subscribe", "destroy": "warnings.subscribe"}
+    permission_map = {
+        "list": "warnings.subscribe",
+        "create": "warnings.subscribe",
+        "destroy": "warnings.subscribe",
+    }
 
     def get_queryset(self) -> Any:
         return selectors.subscriptions_for(self.request.user)

@@ -7,92 +7,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EarlyWarning',
+            name="EarlyWarning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(blank=True, help_text='发布时生成;外部导入的保留原标识', max_length=80, null=True, unique=True, verbose_name='标识')),
-                ('sender', models.CharField(blank=True, max_length=200, verbose_name='发送者')),
-                ('msg_type', models.CharField(choices=[('Alert', '首次'), ('Update', '更新'), ('Cancel', '解除')], default='Alert', max_length=10, verbose_name='消息类型')),
-                ('references', models.TextField(blank=True, help_text='CAP references:发送者,标识,发送时间', verbose_name='引用')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('review', '待审批'), ('approved', '已批准'), ('published', '已发布'), ('superseded', '已更新'), ('cancelled', '已解除'), ('expired', '已过期')], db_index=True, default='draft', max_length=12, verbose_name='状态')),
-                ('source', models.CharField(choices=[('staff', '人工编制'), ('monitoring', '监测自动建议'), ('import', '外部导入')], default='staff', max_length=12, verbose_name='来源')),
-                ('category', models.CharField(choices=[('natural', '自然灾害'), ('accident', '事故灾难'), ('public_health', '公共卫生事件')], default='natural', max_length=20, verbose_name='事件类别')),
-                ('event_code', models.CharField(max_length=10, verbose_name='事件代码')),
-                ('event', models.CharField(max_length=50, verbose_name='事件')),
-                ('colour', models.CharField(choices=[('red', '红色(一级)'), ('orange', '橙色(二级)'), ('yellow', '黄色(三级)'), ('blue', '蓝色(四级)'), ('unknown', '未定级')], max_length=10, verbose_name='预警级别')),
-                ('urgency', models.CharField(default='Expected', max_length=12, verbose_name='紧迫程度')),
-                ('certainty', models.CharField(default='Likely', max_length=12, verbose_name='确定程度')),
-                ('headline', models.CharField(max_length=200, verbose_name='标题')),
-                ('description', models.TextField(verbose_name='预警内容')),
-                ('instruction', models.TextField(blank=True, verbose_name='防御措施')),
-                ('onset', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('expires', models.DateTimeField(verbose_name='失效时间')),
-                ('sent', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='发布时间')),
-                ('sender_name', models.CharField(blank=True, max_length=200, verbose_name='发布单位')),
-                ('cap_xml', models.TextField(blank=True, help_text='发布或导入时的原文', verbose_name='CAP 报文')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='合成数据')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='发布区域')),
-                ('original', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='warnings.earlywarning', verbose_name='原预警')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(
+                        blank=True,
+                        help_text="发布时生成;外部导入的保留原标识",
+                        max_length=80,
+                        null=True,
+                        unique=True,
+                        verbose_name="标识",
+                    ),
+                ),
+                ("sender", models.CharField(blank=True, max_length=200, verbose_name="发送者")),
+                (
+                    "msg_type",
+                    models.CharField(
+                        choices=[("Alert", "首次"), ("Update", "更新"), ("Cancel", "解除")],
+                        default="Alert",
+                        max_length=10,
+                        verbose_name="消息类型",
+                    ),
+                ),
+                (
+                    "references",
+                    models.TextField(
+                        blank=True, help_text="CAP references:发送者,标识,发送时间", verbose_name="引用"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("review", "待审批"),
+                            ("approved", "已批准"),
+                            ("published", "已发布"),
+                            ("superseded", "已更新"),
+                            ("cancelled", "已解除"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("staff", "人工编制"),
+                            ("monitoring", "监测自动建议"),
+                            ("import", "外部导入"),
+                        ],
+                        default="staff",
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("natural", "自然灾害"),
+                            ("accident", "事故灾难"),
+                            ("public_health", "公共卫生事件"),
+                        ],
+                        default="natural",
+                        max_length=20,
+                        verbose_name="事件类别",
+                    ),
+                ),
+                ("event_code", models.CharField(max_length=10, verbose_name="事件代码")),
+                ("event", models.CharField(max_length=50, verbose_name="事件")),
+                (
+                    "colour",
+                    models.CharField(
+                        choices=[
+                            ("red", "红色(一级)"),
+                            ("orange", "橙色(二级)"),
+                            ("yellow", "黄色(三级)"),
+                            ("blue", "蓝色(四级)"),
+                            ("unknown", "未定级"),
+                        ],
+                        max_length=10,
+                        verbose_name="预警级别",
+                    ),
+                ),
+                ("urgency", models.CharField(default="Expected", max_length=12, verbose_name="紧迫程度")),
+                ("certainty", models.CharField(default="Likely", max_length=12, verbose_name="确定程度")),
+                ("headline", models.CharField(max_length=200, verbose_name="标题")),
+                ("description", models.TextField(verbose_name="预警内容")),
+                ("instruction", models.TextField(blank=True, verbose_name="防御措施")),
+                ("onset", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("expires", models.DateTimeField(verbose_name="失效时间")),
+                ("sent", models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="发布时间")),
+                ("sender_name", models.CharField(blank=True, max_length=200, verbose_name="发布单位")),
+                (
+                    "cap_xml",
+                    models.TextField(blank=True, help_text="发布或导入时的原文", verbose_name="CAP 报文"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="合成数据")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="发布区域",
+                    ),
+                ),
+                (
+                    "original",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="warnings.earlywarning",
+                        verbose_name="原预警",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预警',
-                'verbose_name_plural': '预警',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "预警",
+                "verbose_name_plural": "预警",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geo.division', verbose_name='乡镇/街道')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='warning_subscriptions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="乡镇/街道",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="warning_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预警订阅',
-                'verbose_name_plural': '预警订阅',
-                'ordering': ['id'],
+                "verbose_name": "预警订阅",
+                "verbose_name_plural": "预警订阅",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='WarningArea',
+            name="WarningArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area_desc', models.CharField(max_length=200, verbose_name='区域描述')),
-                ('geocode', models.CharField(blank=True, max_length=15, verbose_name='区划代码')),
-                ('polygon', models.JSONField(blank=True, help_text='[[经度, 纬度], …],首尾相同', null=True, verbose_name='多边形')),
-                ('circle_lat', models.FloatField(blank=True, null=True, verbose_name='圆心纬度')),
-                ('circle_lon', models.FloatField(blank=True, null=True, verbose_name='圆心经度')),
-                ('circle_radius_km', models.FloatField(blank=True, null=True, verbose_name='半径(公里)')),
-                ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='区划')),
-                ('warning', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='warnings.earlywarning')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("area_desc", models.CharField(max_length=200, verbose_name="区域描述")),
+                ("geocode", models.CharField(blank=True, max_length=15, verbose_name="区划代码")),
+                (
+                    "polygon",
+                    models.JSONField(
+                        blank=True, help_text="[[经度, 纬度], …],首尾相同", null=True, verbose_name="多边形"
+                    ),
+                ),
+                ("circle_lat", models.FloatField(blank=True, null=True, verbose_name="圆心纬度")),
+                ("circle_lon", models.FloatField(blank=True, null=True, verbose_name="圆心经度")),
+                ("circle_radius_km", models.FloatField(blank=True, null=True, verbose_name="半径(公里)")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="区划",
+                    ),
+                ),
+                (
+                    "warning",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="areas",
+                        to="warnings.earlywarning",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预警区域',
-                'verbose_name_plural': '预警区域',
-                'ordering': ['id'],
+                "verbose_name": "预警区域",
+                "verbose_name_plural": "预警区域",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='earlywarning',
-            index=models.Index(fields=['state', 'expires'], name='warnings_ea_state_f87468_idx'),
+            model_name="earlywarning",
+            index=models.Index(fields=["state", "expires"], name="warnings_ea_state_f87468_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('user', 'division'), name='warnings_subscription_once'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                fields=("user", "division"), name="warnings_subscription_once"
+            ),
         ),
     ]

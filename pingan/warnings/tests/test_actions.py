@@ -22,8 +22,12 @@ def actions_of(obj):
 def test_each_step_is_audited(world):
     w = to_state(world, "published")
     assert w.state == State.PUBLISHED
-    assert actions_of(w) == ["warnings.warning.create", "warnings.warning.submit", "warnings.warning.approve",
-                             "warnings.warning.publish"]
+    assert actions_of(w) == [
+        "warnings.warning.create",
+        "warnings.warning.submit",
+        "warnings.warning.approve",
+        "warnings.warning.publish",
+    ]
     ev = AuditEvent.objects.get(action="warnings.warning.publish")
     assert ev.before["state"] == "approved" and ev.after["state"] == "published"
     assert ev.division_path == world.districts["qingcheng"].path
@@ -68,8 +72,16 @@ def test_publish_twice_is_a_conflict_or_refused(world):
         actions.do_publish(world.user("duty_officer"), w)
 
 
-@pytest.mark.parametrize("field,value", [("expires", None), ("event_code", "99X99"), ("colour", "unknown"),
-                                         ("category", "social_security"), ("headline", " ")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("expires", None),
+        ("event_code", "99X99"),
+        ("colour", "unknown"),
+        ("category", "social_security"),
+        ("headline", " "),
+    ],
+)
 def test_bad_content_names_the_field(world, field, value):
     with pytest.raises(ActionError) as err:
         draft(world, **{field: value})
@@ -83,12 +95,15 @@ def test_expires_before_onset_refused(world):
     assert err.value.field == "expires"
 
 
-@pytest.mark.parametrize("areas,field", [
-    ([{"division": "999999"}], "areas[0].division"),
-    ([{"polygon": [[113, 23], [113.1, 23]]}], "areas[0].polygon"),
-    ([{"circle": {"lat": 23.7, "lon": 113.05, "radius_km": 0}}], "areas[0].circle"),
-    ([{"area_desc": "nothing"}], "areas[0]"),
-])
+@pytest.mark.parametrize(
+    "areas,field",
+    [
+        ([{"division": "999999"}], "areas[0].division"),
+        ([{"polygon": [[113, 23], [113.1, 23]]}], "areas[0].polygon"),
+        ([{"circle": {"lat": 23.7, "lon": 113.05, "radius_km": 0}}], "areas[0].circle"),
+        ([{"area_desc": "nothing"}], "areas[0]"),
+    ],
+)
 def test_bad_areas_name_the_field(world, areas, field):
     with pytest.raises(ActionError) as err:
         draft(world, areas=areas)
@@ -96,11 +111,18 @@ def test_bad_areas_name_the_field(world, areas, field):
 
 
 def test_published_message_validates_against_the_xsd(world):
-    w = to_state(world, "published", areas=[
-        {"division": "441802006"},
-        {"area_desc": "北江沿岸", "polygon": [[113.0, 23.6], [113.1, 23.6], [113.1, 23.7], [113.0, 23.6]]},
-        {"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 5}},
-    ])
+    w = to_state(
+        world,
+        "published",
+        areas=[
+            {"division": "441802006"},
+            {
+                "area_desc": "北江沿岸",
+                "polygon": [[113.0, 23.6], [113.1, 23.6], [113.1, 23.7], [113.0, 23.6]],
+            },
+            {"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 5}},
+        ],
+    )
     assert cap.validate(w.cap_xml) == []
     parsed = cap.parse(w.cap_xml)
     assert parsed.identifier == w.identifier and parsed.msg_type == "Alert"

@@ -18,12 +18,24 @@ pytestmark = pytest.mark.django_db
 
 ROLES = MATRIX_PEOPLE + [(None, None)]
 IDS = [f"{r}-{a}" for r, a in ROLES]
-SEES = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-        ("grid_worker", "qingcheng"), ("inspector", "qingcheng"), ("duty_officer", "qingcheng"),
-        ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"), ("integration", "city")}
+SEES = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("grid_worker", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("integration", "city"),
+}
 STAFF = SEES | {("area_staff", "yingde"), ("dept_staff", "yingde")}
-WRITERS = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("duty_officer", "qingcheng"),
-           ("duty_leader", "qingcheng")}
+WRITERS = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+}
 APPROVERS = {("city_admin", "city"), ("duty_leader", "qingcheng")}
 PUBLISHERS = {("city_admin", "city"), ("duty_officer", "qingcheng"), ("duty_leader", "qingcheng")}
 
@@ -46,8 +58,14 @@ def expected_on_object(role, area, allowed, ok=200):
 
 def payload(**over):
     now = timezone.now()
-    return {"division": "441802", "event_code": "11B03", "colour": "yellow", "headline": "暴雨黄色预警",
-            "description": "预计6小时降雨50毫米以上", "expires": (now + timedelta(hours=6)).isoformat()} | over
+    return {
+        "division": "441802",
+        "event_code": "11B03",
+        "colour": "yellow",
+        "headline": "暴雨黄色预警",
+        "description": "预计6小时降雨50毫米以上",
+        "expires": (now + timedelta(hours=6)).isoformat(),
+    } | over
 
 
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
@@ -90,7 +108,9 @@ def test_create(world, role, area):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_patch_draft(world, role, area):
     w = to_state(world, "draft")
-    r = client_for(world, role, area).patch(f"/api/v1/warnings/{w.pk}/", {"headline": "新标题"}, format="json")
+    r = client_for(world, role, area).patch(
+        f"/api/v1/warnings/{w.pk}/", {"headline": "新标题"}, format="json"
+    )
     assert r.status_code in expected_on_object(role, area, WRITERS)
     if r.status_code == 200:
         assert r.json()["headline"] == "新标题"
@@ -108,7 +128,9 @@ def test_submit(world, role, area):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_approve(world, role, area):
     w = to_state(world, "review")  # yellow, written by the 清城 duty officer
-    r = client_for(world, role, area).post(f"/api/v1/warnings/{w.pk}/approve/", {"note": "同意"}, format="json")
+    r = client_for(world, role, area).post(
+        f"/api/v1/warnings/{w.pk}/approve/", {"note": "同意"}, format="json"
+    )
     assert r.status_code in expected_on_object(role, area, APPROVERS)
     w.refresh_from_db()
     assert (w.state == State.APPROVED) == (r.status_code == 200)
@@ -117,7 +139,9 @@ def test_approve(world, role, area):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_reject(world, role, area):
     w = to_state(world, "review")
-    r = client_for(world, role, area).post(f"/api/v1/warnings/{w.pk}/reject/", {"note": "请补充区域"}, format="json")
+    r = client_for(world, role, area).post(
+        f"/api/v1/warnings/{w.pk}/reject/", {"note": "请补充区域"}, format="json"
+    )
     assert r.status_code in expected_on_object(role, area, APPROVERS)
 
 
@@ -133,8 +157,9 @@ def test_publish(world, role, area):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_follow_up(world, role, area):
     w = to_state(world, "published")
-    r = client_for(world, role, area).post(f"/api/v1/warnings/{w.pk}/follow-up/", {"msg_type": "Cancel"},
-                                           format="json")
+    r = client_for(world, role, area).post(
+        f"/api/v1/warnings/{w.pk}/follow-up/", {"msg_type": "Cancel"}, format="json"
+    )
     assert r.status_code in expected_on_object(role, area, WRITERS, ok=201)
     if r.status_code == 201:
         assert r.json()["msg_type"] == "Cancel" and w.identifier in r.json()["references"]
@@ -170,12 +195,18 @@ def test_delete_someone_elses_subscription(world, role, area):
 
 
 # --- Bad inputs: 400 naming the field -------------------------------------------------------------------
-@pytest.mark.parametrize("over,field", [
-    ({"expires": None}, "expires"), ({"event_code": "11Z99"}, "event_code"), ({"colour": "purple"}, "colour"),
-    ({"division": "000000"}, "division"), ({"category": "social_security"}, "category"),
-    ({"areas": [{"polygon": [[113.0, 23.6], [113.1, 23.6]]}]}, "areas[0].polygon"),
-    ({"areas": [{"division": "999999999"}]}, "areas[0].division"),
-])
+@pytest.mark.parametrize(
+    "over,field",
+    [
+        ({"expires": None}, "expires"),
+        ({"event_code": "11Z99"}, "event_code"),
+        ({"colour": "purple"}, "colour"),
+        ({"division": "000000"}, "division"),
+        ({"category": "social_security"}, "category"),
+        ({"areas": [{"polygon": [[113.0, 23.6], [113.1, 23.6]]}]}, "areas[0].polygon"),
+        ({"areas": [{"division": "999999999"}]}, "areas[0].division"),
+    ],
+)
 def test_bad_input_names_the_field(world, over, field):
     data = payload(**over)
     if over.get("expires", 1) is None:
@@ -186,14 +217,16 @@ def test_bad_input_names_the_field(world, over, field):
 
 
 def test_subscription_to_a_district_is_refused(world):
-    r = client_for(world, "public", "city").post("/api/v1/warning-subscriptions/", {"division": "441802"},
-                                                 format="json")
+    r = client_for(world, "public", "city").post(
+        "/api/v1/warning-subscriptions/", {"division": "441802"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "division"
 
 
 def test_expires_in_the_past_is_400(world):
     r = client_for(world, "duty_officer", "qingcheng").post(
-        "/api/v1/warnings/", payload(expires=(timezone.now() - timedelta(hours=1)).isoformat()), format="json")
+        "/api/v1/warnings/", payload(expires=(timezone.now() - timedelta(hours=1)).isoformat()), format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "expires"
 
 
@@ -217,10 +250,16 @@ def test_city_warning_is_seen_by_districts_but_written_only_by_the_city(world):
 def test_patch_replaces_areas_and_names_bad_ones(world):
     w = to_state(world, "draft")
     c = client_for(world, "duty_officer", "qingcheng")
-    r = c.patch(f"/api/v1/warnings/{w.pk}/", {"areas": [
-        {"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 4}}]}, format="json")
+    r = c.patch(
+        f"/api/v1/warnings/{w.pk}/",
+        {"areas": [{"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 4}}]},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["areas"][0]["circle_radius_km"] == 4
-    r = c.patch(f"/api/v1/warnings/{w.pk}/", {"areas": [{"circle": {"lat": 123, "lon": 113, "radius_km": 4}}]},
-                format="json")
+    r = c.patch(
+        f"/api/v1/warnings/{w.pk}/",
+        {"areas": [{"circle": {"lat": 123, "lon": 113, "radius_km": 4}}]},
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "areas[0].circle"
     assert AuditEvent.objects.filter(action="warnings.warning.edit").count() == 1

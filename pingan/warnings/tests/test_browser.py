@@ -93,4 +93,6 @@ def test_rainstorm_to_published_updated_cancelled(page, login, shot):
     anon.goto(anon.base + "/warnings/")
     assert "目前没有生效的预警" in anon.inner_text("[data-testid=active-warnings]")
     shot(anon, "warnings-5-portal-after-cancel")
-    assert Message.objects.filter(recipient=world.user("public", "city"), event="warnings.cancel").count() == 1
+    assert (
+        Message.objects.filter(recipient=world.user("public", "city"), event="warnings.cancel").count() == 1
+    )

@@ -17,21 +17,33 @@ pytestmark = pytest.mark.django_db
 CAP = "urn:oasis:names:tc:emergency:cap:1.2"
 
 
-def alert(identifier, *, msg_type="Alert", references="", severity="Orange", code="11B03", expires=True,
-          area='<area><areaDesc>清城区</areaDesc><geocode><valueName>GB/T 2260</valueName><value>441802</value></geocode></area>'):
+def alert(
+    identifier,
+    *,
+    msg_type="Alert",
+    references="",
+    severity="Orange",
+    code="11B03",
+    expires=True,
+    area="<area><areaDesc>清城区</areaDesc><geocode><valueName>GB/T 2260</valueName><value>441802</value></geocode></area>",  # noqa: E501
+):
     refs = f"<references>{references}</references>" if references else ""
     exp = "<expires>2099-07-01T20:00:00+08:00</expires>" if expires else ""
-    return f"""<alert xmlns="{CAP}"><identifier>{identifier}</identifier><sender>gd-weather@example.cn</sender>
-<sent>2026-07-01T14:00:00+08:00</sent><status>Actual</status><msgType>{msg_type}</msgType><scope>Public</scope>{refs}
+    return f"""<alert xmlns="{CAP}"><identifier>{identifier}</identifier>
+<sender>gd-weather@example.cn</sender><sent>2026-07-01T14:00:00+08:00</sent><status>Actual</status><msgType>{msg_type}</msgType><scope>Public</scope>{refs}
 <info><language>zh-CN</language><category>Met</category><event>暴雨</event><urgency>Immediate</urgency>
-<severity>{severity}</severity><certainty>Likely</certainty><eventCode><valueName>GB/T 35965.1</valueName><value>{code}</value></eventCode>
+<severity>{severity}</severity><certainty>Likely</certainty>
+<eventCode><valueName>GB/T 35965.1</valueName><value>{code}</value></eventCode>
 {exp}<senderName>清远市气象台</senderName><headline>清远市气象台发布暴雨橙色预警信号</headline>
 <description>过去3小时清城区已出现50毫米以上降雨。</description>{area}</info></alert>"""
 
 
 def feed(*contents):
-    entries = "".join(f'<entry><id>tag:weather,{i}</id><title>t</title><updated>2026-07-01T14:00:00+08:00</updated>'
-                      f'<content type="application/cap+xml">{c}</content></entry>' for i, c in enumerate(contents))
+    entries = "".join(
+        f"<entry><id>tag:weather,{i}</id><title>t</title><updated>2026-07-01T14:00:00+08:00</updated>"
+        f'<content type="application/cap+xml">{c}</content></entry>'
+        for i, c in enumerate(contents)
+    )
     return f'<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id><title>t</title>{entries}</feed>'
 
 
@@ -45,7 +57,12 @@ def test_duplicate_and_malformed_give_one_warning_and_one_error(world):
     assert result.duplicates == [A]
     assert len(result.errors) == 1 and "tag:weather,2" in result.errors[0] and "expires" in result.errors[0]
     w = EarlyWarning.objects.get(identifier=A)
-    assert (w.state, w.source, w.colour, w.division.code) == (State.PUBLISHED, Source.IMPORT, "orange", "441802")
+    assert (w.state, w.source, w.colour, w.division.code) == (
+        State.PUBLISHED,
+        Source.IMPORT,
+        "orange",
+        "441802",
+    )
     assert AuditEvent.objects.filter(action="warnings.warning.import").count() == 2
 
 
@@ -70,7 +87,9 @@ def test_cap_severity_values_are_read_too(world):
 def test_cancel_ends_the_original(world):
     B = "44180041600000_20260701160000"
     import_feed(feed(alert(A)))
-    result = import_feed(feed(alert(B, msg_type="Cancel", references=f"gd-weather@example.cn,{A},2026-07-01T14:00:00+08:00")))
+    result = import_feed(
+        feed(alert(B, msg_type="Cancel", references=f"gd-weather@example.cn,{A},2026-07-01T14:00:00+08:00"))
+    )
     assert result.created == [B]
     original = EarlyWarning.objects.get(identifier=A)
     assert original.state == State.CANCELLED
@@ -89,14 +108,18 @@ def test_not_xml_is_one_error(world):
 
 
 def test_content_that_is_not_xml_is_one_error_and_others_survive(world):
-    body = feed(alert(A)).replace("</feed>", '<entry><id>junk</id><content type="text/xml">&lt;alert</content></entry></feed>')
+    body = feed(alert(A)).replace(
+        "</feed>", '<entry><id>junk</id><content type="text/xml">&lt;alert</content></entry></feed>'
+    )
     result = import_feed(body)
     assert result.created == [A] and len(result.errors) == 1 and result.errors[0].startswith("junk")
 
 
 def test_linked_messages_are_fetched(world):
-    body = ('<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>l1</id>'
-            '<link rel="related" type="application/cap+xml" href="http://bureau.example/a.xml"/></entry></feed>')
+    body = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>l1</id>'
+        '<link rel="related" type="application/cap+xml" href="http://bureau.example/a.xml"/></entry></feed>'
+    )
     result = import_feed(body, fetcher=lambda url: alert(A).encode())
     assert result.created == [A]
 
@@ -107,7 +130,9 @@ def test_management_command_reads_a_file(world, tmp_path: Path):
     out = io.StringIO()
     call_command("import_cap_feed", str(path), stdout=out)
     assert "1 new" in out.getvalue()
-    path.write_text(feed(alert(A, expires=False).replace(A, "44180041600000_20260701150000")), encoding="utf-8")
+    path.write_text(
+        feed(alert(A, expires=False).replace(A, "44180041600000_20260701150000")), encoding="utf-8"
+    )
     with pytest.raises(CommandError):
         call_command("import_cap_feed", str(path), stdout=io.StringIO(), stderr=io.StringIO())
 

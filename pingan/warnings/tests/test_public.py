@@ -35,7 +35,10 @@ def test_feed_carries_each_public_message_inline_and_linked(world):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/atom+xml")
     feed = ET.fromstring(r.content)
     entries = feed.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}id") for e in entries] == [f"urn:cap:{upd.identifier}", f"urn:cap:{w.identifier}"]
+    assert [e.findtext(f"{ATOM}id") for e in entries] == [
+        f"urn:cap:{upd.identifier}",
+        f"urn:cap:{w.identifier}",
+    ]
     for e in entries:
         alert = e.find(f"{ATOM}content/{{{cap.NS}}}alert")
         assert cap.validate(ET.tostring(alert, encoding="unicode")) == []
@@ -50,9 +53,14 @@ def test_cap_xml_per_alert(world):
 
 
 def test_geojson_has_active_warnings_only(world):
-    w = to_state(world, "published", areas=[
-        {"division": "441802006"},
-        {"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 3}}])
+    w = to_state(
+        world,
+        "published",
+        areas=[
+            {"division": "441802006"},
+            {"area_desc": "水库下游", "circle": {"lat": 23.7, "lon": 113.05, "radius_km": 3}},
+        ],
+    )
     data = Client().get("/warnings/active.geojson").json()
     assert len(data["features"]) == 2
     assert {f["properties"]["identifier"] for f in data["features"]} == {w.identifier}
@@ -104,14 +112,24 @@ def test_township_subscribers_are_notified_on_publish(world):
 def test_polygon_area_reaches_townships_whose_centre_is_inside(world):
     citizen = world.user("public", "city")
     Subscription.objects.create(user=citizen, division=world.towns["yingde"])  # centre 113.35, 24.2
-    to_state(world, "published", areas=[
-        {"area_desc": "英城", "polygon": [[113.3, 24.1], [113.4, 24.1], [113.4, 24.3], [113.3, 24.3], [113.3, 24.1]]}])
+    to_state(
+        world,
+        "published",
+        areas=[
+            {
+                "area_desc": "英城",
+                "polygon": [[113.3, 24.1], [113.4, 24.1], [113.4, 24.3], [113.3, 24.3], [113.3, 24.1]],
+            }
+        ],
+    )
     assert Message.objects.filter(recipient=citizen).count() == 1
 
 
 def _subscribers(world, n, tag):
     people = User.objects.bulk_create([User(username=f"sub{tag}-{i}", role=Role.PUBLIC) for i in range(n)])
-    Subscription.objects.bulk_create([Subscription(user=p, division=world.towns["qingcheng"]) for p in people])
+    Subscription.objects.bulk_create(
+        [Subscription(user=p, division=world.towns["qingcheng"]) for p in people]
+    )
 
 
 def test_fan_out_is_constant_in_queries(world, django_assert_num_queries):

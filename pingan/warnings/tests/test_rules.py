@@ -7,8 +7,16 @@ import pytest
 from pingan.warnings import rules
 
 
-@pytest.mark.parametrize("colour,severity", [("red", "Extreme"), ("orange", "Severe"), ("yellow", "Moderate"),
-                                             ("blue", "Minor"), ("unknown", "Unknown")])
+@pytest.mark.parametrize(
+    "colour,severity",
+    [
+        ("red", "Extreme"),
+        ("orange", "Severe"),
+        ("yellow", "Moderate"),
+        ("blue", "Minor"),
+        ("unknown", "Unknown"),
+    ],
+)
 def test_colour_to_cap_severity(colour, severity):
     assert rules.cap_severity(colour) == severity
     assert rules.colour_from_severity(severity) == colour
@@ -16,8 +24,17 @@ def test_colour_to_cap_severity(colour, severity):
     assert rules.colour_from_severity(colour.capitalize()) == colour
 
 
-@pytest.mark.parametrize("rain,hours,signal", [(55, 3, "orange"), (55, 5, "yellow"), (100, 3, "red"),
-                                               (50, 12, "blue"), (49.9, 3, None), (60, 13, None)])
+@pytest.mark.parametrize(
+    "rain,hours,signal",
+    [
+        (55, 3, "orange"),
+        (55, 5, "yellow"),
+        (100, 3, "red"),
+        (50, 12, "blue"),
+        (49.9, 3, None),
+        (60, 13, None),
+    ],
+)
 def test_national_rainstorm_vectors(rain, hours, signal):
     assert rules.rainstorm_signal(rain, hours) == signal
 
@@ -53,11 +70,18 @@ def test_make_identifier_round_trips():
     assert rules.parse_identifier(value).n == 3
 
 
-@pytest.mark.parametrize("msg_type,refs,problem", [
-    ("Alert", [], None), ("Alert", ["a,b,c"], "alert_with_references"),
-    ("Update", [], "missing_references"), ("Cancel", [], "missing_references"),
-    ("Update", ["a,b,c"], None), ("Cancel", ["a,b,c"], None), ("Ack", [], "msg_type"),
-])
+@pytest.mark.parametrize(
+    "msg_type,refs,problem",
+    [
+        ("Alert", [], None),
+        ("Alert", ["a,b,c"], "alert_with_references"),
+        ("Update", [], "missing_references"),
+        ("Cancel", [], "missing_references"),
+        ("Update", ["a,b,c"], None),
+        ("Cancel", ["a,b,c"], None),
+        ("Ack", [], "msg_type"),
+    ],
+)
 def test_update_and_cancel_carry_references(msg_type, refs, problem):
     assert rules.references_problem(msg_type, refs) == problem
 
@@ -70,8 +94,10 @@ def test_expires_is_required_and_after_onset():
     assert rules.times_problem(now, now + timedelta(hours=6), now) is None
 
 
-@pytest.mark.parametrize("colour,level", [("red", "city"), ("orange", "city"), ("yellow", "district"),
-                                          ("blue", "district"), ("unknown", "city")])
+@pytest.mark.parametrize(
+    "colour,level",
+    [("red", "city"), ("orange", "city"), ("yellow", "district"), ("blue", "district"), ("unknown", "city")],
+)
 def test_who_approves_by_level(colour, level):
     assert rules.approval_level(colour) == level
     assert rules.APPROVAL_LEVEL_SOURCE["source"]
@@ -81,7 +107,9 @@ def test_levels_are_one_to_four_red_highest():
     assert rules.LEVEL_BY_COLOUR == {"red": 1, "orange": 2, "yellow": 3, "blue": 4}
 
 
-@pytest.mark.parametrize("category,allowed", [("natural", True), ("accident", True), ("public_health", True),
-                                              ("social_security", False)])
+@pytest.mark.parametrize(
+    "category,allowed",
+    [("natural", True), ("accident", True), ("public_health", True), ("social_security", False)],
+)
 def test_warnings_only_for_three_categories(category, allowed):
     assert rules.warning_allowed(category) is allowed

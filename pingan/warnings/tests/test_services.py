@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_rainstorm_signal_becomes_a_draft(world):
-    w = services.propose_from_rainstorm("orange", world.towns["qingcheng"], rain_mm=55, hours=3, station="凤城站")
+    w = services.propose_from_rainstorm(
+        "orange", world.towns["qingcheng"], rain_mm=55, hours=3, station="凤城站"
+    )
     assert (w.state, w.source, w.colour, w.event_code) == (State.DRAFT, Source.MONITORING, "orange", "11B03")
     ev = AuditEvent.objects.get(action="warnings.warning.propose")
     assert ev.actor_label == "system:monitoring" and "凤城站" in ev.note
@@ -41,7 +43,9 @@ def test_dashboard_layer_and_kpis(world):
     assert any(layer["url"] == "/warnings/active.geojson" for layer in layers)
     kpis = {k["label"]: k["value"] for k in registry.kpis(world.user("duty_officer"))}
     assert kpis["生效预警"] == 1
-    assert {k["label"]: k["value"] for k in registry.kpis(world.user("area_staff", "yingde"))}["生效预警"] == 0
+    assert {k["label"]: k["value"] for k in registry.kpis(world.user("area_staff", "yingde"))}[
+        "生效预警"
+    ] == 0
 
 
 def test_the_queued_form_takes_a_division_id(world):

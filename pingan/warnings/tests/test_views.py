@@ -16,9 +16,17 @@ from .factories import to_state
 pytestmark = pytest.mark.django_db
 ROLES = MATRIX_PEOPLE + [(None, None)]
 IDS = [f"{r}-{a}" for r, a in ROLES]
-SEES = {("city_admin", "city"), ("dept_staff", "qingcheng"), ("area_staff", "qingcheng"),
-        ("grid_worker", "qingcheng"), ("inspector", "qingcheng"), ("duty_officer", "qingcheng"),
-        ("duty_leader", "qingcheng"), ("rescue_lead", "qingcheng"), ("integration", "city")}
+SEES = {
+    ("city_admin", "city"),
+    ("dept_staff", "qingcheng"),
+    ("area_staff", "qingcheng"),
+    ("grid_worker", "qingcheng"),
+    ("inspector", "qingcheng"),
+    ("duty_officer", "qingcheng"),
+    ("duty_leader", "qingcheng"),
+    ("rescue_lead", "qingcheng"),
+    ("integration", "city"),
+}
 
 
 def client(world, role, area):
@@ -51,10 +59,20 @@ def test_list_and_detail_gate(world, role, area):
 def test_workflow_through_the_console(world):
     officer, leader = client(world, "duty_officer", "qingcheng"), client(world, "duty_leader", "qingcheng")
     now = timezone.localtime()
-    r = officer.post("/console/warnings/new/", {
-        "division": world.districts["qingcheng"].pk, "category": "natural", "event_code": "11B03", "colour": "blue",
-        "headline": "清城区暴雨蓝色预警", "description": "12小时内降雨将达50毫米以上", "instruction": "",
-        "expires": (now + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M"), "towns": [world.towns["qingcheng"].pk]})
+    r = officer.post(
+        "/console/warnings/new/",
+        {
+            "division": world.districts["qingcheng"].pk,
+            "category": "natural",
+            "event_code": "11B03",
+            "colour": "blue",
+            "headline": "清城区暴雨蓝色预警",
+            "description": "12小时内降雨将达50毫米以上",
+            "instruction": "",
+            "expires": (now + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M"),
+            "towns": [world.towns["qingcheng"].pk],
+        },
+    )
     w = EarlyWarning.objects.get()
     assert r.status_code == 302 and w.areas.get().geocode == "441802006"
     assert 'data-testid="submit"' in officer.get(f"/console/warnings/{w.pk}/").content.decode()
@@ -72,9 +90,18 @@ def test_workflow_through_the_console(world):
 
 def test_create_form_shows_errors(world):
     c = client(world, "duty_officer", "qingcheng")
-    r = c.post("/console/warnings/new/", {"division": world.districts["qingcheng"].pk, "category": "natural",
-                                          "event_code": "11B03", "colour": "blue", "headline": "x",
-                                          "description": "y", "expires": ""})
+    r = c.post(
+        "/console/warnings/new/",
+        {
+            "division": world.districts["qingcheng"].pk,
+            "category": "natural",
+            "event_code": "11B03",
+            "colour": "blue",
+            "headline": "x",
+            "description": "y",
+            "expires": "",
+        },
+    )
     assert r.status_code == 200 and not EarlyWarning.objects.exists()
 
 
@@ -119,13 +146,26 @@ def test_edit_a_monitoring_proposal_before_submitting(world):
     form = officer.get(f"/console/warnings/{w.pk}/edit/")
     assert form.status_code == 200
     expires = timezone.localtime(w.expires).strftime("%Y-%m-%dT%H:%M")
-    r = officer.post(f"/console/warnings/{w.pk}/edit/", {
-        "category": "natural", "event_code": "11B03", "colour": "yellow", "headline": "凤城街道暴雨黄色预警",
-        "description": "核实后的预警内容", "instruction": "远离河道", "expires": expires,
-        "towns": [world.towns["qingcheng"].pk]})
+    r = officer.post(
+        f"/console/warnings/{w.pk}/edit/",
+        {
+            "category": "natural",
+            "event_code": "11B03",
+            "colour": "yellow",
+            "headline": "凤城街道暴雨黄色预警",
+            "description": "核实后的预警内容",
+            "instruction": "远离河道",
+            "expires": expires,
+            "towns": [world.towns["qingcheng"].pk],
+        },
+    )
     assert r.status_code == 302
     w.refresh_from_db()
-    assert (w.headline, w.description, w.division) == ("凤城街道暴雨黄色预警", "核实后的预警内容", world.towns["qingcheng"])
+    assert (w.headline, w.description, w.division) == (
+        "凤城街道暴雨黄色预警",
+        "核实后的预警内容",
+        world.towns["qingcheng"],
+    )
     assert w.created_by is None and w.source == "monitoring"
     # Readers are not offered the edit, and are refused it.
     reader = client(world, "inspector", "qingcheng")

@@ -17,8 +17,9 @@ class Command(BaseCommand):
     help = "Back up the database (every model, Django serialization) and MEDIA_ROOT into a new directory."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("target", nargs="?", help="a directory that does not exist yet "
-                                                      "(default: var/backups/<UTC time>)")
+        parser.add_argument(
+            "target", nargs="?", help="a directory that does not exist yet (default: var/backups/<UTC time>)"
+        )
         parser.add_argument("--database", default="default")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,8 +31,12 @@ class Command(BaseCommand):
             manifest = backup(target, options["database"])
         audit = manifest["audit"]
         if audit["broken_at"] is not None:
-            self.stderr.write(f"WARNING: the audit chain is broken at event id={audit['broken_at']} ({audit['why']}); "
-                              "backed up as it is")
-        self.stdout.write(f"backup written to {target}: {sum(manifest['counts'].values())} rows in "
-                          f"{len(manifest['counts'])} models, {audit['events']} audit events (head {audit['head']}), "
-                          f"{manifest['media']['files']} media files")
+            self.stderr.write(
+                f"WARNING: the audit chain is broken at event id={audit['broken_at']} ({audit['why']}); "
+                "backed up as it is"
+            )
+        self.stdout.write(
+            f"backup written to {target}: {sum(manifest['counts'].values())} rows in "
+            f"{len(manifest['counts'])} models, {audit['events']} audit events (head {audit['head']}), "
+            f"{manifest['media']['files']} media files"
+        )

@@ -30,11 +30,17 @@ def personas() -> list[tuple[str, Any]]:
     from pingan.org.models import Department, Enterprise, User
 
     city = Division(pk=_BIG + 1, code="441800", name="清远市", level="city", path="4418")
-    district = Division(pk=_BIG + 2, code="441802", name="清城区", level="district", path="441802", parent=city)
-    town = Division(pk=_BIG + 3, code="441802006", name="凤城街道", level="town", path="441802006", parent=district)
+    district = Division(
+        pk=_BIG + 2, code="441802", name="清城区", level="district", path="441802", parent=city
+    )
+    town = Division(
+        pk=_BIG + 3, code="441802006", name="凤城街道", level="town", path="441802006", parent=district
+    )
 
     def dept(n: int, sector: str, kind: str, division: Division) -> Department:
-        return Department(pk=_BIG + n, code=f"d{n}", name=f"d{n}", sector=sector, kind=kind, division=division)
+        return Department(
+            pk=_BIG + n, code=f"d{n}", name=f"d{n}", sector=sector, kind=kind, division=division
+        )
 
     city_em = dept(10, Sector.EMERGENCY, DepartmentKind.BUREAU, city)
     qc_em = dept(11, Sector.EMERGENCY, DepartmentKind.BRANCH, district)
@@ -57,8 +63,14 @@ def personas() -> list[tuple[str, Any]]:
     ]
     out = []
     for n, (role, division, department, enterprise, where) in enumerate(rows):
-        user = User(pk=_BIG + 100 + n, username=f"{role}-{where}", role=role, division=division,
-                    department=department, enterprise=enterprise)
+        user = User(
+            pk=_BIG + 100 + n,
+            username=f"{role}-{where}",
+            role=role,
+            division=division,
+            department=department,
+            enterprise=enterprise,
+        )
         out.append((f"`{role}` ({where})", user))
     return out
 

@@ -26,10 +26,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-                            help="gunicorn worker processes (WEB_CONCURRENCY)")
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")),
-                            help="threads per worker (WEB_THREADS)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+            help="gunicorn worker processes (WEB_CONCURRENCY)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", "4")),
+            help="threads per worker (WEB_THREADS)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Child processes (the simulator) find the web server through PORT.
@@ -37,13 +45,38 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         address = f"{options['host']}:{options['port']}"
         procs: list[tuple[str, list[str]]] = [
-            ("web", [sys.executable, "-m", "gunicorn", "pingan.config.wsgi:application", "--bind", address,
-                     "--workers", str(options["workers"]), "--threads", str(options["threads"]),
-                     "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "20",
-                     # A worker is replaced after this many requests: memory stays flat over weeks.
-                     "--max-requests", "5000", "--max-requests-jitter", "500",
-                     "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-                     "--error-logfile", "-", "--log-level", "warning"]),
+            (
+                "web",
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "pingan.config.wsgi:application",
+                    "--bind",
+                    address,
+                    "--workers",
+                    str(options["workers"]),
+                    "--threads",
+                    str(options["threads"]),
+                    "--worker-class",
+                    "gthread",
+                    "--timeout",
+                    "60",
+                    "--graceful-timeout",
+                    "20",
+                    # A worker is replaced after this many requests: memory stays flat over weeks.
+                    "--max-requests",
+                    "5000",
+                    "--max-requests-jitter",
+                    "500",
+                    "--forwarded-allow-ips",
+                    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                    "--error-logfile",
+                    "-",
+                    "--log-level",
+                    "warning",
+                ],
+            ),
             ("worker", manage + ["run_huey", "--quiet"]),
         ]
         for config in apps.get_app_configs():

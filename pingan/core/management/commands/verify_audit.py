@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from pingan.core.audit import verify_chain
 from pingan.core.models import AuditEvent
 
-WHY = {"content": "its content no longer matches its hash (changed below the application)",
-       "link": "it does not follow the event before it (an event was removed or inserted below the application)"}
+WHY = {
+    "content": "its content no longer matches its hash (changed below the application)",
+    "link": "it does not follow the event before it (an event was removed or inserted below the application)",
+}
 
 
 class Command(BaseCommand):
@@ -22,9 +24,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count, bad_id, why, head = verify_chain(options["database"])
         if bad_id is not None:
-            event = AuditEvent.objects.using(options["database"]).filter(pk=bad_id).values(
-                "at", "action", "object_repr").first() or {}
+            event = (
+                AuditEvent.objects.using(options["database"])
+                .filter(pk=bad_id)
+                .values("at", "action", "object_repr")
+                .first()
+                or {}
+            )
             raise CommandError(
                 f"audit chain BROKEN at event id={bad_id} ({event.get('at')}, {event.get('action')}, "
-                f"{event.get('object_repr')}): {WHY[why]}. {count} events before it verified.")
+                f"{event.get('object_repr')}): {WHY[why]}. {count} events before it verified."
+            )
         self.stdout.write(f"audit chain OK: {count} events, head {head}")

@@ -53,7 +53,9 @@ def rss_kb(pid: int) -> int:
 
 def children(pid: int) -> list[int]:
     try:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+        )
     except OSError:
         return []
     return [int(x) for x in out.stdout.split()]
@@ -85,12 +87,22 @@ class Browser:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
-    def request(self, name: str, path: str, data: dict | bytes | None = None, headers: dict | None = None,
-                retries: int = 2) -> tuple[int, bytes]:
+    def request(
+        self,
+        name: str,
+        path: str,
+        data: dict | bytes | None = None,
+        headers: dict | None = None,
+        retries: int = 2,
+    ) -> tuple[int, bytes]:
         body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data
         for attempt in range(retries + 1):
-            req = urllib.request.Request(self.base + path, data=body, headers=headers or {},
-                                         method="POST" if body is not None else "GET")
+            req = urllib.request.Request(
+                self.base + path,
+                data=body,
+                headers=headers or {},
+                method="POST" if body is not None else "GET",
+            )
             started = time.perf_counter()
             try:
                 with self.opener.open(req, timeout=60) as resp:
@@ -115,29 +127,55 @@ class Browser:
 
 
 class Command(BaseCommand):
-    help = "Bounded soak: citizens, staff, N sensors over HTTP/MQTT and background jobs at once; prints the figures."
+    help = "Bounded soak: citizens, staff, N sensors over HTTP/MQTT and background jobs at once; prints the figures."  # noqa: E501
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seconds", type=int, default=120)
         parser.add_argument("--sensors", type=int, default=10000)
-        parser.add_argument("--interval", type=float, default=30.0, help="seconds between two readings of a sensor")
+        parser.add_argument(
+            "--interval", type=float, default=30.0, help="seconds between two readings of a sensor"
+        )
         parser.add_argument("--citizens", type=int, default=3)
         parser.add_argument("--staff", type=int, default=3)
         parser.add_argument("--port", type=int, default=8199)
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--faults", action="store_true", help="kill a web worker and restart the huey worker mid-run")
+        parser.add_argument(
+            "--faults", action="store_true", help="kill a web worker and restart the huey worker mid-run"
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         tokens = self._sensors(o["sensors"])
         base = f"http://127.0.0.1:{o['port']}"
-        env = {**os.environ, "PINGAN_DEMO": os.environ.get("PINGAN_DEMO", "1"), "SIMULATE_SENSORS": "0",
-               **{f"RATELIMIT_{k.upper()}": "1000000/m" for k in settings.RATELIMITS}}
+        env = {
+            **os.environ,
+            "PINGAN_DEMO": os.environ.get("PINGAN_DEMO", "1"),
+            "SIMULATE_SENSORS": "0",
+            **{f"RATELIMIT_{k.upper()}": "1000000/m" for k in settings.RATELIMITS},
+        }
         manage = [sys.executable, "manage.py"]
         procs: dict[str, subprocess.Popen] = {
-            "web": subprocess.Popen([sys.executable, "-m", "gunicorn", "pingan.config.wsgi:application", "--bind",
-                                     f"127.0.0.1:{o['port']}", "--workers", str(o["workers"]), "--threads", "4",
-                                     "--worker-class", "gthread", "--timeout", "60", "--log-level", "warning"],
-                                    env=env, start_new_session=True),
+            "web": subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "pingan.config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{o['port']}",
+                    "--workers",
+                    str(o["workers"]),
+                    "--threads",
+                    "4",
+                    "--worker-class",
+                    "gthread",
+                    "--timeout",
+                    "60",
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                start_new_session=True,
+            ),
             "worker": subprocess.Popen(manage + ["run_huey", "--quiet"], env=env, start_new_session=True),
         }
         mqtt_url = settings.MQTT_URL
@@ -182,7 +220,14 @@ class Command(BaseCommand):
         tokens: dict[str, str] = {}
         devices = []
         for d in range((n + PER_DEVICE - 1) // PER_DEVICE):
-            dev = Device(code=f"SOAK-{d:05d}", name=f"soak {d}", division=city, department=dept, lat=city.lat, lon=city.lon)
+            dev = Device(
+                code=f"SOAK-{d:05d}",
+                name=f"soak {d}",
+                division=city,
+                department=dept,
+                lat=city.lat,
+                lon=city.lon,
+            )
             tokens[dev.code] = dev.issue_token()
             devices.append(dev)
         Device.objects.bulk_create(devices, batch_size=1000)
@@ -191,9 +236,21 @@ class Command(BaseCommand):
         sensors = []
         for i in range(n):
             stype, unit, lo, hi = types[i % 3 if i % 10 else 0]
-            sensors.append(Sensor(device_id=by_code[f"SOAK-{i // PER_DEVICE:05d}"], code=f"s{i % PER_DEVICE}",
-                                  name=f"soak {i}", type=stype, unit=unit, min_value=lo, max_value=hi,
-                                  division=city, department=dept, lat=city.lat, lon=city.lon))
+            sensors.append(
+                Sensor(
+                    device_id=by_code[f"SOAK-{i // PER_DEVICE:05d}"],
+                    code=f"s{i % PER_DEVICE}",
+                    name=f"soak {i}",
+                    type=stype,
+                    unit=unit,
+                    min_value=lo,
+                    max_value=hi,
+                    division=city,
+                    department=dept,
+                    lat=city.lat,
+                    lon=city.lon,
+                )
+            )
         Sensor.objects.bulk_create(sensors, batch_size=1000)
         self.stdout.write(f"soak: {len(devices)} devices, {n} sensors registered")
         return tokens
@@ -217,21 +274,39 @@ class Command(BaseCommand):
         return out
 
     # --- load ------------------------------------------------------------------------------------
-    def _run(self, o: dict, base: str, tokens: dict[str, str], stats: Stats, procs: dict, env: dict,
-             manage: list[str], mqtt_url: str) -> None:
+    def _run(
+        self,
+        o: dict,
+        base: str,
+        tokens: dict[str, str],
+        stats: Stats,
+        procs: dict,
+        env: dict,
+        manage: list[str],
+        mqtt_url: str,
+    ) -> None:
         from pingan.core.demo_accounts import DEMO_PASSWORD
         from pingan.hazards.models import Category
 
         stop = threading.Event()
-        categories = list(Category.objects.filter(is_active=True).values_list("code", flat=True)) or ["fire_exit"]
+        categories = list(Category.objects.filter(is_active=True).values_list("code", flat=True)) or [
+            "fire_exit"
+        ]
         rng = random.Random(7)
 
         def citizen(n: int) -> None:
             b = Browser(base, stats)
             while not stop.is_set():
-                status, body = b.request("open311 POST", "/open311/v2/requests.json", {
-                    "service_code": rng.choice(categories), "lat": f"{23.6 + rng.random() / 5:.5f}",
-                    "long": f"{113.0 + rng.random() / 5:.5f}", "description": f"软测 {n} 楼道堆物 {time.time():.0f}"})
+                status, body = b.request(
+                    "open311 POST",
+                    "/open311/v2/requests.json",
+                    {
+                        "service_code": rng.choice(categories),
+                        "lat": f"{23.6 + rng.random() / 5:.5f}",
+                        "long": f"{113.0 + rng.random() / 5:.5f}",
+                        "description": f"软测 {n} 楼道堆物 {time.time():.0f}",
+                    },
+                )
                 if status == 201:
                     token = json.loads(body)[0]["token"]
                     b.request("track page", f"/report/track/{token}/")
@@ -242,11 +317,21 @@ class Command(BaseCommand):
             b = Browser(base, stats)
             b.request("login page", "/accounts/login/")
             who = STAFF_LOGINS[n % len(STAFF_LOGINS)]
-            b.request("login POST", "/accounts/login/", {"username": who, "password": DEMO_PASSWORD,
-                                                         "csrfmiddlewaretoken": b.csrf()},
-                      headers={"Referer": base + "/accounts/login/"})
-            pages = ["/console/", "/console/hazards/", "/console/hazards/map/", "/console/monitoring/",
-                     "/console/monitoring/map/", "/api/v1/hazards/?page=1", "/api/v1/alarms/"]
+            b.request(
+                "login POST",
+                "/accounts/login/",
+                {"username": who, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": b.csrf()},
+                headers={"Referer": base + "/accounts/login/"},
+            )
+            pages = [
+                "/console/",
+                "/console/hazards/",
+                "/console/hazards/map/",
+                "/console/monitoring/",
+                "/console/monitoring/map/",
+                "/api/v1/hazards/?page=1",
+                "/api/v1/alarms/",
+            ]
             while not stop.is_set():
                 path = rng.choice(pages)
                 b.request(path.split("?")[0], path)
@@ -268,23 +353,31 @@ class Command(BaseCommand):
                 for code in mine:
                     if stop.is_set():
                         return
-                    items = [{"sensor": f"s{i}", "ts": round(time.time(), 3), "value": round(rng.uniform(1, 9), 2)}
-                             for i in range(PER_DEVICE)]
+                    items = [
+                        {"sensor": f"s{i}", "ts": round(time.time(), 3), "value": round(rng.uniform(1, 9), 2)}
+                        for i in range(PER_DEVICE)
+                    ]
                     if code in mqtt_devices and sender is not None:
                         with stats.lock:
                             sender.send(code, items)
                             stats.readings_sent += len(items)
                         continue
-                    status, body = b.request("ingest HTTP", "/api/v1/ingest/readings/", json.dumps(items).encode(),
-                                             {"Content-Type": "application/json", "Authorization": f"Device {tokens[code]}"})
+                    status, body = b.request(
+                        "ingest HTTP",
+                        "/api/v1/ingest/readings/",
+                        json.dumps(items).encode(),
+                        {"Content-Type": "application/json", "Authorization": f"Device {tokens[code]}"},
+                    )
                     if status == 200:
                         with stats.lock:
                             stats.readings_sent += json.loads(body)["accepted"]
                 stop.wait(max(0.0, o["interval"] - (time.time() - started)))
 
-        threads = ([threading.Thread(target=citizen, args=(i,)) for i in range(o["citizens"])]
-                   + [threading.Thread(target=staff, args=(i,)) for i in range(o["staff"])]
-                   + [threading.Thread(target=sensors, args=(i, 4)) for i in range(4)])
+        threads = (
+            [threading.Thread(target=citizen, args=(i,)) for i in range(o["citizens"])]
+            + [threading.Thread(target=staff, args=(i,)) for i in range(o["staff"])]
+            + [threading.Thread(target=sensors, args=(i, 4)) for i in range(4)]
+        )
         for t in threads:
             t.start()
         t0 = time.monotonic()
@@ -300,7 +393,9 @@ class Command(BaseCommand):
             if o["faults"] and "worker" not in faults_done and elapsed > o["seconds"] / 2:
                 os.killpg(procs["worker"].pid, signal.SIGKILL)
                 procs["worker"].wait()
-                procs["worker"] = subprocess.Popen(manage + ["run_huey", "--quiet"], env=env, start_new_session=True)
+                procs["worker"] = subprocess.Popen(
+                    manage + ["run_huey", "--quiet"], env=env, start_new_session=True
+                )
                 self.stdout.write("fault: killed and restarted the huey worker")
                 faults_done.add("worker")
             time.sleep(1)
@@ -327,10 +422,14 @@ class Command(BaseCommand):
         total = sum(len(v) for v in stats.times.values())
         w = self.stdout.write
         w("")
-        w(f"soak: {o['seconds']} s, {o['sensors']} sensors every {o['interval']:g} s, {o['citizens']} citizens, "
-          f"{o['staff']} staff{', with faults' if o['faults'] else ''}")
-        w(f"requests served: {total}   server errors (5xx): {stats.server_errors()}   "
-          f"client connection retries: {stats.conn_errors}")
+        w(
+            f"soak: {o['seconds']} s, {o['sensors']} sensors every {o['interval']:g} s, {o['citizens']} citizens, "  # noqa: E501
+            f"{o['staff']} staff{', with faults' if o['faults'] else ''}"
+        )
+        w(
+            f"requests served: {total}   server errors (5xx): {stats.server_errors()}   "
+            f"client connection retries: {stats.conn_errors}"
+        )
         w(f"{'endpoint':<28}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}  statuses")
         for name in sorted(stats.times):
             times = sorted(stats.times[name])
@@ -338,8 +437,10 @@ class Command(BaseCommand):
             p95 = times[min(len(times) - 1, int(len(times) * 0.95))] * 1000
             codes = " ".join(f"{c}×{n}" for c, n in sorted(stats.status[name].items()))
             w(f"{name:<28}{len(times):>7}{p50:>9.0f}{p95:>9.0f}  {codes}")
-        w(f"readings sent (accepted): {stats.readings_sent}   stored: {stored}   "
-          f"{'OK' if stored == stats.readings_sent else 'LOST ' + str(stats.readings_sent - stored)}")
+        w(
+            f"readings sent (accepted): {stats.readings_sent}   stored: {stored}   "
+            f"{'OK' if stored == stats.readings_sent else 'LOST ' + str(stats.readings_sent - stored)}"
+        )
         w("memory (RSS MB) start → end:")
         for name in sorted(set(start) | set(end)):
             w(f"  {name:<12} {start.get(name, 0) / 1024:7.1f} → {end.get(name, 0) / 1024:7.1f}")

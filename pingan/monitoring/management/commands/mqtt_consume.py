@@ -18,8 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default=None, help="broker URL (default: MQTT_URL)")
-        parser.add_argument("--client-id", default=f"pingan-ingest-{socket.gethostname()}",
-                            help="stable per consumer: the broker keeps this session while it is down")
+        parser.add_argument(
+            "--client-id",
+            default=f"pingan-ingest-{socket.gethostname()}",
+            help="stable per consumer: the broker keeps this session while it is down",
+        )
         parser.add_argument("--group", default="pingan-ingest", help="shared subscription group")
         parser.add_argument("--batch", type=int, default=500)
 
@@ -31,7 +34,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         consumer = Consumer(url, client_id=opts["client_id"], group=opts["group"], batch_size=opts["batch"])
-        self.stdout.write(f"consuming {consumer.subscription} from {consumer.broker.host}:{consumer.broker.port} "
-                          f"as {opts['client_id']}")
+        self.stdout.write(
+            f"consuming {consumer.subscription} from {consumer.broker.host}:{consumer.broker.port} "
+            f"as {opts['client_id']}"
+        )
         consumer.run(stop)
         self.stdout.write(f"stopped after {consumer.processed} messages")

@@ -25,13 +25,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--via", choices=["http", "mqtt"], default="http")
-        parser.add_argument("--url", default="http://127.0.0.1:8000/api/v1/ingest/readings/",
-                            help="the ingest URL (http) or broker URL (mqtt; default MQTT_URL)")
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/api/v1/ingest/readings/",
+            help="the ingest URL (http) or broker URL (mqtt; default MQTT_URL)",
+        )
         parser.add_argument("--duration", type=float, default=0, help="seconds to run (0: until stopped)")
         parser.add_argument("--rate", type=float, default=6, help="readings per sensor per minute")
         parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--silent-after", type=float, default=120, help="one device stops after this many s")
-        parser.add_argument("--wait-for-server", action="store_true", help="wait until the web server answers")
+        parser.add_argument(
+            "--silent-after", type=float, default=120, help="one device stops after this many s"
+        )
+        parser.add_argument(
+            "--wait-for-server", action="store_true", help="wait until the web server answers"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         stop = {"now": False}
@@ -42,8 +49,12 @@ class Command(BaseCommand):
             while not stop["now"]:
                 time.sleep(5)
             return
-        sensors = [SimSensor(d, c, t) for d, c, t in Sensor.objects.filter(device__in=devices, is_active=True)
-                   .values_list("device__code", "code", "type")]
+        sensors = [
+            SimSensor(d, c, t)
+            for d, c, t in Sensor.objects.filter(device__in=devices, is_active=True).values_list(
+                "device__code", "code", "type"
+            )
+        ]
         silent = sorted(d.code for d in devices if "RAIN" not in d.code)[-1]
         sim = Simulator(sensors, seed=opts["seed"], silent_device=silent, silent_after=opts["silent_after"])
         if opts["via"] == "http":
@@ -62,8 +73,10 @@ class Command(BaseCommand):
                 raise CommandError("--via mqtt needs MQTT_URL or --url mqtt://host:port")
             sender = MqttSender(url)
         step = 60.0 / max(opts["rate"], 0.1)
-        self.stdout.write(f"simulator: {len(sensors)} sensors on {len(devices)} devices via {opts['via']}, "
-                          f"every {step:.0f} s; {silent} goes silent after {opts['silent_after']:.0f} s")
+        self.stdout.write(
+            f"simulator: {len(sensors)} sensors on {len(devices)} devices via {opts['via']}, "
+            f"every {step:.0f} s; {silent} goes silent after {opts['silent_after']:.0f} s"
+        )
         started = time.time()
         sim.kick(started)
         rounds = 0

@@ -18,10 +18,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
-        parser.add_argument("--as", dest="username", help="the person the import is recorded for "
-                                                          "(default: the first superuser); their scope applies")
-        parser.add_argument("--crs", choices=["wgs84", "gcj02"], default="wgs84",
-                            help="coordinate system of the lat/lon columns")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            help="the person the import is recorded for (default: the first superuser); their scope applies",
+        )
+        parser.add_argument(
+            "--crs",
+            choices=["wgs84", "gcj02"],
+            default="wgs84",
+            help="coordinate system of the lat/lon columns",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -36,8 +43,9 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError("no superuser: create one or pass --as USERNAME")
         with origin("command"):
-            report = import_enterprises(path.read_bytes(), path.name, actor=actor, dry_run=options["dry_run"],
-                                        crs=options["crs"])
+            report = import_enterprises(
+                path.read_bytes(), path.name, actor=actor, dry_run=options["dry_run"], crs=options["crs"]
+            )
         for line in report.lines()[1:]:
             self.stderr.write(line)
         if not report.ok:

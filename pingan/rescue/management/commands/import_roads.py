@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("path")
         parser.add_argument("--name", default="", help="a name for this network version")
-        parser.add_argument("--inactive", action="store_true", help="import without making it the active network")
+        parser.add_argument(
+            "--inactive", action="store_true", help="import without making it the active network"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -27,8 +29,9 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}")
         try:
             with origin("command"):
-                network = actions.do_import_osm(None, str(path), name=options["name"] or path.name,
-                                                activate=not options["inactive"])
+                network = actions.do_import_osm(
+                    None, str(path), name=options["name"] or path.name, activate=not options["inactive"]
+                )
         except (ActionError, NetworkError, ValueError) as exc:
             raise CommandError(str(getattr(exc, "message", exc))) from exc
         self.stdout.write(self.style.SUCCESS(f"imported {network}"))

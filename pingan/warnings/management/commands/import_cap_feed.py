@@ -25,8 +25,10 @@ class Command(BaseCommand):
             for src in sources:
                 data = fetch(src) if "://" in src else Path(src).read_bytes()
                 result = import_feed(data)
-                self.stdout.write(f"{src}: {len(result.created)} new, {len(result.duplicates)} duplicate, "
-                                  f"{len(result.errors)} error(s)")
+                self.stdout.write(
+                    f"{src}: {len(result.created)} new, {len(result.duplicates)} duplicate, "
+                    f"{len(result.errors)} error(s)"
+                )
                 for err in result.errors:
                     failed = True
                     self.stderr.write(f"  error: {err}")
