@@ -2,9 +2,10 @@
 
 `pingan.core.admin_apps.PinganAdminConfig` replaces ``django.contrib.admin`` in INSTALLED_APPS so
 that ``admin.site`` is a `PinganAdminSite`. Its `register` gives every ModelAdmin — of every app,
-including Django's and DRF's (tokens) — the `AuditedAdmin` behaviour, so no app's admin can forget it: an add, a change and
-a delete through the admin write an audit event "<app>.<model>.admin_add/admin_change/admin_delete"
-with the changed fields before and after (never passwords, tokens or secrets).
+including Django's and DRF's (tokens) — the `AuditedAdmin` behaviour, so no app's admin can forget
+it: an add, a change and a delete through the admin write an audit event
+"<app>.<model>.admin_add/admin_change/admin_delete" with the changed fields before and after (never
+passwords, tokens or secrets).
 """
 
 from __future__ import annotations
