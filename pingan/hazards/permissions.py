@@ -93,7 +93,7 @@ def is_area_checker(user: Any, case: Any) -> bool:
 def has_task(user: Any, case: Any) -> bool:
     if case is None or not getattr(user, "department_id", None):
         return False
-    return case.tasks.filter(department=user.department_id).exists()
+    return bool(case.tasks.filter(department=user.department_id).exists())
 
 
 # --- Pages and reads ------------------------------------------------------------------------------

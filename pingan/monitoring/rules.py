@@ -234,7 +234,7 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
         elif kind == RATE:
             if prev_t is None or prev_v is None:
                 continue
-            rate = rate_per_minute(prev_t, prev_v, ts, value)  # type: ignore[arg-type]  # "v" is set with "t"
+            rate = rate_per_minute(prev_t, prev_v, ts, value)
             if rate is None:
                 continue
             if spec.direction == "both":

@@ -411,14 +411,14 @@ def alpha_for(population: Any, table: Mapping[str, Any] = GB18218) -> Decimal:
     n = _whole(population, "population", 0, _("500米范围内人数必须是非负整数"))
     for lower, alpha in table["alpha"]:
         if n >= lower:
-            return alpha
+            return Decimal(alpha)
     raise AssertionError("alpha table without 0")  # pragma: no cover
 
 
 def grade_for(r: Decimal, table: Mapping[str, Any] = GB18218) -> int:
     for lower, grade in table["grades"]:
         if lower is None or r >= lower:
-            return grade
+            return int(grade)
     raise AssertionError("grade table without a bottom")  # pragma: no cover
 
 
