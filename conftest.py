@@ -10,6 +10,11 @@ from pingan.core.testing import PASSWORD, World, make_world
 
 @pytest.fixture
 def world(db) -> World:
+    # The default hazard categories come with a data migration; a transactional test elsewhere in
+    # the run flushes them, so every test world puts back what is missing (idempotent).
+    from pingan.hazards.defaults import ensure_defaults
+
+    ensure_defaults()
     return make_world()
 
 

@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from pingan.core.testing import PASSWORD
 from pingan.inspections import actions
 from pingan.inspections.models import Draw
 
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def client(world, role, area="qingcheng"):
     c = Client()
-    assert c.login(username=world.user(role, area).username, password=PASSWORD)
+    c.force_login(world.user(role, area))
     return c
 
 
