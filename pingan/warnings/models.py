@@ -1,4 +1,4 @@
-"""Early warnings in CAP 1.2 with the Chinese profile (docs/domain §8). No workflow here: see actions.py."""
+"""Early warnings in CAP 1.2 with the Chinese profile (docs/domain §8). No workflow here: see actions/."""
 
 from __future__ import annotations
 

@@ -191,7 +191,7 @@ def test_the_reconciler_task_expires(world, time_machine):
 
 def test_a_concurrent_identifier_is_retried_with_the_next_suffix(world, monkeypatch):
     """Two publications in one second: the unique identifier makes the later one take `_1`."""
-    from pingan.warnings import actions as mod
+    from pingan.warnings.actions import workflow as mod
 
     now = timezone.now()
     first = actions.do_publish(world.user("duty_officer"), to_state(world, "approved"), now=now)
