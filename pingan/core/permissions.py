@@ -102,6 +102,17 @@ def is_staff(user: Actor) -> bool:
     return signed_in(user) and bool(user.is_staff_role)
 
 
+def is_desk_staff(user: Actor) -> bool:
+    """Government staff whose work is at a desk: not grid workers (their job is in the field, reached
+    through their tasks and their grid's map) nor integration accounts (machines, through the API).
+    Modules use it for the registers they put in the menu, so a grid worker's menu stays short."""
+    from pingan.org.choices import Role
+
+    if not signed_in(user) or not is_staff(user):
+        return False
+    return bool(user.is_superuser or user.role not in (Role.GRID_WORKER, Role.INTEGRATION))
+
+
 def is_city_admin(user: Actor) -> bool:
     return signed_in(user) and bool(user.sees_everything)
 

@@ -105,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
             },
             {
                 "url": f"{api}?parent={division.code}",
-                "name": "下级 Children",
+                "name": _("下级区划"),
                 "kind": "boundary",
                 "labels": True,
                 "fillOpacity": 0.05,
@@ -115,7 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
         layers = [
             {
                 "url": f"{api}?level=district",
-                "name": "区县 Districts",
+                "name": _("区县"),
                 "kind": "boundary",
                 "labels": True,
                 "fit": True,

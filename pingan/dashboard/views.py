@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core.permissions import console_view
 from pingan.geo.models import Division
@@ -18,7 +19,7 @@ def command_centre(request: HttpRequest) -> HttpResponse:
     layers = [
         {
             "url": reverse("geo-api:division-geojson") + "?level=district",
-            "name": "区县 Districts",
+            "name": _("区县"),
             "kind": "boundary",
             "labels": True,
             "fit": True,

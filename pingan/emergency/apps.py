@@ -14,10 +14,10 @@ class EmergencyConfig(AppConfig):
         # The duty desk leads the app's menu (order 2: before hazards' 20), so that a duty officer
         # lands on it first after the home page; it is shown only to those who take calls.
         NavItem(_("值班台"), "emergency:console", perm="emergency.view_desk", order=2, icon="☎"),
-        NavItem(_("突发事件"), "emergency:incidents", perm="emergency.view_incidents", order=31, icon="⚠"),
-        NavItem(_("值班排班"), "emergency:posts", perm="emergency.view_roster", order=32, icon="🗓"),
-        NavItem(_("三防响应"), "emergency:sanfang_list", perm="emergency.view_sanfang", order=33, icon="🌧"),
-        NavItem(_("事故定级"), "emergency:calculator", perm="emergency.use_calculator", order=34, icon="⚖"),
+        NavItem(_("突发事件"), "emergency:incidents", perm="emergency.browse", order=31, icon="⚠"),
+        NavItem(_("值班排班"), "emergency:posts", perm="emergency.browse", order=32, icon="🗓"),
+        NavItem(_("三防响应"), "emergency:sanfang_list", perm="emergency.browse", order=33, icon="🌧"),
+        NavItem(_("事故定级"), "emergency:calculator", perm="emergency.browse", order=34, icon="⚖"),
     ]
 
     def ready(self) -> None:

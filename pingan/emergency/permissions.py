@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingan.core.permissions import covers, has_role, is_city_level, is_staff, same_department, signed_in
+from pingan.core.permissions import (
+    covers,
+    has_role,
+    is_city_level,
+    is_desk_staff,
+    is_staff,
+    same_department,
+    signed_in,
+)
 from pingan.org.choices import Role
 
 # Who records incidents and sends reports (duty posts and the departments' staff).
@@ -39,6 +47,12 @@ def can_view_incidents(user: Any, obj: Any = None) -> bool:
 
 def can_view_roster(user: Any, obj: Any = None) -> bool:
     return is_staff(user)
+
+
+def can_browse(user: Any, obj: Any = None) -> bool:
+    """The duty module's registers in the menu (incidents, roster, 三防, grading): desk staff. The
+    pages themselves stay open to all staff (can_view_*), for links from tasks and messages."""
+    return is_desk_staff(user)
 
 
 def can_view_on_duty(user: Any, obj: Any = None) -> bool:

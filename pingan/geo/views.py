@@ -28,7 +28,7 @@ def _layers(division: Division | None) -> list[dict[str, Any]]:
         return [
             {
                 "url": f"{api}?level={Level.DISTRICT}",
-                "name": "区县 Districts",
+                "name": _("区县"),
                 "kind": "boundary",
                 "labels": True,
                 "fit": True,
@@ -48,7 +48,7 @@ def _layers(division: Division | None) -> list[dict[str, Any]]:
         layers.append(
             {
                 "url": f"{api}?parent={division.code}",
-                "name": "下级 Children",
+                "name": _("下级区划"),
                 "kind": "boundary",
                 "labels": True,
                 "fillOpacity": 0.08,

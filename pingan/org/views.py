@@ -111,7 +111,7 @@ class EnterpriseListView(ScopedListView):
         ctx["layers"] = [
             {
                 "url": api + "?level=district",
-                "name": "区县 Districts",
+                "name": _("区县"),
                 "kind": "boundary",
                 "labels": True,
                 "fit": area is None or area.level == Level.CITY,

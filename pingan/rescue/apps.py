@@ -13,7 +13,7 @@ class RescueConfig(AppConfig):
     # A rescue team leader sees teams, mobilisations and drills; dispatchers the recommendation;
     # planners the coverage and siting analyses (rescue/permissions.py decides each).
     nav_items = [
-        NavItem(_("救援队伍"), "rescue:teams", perm="rescue.view", order=60),
+        NavItem(_("救援队伍"), "rescue:teams", perm="rescue.browse", order=60),
         NavItem(_("调度推荐"), "rescue:dispatch", perm="rescue.view_dispatch", order=61),
         NavItem(_("队伍调用"), "rescue:mobilisations", perm="rescue.view_mobilisations", order=62),
         NavItem(_("演练培训"), "rescue:exercises", perm="rescue.view_mobilisations", order=63),

@@ -445,6 +445,21 @@ class AnalysisRun(models.Model):
         abstract = True
         ordering = ["-created_at", "-id"]
 
+    # The engine reports its stage as a code; people see these words.
+    STAGE_LABELS = {
+        "demand": _("准备需求点"),
+        "snap": _("匹配路网"),
+        "dijkstra": _("计算行程时间"),
+        "travel times": _("计算行程时间"),
+        "aggregate": _("汇总"),
+        "solve": _("求解"),
+        "done": _("完成"),
+    }
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.STAGE_LABELS.get(self.stage, self.stage))
+
     @classmethod
     def scope_q(cls, user: Any) -> models.Q:
         # A run over the whole city is for everyone on the staff; a district's run for its area.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingan.core.permissions import covers, has_role, is_staff, same_department
+from pingan.core.permissions import covers, has_role, is_desk_staff, is_staff, same_department
 from pingan.org.choices import Role
 
 # The duty desk and the emergency departments request teams for an incident.
@@ -27,6 +27,11 @@ IMPORT_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF)
 def can_view(user: Any, obj: Any = None) -> bool:
     """The rescue directory, teams, mobilisations, exercises and resources: government staff."""
     return is_staff(user)
+
+
+def can_browse(user: Any, obj: Any = None) -> bool:
+    """Rescue teams in the menu: desk staff (a grid worker reaches teams through dispatch links)."""
+    return is_desk_staff(user)
 
 
 def can_view_mobilisations(user: Any, obj: Any = None) -> bool:

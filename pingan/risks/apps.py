@@ -16,9 +16,9 @@ class RisksConfig(AppConfig):
         NavItem(_("风险点"), "risks:list", perm="risks.view_list", order=30),
         NavItem(_("排查任务"), "risks:tasks", perm="risks.view_list", order=31),
         NavItem(_("四色图"), "risks:map", perm="risks.view_map", order=32),
-        NavItem(_("重大危险源"), "risks:mhs_list", perm="risks.view_mhs", order=33),
-        NavItem(_("辨识计算器"), "risks:calculator", perm="risks.calculate", order=34),
-        NavItem(_("安全承诺"), "risks:commitments", perm="risks.view_commitments", order=35),
+        NavItem(_("重大危险源"), "risks:mhs_list", perm="risks.browse_registers", order=33),
+        NavItem(_("辨识计算器"), "risks:calculator", perm="risks.browse_registers", order=34),
+        NavItem(_("安全承诺"), "risks:commitments", perm="risks.browse_registers", order=35),
     ]
 
     portal_items = [

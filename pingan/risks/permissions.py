@@ -75,6 +75,12 @@ def can_record_check(user: Any, obj: Any = None) -> bool:
     return has_role(user, *CHECKERS) and covers(user, ro.division)
 
 
+def can_browse_registers(user: Any, obj: Any = None) -> bool:
+    """Major hazard sources, the calculator and the commitments in the menu: desk staff and
+    enterprises (a grid worker's part of the chain is its check tasks and the risk map)."""
+    return _reader(user) and user.role not in (Role.GRID_WORKER, Role.INTEGRATION)
+
+
 def can_view_mhs(user: Any, obj: Any = None) -> bool:
     return _reader(user)
 
