@@ -2,23 +2,21 @@
 through `pingan.core.permissions.require`), do_*() changes rows atomically, writes the audit event
 and notifies (see docs/architecture.md).
 
-One module per seam — incidents, reporting, roster, sanfang; the deadline handlers are in
+One module per seam — incidents (intake, response levels, closing), grading (grading, 续报,
+findings), reporting, roster, sanfang; the deadline handlers are in
 `pingan.emergency.deadline_handlers`. Callers import from here.
 """
 
+from .grading import check_supplement, do_record_finding, do_set_grade, do_supplement
 from .incidents import (
     INCIDENT_FIELDS,
     check_occurred_at,
     check_record_incident,
     check_response,
-    check_supplement,
     clean_counts,
     do_close_incident,
-    do_record_finding,
     do_record_incident,
     do_response,
-    do_set_grade,
-    do_supplement,
 )
 from .reporting import (
     COUNT_FIELDS,
