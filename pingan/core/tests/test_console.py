@@ -363,3 +363,28 @@ def test_citizen_has_a_menu_of_their_own(world):
     staff = signed_in(world, "area_staff").get("/report/mine/").content.decode()
     menu = staff.split('<nav class="sidenav">', 1)[1].split("</nav>", 1)[0]
     assert 'href="/report/"' not in menu  # the citizen's menu is the citizen's
+
+
+def test_a_grid_workers_menu_keeps_to_the_job(world):
+    """Report, the cases and map of the grid, its check tasks — not the bureaux' registers, which
+    desk staff of the same area do see (the pages stay reachable from tasks and messages)."""
+    from pingan.core.nav import nav_for
+
+    def names(role, area="qingcheng"):
+        return {i["url_name"] for g in nav_for(world.user(role, area)) for i in g["items"]}
+
+    registers = {
+        "emergency:incidents",
+        "emergency:posts",
+        "emergency:sanfang_list",
+        "emergency:calculator",
+        "risks:mhs_list",
+        "risks:calculator",
+        "risks:commitments",
+        "rescue:teams",
+    }
+    grid = names("grid_worker")
+    assert {"hazards:create", "hazards:list", "hazards:map", "risks:tasks"} <= grid
+    assert not registers & grid
+    assert registers <= names("area_staff")
+    assert not registers & names("integration", "city")

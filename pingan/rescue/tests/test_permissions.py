@@ -208,7 +208,8 @@ def test_tabs_link_only_to_pages_the_person_may_open(rescue, world, person):
 
 
 NAV = {
-    "救援队伍": STAFF,
+    # In the menu for desk staff: a grid worker's menu keeps to its job, machines have none.
+    "救援队伍": STAFF - {"grid_worker", "integration"},
     "调度推荐": DISPATCHERS,
     "队伍调用": TEAM_ROLES,
     "演练培训": TEAM_ROLES,
