@@ -85,9 +85,7 @@ LINKS_PER_PAGE = 8
 # Forms of apps still being converted to the permission model when this test was written (issue 9):
 # a refusal there is listed and expected to fail (xfail). The integrator removes each entry once the
 # app's branch is merged; an entry that no longer fails is reported so it can be removed.
-PENDING: dict[str, str] = {
-    "/console/hazards/bulk/": "hazards: the bulk form is offered to every staff role (hazards' permissions.py)",  # noqa: E501
-}
+PENDING: dict[str, str] = {}
 
 
 def _pending(action: str) -> str | None:
