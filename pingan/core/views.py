@@ -45,6 +45,18 @@ class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
         return super().get_queryset().visible_to(self.request.user)
 
 
+# --- The palette --------------------------------------------------------------------------------------
+def palette_css(request: HttpRequest) -> HttpResponse:
+    """The colours of the choices (pingan.core.choices.PALETTE) as CSS custom properties: the one
+    place the stylesheet, the map and the charts take their colours from (no copy in CSS or JS)."""
+    from .choices import PALETTE
+
+    body = ":root {\n" + "".join(f"  --{name}: {hex_};\n" for name, hex_ in PALETTE.items()) + "}\n"
+    response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 # --- Home ---------------------------------------------------------------------------------------------
 # Shortcuts on the home page, taken from the person's own navigation (so they are offered exactly
 # when allowed): the grid worker's phone console is these tiles, their tasks and their grid's map.

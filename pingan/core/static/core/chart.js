@@ -3,7 +3,9 @@
  *   Pingan.chartFromUrl("chart-id", url, build) fetch JSON, then build(data) → option
  */
 (function () {
-  const COLOURS = ["#1b6ca8", "#d7263d", "#f08a24", "#2e9e5b", "#e2b007", "#7b4fb5", "#138a8a", "#8a8f98"];
+  // The series colours, in this order, from palette.css (the choices' palette).
+  const COLOURS = ["blue", "red", "orange", "green", "yellow", "purple", "teal", "grey"].map(
+    (n) => getComputedStyle(document.documentElement).getPropertyValue("--" + n).trim());
   function chart(id, option) {
     const el = document.getElementById(id);
     const c = echarts.init(el, null, {renderer: "canvas"});

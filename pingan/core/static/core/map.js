@@ -8,8 +8,9 @@
  * map draws on a plain background so the platform works offline.
  */
 (function () {
-  const PALETTE = {red:"#d7263d", orange:"#f08a24", yellow:"#e2b007", blue:"#1b6ca8", green:"#2e9e5b", grey:"#8a8f98", purple:"#7b4fb5", teal:"#138a8a"};
-  function colour(c) { return PALETTE[c] || c || "#1b6ca8"; }
+  // Colour names resolve through the CSS custom properties of palette.css (the choices' palette).
+  function named(c) { return c ? getComputedStyle(document.documentElement).getPropertyValue("--" + c).trim() : ""; }
+  function colour(c) { return named(c) || c || named("blue"); }
   function esc(s) { const d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
   function settings() { const el = document.getElementById("map-settings"); return el ? JSON.parse(el.textContent) : {}; }
 
