@@ -204,6 +204,27 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditImmutable("audit events are append-only")
 
+    # Where a change came from, in the reader's language (the stored value stays a stable code).
+    CHANNEL_LABELS = {
+        "web": _("网页"),
+        "api": _("接口"),
+        "task": _("后台任务"),
+        "device": _("设备"),
+        "command": _("命令"),
+        "system": _("系统"),
+    }
+
+    @property
+    def channel_shown(self) -> str:
+        return str(self.CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def actor_shown(self) -> str:
+        """A person's name as recorded; a machine actor ("system", "system:monitoring") as 系统."""
+        if self.actor_id is None and self.actor_label.split(":", 1)[0] == "system":
+            return str(self.CHANNEL_LABELS["system"])
+        return self.actor_label
+
     @classmethod
     def scope_q(cls, user: Any) -> models.Q:
         # People see the history of what lies in their area; the audit viewer for everything is

@@ -29,6 +29,7 @@ from .choices import (
     ObjectKind,
     PointType,
     Post,
+    SpecialWork,
     UnitKind,
 )
 
@@ -367,6 +368,11 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.day}"
+
+    def special_work_shown(self) -> list[tuple[str, int]]:
+        """(label, count) of the special work under way: the stored codes in the reader's language."""
+        labels = dict(SpecialWork.choices)
+        return [(str(labels.get(code, code)), n) for code, n in (self.special_work or {}).items()]
 
 
 class PublishedCommitment(Commitment):
