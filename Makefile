@@ -55,11 +55,13 @@ soak: demo
 	PINGAN_DEMO=1 $(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	PINGAN_DEMO=1 $(PYTHON) manage.py soak $(ARGS)
 
+# Two workers (pytest-xdist), one a core; PYTEST_WORKERS=0 runs in one process (for pdb).
+PYTEST_WORKERS ?= 2
 test: devenv assets
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: devenv assets
-	$(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 # Ruff (rules and formatting), mypy (strict where pyproject.toml says), migrations in step with the
 # models, Django's system checks.

@@ -110,3 +110,44 @@ def browser_login(pg, username: str, password: str = PASSWORD) -> None:
 def login():
     """login(page, username) signs in through the real login form."""
     return browser_login
+
+
+# --- pytest-xdist: the schema-coverage check over all workers --------------------------------------
+class _SchemaCoverageAcrossWorkers:
+    """Collects each worker's API calls (pingan/core/tests/conftest.py) and judges, at the end of the
+    run on the controller, that every operation listed in a matrix.py was called by its app's tests."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+        self.complete: set[str] | None = None
+        self.heard = False
+
+    def pytest_testnodedown(self, node, error):
+        output = getattr(node, "workeroutput", {})
+        if "pingan_api_calls" not in output:
+            return
+        self.heard = True
+        self.calls.extend(tuple(call) for call in output["pingan_api_calls"])
+        apps = set(output["pingan_complete_apps"])
+        # Every worker collects the whole run, so they agree; intersect to be safe.
+        self.complete = apps if self.complete is None else self.complete & apps
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        if not self.heard or not self.complete:
+            return
+        from pingan.core.tests.test_schema_coverage import unexercised
+
+        never = unexercised(self.calls, self.complete)
+        if never:
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            message = "listed in a matrix.py but never called by that app's tests:\n" + "\n".join(never)
+            if reporter is not None:
+                reporter.write_sep("=", "test_every_matrix_operation_is_exercised FAILED", red=True)
+                reporter.write_line(message)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_SchemaCoverageAcrossWorkers(), "pingan-schema-coverage-xdist")
