@@ -38,6 +38,12 @@ class Handler:
 _handlers: dict[str, Handler] = {}
 
 
+def local_text(moment: datetime) -> str:
+    """A moment as people read it in messages: local time (Asia/Shanghai), to the minute. Messages are
+    plain text rendered once, so they cannot be localised later the way a template's |date is."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
 def register(
     kind: str,
     *,

@@ -218,6 +218,15 @@ FINDING_RULES = [
 ]
 
 
+def has_unit_report(*, natural_disaster: bool, unit_name: str, enterprise_id: int | None) -> bool:
+    """Whether the chain starts with the unit's own report (事发单位负责人 → county within 1 hour).
+
+    An accident always has a unit, named or not yet known. A natural disaster (a flood, a landslide)
+    has one only when a 事发单位 is recorded; without one it is reported by the government chain
+    alone, and must not be flagged 迟报 for a unit report that never existed."""
+    return not natural_disaster or bool(unit_name.strip()) or enterprise_id is not None
+
+
 def is_late(sent_at: dt.datetime, due_at: dt.datetime, *, on: dt.date | None = None) -> bool:
     """迟报: sent after the limit (应急管理部令第14号). On the minute is in time."""
     grace: dt.timedelta = _rule_for(FINDING_RULES, on)["grace"]

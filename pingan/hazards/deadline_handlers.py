@@ -57,7 +57,7 @@ def remind(row: Deadline) -> None:
         people,
         event="hazards.deadline.remind",
         title=_("即将到期: %(t)s") % {"t": row.title},
-        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        body=_("期限 %(d)s") % {"d": deadlines.local_text(row.due_at)},
         url=_url(row),
     )
 
@@ -80,7 +80,7 @@ def escalate(row: Deadline, level: int) -> dt.datetime | None:
         people,
         event="hazards.deadline.overdue",
         title=_("已超期(第%(n)d级督办): %(t)s") % {"n": level, "t": row.title},
-        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        body=_("期限 %(d)s") % {"d": deadlines.local_text(row.due_at)},
         url=_url(row),
         urgent=level >= 2,
     )

@@ -77,7 +77,7 @@ def remind_check(row: Deadline) -> None:
         [task.assignee] if task.assignee_id else _keepers(task),
         event="risks.check.remind",
         title=_("即将到期: %(t)s") % {"t": row.title},
-        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        body=_("期限 %(d)s") % {"d": deadlines.local_text(row.due_at)},
         url=reverse("risks:task", args=[task.pk]),
     )
 
@@ -102,7 +102,7 @@ def escalate_check(row: Deadline, level: int) -> dt.datetime | None:
         people,
         event="risks.check.overdue",
         title=_("排查超期(第%(n)d级): %(t)s") % {"n": level, "t": row.title},
-        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        body=_("期限 %(d)s") % {"d": deadlines.local_text(row.due_at)},
         url=reverse("risks:task", args=[task.pk]),
         urgent=level >= 2,
     )
@@ -159,7 +159,7 @@ def escalate_commitment(row: Deadline, level: int) -> dt.datetime | None:
         _supervisors(ent) + _enterprise_people(ent.pk),
         event="risks.commitment.overdue",
         title=_("未按时提交安全承诺: %(name)s") % {"name": ent.name},
-        body=_("期限 %(d)s") % {"d": row.due_at.isoformat(timespec="minutes")},
+        body=_("期限 %(d)s") % {"d": deadlines.local_text(row.due_at)},
         url=reverse("risks:commitments"),
         urgent=True,
     )

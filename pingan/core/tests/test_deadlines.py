@@ -94,3 +94,12 @@ def test_deadlines_are_scoped(world):
         Deadline.objects.visible_to(world.user("area_staff", "yingde")).values_list("title", flat=True)
     )
     assert titles == {"yd"}
+
+
+def test_messages_show_deadlines_in_local_time():
+    # The inbox showed "2026-12-12T04:46+00:00": a UTC instant written with isoformat into the body.
+    import datetime as dt
+
+    from pingan.core.deadlines import local_text
+
+    assert local_text(dt.datetime(2026, 12, 12, 4, 46, tzinfo=dt.UTC)) == "2026-12-12 12:46"

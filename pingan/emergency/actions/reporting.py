@@ -21,7 +21,7 @@ from pingan.notify.services import notify
 
 from .. import rules
 from ..bodies import bodies_up
-from ..choices import ChainLevel, Finding, ReportKind, ReportState, Source
+from ..choices import Category, ChainLevel, Finding, ReportKind, ReportState, Source
 from ..duty import duty_people
 from ..models import Incident, Report, ReportFinding, ReportingBody, Supplement
 
@@ -62,7 +62,15 @@ def lay_out_chain(
         and rules.CHAIN.index(lvl) >= rules.CHAIN.index(start.level)
     ]
     predecessor: Report | None = None
-    if kind == ReportKind.INITIAL and incident.source != Source.LOWER_REPORT:
+    if (
+        kind == ReportKind.INITIAL
+        and incident.source != Source.LOWER_REPORT
+        and rules.has_unit_report(
+            natural_disaster=incident.category == Category.NATURAL,
+            unit_name=incident.unit_name,
+            enterprise_id=incident.enterprise_id,
+        )
+    ):
         learned = incident.unit_learned_at or incident.occurred_at
         due = rules.hop_due(rules.UNIT, learned)
         first = Report.objects.create(

@@ -374,3 +374,33 @@ def test_swap_needs_approval_by_the_posts_department(world, duty):
         world.user("duty_leader", "yingde"),
         world.user("inspector", "yingde"),
     ]
+
+
+def test_natural_disaster_without_a_unit_has_no_unit_report_and_is_not_late(world, duty):
+    # QA: a flood with no 事发单位, learned hours later, was flagged 迟报 for a unit report that
+    # does not exist.
+    incident = record(
+        world,
+        title="英德山洪",
+        category="natural",
+        subtype="flood_drought",
+        unit_name="",
+        unit_overview="",
+        occurred_at=timezone.now() - dt.timedelta(hours=5),
+        deaths=0,
+        serious_injuries=0,
+        direct_loss="0",
+    )
+    hops = list(incident.reports.order_by("id"))
+    assert hops and all(r.sender_level != "unit" for r in hops)
+    assert not incident.reports.filter(is_late=True).exists()
+    assert not incident.findings.exists()
+
+
+def test_a_natural_disaster_has_a_unit_report_only_with_a_unit():
+    from pingan.emergency.rules import has_unit_report
+
+    assert has_unit_report(natural_disaster=False, unit_name="", enterprise_id=None)
+    assert has_unit_report(natural_disaster=True, unit_name="某矿业公司", enterprise_id=None)
+    assert has_unit_report(natural_disaster=True, unit_name="", enterprise_id=7)
+    assert not has_unit_report(natural_disaster=True, unit_name="  ", enterprise_id=None)

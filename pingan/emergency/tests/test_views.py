@@ -284,3 +284,15 @@ def test_incidents_geojson_scoped(world, duty, incident):
         .json()["features"]
         == []
     )
+
+
+def test_incident_page_links_to_the_dispatch_recommendation(world, duty, incident):
+    from pingan.core.permissions import may
+
+    url = f"/console/emergency/incidents/{incident.pk}/"
+    officer = world.user("duty_officer", "yingde")
+    page = login(world, ("duty_officer", "yingde")).get(url).content.decode()
+    link = f"/console/rescue/dispatch/?incident={incident.pk}"
+    assert (link in page) == may(officer, "rescue.view_dispatch")
+    if link in page:
+        assert login(world, ("duty_officer", "yingde")).get(link).status_code == 200

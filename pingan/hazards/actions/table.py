@@ -7,6 +7,7 @@ permissions.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -49,10 +50,17 @@ def _category(data: dict[str, Any]) -> Category | None:
 
 
 def _into(actor: Any, data: dict[str, Any]) -> HazardCase:
-    try:
-        return HazardCase.objects.visible_to(actor).get(pk=int(data.get("into") or 0))
-    except (HazardCase.DoesNotExist, TypeError, ValueError) as exc:
-        raise ActionError(_("目标隐患不存在"), field="into", code="invalid") from exc
+    """The surviving case, by the number people see (YH-2026-0003001) or, for API clients, its id."""
+    value = str(data.get("into") or "").strip().upper()
+    number = re.fullmatch(r"YH-\d{4}-(\d{1,18})", value)
+    pk = number.group(1) if number else value
+    # ids beyond 18 digits overflow the column: not a case
+    case = None
+    if pk.isdigit() and len(pk) <= 18:
+        case = HazardCase.objects.visible_to(actor).filter(pk=int(pk)).first()
+    if case is None or (number and case.number != value):
+        raise ActionError(_("目标隐患不存在"), field="into", code="invalid")
+    return case
 
 
 def _reason(data: dict[str, Any]) -> str:

@@ -189,3 +189,25 @@ def test_routing_editor_admin_only(world):
         ).status_code
         == 403
     )
+
+
+def test_merge_takes_the_number_people_see(world):
+    # QA: the merge form asked for an internal id while the page shows YH-2026-…
+    first, second = submit(world), submit(world)
+    c = login(world, "dept_staff", "city")
+    r = c.post(
+        f"/console/hazards/{first.pk}/act/merge/",
+        {"expected_state": "submitted", "into": second.number.lower()},
+    )
+    assert r.status_code == 302
+    first.refresh_from_db()
+    assert first.merged_into_id == second.pk
+    third = submit(world)
+    r = c.post(
+        f"/console/hazards/{third.pk}/act/merge/",
+        {"expected_state": "submitted", "into": "YH-1999-9999999"},
+        follow=True,
+    )
+    assert "目标隐患不存在" in r.content.decode()
+    third.refresh_from_db()
+    assert third.merged_into_id is None
