@@ -167,7 +167,20 @@ def home(request: HttpRequest) -> HttpResponse:
 @console_view("core.manage_settings")
 def settings_page(request: HttpRequest) -> HttpResponse:
     """City-wide settings and imports, collected from every app's `settings_items`."""
-    return render(request, "core/settings.html", {"groups": nav_for(request.user, "settings_items")})
+    return render(
+        request,
+        "core/settings.html",
+        {"groups": nav_for(request.user, "settings_items"), **_calendar_gap_context(request.user)},
+    )
+
+
+def _calendar_gap_context(user: Any) -> dict[str, Any]:
+    """The banner that asks an administrator to enter next year's holiday schedule (workcal)."""
+    from .workcal import calendar_gap, load_overrides
+
+    if not may(user, "core.edit_calendar"):
+        return {}
+    return {"calendar_gap": calendar_gap(timezone.localdate(), load_overrides())}
 
 
 class CalendarForm(forms.Form):
@@ -199,7 +212,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         status = 400
     since = timezone.localdate() - dt.timedelta(days=366)
     rows = list(CalendarOverride.objects.filter(date__gte=since).order_by("date"))
-    return render(request, "core/calendar.html", {"form": form, "rows": rows}, status=status)
+    return render(
+        request,
+        "core/calendar.html",
+        {"form": form, "rows": rows, **_calendar_gap_context(request.user)},
+        status=status,
+    )
 
 
 @console_view("core.edit_calendar")

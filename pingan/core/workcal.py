@@ -80,6 +80,43 @@ def end_of_working_day(
     return dt.datetime.combine(day, dt.time(23, 59, 59), TZ)
 
 
+# A year's published schedule (国务院办公厅关于节假日安排的通知) always closes at least seven weekdays
+# (New Year, Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn, National Day); five
+# weekday holidays entered by hand is taken as "the administrator has entered that year's schedule",
+# fewer as a local holiday or two.
+MIN_ENTERED_WEEKDAY_HOLIDAYS = 5
+
+
+def package_knows(year: int) -> bool:
+    """Whether the `chinesecalendar` package has the State Council's schedule for `year`."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def schedule_known(year: int, overrides: Mapping[dt.date, bool] | None = None) -> bool:
+    """Working days of `year` are known: from the package, or entered by an administrator."""
+    if package_knows(year):
+        return True
+    entered = sum(
+        1 for day, work in (overrides or {}).items() if day.year == year and not work and day.weekday() < 5
+    )
+    return entered >= MIN_ENTERED_WEEKDAY_HOLIDAYS
+
+
+def calendar_gap(today: dt.date, overrides: Mapping[dt.date, bool] | None = None) -> int | None:
+    """The year whose holiday schedule is missing and needed now: this year's at any time, next
+    year's from December on (the State Council publishes it in the autumn). None when all is known.
+    Until it is entered, working-day deadlines in that year count Monday to Friday: provisional."""
+    if not schedule_known(today.year, overrides):
+        return today.year
+    if today.month == 12 and not schedule_known(today.year + 1, overrides):
+        return today.year + 1
+    return None
+
+
 def load_overrides() -> dict[dt.date, bool]:
     """The administrators' corrections, from the database."""
     from .models import CalendarOverride
