@@ -234,6 +234,15 @@ def can_edit_calendar(user: Any, obj: Any = None) -> bool:
     return is_city_admin(user)
 
 
+def city_admins_q() -> Any:
+    """People who may be city administrators, as a query (narrowing a search before `may` decides)."""
+    from django.db.models import Q
+
+    from pingan.org.choices import Role
+
+    return Q(is_superuser=True) | Q(role=Role.CITY_ADMIN)
+
+
 def can_use_admin(user: Any, obj: Any = None) -> bool:
     """Django's /admin/ is a superuser's tool; everyone else works in the console."""
     return signed_in(user) and bool(user.is_superuser)

@@ -16,6 +16,8 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels
 
+        from . import calendar_gap  # noqa: F401  (registers its periodic task with huey)
+
         register_action_labels(
             {
                 "notify.preference.update": _("修改通知设置"),

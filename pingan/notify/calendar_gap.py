@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
 
-from pingan.core.permissions import may
+from pingan.core.context import origin
+from pingan.core.permissions import city_admins_q, may
 from pingan.core.workcal import calendar_gap, load_overrides
-from pingan.org.choices import Role
 
 from .models import Message
 from .services import notify
@@ -33,9 +34,7 @@ def warn_calendar_gap(today: dt.date) -> int:
     title = _("请录入%(year)s年节假日安排") % {"year": year}
     told = set(Message.objects.filter(event=EVENT, title=title).values_list("recipient_id", flat=True))
     # Candidates narrowed in SQL (the city's administrators), decided by the permission itself.
-    candidates = get_user_model().objects.filter(
-        Q(is_superuser=True) | Q(role=Role.CITY_ADMIN), is_active=True
-    )
+    candidates = get_user_model().objects.filter(city_admins_q(), is_active=True)
     admins = [u for u in candidates.exclude(pk__in=told) if may(u, "core.edit_calendar")]
     sent = notify(
         admins,
@@ -48,3 +47,13 @@ def warn_calendar_gap(today: dt.date) -> int:
         url=reverse("core:calendar"),
     )
     return len(sent)
+
+
+@db_periodic_task(crontab(hour="9", minute="5"))
+def warn_calendar_gap_daily() -> int:
+    """Daily: ask city administrators for next year's holiday schedule when it is missing. (Here, not
+    in tasks.py: tasks.py is imported by services, which this module uses. Loaded in apps.ready.)"""
+    from django.utils import timezone
+
+    with origin("task"):
+        return warn_calendar_gap(timezone.localdate())

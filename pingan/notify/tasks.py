@@ -29,14 +29,3 @@ def reconcile_deliveries() -> dict[str, int]:
     """Every minute: send due deliveries and retries whose back-off has passed."""
     with origin("task"):
         return send_due()
-
-
-@db_periodic_task(crontab(hour="9", minute="5"))
-def warn_calendar_gap() -> int:
-    """Daily: ask city administrators for next year's holiday schedule when it is missing."""
-    from django.utils import timezone
-
-    from .calendar_gap import warn_calendar_gap as warn
-
-    with origin("task"):
-        return warn(timezone.localdate())
