@@ -29,6 +29,7 @@ class CoreConfig(AppConfig):
                 "core.calendar.set": _("调整工作日"),
                 "core.calendar.delete": _("删除工作日调整"),
                 "core.audit.export": _("导出审计日志"),
+                "core.list.export": _("导出列表"),
                 "core.calendaroverride.admin_add": _("后台新增工作日调整"),
                 "core.calendaroverride.admin_change": _("后台修改工作日调整"),
                 "core.calendaroverride.admin_delete": _("后台删除工作日调整"),

@@ -174,3 +174,34 @@ class SanfangForm(forms.Form):
     def __init__(self, *args: Any, departments: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = departments
+
+
+class IncidentFilterForm(forms.Form):
+    """The incident list's filters; an invalid value is named on the page and left out of the query."""
+
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    grade = forms.ChoiceField(label=_("等级"), required=False)
+    category = forms.ChoiceField(label=_("类别"), required=False)
+    district = forms.ModelChoiceField(label=_("区县"), queryset=Division.objects.none(), required=False)
+    since = forms.DateField(
+        label=_("发生日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .choices import Category, IncidentState
+
+        super().__init__(*args, **kwargs)
+        everything = [("", _("全部"))]
+        self.fields["state"].choices = everything + list(IncidentState.choices)
+        self.fields["grade"].choices = everything + list(Grade.choices)
+        self.fields["category"].choices = everything + list(Category.choices)
+        self.fields["district"].queryset = Division.objects.filter(level=Level.DISTRICT).order_by("code")
+        self.fields["q"].widget.attrs["placeholder"] = _("编号/标题/单位/地点")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("结束日期早于开始日期"))
+        return data

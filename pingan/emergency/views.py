@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, Forbidden, get_visible_or_404
+from pingan.core.exports import ExportableListMixin
 from pingan.core.permissions import console_view, may
 from pingan.core.views import ScopedListView
 
@@ -33,6 +34,7 @@ from .forms import (
     FindingForm,
     GradeForm,
     HandoverForm,
+    IncidentFilterForm,
     IncidentForm,
     ResponseForm,
     SanfangForm,
@@ -82,14 +84,45 @@ def console(request: HttpRequest) -> HttpResponse:
 # --- incidents --------------------------------------------------------------------------------
 
 
-class IncidentListView(ScopedListView):
+class IncidentListView(ExportableListMixin, ScopedListView):
+    """Incidents by state, grade, type, district, date and text; `?export=xlsx` is the accident register
+    (事故台账) of the period chosen."""
+
     permission = "emergency.view_incidents"
     model = Incident
     template_name = "emergency/incident_list.html"
     context_object_name = "incidents"
+    export_name = "incidents"
+    export_title = _("事故台账")
+    export_columns = (
+        (_("编号"), lambda i: i.number),
+        (_("标题"), lambda i: i.title),
+        (_("类别"), lambda i: i.get_category_display()),
+        (_("子类"), lambda i: i.get_subtype_display()),
+        (_("等级"), lambda i: i.get_grade_display() if i.grade else ""),
+        (_("事发区划"), lambda i: i.division),
+        (_("事发单位"), lambda i: i.unit_name),
+        (_("地点"), lambda i: i.place),
+        (_("发生时间"), lambda i: i.occurred_at),
+        (_("接报时间"), lambda i: i.received_at),
+        (_("死亡人数"), lambda i: i.deaths),
+        (_("重伤人数"), lambda i: i.serious_injuries),
+        (_("轻伤人数"), lambda i: i.minor_injuries),
+        (_("失踪人数"), lambda i: i.missing),
+        (_("直接经济损失(元)"), lambda i: float(i.direct_loss) if i.direct_loss is not None else None),
+        (_("迟报"), lambda i: i.n_late),
+        (_("状态"), lambda i: i.get_state_display()),
+    )
+
+    def filter_form(self) -> IncidentFilterForm:
+        if not hasattr(self, "_filter_form"):
+            self._filter_form = IncidentFilterForm(self.request.GET or None)
+            self._filter_form.is_valid()
+        return self._filter_form
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
+        ctx["filter_form"] = self.filter_form()
         ctx["layers"] = [
             {
                 "url": reverse("geo-api:division-geojson") + "?level=district",
@@ -104,12 +137,25 @@ class IncidentListView(ScopedListView):
 
     def get_queryset(self) -> Any:
         qs = selectors.incidents_for(self.request.user)
-        state = self.request.GET.get("state")
-        if state in IncidentState.values:
-            qs = qs.filter(state=state)
-        grade = self.request.GET.get("grade")
-        if grade in Grade.values:
-            qs = qs.filter(grade=grade)
+        form = self.filter_form()
+        f = getattr(form, "cleaned_data", {})  # only the fields that validated
+        for name in ("state", "grade", "category"):
+            if f.get(name):
+                qs = qs.filter(**{name: f[name]})
+        if f.get("district"):
+            qs = qs.filter(division__path__startswith=f["district"].path)
+        if f.get("since"):
+            qs = qs.filter(occurred_at__date__gte=f["since"])
+        if f.get("until"):
+            qs = qs.filter(occurred_at__date__lte=f["until"])
+        if f.get("q"):
+            q = f["q"]
+            qs = qs.filter(
+                Q(number__icontains=q)
+                | Q(title__icontains=q)
+                | Q(unit_name__icontains=q)
+                | Q(place__icontains=q)
+            )
         return qs.order_by("-occurred_at", "-id")
 
 

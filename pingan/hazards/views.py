@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.core import deadlines
 from pingan.core.actions import ActionError, get_visible_or_404
+from pingan.core.exports import ExportableListMixin
 from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
@@ -50,11 +51,29 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-class CaseListView(ConsoleGate, generic.ListView):
-    """The case list: staff see their area's cases, enterprise users their own (`visible_to`)."""
+class CaseListView(ExportableListMixin, ConsoleGate, generic.ListView):
+    """The case list: staff see their area's cases, enterprise users their own (`visible_to`).
+    `?export=xlsx` gives the filtered list as Excel (core.exports)."""
 
     permission = "hazards.view_list"
     model = HazardCase
+    export_name = "hazards"
+    export_title = _("隐患清单")
+    export_columns = (
+        (_("编号"), lambda c: c.number),
+        (_("标题"), lambda c: c.title),
+        (_("类别"), lambda c: c.category),
+        (_("等级"), lambda c: c.get_grade_display()),
+        (_("状态"), lambda c: c.get_state_display()),
+        (_("区县"), lambda c: c.district),
+        (_("区划"), lambda c: c.division),
+        (_("地址"), lambda c: c.address),
+        (_("牵头部门"), lambda c: c.lead_department),
+        (_("来源"), lambda c: c.get_source_display()),
+        (_("上报时间"), lambda c: c.created_at),
+        (_("期限"), lambda c: c.due_at),
+        (_("销号时间"), lambda c: c.closed_at),
+    )
     template_name = "hazards/list.html"
     context_object_name = "cases"
     paginate_by = 50

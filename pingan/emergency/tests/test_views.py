@@ -296,3 +296,57 @@ def test_incident_page_links_to_the_dispatch_recommendation(world, duty, inciden
     assert (link in page) == may(officer, "rescue.view_dispatch")
     if link in page:
         assert login(world, ("duty_officer", "yingde")).get(link).status_code == 200
+
+
+def test_incident_list_filters_and_the_accident_register_export(
+    world, duty, incident, django_assert_max_num_queries
+):
+    import openpyxl
+
+    from pingan.core.models import AuditEvent
+
+    c = login(world, ("duty_officer", "yingde"))
+    base = "/console/emergency/incidents/"
+    page = lambda q: c.get(base, q).content.decode()  # noqa: E731
+    assert incident.number in page({"q": "矿山", "district": world.districts["yingde"].pk})
+    assert incident.number not in page({"q": "不存在的事件"})
+    assert incident.number not in page({"category": "natural"})
+    today = timezone.localdate()
+    assert incident.number in page({"since": today.isoformat(), "until": today.isoformat()})
+    assert incident.number not in page({"since": (today + dt.timedelta(days=1)).isoformat()})
+    # bad values are named, never a server error, and do not filter
+    r = c.get(base, {"since": "abc", "grade": "x", "until": "99999-01-01", "district": "9" * 30})
+    assert r.status_code == 200 and incident.number in r.content.decode()
+    r = c.get(base, {"since": today.isoformat(), "until": (today - dt.timedelta(days=3)).isoformat()})
+    assert "结束日期早于开始日期" in r.content.decode()
+    # the register of the period, as Excel, audited
+    r = c.get(base, {"since": today.isoformat(), "export": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "编号" and [row[0] for row in rows[1:]] == [incident.number]
+    assert rows[1][10] == 2  # deaths
+    event = AuditEvent.objects.filter(action="core.list.export").latest("id")
+    assert event.after["list"] == "incidents" and event.after["rows"] == 1
+    # constant queries for the export: 1 row or many
+    for n in range(3):
+        actions.do_record_incident(
+            world.user("duty_officer", "yingde"),
+            {
+                "title": f"英德事故{n}",
+                "occurred_at": timezone.now() - dt.timedelta(minutes=20),
+                "division": world.towns["yingde"],
+                "unit_name": "某公司",
+                "place": "英城街道",
+                "scene": "x",
+                "course": "x",
+                "measures": "x",
+                "deaths": 0,
+            },
+        )
+    with django_assert_max_num_queries(12):
+        r = c.get(base, {"export": "xlsx"})
+    assert len(list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows())) == 5
+    # another district's officer exports nothing of 英德's
+    r = login(world, ("duty_officer", "qingcheng")).get(base, {"export": "xlsx"})
+    assert len(list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows())) == 1

@@ -211,3 +211,22 @@ def test_merge_takes_the_number_people_see(world):
     assert "目标隐患不存在" in r.content.decode()
     third.refresh_from_db()
     assert third.merged_into_id is None
+
+
+def test_case_list_exports_the_filtered_cases_as_excel(world):
+    import io
+
+    import openpyxl
+
+    submit(world)
+    second = submit(world, title="另一条隐患")
+    c = login(world, "dept_staff", "city")
+    page = c.get("/console/hazards/").content.decode()
+    assert 'data-testid="export-xlsx"' in page
+    r = c.get("/console/hazards/", {"q": second.title, "export": "xlsx"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "编号" and [row[0] for row in rows[1:]] == [second.number]
+    other = login(world, "area_staff", "yingde").get("/console/hazards/", {"export": "xlsx"})
+    assert [
+        row[0] for row in openpyxl.load_workbook(io.BytesIO(other.content)).active.iter_rows(values_only=True)
+    ][1:] == []
