@@ -81,6 +81,11 @@ def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
     if not rows:
         report.errors.append((0, "file", _("文件中没有数据行")))
         return report
+    # A column missing from the header is one error, not one per row (QA: 25 "必填" for one column).
+    absent = [col for col in REQUIRED if not any(col in row for row in rows)]
+    if absent:
+        report.errors.extend((1, col, _("缺少此列")) for col in absent)
+        return report
     divisions = {
         d.code: d for d in Division.objects.filter(code__in={r.get("division_code", "") for r in rows})
     }
@@ -127,9 +132,10 @@ def import_devices(actor: Any, filename: str, content: bytes) -> ImportReport:
         if stype in TYPE_UNITS and unit and unit != TYPE_UNITS[stype][0]:
             errs.append((n, "unit", _("单位应为 %(u)s") % {"u": TYPE_UNITS[stype][0]}))
         key = (row.get("device_code", ""), row.get("sensor_code", ""))
-        if key in seen:
-            errs.append((n, "sensor_code", _("重复的传感器编码")))
-        seen.add(key)
+        if all(key):  # an empty code is already "必填", never a "duplicate"
+            if key in seen:
+                errs.append((n, "sensor_code", _("重复的传感器编码")))
+            seen.add(key)
         report.errors.extend(errs)
         if not errs:
             plan.append((row, stype, division, enterprise, department, lat, lon))

@@ -95,3 +95,22 @@ def test_import_function_refuses_without_the_permission(world):
             csv_bytes(["IMP-8,八号站,441802006,,,23.7,113.05,g1,可燃气体,gas_lel,%LEL,"]),
         )
     assert not Device.objects.filter(code="IMP-8").exists()
+
+
+def test_a_missing_column_is_reported_once_and_empty_codes_are_not_duplicates(world):
+    # QA: a file without the 类型 column gave one "必填" per row; two rows without a sensor code
+    # were called duplicates of each other.
+    no_type = "设备编码,设备名称,区划代码,传感器编码,传感器名称\n" + "".join(
+        f"IMP-{n},站{n},441802006,g{n},气体\n" for n in range(25)
+    )
+    report = import_devices(world.user("dept_staff"), "devices.csv", no_type.encode())
+    assert [(row, col) for row, col, _msg in report.errors] == [(1, "sensor_type")]
+    content = csv_bytes(
+        [
+            "IMP-1,一号站,441802006,,,23.70,113.05,,可燃气体,gas_lel,%LEL,",
+            "IMP-1,一号站,441802006,,,23.70,113.05,,可燃气体,gas_lel,%LEL,",
+        ]
+    )
+    report = import_devices(world.user("dept_staff"), "devices.csv", content)
+    assert {(row, col) for row, col, _msg in report.errors} == {(2, "sensor_code"), (3, "sensor_code")}
+    assert all(str(msg) == "必填" for _row, _col, msg in report.errors)
