@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from pingan.core import views as core_views
 from pingan.core.middleware import limit
 from pingan.org.views import LoginView
 
@@ -26,6 +27,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("pingan.portal.urls")),
     path("report/", include("pingan.hazards.public_urls")),
     path("open311/v2/", include("pingan.hazards.open311_urls")),

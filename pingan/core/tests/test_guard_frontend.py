@@ -38,3 +38,12 @@ def test_translations_inside_scripts_are_escaped():
                 f"{path.relative_to(PACKAGE)}: {m.group(0)}" for m in BARE_TRANS.finditer(script.group(1))
             ]
     assert not offenders, "wrap in {% filter escapejs %}…{% endfilter %}:\n" + "\n".join(offenders)
+
+
+def test_favicon_is_served_in_the_palette_blue(client):
+    # QA: every page load asked for /favicon.ico and got a 404.
+    from pingan.core.choices import PALETTE
+
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
+    assert PALETTE["blue"] in r.content.decode()
