@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.querysets import NOTHING, ScopedQuerySet
@@ -74,6 +74,10 @@ class Category(models.Model):
         verbose_name_plural = _("隐患类别")
 
     def __str__(self) -> str:
+        # Categories are data, named in Chinese by the administrators; an English page shows the
+        # English name where one is given (QA: English mode showed 疏散通道堵塞).
+        if self.name_en and translation.get_language() == "en":
+            return self.name_en
         return self.name
 
     def limit_for(self, grade: str) -> rules.TimeLimit | None:

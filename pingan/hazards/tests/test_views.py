@@ -230,3 +230,17 @@ def test_case_list_exports_the_filtered_cases_as_excel(world):
     assert [
         row[0] for row in openpyxl.load_workbook(io.BytesIO(other.content)).active.iter_rows(values_only=True)
     ][1:] == []
+
+
+def test_category_names_follow_the_page_language(world):
+    from django.utils import translation
+
+    case = submit(world)  # 疏散通道堵塞, with its English name from the defaults
+    c = login(world, "dept_staff", "city")
+    with translation.override("en"):
+        assert str(case.category) == "Blocked escape route"
+    c.cookies["django_language"] = "en"
+    page = c.get(f"/console/hazards/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Blocked escape route" in page and "疏散通道堵塞" not in page
+    with translation.override("zh-hans"):
+        assert str(case.category) == "疏散通道堵塞"
