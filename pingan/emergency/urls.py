@@ -20,6 +20,7 @@ urlpatterns = [
     path("grade/", views.calculator, name="calculator"),
     path("posts/", views.PostListView.as_view(), name="posts"),
     path("posts/<int:pk>/", views.roster, name="roster"),
+    path("posts/<int:pk>/month/", views.roster_month, name="roster_month"),
     path("posts/<int:pk>/handover/", views.handover, name="handover"),
     path("rotations/<int:pk>/generate/", views.rotation_generate, name="rotation_generate"),
     path("shifts/<int:pk>/swap/", views.swap_request, name="swap_request"),

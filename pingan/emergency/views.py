@@ -512,6 +512,55 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@console_view("emergency.view_roster")
+def roster_month(request: HttpRequest, pk: int) -> HttpResponse:
+    """A month of one post's shifts as a calendar that prints on one A4 page (landscape)."""
+    import calendar
+
+    post = get_visible_or_404(DutyPost.objects.select_related("department", "division"), request.user, pk=pk)
+    today = timezone.localdate()
+    year, month = today.year, today.month
+    raw = request.GET.get("month", "")
+    try:
+        if raw:
+            year, month = (int(part) for part in raw.split("-", 1))
+            dt.date(year, month, 1)  # refuses month 13, year 0 and 99999
+    except ValueError:
+        messages.error(request, _("月份格式应为 YYYY-MM"))
+        year, month = today.year, today.month
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz)
+    shifts = (
+        post.shifts.filter(starts_at__lt=end, ends_at__gt=start)
+        .select_related("leader")
+        .prefetch_related("officers")
+        .order_by("starts_at")
+    )
+    by_day: dict[dt.date, list[Any]] = {}
+    for shift in shifts:
+        by_day.setdefault(timezone.localtime(shift.starts_at, tz).date(), []).append(shift)
+    weeks = [
+        [(day, by_day.get(day, []), day.month == month) for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+    previous = first - dt.timedelta(days=1)
+    following = last + dt.timedelta(days=1)
+    return render(
+        request,
+        "emergency/roster_month.html",
+        {
+            "post": post,
+            "first": first,
+            "weeks": weeks,
+            "previous": f"{previous:%Y-%m}",
+            "following": f"{following:%Y-%m}",
+        },
+    )
+
+
 @require_POST
 @console_view("emergency.manage_roster")
 def rotation_generate(request: HttpRequest, pk: int) -> HttpResponse:

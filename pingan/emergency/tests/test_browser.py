@@ -139,6 +139,19 @@ def test_roster_calculator_and_sanfang_pages(page, login, shot):
     page.goto(page.base + f"/console/emergency/posts/{post.pk}/")
     assert page.locator("[data-testid=gap-warning]").count() == 1  # crew 2 has no officer
     shot(page, "emergency-roster")
+    # the month view, as it prints on A4 (menus and buttons left out)
+    page.click("[data-testid=roster-month-link]")
+    page.wait_for_load_state("networkidle")
+    this_month = [
+        sh
+        for sh in Shift.objects.filter(post=post)
+        if timezone.localtime(sh.starts_at).month == timezone.localdate().month
+    ]
+    assert page.locator("[data-testid=month-shift]").count() == len(this_month) >= 1
+    page.emulate_media(media="print")
+    assert not page.locator(".sidenav").is_visible()
+    shot(page, "emergency-roster-month-print")
+    page.emulate_media(media="screen")
 
     page.goto(page.base + "/console/emergency/grade/?deaths=-1&serious_injuries=0&direct_loss=abc")
     assert "人数不能为负数" in page.locator("[data-testid=error-deaths]").inner_text()

@@ -350,3 +350,30 @@ def test_incident_list_filters_and_the_accident_register_export(
     # another district's officer exports nothing of 英德's
     r = login(world, ("duty_officer", "qingcheng")).get(base, {"export": "xlsx"})
     assert len(list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows())) == 1
+
+
+def test_month_roster_prints_a_calendar_of_the_posts_shifts(world, duty, django_assert_max_num_queries):
+    post = duty["yingde"]
+    leader, officer = world.user("duty_leader", "yingde"), world.user("duty_officer", "yingde")
+    tz = timezone.get_current_timezone()
+    for day in (3, 17):
+        s = Shift.objects.create(
+            post=post,
+            starts_at=dt.datetime(2026, 3, day, 8, 30, tzinfo=tz),
+            ends_at=dt.datetime(2026, 3, day + 1, 8, 30, tzinfo=tz),
+            leader=leader,
+        )
+        s.officers.add(officer)
+    c = login(world, ("duty_officer", "yingde"))
+    url = f"/console/emergency/posts/{post.pk}/month/"
+    with django_assert_max_num_queries(20):
+        page = c.get(url, {"month": "2026-03"}).content.decode()
+    assert page.count('data-testid="month-shift"') == 2 and "08:30" in page and "A4 landscape" in page
+    assert (
+        f"/console/emergency/posts/{post.pk}/month/"
+        in c.get(f"/console/emergency/posts/{post.pk}/").content.decode()
+    )
+    for bad in ("2026-13", "0-01", "99999-01", "abc", "2026"):
+        r = c.get(url, {"month": bad})
+        assert r.status_code == 200 and "月份格式应为 YYYY-MM" in r.content.decode(), bad
+    assert login(world, ("area_staff", "qingcheng")).get(url).status_code == 404
