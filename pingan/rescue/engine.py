@@ -208,14 +208,40 @@ def recommend(
         options.append(TeamOption(team, eta, matched, missing, reasons, key))
     options.sort(key=lambda o: o.rank_key)
     options = [o for o in options if o.eta_min is not None][:k]
-    return {"network": row, "node": node, "snap_m": snap_m, "teams": options}
+    return {
+        "network": row,
+        "node": node,
+        "snap_m": snap_m,
+        "teams": options,
+        "graph": graph,
+        "to_incident": to_incident,
+    }
 
 
-def nearest_experts(lat: float, lon: float, specialties: Sequence[str], k: int = 5) -> list[dict[str, Any]]:
-    """Available experts of the specialties, nearest first (straight-line distance: experts are
-    reached by phone first; the distance says who can come on site soonest)."""
+def nearest_experts(
+    lat: float,
+    lon: float,
+    specialties: Sequence[str],
+    k: int = 5,
+    *,
+    graph: network.Graph | None = None,
+    to_incident: np.ndarray | None = None,
+    snap_m: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Available experts of the specialties: those matching most specialties first, then by road
+    travel time to the incident like the teams (when the caller passes the search it already ran:
+    `graph` and `to_incident`, seconds from every node), else by straight-line distance. An expert
+    without a place, or off the road network, comes last."""
     qs = Expert.objects.filter(available=True).select_related("division")
     experts = [e for e in qs if not specialties or set(e.specialties) & set(specialties)]
+    placed = [e for e in experts if e.lat is not None and e.lon is not None]
+    etas: dict[int, float] = {}
+    if graph is not None and to_incident is not None and placed:
+        nodes, snaps = graph.snap([e.lat for e in placed], [e.lon for e in placed], max_m=MAX_SNAP_METRES)
+        for e, node, snap in zip(placed, nodes, snaps, strict=True):
+            if node >= 0 and np.isfinite(to_incident[node]):
+                secs = float(to_incident[node]) + float(access_seconds(snap)) + float(access_seconds(snap_m))
+                etas[e.pk] = round(secs / 60, 1)
     out = []
     for e in experts:
         d = float(network.haversine_m(lon, lat, e.lon, e.lat) / 1000) if e.lat is not None else None
@@ -223,10 +249,17 @@ def nearest_experts(lat: float, lon: float, specialties: Sequence[str], k: int =
             {
                 "expert": e,
                 "km": None if d is None else round(d, 1),
+                "eta_minutes": etas.get(e.pk),
                 "matched": [s for s in e.specialties if s in specialties],
             }
         )
-    out.sort(key=lambda x: (-len(x["matched"]), x["km"] if x["km"] is not None else 1e9))
+
+    def key(x: dict[str, Any]) -> tuple:
+        by_road = x["eta_minutes"] if x["eta_minutes"] is not None else 1e9
+        by_line = x["km"] if x["km"] is not None else 1e9
+        return (-len(x["matched"]), by_road if etas else by_line, by_line)
+
+    out.sort(key=key)
     return out[:k]
 
 
