@@ -211,21 +211,27 @@ def test_nearest_table_equals_brute_force_and_follows_moves(seed, ties):
         exp = np.sort(full, axis=0)[:3].T
         return np.where(exp <= limit, exp, np.inf)
 
-    for _move in range(3):
+    for _move in range(8):
         idx, t = table.query(targets)
-        assert np.array_equal(t, brute(table.sources))
+        assert np.allclose(t, brute(table.sources))
         i2, t2 = g.k_nearest(table.sources, targets, 3)
-        assert np.array_equal(idx, i2) and np.array_equal(t, t2)
+        assert np.allclose(t, t2)
+        if not ties:  # with ties the table and a fresh search may name different, equally near teams
+            assert np.array_equal(idx, i2)
         full = g.times_from(table.sources)
         found = idx >= 0
         assert np.allclose(full[idx[found], np.broadcast_to(targets[:, None], idx.shape)[found]], t[found])
         lim = float(np.median(t[:, 1]))
         _il, tl = table.query(targets, limit_s=lim)
-        assert np.array_equal(tl, brute(table.sources, lim))
+        assert np.allclose(tl, brute(table.sources, lim))
         before, who = table.fingerprint, int(rng.integers(0, 12))
-        where = int(rng.choice(np.setdiff1d(np.arange(g.n), table.sources)))
+        before_node = int(table.sources[who])
+        # Moves onto a free node, onto another team's station, and away from a shared one.
+        where = int(
+            rng.choice(np.setdiff1d(np.arange(g.n), table.sources)) if _move % 3 else table.sources[5]
+        )
         table = table.move(who, where)
-        assert table.fingerprint != before and table.sources[who] == where
+        assert table.sources[who] == where and (table.fingerprint != before or before_node == where)
     assert table.build_seconds >= 0
 
 
