@@ -238,7 +238,9 @@ def test_drill_recorded_with_teams_photos_and_field_errors(setup, world):
     with pytest.raises(actions.ActionError) as exc:
         actions.do_record_exercise(
             world.user("area_staff", "yingde"),
-            Exercise(kind="drill", title="x", date=timezone.localdate(), division=setup["qc"], participants=1),
+            Exercise(
+                kind="drill", title="x", date=timezone.localdate(), division=setup["qc"], participants=1
+            ),
             [],
         )
     assert exc.value.field == "division"
