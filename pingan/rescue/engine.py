@@ -153,6 +153,38 @@ def access_seconds(metres: np.ndarray | float) -> np.ndarray | float:
     return np.asarray(metres) / (ACCESS_SPEED_KMH / 3.6)
 
 
+# --- the team table -----------------------------------------------------------------------------
+# Per active network: the team ids in table order and the NearestTable of their snapped places.
+_team_tables: dict[int, tuple[list[int], network.NearestTable]] = {}
+
+
+def team_table(k: int = 3) -> tuple[list[int], network.NearestTable]:
+    """The k nearest teams of every node of the active network, kept up to date: the teams that
+    moved since the last call are moved in the table (NearestTable.move, a few hundredths of a
+    second each on a city network); a team added, removed or off the network rebuilds it. Returns
+    the team ids (the table's source indices) and the table; `table.query(nodes)` answers many
+    incidents at once."""
+    row, graph = active_network()
+    teams = list(Team.objects.order_by("pk").values_list("pk", "lat", "lon"))
+    if teams:
+        nodes, _snap = graph.snap([t[1] for t in teams], [t[2] for t in teams], max_m=MAX_SNAP_METRES)
+    else:
+        nodes = np.zeros(0, dtype=np.int64)
+    ids = [t[0] for t, node in zip(teams, nodes, strict=True) if node >= 0]
+    nodes = nodes[nodes >= 0]
+    with _cache_lock:
+        cached = _team_tables.get(row.pk)
+    if cached is not None and cached[0] == ids and cached[1].k == k and cached[1].graph is graph:
+        table = cached[1]
+        for i in np.flatnonzero(table.sources != nodes).tolist():
+            table = table.move(i, int(nodes[i]))
+    else:
+        table = graph.nearest_table(nodes, k)
+    with _cache_lock:
+        _team_tables[row.pk] = (ids, table)
+    return ids, table
+
+
 # --- dispatch ---------------------------------------------------------------------------------
 @dataclass
 class TeamOption:

@@ -298,3 +298,32 @@ def test_public_shelters_map_and_nearest(setup, world):
     body = c.get("/console/rescue/shelters/?lat=23.70&lon=113.10").content.decode()
     assert 'data-testid="nearest-shelters"' in body
     assert body.index(near.name) < body.index(far.name)
+
+
+def test_team_table_follows_a_team_that_moves(setup, world):
+    """The k-nearest team table of the active network: a team's new place (an edit) is taken in by
+    moving it in the table, with the same answer as a fresh search; a new team rebuilds."""
+    import numpy as np
+
+    activate_small_network()
+    qc = setup["qc"]
+    for i, (lat, lon) in enumerate([(23.9, 113.3), (24.2, 113.5), (23.6, 113.0)]):
+        Team.objects.create(code=f"M{i}", name=f"队{i}", kind="fire", division=qc, lat=lat, lon=lon)
+    ids, table = engine.team_table(3)
+    assert len(ids) == 4
+    team = setup["team"]
+    team.lat, team.lon = 24.3, 113.2
+    actions.do_save(world.user("dept_staff"), team)
+    ids2, moved = engine.team_table(3)
+    assert (
+        ids2 == ids
+        and moved is not table
+        and moved.sources[ids.index(team.pk)] != table.sources[ids.index(team.pk)]
+    )
+    _row, graph = engine.active_network()
+    targets = np.arange(0, graph.n, 7)
+    _i, t = moved.query(targets)
+    _f, fresh = graph.k_nearest(moved.sources, targets, 3)
+    assert np.allclose(t, fresh)
+    Team.objects.create(code="M9", name="新队", kind="fire", division=qc, lat=23.8, lon=113.4)
+    assert len(engine.team_table(3)[0]) == 5
