@@ -332,13 +332,16 @@ def _fields_of(obj: Any) -> list[str]:
 
 def _perm_for(obj: Any) -> tuple[str, Any]:
     """The permission that decides an edit of `obj`, and the object it is asked about: a team's own
-    record, members and equipment belong to the team (its leader may); the rest to the directory."""
-    from .models import Equipment, Member
+    record, members and equipment belong to the team (its leader may); a stock item to its
+    warehouse; the rest to the directory, by the record's own division."""
+    from .models import Equipment, Member, StockItem
 
     if isinstance(obj, Team):
-        return ("rescue.edit_team", obj) if obj.pk else ("rescue.edit_directory", None)
+        return ("rescue.edit_team", obj) if obj.pk else ("rescue.edit_directory", obj)
     if isinstance(obj, Member | Equipment):
         return "rescue.edit_team", obj.team
+    if isinstance(obj, StockItem):
+        return "rescue.edit_directory", obj.warehouse
     return "rescue.edit_directory", obj
 
 

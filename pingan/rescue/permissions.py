@@ -100,15 +100,21 @@ def _leads_team(user: Any, team: Any) -> bool:
     )
 
 
+def _keeps(user: Any, obj: Any) -> bool:
+    """A directory keeper, for a record of their own area (the city's keepers: all)."""
+    return has_role(user, *DIRECTORY_ROLES) and (obj is None or covers(user, obj.division))
+
+
 def can_edit_directory(user: Any, obj: Any = None) -> bool:
-    """Create or edit experts, warehouses, stock items and shelters, and create teams."""
-    return has_role(user, *DIRECTORY_ROLES)
+    """Create or edit experts, warehouses (and their stock items), shelters, and create teams: the
+    keepers, for records of their own area. `obj` has a `division`."""
+    return _keeps(user, obj)
 
 
 def can_edit_team(user: Any, obj: Any = None) -> bool:
     """Edit a team's record, members and equipment: the directory keepers, and a rescue team leader
     for teams of their own area or department. `obj` is the team."""
-    if has_role(user, *DIRECTORY_ROLES):
+    if _keeps(user, obj):
         return True
     if not has_role(user, Role.RESCUE_LEAD):
         return False
@@ -125,8 +131,8 @@ def can_set_readiness(user: Any, obj: Any = None) -> bool:
 
 
 def can_move_stock(user: Any, obj: Any = None) -> bool:
-    """Issue, return and restock supplies of a warehouse."""
-    return has_role(user, *DIRECTORY_ROLES)
+    """Issue, return and restock supplies of a warehouse (`obj`) of the keeper's area."""
+    return _keeps(user, obj)
 
 
 def can_record_exercise(user: Any, obj: Any = None) -> bool:

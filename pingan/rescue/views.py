@@ -684,7 +684,7 @@ def edit_record(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         title = _("新增%(what)s") % {"what": model._meta.verbose_name}
     else:
         obj = get_visible_or_404(model.objects, request.user, pk=pk)
-        _forbid_unless(request, perm, obj if perm == "rescue.edit_team" else None)
+        _forbid_unless(request, perm, obj)
         title = _("编辑%(what)s:%(name)s") % {"what": model._meta.verbose_name, "name": obj}
     form = form_class(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST":
@@ -782,8 +782,9 @@ def edit_stock_item(request: HttpRequest, warehouse_pk: int, pk: int | None = No
 @console_view("rescue.move_stock")
 @require_POST
 def move_stock(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(StockItem.objects.select_related("warehouse"), pk=pk)
+    item = get_object_or_404(StockItem.objects.select_related("warehouse__division"), pk=pk)
     wh = get_visible_or_404(Warehouse.objects, request.user, pk=item.warehouse_id)
+    _forbid_unless(request, "rescue.move_stock", wh)
     form = forms.StockMoveForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data

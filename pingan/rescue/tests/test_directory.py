@@ -37,7 +37,8 @@ def setup(world):
     )  # fmt: skip
     wh = Warehouse.objects.create(name="清城物资库", division=qc, lat=23.7, lon=113.1)
     item = StockItem.objects.create(warehouse=wh, name="救生衣", unit="件", quantity=100, min_quantity=30)
-    return {"team": team, "warehouse": wh, "item": item, "qc": qc}
+    shelter = Shelter.objects.create(name="清城广场", division=qc, lat=23.7, lon=113.1, capacity=300)
+    return {"team": team, "warehouse": wh, "item": item, "qc": qc, "shelter": shelter}
 
 
 def _client(world, person) -> Client:
@@ -56,16 +57,18 @@ def test_edit_pages_matrix_and_offers(setup, world, person):
     role = person[0]
     staff = role in STAFF
     keeper = role in KEEPERS
+    keeps_it = keeper and person in IN_AREA  # a keeper of another district may not edit 清城's records
     leads_it = role == "rescue_lead" and person in IN_AREA
     expect = {
         "/console/rescue/edit/team/new/": keeper,
         "/console/rescue/edit/expert/new/": keeper,
         "/console/rescue/edit/shelter/new/": keeper,
         "/console/rescue/edit/warehouse/new/": keeper,
-        f"/console/rescue/edit/team/{team.pk}/": keeper or leads_it,
-        f"/console/rescue/teams/{team.pk}/member/new/": keeper or leads_it,
-        f"/console/rescue/teams/{team.pk}/equipment/new/": keeper or leads_it,
-        f"/console/rescue/warehouses/{wh.pk}/items/new/": keeper,
+        f"/console/rescue/edit/team/{team.pk}/": keeps_it or leads_it,
+        f"/console/rescue/edit/warehouse/{wh.pk}/": keeps_it,
+        f"/console/rescue/teams/{team.pk}/member/new/": keeps_it or leads_it,
+        f"/console/rescue/teams/{team.pk}/equipment/new/": keeps_it or leads_it,
+        f"/console/rescue/warehouses/{wh.pk}/items/new/": keeps_it,
         "/console/rescue/exercises/new/": role in RECORDERS,
     }
     for url, ok in expect.items():
@@ -73,14 +76,18 @@ def test_edit_pages_matrix_and_offers(setup, world, person):
     if not staff:
         return
     body = c.get(f"/console/rescue/teams/{team.pk}/").content.decode()
-    assert ('data-testid="edit-team"' in body) == (keeper or leads_it)
+    assert ('data-testid="edit-team"' in body) == (keeps_it or leads_it)
     assert ('data-testid="readiness-form"' in body) == (
         role in READINESS and (role != "rescue_lead" or leads_it)
     )
     body = c.get(f"/console/rescue/warehouses/{wh.pk}/").content.decode()
-    assert (f'data-testid="move-{setup["item"].pk}"' in body) == keeper
+    assert (f'data-testid="move-{setup["item"].pk}"' in body) == keeps_it
+    assert ('data-testid="add-item"' in body) == keeps_it
     body = c.get("/console/rescue/exercises/").content.decode()
     assert ('data-testid="record-exercise"' in body) == (role in RECORDERS)
+    body = c.get("/console/rescue/resources/").content.decode()
+    assert (f"/edit/shelter/{setup['shelter'].pk}/" in body) == keeps_it
+    assert ('data-testid="add-expert"' in body) == keeper
 
 
 def test_team_created_and_edited_with_field_errors_and_audit(setup, world):
@@ -288,6 +295,7 @@ def test_experts_ranked_by_travel_time(setup, world):
 
 def test_public_shelters_map_and_nearest(setup, world):
     qc = setup["qc"]
+    Shelter.objects.all().delete()
     far = Shelter.objects.create(name="远处公园", division=qc, lat=24.2, lon=113.4, capacity=100)
     near = Shelter.objects.create(name="近处广场", division=qc, lat=23.71, lon=113.11, capacity=500)
     c = Client()
