@@ -210,3 +210,16 @@ def test_rescue_lead_records_a_drill_with_a_photo(transactional_db, settings, tm
     assert page.locator("[data-testid=photos] img").count() == 1
     page.wait_for_timeout(300)
     shot(page, "rescue-drill-recorded")
+
+    # The public shelters page: the map and "nearest to me" (the position given as the button would).
+    from pingan.rescue.models import Shelter
+
+    Shelter.objects.create(name="清城体育广场", division=qc, lat=23.69, lon=113.04, capacity=3000)
+    Shelter.objects.create(
+        name="英德人民公园", division=world.districts["yingde"], lat=24.18, lon=113.40, capacity=2000
+    )
+    page.goto(page.base + "/console/rescue/shelters/?lat=23.70&lon=113.05")
+    page.wait_for_selector("#shelters-map[data-ready='1']")
+    assert "清城体育广场" in page.locator("[data-testid=nearest-shelters] li").first.inner_text()
+    page.wait_for_timeout(300)
+    shot(page, "rescue-shelters-nearest")
