@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,3 +319,210 @@ def do_start_siting(
 
     on_commit(lambda: siting_task(run.pk))
     return run
+
+
+# --- the directory: teams, members, equipment, experts, warehouses, stock, shelters ----------------
+def _fields_of(obj: Any) -> list[str]:
+    return [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.name not in ("id", "updated_at", "is_synthetic") and not f.auto_created
+    ]
+
+
+def _perm_for(obj: Any) -> tuple[str, Any]:
+    """The permission that decides an edit of `obj`, and the object it is asked about: a team's own
+    record, members and equipment belong to the team (its leader may); a stock item to its
+    warehouse; the rest to the directory, by the record's own division."""
+    from .models import Equipment, Member, StockItem
+
+    if isinstance(obj, Team):
+        return ("rescue.edit_team", obj) if obj.pk else ("rescue.edit_directory", obj)
+    if isinstance(obj, Member | Equipment):
+        return "rescue.edit_team", obj.team
+    if isinstance(obj, StockItem):
+        return "rescue.edit_directory", obj.warehouse
+    return "rescue.edit_directory", obj
+
+
+def check_save(actor: Any, obj: Any) -> None:
+    perm, about = _perm_for(obj)
+    require(actor, perm, about, _("您没有维护此项资料的权限"))
+    lat, lon = getattr(obj, "lat", None), getattr(obj, "lon", None)
+    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ActionError(_("经纬度超出范围"), field="lat", code="invalid")
+
+
+@transaction.atomic
+def do_save(actor: Any, obj: Any) -> Any:
+    """Create or edit one directory record (already validated by its form), with an audit event
+    holding the fields before and after."""
+    check_save(actor, obj)
+    fields = _fields_of(obj)
+    created = obj.pk is None
+    before = None
+    if not created:
+        old = type(obj).objects.select_for_update().get(pk=obj.pk)
+        before = snapshot(old, fields)
+        if isinstance(obj, Team) and old.status != obj.status:
+            # Readiness has its own action (do_set_readiness): an edit form never changes it.
+            obj.status = old.status
+    obj.full_clean()
+    obj.save()
+    verb = "create" if created else "update"
+    audit.record(
+        f"rescue.{obj._meta.model_name}.{verb}", obj, actor=actor, before=before, after=snapshot(obj, fields)
+    )
+    return obj
+
+
+# --- readiness --------------------------------------------------------------------------------
+READINESS = (TeamStatus.READY, TeamStatus.UNAVAILABLE)
+
+
+def check_set_readiness(actor: Any, team: Team, status: str, note: str = "") -> None:
+    require(actor, "rescue.set_readiness", team, _("只有调度人员和本队负责人可以变更战备状态"))
+    if status not in READINESS:
+        raise ActionError(_("只能设为待命可调或不可调用"), field="status", code="invalid_choice")
+    if team.status == TeamStatus.BUSY:
+        raise Conflict(_("队伍正在执行任务,任务结束后自动恢复待命"), field="status")
+    if status == TeamStatus.UNAVAILABLE and not (note or "").strip():
+        raise ActionError(_("请填写不可调用的原因"), field="note", code="required")
+
+
+@transaction.atomic
+def do_set_readiness(actor: Any, team: Team, status: str, *, note: str = "") -> Team:
+    check_set_readiness(actor, team, status, note)
+    team = lock(team)
+    if team.status == TeamStatus.BUSY:
+        raise Conflict(_("队伍正在执行任务,任务结束后自动恢复待命"), field="status")
+    if team.status == status:
+        return team
+    before = snapshot(team, ["status"])
+    team.status = status
+    team.save(update_fields=["status", "updated_at"])
+    audit.record(
+        "rescue.team.readiness", team, actor=actor, before=before, after=snapshot(team, ["status"]), note=note
+    )
+    return team
+
+
+# --- stock ------------------------------------------------------------------------------------
+def check_move_stock(actor: Any, item: Any, kind: str, quantity: Any) -> int:
+    from .choices import StockMovementKind
+
+    require(actor, "rescue.move_stock", item.warehouse, _("您没有出入库的权限"))
+    if kind not in StockMovementKind.values:
+        raise ActionError(_("请选择出库、归还或补库"), field="kind", code="invalid_choice")
+    try:
+        qty = int(quantity)
+    except (TypeError, ValueError):
+        raise ActionError(_("数量必须是正整数"), field="quantity", code="invalid") from None
+    if qty <= 0:
+        raise ActionError(_("数量必须是正整数"), field="quantity", code="invalid")
+    if kind == StockMovementKind.ISSUE and qty > item.quantity:
+        raise ActionError(
+            _("库存不足:现有 %(n)s%(u)s") % {"n": item.quantity, "u": item.unit},
+            field="quantity",
+            code="short",
+        )
+    return qty
+
+
+@transaction.atomic
+def do_move_stock(actor: Any, item: Any, kind: str, quantity: Any, *, note: str = "") -> Any:
+    """Issue (出库), return (归还) or restock (补库) an item: the balance and the movement in one
+    transaction; a low balance afterwards tells the warehouse's keepers."""
+    from .choices import StockMovementKind
+    from .models import StockMovement
+
+    check_move_stock(actor, item, kind, quantity)
+    item = lock(item)
+    qty = check_move_stock(actor, item, kind, quantity)  # again on the locked row: the balance may have moved
+    before = snapshot(item, ["quantity"])
+    item.quantity += -qty if kind == StockMovementKind.ISSUE else qty
+    item.save(update_fields=["quantity"])
+    move = StockMovement.objects.create(
+        item=item, kind=kind, quantity=qty, balance=item.quantity, note=note.strip()[:200], by=actor
+    )
+    audit.record(
+        f"rescue.stock.{kind}",
+        item.warehouse,
+        actor=actor,
+        before=before,
+        after={"item": item.name, "quantity": item.quantity, "movement": move.pk},
+        note=note,
+    )
+    if item.is_low and before["quantity"] >= item.min_quantity:
+        _warn_low_stock(item)
+    return move
+
+
+def _warn_low_stock(item: Any) -> None:
+    from pingan.notify.services import notify
+    from pingan.org.models import User
+
+    from .permissions import DIRECTORY_ROLES
+
+    # The keepers whose area holds the warehouse: the city's and the district's.
+    path = item.warehouse.division.path
+    people = list(
+        User.objects.filter(
+            role__in=DIRECTORY_ROLES,
+            is_active=True,
+            division__path__in=[path[:i] for i in range(1, len(path) + 1)],
+        )[:50]
+    )
+    if people:
+        notify(
+            people,
+            event="rescue.stock.low",
+            title=_("库存低于下限:%(w)s %(i)s 余 %(n)s%(u)s")
+            % {"w": item.warehouse.name, "i": item.name, "n": item.quantity, "u": item.unit},
+            url=reverse("rescue:warehouse", args=[item.warehouse_id]),
+        )
+
+
+# --- drills and trainings -----------------------------------------------------------------------
+def check_record_exercise(actor: Any, exercise: Any, photos: Sequence[Any] = ()) -> None:
+    from pingan.core.permissions import covers
+
+    require(actor, "rescue.record_exercise", exercise if exercise.pk else None, _("您没有记录演练培训的权限"))
+    if exercise.division_id and not covers(actor, exercise.division):
+        raise ActionError(_("只能记录本辖区的演练培训"), field="division", code="out_of_area")
+    if exercise.date and exercise.date > timezone.localdate():
+        raise ActionError(_("日期不能晚于今天"), field="date", code="future")
+    for p in photos:
+        if not (getattr(p, "content_type", "") or "").startswith("image/"):
+            raise ActionError(_("照片必须是图片文件:%(f)s") % {"f": p.name}, field="photos", code="not_image")
+        if p.size > 10 * 1024 * 1024:
+            raise ActionError(_("照片不能超过 10 MB:%(f)s") % {"f": p.name}, field="photos", code="too_big")
+
+
+@transaction.atomic
+def do_record_exercise(actor: Any, exercise: Any, teams: Sequence[Team], photos: Sequence[Any] = ()) -> Any:
+    """Record (or correct) a drill or a training with its teams and photos."""
+    from .models import ExercisePhoto
+
+    check_record_exercise(actor, exercise, photos)
+    created = exercise.pk is None
+    fields = ["kind", "title", "date", "division", "participants", "evaluation", "score"]
+    before = None
+    if not created:
+        before = snapshot(type(exercise).objects.get(pk=exercise.pk), fields)
+    else:
+        exercise.recorded_by = actor
+    exercise.full_clean(exclude=["recorded_by"])
+    exercise.save()
+    exercise.teams.set(teams)
+    for p in photos:
+        ExercisePhoto.objects.create(exercise=exercise, image=p)
+    after = snapshot(exercise, fields) | {"teams": sorted(t.pk for t in teams), "photos": len(photos)}
+    audit.record(
+        f"rescue.exercise.{'record' if created else 'update'}",
+        exercise,
+        actor=actor,
+        before=before,
+        after=after,
+    )
+    return exercise

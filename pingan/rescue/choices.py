@@ -126,6 +126,12 @@ class ExerciseKind(models.TextChoices):
     TRAINING = "training", _("培训")
 
 
+class StockMovementKind(models.TextChoices):
+    ISSUE = "issue", _("出库")
+    RETURN = "return", _("归还")
+    RESTOCK = "restock", _("补库")
+
+
 @coloured({"queued": "grey", "running": "blue", "done": "green", "failed": "red"})
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")

@@ -153,6 +153,38 @@ def access_seconds(metres: np.ndarray | float) -> np.ndarray | float:
     return np.asarray(metres) / (ACCESS_SPEED_KMH / 3.6)
 
 
+# --- the team table -----------------------------------------------------------------------------
+# Per active network: the team ids in table order and the NearestTable of their snapped places.
+_team_tables: dict[int, tuple[list[int], network.NearestTable]] = {}
+
+
+def team_table(k: int = 3) -> tuple[list[int], network.NearestTable]:
+    """The k nearest teams of every node of the active network, kept up to date: the teams that
+    moved since the last call are moved in the table (NearestTable.move, a few hundredths of a
+    second each on a city network); a team added, removed or off the network rebuilds it. Returns
+    the team ids (the table's source indices) and the table; `table.query(nodes)` answers many
+    incidents at once."""
+    row, graph = active_network()
+    teams = list(Team.objects.order_by("pk").values_list("pk", "lat", "lon"))
+    if teams:
+        nodes, _snap = graph.snap([t[1] for t in teams], [t[2] for t in teams], max_m=MAX_SNAP_METRES)
+    else:
+        nodes = np.zeros(0, dtype=np.int64)
+    ids = [t[0] for t, node in zip(teams, nodes, strict=True) if node >= 0]
+    nodes = nodes[nodes >= 0]
+    with _cache_lock:
+        cached = _team_tables.get(row.pk)
+    if cached is not None and cached[0] == ids and cached[1].k == k and cached[1].graph is graph:
+        table = cached[1]
+        for i in np.flatnonzero(table.sources != nodes).tolist():
+            table = table.move(i, int(nodes[i]))
+    else:
+        table = graph.nearest_table(nodes, k)
+    with _cache_lock:
+        _team_tables[row.pk] = (ids, table)
+    return ids, table
+
+
 # --- dispatch ---------------------------------------------------------------------------------
 @dataclass
 class TeamOption:
@@ -208,14 +240,40 @@ def recommend(
         options.append(TeamOption(team, eta, matched, missing, reasons, key))
     options.sort(key=lambda o: o.rank_key)
     options = [o for o in options if o.eta_min is not None][:k]
-    return {"network": row, "node": node, "snap_m": snap_m, "teams": options}
+    return {
+        "network": row,
+        "node": node,
+        "snap_m": snap_m,
+        "teams": options,
+        "graph": graph,
+        "to_incident": to_incident,
+    }
 
 
-def nearest_experts(lat: float, lon: float, specialties: Sequence[str], k: int = 5) -> list[dict[str, Any]]:
-    """Available experts of the specialties, nearest first (straight-line distance: experts are
-    reached by phone first; the distance says who can come on site soonest)."""
+def nearest_experts(
+    lat: float,
+    lon: float,
+    specialties: Sequence[str],
+    k: int = 5,
+    *,
+    graph: network.Graph | None = None,
+    to_incident: np.ndarray | None = None,
+    snap_m: float = 0.0,
+) -> list[dict[str, Any]]:
+    """Available experts of the specialties: those matching most specialties first, then by road
+    travel time to the incident like the teams (when the caller passes the search it already ran:
+    `graph` and `to_incident`, seconds from every node), else by straight-line distance. An expert
+    without a place, or off the road network, comes last."""
     qs = Expert.objects.filter(available=True).select_related("division")
     experts = [e for e in qs if not specialties or set(e.specialties) & set(specialties)]
+    placed = [e for e in experts if e.lat is not None and e.lon is not None]
+    etas: dict[int, float] = {}
+    if graph is not None and to_incident is not None and placed:
+        nodes, snaps = graph.snap([e.lat for e in placed], [e.lon for e in placed], max_m=MAX_SNAP_METRES)
+        for e, node, snap in zip(placed, nodes, snaps, strict=True):
+            if node >= 0 and np.isfinite(to_incident[node]):
+                secs = float(to_incident[node]) + float(access_seconds(snap)) + float(access_seconds(snap_m))
+                etas[e.pk] = round(secs / 60, 1)
     out = []
     for e in experts:
         d = float(network.haversine_m(lon, lat, e.lon, e.lat) / 1000) if e.lat is not None else None
@@ -223,10 +281,17 @@ def nearest_experts(lat: float, lon: float, specialties: Sequence[str], k: int =
             {
                 "expert": e,
                 "km": None if d is None else round(d, 1),
+                "eta_minutes": etas.get(e.pk),
                 "matched": [s for s in e.specialties if s in specialties],
             }
         )
-    out.sort(key=lambda x: (-len(x["matched"]), x["km"] if x["km"] is not None else 1e9))
+
+    def key(x: dict[str, Any]) -> tuple:
+        by_road = x["eta_minutes"] if x["eta_minutes"] is not None else 1e9
+        by_line = x["km"] if x["km"] is not None else 1e9
+        return (-len(x["matched"]), by_road if etas else by_line, by_line)
+
+    out.sort(key=key)
     return out[:k]
 
 

@@ -27,6 +27,7 @@ from .choices import (
     RunStatus,
     SitingMethod,
     Specialty,
+    StockMovementKind,
     TeamKind,
     TeamStatus,
 )
@@ -189,6 +190,11 @@ class StockItem(models.Model):
     name = models.CharField(_("物资"), max_length=100)
     unit = models.CharField(_("单位"), max_length=10, default="件")
     quantity = models.PositiveIntegerField(_("数量"), default=0)
+    # Below this the warehouse is warned (储备下限); 0 means no warning.
+    min_quantity = models.PositiveIntegerField(_("储备下限"), default=0)
+
+    # Where its audit events belong (no manager of its own: it is read through its warehouse).
+    scope_division = "warehouse__division"
 
     class Meta:
         ordering = ["warehouse", "name"]
@@ -198,6 +204,38 @@ class StockItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.quantity}{self.unit}"
+
+    @property
+    def is_low(self) -> bool:
+        return self.min_quantity > 0 and self.quantity < self.min_quantity
+
+
+class StockMovement(models.Model):
+    """One issue, return or restock of a stock item (出库、归还、补库), with the balance after it."""
+
+    item = models.ForeignKey(
+        StockItem, verbose_name=_("库存物资"), on_delete=models.CASCADE, related_name="movements"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=StockMovementKind.choices)
+    quantity = models.PositiveIntegerField(_("数量"))
+    balance = models.PositiveIntegerField(_("结存"))
+    note = models.CharField(_("用途/说明"), max_length=200, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("出入库记录")
+        verbose_name_plural = _("出入库记录")
+
+    def __str__(self) -> str:
+        return f"{self.item.name} {self.get_kind_display()} {self.quantity}"
 
 
 class Expert(models.Model):
@@ -352,6 +390,14 @@ class Exercise(models.Model):
     participants = models.PositiveIntegerField(_("参加人数"), default=0)
     evaluation = models.TextField(_("评估"), blank=True)
     score = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"
@@ -367,6 +413,24 @@ class Exercise(models.Model):
     @classmethod
     def scope_q(cls, user: Any) -> models.Q:
         return _area_q("division", user)
+
+
+class ExercisePhoto(models.Model):
+    """A photo of a drill or a training (现场照片)."""
+
+    exercise = models.ForeignKey(
+        Exercise, verbose_name=_("演练培训"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(_("照片"), upload_to="rescue/exercises/%Y/%m/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("演练照片")
+        verbose_name_plural = _("演练照片")
+
+    def __str__(self) -> str:
+        return self.image.name
 
 
 class RoadNetwork(models.Model):

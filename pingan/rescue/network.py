@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,15 +176,12 @@ class Graph:
             return out_i, out_d
         uniq, first = np.unique(source_nodes, return_index=True)
         dist, src = self.nearest_labels(uniq, k_eff)
-        times = dist[:, target_nodes].T
-        nodes = src[:, target_nodes].T
-        times = np.where(times <= limit_s, times, np.inf)
-        pos = np.clip(np.searchsorted(uniq, nodes), 0, uniq.size - 1)
-        order = np.where(np.isfinite(times) & (uniq[pos] == nodes), first[pos], -1)
-        if k_eff < k:
-            order = np.hstack([order, np.full((t_count, k - k_eff), -1, dtype=np.int64)])
-            times = np.hstack([times, np.full((t_count, k - k_eff), np.inf)])
-        return order.astype(np.int64), times
+        return _pick(uniq, first, dist, src, target_nodes, k, limit_s)
+
+    def nearest_table(self, source_nodes, k: int) -> NearestTable:
+        """The k nearest sources of every node, built once and then read per incident (see
+        NearestTable): for answering many incidents against the same teams."""
+        return NearestTable.build(self, source_nodes, k)
 
     def nearest_labels(self, sources, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k nearest sources of every node: (seconds[k, n], source node[k, n]).
@@ -228,26 +226,8 @@ class Graph:
             bw, best, best_src = bw[o], best[o], best_src[o]
             head = np.r_[True, bw[1:] != bw[:-1]]
             seed_w, seed_t, seed_s = bw[head], best[head], best_src[head]
-            z = n
             keep = same & np.all(fs[:, eu] >= 0, axis=0)
-            hu = np.concatenate([eu[keep], np.full(seed_w.size, z)])
-            hv = np.concatenate([ev[keep], seed_w])
-            hc = np.concatenate([ec[keep], seed_t])
-            h = csr_matrix((np.maximum(hc, MIN_EDGE_SECONDS), (hu, hv)), shape=(n + 1, n + 1))
-            d, pred = dijkstra(h, directed=True, indices=z, return_predecessors=True)
-            d, pred = d[:n], pred[:n].astype(np.int64)
-            # The seed node at the top of each node's path (pointer jumping), and its source.
-            idx = np.arange(n)
-            top = np.where((pred == z) | (pred < 0), idx, pred)
-            for _step in range(64):
-                nxt = top[top]
-                if np.array_equal(nxt, top):
-                    break
-                top = nxt
-            seed_of = np.full(n + 1, -1, dtype=np.int64)
-            seed_of[seed_w] = seed_s
-            dist[r] = d
-            src[r] = np.where(np.isfinite(d), seed_of[top], -1)
+            dist[r], src[r] = _seeded_search(n, eu[keep], ev[keep], ec[keep], seed_w, seed_t, seed_s)
         return dist, src
 
     # --- storage --------------------------------------------------------------------------------
@@ -272,6 +252,199 @@ class Graph:
         tmp.write_bytes(data)
         tmp.replace(path)
         return hashlib.sha256(data).hexdigest()
+
+
+def _seeded_search(n: int, eu, ev, ec, seed_w, seed_t, seed_s) -> tuple[np.ndarray, np.ndarray]:
+    """One compiled search over nodes 0..n-1 and the edges (eu → ev, ec) from a super-source that
+    reaches each seed node seed_w at time seed_t on behalf of source seed_s: the time of every node
+    and the source of the seed its shortest path starts from (found by pointer jumping on the
+    predecessors, log-depth vectorised steps)."""
+    z = n
+    hu = np.concatenate([eu, np.full(seed_w.size, z)])
+    hv = np.concatenate([ev, seed_w])
+    hc = np.concatenate([ec, seed_t])
+    h = csr_matrix((np.maximum(hc, MIN_EDGE_SECONDS), (hu, hv)), shape=(n + 1, n + 1))
+    d, pred = dijkstra(h, directed=True, indices=z, return_predecessors=True)
+    d, pred = d[:n], pred[:n].astype(np.int64)
+    idx = np.arange(n)
+    top = np.where((pred == z) | (pred < 0), idx, pred)
+    for _step in range(64):
+        nxt = top[top]
+        if np.array_equal(nxt, top):
+            break
+        top = nxt
+    seed_of = np.full(n + 1, -1, dtype=np.int64)
+    seed_of[seed_w] = seed_s
+    return d, np.where(np.isfinite(d), seed_of[top], -1)
+
+
+def _pick(uniq, first, dist, src, target_nodes, k: int, limit_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (seconds[k', n], source node[k', n]) read at the targets, as (index[t, k], seconds[t, k])
+    with indices into the caller's source list (the first source at a shared node)."""
+    t_count = target_nodes.size
+    k_eff = dist.shape[0]
+    times = dist[:, target_nodes].T
+    nodes = src[:, target_nodes].T
+    times = np.where(times <= limit_s, times, np.inf)
+    pos = np.clip(np.searchsorted(uniq, nodes), 0, max(uniq.size - 1, 0))
+    order = np.where(np.isfinite(times) & (uniq[pos] == nodes), first[pos], -1)
+    times = np.where(order >= 0, times, np.inf)
+    if k_eff < k:
+        order = np.hstack([order, np.full((t_count, k - k_eff), -1, dtype=np.int64)])
+        times = np.hstack([times, np.full((t_count, k - k_eff), np.inf)])
+    return order.astype(np.int64), times
+
+
+@dataclass
+class NearestTable:
+    """The k nearest sources (teams) of every node of a graph, kept so that the k nearest teams of any
+    number of incidents is a lookup: (k, n) seconds and source nodes, 16·k bytes per node (a
+    200,000-node network with k = 3: 9.6 MB), where a full table per team would take 8·teams bytes
+    per node. Built by Graph.nearest_labels (k compiled passes); a team that moves, arrives or
+    leaves changes the sources, and `move` rebuilds (its cost is `build_seconds`, measured in
+    `make bench-rescue`). Answers are exactly those of Graph.k_nearest with the same sources."""
+
+    sources: np.ndarray
+    k: int
+    dist: np.ndarray
+    src: np.ndarray
+    uniq: np.ndarray
+    first: np.ndarray
+    build_seconds: float
+    graph: Graph = field(repr=False)
+
+    @classmethod
+    def build(cls, graph: Graph, source_nodes, k: int) -> NearestTable:
+        started = time.perf_counter()
+        sources = np.asarray(source_nodes, dtype=np.int64).copy()
+        uniq, first = np.unique(sources, return_index=True)
+        dist, src = graph.nearest_labels(uniq, min(k, uniq.size))
+        return cls(
+            sources=sources,
+            k=k,
+            dist=dist,
+            src=src,
+            uniq=uniq,
+            first=first,
+            build_seconds=time.perf_counter() - started,
+            graph=graph,
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """Which sources, where: a cache key that changes when any team moves."""
+        return hashlib.sha1(self.sources.tobytes() + bytes([self.k])).hexdigest()
+
+    def query(self, target_nodes, *, limit_s: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+        """Same answer as Graph.k_nearest(sources, targets, k): (index[t, k], seconds[t, k])."""
+        target_nodes = np.asarray(target_nodes, dtype=np.int64)
+        if self.uniq.size == 0:
+            t_count = target_nodes.size
+            return np.full((t_count, self.k), -1, dtype=np.int64), np.full((t_count, self.k), np.inf)
+        return _pick(self.uniq, self.first, self.dist, self.src, target_nodes, self.k, limit_s)
+
+    def move(self, index: int, node: int) -> NearestTable:
+        """Source `index` now stands at `node` (a team moved): a new table, updated where the move
+        matters — the nodes that had the old place among their k nearest get their k-th label again
+        from one search confined to them (`_drop_source`), and the nodes the new place reaches
+        before their k-th label take it in (`_add_source`, one search bounded by the largest k-th
+        time). Exact, like a rebuild; a rebuild is taken instead when the number of distinct places
+        crosses k."""
+        started = time.perf_counter()
+        sources = self.sources.copy()
+        old, node = int(sources[index]), int(node)
+        sources[index] = node
+        uniq, first = np.unique(sources, return_index=True)
+        k_eff = self.dist.shape[0]
+        if min(self.k, uniq.size) != k_eff or k_eff == 0:
+            return NearestTable.build(self.graph, sources, self.k)
+        dist, src = self.dist.copy(), self.src.copy()
+        if old != node:
+            if not np.any(sources == old):
+                _drop_source(self.graph, dist, src, old)
+            if not np.any(self.sources == node):
+                _add_source(self.graph, dist, src, node)
+        return NearestTable(
+            sources=sources,
+            k=self.k,
+            dist=dist,
+            src=src,
+            uniq=uniq,
+            first=first,
+            build_seconds=time.perf_counter() - started,
+            graph=self.graph,
+        )
+
+
+def _drop_source(g: Graph, dist: np.ndarray, src: np.ndarray, p: int) -> None:
+    """Remove source node p from the labels (in place). The nodes A that had p among their k
+    nearest keep their other k-1 labels F'(v) and need a new k-th: the nearest source outside F'(v).
+    As in nearest_labels, on the shortest path from that source to v take the last node u that is
+    not inside A with F'(u) = F'(v); u has a label outside F'(v) no farther than that source (u's
+    k labels, or its k-1 nearest but p), and beyond u the path stays in A where F' = F'(v). So one
+    search over A alone, seeded across those boundaries, is exact."""
+    k, n = dist.shape
+    has = src == p
+    a = np.flatnonzero(has.any(axis=0))
+    if a.size == 0:
+        return
+    # p's label out, the later ones up, the k-th slot empty.
+    order = np.argsort(has[:, a], axis=0, kind="stable")
+    sub_d = np.take_along_axis(dist[:, a], order, axis=0)
+    sub_s = np.take_along_axis(src[:, a], order, axis=0)
+    sub_d[k - 1], sub_s[k - 1] = np.inf, -1
+    dist[:, a], src[:, a] = sub_d, sub_s
+    loc = np.full(n, -1, dtype=np.int64)
+    loc[a] = np.arange(a.size)
+    # Every edge into A: row w of the reverse graph lists the u with an edge u → w.
+    rev = g.csr_reverse
+    starts, counts = rev.indptr[a], rev.indptr[a + 1] - rev.indptr[a]
+    total = int(counts.sum())
+    offs = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(total)
+    w = np.repeat(a, counts)
+    u = rev.indices[offs].astype(np.int64)
+    c = rev.data[offs]
+    known = k - 1
+    fw = np.sort(src[:known, w], axis=0)
+    fu = np.sort(src[:known, u], axis=0)
+    same = (loc[u] >= 0) & np.all(fw == fu, axis=0)
+    # Boundary edges: the best label of u outside F'(w).
+    bu, bw, bc = u[~same], w[~same], c[~same]
+    best = np.full(bu.size, np.inf)
+    best_src = np.full(bu.size, -1, dtype=np.int64)
+    for j in range(k):
+        lab = src[j, bu]
+        outside = np.all(src[:known, bw] != lab, axis=0) & (lab >= 0)
+        val = np.where(outside, dist[j, bu] + bc, np.inf)
+        better = val < best
+        best = np.where(better, val, best)
+        best_src = np.where(better, lab, best_src)
+    ok = np.isfinite(best)
+    bw, best, best_src = bw[ok], best[ok], best_src[ok]
+    o = np.lexsort((best, bw))
+    bw, best, best_src = bw[o], best[o], best_src[o]
+    head = np.r_[True, bw[1:] != bw[:-1]] if bw.size else np.zeros(0, dtype=bool)
+    d, s = _seeded_search(
+        a.size, loc[u[same]], loc[w[same]], c[same], loc[bw[head]], best[head], best_src[head]
+    )
+    dist[k - 1, a], src[k - 1, a] = d, s
+
+
+def _add_source(g: Graph, dist: np.ndarray, src: np.ndarray, q: int) -> None:
+    """Add source node q to the labels (in place): every node it reaches sooner than its k-th label
+    takes it in; the search stops at the largest k-th time (beyond it no label can change)."""
+    kth = dist[-1]
+    limit = float(kth.max()) if np.all(np.isfinite(kth)) else np.inf
+    dq = dijkstra(g.csr, directed=True, indices=q, limit=limit)
+    v = np.flatnonzero(dq < kth)
+    if v.size == 0:
+        return
+    k = dist.shape[0]
+    d = np.vstack([dist[:, v], dq[v][None, :]])
+    s = np.vstack([src[:, v], np.full((1, v.size), q, dtype=np.int64)])
+    order = np.argsort(d, axis=0, kind="stable")[:k]
+    dist[:, v] = np.take_along_axis(d, order, axis=0)
+    src[:, v] = np.take_along_axis(s, order, axis=0)
 
 
 def load(path: Path) -> Graph:

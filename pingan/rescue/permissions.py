@@ -84,3 +84,62 @@ def can_manage_network(user: Any, obj: Any = None) -> bool:
 def can_view_networks(user: Any, obj: Any = None) -> bool:
     """The road network page (versions, sources): planners and the city."""
     return has_role(user, *ANALYST_ROLES)
+
+
+# Who keeps the directory of rescue forces (teams, experts, warehouses and stock, shelters): the
+# emergency management departments and the city. A team leader keeps their own team's record,
+# members and equipment.
+DIRECTORY_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF)
+# Who records drills and trainings: the departments, area staff and team leaders (their own area).
+EXERCISE_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF, Role.RESCUE_LEAD)
+
+
+def _leads_team(user: Any, team: Any) -> bool:
+    return has_role(user, Role.RESCUE_LEAD) and (
+        covers(user, team.division) or same_department(user, team.department_id)
+    )
+
+
+def _keeps(user: Any, obj: Any) -> bool:
+    """A directory keeper, for a record of their own area (the city's keepers: all)."""
+    return has_role(user, *DIRECTORY_ROLES) and (obj is None or covers(user, obj.division))
+
+
+def can_edit_directory(user: Any, obj: Any = None) -> bool:
+    """Create or edit experts, warehouses (and their stock items), shelters, and create teams: the
+    keepers, for records of their own area. `obj` has a `division`."""
+    return _keeps(user, obj)
+
+
+def can_edit_team(user: Any, obj: Any = None) -> bool:
+    """Edit a team's record, members and equipment: the directory keepers, and a rescue team leader
+    for teams of their own area or department. `obj` is the team."""
+    if _keeps(user, obj):
+        return True
+    if not has_role(user, Role.RESCUE_LEAD):
+        return False
+    return obj is None or _leads_team(user, obj)
+
+
+def can_set_readiness(user: Any, obj: Any = None) -> bool:
+    """Declare a team ready or unavailable (战备状态): the dispatchers, and the team's own leader."""
+    if has_role(user, *DISPATCH_ROLES):
+        return True
+    if not has_role(user, Role.RESCUE_LEAD):
+        return False
+    return obj is None or _leads_team(user, obj)
+
+
+def can_move_stock(user: Any, obj: Any = None) -> bool:
+    """Issue, return and restock supplies of a warehouse (`obj`) of the keeper's area."""
+    return _keeps(user, obj)
+
+
+def can_record_exercise(user: Any, obj: Any = None) -> bool:
+    """Record a drill or a training (and edit it): departments, area staff and team leaders; for an
+    existing record only inside the person's area."""
+    if not has_role(user, *EXERCISE_ROLES):
+        return False
+    if obj is None or has_role(user, Role.CITY_ADMIN):
+        return True
+    return covers(user, obj.division)

@@ -4,20 +4,24 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractYear
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
+from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.choices import colour_of
+from pingan.core.context import origin
 from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedDetailView, ScopedListView
 
-from . import actions, engine, importer, rules
+from . import actions, engine, forms, importer, rules
 from .api.views import dispatch_payload, incident_or_404
 from .choices import (
     ACTIVE_MOBILISATION,
@@ -29,7 +33,21 @@ from .choices import (
     Specialty,
     TeamKind,
 )
-from .models import CoverageRun, Exercise, Expert, Member, Mobilisation, RoadNetwork, Shelter, SitingRun, Team
+from .models import (
+    CoverageRun,
+    Equipment,
+    Exercise,
+    Expert,
+    Member,
+    Mobilisation,
+    RoadNetwork,
+    Shelter,
+    SitingRun,
+    StockItem,
+    StockMovement,
+    Team,
+    Warehouse,
+)
 from .rules import MOUNTAIN_DISTRICTS
 
 
@@ -86,6 +104,7 @@ class TeamDetailView(ScopedDetailView):
         ctx["mobilisations"] = list(Mobilisation.objects.visible_to(user).filter(team=self.object)[:20])
         caps = dict(Capability.choices)
         ctx["caps"] = [caps.get(c, c) for c in self.object.capabilities]
+        ctx["readiness"] = [(s.value, s.label) for s in actions.READINESS]
         return ctx
 
 
@@ -530,8 +549,6 @@ json_dumps = json.dumps
 @console_view("rescue.view")
 def resources(request: HttpRequest) -> HttpResponse:
     """Experts, supply warehouses with their stock, and shelters on one page."""
-    from .models import Warehouse
-
     user = request.user
     spec = dict(Specialty.choices)
     experts = list(Expert.objects.visible_to(user).select_related("division")[:300])
@@ -546,11 +563,287 @@ def resources(request: HttpRequest) -> HttpResponse:
             .select_related("division")
             .prefetch_related("stock")[:100],
             "shelters": Shelter.objects.visible_to(user).select_related("division")[:300],
+            "low_stock": list(
+                StockItem.objects.filter(
+                    warehouse__in=Warehouse.objects.visible_to(user),
+                    min_quantity__gt=0,
+                    quantity__lt=F("min_quantity"),
+                ).select_related("warehouse")[:20]
+            ),
         },
     )
 
 
 def public_shelters(request: HttpRequest) -> HttpResponse:
-    """Emergency shelters for the public (no sign-in)."""
-    shelters = Shelter.objects.visible_to(request.user).select_related("division")[:500]
-    return render(request, "rescue/public_shelters.html", {"shelters": shelters})
+    """Emergency shelters for the public (no sign-in), on a map; with the visitor's position
+    (`?lat=&lon=`, from the browser's geolocation) the nearest ones first, with the distance."""
+    from .network import haversine_m
+
+    shelters = list(Shelter.objects.visible_to(request.user).select_related("division")[:500])
+    here = None
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            here = (lat, lon)
+    except (KeyError, ValueError):
+        pass
+    nearest: list[Shelter] = []
+    if here is not None and shelters:
+        dist = haversine_m(here[1], here[0], [s.lon for s in shelters], [s.lat for s in shelters])
+        for s, d in zip(shelters, dist.tolist(), strict=True):
+            s.km = round(d / 1000, 1)
+        shelters.sort(key=lambda s: s.km)
+        nearest = shelters[:5]
+    layers = [
+        {
+            "url": reverse("rescue:public-shelters-geojson"),
+            "name": _("避难场所"),
+            "kind": "points",
+            "fit": True,
+        }
+    ]
+    return render(
+        request,
+        "rescue/public_shelters.html",
+        {"shelters": shelters, "nearest": nearest, "here": here, "layers": layers},
+    )
+
+
+def public_shelters_geojson(request: HttpRequest) -> HttpResponse:
+    """The shelters as points for the public map (public data, no sign-in)."""
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+            "properties": {
+                "label": s.name,
+                "colour": "green",
+                "popup": _("%(a)s · 可容纳 %(n)s 人") % {"a": s.address or s.division.name, "n": s.capacity},
+            },
+        }
+        for s in Shelter.objects.visible_to(request.user).select_related("division")[:500]
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
+
+
+# --- editing the directory ---------------------------------------------------------------------
+def _forbid_unless(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not may(request.user, perm, obj):
+        raise PermissionDenied
+
+
+def _apply_action_error(form: Any, exc: ActionError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# kind → (model, form, the permission of the page, where a saved record goes)
+EDITABLE: dict[str, tuple[Any, Any, str, str]] = {
+    "team": (Team, forms.TeamForm, "rescue.edit_team", "team"),
+    "expert": (Expert, forms.ExpertForm, "rescue.edit_directory", "resources"),
+    "warehouse": (Warehouse, forms.WarehouseForm, "rescue.edit_directory", "warehouse"),
+    "shelter": (Shelter, forms.ShelterForm, "rescue.edit_directory", "resources"),
+}
+
+
+def _save_form(request: HttpRequest, form: Any, obj: Any) -> Any:
+    """Run the form's instance through do_save; None when the form or the action refused."""
+    if not form.is_valid():
+        return None
+    try:
+        with origin("web", ip=request.META.get("REMOTE_ADDR")):
+            return actions.do_save(request.user, form.save(commit=False))
+    except ActionError as exc:
+        _apply_action_error(form, exc)
+    except DjangoValidationError as exc:
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    return None
+
+
+def _render_form(
+    request: HttpRequest, form: Any, *, title: str, back: str, multipart: bool = False
+) -> HttpResponse:
+    return render(
+        request,
+        "rescue/edit.html",
+        {"form": form, "title": title, "back": back, "multipart": multipart},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@console_view("rescue.view")
+def edit_record(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    if kind not in EDITABLE:
+        raise Http404("no such kind")
+    model, form_class, perm, goes = EDITABLE[kind]
+    if pk is None:
+        obj = model()
+        _forbid_unless(request, "rescue.edit_directory")
+        title = _("新增%(what)s") % {"what": model._meta.verbose_name}
+    else:
+        obj = get_visible_or_404(model.objects, request.user, pk=pk)
+        _forbid_unless(request, perm, obj)
+        title = _("编辑%(what)s:%(name)s") % {"what": model._meta.verbose_name, "name": obj}
+    form = form_class(request.POST or None, instance=obj, user=request.user)
+    if request.method == "POST":
+        saved = _save_form(request, form, obj)
+        if saved is not None:
+            messages.success(request, _("已保存"))
+            if goes == "resources":
+                return redirect("rescue:resources")
+            return redirect(f"rescue:{goes}", saved.pk)
+    back = (
+        reverse("rescue:resources")
+        if goes == "resources" or pk is None
+        else reverse(f"rescue:{goes}", args=[pk])
+    )
+    if kind == "team" and pk is None:
+        back = reverse("rescue:teams")
+    return _render_form(request, form, title=title, back=back)
+
+
+# a team's members and equipment: kind → (model, form)
+TEAM_PARTS: dict[str, tuple[Any, Any]] = {
+    "member": (Member, forms.MemberForm),
+    "equipment": (Equipment, forms.EquipmentForm),
+}
+
+
+@console_view("rescue.view")
+def edit_team_part(request: HttpRequest, team_pk: int, kind: str, pk: int | None = None) -> HttpResponse:
+    if kind not in TEAM_PARTS:
+        raise Http404("no such kind")
+    team = get_visible_or_404(Team.objects, request.user, pk=team_pk)
+    _forbid_unless(request, "rescue.edit_team", team)
+    model, form_class = TEAM_PARTS[kind]
+    obj = model(team=team) if pk is None else get_object_or_404(model, pk=pk, team=team)
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST" and _save_form(request, form, obj) is not None:
+        messages.success(request, _("已保存"))
+        return redirect("rescue:team", team.pk)
+    verb = _("新增%(what)s") if pk is None else _("编辑%(what)s")
+    title = (verb % {"what": model._meta.verbose_name}) + " · " + team.name
+    return _render_form(request, form, title=title, back=reverse("rescue:team", args=[team.pk]))
+
+
+@console_view("rescue.set_readiness")
+@require_POST
+def set_readiness(request: HttpRequest, pk: int) -> HttpResponse:
+    team = get_visible_or_404(Team.objects, request.user, pk=pk)
+    form = forms.ReadinessForm(request.POST)
+    if form.is_valid():
+        try:
+            with origin("web", ip=request.META.get("REMOTE_ADDR")):
+                actions.do_set_readiness(
+                    request.user, team, form.cleaned_data["status"], note=form.cleaned_data["note"]
+                )
+            messages.success(request, _("战备状态已更新"))
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            if exc.status == 403:
+                raise PermissionDenied from exc
+    else:
+        messages.error(request, "; ".join(f"{form.fields[f].label}:{e[0]}" for f, e in form.errors.items()))
+    return redirect("rescue:team", team.pk)
+
+
+# --- warehouses and stock ------------------------------------------------------------------------
+@console_view("rescue.view")
+def warehouse_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    wh = get_visible_or_404(Warehouse.objects.select_related("division"), request.user, pk=pk)
+    items = list(wh.stock.all())
+    moves = list(
+        StockMovement.objects.filter(item__warehouse=wh)
+        .select_related("item", "by")
+        .order_by("-at", "-id")[:50]
+    )
+    return render(
+        request,
+        "rescue/warehouse_detail.html",
+        {"warehouse": wh, "items": items, "moves": moves, "move_form": forms.StockMoveForm()},
+    )
+
+
+@console_view("rescue.view")
+def edit_stock_item(request: HttpRequest, warehouse_pk: int, pk: int | None = None) -> HttpResponse:
+    wh = get_visible_or_404(Warehouse.objects, request.user, pk=warehouse_pk)
+    _forbid_unless(request, "rescue.edit_directory", wh)
+    obj = StockItem(warehouse=wh) if pk is None else get_object_or_404(StockItem, pk=pk, warehouse=wh)
+    form = forms.StockItemForm(request.POST or None, instance=obj)
+    if request.method == "POST" and _save_form(request, form, obj) is not None:
+        messages.success(request, _("已保存"))
+        return redirect("rescue:warehouse", wh.pk)
+    title = (_("新增库存物资") if pk is None else _("编辑库存物资")) + " · " + wh.name
+    return _render_form(request, form, title=title, back=reverse("rescue:warehouse", args=[wh.pk]))
+
+
+@console_view("rescue.move_stock")
+@require_POST
+def move_stock(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(StockItem.objects.select_related("warehouse__division"), pk=pk)
+    wh = get_visible_or_404(Warehouse.objects, request.user, pk=item.warehouse_id)
+    _forbid_unless(request, "rescue.move_stock", wh)
+    form = forms.StockMoveForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            with origin("web", ip=request.META.get("REMOTE_ADDR")):
+                move = actions.do_move_stock(request.user, item, d["kind"], d["quantity"], note=d["note"])
+            messages.success(
+                request,
+                _("已登记%(k)s %(n)s%(u)s,结存 %(b)s%(u)s")
+                % {"k": move.get_kind_display(), "n": move.quantity, "u": item.unit, "b": move.balance},
+            )
+        except ActionError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "; ".join(f"{form.fields[f].label}:{e[0]}" for f, e in form.errors.items()))
+    return redirect("rescue:warehouse", wh.pk)
+
+
+# --- drills and trainings ------------------------------------------------------------------------
+class ExerciseDetailView(ScopedDetailView):
+    permission = "rescue.view"
+    model = Exercise
+    template_name = "rescue/exercise_detail.html"
+    context_object_name = "exercise"
+
+    def get_queryset(self) -> Any:
+        return (
+            super()
+            .get_queryset()
+            .select_related("division", "recorded_by")
+            .prefetch_related("teams", "photos")
+        )
+
+
+@console_view("rescue.record_exercise")
+def edit_exercise(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if pk is None:
+        obj = Exercise()
+    else:
+        obj = get_visible_or_404(Exercise.objects, request.user, pk=pk)
+        _forbid_unless(request, "rescue.record_exercise", obj)
+    form = forms.ExerciseForm(request.POST or None, request.FILES or None, instance=obj, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with origin("web", ip=request.META.get("REMOTE_ADDR")):
+                saved = actions.do_record_exercise(
+                    request.user,
+                    form.save(commit=False),
+                    list(form.cleaned_data["teams"]),
+                    form.cleaned_data["photos"],
+                )
+        except ActionError as exc:
+            _apply_action_error(form, exc)
+        except DjangoValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("已记录"))
+            return redirect("rescue:exercise", saved.pk)
+    title = _("记录演练培训") if pk is None else _("编辑演练培训:%(t)s") % {"t": obj.title}
+    back = reverse("rescue:exercises") if pk is None else reverse("rescue:exercise", args=[pk])
+    return _render_form(request, form, title=title, back=back, multipart=True)

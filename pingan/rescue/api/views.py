@@ -193,9 +193,12 @@ def dispatch_payload(
             "affiliation": e["expert"].affiliation,
             "phone": e["expert"].phone,
             "km": e["km"],
+            "eta_minutes": e["eta_minutes"],
             "matched": e["matched"],
         }
-        for e in engine.nearest_experts(lat, lon, specialties)
+        for e in engine.nearest_experts(
+            lat, lon, specialties, graph=rec["graph"], to_incident=rec["to_incident"], snap_m=rec["snap_m"]
+        )
     ]
     return {
         "network": {"version": rec["network"].version, "synthetic": rec["network"].is_synthetic},

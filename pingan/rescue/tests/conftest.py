@@ -7,3 +7,4 @@ def _media(settings, tmp_path):
     from pingan.rescue import engine
 
     engine._cache.clear()
+    engine._team_tables.clear()

@@ -162,3 +162,64 @@ def test_dispatch_coverage_and_siting(demo_world, page, login, shot):
     page.wait_for_selector("#gain-chart[data-ready='1']")
     page.wait_for_timeout(600)
     shot(page, "rescue-siting")
+
+
+@pytest.mark.browser
+def test_rescue_lead_records_a_drill_with_a_photo(transactional_db, settings, tmp_path, page, login, shot):
+    """A team leader of 清城 records a flood drill (date, teams, participants, evaluation, photo):
+    a missing field is named, then the record shows with its photo."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from pingan.rescue.models import Team
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    world = make_world()
+    qc = world.districts["qingcheng"]
+    team = Team.objects.create(
+        code="QC1", name="清城区消防救援大队", kind="fire", division=qc, lat=23.70, lon=113.05, headcount=150
+    )
+    img = Image.new("RGB", (640, 400), (40, 110, 170))
+    ImageDraw.Draw(img).rectangle((120, 160, 520, 260), fill=(240, 200, 40))
+    photo = tmp_path / "drill.jpg"
+    buf = io.BytesIO()
+    img.save(buf, "JPEG")
+    photo.write_bytes(buf.getvalue())
+
+    login(page, "qingcheng_rescue")
+    page.goto(page.base + "/console/rescue/exercises/")
+    page.click("[data-testid=record-exercise]")
+    page.select_option("#id_kind", "drill")
+    page.fill("#id_title", "北江汛期抢险演练")
+    page.select_option("#id_division", str(qc.pk))
+    page.select_option("#id_teams", [str(team.pk)])
+    page.fill("#id_evaluation", "30 分钟内完成集结,冲锋舟下水及时;通信中断处置需加强。")
+    page.fill("#id_score", "86")
+    page.set_input_files("#id_photos", str(photo))
+    page.click("[data-testid=save]")  # the date is missing: the browser or the server names it
+    if page.locator("[data-testid=form-errors]").count():
+        assert "日期" in page.locator("[data-testid=form-errors]").inner_text()
+    page.fill("#id_date", "2026-06-12")
+    page.fill("#id_participants", "42")
+    page.set_input_files("#id_photos", str(photo))
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-testid=exercise]")
+    text = page.locator("[data-testid=exercise]").inner_text()
+    assert "2026-06-12" in text and "清城区消防救援大队" in text and "42" in text
+    assert page.locator("[data-testid=photos] img").count() == 1
+    page.wait_for_timeout(300)
+    shot(page, "rescue-drill-recorded")
+
+    # The public shelters page: the map and "nearest to me" (the position given as the button would).
+    from pingan.rescue.models import Shelter
+
+    Shelter.objects.create(name="清城体育广场", division=qc, lat=23.69, lon=113.04, capacity=3000)
+    Shelter.objects.create(
+        name="英德人民公园", division=world.districts["yingde"], lat=24.18, lon=113.40, capacity=2000
+    )
+    page.goto(page.base + "/console/rescue/shelters/?lat=23.70&lon=113.05")
+    page.wait_for_selector("#shelters-map[data-ready='1']")
+    assert "清城体育广场" in page.locator("[data-testid=nearest-shelters] li").first.inner_text()
+    page.wait_for_timeout(300)
+    shot(page, "rescue-shelters-nearest")

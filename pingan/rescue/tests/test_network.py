@@ -188,3 +188,54 @@ def test_k_nearest_labels_equal_brute_force(seed, ties):
     # The returned sources really are at those times.
     assert np.allclose(full[idx, targets[:, None]], t)
     assert all(len(set(row)) == 4 for row in idx.tolist())
+
+
+@pytest.mark.parametrize("seed,ties", [(4, False), (5, True)])
+def test_nearest_table_equals_brute_force_and_follows_moves(seed, ties):
+    """The team table answers exactly as an unbounded search from every team, before and after a
+    team moves, with shared stations and a limit."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    lon, lat = rng.uniform(113, 113.5, n), rng.uniform(23.5, 24, n)
+    u, v = rng.integers(0, n, 1200), rng.integers(0, n, 1200)
+    w = np.full(1200, 60.0) if ties else rng.uniform(10, 300, 1200)
+    g = network.build(lon, lat, u, v, w)
+    sources = rng.choice(g.n, 12, replace=False)
+    sources[3] = sources[7]  # two teams at one station
+    targets = rng.choice(g.n, 60, replace=False)
+    table = g.nearest_table(sources, 3)
+
+    def brute(src_nodes, limit=np.inf):
+        uniq = np.unique(src_nodes)
+        full = g.times_from(uniq)[:, targets]
+        exp = np.sort(full, axis=0)[:3].T
+        return np.where(exp <= limit, exp, np.inf)
+
+    for _move in range(8):
+        idx, t = table.query(targets)
+        assert np.allclose(t, brute(table.sources))
+        i2, t2 = g.k_nearest(table.sources, targets, 3)
+        assert np.allclose(t, t2)
+        if not ties:  # with ties the table and a fresh search may name different, equally near teams
+            assert np.array_equal(idx, i2)
+        full = g.times_from(table.sources)
+        found = idx >= 0
+        assert np.allclose(full[idx[found], np.broadcast_to(targets[:, None], idx.shape)[found]], t[found])
+        lim = float(np.median(t[:, 1]))
+        _il, tl = table.query(targets, limit_s=lim)
+        assert np.allclose(tl, brute(table.sources, lim))
+        before, who = table.fingerprint, int(rng.integers(0, 12))
+        before_node = int(table.sources[who])
+        # Moves onto a free node, onto another team's station, and away from a shared one.
+        where = int(
+            rng.choice(np.setdiff1d(np.arange(g.n), table.sources)) if _move % 3 else table.sources[5]
+        )
+        table = table.move(who, where)
+        assert table.sources[who] == where and (table.fingerprint != before or before_node == where)
+    assert table.build_seconds >= 0
+
+
+def test_nearest_table_without_sources():
+    g = network.build([113.0, 113.01], [23.5, 23.5], [0, 1], [1, 0], [10, 10])
+    idx, t = g.nearest_table([], 3).query([0, 1])
+    assert idx.tolist() == [[-1] * 3] * 2 and np.isinf(t).all()
