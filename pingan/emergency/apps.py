@@ -38,6 +38,7 @@ class EmergencyConfig(AppConfig):
                 "emergency.incident.close": _("事件结束"),
                 "emergency.incident.finding": _("报送问题认定"),
                 "emergency.report.send": _("报送"),
+                "emergency.report.acknowledge": _("签收报告"),
                 "emergency.report.external": _("登记上级报送"),
                 "emergency.report.overdue": _("超时未报"),
                 "emergency.rotation.generate": _("生成排班"),

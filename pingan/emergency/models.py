@@ -594,6 +594,16 @@ class Report(models.Model):
     )
     channel = models.CharField(_("报送方式"), max_length=40, blank=True)
     received_by_name = models.CharField(_("接收人"), max_length=50, blank=True)
+    # 签收: the receiving duty post confirms it has the report; the sender sees when and by whom.
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     is_late = models.BooleanField(_("迟报"), default=False)
     overdue_flagged_at = models.DateTimeField(_("超时标记时间"), null=True, blank=True)
     content = models.JSONField(_("报告内容"), default=dict, blank=True)

@@ -109,6 +109,17 @@ def can_send_report(user: Any, report: Any = None) -> bool:
     return mine is not None and report.sender_id == mine.pk
 
 
+def can_acknowledge_report(user: Any, report: Any = None) -> bool:
+    """签收: the receiving level's duty staff confirm a report sent to them (a city administrator may
+    record any)."""
+    if not has_role(user, *RECORDING_ROLES):
+        return False
+    if report is None or user.sees_everything:
+        return True
+    mine = _own_body(user)
+    return mine is not None and report.receiver_id == mine.pk
+
+
 def can_record_external(user: Any, report: Any = None) -> bool:
     """A hop sent by a level outside the platform (the province) is recorded by the level below it."""
     if not has_role(user, *RECORDING_ROLES):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/docx/", views.report_docx, name="report_docx"),
     path("reports/<int:pk>/send/", views.report_send, name="report_send"),
+    path("reports/<int:pk>/acknowledge/", views.report_acknowledge, name="report_acknowledge"),
     path("grade/", views.calculator, name="calculator"),
     path("posts/", views.PostListView.as_view(), name="posts"),
     path("posts/<int:pk>/", views.roster, name="roster"),

@@ -220,13 +220,20 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(
         Incident.objects.select_related("division", "owner_body", "received_by"), request.user, pk=pk
     )
-    reports = list(incident.reports.select_related("sender", "receiver", "sent_by").order_by("id"))
+    reports = list(
+        incident.reports.select_related("sender", "receiver", "sent_by", "acknowledged_by").order_by("id")
+    )
     now = timezone.now()
     mine = find_body_of_user(request.user)  # a read: never creates the body
     for r in reports:
         r.overdue = r.state == ReportState.DUE and r.due_at < now
         external = r.sender is not None and r.sender.department_id is None
         # Offered means allowed: the same predicates the actions ask.
+        r.can_acknowledge = (
+            r.state == ReportState.SENT
+            and r.acknowledged_at is None
+            and may(request.user, "emergency.acknowledge_report", r)
+        )
         r.can_send = (
             r.state == ReportState.DUE
             and r.sender is not None
@@ -438,6 +445,18 @@ def report_send(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, _("已报送(迟报)"))
             else:
                 messages.success(request, _("已报送"))
+    except ActionError as err:
+        _flash_error(request, err)
+    return redirect("emergency:incident", pk=report.incident_id)
+
+
+@require_POST
+@console_view("emergency.acknowledge_report")
+def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        actions.do_acknowledge_report(request.user, report)
+        messages.success(request, _("已签收"))
     except ActionError as err:
         _flash_error(request, err)
     return redirect("emergency:incident", pk=report.incident_id)

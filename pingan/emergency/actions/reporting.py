@@ -367,3 +367,32 @@ def concerned_people(incident: Incident) -> list[Any]:
     for d in sorted(depts):
         people.extend(duty_people(d))
     return people
+
+
+def do_acknowledge_report(actor: Any, report: Report) -> Report:
+    """签收: the receiving duty post confirms it has a sent report; the sender is told. Once only."""
+    require(actor, "emergency.acknowledge_report", report)
+    report = lock(report)
+    if report.state != ReportState.SENT:
+        raise Conflict(_("报告尚未报送,不能签收"), field="state")
+    if report.acknowledged_at is not None:
+        raise Conflict(_("该报告已签收"), field="acknowledged_at")
+    report.acknowledged_at = timezone.now()
+    report.acknowledged_by = actor
+    report.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    audit.record(
+        "emergency.report.acknowledge",
+        report,
+        actor=actor,
+        after=snapshot(report, ["acknowledged_at"]),
+        division_path=report.incident.division.path,
+    )
+    if report.sender is not None and report.sender.department_id:
+        notify(
+            duty_people(report.sender.department_id),
+            event="emergency.report.acknowledged",
+            title=_("%(receiver)s已签收:%(title)s")
+            % {"receiver": report.receiver.name, "title": report.incident.title},
+            url=incident_url(report.incident),
+        )
+    return report

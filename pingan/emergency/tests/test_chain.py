@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from pingan.core import deadlines
-from pingan.core.actions import ActionError, Forbidden
+from pingan.core.actions import ActionError, Conflict, Forbidden
 from pingan.core.models import AuditEvent, Deadline
 from pingan.emergency import actions, services
 from pingan.emergency.choices import ReportState
@@ -404,3 +404,36 @@ def test_a_natural_disaster_has_a_unit_report_only_with_a_unit():
     assert has_unit_report(natural_disaster=True, unit_name="某矿业公司", enterprise_id=None)
     assert has_unit_report(natural_disaster=True, unit_name="", enterprise_id=7)
     assert not has_unit_report(natural_disaster=True, unit_name="  ", enterprise_id=None)
+
+
+def test_the_receiving_post_signs_for_a_report_and_the_sender_sees_it(world, duty):
+    from django.test import Client
+
+    incident = record(world)
+    to_city = incident.reports.get(receiver_level="city")
+    yd, city = world.user("duty_officer", "yingde"), world.user("duty_officer", "city")
+    with pytest.raises(Conflict):
+        actions.do_acknowledge_report(city, to_city)  # not sent yet
+    actions.do_send_report(yd, to_city, channel="电话")
+    with pytest.raises(Forbidden):
+        actions.do_acknowledge_report(yd, to_city)  # the sender does not sign for its own report
+    page = Client()
+    page.force_login(city)
+    url = f"/console/emergency/incidents/{incident.pk}/"
+    assert 'data-testid="acknowledge-city"' in page.get(url).content.decode()
+    assert page.post(f"/console/emergency/reports/{to_city.pk}/acknowledge/").status_code == 302
+    to_city.refresh_from_db()
+    assert to_city.acknowledged_by == city and to_city.acknowledged_at is not None
+    assert AuditEvent.objects.filter(
+        action="emergency.report.acknowledge", object_id=str(to_city.pk)
+    ).exists()
+    assert Message.objects.filter(recipient=yd, event="emergency.report.acknowledged").exists()
+    with pytest.raises(Conflict):
+        actions.do_acknowledge_report(city, to_city)  # once only
+    sender_view = Client()
+    sender_view.force_login(yd)
+    body = sender_view.get(url).content.decode()
+    assert 'data-testid="acknowledged-city"' in body and 'data-testid="acknowledge-city"' not in body
+    other = Client()
+    other.force_login(world.user("duty_officer", "qingcheng"))
+    assert other.post(f"/console/emergency/reports/{to_city.pk}/acknowledge/").status_code in (403, 404)
