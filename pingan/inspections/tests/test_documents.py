@@ -193,3 +193,32 @@ def test_pages_downloads_and_export(world, started, django_assert_max_num_querie
     assert dept[1][1:7] == (1, 0, 1, 0, 1, 5)  # planned, done, findings, per inspection, major, penalties
     assert 500.5 in [row[4] for row in wb["行政处罚台账"].iter_rows(values_only=True)]
     assert EnforcementDocument.objects.filter(kind="penalty_notice").count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_under_concurrency(world):
+    """Two issuers at once get consecutive numbers (PostgreSQL: the counter row is locked)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL")
+    department = world.departments[next(iter(world.departments))]
+    got: list[int] = []
+    start = threading.Barrier(2)
+
+    def issue() -> None:
+        try:
+            start.wait()
+            with transaction.atomic():
+                got.append(actions.next_number(department, 2026, "rectify_order"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(got) == [1, 2]

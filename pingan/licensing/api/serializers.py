@@ -12,7 +12,7 @@ class ClockStopSerializer(serializers.ModelSerializer):
         fields = ["reason", "started_on", "ended_on", "working_days", "note"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class LicenceApplicationSerializer(serializers.ModelSerializer):
     stops = ClockStopSerializer(many=True, read_only=True)
 
     class Meta:
@@ -38,23 +38,23 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ApplySerializer(serializers.Serializer):
+class LicenceApplySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LicenceKind.choices)
     scope = serializers.CharField(max_length=300)
     project = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     materials = serializers.ListField(child=serializers.CharField(max_length=40), default=list)
 
 
-class SupplementSerializer(serializers.Serializer):
+class LicenceSupplementSerializer(serializers.Serializer):
     materials = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=False)
 
 
-class StopSerializer(serializers.Serializer):
+class LicenceStopSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=StopReason.choices)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-class DecideSerializer(serializers.Serializer):
+class LicenceDecideSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
     scope = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
@@ -79,6 +79,6 @@ class LicenceSerializer(serializers.ModelSerializer):
         ]
 
 
-class SanctionSerializer(serializers.Serializer):
+class LicenceSanctionSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=LicenceState.choices)
     reason = serializers.CharField(max_length=300)

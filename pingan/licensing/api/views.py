@@ -16,13 +16,13 @@ from pingan.org.models import Enterprise
 from .. import actions, selectors
 from ..models import Application, Licence
 from .serializers import (
-    ApplicationSerializer,
-    ApplySerializer,
-    DecideSerializer,
+    LicenceApplicationSerializer,
+    LicenceApplySerializer,
+    LicenceDecideSerializer,
+    LicenceSanctionSerializer,
     LicenceSerializer,
-    SanctionSerializer,
-    StopSerializer,
-    SupplementSerializer,
+    LicenceStopSerializer,
+    LicenceSupplementSerializer,
 )
 
 
@@ -35,7 +35,7 @@ class ApplicationViewSet(ReadOnly):
     missing materials once, stops and resumes the clock, and decides."""
 
     queryset = Application.objects.all()
-    serializer_class = ApplicationSerializer
+    serializer_class = LicenceApplicationSerializer
     permission_map = {
         "list": "licensing.view",
         "retrieve": "licensing.view",
@@ -52,56 +52,56 @@ class ApplicationViewSet(ReadOnly):
         return selectors.applications(self.request.user)
 
     def _done(self) -> Response:
-        return Response(ApplicationSerializer(self.get_object()).data)
+        return Response(LicenceApplicationSerializer(self.get_object()).data)
 
-    @extend_schema(request=ApplySerializer, responses={201: ApplicationSerializer})
+    @extend_schema(request=LicenceApplySerializer, responses={201: LicenceApplicationSerializer})
     def create(self, request: Request) -> Response:
-        data = ApplySerializer(data=request.data)
+        data = LicenceApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enterprise = Enterprise.objects.filter(pk=getattr(request.user, "enterprise_id", None)).first()
         if enterprise is None:
             raise ActionError(_("只能为本单位申请许可"), field="enterprise")
         app = actions.do_apply(request.user, enterprise, **data.validated_data)
-        return Response(ApplicationSerializer(app).data, status=status.HTTP_201_CREATED)
+        return Response(LicenceApplicationSerializer(app).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SupplementSerializer, responses={200: ApplicationSerializer})
+    @extend_schema(request=LicenceSupplementSerializer, responses={200: LicenceApplicationSerializer})
     @action(detail=True, methods=["post"])
     def supplement(self, request: Request, pk: str | None = None) -> Response:
-        data = SupplementSerializer(data=request.data)
+        data = LicenceSupplementSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actions.do_supplement(request.user, self.get_object(), materials=data.validated_data["materials"])
         return self._done()
 
-    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    @extend_schema(request=None, responses={200: LicenceApplicationSerializer})
     @action(detail=True, methods=["post"], url_path="request-materials")
     def request_materials(self, request: Request, pk: str | None = None) -> Response:
         actions.do_request_materials(request.user, self.get_object())
         return self._done()
 
-    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    @extend_schema(request=None, responses={200: LicenceApplicationSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         actions.do_accept(request.user, self.get_object())
         return self._done()
 
-    @extend_schema(request=StopSerializer, responses={200: ApplicationSerializer})
+    @extend_schema(request=LicenceStopSerializer, responses={200: LicenceApplicationSerializer})
     @action(detail=True, methods=["post"], url_path="stop-clock")
     def stop_clock(self, request: Request, pk: str | None = None) -> Response:
-        data = StopSerializer(data=request.data)
+        data = LicenceStopSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actions.do_stop_clock(request.user, self.get_object(), **data.validated_data)
         return self._done()
 
-    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    @extend_schema(request=None, responses={200: LicenceApplicationSerializer})
     @action(detail=True, methods=["post"], url_path="resume-clock")
     def resume_clock(self, request: Request, pk: str | None = None) -> Response:
         actions.do_resume_clock(request.user, self.get_object())
         return self._done()
 
-    @extend_schema(request=DecideSerializer, responses={200: ApplicationSerializer})
+    @extend_schema(request=LicenceDecideSerializer, responses={200: LicenceApplicationSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
-        data = DecideSerializer(data=request.data)
+        data = LicenceDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         actions.do_decide(request.user, self.get_object(), **data.validated_data)
         return self._done()
@@ -119,10 +119,10 @@ class LicenceViewSet(ReadOnly):
     def get_queryset(self) -> Any:
         return selectors.licences(self.request.user)
 
-    @extend_schema(request=SanctionSerializer, responses={200: LicenceSerializer})
+    @extend_schema(request=LicenceSanctionSerializer, responses={200: LicenceSerializer})
     @action(detail=True, methods=["post"])
     def sanction(self, request: Request, pk: str | None = None) -> Response:
-        data = SanctionSerializer(data=request.data)
+        data = LicenceSanctionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         licence = actions.do_sanction(request.user, self.get_object(), **data.validated_data)
         return Response(LicenceSerializer(licence).data)
