@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "pingan.warnings",
     "pingan.risks",
     "pingan.inspections",
+    "pingan.licensing",
     "pingan.portal",
     "pingan.dashboard",
 ]

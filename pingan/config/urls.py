@@ -24,6 +24,7 @@ api_v1 = [
     path("", include(("pingan.warnings.api.urls", "warnings-api"))),
     path("", include(("pingan.risks.api.urls", "risks-api"))),
     path("", include(("pingan.inspections.api.urls", "inspections-api"))),
+    path("", include(("pingan.licensing.api.urls", "licensing-api"))),
 ]
 
 urlpatterns = [
@@ -47,6 +48,8 @@ urlpatterns = [
     path("accounts/login/", login_limit(LoginView.as_view()), name="login"),
     path("console/inspections/", include("pingan.inspections.urls")),
     path("inspections/", include("pingan.inspections.public_urls")),
+    path("console/licensing/", include("pingan.licensing.urls")),
+    path("licensing/", include("pingan.licensing.public_urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

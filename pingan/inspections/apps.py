@@ -14,6 +14,8 @@ class InspectionsConfig(AppConfig):
         NavItem(_("抽查计划"), "inspections:plans", perm="inspections.use_console", order=41),
         NavItem(_("一单两库"), "inspections:registers", perm="inspections.view_registers", order=42),
         NavItem(_("特殊作业"), "inspections:permits", perm="inspections.view_permits", order=43),
+        NavItem(_("行政处罚台账"), "inspections:penalties", perm="inspections.view_penalties", order=44),
+        NavItem(_("执法统计"), "inspections:stats", perm="inspections.view_penalties", order=45),
     ]
     portal_items = [
         (
@@ -48,5 +50,9 @@ class InspectionsConfig(AppConfig):
                 "inspections.permit.apply": _("申请作业票"),
                 "inspections.recusal.declare": _("登记回避关系"),
                 "inspections.permit.approve": _("审批作业票"),
+                "inspections.document.issue": _("制作执法文书"),
+                "inspections.penalty.notify": _("行政处罚告知"),
+                "inspections.penalty.decide": _("行政处罚决定"),
+                "inspections.penalty.pay": _("罚款缴纳"),
             }
         )

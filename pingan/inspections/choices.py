@@ -84,3 +84,30 @@ class PermitState(models.TextChoices):
     APPLIED = "applied", _("待审批")
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("不予批准")
+
+
+class DocumentKind(models.TextChoices):
+    """The enforcement documents (执法文书) generated from an inspection's record."""
+
+    SITE_RECORD = "site_record", _("现场检查记录")
+    RECTIFY_ORDER = "rectify_order", _("责令限期整改指令书")
+    REVIEW_OPINION = "review_opinion", _("整改复查意见书")
+    PENALTY_NOTICE = "penalty_notice", _("行政处罚告知书")
+    PENALTY_DECISION = "penalty_decision", _("行政处罚决定书")
+
+
+# The abbreviation of each kind in the document number (文号), e.g. 清城应急责改〔2026〕3号.
+DOCUMENT_ABBREVIATIONS = {
+    DocumentKind.SITE_RECORD: "检记",
+    DocumentKind.RECTIFY_ORDER: "责改",
+    DocumentKind.REVIEW_OPINION: "复查",
+    DocumentKind.PENALTY_NOTICE: "罚告",
+    DocumentKind.PENALTY_DECISION: "罚决",
+}
+
+
+@coloured({"notified": "orange", "decided": "red", "paid": "green"})
+class PenaltyState(models.TextChoices):
+    NOTIFIED = "notified", _("已告知")
+    DECIDED = "decided", _("已决定待缴纳")
+    PAID = "paid", _("已缴纳")

@@ -5,6 +5,8 @@
   is told it passed unverified.
 - "inspections.publish" (the result's publication, 20 working days after the end): the planning
   department is reminded before it and told when it is missed.
+- "inspections.pay" (a fine's payment, 15 days after the decision): the planning department is
+  reminded before it and told when it passes unpaid (enforcement: 行政处罚法 §72).
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from pingan.core.models import Deadline
 from pingan.notify.services import notify
 from pingan.org.models import User
 
-from .models import Finding, Inspection
+from .models import Finding, Inspection, Penalty
 
 
 def _inspection(row: Deadline) -> Inspection | None:
     if row.kind == "inspections.rectify":
         finding = Finding.objects.select_related("inspection__plan").filter(pk=row.object_id).first()
         return finding.inspection if finding else None
+    if row.kind == "inspections.pay":
+        penalty = Penalty.objects.select_related("inspection__plan").filter(pk=row.object_id).first()
+        return penalty.inspection if penalty else None
     return Inspection.objects.select_related("plan").filter(pk=row.object_id).first()
 
 
@@ -61,5 +66,5 @@ def escalate(row: Deadline, level: int) -> dt.datetime | None:
 
 
 def register_all() -> None:
-    for kind in ("inspections.rectify", "inspections.publish"):
+    for kind in ("inspections.rectify", "inspections.publish", "inspections.pay"):
         deadlines.register(kind, remind=remind, escalate=escalate)

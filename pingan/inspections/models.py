@@ -19,9 +19,11 @@ from pingan.org.choices import Industry, Role
 from .choices import (
     HIDDEN_MODES,
     ApproverLevel,
+    DocumentKind,
     FindingState,
     InspectionMode,
     InspectionState,
+    PenaltyState,
     PermitState,
     PlanState,
     RecusalKind,
@@ -362,3 +364,113 @@ class WorkPermit(models.Model):
 
     def __str__(self) -> str:
         return f"ZY-{self.pk}"
+
+
+class DocumentCounter(models.Model):
+    """The last number issued per department, year and kind: the row is locked while a number is taken,
+    in the transaction that stores the document, so the sequence has no gaps and no duplicates."""
+
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "kind"], name="document_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.year}/{self.kind}: {self.last}"
+
+
+class Penalty(models.Model):
+    """An administrative penalty (行政处罚) arising from an inspection: the penalty register's row."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查"), on_delete=models.PROTECT, related_name="penalties"
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise", verbose_name=_("当事人"), on_delete=models.PROTECT, related_name="+"
+    )
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("处罚机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    facts = models.TextField(_("违法事实"))
+    basis = models.CharField(_("法律依据"), max_length=300)
+    amount = models.DecimalField(_("罚款金额(元)"), max_digits=12, decimal_places=2)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=PenaltyState.choices, default=PenaltyState.NOTIFIED
+    )
+    notified_at = models.DateTimeField(_("告知时间"), default=timezone.now)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    pay_by = models.DateField(_("缴纳期限"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("缴纳时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "division"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        ordering = ["-notified_at", "-pk"]
+        verbose_name = _("行政处罚")
+
+    def __str__(self) -> str:
+        return f"CF-{self.pk}"
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        # Whoever sees the inspection sees its penalties (the party included, once revealed).
+        return Q(inspection_id__in=Inspection.objects.filter(Inspection.scope_q(user)).values("pk"))
+
+
+class EnforcementDocument(models.Model):
+    """An enforcement document (执法文书) with its number; its content is frozen when it is issued and
+    rendered to PDF or DOCX on demand, so a download always shows what was issued."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查"), on_delete=models.PROTECT, related_name="documents"
+    )
+    penalty = models.ForeignKey(
+        Penalty,
+        verbose_name=_("行政处罚"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    kind = models.CharField(_("文书种类"), max_length=20, choices=DocumentKind.choices)
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("制作机关"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    seq = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=80)
+    content = models.JSONField(_("文书内容"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("制作时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "inspection__division"
+    scope_enterprise = "inspection__enterprise"
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        verbose_name = _("执法文书")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "kind", "seq"], name="document_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
+        # Whoever sees the inspection sees its documents (covert rules and cross-district included).
+        return Q(inspection_id__in=Inspection.objects.filter(Inspection.scope_q(user)).values("pk"))

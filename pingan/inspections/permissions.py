@@ -103,6 +103,24 @@ def can_start(user: Any, obj: Any = None) -> bool:
 can_record = can_finish = can_reinspect = can_start
 
 
+def can_issue_document(user: Any, obj: Any = None) -> bool:
+    """Enforcement documents are made by the inspectors of the record (`obj` the inspection), or by
+    the planning department's office; obj=None: may this person make documents at all."""
+    if obj is None:
+        return is_office(user) or has_role(user, Role.INSPECTOR)
+    return is_drawn_inspector(user, obj) or can_publish(user, obj)
+
+
+def can_penalise(user: Any, obj: Any = None) -> bool:
+    """A penalty is the planning department's decision (`obj` the inspection)."""
+    return can_publish(user, obj)
+
+
+def can_view_penalties(user: Any, obj: Any = None) -> bool:
+    """The penalty register and the enforcement statistics: the console's people."""
+    return can_use_console(user, obj)
+
+
 def can_publish(user: Any, obj: Any = None) -> bool:
     """Publishing a result (双随机一公开) speaks for the planning department (city administrators too)."""
     if obj is None:

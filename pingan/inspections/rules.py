@@ -406,3 +406,60 @@ def check_permit(
     check_type_and_grade(work_type, grade)
     check_validity(work_type, grade, valid_from, valid_until)
     check_gas_analysis(work_type, samples, valid_from)
+
+
+# --- Enforcement documents and penalties ------------------------------------------------------------
+PENALTY_RULE: dict[str, Any] = {
+    "name": "administrative-penalty",
+    "effective_from": dt.date(2021, 7, 15),
+    "hearing_request_days": 5,
+    "payment_days": 15,
+    "source": "行政处罚法 (2021 revision) §44 the party is told the facts, basis and rights before the "
+    "decision; §64(1) a hearing is requested within 5 days of that notice; §67 the fine is paid "
+    "within 15 days of receiving the decision [V]",
+}
+
+
+def document_number(prefix: str, abbreviation: str, year: int, seq: int) -> str:
+    """The number (文号) of an enforcement document: 清城应急责改〔2026〕3号."""
+    if seq < 1:
+        raise RuleError(_("文书序号必须从1开始"), field="seq")
+    return f"{prefix}{abbreviation}〔{year}〕{seq}号"
+
+
+def earliest_decision(notified_on: dt.date) -> dt.date:
+    """The first day a penalty may be decided: after the party's time to ask for a hearing."""
+    return notified_on + dt.timedelta(days=int(PENALTY_RULE["hearing_request_days"]) + 1)
+
+
+def payment_due(decided_on: dt.date) -> dt.date:
+    """The last day to pay a fine (calendar days from the decision)."""
+    return decided_on + dt.timedelta(days=int(PENALTY_RULE["payment_days"]))
+
+
+def check_penalty(amount: Any, basis: str, facts: str) -> Decimal:
+    """A penalty names its facts and legal basis and a positive amount in yuan (two decimals)."""
+    if not str(facts or "").strip():
+        raise RuleError(_("请填写违法事实"), field="facts", code="required")
+    if not str(basis or "").strip():
+        raise RuleError(_("请填写处罚的法律依据"), field="basis", code="required")
+    value = _decimal(amount, "amount")
+    if value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise RuleError(_("罚款金额须为正数,最多两位小数"), field="amount")
+    return value
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_date(day: dt.date) -> str:
+    """A date as official documents write it: 二〇二六年三月二日."""
+
+    def small(n: int) -> str:
+        if n < 10:
+            return _CN_DIGITS[n]
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+    year = "".join(_CN_DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{small(day.month)}月{small(day.day)}日"

@@ -7,7 +7,18 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from .choices import HIDDEN_MODES, InspectionState
-from .models import CheckItem, Draw, Finding, Inspection, Inspector, Plan, Target, WorkPermit
+from .models import (
+    CheckItem,
+    Draw,
+    EnforcementDocument,
+    Finding,
+    Inspection,
+    Inspector,
+    Penalty,
+    Plan,
+    Target,
+    WorkPermit,
+)
 
 
 def inspections(user: Any) -> QuerySet[Inspection]:
@@ -22,8 +33,104 @@ def inspections(user: Any) -> QuerySet[Inspection]:
 
 def inspection_detail(user: Any) -> QuerySet[Inspection]:
     return inspections(user).prefetch_related(
-        Prefetch("findings", queryset=Finding.objects.select_related("item"))
+        Prefetch("findings", queryset=Finding.objects.select_related("item")),
+        Prefetch("documents", queryset=EnforcementDocument.objects.order_by("issued_at", "pk")),
+        Prefetch("penalties", queryset=Penalty.objects.prefetch_related("documents")),
     )
+
+
+def documents(user: Any) -> QuerySet[EnforcementDocument]:
+    return EnforcementDocument.objects.visible_to(user).select_related("inspection", "department")
+
+
+def penalties(user: Any) -> QuerySet[Penalty]:
+    """The penalty register (行政处罚台账): amount, basis, decision document, payment state."""
+    decision = EnforcementDocument.objects.filter(kind="penalty_decision")
+    return (
+        Penalty.objects.visible_to(user)
+        .select_related("enterprise", "division", "department", "inspection")
+        .prefetch_related(Prefetch("documents", queryset=decision, to_attr="decisions"))
+        .order_by("-notified_at", "-pk")
+    )
+
+
+def _district_code(path: str) -> str:
+    return path[:6]
+
+
+def statistics(user: Any, year: int) -> dict[str, list[dict[str, Any]]]:
+    """Inspections planned and done, findings per inspection, MAJOR findings and penalties of one
+    year, by department, district and month, inside what the user sees (four queries whatever the
+    number of rows)."""
+    from pingan.geo.models import Division
+
+    rows = list(
+        Inspection.objects.visible_to(user)
+        .filter(plan__year=year)
+        .annotate(
+            n_findings=Count("findings", distinct=True),
+            n_major=Count("findings", filter=Q(findings__major=True), distinct=True),
+        )
+        .values(
+            "pk",
+            "state",
+            "ended_at",
+            "plan__department__name",
+            "division__path",
+            "plan__draw__drawn_at",
+            "n_findings",
+            "n_major",
+        )
+    )
+    pens = list(
+        Penalty.objects.visible_to(user)
+        .filter(inspection__plan__year=year)
+        .values("inspection_id", "amount", "state", "notified_at")
+    )
+    codes = {_district_code(r["division__path"]) for r in rows}
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    by_inspection: dict[int, list[dict[str, Any]]] = {}
+    for p in pens:
+        by_inspection.setdefault(p["inspection_id"], []).append(p)
+
+    def month(value: Any) -> str:
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%Y-%m") if value else "—"
+
+    keys = {
+        "department": lambda r: r["plan__department__name"],
+        "district": lambda r: names.get(_district_code(r["division__path"]), r["division__path"]),
+        # An inspection belongs to the month it ended (done), else the month it was drawn (planned).
+        "month": lambda r: month(r["ended_at"] or r["plan__draw__drawn_at"]),
+    }
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, key in keys.items():
+        groups: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            g = groups.setdefault(
+                str(key(r)),
+                {
+                    "key": str(key(r)),
+                    "planned": 0,
+                    "done": 0,
+                    "findings": 0,
+                    "major": 0,
+                    "penalties": 0,
+                    "amount": 0,
+                },
+            )
+            g["planned"] += 1
+            g["done"] += 1 if r["ended_at"] else 0
+            g["findings"] += r["n_findings"]
+            g["major"] += r["n_major"]
+            for p in by_inspection.get(r["pk"], []):
+                g["penalties"] += 1
+                g["amount"] += p["amount"]
+        for g in groups.values():
+            g["per_inspection"] = round(g["findings"] / g["done"], 2) if g["done"] else 0
+        out[name] = sorted(groups.values(), key=lambda g: g["key"])
+    return out
 
 
 def plans(user: Any) -> QuerySet[Plan]:

@@ -11,4 +11,9 @@ urlpatterns = [
     path("plans/<int:pk>/draw/", views.plan_draw, name="draw"),
     path("registers/", views.registers, name="registers"),
     path("permits/", views.permit_list, name="permits"),
+    path("documents/<int:pk>.<slug:fmt>", views.document_file, name="document"),
+    path("penalties/", views.penalty_list, name="penalties"),
+    path("penalties/<int:pk>/<slug:verb>/", views.penalty_act, name="penalty_act"),
+    path("statistics/", views.statistics, name="stats"),
+    path("statistics/export.xlsx", views.statistics_export, name="stats_export"),
 ]

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
+from urllib.parse import quote
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, Forbidden, get_visible_or_404
 from pingan.core.permissions import console_view
 from pingan.org.choices import Industry
 
-from . import actions, selectors
-from .models import Draw, Inspection, Plan
+from . import actions, documents, selectors
+from .choices import DocumentKind, PenaltyState
+from .models import Draw, Inspection, Penalty, Plan
 
 
 @console_view("inspections.use_console")
@@ -31,7 +37,158 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_visible_or_404(selectors.inspection_detail(request.user), request.user, pk=pk)
     checklist = selectors.items(request.user, inspection.target.industry)
-    return render(request, "inspections/detail.html", {"inspection": inspection, "checklist": checklist})
+    # Offered means allowed: only the kinds this person may issue now are offered.
+    issuable = []
+    for kind in actions.RECORD_KINDS:
+        try:
+            actions.check_issue_document(request.user, inspection, kind)
+        except ActionError:
+            continue
+        issuable.append((kind, DocumentKind(kind).label))
+    licences = None
+    if django_apps.is_installed("pingan.licensing"):
+        # The target's licences and their state (安全准入): the inspector checks them on site.
+        from pingan.licensing import services as licensing_services
+
+        licences = licensing_services.licences_of(inspection.enterprise_id)
+    return render(
+        request,
+        "inspections/detail.html",
+        {"inspection": inspection, "checklist": checklist, "issuable": issuable, "licences": licences},
+    )
+
+
+@console_view("inspections.view")
+def document_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A document as PDF or DOCX, rendered from the content frozen when it was issued."""
+    doc = get_visible_or_404(selectors.documents(request.user), request.user, pk=pk)
+    if fmt == "pdf":
+        try:
+            body = documents.render_pdf(doc.number, doc.content)
+        except documents.FontMissing as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        mime = "application/pdf"
+    elif fmt == "docx":
+        body = documents.render_docx(doc.number, doc.content)
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=mime)
+    name = f"{doc.content['title']}-{doc.number}.{fmt}"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@console_view("inspections.view_penalties")
+def penalty_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state") or ""
+    qs = selectors.penalties(request.user)
+    if state in PenaltyState.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/penalties.html",
+        {"page": page, "rows": page.object_list, "states": PenaltyState.choices, "state": state},
+    )
+
+
+_STAT_COLUMNS = (
+    ("key", _l("分组")),
+    ("planned", _l("计划检查")),
+    ("done", _l("完成检查")),
+    ("findings", _l("发现问题")),
+    ("per_inspection", _l("每次检查发现问题")),
+    ("major", _l("重大事故隐患")),
+    ("penalties", _l("行政处罚")),
+    ("amount", _l("罚款金额(元)")),
+)
+_STAT_GROUPS = (("department", _l("按部门")), ("district", _l("按区县")), ("month", _l("按月份")))
+
+
+@console_view("inspections.view_penalties")
+def statistics(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    data = selectors.statistics(request.user, year)
+    tables = [(title, data[key]) for key, title in _STAT_GROUPS]
+    return render(
+        request,
+        "inspections/stats.html",
+        {
+            "year": year,
+            "years": list(range(timezone.localdate().year, 2019, -1)),
+            "tables": tables,
+            "columns": [label for _k, label in _STAT_COLUMNS],
+            "keys": [k for k, _label in _STAT_COLUMNS],
+        },
+    )
+
+
+@console_view("inspections.view_penalties")
+def statistics_export(request: HttpRequest) -> HttpResponse:
+    """The statistics and the penalty register as one Excel workbook (openpyxl, as the other exports)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    year = _year(request)
+    data = selectors.statistics(request.user, year)
+    wb = Workbook()
+    first = True
+    for key, title in _STAT_GROUPS:
+        ws = wb.active if first else wb.create_sheet()
+        first = False
+        ws.title = str(title)
+        ws.append([str(label) for _k, label in _STAT_COLUMNS])
+        for row in data[key]:
+            ws.append([float(row[k]) if k == "amount" else row[k] for k, _label in _STAT_COLUMNS])
+    ws = wb.create_sheet(str(_("行政处罚台账")))
+    ws.append(
+        [
+            str(x)
+            for x in (
+                _("当事人"),
+                _("处罚机关"),
+                _("违法事实"),
+                _("法律依据"),
+                _("罚款金额(元)"),
+                _("决定书文号"),
+                _("状态"),
+                _("缴纳期限"),
+                _("缴纳时间"),
+            )
+        ]
+    )
+    for p in selectors.penalties(request.user).filter(inspection__plan__year=year):
+        ws.append(
+            [
+                p.enterprise.name,
+                p.department.name,
+                p.facts,
+                p.basis,
+                float(p.amount),
+                p.decisions[0].number if p.decisions else "",
+                str(p.get_state_display()),
+                p.pay_by.isoformat() if p.pay_by else "",
+                timezone.localtime(p.paid_at).strftime("%Y-%m-%d %H:%M") if p.paid_at else "",
+            ]
+        )
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="inspections-{year}.xlsx"'
+    return response
 
 
 @console_view("inspections.use_console")
@@ -110,7 +267,28 @@ def inspection_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         ),
         "finish": lambda: actions.do_finish(request.user, inspection),
         "publish": lambda: actions.do_publish(request.user, inspection),
+        "document": lambda: actions.do_issue_document(request.user, inspection, request.POST.get("kind", "")),
+        "penalty": lambda: actions.do_notify_penalty(
+            request.user,
+            inspection,
+            facts=request.POST.get("facts", ""),
+            basis=request.POST.get("basis", ""),
+            amount=request.POST.get("amount", ""),
+        ),
     }
     if verb not in acts:
         raise Http404
     return _act(request, acts[verb], reverse("inspections:detail", args=[inspection.pk]))
+
+
+@require_POST
+@console_view("inspections.use_console")
+def penalty_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    penalty = get_visible_or_404(Penalty.objects.select_related("inspection"), request.user, pk=pk)
+    acts = {
+        "decide": lambda: actions.do_decide_penalty(request.user, penalty),
+        "pay": lambda: actions.do_record_payment(request.user, penalty),
+    }
+    if verb not in acts:
+        raise Http404
+    return _act(request, acts[verb], reverse("inspections:detail", args=[penalty.inspection_id]))

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core.choices import coloured
+from pingan.inspections.services import WorkType
 
 from . import rules
 
@@ -107,14 +108,6 @@ class UnitState(models.TextChoices):
     MAINTENANCE = "maintenance", _("检修")
 
 
-class SpecialWork(models.TextChoices):
-    """GB 30871-2022 special work types (counts only; the permits come with the inspections issue)."""
-
-    HOT = "hot", _("动火作业")
-    CONFINED = "confined", _("受限空间作业")
-    BLIND = "blind", _("盲板抽堵作业")
-    HEIGHT = "height", _("高处作业")
-    LIFTING = "lifting", _("吊装作业")
-    ELECTRICAL = "electrical", _("临时用电作业")
-    EARTH = "earth", _("动土作业")
-    ROADBREAK = "roadbreak", _("断路作业")
+# The special-work types have one definition, with the permits that own them (inspections); the
+# commitment stores their codes (hot_work, confined_space, …).
+SpecialWork = WorkType

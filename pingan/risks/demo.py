@@ -373,7 +373,7 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
                     units_running=rng.randint(1, 5),
                     units_stopped=rng.randint(0, 1),
                     units_maintenance=rng.randint(0, 1),
-                    special_work={"hot": rng.randint(0, 2), "confined": rng.randint(0, 1)},
+                    special_work={"hot_work": rng.randint(0, 2), "confined_space": rng.randint(0, 1)},
                     trial_production=rng.random() < 0.05,
                     sources_state="重大危险源运行正常,监测数据无异常",
                     text="今天我公司已进行安全风险研判,各项安全风险防控措施已落实到位。",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.permissions import console_view, may
 from pingan.geo.models import Division
+from pingan.inspections import services as inspection_services
 from pingan.org.models import Enterprise
 
 from . import actions, rules, selectors
@@ -478,6 +479,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
     )
     missing = selectors.missing_commitments(user, today)[:100] if rate else []
     mine_today = own is not None and selectors.commitments(user, today).exists()
+    filed = inspection_services.special_work_counts(own, today) if own is not None else {}
     return render(
         request,
         "risks/commitments.html",
@@ -489,7 +491,8 @@ def commitments(request: HttpRequest) -> HttpResponse:
             "today": today,
             "own": own,
             "mine_today": mine_today,
-            "special_work": SpecialWork.choices,
+            # Prefilled with today's special work filed as permits (the enterprise corrects it).
+            "special_work": [(v, label, filed.get(v, 0)) for v, label in SpecialWork.choices],
             "due": rules.commitment_due(today),
         },
     )

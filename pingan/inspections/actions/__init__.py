@@ -7,7 +7,16 @@ holds what they share. Import from here: the names below are the package's inter
 """
 
 from ..models import Inspection
-from .common import PUBLISH_KIND, RECTIFY_KIND
+from .common import PAY_KIND, PUBLISH_KIND, RECTIFY_KIND
+from .documents import (
+    RECORD_KINDS,
+    check_issue_document,
+    do_decide_penalty,
+    do_issue_document,
+    do_notify_penalty,
+    do_record_payment,
+    next_number,
+)
 from .inspection import check_add_finding, do_add_finding, do_finish, do_publish, do_reinspect, do_start
 from .permits import check_apply_permit, do_apply_permit, do_approve_permit
 from .plans import (
@@ -21,12 +30,20 @@ from .plans import (
 )
 
 __all__ = [
+    "PAY_KIND",
+    "RECORD_KINDS",
     "PUBLISH_KIND",
     "RECTIFY_KIND",
     "Inspection",
     "check_add_finding",
     "check_apply_permit",
     "check_create_plan",
+    "check_issue_document",
+    "do_decide_penalty",
+    "do_issue_document",
+    "do_notify_penalty",
+    "do_record_payment",
+    "next_number",
     "do_add_finding",
     "do_apply_permit",
     "do_approve_permit",

@@ -8,6 +8,7 @@ from .. import rules
 
 RECTIFY_KIND = "inspections.rectify"
 PUBLISH_KIND = "inspections.publish"
+PAY_KIND = "inspections.pay"
 
 
 def _rule_error(exc: rules.RuleError) -> ActionError:

@@ -211,9 +211,9 @@ def test_daily_commitment_on_time_late_and_missing(world):
         signed_by="张三",
         day=day,
         at=due - dt.timedelta(minutes=5),
-        special_work={"hot": "2"},
+        special_work={"hot_work": "2"},
     )
-    assert row.on_time and row.special_work == {"hot": 2}
+    assert row.on_time and row.special_work == {"hot_work": 2}
     assert events_of(row) == ["risks.commitment.submit"]
     with pytest.raises(Conflict):
         actions.do_submit_commitment(

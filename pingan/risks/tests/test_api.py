@@ -367,7 +367,7 @@ def test_bad_inputs_name_the_field(world, login_api):
         _field(
             calc.post(
                 "/api/v1/safety-commitments/",
-                {"text": "承诺", "signed_by": "", "special_work": {"hot": "2"}},
+                {"text": "承诺", "signed_by": "", "special_work": {"hot_work": "2"}},
                 format="json",
             )
         )

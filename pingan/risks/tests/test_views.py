@@ -189,10 +189,10 @@ def test_enterprise_declares_files_and_commits_in_the_console(world):
     assert src.filing_state == "filed"
     c.post(
         reverse("risks:commitments"),
-        {"text": "承诺", "signed_by": "王五", "units_running": "3", "work-hot": "1"},
+        {"text": "承诺", "signed_by": "王五", "units_running": "3", "work-hot_work": "1"},
     )
     row = world.enterprises["qingcheng"].commitments.get()
-    assert row.units_running == 3 and row.special_work == {"hot": 1}
+    assert row.units_running == 3 and row.special_work == {"hot_work": 1}
     html = client_for(world, "dept_staff").get(reverse("risks:commitments")).content.decode()
     assert 'data-testid="commitment-rate"' in html
 
