@@ -13,6 +13,7 @@ from pingan.core.choices import hex_of
 
 from .choices import SEVERITY_COLOURS, DeviceState
 from .models import Alarm, Reading, ReadingAggregate, Sensor
+from .rollup import HOUR, MINUTE
 
 
 def alarms_for(user: Any) -> QuerySet[Alarm]:
@@ -68,7 +69,8 @@ def sensors_geojson(user: Any, qs: QuerySet[Sensor] | None = None) -> dict[str, 
 
 
 def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
-    """Recent readings for a chart: raw points for short spans, 5-minute or hourly aggregates for longer."""
+    """Readings for a chart: raw points up to 6 h, minute rollups up to 3 days, hour rollups beyond
+    (a year is 8,760 rows of one index range, see rollup.py)."""
     since = timezone.now() - timedelta(hours=hours)
     if hours <= 6:
         rows = list(
@@ -77,7 +79,7 @@ def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
             .values_list("ts", "value")[:5000]
         )
         return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
-    period = 300 if hours <= 48 else 3600
+    period = MINUTE if hours <= 72 else HOUR
     aggs = list(
         ReadingAggregate.objects.filter(sensor=sensor, period=period, bucket__gte=since)
         .order_by("bucket")
@@ -90,12 +92,13 @@ def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
             .values_list("ts", "value")[:5000]
         )
         return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
-    return {
-        "kind": f"agg{period}",
-        "points": [[b.isoformat(), round(s / n, 3)] for b, n, _lo, _hi, s in aggs],
-        "min": [[b.isoformat(), lo] for b, _n, lo, _hi, _s in aggs],
-        "max": [[b.isoformat(), hi] for b, _n, _lo, hi, _s in aggs],
-    }
+    points, lows, highs = [], [], []
+    for b, n, lo, hi, total in aggs:
+        t = b.isoformat()
+        points.append([t, round(total / n, 3)])
+        lows.append([t, lo])
+        highs.append([t, hi])
+    return {"kind": f"agg{period}", "points": points, "min": lows, "max": highs}
 
 
 def chart_option(sensor: Sensor, series: dict[str, Any], levels: list[dict]) -> dict[str, Any]:
