@@ -127,6 +127,7 @@ class Consumer:
         self.client.manual_ack_set(True)
         self.client.reconnect_delay_set(min_delay=1, max_delay=10)
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
         self.connected = threading.Event()
@@ -141,9 +142,11 @@ class Consumer:
             return
         self.generation += 1
         client.subscribe(self.subscription, options=mqtt.SubscribeOptions(qos=1))
-        log.info(
-            "MQTT connected (session present: %s), subscribed to %s", flags.session_present, self.subscription
-        )
+        log.info("MQTT connected (session present: %s), subscribing", flags.session_present)
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: Any, reasons: Any, props: Any) -> None:
+        # Ready only once the broker has confirmed the subscription: a shared group with no member
+        # yet drops what is published to it.
         self.connected.set()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
