@@ -61,6 +61,6 @@ def purge_old_readings() -> dict:
 def retention() -> dict[str, int]:
     return {
         "raw_days": getattr(settings, "MONITORING_RAW_DAYS", 30),
-        "minute_days": getattr(settings, "MONITORING_MINUTE_DAYS", 90),
+        "minute_days": getattr(settings, "MONITORING_MINUTE_DAYS", 30),
         "hour_days": getattr(settings, "MONITORING_HOUR_DAYS", 3660),
     }
