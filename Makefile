@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
+.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-readings bench-scaleout clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -89,6 +89,14 @@ bench-ingest: devenv
 
 bench-rescue: devenv
 	$(PYTHON) bench/rescue.py $(ARGS)
+
+# PostgreSQL only (DATABASE_URL): partitions, rollups, a year's chart p95.
+bench-readings: devenv
+	$(PYTHON) bench/readings.py $(ARGS)
+
+# The soak mix with one and two of each process kind (DATABASE_URL with demo data, REDIS_URL).
+bench-scaleout: devenv
+	$(PYTHON) bench/scaleout.py $(ARGS)
 
 clean:
 	rm -rf var/pingan.sqlite3 var/huey.sqlite3 var/staticfiles

@@ -334,6 +334,7 @@ NOTIFY_HTTP_TIMEOUT = int(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
 
 # MQTT ingestion (monitoring). Empty MQTT_URL: the consumer is not started.
 MQTT_URL = os.environ.get("MQTT_URL", "")
+MQTT_CONSUMERS = int(os.environ.get("MQTT_CONSUMERS", "2"))  # `make run`: consumers in the shared group
 MQTT_TOPIC_PREFIX = os.environ.get(
     "MQTT_TOPIC_PREFIX", "pingan/v1"
 )  # one broker, several platforms: one prefix each

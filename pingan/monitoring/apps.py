@@ -1,4 +1,5 @@
 import os
+import socket
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -37,10 +38,19 @@ class MonitoringConfig(AppConfig):
 
     @property
     def platform_processes(self) -> list:
-        return [
-            ("mqtt", ["mqtt_consume"], lambda: bool(settings.MQTT_URL)),
-            ("simulator", _simulator_argv(), _simulate),
+        # MQTT_CONSUMERS (default 2) consumers in the shared subscription: the broker splits the stream
+        # and one keeps going while the other restarts. The first keeps the historical client id (its
+        # broker session and what it holds survive an upgrade).
+        host = socket.gethostname()
+        consumers = [
+            (
+                "mqtt" if i == 0 else f"mqtt{i + 1}",
+                ["mqtt_consume", "--client-id", f"pingan-ingest-{host}" + ("" if i == 0 else f"-{i + 1}")],
+                lambda: bool(settings.MQTT_URL),
+            )
+            for i in range(max(1, int(getattr(settings, "MQTT_CONSUMERS", 2))))
         ]
+        return [*consumers, ("simulator", _simulator_argv(), _simulate)]
 
     def ready(self) -> None:
         from pingan.core.templatetags.pingan import register_action_labels

@@ -1,9 +1,14 @@
-"""Downsampling and retention of readings.
+"""Rollups and retention of readings.
 
-`rollup(since)` recomputes every 5-minute and hourly bucket that starts at or after `since` from the
-raw rows (an idempotent reconciler: late readings are picked up on the next run as long as they
-arrive within the window it looks back over). `purge_raw` keeps raw readings for a configurable
-number of days; the aggregates for charts stay longer.
+`rollup(since)` recomputes every per-minute and per-hour bucket from `since` on (an idempotent
+reconciler: late readings are picked up on the next run as long as they arrive within the window it
+looks back over). Minutes come from the raw rows, hours from the minutes — so an hour stays right
+after its raw rows have expired. On PostgreSQL both are one `INSERT … SELECT … GROUP BY … ON CONFLICT
+DO UPDATE` each, run in the database; elsewhere the rows are folded in Python.
+
+Retention (`purge`): raw readings for `MONITORING_RAW_DAYS` (on PostgreSQL whole day partitions are
+dropped, see partitions.py), minute rollups for `MONITORING_MINUTE_DAYS`, hour rollups for
+`MONITORING_HOUR_DAYS` (years: a chart of a year reads 8,760 hourly rows per sensor).
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from . import partitions
 from .models import Reading, ReadingAggregate
 
-PERIODS = (300, 3600)
+MINUTE, HOUR = 60, 3600
+PERIODS = (MINUTE, HOUR)
 
 
 def _floor(ts: float, period: int) -> float:
@@ -23,10 +30,40 @@ def _floor(ts: float, period: int) -> float:
 
 
 def rollup(since: datetime, until: datetime | None = None) -> int:
-    start = datetime.fromtimestamp(_floor(since.timestamp(), 3600), UTC)
-    qs = Reading.objects.filter(ts__gte=start)
-    if until is not None:
-        qs = qs.filter(ts__lt=until)
+    """Recompute the minute and hour buckets from the hour containing `since`; returns buckets written."""
+    start = datetime.fromtimestamp(_floor(since.timestamp(), HOUR), UTC)
+    end = until or datetime.now(UTC) + timedelta(days=1)
+    if connection.vendor == "postgresql":
+        return _rollup_sql(start, end)
+    return _rollup_python(start, end)
+
+
+def _rollup_sql(start: datetime, end: datetime) -> int:
+    agg = ReadingAggregate._meta.db_table
+    raw = Reading._meta.db_table
+    upsert = (
+        "ON CONFLICT (sensor_id, period, bucket) DO UPDATE SET n = EXCLUDED.n, vmin = EXCLUDED.vmin, "
+        "vmax = EXCLUDED.vmax, vsum = EXCLUDED.vsum"
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {agg} (sensor_id, period, bucket, n, vmin, vmax, vsum) "  # noqa: S608
+            f"SELECT sensor_id, {MINUTE}, date_trunc('minute', ts), count(*), min(value), max(value), "
+            f"sum(value) FROM {raw} WHERE ts >= %s AND ts < %s GROUP BY 1, 3 {upsert}",
+            [start, end],
+        )
+        minutes = cur.rowcount
+        cur.execute(
+            f"INSERT INTO {agg} (sensor_id, period, bucket, n, vmin, vmax, vsum) "  # noqa: S608
+            f"SELECT sensor_id, {HOUR}, date_trunc('hour', bucket), sum(n), min(vmin), max(vmax), sum(vsum) "
+            f"FROM {agg} WHERE period = {MINUTE} AND bucket >= %s AND bucket < %s GROUP BY 1, 3 {upsert}",
+            [start, end],
+        )
+        return minutes + cur.rowcount
+
+
+def _rollup_python(start: datetime, end: datetime) -> int:
+    qs = Reading.objects.filter(ts__gte=start, ts__lt=end)
     buckets: dict[tuple[int, int, float], list[float]] = defaultdict(
         lambda: [0, float("inf"), float("-inf"), 0.0]
     )
@@ -61,7 +98,22 @@ def rollup(since: datetime, until: datetime | None = None) -> int:
     return len(rows)
 
 
-def purge_raw(now: datetime, *, raw_days: int, aggregate_days: int) -> int:
-    n, _ = Reading.objects.filter(ts__lt=now - timedelta(days=raw_days)).delete()
-    ReadingAggregate.objects.filter(bucket__lt=now - timedelta(days=aggregate_days)).delete()
-    return n
+def purge(now: datetime, *, raw_days: int, minute_days: int, hour_days: int) -> dict[str, int]:
+    """Expire raw readings and rollups past their retention; returns what went (rows or partitions)."""
+    cutoff = now - timedelta(days=raw_days)
+    out: dict[str, int] = {}
+    if partitions.enabled():
+        out["raw_partitions_dropped"] = len(partitions.drop_before(cutoff))
+    else:
+        out["raw_rows"], _ = Reading.objects.filter(ts__lt=cutoff).delete()
+    out["minute_rows"], _ = ReadingAggregate.objects.filter(
+        period=MINUTE, bucket__lt=now - timedelta(days=minute_days)
+    ).delete()
+    out["hour_rows"], _ = ReadingAggregate.objects.filter(
+        period=HOUR, bucket__lt=now - timedelta(days=hour_days)
+    ).delete()
+    # Buckets of the former 5-minute period (before minute rollups) go with the minutes.
+    ReadingAggregate.objects.exclude(period__in=PERIODS).filter(
+        bucket__lt=now - timedelta(days=minute_days)
+    ).delete()
+    return out

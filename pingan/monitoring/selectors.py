@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BigIntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from pingan.core.choices import hex_of
 
 from .choices import SEVERITY_COLOURS, DeviceState
 from .models import Alarm, Reading, ReadingAggregate, Sensor
+from .rollup import HOUR, MINUTE
 
 
 def alarms_for(user: Any) -> QuerySet[Alarm]:
@@ -68,7 +71,8 @@ def sensors_geojson(user: Any, qs: QuerySet[Sensor] | None = None) -> dict[str, 
 
 
 def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
-    """Recent readings for a chart: raw points for short spans, 5-minute or hourly aggregates for longer."""
+    """Readings for a chart: raw points up to 6 h, minute rollups up to 3 days, hour rollups beyond
+    (a year is 8,760 rows of one index range, see rollup.py)."""
     since = timezone.now() - timedelta(hours=hours)
     if hours <= 6:
         rows = list(
@@ -77,11 +81,15 @@ def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
             .values_list("ts", "value")[:5000]
         )
         return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
-    period = 300 if hours <= 48 else 3600
+    period = MINUTE if hours <= 72 else HOUR
+    # Epoch milliseconds computed by the database (ECharts' time axis takes them as they are): a
+    # year is 8,760 rows, and an aware datetime per row, converted and formatted, costs more than
+    # the query.
     aggs = list(
         ReadingAggregate.objects.filter(sensor=sensor, period=period, bucket__gte=since)
+        .annotate(ms=_epoch_ms())
         .order_by("bucket")
-        .values_list("bucket", "n", "vmin", "vmax", "vsum")
+        .values_list("ms", "n", "vmin", "vmax", "vsum")
     )
     if not aggs:  # before the first roll-up: fall back to raw readings
         rows = list(
@@ -90,12 +98,18 @@ def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
             .values_list("ts", "value")[:5000]
         )
         return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
-    return {
-        "kind": f"agg{period}",
-        "points": [[b.isoformat(), round(s / n, 3)] for b, n, _lo, _hi, s in aggs],
-        "min": [[b.isoformat(), lo] for b, _n, lo, _hi, _s in aggs],
-        "max": [[b.isoformat(), hi] for b, _n, _lo, hi, _s in aggs],
-    }
+    points, lows, highs = [], [], []
+    for t, n, lo, hi, total in aggs:
+        points.append([t, round(total / n, 3)])
+        lows.append([t, lo])
+        highs.append([t, hi])
+    return {"kind": f"agg{period}", "points": points, "min": lows, "max": highs}
+
+
+def _epoch_ms() -> RawSQL:
+    if connection.vendor == "postgresql":
+        return RawSQL("(extract(epoch from bucket) * 1000)::bigint", [], output_field=BigIntegerField())
+    return RawSQL("CAST(strftime('%%s', bucket) AS INTEGER) * 1000", [], output_field=BigIntegerField())
 
 
 def chart_option(sensor: Sensor, series: dict[str, Any], levels: list[dict]) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from pingan.core.context import origin
 
-from .rollup import purge_raw, rollup
+from . import partitions
+from .rollup import purge, rollup
 
 _sweeper = None
 
@@ -36,17 +37,30 @@ def sweep_sensors() -> dict:
 @db_periodic_task(crontab(minute="*/5"))
 @lock_task("monitoring-rollup")
 def rollup_readings() -> int:
-    """Every 5 minutes: recompute the 5-minute and hourly aggregates of the last hours."""
+    """Every 5 minutes: recompute the minute and hour rollups of the last two hours (late readings)."""
     with origin("task"):
         return rollup(timezone.now() - timedelta(hours=2))
 
 
+@db_periodic_task(crontab(minute="7", hour="*/6"))
+@lock_task("monitoring-partitions")
+def maintain_reading_partitions() -> list[str]:
+    """Every 6 hours: the readings' day partitions for the coming week (PostgreSQL; no-op on SQLite)."""
+    return partitions.ensure(getattr(settings, "MONITORING_PARTITIONS_AHEAD", 7))
+
+
 @db_periodic_task(crontab(minute="17", hour="3"))
-def purge_old_readings() -> int:
-    """Daily: drop raw readings past MONITORING_RAW_DAYS (aggregates stay for MONITORING_AGGREGATE_DAYS)."""
+@lock_task("monitoring-partitions")
+def purge_old_readings() -> dict:
+    """Daily: raw readings past MONITORING_RAW_DAYS (whole partitions on PostgreSQL), minute rollups past
+    MONITORING_MINUTE_DAYS, hour rollups past MONITORING_HOUR_DAYS."""
     with origin("task"), transaction.atomic():
-        return purge_raw(
-            timezone.now(),
-            raw_days=getattr(settings, "MONITORING_RAW_DAYS", 30),
-            aggregate_days=getattr(settings, "MONITORING_AGGREGATE_DAYS", 400),
-        )
+        return purge(timezone.now(), **retention())
+
+
+def retention() -> dict[str, int]:
+    return {
+        "raw_days": getattr(settings, "MONITORING_RAW_DAYS", 30),
+        "minute_days": getattr(settings, "MONITORING_MINUTE_DAYS", 30),
+        "hour_days": getattr(settings, "MONITORING_HOUR_DAYS", 3660),
+    }

@@ -133,7 +133,7 @@ class SensorViewSet(ScopedReadOnlyViewSet):
     )
     @action(detail=True, methods=["get"])
     def readings(self, request: Request, pk: Any = None) -> Response:
-        """Recent readings: raw up to 6 h, 5-minute aggregates up to 48 h, hourly beyond."""
+        """Recent readings: raw up to 6 h, minute rollups up to 3 days, hourly beyond."""
         try:
             hours = int(request.query_params.get("hours", 24))
         except ValueError:

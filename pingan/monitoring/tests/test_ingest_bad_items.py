@@ -2,7 +2,6 @@
 its reason, and the good readings beside it are stored — on the HTTP door and on the MQTT door."""
 
 import json
-import queue
 import time
 from types import SimpleNamespace
 
@@ -116,13 +115,11 @@ def test_mqtt_consumer_batch_with_a_bad_item_keeps_the_other_messages(plant, mon
             {"sensor": "g1", "ts": T0 + 120, "value": 3},
         ],
     ]
-    consumer.inbox = queue.Queue()
     for mid, items in enumerate(payloads, 1):
-        consumer.inbox.put(
-            SimpleNamespace(
-                topic="pingan/v1/QC-GAS-01/readings", payload=json.dumps(items).encode(), qos=1, mid=mid
-            )
+        message = SimpleNamespace(
+            topic="pingan/v1/QC-GAS-01/readings", payload=json.dumps(items).encode(), qos=1, mid=mid
         )
+        consumer.inbox.append((consumer.generation, message))
     assert consumer.step() == 3
     assert acked == [1, 2, 3]
     assert Reading.objects.count() == 3

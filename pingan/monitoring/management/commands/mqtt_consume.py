@@ -24,7 +24,20 @@ class Command(BaseCommand):
             help="stable per consumer: the broker keeps this session while it is down",
         )
         parser.add_argument("--group", default="pingan-ingest", help="shared subscription group")
-        parser.add_argument("--batch", type=int, default=500)
+        parser.add_argument("--prefix", default=None, help="topic prefix (default: MQTT_TOPIC_PREFIX)")
+        parser.add_argument("--batch", type=int, default=1000, help="most messages committed at once")
+        parser.add_argument(
+            "--batch-wait",
+            type=float,
+            default=0.25,
+            help="most seconds a batch waits for more messages after its first one (latency bound)",
+        )
+        parser.add_argument(
+            "--receive-maximum",
+            type=int,
+            default=2000,
+            help="unacknowledged messages the broker may send ahead (its max_inflight_messages caps it)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         url = opts["url"] or settings.MQTT_URL
@@ -33,10 +46,22 @@ class Command(BaseCommand):
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-        consumer = Consumer(url, client_id=opts["client_id"], group=opts["group"], batch_size=opts["batch"])
+        consumer = Consumer(
+            url,
+            client_id=opts["client_id"],
+            group=opts["group"],
+            prefix=opts["prefix"],
+            batch_size=opts["batch"],
+            batch_wait=opts["batch_wait"],
+            receive_maximum=opts["receive_maximum"],
+        )
+        consumer.start()
+        consumer.connected.wait(30)
+        # One line once connected and subscribed (the benchmarks wait for it).
         self.stdout.write(
             f"consuming {consumer.subscription} from {consumer.broker.host}:{consumer.broker.port} "
             f"as {opts['client_id']}"
         )
-        consumer.run(stop)
-        self.stdout.write(f"stopped after {consumer.processed} messages")
+        self.stdout.flush()
+        consumer.serve(stop)
+        self.stdout.write(f"stopped after {consumer.processed} messages in {consumer.batches} batches")

@@ -1,0 +1,172 @@
+"""Scale-out check (`make bench-scaleout`): the soak mix with one and with two of each process kind.
+
+For each configuration (1, then 2): that many gunicorn web workers, huey workers and MQTT consumers
+(`manage.py mqtt_consume`, one shared-subscription group) against the same PostgreSQL, Redis and a
+private Mosquitto started from bench/mosquitto.conf. The load is the soak's (pingan/dashboard/
+management/commands/soak.py, reused as is): citizens, staff and sensors over HTTP and MQTT, the
+sensors sending as fast as they can. Prints per configuration: HTTP requests served per second (p95
+per kind), readings committed per second (HTTP and MQTT, counting the drain after the load stops) and
+the ratios two/one.
+
+Needs DATABASE_URL (PostgreSQL, a demo database: `make demo` on it first) and REDIS_URL.
+Options: --seconds S (per configuration) --sensors N --citizens N --staff N --configs 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RUN = uuid.uuid4().hex[:6]
+# Topics of this run only (the broker is private anyway); set before Django reads its settings.
+os.environ["MQTT_TOPIC_PREFIX"] = f"pingan-scaleout-{RUN}/v1"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("PINGAN_DEMO", "1")  # the demo settings (secret key, hosts) on any database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--sensors", type=int, default=2000)
+    parser.add_argument("--citizens", type=int, default=6)
+    parser.add_argument("--staff", type=int, default=6)
+    parser.add_argument("--configs", default="1,2")
+    parser.add_argument("--port", type=int, default=8103)
+    parser.add_argument("--interval", type=float, default=0.0, help="seconds between a sensor's readings")
+    parser.add_argument("--drain", type=float, default=300, help="most seconds to wait for the MQTT backlog")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("bench-scaleout needs DATABASE_URL (PostgreSQL with the demo data) and REDIS_URL")
+
+    from pingan.monitoring.broker import PrivateBroker
+
+    with PrivateBroker() as broker:
+        os.environ["MQTT_URL"] = broker.url
+        import django
+
+        django.setup()
+
+        from pingan.dashboard.management.commands.soak import Command as Soak
+        from pingan.dashboard.management.commands.soak import Stats
+
+        results = []
+        for k in [int(x) for x in args.configs.split(",")]:
+            soak = Soak(stdout=sys.stdout, stderr=sys.stderr)
+            results.append((k, run_config(soak, Stats(), k, args, broker.url)))
+    base = results[0][1]
+    print()
+    print(
+        f"{'processes of each kind':<24}{'HTTP req/s':>12}{'readings/s':>12}"
+        f"{'MQTT drain s':>14}{'  undrained':>11}"
+    )
+    for k, r in results:
+        print(f"{k:<24}{r['rps']:>12.1f}{r['readings_s']:>12.0f}{r['drain_s']:>14.1f}{r['lost']:>11}")
+    for k, r in results[1:]:
+        print(
+            f"ratio {k}/{results[0][0]}: HTTP requests {r['rps'] / base['rps']:.2f}×, "
+            f"readings committed {r['readings_s'] / base['readings_s']:.2f}×"
+        )
+
+
+def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN001
+    from pingan.monitoring.models import Reading
+
+    tokens = soak._sensors(args.sensors)
+    base = f"http://127.0.0.1:{args.port}"
+    env = {
+        **os.environ,
+        "PINGAN_DEMO": os.environ.get("PINGAN_DEMO", "1"),
+        "SIMULATE_SENSORS": "0",
+        **{f"RATELIMIT_{name.upper()}": "1000000/m" for name in _ratelimits()},
+    }
+    manage = [sys.executable, "manage.py"]
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "pingan.config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+    ]
+    procs = {
+        "web": subprocess.Popen(
+            gunicorn
+            + ["--workers", str(k), "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+    }
+    for i in range(k):
+        procs[f"worker{i}"] = subprocess.Popen(
+            manage + ["run_huey", "--quiet"], cwd=ROOT, env=env, start_new_session=True
+        )
+        procs[f"mqtt{i}"] = subprocess.Popen(
+            manage
+            + ["mqtt_consume", "--client-id", f"scaleout-{RUN}-{k}-{i}", "--group", f"scaleout{RUN}{k}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    o = {
+        "seconds": args.seconds,
+        # 0: sensors send as fast as they can, so the offered load exceeds what k processes serve and the
+        # figures are capacities, not the offered rate.
+        "interval": args.interval,
+        "citizens": args.citizens,
+        "staff": args.staff,
+        "faults": False,
+    }
+    try:
+        soak._wait(base)
+        time.sleep(2)
+        started = time.monotonic()
+        soak._run(o, base, tokens, stats, procs, env, manage, mqtt_url)
+        load_s = time.monotonic() - started
+        t = time.monotonic()
+        stored = 0
+        while time.monotonic() - t < args.drain:
+            stored = Reading.objects.filter(sensor__device__code__startswith="SOAK-").count()
+            if stored >= stats.readings_sent:
+                break
+            time.sleep(0.2)
+        drain_s = time.monotonic() - t
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+    soak._report(stats, {}, {}, stored, {**o, "sensors": args.sensors})
+    total = sum(len(v) for v in stats.times.values())
+    return {
+        "rps": total / load_s,
+        "readings_s": stored / (load_s + drain_s),
+        "drain_s": drain_s,
+        "lost": stats.readings_sent - stored,
+    }
+
+
+def _ratelimits() -> list[str]:
+    from django.conf import settings
+
+    return list(settings.RATELIMITS)
+
+
+if __name__ == "__main__":
+    main()
