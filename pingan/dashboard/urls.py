@@ -3,4 +3,8 @@ from django.urls import path
 from . import views
 
 app_name = "dashboard"
-urlpatterns = [path("", views.command_centre, name="home")]
+urlpatterns = [
+    path("", views.command_centre, name="home"),
+    path("kpis/", views.kpi_table, name="kpis"),
+    path("kpis/map.geojson", views.choropleth, name="choropleth"),
+]
