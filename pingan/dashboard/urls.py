@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.command_centre, name="home"),
     path("kpis/", views.kpi_table, name="kpis"),
     path("kpis/map.geojson", views.choropleth, name="choropleth"),
+    path("active.geojson", views.active_geojson, name="active"),
+    path("screen/", views.screen, name="screen"),
+    path("screen/live/", views.screen_live, name="screen_live"),
 ]

@@ -10,9 +10,9 @@ from pingan.core.permissions import console_view
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
+from . import active, registry
 from . import figures as F
 from . import kpis as K
-from . import registry
 
 
 def _kpi_context(request: HttpRequest) -> dict:
@@ -52,6 +52,7 @@ def command_centre(request: HttpRequest) -> HttpResponse:
                 "labels": True,
             }
         )
+    layers.append({"url": reverse("dashboard:active"), "name": _("当前态势"), "kind": "points"})
     layers += registry.layers(user)
     enterprises = Enterprise.objects.visible_to(user).values("division__path").annotate(n=Count("id"))
     by_district: dict[str, int] = {}
@@ -117,3 +118,62 @@ def choropleth(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         K.choropleth(request.user, kpi["q"], kpi["figure"]), content_type="application/geo+json"
     )
+
+
+def _screen_layers(request: HttpRequest, kpi: dict) -> list[dict]:
+    layers = [
+        {
+            "url": reverse("dashboard:choropleth") + "?" + kpi["params"],
+            "name": str(kpi["figure"].label) if kpi["figure"] else _("区县"),
+            "kind": "areas",
+            "labels": True,
+            "fit": True,
+        },
+        {"url": reverse("dashboard:active"), "name": _("当前态势"), "kind": "points"},
+    ]
+    return layers + registry.layers(request.user)
+
+
+def _dark(option: dict) -> dict:
+    """Light, large text for the dark screen."""
+    text = {"color": "#e8eef6", "fontSize": 18}
+    option["textStyle"] = text
+    option["legend"] = {**option.get("legend", {}), "textStyle": text}
+    for axis in ("xAxis", "yAxis"):
+        option[axis] = {**option[axis], "axisLabel": {"color": "#cfe0f2", "fontSize": 16}}
+    return option
+
+
+@console_view("dashboard.view_command_centre")
+def screen(request: HttpRequest) -> HttpResponse:
+    """大屏: 1920×1080, dark, large type; panels rotate; figures poll without a reload."""
+    kpi = _kpi_context(request)
+    user = request.user
+    return render(
+        request,
+        "dashboard/screen.html",
+        {
+            "kpi": kpi,
+            "layers": _screen_layers(request, kpi),
+            "legend": [{"label": a["label"], "colour": a["colour"]} for a in active.totals(user)],
+            "table": K.table(user, kpi["q"]),
+            "trend": _dark(K.trend(user, kpi["q"], kpi["figure"])) if kpi["figure"] else None,
+            "active": active.totals(user),
+            "kpis": registry.kpis(user),
+        },
+    )
+
+
+@console_view("dashboard.view_command_centre")
+def screen_live(request: HttpRequest) -> HttpResponse:
+    kpi = _kpi_context(request)
+    return render(
+        request,
+        "dashboard/_screen_live.html",
+        {"kpi": kpi, "active": active.totals(request.user), "table": K.table(request.user, kpi["q"])},
+    )
+
+
+@console_view("dashboard.view_command_centre")
+def active_geojson(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(active.geojson(request.user), content_type="application/geo+json")

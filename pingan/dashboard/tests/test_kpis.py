@@ -112,7 +112,10 @@ def test_figures_match_independent_sql(world, data):
         assert cells["hazards.closure_rate"]["value"] == (
             round(100 * found_closed / found, 1) if found else None
         )
-        alarms = "SELECT count(*) FROM monitoring_alarm a JOIN geo_division d ON d.id = a.division_id WHERE d.path LIKE %s AND a.raised_at >= %s AND a.raised_at < %s"
+        alarms = (
+            "SELECT count(*) FROM monitoring_alarm a JOIN geo_division d ON d.id = a.division_id "
+            "WHERE d.path LIKE %s AND a.raised_at >= %s AND a.raised_at < %s"
+        )
         n = sql_one(alarms, [like, start, end])
         acked = sql_one(alarms + " AND a.acked_at IS NOT NULL", [like, start, end])
         assert cells["monitoring.handling_rate"]["value"] == (round(100 * acked / n, 1) if n else None)
