@@ -21,3 +21,8 @@ COMMAND_ROLES = (
 
 def can_view_command_centre(user: Any, obj: Any = None) -> bool:
     return has_role(user, *COMMAND_ROLES)
+
+
+# The people counted as grid workers in the urban–rural balance (a count, not a permission; kept here
+# because role names live in permissions modules only).
+GRID_STAFF_ROLES = (Role.GRID_WORKER,)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("active.geojson", views.active_geojson, name="active"),
     path("screen/", views.screen, name="screen"),
     path("screen/live/", views.screen_live, name="screen_live"),
+    path("balance/", views.balance_page, name="balance"),
+    path("balance/map.geojson", views.balance_geojson, name="balance_geojson"),
 ]

@@ -10,9 +10,10 @@ from pingan.core.permissions import console_view
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
-from . import active, registry
+from . import active, balance, registry
 from . import figures as F
 from . import kpis as K
+from . import rules as balance_rules
 
 
 def _kpi_context(request: HttpRequest) -> dict:
@@ -177,3 +178,108 @@ def screen_live(request: HttpRequest) -> HttpResponse:
 @console_view("dashboard.view_command_centre")
 def active_geojson(request: HttpRequest) -> HttpResponse:
     return JsonResponse(active.geojson(request.user), content_type="application/geo+json")
+
+
+def _balance(request: HttpRequest) -> dict:
+    parent = request.GET.get("area") or ""
+    if not (parent.isdigit() and len(parent) == F.DISTRICT):
+        parent = ""
+    try:
+        budget = max(0, min(200, int(request.GET.get("budget") or 0)))
+    except ValueError:
+        budget = 0
+    towns, extra = balance.townships(request.user, parent)
+    steps, after = (
+        balance_rules.allocate(towns, budget, balance.station_cover(towns, extra)) if budget else ([], towns)
+    )
+    target = balance_rules.targets(towns)
+    names = {t.code: t.name for t in towns}
+    changed = {s.code for s in steps} | {c for s in steps for c in s.covers}
+    return {
+        "parent": parent,
+        "budget": budget,
+        "towns": towns,
+        "extra": extra,
+        "after": {t.code: t for t in after},
+        "gaps": {t.code: balance_rules.gap(t, target) for t in towns},
+        "target": target,
+        "steps": [
+            {"step": s, "name": names.get(s.code, s.code), "covers": [names[c] for c in s.covers]}
+            for s in steps
+        ],
+        "before_summary": balance.summary(towns),
+        "after_summary": balance.summary(after),
+        "changed": changed,
+    }
+
+
+@console_view("dashboard.view_command_centre")
+def balance_page(request: HttpRequest) -> HttpResponse:
+    ctx = _balance(request)
+    layers = [
+        {
+            "url": reverse("dashboard:balance_geojson") + "?" + request.GET.urlencode(),
+            "name": _("乡镇街道资源缺口"),
+            "kind": "areas",
+            "fit": True,
+        }
+    ]
+    rows = [
+        {
+            "t": t,
+            "gap": ctx["gaps"][t.code],
+            "after": ctx["after"][t.code],
+            "changed": t.code in ctx["changed"],
+        }
+        for t in ctx["towns"]
+    ]
+    rows.sort(key=lambda r: -r["gap"]["total"])
+    return render(
+        request,
+        "dashboard/balance.html",
+        {
+            **ctx,
+            "rows": rows,
+            "layers": layers,
+            "districts": list(
+                Division.objects.filter(level="district").order_by("code").values("code", "name")
+            ),
+            "units": balance_rules.UNITS,
+            "travel": balance_rules.TRAVEL,
+        },
+    )
+
+
+@console_view("dashboard.view_command_centre")
+def balance_geojson(request: HttpRequest) -> HttpResponse:
+    ctx = _balance(request)
+    features = []
+    for t in ctx["towns"]:
+        geometry = ctx["extra"][t.code]["geometry"]
+        if not geometry:
+            continue
+        g = ctx["gaps"][t.code]["total"]
+        fill = "green" if g < 0.15 else "yellow" if g < 0.35 else "orange" if g < 0.6 else "red"
+        label = t.name + ("(" + str(_("山区")) + ")" if t.mountain else "")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "code": t.code,
+                    "label": label,
+                    "popup": str(_("缺口 %(gap)s;设备/万人 %(dev)s;30分钟覆盖 %(cov)s"))
+                    % {
+                        "gap": round(g, 2),
+                        "dev": round(t.devices_per_10k, 1),
+                        "cov": "✓" if t.covered_share else "✗",
+                    },
+                    "fill": fill,
+                    "colour": "purple" if t.mountain else "grey",
+                    "fill_opacity": 0.6,
+                },
+            }
+        )
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+    )
