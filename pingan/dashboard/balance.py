@@ -18,7 +18,7 @@ from pingan.org.models import User
 
 from . import rules
 from .figures import DISTRICT, TOWNSHIP
-from .permissions import GRID_STAFF_ROLES
+from .permissions import GRID_STAFF_ROLES, area_prefix
 
 # The mountainous county-level units of Qingyuan (docs/domain/09-qingyuan.md): 连州、连山、连南、阳山.
 MOUNTAIN_DISTRICTS = frozenset({"441882", "441825", "441826", "441823"})
@@ -55,7 +55,7 @@ def _count_by_town(qs: Any, path: str) -> Counter[str]:
 
 def townships(user: Any, parent: str = "") -> tuple[list[rules.Township], dict[str, dict[str, Any]]]:
     """The townships the viewer sees (inside `parent` when given), each with its figures."""
-    scope = "" if user.sees_everything else (user.scope_path or "")
+    scope = area_prefix(user)
     prefix = parent if parent.startswith(scope) else scope
     if scope.startswith(parent):
         prefix = scope

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from pingan.geo.models import Division
 
 from . import figures as F
+from .permissions import area_prefix
 
 MAX_RANGE_DAYS = 366 * 2
 
@@ -46,7 +47,7 @@ def parse(params: Any, user: Any) -> Query:
         start, end = end, start
     start = max(start, end - dt.timedelta(days=MAX_RANGE_DAYS))
     parent = params.get("area") or ""
-    scope = "" if user.sees_everything else (user.scope_path or "")
+    scope = area_prefix(user)
     # A district person starts inside their district: its townships are their areas.
     if not parent and len(scope) >= F.DISTRICT:
         parent = scope[: F.DISTRICT]

@@ -26,3 +26,9 @@ def can_view_command_centre(user: Any, obj: Any = None) -> bool:
 # The people counted as grid workers in the urban–rural balance (a count, not a permission; kept here
 # because role names live in permissions modules only).
 GRID_STAFF_ROLES = (Role.GRID_WORKER,)
+
+
+def area_prefix(user: Any) -> str:
+    """The division path the command centre starts from: '' (the whole city) for those who see
+    everything, else the person's own area."""
+    return "" if user.sees_everything else str(user.scope_path or "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -116,10 +117,10 @@ class AlarmTriage(models.Model):
 
     @classmethod
     def scope_q(cls, user: Any) -> Q:
-        from .models import Alarm
-
-        # Exactly the alarms the person may see (department rule included).
-        return Q(alarm__in=Alarm.objects.visible_to(user).values("pk"))
+        # Exactly the alarms the person may see (department rule included); looked up through the app
+        # registry because models.py imports this module.
+        alarm = apps.get_model("monitoring", "Alarm")
+        return Q(alarm__in=alarm.objects.visible_to(user).values("pk"))
 
 
 class MaintenanceState(models.TextChoices):

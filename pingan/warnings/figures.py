@@ -25,7 +25,7 @@ def figures() -> list[dict[str, Any]]:
     return [
         {
             "key": "warnings.published",
-            "label": _("发布预警"),
+            "label": _("预警发布数"),
             "definition": _("期间内发布的预警信息数(按发布区域计;全市发布的只计入全市合计)。"),
             "kind": "count",
             "unit": "",
