@@ -159,9 +159,8 @@ def station_cover(
     return out
 
 
-def summary(towns: list[rules.Township]) -> dict[str, Any]:
+def summary(towns: list[rules.Township], target: dict[str, float]) -> dict[str, Any]:
     """Urban (non-mountain) and mountain averages, population-weighted, for the before/after table."""
-    target = rules.targets(towns)
 
     def avg(group: list[rules.Township], attr: str) -> float | None:
         pop = sum(t.population for t in group)

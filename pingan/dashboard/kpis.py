@@ -68,6 +68,12 @@ def area_length(q: Query) -> int:
     return F.TOWNSHIP if q.parent else F.DISTRICT
 
 
+def _samples(figure: F.Figure, user: Any, q: Query, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The figure's samples inside the area looked at (its total is the district's, not the city's)."""
+    samples = F.compute(figure, user, start, end)
+    return {p: v for p, v in samples.items() if (p or "").startswith(q.parent)} if q.parent else samples
+
+
 def _arrow(now: float | None, before: float | None, better: str) -> dict[str, Any]:
     if now is None or before is None or now == before:
         return {"text": "", "colour": "grey"}
@@ -87,8 +93,8 @@ def table(user: Any, q: Query) -> dict[str, Any]:
     columns = []
     cells: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in [*keys, ""]}
     for fig in figs:
-        now = F.roll_up(fig.kind, F.compute(fig, user, start, end), keys, length)
-        before = F.roll_up(fig.kind, F.compute(fig, user, p_start, p_end), keys, length)
+        now = F.roll_up(fig.kind, _samples(fig, user, q, start, end), keys, length)
+        before = F.roll_up(fig.kind, _samples(fig, user, q, p_start, p_end), keys, length)
         columns.append(fig)
         for k in cells:
             v, b = now[k].value, before[k].value
@@ -114,7 +120,7 @@ def choropleth(user: Any, q: Query, figure: F.Figure) -> dict[str, Any]:
     rows = list(rows.values("code", "path", "name", "geometry"))
     start, end = F.span(q.start, q.end)
     cells = F.roll_up(
-        figure.kind, F.compute(figure, user, start, end), [r["path"] for r in rows], area_length(q)
+        figure.kind, _samples(figure, user, q, start, end), [r["path"] for r in rows], area_length(q)
     )
     values = [cells[r["path"]].value for r in rows if cells[r["path"]].value is not None]
     lo, hi = (min(values), max(values)) if values else (0, 0)
@@ -153,7 +159,7 @@ def trend(user: Any, q: Query, figure: F.Figure) -> dict[str, Any]:
     periods = F.buckets(q.start, q.end, q.step)
     series: dict[str, list[float | None]] = {k: [] for k in ["", *keys]}
     for _label, a, b in periods:
-        cells = F.roll_up(figure.kind, F.compute(figure, user, *F.span(a, b)), keys, area_length(q))
+        cells = F.roll_up(figure.kind, _samples(figure, user, q, *F.span(a, b)), keys, area_length(q))
         for k in series:
             series[k].append(cells[k].value)
     names = {r["path"]: r["name"] for r in rows}

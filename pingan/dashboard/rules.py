@@ -120,13 +120,15 @@ def allocate(
     towns: Sequence[Township],
     budget: int,
     station_cover: dict[str, dict[str, float]] | None = None,
+    target: dict[str, float] | None = None,
 ) -> tuple[list[Step], list[Township]]:
     """Greedy allocation: each step buys the option with the largest reduction of the weighted gap per
     unit (ties: the township code), until the budget is spent. `station_cover[candidate][town]` is the
     share of the town's population a station at the candidate would bring within 30 minutes.
 
-    The targets stay those of the starting situation, so the scores are comparable along the way."""
-    target = targets(towns)
+    The targets stay those of the starting situation (or the city's, when given for a district), so the
+    scores are comparable along the way."""
+    target = target or targets(towns)
     state = {t.code: t for t in towns}
     steps: list[Step] = []
     left = budget

@@ -189,10 +189,14 @@ def _balance(request: HttpRequest) -> dict:
     except ValueError:
         budget = 0
     towns, extra = balance.townships(request.user, parent)
+    # Inside a district, townships are measured against the whole area the person sees (the city for
+    # the city), so that a mountain county is not compared with itself.
+    target = balance_rules.targets(balance.townships(request.user, "")[0] if parent else towns)
     steps, after = (
-        balance_rules.allocate(towns, budget, balance.station_cover(towns, extra)) if budget else ([], towns)
+        balance_rules.allocate(towns, budget, balance.station_cover(towns, extra), target)
+        if budget
+        else ([], towns)
     )
-    target = balance_rules.targets(towns)
     names = {t.code: t.name for t in towns}
     changed = {s.code for s in steps} | {c for s in steps for c in s.covers}
     return {
@@ -207,8 +211,8 @@ def _balance(request: HttpRequest) -> dict:
             {"step": s, "name": names.get(s.code, s.code), "covers": [names[c] for c in s.covers]}
             for s in steps
         ],
-        "before_summary": balance.summary(towns),
-        "after_summary": balance.summary(after),
+        "before_summary": balance.summary(towns, target),
+        "after_summary": balance.summary(after, target),
         "changed": changed,
     }
 

@@ -148,6 +148,9 @@ def test_townships_inside_a_district_and_scope(world, data):
     table = K.table(user, q)
     assert [r["name"] for r in table["rows"]] == ["凤城街道"]
     assert table["by_path"]["441802006"]["hazards.found"]["value"] == 3
+    assert table["by_path"][""]["hazards.found"]["value"] == 3  # the district's total
+    city = K.table(world.user("city_admin", "city"), K.Query("441802", q.start, q.end, "", "week"))
+    assert city["by_path"][""]["hazards.found"]["value"] == 3  # not the whole city's 4
     # Out of their area, nothing counts even when asked for.
     other = K.table(user, K.Query("", q.start, q.end, "", "week"))
     assert other["by_path"]["441881"]["hazards.found"]["value"] == 0

@@ -169,3 +169,26 @@ def test_suggest_threshold_vectors(current, false, real, above, expected):
 
 def test_false_alarm_rate_is_a_command_centre_figure(world):
     assert "monitoring.false_alarm_rate" in {f.key for f in F.registered()}
+
+
+def test_triage_page_queries_do_not_grow_with_alarms(plant, world, django_assert_max_num_queries):
+    c = Client()
+    c.force_login(world.user("duty_officer"))
+    raise_gas(plant, at=time.time() - 600)
+    c.get("/console/monitoring/triage/")
+    with django_assert_max_num_queries(40) as one:
+        assert c.get("/console/monitoring/triage/").status_code == 200
+    for i, key in enumerate(("pressure", "smoke")):
+        s = plant.sensors[key]
+        Alarm.objects.create(
+            sensor=s,
+            rule=Rule.objects.filter(kind="threshold").first(),
+            severity=2,
+            title="x",
+            division=s.division,
+            enterprise=s.enterprise,
+            raised_at=timezone.now() - timedelta(minutes=i),
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        r = c.get("/console/monitoring/triage/")
+    assert len(r.context["alarms"]) == 3
