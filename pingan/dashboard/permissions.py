@@ -21,3 +21,14 @@ COMMAND_ROLES = (
 
 def can_view_command_centre(user: Any, obj: Any = None) -> bool:
     return has_role(user, *COMMAND_ROLES)
+
+
+# The people counted as grid workers in the urban–rural balance (a count, not a permission; kept here
+# because role names live in permissions modules only).
+GRID_STAFF_ROLES = (Role.GRID_WORKER,)
+
+
+def area_prefix(user: Any) -> str:
+    """The division path the command centre starts from: '' (the whole city) for those who see
+    everything, else the person's own area."""
+    return "" if user.sees_everything else str(user.scope_path or "")

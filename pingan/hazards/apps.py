@@ -9,6 +9,7 @@ class HazardsConfig(AppConfig):
     label = "hazards"
     verbose_name = _("隐患治理")
     dashboard_kpis = "pingan.hazards.dashboard.kpis"
+    dashboard_figures = "pingan.hazards.figures.figures"
     dashboard_layers = "pingan.hazards.dashboard.layers"
     # The enterprise workspace (org) collects a panel of the enterprise's own cases and self-reports.
     workspace_panels = "pingan.hazards.workspace.panels"

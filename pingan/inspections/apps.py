@@ -8,6 +8,7 @@ class InspectionsConfig(AppConfig):
     name = "pingan.inspections"
     label = "inspections"
     verbose_name = _("执法检查")
+    dashboard_figures = "pingan.inspections.figures.figures"
 
     nav_items = [
         NavItem(_("执法检查"), "inspections:list", perm="inspections.use_console", order=40),

@@ -22,6 +22,7 @@ from pingan.notify.services import notify
 from . import adapters
 from .choices import AlarmState
 from .models import Alarm, AlarmComment, Device, EscalationPolicy, EscalationStep, Silence
+from .triage import holds_escalation
 
 ALARM_FIELDS = ["state", "severity", "acked_at", "acked_by", "cleared_at", "escalation_step"]
 
@@ -135,6 +136,8 @@ def find_policy(alarm: Alarm) -> EscalationPolicy | None:
 def start_escalation(alarm: Alarm, *, now: datetime | None = None) -> None:
     """Attach the policy and run its first step if it is due at once (called inside the batch's transaction)."""  # noqa: E501
     now = now or timezone.now()
+    if holds_escalation(alarm):
+        return  # triaged first (研判): the escalation starts when an analyst finds the alarm real
     policy = find_policy(alarm)
     if policy is None:
         return

@@ -28,12 +28,14 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = _("智慧监测")
     dashboard_kpis = "pingan.monitoring.dashboard.kpis"
+    dashboard_figures = "pingan.monitoring.figures.figures"
     dashboard_layers = "pingan.monitoring.dashboard.layers"
     # The enterprise workspace collects its panels from every app that declares this hook.
     workspace_panels = "pingan.monitoring.workspace.panels"
     nav_items = [
         NavItem(_("监测报警"), "monitoring:console", perm="monitoring.view_console", order=30),
         NavItem(_("监测地图"), "monitoring:map", perm="monitoring.view_console", order=31),
+        NavItem(_("报警研判"), "monitoring:triage", perm="monitoring.triage", order=32),
     ]
 
     @property

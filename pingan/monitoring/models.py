@@ -543,3 +543,6 @@ class Silence(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+from .triage_models import AlarmTriage, MaintenanceTask, RuleTriage  # noqa: E402, F401  (triage, its own module)

@@ -77,3 +77,15 @@ def can_open(user: Any, obj: Any = None) -> bool:
 def can_manage(user: Any, obj: Any = None) -> bool:
     """Administer devices: silences, token rotation, imports."""
     return has_role(user, *MANAGER_ROLES)
+
+
+# Alarm triage (研判): the people who watch the console judge alarms; enterprises and connected systems
+# do not (a verdict closes an alarm for everyone).
+def can_triage(user: Any, obj: Any = None) -> bool:
+    """Claim an alarm and give the verdict (real / false with a reason / needs a site check)."""
+    return has_role(user, *CONSOLE_ROLES)
+
+
+def can_manage_triage(user: Any, obj: Any = None) -> bool:
+    """Set a rule's triage mode and accept a suggested threshold: those who administer the network."""
+    return has_role(user, *MANAGER_ROLES)

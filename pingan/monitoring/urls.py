@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import triage_views, views
 
 app_name = "monitoring"
 urlpatterns = [
@@ -14,4 +14,7 @@ urlpatterns = [
     path("devices/", views.DeviceListView.as_view(), name="devices"),
     path("devices/import/", views.import_page, name="import"),
     path("dead-letters/", views.DeadLetterListView.as_view(), name="dead_letters"),
+    path("triage/", triage_views.triage_queue, name="triage"),
+    path("triage/<int:pk>/<slug:verb>/", triage_views.triage_act, name="triage_act"),
+    path("triage/rules/<int:pk>/<slug:verb>/", triage_views.triage_rule, name="triage_rule"),
 ]

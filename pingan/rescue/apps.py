@@ -9,6 +9,7 @@ class RescueConfig(AppConfig):
     label = "rescue"
     verbose_name = _("救援力量")
     dashboard_kpis = "pingan.rescue.dashboard.kpis"
+    dashboard_figures = "pingan.rescue.figures.figures"
     dashboard_layers = "pingan.rescue.dashboard.layers"
     # A rescue team leader sees teams, mobilisations and drills; dispatchers the recommendation;
     # planners the coverage and siting analyses (rescue/permissions.py decides each).

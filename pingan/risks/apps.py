@@ -9,6 +9,7 @@ class RisksConfig(AppConfig):
     label = "risks"
     verbose_name = _("风险防控")
     dashboard_kpis = "pingan.risks.dashboard.kpis"
+    dashboard_figures = "pingan.risks.figures.figures"
     dashboard_layers = "pingan.risks.dashboard.layers"
     workspace_panels = "pingan.risks.workspace.panels"
 

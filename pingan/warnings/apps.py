@@ -10,6 +10,7 @@ class WarningsConfig(AppConfig):
     verbose_name = _("预警发布")
     dashboard_layers = "pingan.warnings.dashboard.layers"
     dashboard_kpis = "pingan.warnings.dashboard.kpis"
+    dashboard_figures = "pingan.warnings.figures.figures"
 
     nav_items = [
         NavItem(_("预警发布"), "warnings:list", perm="warnings.view_list", order=60),

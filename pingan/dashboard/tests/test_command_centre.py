@@ -64,5 +64,7 @@ def broken(user):
 def test_command_centre_queries_are_bounded(world, django_assert_max_num_queries):
     client = client_for(world.user("city_admin", "city"))
     client.get("/console/command/")
-    with django_assert_max_num_queries(25):
+    # The KPI table costs two queries per figure (this period, the previous one) and the trend one per
+    # week shown: many, but a constant that does not grow with rows (test_kpis.py checks that).
+    with django_assert_max_num_queries(60):
         client.get("/console/command/")
