@@ -27,6 +27,7 @@ from .commitment import (
     required_enterprises,
 )
 from .common import ACTION_LABELS, CHECK_KIND, COMMITMENT_KIND, FILING_KIND, rule_errors
+from .daily import open_check_day
 from .lifeline import (
     MONITORED_BY,
     check_apply_template,
@@ -68,6 +69,7 @@ __all__ = [
     "do_file_mhs",
     "do_record_check",
     "do_submit_commitment",
+    "open_check_day",
     "open_commitment_day",
     "required_enterprises",
     "rule_errors",

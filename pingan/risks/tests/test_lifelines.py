@@ -213,3 +213,21 @@ def test_templates_are_well_formed():
             for r in s["rules"]:
                 assert r["kind"] in ("threshold", "rate") and (r.get("enabled") is False or r["source"])
     assert {k for t in lifelines.TEMPLATES.values() for k in t["kinds"]} >= set(lifelines.KIND_CHAIN)
+
+
+def test_open_check_day_fills_missing_deadlines_once(world, django_assert_max_num_queries):
+    """The day's due checks: a task without an open deadline gets one (same title, scope, data), in
+    one statement; a second run opens nothing."""
+    from pingan.core.models import Deadline
+
+    a = asset(world)
+    task = CheckTask.objects.get(risk_object=a.risk_object)
+    Deadline.objects.filter(kind="risks.check").delete()
+    day = timezone.localdate(task.next_due_at)
+    with django_assert_max_num_queries(3):
+        assert actions.open_check_day(day) == 1
+    row = Deadline.objects.get(kind="risks.check", object_id=str(task.pk))
+    assert row.title == f"排查: {task.name}({a.name})" and row.division_id == a.division_id
+    assert row.data == {"task": task.pk, "object": a.risk_object_id} and row.due_at == task.next_due_at
+    assert row.remind_at <= row.due_at
+    assert actions.open_check_day(day) == 0
