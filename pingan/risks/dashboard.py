@@ -56,9 +56,7 @@ def kpis(user: Any) -> list[dict[str, Any]]:
 
 
 def layers(user: Any) -> list[dict[str, Any]]:
-    from .permissions import can_view_rates
-
-    from .permissions import can_view_lifelines
+    from .permissions import can_view_lifelines, can_view_rates
 
     if not can_view_rates(user):
         return []
