@@ -231,3 +231,27 @@ def test_open_check_day_fills_missing_deadlines_once(world, django_assert_max_nu
     assert row.data == {"task": task.pk, "object": a.risk_object_id} and row.due_at == task.next_due_at
     assert row.remind_at <= row.due_at
     assert actions.open_check_day(day) == 0
+
+
+def test_console_forms_name_the_field_of_a_bad_input(world):
+    """The issue's bad inputs through the pages (the API and the rules have theirs): a negative
+    quantity in the calculator and a cycle of zero in a new check task."""
+    from .factories import chain, city_point
+
+    c = Client()
+    c.force_login(world.user("enterprise", "qingcheng"))
+    r = c.post(
+        reverse("risks:calculator"),
+        {"chemical": ["氯"], "category": [""], "quantity": ["-2"], "population": "10"},
+    )
+    assert "chemicals[0].quantity" in r.content.decode()
+    point = city_point(world, lat=23.7, lon=113.05)
+    task = chain(world, point)
+    keeper = Client()
+    keeper.force_login(world.user("area_staff", "qingcheng"))
+    r = keeper.post(
+        reverse("risks:detail", args=[point.pk]),
+        {"op": "task", "measure": task.measure_id, "name": "x", "cycle": "daily", "every": "0"},
+        follow=True,
+    )
+    assert "every:" in r.content.decode() and task.measure.tasks.count() == 1
