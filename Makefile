@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-readings bench-scaleout clean messages
+.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-risks bench-readings bench-scaleout clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -79,7 +79,7 @@ messages: venv
 	$(PYTHON) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
 	$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-bench: bench-hazards bench-ingest bench-rescue
+bench: bench-hazards bench-ingest bench-rescue bench-risks
 
 bench-hazards: devenv
 	$(PYTHON) bench/hazards.py $(ARGS)
@@ -97,6 +97,9 @@ bench-readings: devenv
 # The soak mix with one and two of each process kind (DATABASE_URL with demo data, REDIS_URL).
 bench-scaleout: devenv
 	$(PYTHON) bench/scaleout.py $(ARGS)
+
+bench-risks: devenv
+	$(PYTHON) bench/risks.py $(ARGS)
 
 clean:
 	rm -rf var/pingan.sqlite3 var/huey.sqlite3 var/staticfiles

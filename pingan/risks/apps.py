@@ -20,6 +20,7 @@ class RisksConfig(AppConfig):
         NavItem(_("重大危险源"), "risks:mhs_list", perm="risks.browse_registers", order=33),
         NavItem(_("辨识计算器"), "risks:calculator", perm="risks.browse_registers", order=34),
         NavItem(_("安全承诺"), "risks:commitments", perm="risks.browse_registers", order=35),
+        NavItem(_("城市生命线"), "risks:lifelines", perm="risks.view_lifelines", order=36),
     ]
 
     portal_items = [

@@ -40,6 +40,31 @@ class PointType(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class LifelineKind(models.TextChoices):
+    """City lifelines (城市生命线): the asset types and their map colours."""
+
+    GAS_PIPELINE = "gas_pipeline", _("燃气管道")
+    GAS_STATION = "gas_station", _("燃气场站")
+    BRIDGE = "bridge", _("桥梁")
+    WATER_SUPPLY = "water_supply", _("供水管网")
+    DRAINAGE = "drainage", _("排水管网")
+    WATERLOGGING = "waterlogging", _("易涝点")
+    HEATING = "heating", _("供热管网")
+    UTILITY_TUNNEL = "utility_tunnel", _("综合管廊")
+
+
+LIFELINE_COLOURS = {
+    "gas_pipeline": "orange",
+    "gas_station": "red",
+    "bridge": "purple",
+    "water_supply": "blue",
+    "drainage": "green",
+    "waterlogging": "blue",
+    "heating": "red",
+    "utility_tunnel": "grey",
+}
+
+
 class MeasureKind(models.TextChoices):
     ENGINEERING = "engineering", _("工程技术")
     MANAGEMENT = "management", _("管理措施")

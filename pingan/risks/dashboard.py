@@ -56,10 +56,20 @@ def kpis(user: Any) -> list[dict[str, Any]]:
 
 
 def layers(user: Any) -> list[dict[str, Any]]:
-    from .permissions import can_view_rates
+    from .permissions import can_view_lifelines, can_view_rates
 
     if not can_view_rates(user):
         return []
-    return [
+    out = [
         {"url": reverse("risks-api:risk-object-map"), "name": _("风险四色图"), "kind": "points", "radius": 5}
     ]
+    if can_view_lifelines(user):
+        out.append(
+            {
+                "url": reverse("risks:lifeline_geojson") + "?shape=line",
+                "name": _("城市生命线"),
+                "kind": "lines",
+                "weight": 3,
+            }
+        )
+    return out

@@ -21,7 +21,7 @@ from pingan.core import deadlines
 from pingan.geo.models import Division
 from pingan.org.models import Department, Enterprise
 
-from . import actions, rules
+from . import actions, lifelines, rules
 from .choices import Level, ObjectKind, PointType
 from .models import (
     Assessment,
@@ -29,6 +29,7 @@ from .models import (
     CheckTask,
     Commitment,
     ControlMeasure,
+    LifelineAsset,
     MajorHazardSource,
     MhsChemical,
     RiskEvent,
@@ -117,7 +118,7 @@ LEC = [(lk, e, c) for lk in (0.5, 1, 3, 6) for e in (1, 2, 3, 6) for c in (1, 3,
 # A unit of each grade (population, chemicals).
 MHS_MIX = [
     (120, [{"chemical": "氯", "quantity": "70"}]),  # 一级
-    (60, [{"chemical": "氨", "quantity": "60"}, {"chemical": "氯", "quantity": "12"}]),  # 二级
+    (100, [{"chemical": "氨", "quantity": "100"}, {"chemical": "氯", "quantity": "12"}]),  # 二级 (R 59.2)
     (100, [{"chemical": "氯", "quantity": "6.25"}]),  # 三级
     (40, [{"chemical": "液化石油气", "quantity": "60"}]),  # 四级
     (20, [{"chemical": "甲醇", "quantity": "800"}, {"chemical": "甲苯", "quantity": "150"}]),  # 四级
@@ -131,17 +132,26 @@ def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
 
 
 def seed(log: Callable[[str], Any] = print) -> None:
-    if RiskObject.objects.filter(is_synthetic=True).exists():
-        log("synthetic risk points already present")
-        return
     towns = list(Division.objects.filter(level="town").exclude(lat=None).select_related("parent"))
     if not towns:
         log("no towns with a position yet (geo demo): risks skipped")
         return
+    if RiskObject.objects.filter(is_synthetic=True).exists():
+        log("synthetic risk points already present")
+    else:
+        with transaction.atomic():
+            n = seed_points(towns, log)
+            m = seed_enterprises(log)
+        log(
+            f"{n} synthetic city risk points and {m} enterprises' units and major hazard sources"
+            " (合成演示数据)"
+        )
+    if LifelineAsset.objects.filter(is_synthetic=True).exists():
+        log("synthetic lifeline assets already present")
+        return
     with transaction.atomic():
-        n = seed_points(towns, log)
-        m = seed_enterprises(log)
-    log(f"{n} synthetic city risk points and {m} enterprises' units and major hazard sources (合成演示数据)")
+        k = seed_lifelines([t for t in towns if t.parent and t.parent.code in URBAN])
+    log(f"{k} synthetic city lifeline assets with their monitoring (合成演示数据)")
 
 
 def seed_points(towns: list[Division], log: Callable[[str], Any]) -> int:
@@ -384,3 +394,146 @@ def seed_enterprises(log: Callable[[str], Any]) -> int:
     Commitment.objects.bulk_create(committed)
     actions.open_commitment_day(today)
     return len(pool)
+
+
+# kind, names, template, line (True: a GeoJSON LineString of a few segments)
+LIFELINES = [
+    ("gas_pipeline", ["中压燃气干管", "燃气次高压管线"], "gas_manhole", True),
+    ("gas_pipeline", ["燃气支线"], "gas_pressure", True),
+    ("gas_station", ["燃气门站", "LNG 气化站", "区域调压站"], "gas_pressure", False),
+    ("bridge", ["北江大桥", "滨江人行桥", "跨线桥", "连江路桥"], "bridge", False),
+    ("water_supply", ["供水主干管", "DN800 输水管"], "water_supply", True),
+    ("drainage", ["雨水干管", "污水干管"], "drainage", True),
+    ("waterlogging", ["下穿通道易涝点", "低洼路段易涝点", "地下车库入口易涝点"], "waterlogging", False),
+    ("heating", ["工业园区蒸汽管网"], "heating", True),
+    ("utility_tunnel", ["综合管廊"], "utility_tunnel", True),
+]
+N_LIFELINES = 36
+# Which district department is the owner (主管部门) of a kind.
+KIND_SECTOR = {
+    "gas_pipeline": "housing",
+    "gas_station": "housing",
+    "bridge": "traffic",
+    "water_supply": "water",
+    "drainage": "housing",
+    "waterlogging": "housing",
+    "heating": "housing",
+    "utility_tunnel": "housing",
+}
+# Readings that leave the demo with a few alarms to see (template sensor code → value).
+ALARMING = {"wd1": 0.31, "lel1": 12.0, "df1": 42.0, "l1": 9.2}
+
+
+def seed_lifelines(towns: list[Division]) -> int:
+    """Lifeline assets in the urban districts (清城区, 清新区), each a city risk point with its checks,
+    a monitoring template applied (device, sensors, rules) and a few readings through the ingestion
+    pipeline; a few major hazard sources get their tank sensors. All synthetic."""
+    from django.apps import apps as django_apps
+
+    from pingan.core import links
+
+    if not towns:
+        return 0
+    rng = random.Random(SEED + 2)
+    now = timezone.now()
+    govs = {d.division_id: d for d in Department.objects.filter(kind="township", is_active=True)}
+    owners = {
+        (d.division_id, d.sector): d
+        for d in Department.objects.filter(division__code__in=URBAN, is_active=True, parent=None)
+    }
+    gas = list(Enterprise.objects.filter(is_active=True, industry="gas", division__path__startswith="4418"))
+    assets = []
+    for i in range(N_LIFELINES):
+        kind, names, template, is_line = LIFELINES[i % len(LIFELINES)]
+        town = rng.choice(towns)
+        lat, lon = town.lat + rng.uniform(-0.015, 0.015), town.lon + rng.uniform(-0.015, 0.015)
+        geometry = None
+        if is_line:
+            heading = rng.uniform(0, 3.1416)
+            import math
+
+            pts = [[lon, lat]]
+            for _step in range(rng.randint(3, 6)):
+                heading += rng.uniform(-0.5, 0.5)
+                pts.append([pts[-1][0] + 0.004 * math.cos(heading), pts[-1][1] + 0.004 * math.sin(heading)])
+            geometry = {"type": "LineString", "coordinates": [[round(x, 6), round(y, 6)] for x, y in pts]}
+            lon, lat = pts[len(pts) // 2]
+        department = (
+            owners.get((town.parent_id, KIND_SECTOR[kind]))
+            or owners.get((town.parent_id, "emergency"))
+            or govs.get(town.pk)
+        )
+        enterprise = rng.choice(gas) if gas and kind.startswith("gas") else None
+        name = f"{town.name}{rng.choice(names)}{i // len(LIFELINES) + 1}号"
+        ro = RiskObject.objects.create(
+            kind=ObjectKind.CITY_POINT,
+            point_type=lifelines.KIND_POINT_TYPE[kind],
+            name=name,
+            division=town,
+            department=department,
+            lat=lat,
+            lon=lon,
+            is_synthetic=True,
+            created_at=now - dt.timedelta(days=60),
+        )
+        assets.append(
+            (
+                LifelineAsset.objects.create(
+                    kind=kind,
+                    name=name,
+                    division=town,
+                    department=department,
+                    enterprise=enterprise,
+                    lat=lat,
+                    lon=lon,
+                    geometry=geometry,
+                    risk_object=ro,
+                    is_synthetic=True,
+                    created_at=now - dt.timedelta(days=60),
+                ),
+                template,
+            )
+        )
+    _chains(
+        rng,
+        [a.risk_object for a, _t in assets],
+        now,
+        lambda o: lifelines.KIND_CHAIN[o.lifeline_asset.kind][:4],
+    )
+    if not django_apps.is_installed("pingan.monitoring"):
+        return len(assets)
+    from pingan.monitoring import services
+
+    def monitor(target: Any, template: str, code: str, lat: Any, lon: Any) -> None:
+        device = services.provision(
+            None,
+            code=code,
+            name=f"{target.name} · {lifelines.TEMPLATES[template]['name']}",
+            division=target.division,
+            department=getattr(target, "department", None),
+            enterprise=target.enterprise,
+            lat=lat,
+            lon=lon,
+            location=target.name,
+            sensors=lifelines.sensor_specs(template),
+            synthetic=True,
+        )
+        links.link(target, device, actions.MONITORED_BY)
+        items = []
+        for spec in lifelines.sensor_specs(template):
+            lo, hi = spec["min_value"], spec["max_value"]
+            base = lo + (hi - lo) * 0.05 if lo >= 0 else 0.0
+            for k in range(3):
+                ts = now - dt.timedelta(minutes=10 - 4 * k)
+                value = ALARMING[spec["code"]] if (spec["code"] in ALARMING and rng.random() < 0.25) else base
+                value = value + rng.uniform(0, (hi - lo) * 0.005)
+                items.append({"sensor": spec["code"], "ts": ts.isoformat(), "value": round(value, 4)})
+        services.ingest(device, items)
+
+    for asset, template in assets:
+        monitor(asset, template, f"LL{asset.pk}-{template}-1", asset.lat, asset.lon)
+    for src in MajorHazardSource.objects.filter(is_synthetic=True, grade__in=["1", "2", "3"]).select_related(
+        "enterprise", "division"
+    )[:12]:
+        monitor(src, "mhs", f"MHS{src.pk}-mhs-1", src.enterprise.lat, src.enterprise.lon)
+    return len(assets)

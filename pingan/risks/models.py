@@ -23,6 +23,7 @@ from .choices import (
     Cycle,
     FilingState,
     Level,
+    LifelineKind,
     MeasureKind,
     Method,
     MhsGrade,
@@ -384,3 +385,65 @@ class PublishedCommitment(Commitment):
         proxy = True
         verbose_name = _("承诺公告")
         verbose_name_plural = _("承诺公告")
+
+
+class LifelineAsset(models.Model):
+    """A city lifeline asset (城市生命线): a gas pipeline or station, a bridge, a water supply, drainage
+    or heating main, a waterlogging point, a utility tunnel. Owned by a department and/or operated by
+    an enterprise; a point (lat/lon) and, for lines, a GeoJSON LineString (WGS-84, as geo stores
+    geometry). Its checks are a city risk point's chain (`risk_object`); its sensors are monitoring
+    devices linked to it (core Link "monitored_by")."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=LifelineKind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    division = models.ForeignKey(
+        "geo.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    enterprise = models.ForeignKey(
+        "org.Enterprise",
+        verbose_name=_("运营单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lifeline_assets",
+    )
+    lat = models.FloatField(_("纬度"))
+    lon = models.FloatField(_("经度"))
+    geometry = models.JSONField(_("线路走向"), null=True, blank=True)
+    risk_object = models.OneToOneField(
+        RiskObject,
+        verbose_name=_("风险对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lifeline_asset",
+    )
+    is_synthetic = models.BooleanField(_("合成数据"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "division"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        ordering = ["kind", "name", "id"]
+        verbose_name = _("生命线设施")
+        verbose_name_plural = _("生命线设施")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def colour(self) -> str:
+        from .choices import LIFELINE_COLOURS
+
+        return LIFELINE_COLOURS.get(self.kind, "grey")

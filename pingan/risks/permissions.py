@@ -121,3 +121,29 @@ def hazard_source_for(user: Any, risk_object: Any) -> str:
     if has_role(user, Role.INSPECTOR) and not user.is_superuser:
         return "inspection"
     return "console"
+
+
+def can_view_lifelines(user: Any, obj: Any = None) -> bool:
+    """City lifelines (list, map, asset pages): government staff of the area and the operating
+    enterprise for its own assets (visible_to keeps each to theirs)."""
+    if obj is not None and has_role(user, Role.ENTERPRISE):
+        return own_enterprise(user, getattr(obj, "enterprise_id", None))
+    if has_role(user, Role.ENTERPRISE):
+        return True
+    return is_staff(user) and user.role not in (Role.GRID_WORKER, Role.INTEGRATION)
+
+
+def can_manage_lifeline(user: Any, obj: Any = None) -> bool:
+    """Register a lifeline asset and apply a monitoring template to it: the departments and the
+    district/township offices whose area covers it, and its operating enterprise for its own."""
+    if obj is None:
+        return has_role(user, *KEEPERS)
+    if has_role(user, Role.ENTERPRISE):
+        return own_enterprise(user, getattr(obj, "enterprise_id", None))
+    return has_role(user, *KEEPERS) and covers(user, obj.division)
+
+
+def can_attach_sensors(user: Any, obj: Any = None) -> bool:
+    """Attach monitoring sensors to a major hazard source (obj: the source): its enterprise, or a
+    city administrator."""
+    return can_manage_mhs(user, obj)

@@ -8,7 +8,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from pingan.core.context import origin
 
-from .actions import open_commitment_day
+from .actions import open_check_day, open_commitment_day
 
 
 @db_periodic_task(crontab(minute="*/10"))
@@ -17,3 +17,11 @@ def open_commitments() -> int:
     hazard sources during the day included). The deadlines' reconciler escalates the missing ones."""
     with origin("task"):
         return open_commitment_day(timezone.localdate())
+
+
+@db_periodic_task(crontab(minute="5", hour="0"))
+def open_checks() -> int:
+    """Just after midnight: the day's due checks as deadlines, for tasks that have none open (bulk-made
+    or lost ones; one statement, see actions.daily)."""
+    with origin("task"):
+        return open_check_day(timezone.localdate())

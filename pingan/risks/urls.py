@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lifeline_views, views
 
 app_name = "risks"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("major-hazards/<int:pk>/", views.mhs_detail, name="mhs_detail"),
     path("calculator/", views.calculator, name="calculator"),
     path("commitments/", views.commitments, name="commitments"),
+    path("major-hazards/<int:pk>/live/", lifeline_views.mhs_live, name="mhs_live"),
+    path("major-hazards/<int:pk>/monitor/", lifeline_views.mhs_monitor, name="mhs_monitor"),
+    path("lifelines/", lifeline_views.lifeline_list, name="lifelines"),
+    path("lifelines/new/", lifeline_views.lifeline_create, name="lifeline_create"),
+    path("lifelines/map.geojson", lifeline_views.lifeline_geojson, name="lifeline_geojson"),
+    path("lifelines/<int:pk>/", lifeline_views.lifeline_detail, name="lifeline"),
+    path("lifelines/<int:pk>/live/", lifeline_views.lifeline_live, name="lifeline_live"),
 ]

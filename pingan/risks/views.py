@@ -34,6 +34,7 @@ from .choices import (
     SpecialWork,
     UnitKind,
 )
+from .lifeline_views import mhs_context
 from .models import CheckTask, MajorHazardSource, RiskObject
 
 
@@ -408,7 +409,13 @@ def mhs_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "risks/mhs_detail.html",
-        {"src": src, "calc": src.computation, "MhsGrade": MhsGrade, "source": rules.GB18218["source"]},
+        {
+            "src": src,
+            "calc": src.computation,
+            "MhsGrade": MhsGrade,
+            "source": rules.GB18218["source"],
+            **mhs_context(request.user, src),
+        },
     )
 
 

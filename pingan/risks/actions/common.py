@@ -30,6 +30,9 @@ ACTION_LABELS = {
     "risks.mhs.file": gettext_lazy("重大危险源备案"),
     "risks.commitment.submit": gettext_lazy("提交安全承诺"),
     "risks.commitment.overdue": gettext_lazy("安全承诺超期"),
+    "risks.lifeline.create": gettext_lazy("登记生命线设施"),
+    "risks.lifeline.monitor": gettext_lazy("接入监测(生命线)"),
+    "risks.mhs.monitor": gettext_lazy("接入监测(重大危险源)"),
 }
 
 CHECK_KIND = "risks.check"

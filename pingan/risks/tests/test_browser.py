@@ -2,7 +2,8 @@
 sees the four-colour map; a risk point's monthly check is missed and shows overdue; a grid worker's
 check on a phone finds a problem and the hazard case appears in the hazard platform, linked back; an
 enterprise computes, declares and files a major hazard source and submits its daily commitment; the
-command centre shows the commitment rate."""
+command centre shows the commitment rate; the major hazard source shows its sensors live and a
+township keeper connects a lifeline's monitoring from a template and sees its alarm."""
 
 import datetime as dt
 
@@ -13,8 +14,10 @@ from pingan.core import deadlines
 from pingan.core.testing import PASSWORD, make_world
 from pingan.hazards.defaults import ensure_defaults
 from pingan.hazards.models import HazardCase
+from pingan.monitoring import services as monitoring
+from pingan.monitoring.thresholds import ensure_default_rules
 from pingan.risks import actions
-from pingan.risks.models import CheckTask
+from pingan.risks.models import CheckTask, LifelineAsset, MajorHazardSource
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -134,3 +137,66 @@ def test_prevention_loop(page, login, shot):
     kpis = centre.locator("[data-testid=kpis]").inner_text()
     assert "今日承诺完成率" in kpis
     shot(centre, "risks-8-command-centre")
+
+    # 6. The major hazard source's sensors, live: the enterprise connects them from the template, the
+    #    readings arrive (tank level over its high-high mark) and the panel refreshes by itself.
+    ensure_default_rules()
+    src = MajorHazardSource.objects.get()
+    ent.goto(ent.base + f"/console/risks/major-hazards/{src.pk}/")
+    ent.click("[data-testid=attach-sensors] summary")
+    ent.click("[data-testid=apply-mhs-template]")
+    ent.wait_for_load_state("networkidle")
+    assert ent.locator("[data-testid=sensor-row]").count() == 4
+    device_id = actions.device_ids(src)[0]
+    from pingan.monitoring.models import Device
+
+    device = Device.objects.get(pk=device_id)
+    now = timezone.now()
+    monitoring.ingest(
+        device,
+        [
+            {"sensor": "l1", "ts": (now - dt.timedelta(seconds=40)).isoformat(), "value": 8.1},
+            {"sensor": "l1", "ts": (now - dt.timedelta(seconds=20)).isoformat(), "value": 9.35},
+            {"sensor": "k1", "ts": (now - dt.timedelta(seconds=20)).isoformat(), "value": 31.5},
+        ],
+    )
+    ent.wait_for_selector("[data-testid=open-alarms]", timeout=15000)  # the htmx refresh, no reload
+    assert "9.35" in ent.locator("[data-testid=live-sensors]").inner_text()
+    ent.locator("[data-testid=live-sensors]").scroll_into_view_if_needed()
+    shot(ent, "risks-9-major-hazard-live-sensors")
+
+    # 7. A township keeper's lifeline: the map layer, then the asset's page where a monitoring template
+    #    creates its sensors and rules in one step; a waterlogging depth of 31 cm raises its alarm.
+    keeper = world.user("area_staff")
+    pipe = actions.do_create_lifeline(
+        keeper,
+        kind="gas_pipeline",
+        name="凤城中压燃气干管",
+        geometry={"type": "LineString", "coordinates": [[113.03, 23.69], [113.05, 23.70], [113.07, 23.705]]},
+    )
+    actions.do_apply_template(keeper, pipe, "gas_manhole")
+    spot = actions.do_create_lifeline(
+        keeper, kind="waterlogging", name="凤城下穿通道易涝点", lat=23.71, lon=113.06
+    )
+    area = _as(page, login, "qingcheng_area")
+    area.goto(area.base + "/console/risks/lifelines/")
+    area.wait_for_selector("#lifeline-map[data-ready='1']")
+    assert area.locator("[data-testid=lifeline-row]").count() == 2
+    shot(area, "risks-10-lifeline-map")
+    area.goto(area.base + f"/console/risks/lifelines/{spot.pk}/")
+    area.select_option("[data-testid=apply-template] select[name=template]", "waterlogging")
+    area.click("[data-testid=apply-template] button")
+    area.wait_for_load_state("networkidle")
+    assert area.locator("[data-testid=sensor-row]").count() == 1
+    sensor_device = Device.objects.get(pk=actions.device_ids(LifelineAsset.objects.get(pk=spot.pk))[0])
+    now = timezone.now()
+    monitoring.ingest(
+        sensor_device,
+        [
+            {"sensor": "wd1", "ts": (now - dt.timedelta(seconds=60 - 20 * k)).isoformat(), "value": v}
+            for k, v in enumerate([0.05, 0.31, 0.31])
+        ],
+    )
+    area.reload()
+    assert "积水深度" in area.locator("[data-testid=open-alarms]").inner_text()
+    shot(area, "risks-11-lifeline-asset")
