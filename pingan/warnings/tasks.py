@@ -39,3 +39,13 @@ def propose_rainstorm(
     with origin("task"):
         w = propose_from_rainstorm(signal, division_id, rain_mm=rain_mm, hours=hours, station=station)
     return w.pk if w else None
+
+
+@db_task()
+def propose_water_level(colour: str, division_id: int, level_m: float, station: str = "") -> int | None:
+    """Queue-friendly form of services.propose_from_water_level."""
+    from .services import propose_from_water_level
+
+    with origin("task"):
+        w = propose_from_water_level(colour, division_id, level_m=level_m, station=station)
+    return w.pk if w else None
