@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pingan.emergency",
     "pingan.rescue",
     "pingan.warnings",
+    "pingan.culture",
     "pingan.risks",
     "pingan.inspections",
     "pingan.portal",

@@ -164,6 +164,21 @@ def _raise_draft(draft: EarlyWarning, data: dict[str, Any]) -> EarlyWarning:
     return draft
 
 
+def subscribe_township(user: Any, division: Division) -> Any:
+    """Subscribe a person to a township's warnings on another module's behalf (a volunteer registered
+    by the township's staff receives the warnings of their township). Idempotent; audited."""
+    from pingan.core import audit
+
+    from .models import Subscription
+
+    sub, created = Subscription.objects.get_or_create(user=user, division=division)
+    if created:
+        audit.record(
+            "warnings.subscription.create", sub, actor="system:culture", after={"division": division.code}
+        )
+    return sub
+
+
 # Who is told lives in fanout.py (actions publish through it); re-exported for other apps.
 from .fanout import notify_subscribers, subscribers, townships_in  # noqa: E402
 
@@ -171,6 +186,7 @@ __all__ = [
     "notify_subscribers",
     "propose_from_rainstorm",
     "propose_from_water_level",
+    "subscribe_township",
     "subscribers",
     "townships_in",
 ]
