@@ -80,7 +80,9 @@ def prepare(n_subscribers: int, n_past: int) -> tuple:
         )
         if people[0].pk is None:
             people = list(User.objects.filter(username__startswith="bsub").order_by("-id")[: len(people)])
-        Subscription.objects.bulk_create([Subscription(user=p, division=town) for p in people], batch_size=2000)
+        Subscription.objects.bulk_create(
+            [Subscription(user=p, division=town) for p in people], batch_size=2000
+        )
     print(f"  {n_subscribers} subscribers in {time.perf_counter() - t:.1f}s")
     # Past warnings: one real published message, then copies with their own identifiers and times.
     model = to_state(world, "published")
@@ -165,16 +167,20 @@ def time_bare(town, runs: int) -> float:
                 t = time.perf_counter()
                 with connection.cursor() as c:
                     c.executemany(
-                        "INSERT INTO notify_message (recipient_id, event, title, body, url, urgent, created_at) "
+                        "INSERT INTO notify_message "
+                        "(recipient_id, event, title, body, url, urgent, created_at) "
                         "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                        [(pk, "bench.bare", "红色预警:清城区暴雨", "注意防范", "/warnings/x/", True, now) for pk, _p in people],
+                        [
+                            (pk, "bench.bare", "红色预警:清城区暴雨", "注意防范", "/warnings/x/", True, now)
+                            for pk, _p in people
+                        ],
                     )
                     c.execute("SELECT id, recipient_id FROM notify_message WHERE event = 'bench.bare'")
                     ids = dict((r, m) for m, r in c.fetchall())
                     payload = json.dumps({"text": "【紧急】红色预警:清城区暴雨:注意防范"})
                     c.executemany(
-                        "INSERT INTO notify_delivery (message_id, channel, target, payload, status, attempts, "
-                        "next_attempt_at, last_error, response, created_at) "
+                        "INSERT INTO notify_delivery (message_id, channel, target, payload, status, "
+                        "attempts, next_attempt_at, last_error, response, created_at) "
                         "VALUES (%s, 'sms', %s, %s, 'pending', 0, %s, '', '', %s)",
                         [(ids[pk], phone, payload, now, now) for pk, phone in people if phone],
                     )
@@ -220,7 +226,10 @@ def main() -> None:
     print(f"ratio bare/fan-out: {bare / fan:.2f} (target >= 0.5)")
     feed = sorted(time_feed(args.requests))
     p95 = feed[int(len(feed) * 0.95) - 1]
-    print(f"Atom feed with {args.past} past warnings: p50 {feed[len(feed) // 2]:.1f} ms, p95 {p95:.1f} ms (target <= 50)")
+    print(
+        f"Atom feed with {args.past} past warnings: p50 {feed[len(feed) // 2]:.1f} ms, "
+        f"p95 {p95:.1f} ms (target <= 50)"
+    )
 
 
 if __name__ == "__main__":

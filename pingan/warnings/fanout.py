@@ -52,9 +52,7 @@ def subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> Any:
     areas = list(warning.areas.select_related("division")) if areas is None else areas
     towns = Division.objects.filter(townships_in(areas)).values("pk")
     return (
-        get_user_model()
-        .objects.filter(is_active=True, warning_subscriptions__division__in=towns)
-        .distinct()
+        get_user_model().objects.filter(is_active=True, warning_subscriptions__division__in=towns).distinct()
     )
 
 

@@ -93,12 +93,21 @@ def atom_feed(request: HttpRequest) -> HttpResponse:
 
     Read as plain tuples (no model instances, no areas: the stored CAP XML carries them) and the two
     links built from one reversed pattern each: the feed stays fast however long the history is."""
-    items = list(
+    # Two steps: the latest ids first (the sort touches small columns only, never the stored XML of
+    # the whole history), then those rows.
+    latest = list(
         selectors.public_warnings()
         .select_related(None)
         .prefetch_related(None)
-        .values_list("identifier", "msg_type", "headline", "sent", "cap_xml")[:FEED_SIZE]
+        .values_list("pk", flat=True)[:FEED_SIZE]
     )
+    rows = {
+        r[0]: r[1:]
+        for r in EarlyWarning.objects.filter(pk__in=latest).values_list(
+            "pk", "identifier", "msg_type", "headline", "sent", "cap_xml"
+        )
+    }
+    items = [rows[pk] for pk in latest if pk in rows]
     me = request.build_absolute_uri(reverse("warnings-public:feed"))
     updated = items[0][3] if items else timezone.now()
     html_base = request.build_absolute_uri(reverse("warnings-public:detail", args=["ID"]))
