@@ -123,31 +123,6 @@ def notify_departments(warning: EarlyWarning, areas: list[Any]) -> list[Broadcas
     return Broadcast.objects.bulk_create(rows)
 
 
-def mqtt_topics(warning: EarlyWarning, areas: list[Any]) -> list[str]:
-    """`<WARNINGS_MQTT_TOPIC>/<division code>` for each area with a division, and `…/all`: a screen or a
-    siren subscribes to its township's topic (or a wildcard) and keeps the retained latest message."""
-    base = str(getattr(settings, "WARNINGS_MQTT_TOPIC", "pingan/v1/warnings")).strip("/")
-    codes = sorted({a.division.code for a in areas if a.division_id})
-    return [f"{base}/{code}" for code in codes] + [f"{base}/all"]
-
-
-def mqtt_payload(warning: EarlyWarning, areas: list[Any]) -> dict[str, Any]:
-    return {
-        "identifier": warning.identifier,
-        "msgType": warning.msg_type,
-        "references": warning.references,
-        "event": warning.event,
-        "eventCode": warning.event_code,
-        "colour": warning.colour,
-        "headline": warning.headline,
-        "instruction": warning.instruction,
-        "sent": warning.sent.isoformat() if warning.sent else None,
-        "expires": warning.expires.isoformat(),
-        "areas": [{"code": a.division.code if a.division_id else None, "desc": a.area_desc} for a in areas],
-        "cap": reverse("warnings-public:cap", args=[warning.identifier]),
-    }
-
-
 def publish_fanout(warning: EarlyWarning, areas: list[Any]) -> int:
     """Everything a publication sends, inside the publishing transaction (rows only; the network
     after commit): subscribers, department robots, the MQTT topics for screens and sirens."""
@@ -163,6 +138,8 @@ def publish_fanout(warning: EarlyWarning, areas: list[Any]) -> int:
             status=BroadcastStatus.SENT,
         )
     ]
+    from .broadcast import mqtt_topics
+
     mqtt_on = bool(getattr(settings, "MQTT_URL", ""))
     rows += [
         Broadcast(
@@ -176,7 +153,7 @@ def publish_fanout(warning: EarlyWarning, areas: list[Any]) -> int:
     Broadcast.objects.bulk_create(rows)
     notify_departments(warning, areas)
     if mqtt_on:
-        from .tasks import broadcast_mqtt
+        from .broadcast import broadcast_mqtt
 
         pk = warning.pk
         transaction.on_commit(lambda: broadcast_mqtt(pk))

@@ -7,6 +7,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from pingan.core.context import origin
 
+from .broadcast import broadcast_mqtt  # noqa: F401  (defined there; imported so the worker registers it)
+
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("warnings-expire")
@@ -49,13 +51,3 @@ def propose_water_level(colour: str, division_id: int, level_m: float, station: 
     with origin("task"):
         w = propose_from_water_level(colour, division_id, level_m=level_m, station=station)
     return w.pk if w else None
-
-
-@db_task(retries=3, retry_delay=30)
-def broadcast_mqtt(warning_id: int) -> int:
-    """After a publication commits: the message to the MQTT topics of screens and sirens (retained, QoS 1,
-    so a screen that connects later shows the latest message of its township; a Cancel replaces it)."""
-    from .broadcast import publish_mqtt
-
-    with origin("task"):
-        return publish_mqtt(warning_id)
