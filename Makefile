@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue clean messages
+.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-warnings clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -77,7 +77,7 @@ messages: venv
 	$(PYTHON) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
 	$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-bench: bench-hazards bench-ingest bench-rescue
+bench: bench-hazards bench-ingest bench-rescue bench-warnings
 
 bench-hazards: devenv
 	$(PYTHON) bench/hazards.py $(ARGS)
@@ -87,6 +87,9 @@ bench-ingest: devenv
 
 bench-rescue: devenv
 	$(PYTHON) bench/rescue.py $(ARGS)
+
+bench-warnings: devenv
+	$(PYTHON) bench/warnings.py $(ARGS)
 
 clean:
 	rm -rf var/pingan.sqlite3 var/huey.sqlite3 var/staticfiles

@@ -132,3 +132,27 @@ def test_who_received_what(world, robots, sent, client, django_capture_on_commit
     c3.force_login(citizen)
     assert c3.get(f"/console/warnings/{w.pk}/receipts/").status_code in (302, 403)
     assert Delivery.objects.filter(message__isnull=True).count() == 4  # 2 robots × (Alert, Cancel)
+
+
+def test_bulk_fan_out_honours_preferences(world, sent):
+    """notify_bulk gives each subscriber what notify would: urgent SMS to phones, email only when wanted."""
+    from pingan.notify.models import Message, Preference
+
+    town = world.towns["qingcheng"]
+    a = User.objects.create(username="sub-a", role=Role.PUBLIC, phone="13800000001", email="a@example.com")
+    b = User.objects.create(username="sub-b", role=Role.PUBLIC, phone="13800000002", email="b@example.com")
+    c = User.objects.create(username="sub-c", role=Role.PUBLIC, is_active=False, phone="13800000003")
+    Preference.objects.create(user=b, email=False, sms=False)
+    for u in (a, b, c):
+        Subscription.objects.create(user=u, division=town)
+    w = to_state(world, "published", colour="orange")
+    assert set(
+        Message.objects.filter(event="warnings.alert").values_list("recipient__username", flat=True)
+    ) == {
+        "sub-a",
+        "sub-b",
+    }
+    rows = {(d.message.recipient.username, d.channel) for d in Delivery.objects.filter(message__isnull=False)}
+    assert rows == {("sub-a", "sms"), ("sub-a", "email")}
+    sms = Delivery.objects.get(channel="sms")
+    assert sms.target == "13800000001" and w.headline in sms.payload["text"]
