@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pingan.geo.models import Division
+from pingan.org.models import Enterprise
 
 from .choices import SITE_CRITERIA, ActivityKind, ContentKind, SiteKind, Trainee, TrainingKind
 
@@ -22,6 +23,8 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         if "division" in self.fields:
             self.fields["division"].queryset = towns_for(user)
+        if "enterprise" in self.fields:
+            self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
 
 
 class ArticleForm(UserForm):
@@ -40,6 +43,7 @@ class TrainingForm(UserForm):
     person = forms.CharField(label=_("姓名"), max_length=50)
     trainee = forms.ChoiceField(label=_("人员类别"), choices=Trainee.choices)
     kind = forms.ChoiceField(label=_("培训类型"), choices=TrainingKind.choices)
+    enterprise = forms.ModelChoiceField(label=_("单位"), queryset=Enterprise.objects.none(), required=False)
     division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
     high_risk = forms.BooleanField(label=_("高危行业(无单位时填写)"), required=False)
     hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_digits=5, decimal_places=1)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.choices import PALETTE
-from pingan.core.permissions import allowed_names, console_view
+from pingan.core.permissions import allowed_names, console_view, may
 
 from . import actions, forms, rules
 from .choices import SITE_CRITERIA, SiteState
@@ -121,7 +121,7 @@ def _form_view(request: HttpRequest, form_class: Any, do: Any, title: str, done:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, done)
-            return redirect("culture:home")
+            return redirect("culture:home" if may(request.user, "culture.view_console") else "org:workspace")
     return render(request, "culture/form.html", {"form": form, "title": title})
 
 
@@ -140,7 +140,12 @@ def case_from_incident(request: HttpRequest) -> HttpResponse:
 
 @console_view("culture.record_training")
 def new_training(request: HttpRequest) -> HttpResponse:
-    return _form_view(request, forms.TrainingForm, actions.do_record_training, _("登记培训"), _("培训已登记"))
+    def do(user: Any, data: dict[str, Any]) -> Any:
+        if getattr(user, "enterprise_id", None):  # an enterprise records its own people
+            data = {**data, "enterprise": user.enterprise}
+        return actions.do_record_training(user, data)
+
+    return _form_view(request, forms.TrainingForm, do, _("登记培训"), _("培训已登记"))
 
 
 @console_view("culture.edit")

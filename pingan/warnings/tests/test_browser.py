@@ -20,7 +20,7 @@ def _as(page, login, username, phone=False):
     size = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
     ctx = page.context.browser.new_context(locale="zh-CN", viewport=size)
     pg = ctx.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(30000)  # a loaded CI machine
     pg.base = page.base
     login(pg, username, PASSWORD)
     return pg
