@@ -172,10 +172,12 @@ def notify_bulk(
         count = c.rowcount
     if not count:
         return 0
-    # Who has an outside channel: an address, a phone (urgent only) or a webhook. One query.
+    # Who has an outside channel: an address, a phone (urgent only) or a webhook. One query over the
+    # rows just inserted (same event, link and timestamp; created_at is indexed) — no second pass over
+    # the people's query, which a planner without fresh statistics may loop over badly.
     User = people.model
     reach = (
-        Message.objects.filter(event=event, url=url, created_at=now, recipient__in=people.values("pk"))
+        Message.objects.filter(event=event, url=url, created_at=now)
         .filter(
             models_q(recipient__email__gt="")
             | (
