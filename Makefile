@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-risks bench-readings bench-scaleout clean messages
+.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-risks bench-warnings bench-readings bench-scaleout clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -79,7 +79,7 @@ messages: venv
 	$(PYTHON) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
 	$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-bench: bench-hazards bench-ingest bench-rescue bench-risks
+bench: bench-hazards bench-ingest bench-rescue bench-risks bench-warnings
 
 bench-hazards: devenv
 	$(PYTHON) bench/hazards.py $(ARGS)
@@ -100,6 +100,9 @@ bench-scaleout: devenv
 
 bench-risks: devenv
 	$(PYTHON) bench/risks.py $(ARGS)
+
+bench-warnings: devenv
+	$(PYTHON) bench/warnings.py $(ARGS)
 
 clean:
 	rm -rf var/pingan.sqlite3 var/huey.sqlite3 var/staticfiles

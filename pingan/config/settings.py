@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "pingan.emergency",
     "pingan.rescue",
     "pingan.warnings",
+    "pingan.culture",
     "pingan.risks",
     "pingan.inspections",
     "pingan.licensing",
@@ -250,6 +251,8 @@ CITY_DIVISION_CODE = os.environ.get("CITY_DIVISION_CODE", "441800")
 # sender of the platform's own CAP messages.
 WARNINGS_FEED_URLS = os.environ.get("WARNINGS_FEED_URLS", "").split()
 WARNINGS_SENDER = os.environ.get("WARNINGS_SENDER", "qingyuan-em@pingan.example")
+# Screens and sirens subscribe to <topic>/<division code> (retained); needs MQTT_URL.
+WARNINGS_MQTT_TOPIC = os.environ.get("WARNINGS_MQTT_TOPIC", "pingan/v1/warnings")
 
 # Email (SMTP). The demo prints mail to the console.
 EMAIL_BACKEND = os.environ.get(

@@ -44,6 +44,8 @@ urlpatterns = [
     path("console/rescue/", include("pingan.rescue.urls")),
     path("console/warnings/", include("pingan.warnings.urls")),
     path("warnings/", include("pingan.warnings.public_urls")),
+    path("console/culture/", include("pingan.culture.urls")),
+    path("learn/", include("pingan.culture.public_urls")),
     path("console/risks/", include("pingan.risks.urls")),
     path("accounts/login/", login_limit(LoginView.as_view()), name="login"),
     path("console/inspections/", include("pingan.inspections.urls")),

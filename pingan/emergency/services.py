@@ -98,7 +98,38 @@ def visible_incidents(user: Any) -> Any:
     return Incident.objects.visible_to(user)
 
 
+def closed_incident_facts(user: Any, pk: int) -> dict[str, Any] | None:
+    """What a case study (事故案例, the education module) may take from a closed incident: the facts
+    without the people — no caller, phone, unit name or exact place; the township, not the address.
+    `personal` lists strings (caller, unit) the writer must not repeat, for the caller to redact from
+    the narrative. None when the incident is not visible to `user` or not closed."""
+    from .choices import IncidentState
+
+    inc = (
+        Incident.objects.visible_to(user)
+        .filter(pk=pk, state=IncidentState.CLOSED)
+        .select_related("division")
+        .first()
+    )
+    if inc is None:
+        return None
+    return {
+        "number": inc.number,
+        "title": inc.title,
+        "category": inc.get_category_display(),
+        "kind": inc.get_accident_kind_display() if inc.accident_kind else "",
+        "occurred": inc.occurred_at.strftime("%Y-%m"),
+        "division": inc.division.name if inc.division_id else "",
+        "deaths": inc.deaths,
+        "serious_injuries": inc.serious_injuries,
+        "minor_injuries": inc.minor_injuries,
+        "course": inc.course,
+        "personal": [s for s in (inc.caller_name, inc.caller_phone, inc.unit_name, inc.place) if s],
+    }
+
+
 __all__ = [
+    "closed_incident_facts",
     "Source",
     "on_duty",
     "create_incident_from_source",

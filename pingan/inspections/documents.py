@@ -5,7 +5,7 @@ The forms are legal documents written in Chinese whatever the reader's interface
 text is plain Chinese here, not translated. Layout of every form: the agency's name and the form's
 title centred, the number (文号) on the right, the party, the body in numbered sections, and the
 signature block (signatures, seal, date written in Chinese) at the foot. Decision record:
-docs/decisions/0071-enforcement-documents.md.
+docs/decisions/0008-enforcement-documents.md.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from django.db.models import Count, Max
 
 from pingan.core.models import AuditEvent
 
-from . import rules
+from . import rules, signals
 from .choices import AlarmState, Channel, DeadLetterReason, DeviceState, SilenceKind
 from .models import Alarm, DeadLetter, Device, Reading, Rule, Sensor, SensorState, Silence, hash_token
 
@@ -758,6 +758,8 @@ class Pipeline:
                 transitions.append((info, t))
         store_readings(rows)
         self._apply(transitions, result, now)
+        # Rainstorm signals and water levels over threshold, for listeners (warnings) after commit.
+        signals.send_on_commit(transitions, self.rulebook.names, states)
         self._save_states({g[0].id for g in good}, states, now)
 
     def _save_states(self, sensor_ids: set[int], states: dict[int, dict], now: float) -> None:

@@ -6,6 +6,9 @@
 - `sensor_rows` / `open_alarms`: the live view of given devices for a person, inside
   `visible_to(user)` and constant in queries.
 - `devices_of_enterprise`: an enterprise's devices a person may see (to attach them elsewhere).
+- `hydromet`: the Django signal sent after commit when a rainstorm signal is computed from rainfall
+  or a water level crosses a threshold level (see signals.py for its arguments). Connect a receiver
+  in your AppConfig.ready(), behind ``apps.is_installed("pingan.monitoring")``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pingan.core.actions import ActionError
 from .choices import SensorType
 from .models import Alarm, Device, Rule, Sensor
 from .selectors import sensor_colour
+from .signals import hydromet  # noqa: F401  (re-exported: the signal other apps connect to)
 
 RULE_KINDS = ("threshold", "rate", "nodata", "event", "accumulation")
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DeliveryStatus
-from .models import Delivery, Message, Preference, SmsRecord
+from .models import Delivery, Message, Preference, Robot, SmsRecord
 
 
 @admin.register(Message)
@@ -55,3 +55,12 @@ class SmsRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: Any) -> bool:
         return False
+
+
+@admin.register(Robot)
+class RobotAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    raw_id_fields = ["department"]
+    # The signing secret stays out of lists; an administrator sets it when adding the robot.
+    search_fields = ["name", "department__name"]

@@ -28,7 +28,7 @@ from django.utils import timezone
 from . import conf
 from .channels import DeliveryError, send
 from .choices import DUE_STATUSES, DeliveryStatus
-from .models import Delivery, Message, Preference
+from .models import Delivery, Message, Preference, Robot
 from .render import render
 from .rules import Wants, backoff_seconds, channels_for, next_state
 
@@ -100,6 +100,11 @@ def _secret_for(delivery: Delivery) -> str:
     elsewhere is not sent: DeliveryError(permanent)."""
     if delivery.channel not in ("webhook", "wecom", "dingtalk"):
         return ""
+    if delivery.message_id is None:  # a department's robot (services.notify_robots)
+        robot = Robot.objects.filter(url=delivery.target, kind=delivery.channel, is_active=True).first()
+        if robot is None:
+            raise DeliveryError("robot no longer configured; not sent", permanent=True)
+        return robot.secret
     pref = getattr(delivery.message.recipient, "notify_pref", None) if delivery.message else None
     if pref is None or pref.webhook_url != delivery.target or pref.webhook_kind != delivery.channel:
         raise DeliveryError("webhook no longer configured by its owner; not sent", permanent=True)

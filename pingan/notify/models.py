@@ -158,3 +158,46 @@ class SmsRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.text[:30]}"
+
+
+class Robot(models.Model):
+    """A department's group robot (WeCom or DingTalk): broadcasts addressed to a department, not to a
+    person (early warnings). Deliveries to it are rows like any other (message empty); its secret is
+    read at send time, never copied into the delivery."""
+
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("部门"), on_delete=models.CASCADE, related_name="robots"
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(
+        _("格式"), max_length=10, choices=[k for k in WEBHOOK_KINDS if k[0] != Channel.WEBHOOK]
+    )
+    url = models.URLField(_("机器人地址"), max_length=300)
+    secret = models.CharField(_("加签密钥"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "department__division"
+
+    class Meta:
+        verbose_name = _("部门群机器人")
+        verbose_name_plural = _("部门群机器人")
+        ordering = ["department_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        from .rules import preference_problems
+
+        problems = preference_problems(
+            webhook_url=self.url,
+            webhook_kind=self.kind,
+            webhook_secret=self.secret,
+            allow_loopback=bool(conf.get("NOTIFY_WEBHOOK_ALLOW_LOOPBACK")),
+        )
+        field = {"webhook_url": "url", "webhook_kind": "kind", "webhook_secret": "secret"}
+        if problems:
+            raise ValidationError(
+                {field[f]: ValidationError(PROBLEM_MESSAGES[code], code=code) for f, code in problems.items()}
+            )

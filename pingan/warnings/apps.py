@@ -20,8 +20,16 @@ class WarningsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from pingan.core.templatetags.pingan import register_action_labels
 
         from .actions import ACTION_LABELS
 
         register_action_labels(ACTION_LABELS)
+        if apps.is_installed("pingan.monitoring"):
+            from pingan.monitoring.services import hydromet
+
+            from .receivers import on_hydromet
+
+            hydromet.connect(on_hydromet, dispatch_uid="warnings.on_hydromet")

@@ -72,3 +72,20 @@ class Category(models.TextChoices):
 PREPARING = (State.DRAFT, State.REVIEW, State.APPROVED)
 # States of a message that was made public at some time (the feed keeps them).
 PUBLIC_STATES = (State.PUBLISHED, State.SUPERSEDED, State.CANCELLED, State.EXPIRED)
+
+
+class BroadcastChannel(models.TextChoices):
+    """Where a published message went besides the subscribers' own channels (who received what)."""
+
+    INBOX = "inbox", _("订阅群众")
+    WECOM = "wecom", _("企业微信机器人")
+    DINGTALK = "dingtalk", _("钉钉机器人")
+    MQTT = "mqtt", _("显示屏与预警广播(MQTT)")
+
+
+@coloured({"queued": "orange", "sent": "green", "failed": "red", "off": "grey"})
+class BroadcastStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("失败")
+    OFF = "off", _("未配置")

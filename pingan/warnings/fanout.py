@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pingan.geo.models import Division
 
-from .choices import Colour, MsgType
-from .models import EarlyWarning, Subscription
+from .choices import BroadcastChannel, BroadcastStatus, Colour, MsgType
+from .models import Broadcast, EarlyWarning
 
 
 # --- Who is told ----------------------------------------------------------------------------------
@@ -44,36 +45,116 @@ def townships_in(areas: list[Any]) -> Q:
     return q
 
 
-def subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> list[Any]:
+def subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> Any:
+    """The subscribed people (a queryset: the database selects them, nothing is loaded here)."""
+    from django.contrib.auth import get_user_model
+
     areas = list(warning.areas.select_related("division")) if areas is None else areas
-    towns = townships_in(areas)
-    subs = Subscription.objects.filter(
-        division__in=Division.objects.filter(towns).values("pk")
-    ).select_related("user")
-    return [s.user for s in subs]
+    towns = Division.objects.filter(townships_in(areas)).values("pk")
+    return (
+        get_user_model().objects.filter(is_active=True, warning_subscriptions__division__in=towns).distinct()
+    )
+
+
+def _title(warning: EarlyWarning) -> str:
+    if warning.msg_type == MsgType.CANCEL:
+        return _("预警解除:%(headline)s") % {"headline": warning.headline}
+    return _("%(colour)s预警:%(headline)s") % {
+        "colour": Colour(warning.colour).label,
+        "headline": warning.headline,
+    }
 
 
 def notify_subscribers(warning: EarlyWarning, areas: list[Any] | None = None) -> int:
-    """Tell the subscribers of the townships in the warning's areas (one bulk insert, constant queries)."""
-    from pingan.notify.services import notify
+    """Tell the subscribers of the townships in the warning's areas: notify's bulk door (one INSERT …
+    SELECT for the inbox rows, the outside channels read back in one query), constant in queries."""
+    from pingan.notify.services import notify_bulk
 
-    people = subscribers(warning, areas)
-    if not people:
-        return 0
-    if warning.msg_type == MsgType.CANCEL:
-        title = _("预警解除:%(headline)s") % {"headline": warning.headline}
-    else:
-        title = _("%(colour)s预警:%(headline)s") % {
-            "colour": Colour(warning.colour).label,
-            "headline": warning.headline,
-        }
-    url = reverse("warnings-public:detail", args=[warning.identifier])
-    messages = notify(
-        people,
+    return notify_bulk(
+        subscribers(warning, areas),
         event=f"warnings.{warning.msg_type.lower()}",
-        title=title,
+        title=_title(warning),
         body=warning.instruction or warning.description,
-        url=url,
+        url=reverse("warnings-public:detail", args=[warning.identifier]),
         urgent=warning.colour in (Colour.RED, Colour.ORANGE),
     )
-    return len(messages)
+
+
+def departments_reached(areas: list[Any]) -> Q:
+    """Departments whose jurisdiction meets an area's division: inside it (a township's office under a
+    district warning) or above it (the district's emergency bureau hears of a township's warning)."""
+    q = Q(pk__in=[])
+    for a in areas:
+        if a.division_id:
+            path = a.division.path
+            q |= Q(division__path__startswith=path)
+            q |= Q(division__path__in=[path[:i] for i in range(1, len(path))])
+    return q
+
+
+def notify_departments(warning: EarlyWarning, areas: list[Any]) -> list[Broadcast]:
+    """Queue the message to the WeCom and DingTalk robots of the departments reached (notify sends them
+    after commit, with its destination checks and retries) and record who got what."""
+    from pingan.notify.services import notify_robots, robots_of
+
+    robots = list(robots_of(departments_reached(areas)))
+    if not robots:
+        return []
+    deliveries = notify_robots(
+        robots,
+        event=f"warnings.{warning.msg_type.lower()}",
+        title=_title(warning),
+        body=warning.instruction or warning.description,
+        url=reverse("warnings-public:detail", args=[warning.identifier]),
+        urgent=warning.colour in (Colour.RED, Colour.ORANGE),
+    )
+    by_url = {(d.channel, d.target): d for d in deliveries}
+    rows = [
+        Broadcast(
+            warning=warning,
+            channel=r.kind,
+            target=r.name,
+            department_id=r.department_id,
+            delivery=by_url.get((r.kind, r.url[:300])),
+            recipients=1,
+        )
+        for r in robots
+    ]
+    return Broadcast.objects.bulk_create(rows)
+
+
+def publish_fanout(warning: EarlyWarning, areas: list[Any]) -> int:
+    """Everything a publication sends, inside the publishing transaction (rows only; the network
+    after commit): subscribers, department robots, the MQTT topics for screens and sirens."""
+    from django.db import transaction
+
+    count = notify_subscribers(warning, areas)
+    rows = [
+        Broadcast(
+            warning=warning,
+            channel=BroadcastChannel.INBOX,
+            target=_("订阅乡镇的群众"),
+            recipients=count,
+            status=BroadcastStatus.SENT,
+        )
+    ]
+    from .broadcast import mqtt_topics
+
+    mqtt_on = bool(getattr(settings, "MQTT_URL", ""))
+    rows += [
+        Broadcast(
+            warning=warning,
+            channel=BroadcastChannel.MQTT,
+            target=topic,
+            status=BroadcastStatus.QUEUED if mqtt_on else BroadcastStatus.OFF,
+        )
+        for topic in mqtt_topics(warning, areas)
+    ]
+    Broadcast.objects.bulk_create(rows)
+    notify_departments(warning, areas)
+    if mqtt_on:
+        from .broadcast import broadcast_mqtt
+
+        pk = warning.pk
+        transaction.on_commit(lambda: broadcast_mqtt(pk))
+    return count

@@ -14,7 +14,7 @@ from pingan.core.choices import colour_of
 from pingan.core.querysets import NOTHING, ScopedQuerySet
 from pingan.org.choices import Role
 
-from .choices import Category, Colour, MsgType, Source, State
+from .choices import BroadcastChannel, BroadcastStatus, Category, Colour, MsgType, Source, State
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -180,3 +180,41 @@ class Subscription(models.Model):
         if user.role in (Role.ENTERPRISE, Role.PUBLIC) or not user.scope_path:
             return own
         return own | Q(division__path__startswith=user.scope_path)
+
+
+class Broadcast(models.Model):
+    """One destination a published message was handed to: the subscribers (one row, counted), a
+    department's robot (its notify delivery), an MQTT topic for screens and sirens. The 三防
+    headquarters reads these to see who received what."""
+
+    warning = models.ForeignKey(EarlyWarning, on_delete=models.CASCADE, related_name="broadcasts")
+    channel = models.CharField(_("渠道"), max_length=10, choices=BroadcastChannel.choices)
+    target = models.CharField(_("对象"), max_length=300)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    delivery = models.ForeignKey(
+        "notify.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipients = models.PositiveIntegerField(_("人数"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BroadcastStatus.choices, default=BroadcastStatus.QUEUED
+    )
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "warning__division"
+
+    class Meta:
+        verbose_name = _("预警分发")
+        verbose_name_plural = _("预警分发")
+        ordering = ["warning_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.warning_id} → {self.channel} {self.target}"

@@ -88,3 +88,11 @@ def can_subscribe(user: Any, obj: Any = None) -> bool:
     if not signed_in(user):
         return False
     return obj is None or obj.user_id == user.pk
+
+
+def can_view_receipts(user: Any, obj: Any = None) -> bool:
+    """Who received what (the 三防 headquarters' question): the duty desk and the emergency staff who
+    write warnings, for warnings of their area."""
+    if not has_role(user, *WRITERS):
+        return False
+    return obj is None or covers(user, obj.division)

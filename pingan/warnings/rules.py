@@ -58,6 +58,9 @@ EVENT_CODES: dict[str, str] = {
     "11B20": "雷雨大风",
     "11B21": "道路结冰",
     "11B22": "干旱",
+    # [U] Not in the list of docs/domain/08-warnings.md: GB/T 35965.1's 11A (水旱灾害) group, used for a
+    # river water level over its warning level measured by monitoring.
+    "11A01": "洪水",
 }
 EVENT_CODES_SOURCE = {
     "source": "GB/T 35965.1 预警事件类型代码 (docs/domain §8)",
@@ -66,6 +69,7 @@ EVENT_CODES_SOURCE = {
 EVENT_CODE_VALUE_NAME = "GB/T 35965.1"
 GEOCODE_VALUE_NAME = "GB/T 2260"
 RAINSTORM = "11B03"
+FLOOD = "11A01"
 
 
 def event_name(code: str) -> str | None:

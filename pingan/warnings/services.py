@@ -29,6 +29,7 @@ COLOUR_NAMES = {
 }
 # How long a proposed rainstorm warning lasts unless the writer changes it.
 RAINSTORM_DEFAULT_HOURS = {"red": 3, "orange": 3, "yellow": 6, "blue": 12}
+FLOOD_DEFAULT_HOURS = 12
 
 
 def propose_from_rainstorm(
@@ -47,23 +48,12 @@ def propose_from_rainstorm(
     One open proposal per division: a stronger signal raises the open draft's colour, a weaker or equal
     one is absorbed. Returns the draft (None when the signal does not follow from the rainfall).
     """
-    from .actions import do_create
-
     if rules.rainstorm_signal(rain_mm, hours) != signal:
         return None
     if not isinstance(division, Division):
         division = Division.objects.get(pk=division)
     observed_at = observed_at or timezone.now()
-    open_draft = (
-        EarlyWarning.objects.filter(
-            source=Source.MONITORING,
-            division=division,
-            event_code=rules.RAINSTORM,
-            state__in=(State.DRAFT, State.REVIEW),
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    open_draft = _open_proposal(division, rules.RAINSTORM)
     where = f"{station}({division.name})" if station else division.name
     data = {
         "category": Category.NATURAL,
@@ -79,8 +69,61 @@ def propose_from_rainstorm(
         "onset": observed_at,
         "expires": max(observed_at, timezone.now()) + timedelta(hours=RAINSTORM_DEFAULT_HOURS[signal]),
     }
+    return _propose(open_draft, division, data, where)
+
+
+def propose_from_water_level(
+    colour: str,
+    division: Division | int,
+    *,
+    level_m: float,
+    observed_at: datetime | None = None,
+    station: str = "",
+) -> EarlyWarning | None:
+    """A draft flood warning when monitoring finds a water level over a threshold level of its rule
+    (colour from the rule's level: 超警戒 yellow, 超保证 red in the default rules). Same one-open-draft
+    rule as rainstorms: a higher level raises the open draft, a lower or equal one is absorbed."""
+    if colour not in rules.LEVEL_BY_COLOUR:
+        return None
+    if not isinstance(division, Division):
+        division = Division.objects.get(pk=division)
+    observed_at = observed_at or timezone.now()
+    where = f"{station}({division.name})" if station else division.name
+    data = {
+        "category": Category.NATURAL,
+        "event_code": rules.FLOOD,
+        "colour": colour,
+        "headline": _("%(place)s洪水%(colour)s预警")
+        % {"place": division.name, "colour": COLOUR_NAMES[colour]},
+        "description": _("%(where)s 水位 %(level)s 米,超过监测规则的%(colour)s级水位。")
+        % {"where": where, "level": f"{level_m:g}", "colour": COLOUR_NAMES[colour]},
+        "instruction": _("远离河道、低洼地带;沿河危险区域人员及时转移。"),
+        "onset": observed_at,
+        "expires": max(observed_at, timezone.now()) + timedelta(hours=FLOOD_DEFAULT_HOURS),
+    }
+    return _propose(_open_proposal(division, rules.FLOOD), division, data, where)
+
+
+def _open_proposal(division: Division, event_code: str) -> EarlyWarning | None:
+    return (
+        EarlyWarning.objects.filter(
+            source=Source.MONITORING,
+            division=division,
+            event_code=event_code,
+            state__in=(State.DRAFT, State.REVIEW),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _propose(
+    open_draft: EarlyWarning | None, division: Division, data: dict[str, Any], where: str
+) -> EarlyWarning:
+    from .actions import do_create
+
     if open_draft is not None:
-        if rules.LEVEL_BY_COLOUR[signal] >= rules.LEVEL_BY_COLOUR.get(open_draft.colour, 5):
+        if rules.LEVEL_BY_COLOUR[data["colour"]] >= rules.LEVEL_BY_COLOUR.get(open_draft.colour, 5):
             return open_draft
         if open_draft.state == State.DRAFT:
             return _raise_draft(open_draft, data)
@@ -121,7 +164,29 @@ def _raise_draft(draft: EarlyWarning, data: dict[str, Any]) -> EarlyWarning:
     return draft
 
 
+def subscribe_township(user: Any, division: Division) -> Any:
+    """Subscribe a person to a township's warnings on another module's behalf (a volunteer registered
+    by the township's staff receives the warnings of their township). Idempotent; audited."""
+    from pingan.core import audit
+
+    from .models import Subscription
+
+    sub, created = Subscription.objects.get_or_create(user=user, division=division)
+    if created:
+        audit.record(
+            "warnings.subscription.create", sub, actor="system:culture", after={"division": division.code}
+        )
+    return sub
+
+
 # Who is told lives in fanout.py (actions publish through it); re-exported for other apps.
 from .fanout import notify_subscribers, subscribers, townships_in  # noqa: E402
 
-__all__ = ["notify_subscribers", "propose_from_rainstorm", "subscribers", "townships_in"]
+__all__ = [
+    "notify_subscribers",
+    "propose_from_rainstorm",
+    "propose_from_water_level",
+    "subscribe_township",
+    "subscribers",
+    "townships_in",
+]

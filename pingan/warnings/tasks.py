@@ -7,6 +7,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from pingan.core.context import origin
 
+from .broadcast import broadcast_mqtt  # noqa: F401  (defined there; imported so the worker registers it)
+
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("warnings-expire")
@@ -38,4 +40,14 @@ def propose_rainstorm(
 
     with origin("task"):
         w = propose_from_rainstorm(signal, division_id, rain_mm=rain_mm, hours=hours, station=station)
+    return w.pk if w else None
+
+
+@db_task()
+def propose_water_level(colour: str, division_id: int, level_m: float, station: str = "") -> int | None:
+    """Queue-friendly form of services.propose_from_water_level."""
+    from .services import propose_from_water_level
+
+    with origin("task"):
+        w = propose_from_water_level(colour, division_id, level_m=level_m, station=station)
     return w.pk if w else None

@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/receipts/", views.receipts, name="receipts"),
     path("<int:pk>/<str:verb>/", views.step, name="step"),
 ]

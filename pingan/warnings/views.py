@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -17,7 +18,7 @@ from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.permissions import ConsoleGate, allowed_names, console_view, may
 
 from . import actions, selectors
-from .choices import Colour, MsgType, State
+from .choices import BroadcastStatus, Colour, MsgType, State
 from .forms import WarningForm
 from .models import EarlyWarning
 
@@ -154,3 +155,33 @@ def step(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     else:
         messages.success(request, _("已完成"))
     return redirect("warnings:detail", pk=w.pk)
+
+
+@console_view("warnings.view_receipts")
+def receipts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who received what: the destinations of each message of the chain and the subscribers told."""
+    from django.core.paginator import Paginator
+
+    from pingan.notify.services import messages_about
+
+    w = get_visible_or_404(selectors.warnings_for(request.user), request.user, pk=pk)
+    if not may(request.user, "warnings.view_receipts", w):
+        raise PermissionDenied
+    broadcasts = list(w.broadcasts.select_related("department", "delivery").order_by("channel", "id"))
+    people = Paginator(
+        messages_about(reverse("warnings-public:detail", args=[w.identifier]), "warnings.")
+        if w.identifier
+        else [],
+        50,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "warnings/receipts.html",
+        {
+            "w": w,
+            "broadcasts": broadcasts,
+            "people": people,
+            "State": State,
+            "BroadcastStatus": BroadcastStatus,
+        },
+    )

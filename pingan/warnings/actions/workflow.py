@@ -133,9 +133,9 @@ def do_publish(actor: Any, warning: EarlyWarning, *, now: datetime | None = None
     )
     if warning.original_id:
         _end_original(actor, warning)
-    from ..fanout import notify_subscribers
+    from ..fanout import publish_fanout
 
-    notify_subscribers(warning, areas)
+    publish_fanout(warning, areas)
     return warning
 
 

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pingan.geo.models import Division
+from pingan.org.models import Enterprise
+
+from .choices import SITE_CRITERIA, ActivityKind, ContentKind, SiteKind, Trainee, TrainingKind
+
+
+def towns_for(user: Any) -> Any:
+    qs = Division.objects.filter(level="town").order_by("code")
+    if getattr(user, "sees_everything", False) or not getattr(user, "scope_path", ""):
+        return qs
+    return qs.filter(path__startswith=user.scope_path)
+
+
+class UserForm(forms.Form):
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "division" in self.fields:
+            self.fields["division"].queryset = towns_for(user)
+        if "enterprise" in self.fields:
+            self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+
+
+class ArticleForm(UserForm):
+    kind = forms.ChoiceField(label=_("类别"), choices=ContentKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    summary = forms.CharField(label=_("摘要"), max_length=300, required=False)
+    body = forms.CharField(label=_("正文"), widget=forms.Textarea)
+
+
+class CaseForm(UserForm):
+    incident = forms.IntegerField(label=_("已结束事件的编号(ID)"))
+    lessons = forms.CharField(label=_("教训与防范措施"), widget=forms.Textarea)
+
+
+class TrainingForm(UserForm):
+    person = forms.CharField(label=_("姓名"), max_length=50)
+    trainee = forms.ChoiceField(label=_("人员类别"), choices=Trainee.choices)
+    kind = forms.ChoiceField(label=_("培训类型"), choices=TrainingKind.choices)
+    enterprise = forms.ModelChoiceField(label=_("单位"), queryset=Enterprise.objects.none(), required=False)
+    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    high_risk = forms.BooleanField(label=_("高危行业(无单位时填写)"), required=False)
+    hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_digits=5, decimal_places=1)
+    trained_on = forms.DateField(label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ActivityForm(UserForm):
+    kind = forms.ChoiceField(label=_("类型"), choices=ActivityKind.choices)
+    title = forms.CharField(label=_("名称"), max_length=200)
+    place = forms.CharField(label=_("地点"), max_length=200)
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    farmers = forms.IntegerField(label=_("农民"), min_value=0, initial=0)
+    students = forms.IntegerField(label=_("学生"), min_value=0, initial=0)
+    workers = forms.IntegerField(label=_("职工"), min_value=0, initial=0)
+    others = forms.IntegerField(label=_("其他"), min_value=0, initial=0)
+    photo = forms.ImageField(label=_("照片"), required=False)
+
+
+class SiteForm(UserForm):
+    name = forms.CharField(label=_("名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=SiteKind.choices)
+    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    teaches = forms.CharField(label=_("示范内容"), widget=forms.Textarea)
+
+
+class AssessForm(UserForm):
+    criteria_met = forms.MultipleChoiceField(
+        label=_("达到的标准"),
+        choices=[(k, v[0]) for k, v in SITE_CRITERIA.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class VolunteerForm(UserForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("电话"), max_length=20, required=False)
+    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    skills = forms.CharField(label=_("技能"), max_length=200, required=False)
+    availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False)
+    certificates = forms.CharField(label=_("证书"), max_length=200, required=False)
