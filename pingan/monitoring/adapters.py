@@ -62,6 +62,8 @@ HAZARD_CATEGORY = {
     "rainfall": "flood_geo",
     "wind": "flood_geo",
     "slope": "geological",
+    "strain": "road_damage",  # a bridge's or tunnel's structure: 道路设施损坏
+    "deflection": "road_damage",
     "traffic_event": "road_traffic",
 }
 

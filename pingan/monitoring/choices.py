@@ -26,6 +26,8 @@ class SensorType(models.TextChoices):
     RAINFALL = "rainfall", _("雨量")
     WIND = "wind", _("风速")
     SLOPE = "slope", _("边坡位移")
+    STRAIN = "strain", _("结构应变")  # bridges, tunnels (城市生命线)
+    DEFLECTION = "deflection", _("结构挠度")
     TRAFFIC_EVENT = "traffic_event", _("非现场执法事件")
     CAMERA_EVENT = "camera_event", _("AI 视频事件")
 
@@ -44,6 +46,8 @@ TYPE_UNITS = {
     "rainfall": ("mm", 0, 500),
     "wind": ("m/s", 0, 100),
     "slope": ("mm", -5000, 5000),
+    "strain": ("με", -5000, 5000),
+    "deflection": ("mm", -1000, 1000),
     "traffic_event": ("", 0, 1),
     "camera_event": ("", 0, 1),
 }

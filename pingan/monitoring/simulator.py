@@ -22,6 +22,8 @@ PROFILES = {
     "water_level": (7.5, 0.004, 0.4, 10.6),
     "wind": (3.0, 1.0, 1.5, 19.0),
     "slope": (0.0, 0.05, 0.0, 0.0),
+    "strain": (120.0, 4.0, 25.0, 380.0),
+    "deflection": (12.0, 0.3, 3.0, 42.0),
     "rainfall": (0.0, 0.0, 0.0, 0.0),
 }
 EVENT_TYPES = {"smoke", "fire", "traffic_event", "camera_event"}

@@ -8,8 +8,8 @@ for that sensor (a river's warning level is no waterlogging depth); `enabled: Fa
 rule off for the sensor.
 
 Thresholds marked [例] are examples for the city and the operator to set per asset; the rest name
-their standard. Sensor types are the monitoring module's: bridge strain and deflection use its
-displacement type (`slope`, 位移/变形) with their own unit (με, mm) until it has a structural type.
+their standard. Sensor types are the monitoring module's, bridge strain (`strain`, με) and deflection
+(`deflection`, mm) included.
 
 Pure data: no ORM imports.
 """
@@ -188,7 +188,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "sensors": [
             {
                 "code": "st1",
-                "type": "slope",
+                "type": "strain",
                 "name": "主梁跨中应变",
                 "unit": "με",
                 "range": (-3000, 3000),
@@ -209,20 +209,11 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                         "(CJJ 99-2017 城市桥梁养护)",
                         "is_example": True,
                     },
-                    {
-                        "code": "slope-rate",
-                        "name": "边坡位移速率",
-                        "kind": "rate",
-                        "params": {},
-                        "source": "",
-                        "is_example": True,
-                        "enabled": False,
-                    },
                 ],
             },
             {
                 "code": "df1",
-                "type": "slope",
+                "type": "deflection",
                 "name": "主梁跨中挠度",
                 "unit": "mm",
                 "range": (-500, 500),
@@ -241,15 +232,6 @@ TEMPLATES: dict[str, dict[str, Any]] = {
                         },
                         "source": "示例,按跨径 L 的挠度限值 L/600 (JTG 3362-2018 第 6.5 节) 折算 [例]",
                         "is_example": True,
-                    },
-                    {
-                        "code": "slope-rate",
-                        "name": "边坡位移速率",
-                        "kind": "rate",
-                        "params": {},
-                        "source": "",
-                        "is_example": True,
-                        "enabled": False,
                     },
                 ],
             },
