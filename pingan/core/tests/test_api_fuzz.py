@@ -13,6 +13,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -101,12 +103,18 @@ def test_api_fuzz(world, username):
     token, _ = Token.objects.get_or_create(user=user)
     headers = {"Authorization": f"Token {token.key}"}
     failures = []
-    for result in _schema().get_all_operations():
-        operation = result.ok()
-        for mode in _modes(operation, username):
-            failure = _run_operation(operation, headers, mode)
-            if failure:
-                failures.append(failure)
+    # The WSGI handler (unlike Django's test client) sends request_finished, whose
+    # close_old_connections would close the test's connection inside its transaction (PostgreSQL).
+    request_finished.disconnect(close_old_connections)
+    try:
+        for result in _schema().get_all_operations():
+            operation = result.ok()
+            for mode in _modes(operation, username):
+                failure = _run_operation(operation, headers, mode)
+                if failure:
+                    failures.append(failure)
+    finally:
+        request_finished.connect(close_old_connections)
     assert not failures, f"{len(failures)} operations failed:\n" + "\n\n".join(failures)
 
 
