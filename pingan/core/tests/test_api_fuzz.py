@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
@@ -103,8 +103,10 @@ def test_api_fuzz(world, username):
     token, _ = Token.objects.get_or_create(user=user)
     headers = {"Authorization": f"Token {token.key}"}
     failures = []
-    # The WSGI handler (unlike Django's test client) sends request_finished, whose
-    # close_old_connections would close the test's connection inside its transaction (PostgreSQL).
+    # The WSGI handler (unlike Django's test client) sends request_started and request_finished,
+    # whose close_old_connections would close the test's connection inside its transaction
+    # (PostgreSQL; SQLite's in-memory test database is never closed).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         for result in _schema().get_all_operations():
@@ -114,6 +116,7 @@ def test_api_fuzz(world, username):
                 if failure:
                     failures.append(failure)
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     assert not failures, f"{len(failures)} operations failed:\n" + "\n\n".join(failures)
 
