@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pingan.core.middleware.RequestContextMiddleware",
+    # A query parameter out of range or of the wrong type: a 400 page naming it (pingan.core.params).
+    "pingan.core.params.BadParameterMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last: turns a lock-out raised by the authentication backend into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -363,8 +365,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pingan.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "pingan.core.api.exception_handler",
+    # OPTIONS without DRF's form probing (which called get_object() on routes without an id).
+    "DEFAULT_METADATA_CLASS": "pingan.core.metadata.Metadata",
     "DEFAULT_VERSIONING_CLASS": None,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "public_report": "20/hour"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -404,6 +408,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers every operation can give (400/401/403/404/409/429), declared once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pingan.core.schema.add_error_responses",
+    ],
     # Swagger UI from the pinned sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

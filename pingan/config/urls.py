@@ -66,3 +66,6 @@ urlpatterns = [
 # Uploaded files are never served straight from MEDIA_ROOT, not even in DEBUG: original photos keep
 # their location metadata, so every file goes through a view that checks scope (and strips it
 # for the public).
+
+# A path under /api/ that matches no route answers the API's JSON error body, not the HTML page.
+handler404 = "pingan.core.errors.page_not_found"

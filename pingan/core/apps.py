@@ -23,6 +23,10 @@ class CoreConfig(AppConfig):
         from .templatetags.pingan import register_action_labels
 
         audit.connect_login_signals()  # login, failure and lock-out of every door are audited
+        # inf/NaN and integers beyond 64 bits are a 400 naming the field in every API serializer.
+        from .fields import bound_drf_number_fields
+
+        bound_drf_number_fields()
 
         register_action_labels(
             {

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core.choices import colour_of, hex_of
+from pingan.core.params import bbox_param, id_param, is_id
 from pingan.geo.models import Division
 
 from . import rules
@@ -52,12 +53,14 @@ def filter_cases(
     category = params.get("category")
     if category:
         if str(category).isdigit():
+            category = id_param(params, "category")
             qs = qs.filter(Q(category=category) | Q(category__parent=category))
         else:
             qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
     division = params.get("division")
     if division:
         if str(division).isdigit() and len(str(division)) >= 6:
+            id_param(params, "division")  # a division code: digits, within a bigint
             from pingan.geo.rules import division_path
 
             level = {6: "district", 9: "town", 12: "village", 15: "grid"}.get(len(str(division)), "district")
@@ -65,12 +68,14 @@ def filter_cases(
                 level = "city"
             qs = qs.filter(division__path__startswith=division_path(str(division), level))
         elif str(division).isdigit():
+            division = id_param(params, "division")
             qs = qs.filter(Q(division=division) | Q(district=division))
     district = params.get("district")
     if district and str(district).isdigit():
-        qs = qs.filter(district=district)
+        qs = qs.filter(district=id_param(params, "district"))
     department = params.get("department")
     if department and str(department).isdigit():
+        department = id_param(params, "department")
         from .models import CaseTask
 
         qs = qs.filter(
@@ -85,12 +90,14 @@ def filter_cases(
         qs = qs.filter(source=source)
     enterprise = params.get("enterprise")
     if enterprise and str(enterprise).isdigit():
-        qs = qs.filter(enterprise=enterprise)
+        qs = qs.filter(enterprise=id_param(params, "enterprise"))
     text = (params.get("q") or "").strip()
     if text:
         m = re.fullmatch(r"(?:YH-\d{4}-)?0*(\d+)", text, re.IGNORECASE)
-        if m:
+        if m and is_id(m.group(1)):
             qs = qs.filter(Q(pk=int(m.group(1))) | Q(title__icontains=text))
+        elif m:
+            qs = qs.filter(title__icontains=text)
         else:
             qs = qs.filter(
                 Q(title__icontains=text) | Q(address__icontains=text) | Q(tracking_code=text.upper())
@@ -100,15 +107,10 @@ def filter_cases(
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     """`min_lon,min_lat,max_lon,max_lat` (the GeoJSON/OGC order)."""
-    if not value:
+    parts = bbox_param({"bbox": value}, "bbox")  # not four finite degrees: 400 naming bbox
+    if parts is None or parts[0] > parts[2] or parts[1] > parts[3]:
         return None
-    try:
-        parts = [float(v) for v in value.split(",")]
-    except ValueError:
-        return None
-    if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
-        return None
-    return parts[0], parts[1], parts[2], parts[3]
+    return parts
 
 
 MAP_CAP = 3000

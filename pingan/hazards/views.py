@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from pingan.core import deadlines
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.exports import ExportableListMixin
+from pingan.core.params import id_list, year_param
 from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
@@ -109,7 +110,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if action not in ("register", "assign", "backlog"):
         messages.error(request, _("未知的批量操作"))
         return redirect("hazards:list")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    ids = id_list(request.POST.getlist("ids"), "ids", limit=200)  # 400 naming ids past 64 bits or 200
     done, failed = 0, []
     for case in (
         HazardCase.objects.visible_to(request.user).filter(pk__in=ids).select_related("division", "category")
@@ -437,7 +438,7 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
 def _stats_data(request: HttpRequest) -> dict[str, Any]:
     now = timezone.now()
     qs = selectors.filter_cases(HazardCase.objects.visible_to(request.user), request.GET, now)
-    year = int(request.GET.get("year") or timezone.localtime(now).year)
+    year = year_param(request.GET, "year") or timezone.localtime(now).year
     by = {key: selectors.stats_rows(qs, key, now) for key in ("district", "department", "category", "month")}
     tables = [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [
         selectors.period_table(qs, year, None)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.links import linked
+from pingan.core.params import int_param
 from pingan.core.permissions import console_view, may
 from pingan.core.views import ScopedListView
 
@@ -30,8 +31,9 @@ def _filtered_alarms(request: HttpRequest):
         qs = qs.exclude(state=AlarmState.CLEARED_ACK)
     elif show in AlarmState.values:
         qs = qs.filter(state=show)
-    if request.GET.get("severity"):
-        qs = qs.filter(severity__gte=request.GET["severity"])
+    severity = int_param(request.GET, "severity", minimum=0, maximum=9)
+    if severity is not None:
+        qs = qs.filter(severity__gte=severity)
     if request.GET.get("type") in SensorType.values:
         qs = qs.filter(sensor__type=request.GET["type"])
     return qs.order_by("-is_active", "state", "-severity", "-raised_at")

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from pingan.core.params import id_param
 from pingan.geo.models import Division
 
 from . import rules
@@ -44,8 +45,9 @@ def tasks(user: Any, params: Any = None) -> QuerySet[CheckTask]:
     params = params or {}
     if str(params.get("overdue", "")) in ("1", "true"):
         qs = qs.filter(next_due_at__lt=timezone.now())
-    if params.get("risk_object"):
-        qs = qs.filter(risk_object=params["risk_object"])
+    risk_object = id_param(params, "risk_object")
+    if risk_object is not None:
+        qs = qs.filter(risk_object=risk_object)
     return qs
 
 

@@ -11,7 +11,13 @@ from pingan.geo.models import Division
 from ..choices import Grade, ResponseLevel, ResponseStep
 from ..models import DutyPost, Incident, Report, SanfangReport, SanfangResponse, Shift
 
-COUNT_ERRORS = {"min_value": _("人数不能为负数"), "invalid": _("人数必须是整数")}
+COUNT_ERRORS = {
+    "min_value": _("人数不能为负数"),
+    "max_value": _("人数不能超过 {max_value}"),
+    "invalid": _("人数必须是整数"),
+}
+# No accident counts this many people; an absurd figure (10¹²) is a 400, never a database overflow.
+MAX_PEOPLE = 1_000_000
 LOSS_ERRORS = {"min_value": _("直接经济损失不能为负数"), "invalid": _("直接经济损失必须是数字(单位:元)")}
 
 
@@ -50,11 +56,21 @@ class ReportSerializer(ReportBriefSerializer):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    deaths = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
-    serious_injuries = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
-    minor_injuries = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
-    missing = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
-    trapped = serializers.IntegerField(min_value=0, default=0, error_messages=COUNT_ERRORS)
+    deaths = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, default=0, error_messages=COUNT_ERRORS
+    )
+    serious_injuries = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, default=0, error_messages=COUNT_ERRORS
+    )
+    minor_injuries = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, default=0, error_messages=COUNT_ERRORS
+    )
+    missing = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, default=0, error_messages=COUNT_ERRORS
+    )
+    trapped = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, default=0, error_messages=COUNT_ERRORS
+    )
     direct_loss = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, default=0, error_messages=LOSS_ERRORS
     )
@@ -138,10 +154,18 @@ class IncidentDetailSerializer(IncidentSerializer):
 
 
 class SupplementSerializer(serializers.Serializer):
-    deaths = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
-    serious_injuries = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
-    minor_injuries = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
-    missing = serializers.IntegerField(min_value=0, required=False, error_messages=COUNT_ERRORS)
+    deaths = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, required=False, error_messages=COUNT_ERRORS
+    )
+    serious_injuries = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, required=False, error_messages=COUNT_ERRORS
+    )
+    minor_injuries = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, required=False, error_messages=COUNT_ERRORS
+    )
+    missing = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, required=False, error_messages=COUNT_ERRORS
+    )
     direct_loss = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, required=False, error_messages=LOSS_ERRORS
     )
@@ -163,8 +187,10 @@ class SendSerializer(serializers.Serializer):
 
 
 class GradeInputSerializer(serializers.Serializer):
-    deaths = serializers.IntegerField(min_value=0, error_messages=COUNT_ERRORS)
-    serious_injuries = serializers.IntegerField(min_value=0, error_messages=COUNT_ERRORS)
+    deaths = serializers.IntegerField(min_value=0, max_value=MAX_PEOPLE, error_messages=COUNT_ERRORS)
+    serious_injuries = serializers.IntegerField(
+        min_value=0, max_value=MAX_PEOPLE, error_messages=COUNT_ERRORS
+    )
     direct_loss = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, error_messages=LOSS_ERRORS
     )

@@ -31,6 +31,8 @@ class PreferenceSerializer(serializers.ModelSerializer):
     webhook_secret = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=100)
     webhook_secret_set = serializers.SerializerMethodField()
     clear_webhook_secret = serializers.BooleanField(write_only=True, required=False, default=False)
+    # null until the person first saves their preferences (`me` answers the defaults unsaved)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Preference
