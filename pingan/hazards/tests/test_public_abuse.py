@@ -140,11 +140,6 @@ def test_public_phone_mask_catches_plain_digits():
     assert not _middle_digits_shown("13812345678")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mask_phones is in hazards/selectors.py (not hardening's file): "
-    "numbers with separators or full-width digits are not masked yet",
-)
 @pytest.mark.parametrize(
     "text", ["138-1234-5678", "138 1234 5678", "+86 138 1234 5678", "１３８１２３４５６７８"]
 )
