@@ -194,7 +194,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-MAX_DESCRIPTION = 4000  # characters; a report is a few sentences, not a document
+MAX_DESCRIPTION = rules.TEXT_RULE["description_max_chars"]  # the same cap as every other channel
 
 
 def _api_key_user(key: str) -> Any:
