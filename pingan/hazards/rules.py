@@ -286,6 +286,11 @@ PHOTO_RULE = {
 }
 
 
+# The public (tracking page, Open311 media_url) sees the reporters' photos and the rectification
+# photos (before/after); acceptance photos are the acceptors' evidence and stay with the staff.
+PUBLIC_PHOTO_KINDS = frozenset({"report", "rectification"})
+
+
 def sniff_image_format(head: bytes) -> str | None:
     """The image format from the file's first bytes (never from its name)."""
     if head[:3] == b"\xff\xd8\xff":

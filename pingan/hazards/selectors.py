@@ -222,7 +222,10 @@ def public_comments(case: HazardCase) -> list[Comment]:
 
 
 def public_photos(case: HazardCase) -> list[Photo]:
-    return list(Photo.objects.filter(case=case).order_by("created_at"))
+    """The photos the public may see (not the acceptance evidence), addressed by their public_id."""
+    return list(
+        Photo.objects.filter(case=case, kind__in=rules.PUBLIC_PHOTO_KINDS).order_by("created_at", "id")
+    )
 
 
 def _public_steps() -> dict[str, Any]:
