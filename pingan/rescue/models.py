@@ -436,6 +436,11 @@ class AnalysisRun(models.Model):
     )
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The computing worker beats every RUN_LIMITS["heartbeat_seconds"]; a run whose beat stopped is
+    # recovered by tasks.reconcile_runs. `attempts` counts claims, so a late worker of an earlier
+    # attempt cannot overwrite the outcome of a later one.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
