@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='user',
-            name='failed_logins',
+            model_name="user",
+            name="failed_logins",
         ),
         migrations.RemoveField(
-            model_name='user',
-            name='locked_until',
+            model_name="user",
+            name="locked_until",
         ),
     ]
