@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -196,7 +196,6 @@ def reconcile_runs() -> int:
     worker stopped beating are queued again or failed (recover_stuck)."""
     from .models import CoverageRun, SitingRun
 
-    close_old_connections()
     stale = timezone.now() - timedelta(minutes=2)
     n = 0
     with origin("task"):
