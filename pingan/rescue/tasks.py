@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -68,11 +68,17 @@ class _Heartbeat:
         self.stop.set()
 
 
-def _fail(model: type, pk: int, attempt: int, message: str) -> None:
+def _fail(
+    model: type, pk: int, attempt: int, message: str, code: str = "", params: dict | None = None
+) -> None:
     """Mark this attempt of the run failed with `message` (a later attempt's row is left alone)."""
     with transaction.atomic():
         changed = model.objects.filter(pk=pk, status=RunStatus.RUNNING, attempts=attempt).update(
-            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
+            status=RunStatus.FAILED,
+            error=message,
+            error_code=code,
+            error_params=params or {},
+            finished_at=timezone.now(),
         )
         if changed:
             audit.record(
@@ -98,9 +104,20 @@ def execute_run(model: type, pk: int, compute: Callable[[Any, Callable[[int, str
         run.status = RunStatus.RUNNING
         run.started_at = run.heartbeat_at = now
         run.progress = 5
-        run.error = ""
+        run.error, run.error_code, run.error_params = "", "", {}
         run.attempts += 1
-        run.save(update_fields=["status", "started_at", "heartbeat_at", "progress", "error", "attempts"])
+        run.save(
+            update_fields=[
+                "status",
+                "started_at",
+                "heartbeat_at",
+                "progress",
+                "error",
+                "error_code",
+                "error_params",
+                "attempts",
+            ]
+        )
     attempt = run.attempts
 
     def progress(pct: int, stage: str) -> None:
@@ -126,8 +143,10 @@ def execute_run(model: type, pk: int, compute: Callable[[Any, Callable[[int, str
         _fail(model, pk, attempt, str(exc))
     except Exception as exc:  # anything else: failed with the reason, never "running" forever
         log.exception("%s %s failed", model._meta.model_name, pk)
-        detail = f"{type(exc).__name__}: {exc}"[:300]
-        _fail(model, pk, attempt, _("计算意外出错:%(detail)s") % {"detail": detail})
+        params = {"detail": f"{type(exc).__name__}: {exc}"[:300]}
+        with translation.override(settings.LANGUAGE_CODE):  # the stored text: the site's language
+            message = _("计算意外出错:%(detail)s") % params
+        _fail(model, pk, attempt, message, "unexpected", params)
 
 
 @db_task()
@@ -179,12 +198,12 @@ def recover_stuck(model: type, now: Any = None) -> int:
                     note=_("计算进程中断,重新排队(第 %(n)d 次)") % {"n": attempts + 1},
                 )
             else:
-                message = _("计算中断:超过 %(m)d 分钟没有进展,已尝试 %(n)d 次。请重新发起。") % {
-                    "m": run_limit("stale_minutes"),
-                    "n": attempts,
-                }
+                params = {"m": run_limit("stale_minutes"), "n": attempts}
+                with translation.override(settings.LANGUAGE_CODE):
+                    message = _("计算中断:超过 %(m)d 分钟没有进展,已尝试 %(n)d 次。请重新发起。") % params
                 row.status, row.error, row.finished_at = RunStatus.FAILED, message, now
-                row.save(update_fields=["status", "error", "finished_at"])
+                row.error_code, row.error_params = "stuck", params
+                row.save(update_fields=["status", "error", "error_code", "error_params", "finished_at"])
                 audit.record(f"rescue.{model._meta.model_name}.failed", row, actor=None, note=message)
         n += 1
     return n

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pingan.core.actions import ActionError
 from pingan.core.models import AuditEvent
@@ -97,6 +97,11 @@ def test_the_reason_is_shown_on_the_page_and_in_the_api(world, net, client, logi
     assert "solver exploded" in page and 'data-testid="run-error"' in page and "hx-trigger" not in page
     body = login_api("city_admin", "city").get(f"/api/v1/rescue/coverage-runs/{run.pk}/").json()
     assert body["status"] == "failed" and "solver exploded" in body["error"]
+    # Each reader sees the platform's wording in their own language.
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/console/rescue/coverage/{run.pk}/").content.decode()
+    assert "The computation failed unexpectedly: RuntimeError: solver exploded" in page
+    assert "计算意外出错" not in page
 
 
 def test_a_late_worker_of_an_earlier_attempt_does_not_overwrite(world, net):
@@ -127,6 +132,11 @@ def test_reconciler_fails_a_run_out_of_attempts_with_the_reason(world, net):
     assert tasks.reconcile_runs.call_local() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "超过 10 分钟没有进展" in run.error and "2 次" in run.error
+    assert run.error_code == "stuck"
+    with translation.override("zh-hans"):
+        assert run.error_text == run.error
+    with translation.override("en"):
+        assert run.error_text.startswith("The computation stopped: no progress for more than 10 minutes")
 
 
 def test_a_good_run_records_its_attempt_and_heartbeat(world, net):
