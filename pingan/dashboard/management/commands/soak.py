@@ -133,9 +133,10 @@ class AckedSender:
                 self._flush()
 
     def _flush(self) -> None:
+        until = time.monotonic() + 30  # for the whole batch: a dead broker must not stall for each
         for info, n in self.pending:
             try:
-                info.wait_for_publish(timeout=30)
+                info.wait_for_publish(timeout=max(0.01, until - time.monotonic()))
             except (RuntimeError, ValueError):
                 pass  # not connected: not sent
             if info.is_published():
@@ -727,10 +728,13 @@ class Command(BaseCommand):
             codes = " ".join(f"{c}×{n}" for c, n in sorted(stats.status[name].items()))
             w(f"{name:<28}{len(times):>7}{p50:>9.0f}{p95:>9.0f}  {codes}")
         lost = stats.readings_sent - stored
+        extra = (
+            f" ({-lost} more stored than counted: retried after a lost answer, or published unacknowledged)"
+        )
         w(
             f"readings sent (accepted or acknowledged): {stats.readings_sent}   stored: {stored}   "
             f"{'OK' if lost <= 0 else 'LOST ' + str(lost)}"
-            f"{f' ({-lost} stored twice: retried after a lost answer)' if lost < 0 else ''}"
+            f"{extra if lost < 0 else ''}"
             f"   MQTT not acknowledged (not sent): {getattr(self, 'mqtt_unacked', 0)}"
         )
         w(
