@@ -49,9 +49,10 @@ run: demo
 
 # Bounded soak (minutes): citizens, staff, 10,000 sensors over HTTP (and MQTT with MQTT_URL) and the
 # background worker at once, on the demo database (PostgreSQL with DATABASE_URL). ARGS: --seconds,
-# --sensors, --faults … (manage.py soak --help). Prints requests, p95 per endpoint, errors, readings
-# sent = stored and memory per process.
+# --sensors, --faults[=all] … (manage.py soak --help; =all also restarts the broker and PostgreSQL).
+# Prints requests, p95 per endpoint, errors, readings sent = stored, catch-up counts and memory.
 soak: demo
+	PINGAN_DEMO=1 $(PYTHON) manage.py createcachetable
 	PINGAN_DEMO=1 $(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	PINGAN_DEMO=1 $(PYTHON) manage.py soak $(ARGS)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
 from .choices import FeedbackAnswer, Grade, Source
 from .models import Category, RoutingRule
 
@@ -51,7 +52,13 @@ class PublicReportForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("例如:小区消防通道被占用")}),
     )
     description = forms.CharField(
-        label=_("详细描述"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("详细描述"),
+        required=False,
+        max_length=rules.TEXT_RULE["description_max_chars"],
+        error_messages={
+            "max_length": _("详细描述不能超过 %(limit_value)d 字(现有 %(show_value)d 字)"),
+        },
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     address = forms.CharField(label=_("地点"), max_length=300, required=False)
     lat = forms.FloatField(label=_("纬度"), widget=forms.HiddenInput, required=False)

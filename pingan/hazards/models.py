@@ -361,9 +361,13 @@ def _ext(instance: Photo) -> str:
 
 
 class Photo(models.Model):
-    """A photo: the original as uploaded (staff only) and a public copy without EXIF/GPS metadata."""
+    """A photo: the original as uploaded (staff only) and a public copy without EXIF/GPS metadata.
+
+    Public addresses use `public_id` (random), never the sequential primary key, so photos cannot
+    be enumerated."""
 
     case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="photos")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("类型"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.REPORT)
     original = models.FileField(_("原图"), upload_to=_photo_path)
     public_copy = models.FileField(_("公开图"), upload_to=_public_photo_path)
@@ -383,6 +387,10 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.pk}"
+
+    @property
+    def is_public_kind(self) -> bool:
+        return self.kind in rules.PUBLIC_PHOTO_KINDS
 
 
 class TreatmentPlan(models.Model):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -115,7 +116,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 # --- Requests --------------------------------------------------------------------------------
-def request_row(case: HazardCase, photo_id: int | None, request: HttpRequest) -> dict[str, Any]:
+def request_row(case: HazardCase, photo_id: uuid.UUID | None, request: HttpRequest) -> dict[str, Any]:
     media = request.build_absolute_uri(reverse("hazards-public:photo", args=[photo_id])) if photo_id else None
     return {
         "service_request_id": case.number,
@@ -142,12 +143,13 @@ def _public_cases():
     return HazardCase.objects.publicly_listed().select_related("category", "division", "lead_department")
 
 
-def _first_photos(case_ids: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
+def _first_photos(case_ids: list[int]) -> dict[int, uuid.UUID]:
+    """Each case's first photo the public may see, by its public_id (media_url)."""
+    out: dict[int, uuid.UUID] = {}
     for case_id, pk in (
-        Photo.objects.filter(case_id__in=case_ids)
+        Photo.objects.filter(case_id__in=case_ids, kind__in=rules.PUBLIC_PHOTO_KINDS)
         .order_by("case_id", "created_at", "id")
-        .values_list("case_id", "id")
+        .values_list("case_id", "public_id")
     ):
         out.setdefault(case_id, pk)
     return out
@@ -194,7 +196,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-MAX_DESCRIPTION = 4000  # characters; a report is a few sentences, not a document
+MAX_DESCRIPTION = rules.TEXT_RULE["description_max_chars"]  # the same cap as every other channel
 
 
 def _api_key_user(key: str) -> Any:

@@ -17,9 +17,12 @@ urlpatterns = [
     path("", limit("report", methods=WRITE)(public_views.report), name="report"),
     path("track/", limit("track")(public_views.track_form), name="track_form"),
     path("track/<str:code>/", limit("track")(public_views.track), name="track"),
+    # Photos by their random public_id (never the sequential primary key: nothing to enumerate).
     path(
-        "track/<str:code>/photo/<int:photo_id>/", limit("photo")(public_views.track_photo), name="track_photo"
+        "track/<str:code>/photo/<uuid:photo_id>/",
+        limit("photo")(public_views.track_photo),
+        name="track_photo",
     ),
-    path("photo/<int:photo_id>/", limit("photo")(public_views.public_photo), name="photo"),
+    path("photo/<uuid:photo_id>/", limit("photo")(public_views.public_photo), name="photo"),
     path("mine/", public_views.mine, name="mine"),
 ]

@@ -6,6 +6,8 @@ selectors.public_* returns, and photos only as their metadata-free public copies
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -139,17 +141,22 @@ def _serve_public_copy(photo: Photo) -> FileResponse:
     return resp
 
 
-def track_photo(request: HttpRequest, code: str, photo_id: int) -> FileResponse:
+def track_photo(request: HttpRequest, code: str, photo_id: uuid.UUID) -> FileResponse:
+    """A photo of the tracked case by its public_id; acceptance evidence is not the public's."""
     case = _case_by_code(code)
-    photo = Photo.objects.filter(case=case, pk=photo_id).first()
+    photo = Photo.objects.filter(case=case, public_id=photo_id, kind__in=rules.PUBLIC_PHOTO_KINDS).first()
     if photo is None:
         raise Http404("not found")
     return _serve_public_copy(photo)
 
 
-def public_photo(request: HttpRequest, photo_id: int) -> FileResponse:
+def public_photo(request: HttpRequest, photo_id: uuid.UUID) -> FileResponse:
     """The public copy of a photo of a publicly listed case (what Open311's media_url points to)."""
-    photo = Photo.objects.select_related("case").filter(pk=photo_id).first()
+    photo = (
+        Photo.objects.select_related("case")
+        .filter(public_id=photo_id, kind__in=rules.PUBLIC_PHOTO_KINDS)
+        .first()
+    )
     if photo is None or not photo.case.is_publicly_listed:
         raise Http404("not found")
     return _serve_public_copy(photo)

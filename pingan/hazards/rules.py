@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -284,6 +286,11 @@ PHOTO_RULE = {
 }
 
 
+# The public (tracking page, Open311 media_url) sees the reporters' photos and the rectification
+# photos (before/after); acceptance photos are the acceptors' evidence and stay with the staff.
+PUBLIC_PHOTO_KINDS = frozenset({"report", "rectification"})
+
+
 def sniff_image_format(head: bytes) -> str | None:
     """The image format from the file's first bytes (never from its name)."""
     if head[:3] == b"\xff\xd8\xff":
@@ -293,6 +300,36 @@ def sniff_image_format(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"
     return None
+
+
+# --- Free text shown to the public -------------------------------------------------------------
+TEXT_RULE = {
+    "description_max_chars": 4000,  # a report is a few sentences, not a document
+    "source": "[U] service rule: bounds what one anonymous request can store and every page must show",
+}
+
+# A mainland mobile number: 1, then 3–9, then nine digits, written as one run or as 3-4-4 with one
+# space, hyphen or dot (half- or full-width) between any of the groups. `\d` matches full-width digits too
+# (１３８…); the first two are checked by value in _mask_one so that no other script's digits count.
+_SEP = r"[ \-.\u00a0\u2010-\u2015\u3000\uff0d\uff0e]"
+_PHONE_RE = re.compile(rf"(?<!\d)(\d{{3}})({_SEP}?)(\d{{4}})({_SEP}?)(\d{{4}})(?!\d)")
+
+
+def _digit(ch: str) -> int:
+    return unicodedata.digit(ch, -1)
+
+
+def _mask_one(m: re.Match[str]) -> str:
+    head, sep1, _middle, sep2, tail = m.groups()
+    if _digit(head[0]) != 1 or not 3 <= _digit(head[1]) <= 9:
+        return m.group(0)  # not a mobile number
+    return f"{head}{sep1}****{sep2}{tail}"
+
+
+def mask_phones(text: str | None) -> str:
+    """Mobile numbers in free text masked before the public sees them: 138****5678, 138-****-5678,
+    １３８****５６７８. Landlines and other numbers are left as written."""
+    return _PHONE_RE.sub(_mask_one, text or "")
 
 
 # --- Open311 ---------------------------------------------------------------------------------

@@ -208,12 +208,8 @@ def map_features(
 
 
 # --- The public view of a case: no reporter, no internal notes --------------------------------
-PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-
-
-def mask_phones(text: str) -> str:
-    """Mobile numbers in free text are masked before the public sees them (138****5678)."""
-    return PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text or "")
+# Mobile numbers in free text are masked before the public sees them: a pure rule with its vectors.
+mask_phones = rules.mask_phones
 
 
 def public_status_note(case: HazardCase) -> str:
@@ -228,7 +224,10 @@ def public_comments(case: HazardCase) -> list[Comment]:
 
 
 def public_photos(case: HazardCase) -> list[Photo]:
-    return list(Photo.objects.filter(case=case).order_by("created_at"))
+    """The photos the public may see (not the acceptance evidence), addressed by their public_id."""
+    return list(
+        Photo.objects.filter(case=case, kind__in=rules.PUBLIC_PHOTO_KINDS).order_by("created_at", "id")
+    )
 
 
 def _public_steps() -> dict[str, Any]:

@@ -426,9 +426,10 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
     """The original photo, for people who can see the case (the public gets the stripped copy)."""
     case = _case_or_404(request, pk)
     p = case.photos.filter(pk=photo_id).first()
-    if p is None:
+    internal = may(request.user, "hazards.view_internal", case)
+    if p is None or not (internal or p.is_public_kind):  # acceptance evidence is the staff's
         raise Http404
-    field = p.original if may(request.user, "hazards.view_internal", case) else p.public_copy
+    field = p.original if internal else p.public_copy
     resp = FileResponse(field.open("rb"), content_type=content_type_of(p.format))
     resp["X-Content-Type-Options"] = "nosniff"
     return resp

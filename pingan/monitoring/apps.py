@@ -9,8 +9,14 @@ from pingan.core.nav import NavItem
 
 
 def _simulate() -> bool:
-    """The demo's sensor simulator runs with `make run` unless SIMULATE_SENSORS=0 (never in production)."""
-    return settings.DEBUG and os.environ.get("SIMULATE_SENSORS", "1") not in ("0", "false", "no")
+    """The demo's sensor simulator runs with `make run` unless SIMULATE_SENSORS=0. It follows the demo
+    switch (settings.DEMO), not DEBUG: the demo runs with DEBUG off, and a production deployment that
+    turns DEBUG on to look at something must not start feeding it invented readings."""
+    return bool(getattr(settings, "DEMO", False)) and os.environ.get("SIMULATE_SENSORS", "1") not in (
+        "0",
+        "false",
+        "no",
+    )
 
 
 def _simulator_argv() -> list[str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import json
-import re
 import smtplib
 import socket
 import ssl
@@ -28,7 +27,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
 from . import conf
-from .rules import dingtalk_url, host_forbidden, webhook_signature
+
+# The address rules live in rules.py (pure, also checked when a preference is saved); re-exported here.
+from .rules import address_forbidden, dingtalk_url, host_forbidden, literal_address, webhook_signature
 
 USER_AGENT = "Pingan-Notify/1"
 MAX_RESPONSE = 64 * 1024
@@ -41,56 +42,6 @@ class DeliveryError(Exception):
 
 
 # --- HTTP -----------------------------------------------------------------------------------------
-
-
-# Networks a webhook may never reach, beyond what `ipaddress` already calls non-global: the
-# translation prefixes that embed an IPv4 address (NAT64, 6to4, Teredo) are unwrapped and judged by it.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-_IPV4_LITERAL = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
-
-
-def address_forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True for any address a webhook must not reach: loopback, private (RFC 1918, unique-local
-    fc00::/7), link-local (cloud metadata 169.254.169.254), shared (100.64/10, Alibaba's metadata
-    100.100.100.200), multicast, reserved, unspecified and documentation ranges — including an IPv4
-    address wrapped in IPv6 (::ffff:127.0.0.1, ::127.0.0.1, 64:ff9b::7f00:1, 2002:7f00:1::, Teredo).
-    Only globally routable unicast passes."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        inner: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
-        if inner is None and ip.teredo:
-            inner = ip.teredo[1]
-        if inner is None and (ip in _NAT64 or ip in _NAT64_LOCAL):
-            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if inner is None and int(ip) >> 32 == 0 and int(ip) > 1:
-            inner = ipaddress.IPv4Address(int(ip))  # deprecated IPv4-compatible ::a.b.c.d
-        if inner is not None and address_forbidden(inner):
-            return True
-    return (
-        not ip.is_global
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_unspecified
-    )
-
-
-def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address a host name spells literally, in every spelling the C resolver accepts:
-    dotted, decimal (2130706433), octal (0177.0.0.1), hex (0x7f.1), short (127.1), IPv6 with a zone."""
-    host = host.strip("[]").split("%")[0]
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    if _IPV4_LITERAL.match(host):
-        try:
-            return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
 
 
 def resolve_destination(url: str) -> tuple[str, int, list[str]]:

@@ -18,7 +18,7 @@ PROBLEM_MESSAGES = {
     "kind_required": _("填写了 Webhook 地址时必须选择格式"),
     "url_required": _("选择了 Webhook 格式时必须填写地址"),
     "scheme": _("Webhook 地址必须以 http:// 或 https:// 开头"),
-    "host_forbidden": _("不允许向本机或链路本地地址发送 Webhook"),
+    "host_forbidden": _("Webhook 地址不能指向本机、内网、链路本地或云元数据地址"),
     "secret_required": _("通用 JSON Webhook 必须设置签名密钥(至少 16 个字符)"),
     "secret_short": _("签名密钥至少 16 个字符"),
     "secret_unused": _("企业微信群机器人不使用签名密钥,请留空"),

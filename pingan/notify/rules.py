@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import re
+import socket
 import urllib.parse
 from dataclasses import dataclass
 
@@ -107,18 +109,84 @@ def dingtalk_url(url: str, secret: str, timestamp_ms: int) -> str:
 MIN_SECRET = 16
 
 
-def host_forbidden(url: str) -> bool:
-    """A webhook must not point at this machine or its link-local neighbours (cloud metadata at
-    169.254.169.254): a person could otherwise make the server call its own internal services.
-    Only literal addresses and localhost names are judged here; names are resolved when sending."""
-    host = (urllib.parse.urlsplit(url).hostname or "").strip("[]").lower()
-    if not host or host == "localhost" or host.endswith(".localhost"):
-        return True
+# Networks a webhook may never reach, beyond what `ipaddress` already calls non-global: the
+# translation prefixes that embed an IPv4 address (NAT64, 6to4, Teredo) are unwrapped and judged by it.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_LITERAL = re.compile(r"^[0-9a-fx.]+$", re.IGNORECASE)
+
+
+def address_forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for any address a webhook must not reach: loopback, private (RFC 1918, unique-local
+    fc00::/7), link-local (cloud metadata 169.254.169.254), shared (100.64/10, Alibaba's metadata
+    100.100.100.200), multicast, reserved, unspecified and documentation ranges — including an IPv4
+    address wrapped in IPv6 (::ffff:127.0.0.1, ::127.0.0.1, 64:ff9b::7f00:1, 2002:7f00:1::, Teredo).
+    Only globally routable unicast passes."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip.teredo:
+            inner = ip.teredo[1]
+        if inner is None and (ip in _NAT64 or ip in _NAT64_LOCAL):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is None and int(ip) >> 32 == 0 and int(ip) > 1:
+            inner = ipaddress.IPv4Address(int(ip))  # deprecated IPv4-compatible ::a.b.c.d
+        if inner is not None and address_forbidden(inner):
+            return True
+    return (
+        not ip.is_global
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+    )
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name spells literally, in every spelling the C resolver accepts:
+    dotted, decimal (2130706433), octal (0177.0.0.1), hex (0x7f.1), short (127.1), IPv6 with a zone."""
+    host = host.strip("[]").split("%")[0]
     try:
-        ip = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast
+        pass
+    if _IPV4_LITERAL.match(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+# Host names that only mean something inside a network (or this machine): refused as they are written.
+INTERNAL_NAME_SUFFIXES = (
+    ".localhost",
+    ".local",
+    ".localdomain",
+    ".internal",
+    ".intranet",
+    ".lan",
+    ".home.arpa",
+)
+
+
+def host_forbidden(url: str) -> bool:
+    """A webhook must not point at this machine, the private network or cloud metadata: a person
+    could otherwise make the server call internal services. Judged from the URL alone (it runs when a
+    preference is saved, and again before sending): literal addresses in every spelling
+    (address_forbidden), localhost, single-label and internal names. Names are resolved, and every
+    address checked, when sending (channels.resolve_destination)."""
+    try:
+        host = (urllib.parse.urlsplit(url).hostname or "").strip("[]").lower().rstrip(".")
+    except ValueError:
+        return True
+    if not host or host == "localhost" or host.endswith(INTERNAL_NAME_SUFFIXES):
+        return True
+    literal = literal_address(host)
+    if literal is not None:
+        return address_forbidden(literal)
+    return "." not in host  # a single label (http://oa/, http://metadata/) resolves inside a network
 
 
 def preference_problems(

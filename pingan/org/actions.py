@@ -28,9 +28,7 @@ def do_unlock(actor: User, user: User) -> int:
 
     require(actor, "org.unlock_user", user, _("您无权解锁账号"))
     count = reset(username=user.get_username()) or 0
-    before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins, "attempts": count}
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit.record("org.user.unlocked", user, actor=actor, before=before, after={"locked_until": None})
+    audit.record("org.user.unlocked", user, actor=actor, before={"attempts": count}, after={"attempts": 0})
     return count
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
@@ -65,11 +66,18 @@ class LockedFilter(admin.SimpleListFilter):
         return [("yes", _("已锁定")), ("no", _("未锁定"))]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        now = timezone.now()
+        # The lock-outs are django-axes' attempts (per username and address): an account is locked
+        # when one of its pairs reached the failure limit within the cool-off time.
+        from axes.models import AccessAttempt
+
+        locked = AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gt=timezone.now() - settings.AXES_COOLOFF_TIME,
+        ).values("username")
         if self.value() == "yes":
-            return queryset.filter(locked_until__gt=now)
+            return queryset.filter(username__in=locked)
         if self.value() == "no":
-            return queryset.exclude(locked_until__gt=now)
+            return queryset.exclude(username__in=locked)
         return queryset
 
 
@@ -83,19 +91,17 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         "department",
         "enterprise",
         "is_active",
-        "locked_until",
     ]
     list_filter = ["role", "is_active", "is_superuser", LockedFilter]
     search_fields = ["username", "display_name", "phone", "email"]
     autocomplete_fields = ["division", "department", "enterprise"]
     list_select_related = ["division", "department", "enterprise"]
-    readonly_fields = ["failed_logins", "last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined"]
     actions = ["unlock"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("display_name", "phone", "email")}),
         (_("角色与范围"), {"fields": ("role", "division", "department", "enterprise")}),
-        (_("登录锁定"), {"fields": ("failed_logins", "locked_until")}),
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
@@ -108,7 +114,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         count = 0
         for user in queryset:  # the lock-outs are django-axes' attempts; do_unlock lifts them all
-            if do_unlock(request.user, user) or user.locked_until or user.failed_logins:
+            if do_unlock(request.user, user):
                 count += 1
         self.message_user(
             request,

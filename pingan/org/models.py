@@ -178,8 +178,6 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
-    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     objects = PersonManager()
     scope_division = "division"

@@ -23,6 +23,7 @@ from .choices import (
     Capability,
     MobilisationState,
     NetworkSource,
+    RunStatus,
     SitingMethod,
     TeamStatus,
 )
@@ -238,6 +239,25 @@ def do_build_synthetic(actor: Any = None) -> RoadNetwork:
 # --- analysis runs ----------------------------------------------------------------------------
 def check_start_run(actor: Any) -> None:
     require(actor, "rescue.start_run", None, _("无权发起分析"))
+    check_run_cap(actor)
+
+
+def check_run_cap(actor: Any) -> None:
+    """One person has at most RUN_LIMITS["per_user_active"] runs (coverage and siting together)
+    queued or computing: a siting run holds a worker, and the workers are shared by everyone."""
+    from .tasks import run_limit
+
+    cap = run_limit("per_user_active")
+    active = (RunStatus.QUEUED, RunStatus.RUNNING)
+    count = sum(
+        m.objects.filter(created_by=actor, status__in=active).count() for m in (CoverageRun, SitingRun)
+    )
+    if rules.run_cap_reached(count, cap):
+        raise ActionError(
+            _("每人最多同时有 %(n)d 个分析在排队或计算中,请等其中一个完成后再发起") % {"n": cap},
+            field="runs",
+            code="too_many_runs",
+        )
 
 
 def _run_division(actor: Any):

@@ -500,6 +500,15 @@ class AnalysisRun(models.Model):
     )
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The computing worker beats every RUN_LIMITS["heartbeat_seconds"]; a run whose beat stopped is
+    # recovered by tasks.reconcile_runs. `attempts` counts claims, so a late worker of an earlier
+    # attempt cannot overwrite the outcome of a later one.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Failures the platform words itself are kept as a code and values, so that each reader sees
+    # them in their own language (`error` keeps the text as written, in the worker's language).
+    error_code = models.CharField(max_length=20, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -523,6 +532,22 @@ class AnalysisRun(models.Model):
     @property
     def stage_label(self) -> str:
         return str(self.STAGE_LABELS.get(self.stage, self.stage))
+
+    ERROR_MESSAGES = {
+        "unexpected": _("计算意外出错:%(detail)s"),
+        "stuck": _("计算中断:超过 %(m)d 分钟没有进展,已尝试 %(n)d 次。请重新发起。"),
+    }
+
+    @property
+    def error_text(self) -> str:
+        """The failure in the reader's language when the platform worded it, else as written."""
+        template = self.ERROR_MESSAGES.get(self.error_code)
+        if template is None:
+            return self.error
+        try:
+            return str(template) % self.error_params
+        except (KeyError, TypeError, ValueError):
+            return self.error
 
     @classmethod
     def scope_q(cls, user: Any) -> models.Q:

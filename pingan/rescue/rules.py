@@ -137,3 +137,27 @@ def urban_mountain_gap(
 
     u, m = pooled(list(urban)), pooled(list(mountain))
     return {"urban": u, "mountain": m, "gap_points": {k: round(100 * (u[k] - m[k]), 1) for k in u}}
+
+
+# --- Background analyses (coverage and siting runs) ----------------------------------------------
+# How many runs one person may have waiting or computing, when a computing run counts as lost (its
+# worker stopped beating), and how often a lost run is tried again. Service values, not law:
+# settings RESCUE_RUNS_PER_USER, RESCUE_RUN_STALE_MINUTES, RESCUE_RUN_MAX_ATTEMPTS override them.
+RUN_LIMITS: dict[str, Any] = {
+    "source": "[U] service limits: a siting run takes one worker for seconds to minutes",
+    "per_user_active": 2,
+    "heartbeat_seconds": 30,
+    "stale_minutes": 10,
+    "max_attempts": 2,
+}
+
+
+def run_cap_reached(active_runs: int, cap: int) -> bool:
+    """True when a person already has `cap` runs queued or computing (a new one is refused)."""
+    return active_runs >= cap
+
+
+def stuck_run_outcome(attempts: int, max_attempts: int) -> str:
+    """What the reconciler does with a run whose worker stopped beating: "requeue" while it has
+    attempts left, else "fail" (shown with the reason; the person may start it again)."""
+    return "requeue" if attempts < max_attempts else "fail"

@@ -73,9 +73,9 @@ def test_photo_retrieval(world, low):
     case = submit(world, source="public", photos=[jpeg_with_gps()])
     photo = case.photos.get()
     c = Client()
-    url = f"/report/track/{case.tracking_code}/photo/{photo.pk}/"
+    url = f"/report/track/{case.tracking_code}/photo/{photo.public_id}/"
     assert _hammer(lambda: c.get(url, REMOTE_ADDR=A), 3) == [200, 200, 429]
-    assert c.get(f"/report/photo/{photo.pk}/", REMOTE_ADDR=A).status_code == 429
+    assert c.get(f"/report/photo/{photo.public_id}/", REMOTE_ADDR=A).status_code == 429
 
 
 def test_open311_with_or_without_api_key(world, low):

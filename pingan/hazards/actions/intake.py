@@ -84,6 +84,17 @@ def check_submit(
     raise ActionError(_("需要位置(纬度和经度)或所在区划"), field="location", code="required")
 
 
+def check_description(description: str | None) -> None:
+    """Every channel (console, portal, API, Open311) stores at most TEXT_RULE's characters."""
+    cap = rules.TEXT_RULE["description_max_chars"]
+    if len(description or "") > cap:
+        raise ActionError(
+            _("详细描述不能超过 %(n)d 字(现有 %(m)d 字)") % {"n": cap, "m": len(description or "")},
+            field="description",
+            code="max_length",
+        )
+
+
 @transaction.atomic
 def do_submit(
     actor: Any,
@@ -117,6 +128,7 @@ def do_submit(
             return existing, False
     if site is not None and enterprise is None:
         enterprise = site.enterprise
+    check_description(description)
     where = check_submit(
         actor,
         source=source,

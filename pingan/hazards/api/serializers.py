@@ -247,7 +247,13 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
 class CaseCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=rules.TEXT_RULE["description_max_chars"],
+        error_messages={"max_length": _("详细描述不能超过 {max_length} 字")},
+    )
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_active=True), help_text=_("类别编码")
     )

@@ -112,7 +112,7 @@ def test_merged_cases_are_not_publicly_listed(world):
     dup.refresh_from_db()
     assert not dup.is_publicly_listed and keep.is_publicly_listed
     photo = dup.photos.get()
-    assert Client().get(f"/report/photo/{photo.pk}/").status_code == 404
+    assert Client().get(f"/report/photo/{photo.public_id}/").status_code == 404
     body = Client().get("/open311/v2/requests.json").json()
     assert [r["service_request_id"] for r in body] == [keep.number]
 

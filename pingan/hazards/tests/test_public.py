@@ -98,16 +98,16 @@ def test_photo_with_gps_is_served_publicly_without_it(world):
     case = submit(world, source="public", photos=[jpeg_with_gps()])
     photo = case.photos.get()
     c = Client()
-    r = c.get(f"/report/track/{case.tracking_code}/photo/{photo.pk}/")
+    r = c.get(f"/report/track/{case.tracking_code}/photo/{photo.public_id}/")
     assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
     data = b"".join(r.streaming_content)
     img = Image.open(io.BytesIO(data))
     assert not img.getexif() and b"Exif" not in data and b"PhoneMaker" not in data
-    assert c.get(f"/report/photo/{photo.pk}/").status_code == 200
+    assert c.get(f"/report/photo/{photo.public_id}/").status_code == 200
     # A wrong code, or an internal case's photo without the code, is not served.
-    assert c.get(f"/report/track/AAAAAAAAAAAA/photo/{photo.pk}/").status_code == 404
+    assert c.get(f"/report/track/AAAAAAAAAAAA/photo/{photo.public_id}/").status_code == 404
     internal = submit(world, source="console", photos=[jpeg_with_gps()])
-    assert c.get(f"/report/photo/{internal.photos.get().pk}/").status_code == 404
+    assert c.get(f"/report/photo/{internal.photos.get().public_id}/").status_code == 404
     # Staff get the original (with its metadata) from the console.
     staff = Client()
     staff.force_login(world.user("dept_staff", "city"))

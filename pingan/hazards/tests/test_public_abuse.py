@@ -140,13 +140,68 @@ def test_public_phone_mask_catches_plain_digits():
     assert not _middle_digits_shown("13812345678")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mask_phones is in hazards/selectors.py (not hardening's file): "
-    "numbers with separators or full-width digits are not masked yet",
-)
 @pytest.mark.parametrize(
     "text", ["138-1234-5678", "138 1234 5678", "+86 138 1234 5678", "１３８１２３４５６７８"]
 )
 def test_public_phone_mask_catches_separated_numbers(text):
     assert not _middle_digits_shown(text)
+
+
+# --- One description cap on every channel (rules.TEXT_RULE), the error naming the field ---------------
+CAP = 4000
+
+
+def _form(world, **extra):
+    from pingan.hazards.models import Category
+
+    return {
+        "category": Category.objects.get(code="fire_exit").pk,
+        "title": "楼道堵塞",
+        "lat": "23.7",
+        "lon": "113.05",
+        "source": "console",
+        "grade": "general",
+        **extra,
+    }
+
+
+def test_description_cap_is_one_rule():
+    from pingan.hazards import rules
+
+    assert rules.TEXT_RULE["description_max_chars"] == CAP and rules.TEXT_RULE["source"]
+
+
+def test_description_cap_in_the_action(world):
+    with pytest.raises(ActionError) as refused:
+        submit(world, description="险" * (CAP + 1))
+    assert refused.value.field == "description" and "4000" in str(refused.value.message)
+    assert submit(world, description="险" * CAP).description == "险" * CAP
+
+
+def test_description_cap_in_the_portal_report_form(world):
+    r = Client().post("/report/", _form(world, description="险" * (CAP + 1)))
+    page = r.content.decode()
+    assert r.status_code == 200 and "详细描述不能超过 4000 字" in page and not HazardCase.objects.exists()
+
+
+def test_description_cap_in_the_console_report_form(world):
+    c = Client()
+    c.force_login(world.user("grid_worker", "qingcheng"))
+    r = c.post("/console/hazards/new/", _form(world, description="险" * (CAP + 1)))
+    assert r.status_code == 200 and "详细描述不能超过 4000 字" in r.content.decode()
+    assert not HazardCase.objects.exists()
+
+
+def test_description_cap_in_the_api(login_api):
+    api = login_api("grid_worker", "qingcheng")
+    body = {
+        "title": "x",
+        "category": "fire_exit",
+        "lat": 23.7,
+        "lon": 113.05,
+        "description": "险" * (CAP + 1),
+    }
+    r = api.post("/api/v1/hazards/", body, format="json")
+    assert r.status_code == 400
+    error = r.json()["errors"][0]
+    assert error["field"] == "description" and "4000" in error["message"]

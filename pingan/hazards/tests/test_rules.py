@@ -144,3 +144,35 @@ def test_open311_status_and_escalation_plan():
     assert first.notify_department_head and first.notify_level_above and first.next_after
     second = rules.escalation_plan(2)
     assert second.notify_dispatch and second.next_after is None
+
+
+# Vectors of the public phone mask: every way a citizen writes a mainland mobile number is masked,
+# other numbers (landlines, dates, ids, case codes) are left as written.
+PHONE_MASK_VECTORS = [
+    ("电话13812345678。", "电话138****5678。"),
+    ("138-1234-5678", "138-****-5678"),
+    ("138 1234 5678", "138 **** 5678"),
+    ("138.1234.5678", "138.****.5678"),
+    ("+86 138 1234 5678", "+86 138 **** 5678"),
+    ("138-12345678", "138-****5678"),
+    ("１３８１２３４５６７８", "１３８****５６７８"),
+    ("１３８－１２３４－５６７８", "１３８－****－５６７８"),
+    ("１３８　１２３４　５６７８", "１３８　****　５６７８"),
+    ("找张三 13912345678 或 19912345678", "找张三 139****5678 或 199****5678"),
+    ("0763-3123456", "0763-3123456"),  # a landline
+    ("12812345678", "12812345678"),  # not a mobile prefix
+    ("138123456789", "138123456789"),  # twelve digits: not a phone number
+    ("441802199001011234", "441802199001011234"),  # an identity number is not a phone
+    ("YH-2026-000123", "YH-2026-000123"),
+    ("2026-11-30 13:45", "2026-11-30 13:45"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), PHONE_MASK_VECTORS)
+def test_public_phone_mask_vectors(text, masked):
+    assert rules.mask_phones(text) == masked
+
+
+def test_public_phone_mask_of_nothing():
+    assert rules.mask_phones(None) == ""

@@ -86,7 +86,14 @@ def test_dingtalk_sign_follows_the_documented_scheme():
         ("http://169.254.169.254/latest", True),
         ("http://0.0.0.0/", True),
         ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1", False),
-        ("http://10.1.2.3/oa", False),
+        ("http://10.1.2.3/oa", True),  # private: refused when saved too, not only when sending
+        ("http://[::ffff:127.0.0.1]/x", True),
+        ("http://2130706433/x", True),
+        ("http://oa/x", True),
+        ("http://metadata.google.internal/x", True),
+        ("http://printer.local/x", True),
+        ("https://hooks.example.cn/x", False),
+        ("https://8.8.8.8/x", False),
     ],
 )
 def test_host_forbidden(url, forbidden):

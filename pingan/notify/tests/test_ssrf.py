@@ -161,3 +161,35 @@ def test_redirect_into_the_metadata_service_is_not_followed(monkeypatch, setting
         server.shutdown()
     assert "302" in str(moved.value)
     assert hits == ["/hook"]
+
+
+# --- The same rules when a preference is saved (not only when sending) ---------------------------
+@pytest.mark.parametrize("url", FORBIDDEN_URLS)
+def test_every_forbidden_spelling_is_refused_when_saved(url):
+    from django.core.exceptions import ValidationError
+
+    from pingan.notify.models import Preference
+
+    pref = Preference(webhook_url=url, webhook_kind="wecom")
+    with pytest.raises(ValidationError) as refused:
+        pref.full_clean(exclude=["user"])
+    assert refused.value.error_dict["webhook_url"][0].code in ("host_forbidden", "invalid")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::ffff:127.0.0.1]/h", "http://10.1.2.3/oa", "http://100.100.100.200/"]
+)
+def test_the_api_and_the_form_refuse_a_forbidden_address_naming_the_field(world, login_api, client, url):
+    from pingan.notify.models import Preference
+
+    r = login_api("area_staff").put(
+        "/api/v1/notification-preferences/me/", {"webhook_url": url, "webhook_kind": "wecom"}
+    )
+    assert r.status_code == 400
+    assert {"field": "webhook_url", "code": "host_forbidden"} in [
+        {"field": e["field"], "code": e["code"]} for e in r.json()["errors"]
+    ]
+    client.force_login(world.user("grid_worker"))
+    page = client.post("/console/inbox/preferences/", {"webhook_url": url, "webhook_kind": "wecom"})
+    assert page.status_code == 200 and "内网" in page.content.decode()
+    assert not Preference.objects.filter(webhook_url=url).exists()

@@ -63,12 +63,21 @@ def test_admin_unlock_action(client, world):
         "root", password="Pingan-root-2026!", role="city_admin", division=world.city
     )
     client.force_login(root)
+    # The admin's "locked" filter reads axes' attempts (the hand-written counter is gone).
+    r = client.get("/admin/org/user/", {"locked": "yes"})
+    assert r.status_code == 200 and user.username in r.content.decode()
+    assert world.user("grid_worker").username not in r.content.decode()
     r = client.post("/admin/org/user/", {"action": "unlock", "_selected_action": [user.pk]})
     assert r.status_code == 302
     client.logout()
     assert attempt(client, user.username, "wrong-password").status_code == 200  # lifted
     event = AuditEvent.objects.for_object(user).get(action="org.user.unlocked")
-    assert event.actor == root
+    assert event.actor == root and event.before == {"attempts": 1}
+
+
+def test_the_hand_written_lockout_fields_are_gone():
+    names = {f.name for f in User._meta.get_fields()}
+    assert not names & {"failed_logins", "locked_until"}
 
 
 @pytest.mark.django_db

@@ -191,6 +191,8 @@ class DispatchQuery(serializers.Serializer):
 
 
 class RunBase(serializers.ModelSerializer):
+    error = serializers.CharField(source="error_text", read_only=True)
+
     class Meta:
         fields = [
             "id",
