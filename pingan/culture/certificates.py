@@ -1,4 +1,4 @@
-"""Certificates as PDF (fpdf2, decision 0047), in Chinese with the Noto Sans CJK font of the system."""
+"""Certificates as PDF (fpdf2, decision 0009), in Chinese with the Noto Sans CJK font of the system."""
 
 from __future__ import annotations
 
