@@ -9,6 +9,7 @@ class CultureConfig(AppConfig):
     label = "culture"
     verbose_name = _("安全宣传教育")
     workspace_panels = "pingan.culture.workspace.panels"
+    dashboard_figures = "pingan.culture.figures.figures"
 
     nav_items = [
         NavItem(_("宣传教育"), "culture:home", perm="culture.view_console", order=70),

@@ -196,3 +196,34 @@ def test_buckets_and_previous_period():
     assert [m[0] for m in months] == ["2026-09", "2026-10", "2026-11"]
     weeks = F.buckets(dt.date(2026, 11, 4), dt.date(2026, 11, 16), "week")
     assert weeks[0][1] == dt.date(2026, 11, 2) and len(weeks) == 3
+
+
+@pytest.mark.django_db
+def test_training_hours_match_independent_sql(world):
+    from pingan.culture.models import TrainingRecord
+
+    def train(town, hours, days_ago):
+        TrainingRecord.objects.create(
+            person="张三",
+            trainee=TrainingRecord._meta.get_field("trainee").choices[0][0],
+            kind=TrainingRecord._meta.get_field("kind").choices[0][0],
+            division=world.towns[town],
+            hours=hours,
+            trained_on=TODAY - dt.timedelta(days=days_ago),
+        )
+
+    train("qingcheng", "8.5", 1)
+    train("qingcheng", "4", 10)
+    train("yingde", "16", 3)
+    train("yingde", "24", 45)  # before the period: the previous period's
+    q = K.Query("", TODAY - dt.timedelta(days=29), TODAY, "", "week")
+    table = K.table(world.user("city_admin", "city"), q)
+    for code in ("441802", "441881"):
+        expected = sql_one(
+            "SELECT COALESCE(SUM(t.hours), 0) FROM culture_trainingrecord t "
+            "JOIN geo_division d ON d.id = t.division_id WHERE d.path LIKE %s AND t.trained_on >= %s "
+            "AND t.trained_on <= %s",
+            [code + "%", q.start, q.end],
+        )
+        assert table["by_path"][code]["culture.training_hours"]["value"] == float(expected)
+    assert table["by_path"]["441802"]["culture.training_hours"]["value"] == 12.5
