@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError
@@ -15,8 +16,8 @@ from pingan.core.permissions import may
 
 from . import actions, rules
 from .certificates import render_pdf
-from .choices import ContentKind
-from .models import Article, Certificate, Course, Enrolment
+from .choices import ContentKind, SiteState
+from .models import Article, Certificate, Course, DemoSite, Enrolment
 
 
 def _learner(request: HttpRequest) -> HttpResponse | None:
@@ -34,7 +35,26 @@ def home(request: HttpRequest) -> HttpResponse:
         mine = {e.course_id: e for e in Enrolment.objects.visible_to(request.user)}
     for c in courses:
         c.mine = mine.get(c.pk)
-    return render(request, "culture/public/home.html", {"by_kind": by_kind, "courses": courses})
+    # Approved demonstration sites: where to go and see safety done well, and what each teaches.
+    sites = list(
+        DemoSite.objects.filter(state=SiteState.APPROVED)
+        .select_related("division")
+        .order_by("division__code", "name")
+    )
+    layers = [
+        {
+            "url": reverse("geo-api:division-geojson") + "?level=district",
+            "name": _("区县"),
+            "kind": "boundary",
+            "labels": True,
+        },
+        {"url": reverse("culture-public:sites"), "name": _("安全示范点"), "kind": "points", "fit": True},
+    ]
+    return render(
+        request,
+        "culture/public/home.html",
+        {"by_kind": by_kind, "courses": courses, "sites": sites, "site_layers": layers},
+    )
 
 
 def article(request: HttpRequest, pk: int) -> HttpResponse:

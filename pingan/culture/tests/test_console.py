@@ -143,6 +143,14 @@ def test_demo_site_apply_and_assess(world):
     geo = Client().get("/learn/sites.geojson").json()
     assert [f["properties"]["label"] for f in geo["features"]] == ["凤城街安全社区"]
     assert DemoSite.objects.count() == 1
+    # the portal shows approved sites on a map with what each teaches; an application is not shown
+    actions.do_apply_site(
+        staff,
+        {"name": "申报中的学校", "kind": "school", "division": world.towns["qingcheng"], "teaches": "x"},
+    )
+    page = Client().get("/learn/").content.decode()
+    assert 'data-testid="demo-sites"' in page and "凤城街安全社区" in page and "楼道消防" in page
+    assert "申报中的学校" not in page
 
 
 def test_volunteer_receives_the_townships_warnings(world, django_capture_on_commit_callbacks):
