@@ -182,7 +182,9 @@ class IncidentFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False)
     grade = forms.ChoiceField(label=_("等级"), required=False)
     category = forms.ChoiceField(label=_("类别"), required=False)
-    district = forms.ModelChoiceField(label=_("区县"), queryset=Division.objects.none(), required=False)
+    district = forms.ModelChoiceField(
+        label=_("区县"), queryset=Division.objects.none(), required=False, empty_label=_("全部")
+    )
     since = forms.DateField(
         label=_("发生日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -38,6 +38,10 @@ class SimSensor:
     excursion_until: float = 0.0
     excursion_start: float = 0.0
     slope_mm: float = 0.0
+    # The sensor's own possible range, where it has one (a waterlogging depth of 0–3 m is a
+    # water_level sensor whose river profile, around 7.5 m, would be refused as impossible).
+    lo: float | None = None
+    hi: float | None = None
 
 
 @dataclass
@@ -75,6 +79,12 @@ class Simulator:
                 self.rain_until = now + self.rng.uniform(1800, 4 * 3600)
             return 0.0
         base, noise, daily, peak = PROFILES.get(s.type, (1.0, 0.1, 0.0, 2.0))
+        if s.hi is not None and peak > s.hi:
+            # The type's profile does not fit this sensor's range: near its floor, excursions to a
+            # quarter of the range (enough to cross a lifeline template's levels now and then).
+            floor = s.lo if s.lo is not None else 0.0
+            span = s.hi - floor
+            base, noise, daily, peak = floor + 0.02 * span, 0.002 * span, 0.0, floor + 0.25 * span
         if s.type == "slope":
             s.slope_mm += self.rng.gauss(0.001, 0.01) * step / 60
             if now < s.excursion_until:
@@ -91,7 +101,10 @@ class Simulator:
         elif self.rng.random() < self.excursion_chance:
             s.excursion_start, s.excursion_until = now, now + self.rng.uniform(120, 600)
         lo = 0.0 if s.type not in ("temperature",) else -40.0
-        return round(max(lo, v), 3)
+        if s.lo is not None:
+            lo = max(lo, s.lo)
+        v = max(lo, v)
+        return round(min(v, s.hi) if s.hi is not None else v, 3)
 
     def round(self, now: float, step: float) -> dict[str, list[dict]]:
         """One reading per sensor, grouped by device code."""

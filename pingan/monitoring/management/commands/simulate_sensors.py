@@ -50,9 +50,9 @@ class Command(BaseCommand):
                 time.sleep(5)
             return
         sensors = [
-            SimSensor(d, c, t)
-            for d, c, t in Sensor.objects.filter(device__in=devices, is_active=True).values_list(
-                "device__code", "code", "type"
+            SimSensor(d, c, t, lo=lo, hi=hi)
+            for d, c, t, lo, hi in Sensor.objects.filter(device__in=devices, is_active=True).values_list(
+                "device__code", "code", "type", "min_value", "max_value"
             )
         ]
         silent = sorted(d.code for d in devices if "RAIN" not in d.code)[-1]
