@@ -27,10 +27,29 @@ class NavItem:
     roles: frozenset[str] | None = None  # deprecated: use perm; kept until every app has moved
 
 
+def portal_entries() -> list[dict[str, Any]]:
+    """The public site's entries, declared by each app as `portal_items` (label, url name,
+    description) on its AppConfig: the portal's home page and a visitor's menu."""
+    entries = []
+    for config in apps.get_app_configs():
+        for label, url_name, description in getattr(config, "portal_items", ()):
+            try:
+                entries.append({"label": label, "url": reverse(url_name), "description": description})
+            except NoReverseMatch:
+                continue
+    return entries
+
+
 def nav_for(user: Any, attr: str = "nav_items") -> list[dict[str, Any]]:
-    """The person's navigation, grouped by module: [{"label", "items": [{"label", "url", ...}]}]."""
+    """The person's navigation, grouped by module: [{"label", "items": [{"label", "url", ...}]}].
+
+    A visitor who is not signed in gets the public site's entries, so the phone menu (☰) opens
+    onto something on every page."""
     if not getattr(user, "is_authenticated", False):
-        return []
+        if attr != "nav_items":
+            return []
+        items = [{"label": e["label"], "url": e["url"], "order": 0} for e in portal_entries()]
+        return [{"label": _("公众服务"), "items": items, "order": 0}] if items else []
     groups = []
     for config in apps.get_app_configs():
         declared = getattr(config, attr, ())

@@ -49,9 +49,13 @@ class ScopedDetailView(StaffRequiredMixin, generic.DetailView):
 def palette_css(request: HttpRequest) -> HttpResponse:
     """The colours of the choices (pingan.core.choices.PALETTE) as CSS custom properties: the one
     place the stylesheet, the map and the charts take their colours from (no copy in CSS or JS)."""
-    from .choices import PALETTE
+    from .choices import PALETTE, pill_colours
 
-    body = ":root {\n" + "".join(f"  --{name}: {hex_};\n" for name, hex_ in PALETTE.items()) + "}\n"
+    lines = []
+    for name, hex_ in PALETTE.items():
+        background, text = pill_colours(hex_)
+        lines.append(f"  --{name}: {hex_}; --pill-{name}-bg: {background}; --pill-{name}-fg: {text};\n")
+    body = ":root {\n" + "".join(lines) + "}\n"
     response = HttpResponse(body, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=3600"
     return response
