@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, Forbidden, get_visible_or_404
@@ -101,16 +101,20 @@ def penalty_list(request: HttpRequest) -> HttpResponse:
 
 
 _STAT_COLUMNS = (
-    ("key", _l("分组")),
-    ("planned", _l("计划检查")),
-    ("done", _l("完成检查")),
-    ("findings", _l("发现问题")),
-    ("per_inspection", _l("每次检查发现问题")),
-    ("major", _l("重大事故隐患")),
-    ("penalties", _l("行政处罚")),
-    ("amount", _l("罚款金额(元)")),
+    ("key", gettext_lazy("分组")),
+    ("planned", gettext_lazy("计划检查")),
+    ("done", gettext_lazy("完成检查")),
+    ("findings", gettext_lazy("发现问题")),
+    ("per_inspection", gettext_lazy("每次检查发现问题")),
+    ("major", gettext_lazy("重大事故隐患")),
+    ("penalties", gettext_lazy("行政处罚")),
+    ("amount", gettext_lazy("罚款金额(元)")),
 )
-_STAT_GROUPS = (("department", _l("按部门")), ("district", _l("按区县")), ("month", _l("按月份")))
+_STAT_GROUPS = (
+    ("department", gettext_lazy("按部门")),
+    ("district", gettext_lazy("按区县")),
+    ("month", gettext_lazy("按月份")),
+)
 
 
 @console_view("inspections.view_penalties")

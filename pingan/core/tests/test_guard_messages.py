@@ -106,3 +106,16 @@ def test_catalogue_has_every_marked_string(folder, tmp_path):
         f"strings marked for translation but not in {folder.relative_to(ROOT) / PO} — run makemessages "
         f"there, translate, compilemessages:\n  " + "\n  ".join(sorted(m for _c, m in missing))
     )
+
+
+def test_translation_functions_keep_names_makemessages_knows():
+    """makemessages finds `_`, `gettext`, `gettext_lazy`, `pgettext` … by name: a string marked
+    through another alias (`gettext_lazy as _l`) is never extracted and stays Chinese on English
+    pages (it happened: the enforcement statistics' column heads)."""
+    alias = re.compile(r"from django\.utils\.translation import .*\b(\w*gettext\w*) as (?!_\b)(\w+)")
+    found = [
+        f"{path.relative_to(ROOT)}: {m.group(0)}"
+        for path in PACKAGE.rglob("*.py")
+        for m in alias.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
