@@ -65,7 +65,7 @@ def command_centre(request: HttpRequest) -> HttpResponse:
     )
     chart = {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["生产经营单位 Enterprises"]},
+        "legend": {"data": [_("生产经营单位")]},
         "xAxis": {
             "type": "category",
             "data": [d["name"] for d in districts],
@@ -74,7 +74,7 @@ def command_centre(request: HttpRequest) -> HttpResponse:
         "yAxis": {"type": "value"},
         "series": [
             {
-                "name": "生产经营单位 Enterprises",
+                "name": _("生产经营单位"),
                 "type": "bar",
                 "data": [by_district.get(d["code"], 0) for d in districts],
             }

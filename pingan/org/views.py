@@ -118,7 +118,7 @@ class EnterpriseListView(ScopedListView):
             },
             {
                 "url": reverse("org:enterprise-geojson") + "?" + query.urlencode(),
-                "name": "单位 Enterprises",
+                "name": _("生产经营单位"),
                 "kind": "points",
                 "radius": 5,
             },

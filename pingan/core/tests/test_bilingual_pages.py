@@ -6,6 +6,7 @@ forgot to translate (or, on a Chinese page, an English word left in a template).
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -87,6 +88,7 @@ LATIN_OK = {
 # Where a person reads a label. Options of a select and table cells hold data; headings of detail
 # pages may hold a record's own name (taken out with the rest of the data).
 LABELS = "//h1|//h2|//h3|//th|//label|//button|//legend|//summary|//nav//a|//dt|//caption"
+JSON_LABEL_KEYS = {"name", "label", "text", "title", "subtext", "legend"}
 ROLES = [("city_admin", "city"), ("area_staff", "qingcheng"), ("enterprise", "qingcheng"), ("public", "city")]
 
 
@@ -106,14 +108,33 @@ def _data_values() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
+def _json_labels(value: object, key: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _json_labels(v, k)]
+    if isinstance(value, list):
+        if key == "data" and all(isinstance(v, str) for v in value):
+            return []  # category values are data (district names); a legend repeats the series names
+        return [t for v in value for t in _json_labels(v, key)]
+    if isinstance(value, str) and key in JSON_LABEL_KEYS:
+        return [value]
+    return []
+
+
 def _labels(html: str) -> list[str]:
     import lxml.html
 
     tree = lxml.html.fromstring(html)
+    texts = []
+    # Chart and map options travel as JSON (json_script): their legends, series and layer names are
+    # labels too.
+    for script in tree.xpath('//script[@type="application/json"]'):
+        try:
+            texts.extend(_json_labels(json.loads(script.text or "null")))
+        except ValueError:
+            continue
     for bad in tree.xpath("//script|//style"):
         bad.drop_tree()
     page_lang = (tree.get("lang") or "").lower()
-    texts = []
     for el in tree.xpath(LABELS):
         # An element in another language says so (`lang="en"` on the language switch): not a leak.
         declared = el.xpath("ancestor-or-self::*[@lang][1]/@lang")
