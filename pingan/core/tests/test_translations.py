@@ -80,3 +80,23 @@ def test_compiled_catalogue_matches_the_po(po):
     assert not stale, (
         f"{po.with_suffix('.mo').name} is older than the .po: run compilemessages ({stale[:3]} …)"
     )
+
+
+CHINESE_KEPT = {"应为“是”或“否”"}
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_translations_read_as_english(po):
+    """No translation says its sentence twice (a merge once doubled the portal's welcome line) or
+    keeps Chinese characters (a half-translated label)."""
+    problems = []
+    for msgid, msgstr in po_translations(po.read_text(encoding="utf-8")).items():
+        text = msgstr.strip()
+        half = len(text) // 2
+        if len(text) > 20 and len(text) % 2 == 0 and text[:half] == text[half:]:
+            problems.append(f"doubled: {text[:60]}")
+        # A language's own name (简体中文) and the literal cell values of an import (是/否) stay as
+        # they are.
+        if re.search(r"[\u4e00-\u9fff]", msgstr) and msgstr != msgid and msgid not in CHINESE_KEPT:
+            problems.append(f"Chinese in the English: {msgid!s:.40} → {msgstr[:60]}")
+    assert not problems, problems[:5]
