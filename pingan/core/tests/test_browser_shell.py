@@ -90,3 +90,33 @@ def test_phone_layout(page, login, shot):
     page.wait_for_timeout(400)  # the menu slides in
     assert page.locator(".sidenav").bounding_box()["x"] == 0
     shot(page, "core-home-phone-menu")
+    assert page.locator(".menu-toggle").get_attribute("aria-expanded") == "true"
+
+    # The hazard list on a phone is a stack of cards: no header row, each cell labelled with its
+    # column's name; the table is captioned for screen readers; the menu marks the current page.
+    from pingan.hazards.tests.factories import submit
+
+    submit(world, reporter=world.user("grid_worker", "qingcheng"), source="grid", title="楼道堆放杂物")
+    page.goto(page.base + "/console/hazards/")
+    table = page.locator("table.list").first
+    assert not table.locator("thead").is_visible()
+    first = table.locator("tbody tr").first.locator("td").first
+    assert (
+        first.get_attribute("data-label") and first.evaluate("td => getComputedStyle(td).display") == "block"
+    )
+    caption = table.locator("caption")
+    assert caption.count() == 1 and caption.get_attribute("class") == "visually-hidden"
+    assert caption.text_content().startswith("隐患") and "导出" not in caption.text_content()
+    assert page.locator('.sidenav a[aria-current="page"]').count() == 1
+    # Every pill on the page is readable: contrast of its text on its background ≥ 4.5:1.
+    ratios = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.pill')).map(el => {
+          const rgb = s => s.match(/\\d+/g).slice(0, 3).map(Number).map(c => c / 255)
+            .map(c => c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
+          const lum = s => { const [r, g, b] = rgb(s); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+          const st = getComputedStyle(el), a = lum(st.color), b = lum(st.backgroundColor);
+          return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        })"""
+    )
+    assert ratios and min(ratios) >= 4.5, ratios
+    shot(page, "core-hazard-list-phone-cards")

@@ -16,17 +16,23 @@
       });
     });
   }
+  function headingText(h) {
+    // The heading's words without the buttons and links that sit inside it (上报 · 地图 · 导出).
+    var copy = h.cloneNode(true);
+    copy.querySelectorAll("a.btn, button, form, .badge").forEach(function (x) { x.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
   function headingBefore(el) {
     // Walk back through earlier siblings and then up the ancestors for the closest heading.
     for (var node = el; node && node !== document.body; node = node.parentElement) {
       for (var sib = node.previousElementSibling; sib; sib = sib.previousElementSibling) {
-        if (/^H[1-4]$/.test(sib.tagName)) return sib.textContent.trim();
+        if (/^H[1-4]$/.test(sib.tagName)) return headingText(sib);
         var inner = sib.querySelectorAll("h1,h2,h3,h4");
-        if (inner.length) return inner[inner.length - 1].textContent.trim();
+        if (inner.length) return headingText(inner[inner.length - 1]);
       }
     }
     var h1 = document.querySelector("main h1");
-    return h1 ? h1.textContent.trim() : document.title;
+    return h1 ? headingText(h1) : document.title;
   }
   function caption(table) {
     if (table.caption) return;
