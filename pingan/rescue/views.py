@@ -12,12 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.choices import colour_of
 from pingan.core.context import origin
+from pingan.core.exports import ExportableListMixin
 from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedDetailView, ScopedListView
 
@@ -51,11 +53,26 @@ from .models import (
 from .rules import MOUNTAIN_DISTRICTS
 
 
-class TeamListView(ScopedListView):
+class TeamListView(ExportableListMixin, ScopedListView):
     permission = "rescue.view"
     model = Team
     template_name = "rescue/team_list.html"
     context_object_name = "teams"
+    export_name = "rescue-teams"
+    export_title = gettext_lazy("救援队伍")
+    export_columns = (
+        (gettext_lazy("编号"), lambda t: t.code),
+        (gettext_lazy("队伍名称"), lambda t: t.name),
+        (gettext_lazy("队伍类型"), lambda t: t.get_kind_display()),
+        (gettext_lazy("区划"), lambda t: t.division),
+        (gettext_lazy("驻地地址"), lambda t: t.address),
+        (gettext_lazy("人数"), lambda t: t.headcount),
+        (gettext_lazy("状态"), lambda t: t.get_status_display()),
+        (gettext_lazy("负责人"), lambda t: t.leader),
+        (gettext_lazy("值班电话"), lambda t: t.phone),
+        (gettext_lazy("纬度"), lambda t: t.lat),
+        (gettext_lazy("经度"), lambda t: t.lon),
+    )
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset().select_related("division")
@@ -206,11 +223,21 @@ def request_mobilisation(request: HttpRequest) -> HttpResponse:
     return redirect("rescue:mobilisation", pk=mob.pk)
 
 
-class MobilisationListView(ScopedListView):
+class MobilisationListView(ExportableListMixin, ScopedListView):
     permission = "rescue.view"
     model = Mobilisation
     template_name = "rescue/mobilisation_list.html"
     context_object_name = "mobilisations"
+    export_name = "rescue-mobilisations"
+    export_title = gettext_lazy("队伍调用")
+    export_columns = (
+        (gettext_lazy("请求时间"), lambda m: m.requested_at),
+        (gettext_lazy("事件"), lambda m: m.title),
+        (gettext_lazy("救援队伍"), lambda m: m.team.name),
+        (gettext_lazy("区划"), lambda m: m.division),
+        (gettext_lazy("状态"), lambda m: m.get_state_display()),
+        (gettext_lazy("预计到达(分钟)"), lambda m: m.eta_minutes),
+    )
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("team", "division")
@@ -463,11 +490,23 @@ def siting_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     return JsonResponse({"type": "FeatureCollection", "features": feats}, content_type="application/geo+json")
 
 
-class ExerciseListView(ScopedListView):
+class ExerciseListView(ExportableListMixin, ScopedListView):
     permission = "rescue.view"
     model = Exercise
     template_name = "rescue/exercise_list.html"
     context_object_name = "exercises"
+    export_name = "rescue-exercises"
+    export_title = gettext_lazy("演练与培训")
+    export_columns = (
+        (gettext_lazy("日期"), lambda e: e.date),
+        (gettext_lazy("类别"), lambda e: e.get_kind_display()),
+        (gettext_lazy("名称"), lambda e: e.title),
+        (gettext_lazy("区划"), lambda e: e.division),
+        (gettext_lazy("参加队伍"), lambda e: e.team_count),
+        (gettext_lazy("参加人数"), lambda e: e.participants),
+        (gettext_lazy("评分"), lambda e: e.score),
+        (gettext_lazy("评估"), lambda e: e.evaluation),
+    )
 
     def get_queryset(self) -> Any:
         return (
