@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -281,6 +282,13 @@ def inspection_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return _act(request, acts[verb], reverse("inspections:detail", args=[inspection.pk]))
 
 
+def _date_or_none(raw: str) -> Any:
+    try:
+        return parse_date(raw[:10])
+    except ValueError:  # well formed but not a day (2026-02-30)
+        return None
+
+
 @require_POST
 @console_view("inspections.use_console")
 def penalty_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
@@ -288,6 +296,16 @@ def penalty_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     acts = {
         "decide": lambda: actions.do_decide_penalty(request.user, penalty),
         "pay": lambda: actions.do_record_payment(request.user, penalty),
+        "hearing-request": lambda: actions.do_request_hearing(request.user, penalty),
+        "hearing-schedule": lambda: actions.do_schedule_hearing(
+            request.user,
+            penalty,
+            hearing_on=_date_or_none(request.POST.get("hearing_on", "")),
+            place=request.POST.get("place", "")[:200],
+        ),
+        "hearing-record": lambda: actions.do_record_hearing(
+            request.user, penalty, note=request.POST.get("note", "")[:5000]
+        ),
     }
     if verb not in acts:
         raise Http404
