@@ -40,9 +40,9 @@ def save_volunteer_team(
     from .choices import TeamKind
     from .models import Member, Team
 
-    team = Team() if team_id is None else Team.objects.get(pk=team_id)
-    if team_id is None:
-        team.code = code
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team is None:  # new, or the linked team was deleted in rescue: a new one
+        team = Team(code=code)
     team.kind = TeamKind.VOLUNTEER
     team.name = name
     team.division = division

@@ -239,3 +239,35 @@ def test_services_count_the_enterprises_own_reports_and_on_time_checks(world):
         )
     assert hazards_services.reported_by_enterprise(ent.pk) == 2
     assert risks_services.checks_done_by_enterprise(ent.pk) == 0
+
+
+def test_demo_registers_a_mountain_volunteer_team_once(world, monkeypatch):
+    from pingan.culture import demo
+    from pingan.rescue.models import Team
+
+    monkeypatch.setattr(rules, "is_mountain", lambda code: code.startswith(world.towns["yingde"].code))
+    Division = type(world.towns["yingde"])
+    Division.objects.filter(pk=world.towns["yingde"].pk).update(lat=24.18, lon=113.4)
+    monkeypatch.setattr(demo, "ADMIN", world.user("city_admin", "city").username)
+    demo._volunteer_team(lambda m: None)
+    demo._volunteer_team(lambda m: None)
+    org = SocialOrganisation.objects.get(name=demo.TEAM_ORG)
+    team = Team.objects.get(pk=org.rescue_team_id)
+    assert team.kind == "volunteer" and team.members.count() == 3
+
+
+def test_team_deleted_in_rescue_is_registered_anew(world):
+    from pingan.rescue.models import Team
+
+    staff = world.user("dept_staff")
+    org = actions.do_save_organisation(staff, None, data(world))
+    org = actions.do_register_team(staff, org, ["search"])
+    old = org.rescue_team_id
+    assert Team.objects.filter(pk=old).delete()[0] >= 1
+    body = web(world, "dept_staff").get("/console/culture/").content.decode()
+    i = body.index(f'data-testid="team-{org.pk}"')
+    assert "—" in body[i : i + 40], body[i : i + 200]
+    actions.do_register_team(staff, org, ["search"])
+    org.refresh_from_db()
+    assert org.rescue_team_id != old
+    assert Team.objects.filter(pk=org.rescue_team_id, kind="volunteer").exists()
