@@ -154,7 +154,7 @@ def site_score(points: dict[str, int], met: Iterable[str]) -> int:
     return sum(points.get(c, 0) for c in set(met))
 
 
-# --- Enterprise incentive points (企业安全文化激励) ----------------------------------------------------------
+# --- Enterprise incentive points (企业安全文化激励) ---------------------------------------------------
 # No law sets these: an enterprise's incentive scheme rewards its own hazard reporting, its people's
 # compliant training and the checks its posts complete on time. Platform configuration [U].
 INCENTIVE_POINTS: dict[str, object] = {

@@ -476,7 +476,8 @@ def late_surcharge(amount: Any, pay_by: dt.date | None, on: dt.date) -> Decimal:
     fine = _decimal(amount, "amount")
     if fine <= 0:
         return Decimal("0.00")
-    raw = fine * PENALTY_RULE["surcharge_per_day"] * days_late(pay_by, on)
+    rate = Decimal(str(PENALTY_RULE["surcharge_per_day"]))
+    raw: Decimal = fine * rate * days_late(pay_by, on)
     return min(raw, fine).quantize(Decimal("0.01"))
 
 
