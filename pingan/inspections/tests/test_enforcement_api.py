@@ -345,3 +345,40 @@ def test_console_hearing_buttons_offered_to_the_office_only(world, started):
     )
     assert Penalty.objects.get(pk=penalty.pk).hearing_on == day
     assert EnforcementDocument.objects.filter(penalty=penalty).count() == 1
+
+
+# --- Done when (#13): the result on the portal within 20 working days, with a Deadline that warns ---------
+def test_publication_deadline_vector_warns_before_and_after_then_portal_without_personal_data(world):
+    import time_machine
+
+    from pingan.core import deadlines, workcal
+    from pingan.core.models import Deadline
+    from pingan.notify.models import Message
+
+    registers(world)
+    inspection = the_inspection(drawn_plan(world))
+    inspector, office = world.user("inspector"), world.user("dept_staff")
+    c = client_for(world, "inspector", "qingcheng")
+    # Ends on Friday 2025-09-26: National Day and 中秋 skipped, the adjusted Saturday 2025-10-11
+    # counted → published by 2025-10-30 (docs/domain/06-random-inspection.md).
+    with time_machine.travel(dt.datetime(2025, 9, 26, 10, 0, tzinfo=workcal.TZ), tick=False):
+        c.post(f"/api/v1/inspections/{inspection.pk}/start/", {"representative": "代表李四"}, format="json")
+        r = c.post(f"/api/v1/inspections/{inspection.pk}/finish/", {}, format="json")
+    assert r.status_code == 200 and r.json()["publish_by"] == "2025-10-30"
+    row = Deadline.objects.get(kind=actions.PUBLISH_KIND, object_id=str(inspection.pk))
+    assert timezone.localtime(row.due_at).date() == dt.date(2025, 10, 30) and row.remind_at < row.due_at
+    deadlines.reconcile(dt.datetime(2025, 10, 27, 9, 0, tzinfo=workcal.TZ))
+    assert Message.objects.filter(recipient=office, event="inspections.publish.remind").exists()
+    assert not Message.objects.filter(event="inspections.publish.overdue").exists()
+    deadlines.reconcile(dt.datetime(2025, 10, 31, 9, 0, tzinfo=workcal.TZ))
+    assert Message.objects.filter(recipient=office, event="inspections.publish.overdue").exists()
+    r = client_for(world, "dept_staff", "qingcheng").post(
+        f"/api/v1/inspections/{inspection.pk}/publish/", {}, format="json"
+    )
+    assert r.status_code == 200
+    row.refresh_from_db()
+    assert row.met_at is not None
+    page = Client().get("/inspections/results/").content.decode()
+    assert world.enterprises["qingcheng"].name in page
+    for private in ("代表李四", inspector.display_name, "qingcheng_inspector2"):
+        assert private not in page
