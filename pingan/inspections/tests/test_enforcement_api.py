@@ -382,3 +382,55 @@ def test_publication_deadline_vector_warns_before_and_after_then_portal_without_
     assert world.enterprises["qingcheng"].name in page
     for private in ("代表李四", inspector.display_name, "qingcheng_inspector2"):
         assert private not in page
+
+
+# --- Today's special work on a map (inspectors' spot checks) ----------------------------------------------
+def _permit(world, start):
+    account = world.user("enterprise")
+    return actions.do_apply_permit(
+        account,
+        account.enterprise,
+        work_type="hot_work",
+        grade="second",
+        location="储罐区管廊",
+        work="法兰焊接",
+        applicant="甲",
+        guardian="乙",
+        measures=["清除可燃物"],
+        valid_from=start,
+        valid_until=start + dt.timedelta(hours=8),
+        gas_analyses=[{"sampled_at": start - dt.timedelta(minutes=10), "lel": "5", "concentration": "0.1"}],
+    )
+
+
+def test_permits_map_of_the_work_going_on(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ent = world.enterprises["qingcheng"]
+    ent.lat, ent.lon = 23.7, 113.05
+    ent.save(update_fields=["lat", "lon"])
+    now = timezone.now().replace(microsecond=0)
+    _permit(world, now + dt.timedelta(minutes=5))
+    url = "/console/inspections/permits/now.geojson"
+    later = (now + dt.timedelta(hours=1)).isoformat()
+    office, other = Client(), Client()
+    office.force_login(world.user("dept_staff"))
+    other.force_login(world.user("dept_staff", "yingde"))
+    assert office.get(url).json()["features"] == []  # not started yet
+    feats = office.get(url, {"at": later}).json()["features"]
+    assert len(feats) == 1 and feats[0]["geometry"]["coordinates"] == [113.05, 23.7]
+    assert other.get(url, {"at": later}).json()["features"] == []  # another district's work
+    for bad in ("soon", "2026-02-30T10:00"):
+        r = office.get(url, {"at": bad})
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "at"
+    grid = Client()
+    grid.force_login(world.user("grid_worker"))
+    assert grid.get(url).status_code == 403
+    assert 'data-testid="permits-map"' in office.get("/console/inspections/permits/").content.decode()
+    with CaptureQueriesContext(connection) as one:
+        office.get(url, {"at": later})
+    for n in range(4):
+        _permit(world, now + dt.timedelta(minutes=6 + n))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert len(office.get(url, {"at": later}).json()["features"]) == 5
