@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,7 +20,7 @@ from pingan.core.actions import ActionError, lock
 from pingan.core.permissions import require
 
 from . import rules
-from .choices import SITE_CRITERIA, SiteState
+from .choices import SITE_CRITERIA, OrgKind, SiteState
 from .models import (
     Activity,
     Article,
@@ -27,7 +28,9 @@ from .models import (
     Course,
     DemoSite,
     Enrolment,
+    Lesson,
     ServiceHours,
+    SocialOrganisation,
     TrainingRecord,
     Volunteer,
 )
@@ -44,6 +47,11 @@ ACTION_LABELS = {
     "culture.site.assess": gettext_lazy("评估示范点"),
     "culture.volunteer.register": gettext_lazy("登记志愿者"),
     "culture.volunteer.hours": gettext_lazy("登记志愿服务时长"),
+    "culture.organisation.create": gettext_lazy("登记社会组织"),
+    "culture.organisation.update": gettext_lazy("修改社会组织"),
+    "culture.organisation.team": gettext_lazy("登记为可调度的志愿救援队伍"),
+    "culture.lesson.create": gettext_lazy("新增课时"),
+    "culture.lesson.update": gettext_lazy("修改课时"),
 }
 REFRESHER = "culture.training.refresher"
 
@@ -345,4 +353,169 @@ def do_log_hours(
     row = ServiceHours.objects.create(volunteer=volunteer, served_on=served_on, hours=hours, what=what)
     Volunteer.objects.filter(pk=volunteer.pk).update(hours=F("hours") + hours)
     audit.record("culture.volunteer.hours", volunteer, actor=actor, after={"hours": str(hours)})
+    return row
+
+
+# --- Social organisations and their volunteer teams (decision 0013) ---------------------------------------
+ORG_FIELDS = ["name", "kind", "division", "members", "capabilities", "leader", "phone", "lat", "lon"]
+_PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
+
+
+def check_organisation(actor: Any, org: SocialOrganisation | None, data: dict[str, Any]) -> None:
+    division = data.get("division")
+    if division is None or getattr(division, "level", None) != "town":
+        raise ActionError(_("请选择乡镇/街道"), field="division")
+    require(actor, "culture.edit", division, _("您不能为该乡镇登记社会组织"), field="division")
+    if org is not None:
+        require(actor, "culture.edit", org.division, _("您不能修改该社会组织"))
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ActionError(_("请填写名称"), field="name", code="required")
+    if data.get("kind") not in OrgKind.values:
+        raise ActionError(_("未知的组织类型"), field="kind", code="invalid_choice")
+    members = data.get("members")
+    if not isinstance(members, int) or members < 0:
+        raise ActionError(_("成员数应为非负整数"), field="members")
+    phone = (data.get("phone") or "").strip()
+    if phone and not _PHONE.match(phone):
+        raise ActionError(_("电话号码格式不正确"), field="phone")
+    lat, lon = data.get("lat"), data.get("lon")
+    if (lat is None) != (lon is None):
+        raise ActionError(_("集结点的纬度和经度须同时填写"), field="lat" if lat is None else "lon")
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ActionError(_("经纬度超出范围"), field="lat")
+    same = SocialOrganisation.objects.filter(division=division, name=name)
+    if org is not None:
+        same = same.exclude(pk=org.pk)
+    if same.exists():
+        raise ActionError(_("该乡镇已登记同名社会组织"), field="name", code="duplicate")
+
+
+@transaction.atomic
+def do_save_organisation(
+    actor: Any, org: SocialOrganisation | None, data: dict[str, Any]
+) -> SocialOrganisation:
+    """Register (org None) or edit a social organisation; the audit event holds before and after."""
+    if org is not None:
+        org = lock(org)
+    check_organisation(actor, org, data)
+    created = org is None
+    before = None if org is None else audit.snapshot(org, ORG_FIELDS)
+    row = org or SocialOrganisation()
+    row.name = data["name"].strip()
+    row.kind = data["kind"]
+    row.division = data["division"]
+    row.members = data["members"]
+    row.capabilities = (data.get("capabilities") or "").strip()
+    row.leader = (data.get("leader") or "").strip()
+    row.phone = (data.get("phone") or "").strip()
+    row.lat, row.lon = data.get("lat"), data.get("lon")
+    row.save()
+    audit.record(
+        "culture.organisation.create" if created else "culture.organisation.update",
+        row,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(row, ORG_FIELDS),
+    )
+    return row
+
+
+def check_register_team(actor: Any, org: SocialOrganisation, capabilities: list[str]) -> None:
+    require(actor, "culture.register_team", org, _("您无权将该组织登记为救援队伍"))
+    if org.kind != OrgKind.RESCUE:
+        raise ActionError(_("只有社会救援队伍可以登记为可调度队伍"), field="kind")
+    if org.lat is None or org.lon is None:
+        raise ActionError(_("请先填写集结点的经纬度"), field="lat", code="required")
+    if not capabilities:
+        raise ActionError(_("请至少选择一项救援能力"), field="capabilities", code="required")
+
+
+@transaction.atomic
+def do_register_team(actor: Any, org: SocialOrganisation, capabilities: list[str]) -> SocialOrganisation:
+    """A social rescue organisation becomes (or updates) a rescue Team of kind "volunteer", which the
+    dispatch ranks by travel time like any other team; its volunteers join the team's roster."""
+    from django.core.exceptions import ValidationError
+
+    from pingan.rescue import services as rescue
+
+    org = lock(org)
+    check_register_team(actor, org, capabilities)
+    volunteers = list(Volunteer.objects.filter(organisation=org).order_by("id"))
+    try:
+        team_id = rescue.save_volunteer_team(
+            actor,
+            team_id=org.rescue_team_id,
+            code=f"ZYD-{org.division.code}-{org.pk}",
+            name=org.name,
+            division=org.division,
+            lat=float(org.lat or 0),
+            lon=float(org.lon or 0),
+            headcount=max(org.members, len(volunteers)),
+            capabilities=capabilities,
+            leader=org.leader,
+            phone=org.phone,
+            members=[(v.name, v.phone, bool(v.certificates.strip())) for v in volunteers],
+        )
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()), ("capabilities", [_("无效")]))
+        raise ActionError(str(messages[0]), field=field) from exc
+    before = audit.snapshot(org, ["rescue_team_id"])
+    org.rescue_team_id = team_id
+    org.save(update_fields=["rescue_team_id", "updated_at"])
+    audit.record(
+        "culture.organisation.team",
+        org,
+        actor=actor,
+        before=before,
+        after={"rescue_team_id": team_id, "capabilities": capabilities, "members": len(volunteers)},
+    )
+    return org
+
+
+# --- Lessons and their media -----------------------------------------------------------------------------
+def _lesson_snapshot(row: Lesson) -> dict[str, Any]:
+    return {
+        "course": row.course_id,
+        "order": row.order,
+        "title": row.title,
+        "image": row.image.name or "",
+        "video": row.video.name or "",
+    }
+
+
+@transaction.atomic
+def do_save_lesson(actor: Any, lesson: Lesson | None, data: dict[str, Any]) -> Lesson:
+    """Create or edit a lesson with its image and video (already checked by type and size in the form:
+    culture.media); an empty upload keeps the file the lesson has, a cleared one removes it."""
+    require(actor, "culture.edit_courses", None, _("您无权编辑课程"))
+    if data.get("course") is None:
+        raise ActionError(_("请选择课程"), field="course", code="required")
+    if not (data.get("title") or "").strip():
+        raise ActionError(_("请填写标题"), field="title", code="required")
+    if not (data.get("body") or "").strip():
+        raise ActionError(_("请填写内容"), field="body", code="required")
+    created = lesson is None
+    if lesson is not None:
+        lesson = lock(lesson)
+    before = None if lesson is None else _lesson_snapshot(lesson)
+    row = lesson or Lesson()
+    row.course = data["course"]
+    row.order = data.get("order") or 1
+    row.title = data["title"].strip()
+    row.body = data["body"]
+    for name in ("image", "video"):
+        value = data.get(name)
+        if value is False:  # ClearableFileInput's "clear"
+            setattr(row, name, "")
+        elif value:
+            setattr(row, name, value)
+    row.save()
+    audit.record(
+        "culture.lesson.create" if created else "culture.lesson.update",
+        row,
+        actor=actor,
+        before=before,
+        after=_lesson_snapshot(row),
+    )
     return row

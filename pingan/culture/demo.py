@@ -97,6 +97,7 @@ def seed(log: Callable[[str], Any] = print) -> None:
         Article.objects.get_or_create(
             title=title, defaults={"kind": kind, "body": body, "summary": body[:60]}
         )
+    _volunteer_team(log)
     if Activity.objects.exists():
         log("culture: demo activities already present")
         return
@@ -115,3 +116,55 @@ def seed(log: Callable[[str], Any] = print) -> None:
                 workers=(i * 3) % 30,
             )
     log("culture: demo course, articles and activities")
+
+
+TEAM_ORG = "[示例] 北部山区蓝天救援志愿队"
+ADMIN = "city_admin"  # the demo city administrator registers it
+
+
+def _volunteer_team(log: Callable[[str], Any]) -> None:
+    """A social rescue organisation of a mountain township with three volunteers, registered as a
+    volunteer team the rescue dispatch can call out (decision 0013)."""
+    from pingan.geo.models import Division
+    from pingan.org.models import User
+
+    from . import actions, rules
+    from .models import SocialOrganisation, Volunteer
+
+    if SocialOrganisation.objects.filter(name=TEAM_ORG).exists():
+        return
+    admin = User.objects.filter(username=ADMIN).first()
+    town = next(
+        (
+            d
+            for d in Division.objects.filter(level="town", lat__isnull=False).order_by("code")
+            if rules.is_mountain(d.code)
+        ),
+        None,
+    )
+    if admin is None or town is None:
+        log("culture: no city administrator or mountain township — no volunteer team")
+        return
+    org = actions.do_save_organisation(
+        admin,
+        None,
+        {
+            "name": TEAM_ORG,
+            "kind": "rescue",
+            "division": town,
+            "members": 24,
+            "capabilities": "山地搜救、水域救援、应急救护",
+            "leader": "[示例] 队长",
+            "phone": "0763-0000000",
+            "lat": town.lat,
+            "lon": town.lon,
+        },
+    )
+    for name, skills, cert in (
+        ("[示例] 志愿者甲", "绳索救援", "山地救援员证"),
+        ("[示例] 志愿者乙", "冲锋舟驾驶", "船员证"),
+        ("[示例] 志愿者丙", "急救", ""),
+    ):
+        Volunteer.objects.create(name=name, division=town, organisation=org, skills=skills, certificates=cert)
+    actions.do_register_team(admin, org, ["search", "water", "medical"])
+    log(f"culture: volunteer team of {town.name} registered for dispatch")

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
-from .choices import SITE_CRITERIA, ActivityKind, ContentKind, SiteKind, Trainee, TrainingKind
+from . import media
+from .choices import SITE_CRITERIA, ActivityKind, ContentKind, OrgKind, SiteKind, Trainee, TrainingKind
+from .models import Course
 
 
 def towns_for(user: Any) -> Any:
@@ -86,3 +88,55 @@ class VolunteerForm(UserForm):
     skills = forms.CharField(label=_("技能"), max_length=200, required=False)
     availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False)
     certificates = forms.CharField(label=_("证书"), max_length=200, required=False)
+
+
+class OrganisationForm(UserForm):
+    name = forms.CharField(label=_("名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    members = forms.IntegerField(label=_("成员数"), min_value=0, max_value=100000, initial=0)
+    capabilities = forms.CharField(label=_("能力"), max_length=300, required=False)
+    leader = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    lat = forms.FloatField(label=_("集结点纬度"), min_value=-90, max_value=90, required=False)
+    lon = forms.FloatField(label=_("集结点经度"), min_value=-180, max_value=180, required=False)
+
+
+class TeamForm(forms.Form):
+    """Register a rescue organisation as a dispatchable volunteer team (decision 0013)."""
+
+    capabilities = forms.MultipleChoiceField(
+        label=_("救援能力"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"].choices = choices
+
+
+class LessonForm(UserForm):
+    """A lesson with its media, uploaded by staff: images and videos are checked by type (extension
+    and content) and size (culture.media)."""
+
+    course = forms.ModelChoiceField(label=_("课程"), queryset=Course.objects.order_by("title"))
+    order = forms.IntegerField(label=_("顺序"), min_value=1, max_value=999, initial=1)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    body = forms.CharField(label=_("内容"), widget=forms.Textarea)
+    image = forms.FileField(
+        label=_("图片"),
+        required=False,
+        help_text=media.IMAGE_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(media.IMAGE_TYPES)}),
+    )
+    video = forms.FileField(
+        label=_("视频"),
+        required=False,
+        help_text=media.VIDEO_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(media.VIDEO_TYPES)}),
+    )
+
+    def clean_image(self) -> Any:
+        return media.check_image(self.cleaned_data.get("image"))
+
+    def clean_video(self) -> Any:
+        return media.check_video(self.cleaned_data.get("video"))

@@ -270,6 +270,15 @@ class SocialOrganisation(models.Model):
     )
     members = models.PositiveIntegerField(_("成员数"), default=0)
     capabilities = models.CharField(_("能力"), max_length=300, blank=True)
+    leader = models.CharField(_("负责人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Where it musters (a rescue team's base, for the dispatch's travel times).
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    # The rescue Team this organisation is called out as (decision 0013): rescue's id, linked through
+    # rescue.services (no foreign key across the domain apps' migrations).
+    rescue_team_id = models.PositiveIntegerField(_("救援队伍"), null=True, blank=True, unique=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingan.core.permissions import covers, has_role, is_staff, own_enterprise, signed_in
+from pingan.core.permissions import covers, has_role, is_staff, may, own_enterprise, signed_in
 from pingan.org.choices import Role
 
 EDITORS = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF)
@@ -46,3 +46,17 @@ def can_assess_site(user: Any, obj: Any = None) -> bool:
 
 def can_view_workspace_panel(user: Any, obj: Any = None) -> bool:
     return has_role(user, Role.ENTERPRISE) and bool(getattr(user, "enterprise_id", None))
+
+
+def can_edit_courses(user: Any, obj: Any = None) -> bool:
+    """Courses and lessons (text, images and videos) are the city's: the editors of education content
+    (the 宣教 staff of the departments and areas, city administrators) — not only /admin/."""
+    return has_role(user, *EDITORS)
+
+
+def can_register_team(user: Any, obj: Any = None) -> bool:
+    """Register a social rescue organisation (`obj`) as a dispatchable volunteer team: an editor of its
+    township who also keeps the rescue directory there (the team is rescue's record, decision 0013)."""
+    if obj is None:
+        return can_edit(user) and may(user, "rescue.edit_directory")
+    return can_edit(user, obj.division) and may(user, "rescue.edit_directory", obj)

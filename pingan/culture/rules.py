@@ -152,3 +152,37 @@ SITE_PASS_SCORE = 80  # of 100; the criteria's points add up to 100 (choices.SIT
 
 def site_score(points: dict[str, int], met: Iterable[str]) -> int:
     return sum(points.get(c, 0) for c in set(met))
+
+
+# --- Enterprise incentive points (企业安全文化激励) ---------------------------------------------------
+# No law sets these: an enterprise's incentive scheme rewards its own hazard reporting, its people's
+# compliant training and the checks its posts complete on time. Platform configuration [U].
+INCENTIVE_POINTS: dict[str, object] = {
+    "source": "platform configuration: the enterprise safety-culture incentive scheme (no legal source) [U]",
+    "effective_from": "2026-01-01",
+    "per": {"training": 10, "hazard": 5, "check": 1},
+}
+
+
+@dataclass(frozen=True)
+class Points:
+    training: int
+    hazard: int
+    check: int
+
+    @property
+    def total(self) -> int:
+        return self.training + self.hazard + self.check
+
+
+def incentive_points(trainings: int, hazards: int, checks: int) -> Points:
+    """Points for compliant trainings, hazards the enterprise reported itself and on-time checks."""
+    per = INCENTIVE_POINTS["per"]
+    assert isinstance(per, dict)
+    if min(trainings, hazards, checks) < 0:
+        raise ValueError("counts are never negative")
+    return Points(
+        training=trainings * int(per["training"]),
+        hazard=hazards * int(per["hazard"]),
+        check=checks * int(per["check"]),
+    )

@@ -12,4 +12,9 @@ urlpatterns = [
     path("sites/new/", views.new_site, name="new_site"),
     path("sites/<int:pk>/assess/", views.assess_site, name="assess_site"),
     path("volunteers/new/", views.new_volunteer, name="new_volunteer"),
+    path("organisations/new/", views.new_organisation, name="new_organisation"),
+    path("organisations/<int:pk>/", views.edit_organisation, name="edit_organisation"),
+    path("organisations/<int:pk>/team/", views.organisation_team, name="organisation_team"),
+    path("lessons/new/", views.new_lesson, name="new_lesson"),
+    path("lessons/<int:pk>/", views.edit_lesson, name="edit_lesson"),
 ]

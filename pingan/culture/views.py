@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from pingan.core.permissions import allowed_names, console_view, may
 
 from . import actions, forms, rules
 from .choices import SITE_CRITERIA, SiteState
-from .models import Activity, DemoSite, TrainingRecord, Volunteer
+from .models import Activity, DemoSite, Lesson, SocialOrganisation, TrainingRecord, Volunteer
 
 LIMIT = 50
 
@@ -97,8 +98,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "volunteers": list(
                 Volunteer.objects.visible_to(user).select_related("division", "organisation")[:LIMIT]
             ),
+            "organisations": _organisations(user),
+            "lessons": list(Lesson.objects.select_related("course").order_by("-id")[:LIMIT]),
             "allowed": allowed_names(
-                user, ["culture.edit", "culture.record_training", "culture.assess_site"]
+                user,
+                ["culture.edit", "culture.record_training", "culture.assess_site", "culture.edit_courses"],
             ),
             "SiteState": SiteState,
             "criteria": SITE_CRITERIA,
@@ -199,3 +203,92 @@ def sites_geojson(request: HttpRequest) -> Any:
         for s in DemoSite.objects.filter(state=SiteState.APPROVED, lat__isnull=False, lon__isnull=False)
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def _organisations(user: Any) -> list[SocialOrganisation]:
+    """The social organisations of the person's area, each with its linked rescue team (one query for
+    the organisations and one for their teams)."""
+    from django.apps import apps as django_apps
+
+    rows = list(SocialOrganisation.objects.visible_to(user).select_related("division")[:LIMIT])
+    if django_apps.is_installed("pingan.rescue"):
+        from pingan.rescue import services as rescue
+
+        teams = rescue.volunteer_teams([r.rescue_team_id for r in rows if r.rescue_team_id])
+        for r in rows:
+            r.team = teams.get(r.rescue_team_id) if r.rescue_team_id else None  # type: ignore[attr-defined]
+    return rows
+
+
+def _org_initial(org: SocialOrganisation) -> dict[str, Any]:
+    return {f: getattr(org, f) for f in actions.ORG_FIELDS}
+
+
+@console_view("culture.edit")
+def new_organisation(request: HttpRequest) -> HttpResponse:
+    def do(user: Any, data: dict[str, Any]) -> Any:
+        return actions.do_save_organisation(user, None, data)
+
+    return _form_view(request, forms.OrganisationForm, do, _("登记社会组织"), _("社会组织已登记"))
+
+
+@console_view("culture.edit")
+def edit_organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(SocialOrganisation.objects.select_related("division"), request.user, pk=pk)
+    form = forms.OrganisationForm(request.POST or None, initial=_org_initial(org), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_save_organisation(request.user, org, form.cleaned_data)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("culture:home")
+    return render(request, "culture/form.html", {"form": form, "title": _("修改社会组织"), "object": org})
+
+
+@console_view("culture.edit")
+def organisation_team(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register a social rescue organisation as a volunteer team the dispatch can call out."""
+    from pingan.rescue import services as rescue
+
+    org = get_visible_or_404(SocialOrganisation.objects.select_related("division"), request.user, pk=pk)
+    if not may(request.user, "culture.register_team", org):
+        raise PermissionDenied
+    linked = rescue.volunteer_team(org.rescue_team_id)
+    initial = {"capabilities": linked["capabilities"]} if linked else None
+    form = forms.TeamForm(request.POST or None, initial=initial, choices=rescue.capability_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_register_team(request.user, org, form.cleaned_data["capabilities"])
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已登记为可调度的志愿救援队伍"))
+            return redirect("culture:home")
+    title = _("登记为救援队伍:%(name)s") % {"name": org.name}
+    return render(request, "culture/form.html", {"form": form, "title": title, "object": org})
+
+
+@console_view("culture.edit_courses")
+def new_lesson(request: HttpRequest) -> HttpResponse:
+    def do(user: Any, data: dict[str, Any]) -> Any:
+        return actions.do_save_lesson(user, None, data)
+
+    return _form_view(request, forms.LessonForm, do, _("新增课时"), _("课时已保存"))
+
+
+@console_view("culture.edit_courses")
+def edit_lesson(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(Lesson.objects.select_related("course"), pk=pk)
+    initial = {k: getattr(lesson, k) for k in ("course", "order", "title", "body", "image", "video")}
+    form = forms.LessonForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_save_lesson(request.user, lesson, form.cleaned_data)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("课时已保存"))
+            return redirect("culture:home")
+    return render(request, "culture/form.html", {"form": form, "title": _("修改课时"), "object": lesson})

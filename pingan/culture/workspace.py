@@ -11,9 +11,26 @@ from django.utils.translation import gettext as _
 
 from pingan.core.permissions import may
 
+from . import rules
 from .models import TrainingRecord
 
-POINTS_PER_COMPLIANT_TRAINING = 10  # the enterprise's own incentive scheme; a display, not a rule
+
+def points_of(user: Any, enterprise_id: int) -> rules.Points:
+    """The enterprise's incentive points: its compliant trainings, the hazards it reported itself
+    (hazards.services) and its on-time checks (risks.services), all years."""
+    from django.apps import apps
+
+    trainings = TrainingRecord.objects.visible_to(user).filter(compliant=True).count()
+    hazards = checks = 0
+    if apps.is_installed("pingan.hazards"):
+        from pingan.hazards import services as hazards_services
+
+        hazards = hazards_services.reported_by_enterprise(enterprise_id)
+    if apps.is_installed("pingan.risks"):
+        from pingan.risks import services as risks_services
+
+        checks = risks_services.checks_done_by_enterprise(enterprise_id)
+    return rules.incentive_points(trainings, hazards, checks)
 
 
 def panels(user: Any) -> list[dict[str, Any]]:
@@ -24,7 +41,7 @@ def panels(user: Any) -> list[dict[str, Any]]:
     totals = records.filter(trained_on__year=year).aggregate(
         hours=Sum("hours"), n=Count("id"), short=Count("id", filter=Q(compliant=False))
     )
-    points = records.filter(compliant=True).count() * POINTS_PER_COMPLIANT_TRAINING
+    points = points_of(user, user.enterprise_id)
     latest = list(records.order_by("-trained_on", "-id")[:5])
     items = [
         {
@@ -40,7 +57,13 @@ def panels(user: Any) -> list[dict[str, Any]]:
             "pill": None,
             "when": None,
         },
-        {"label": _("安全积分:%(p)s 分") % {"p": points}, "url": "", "pill": None, "when": None},
+        {
+            "label": _("安全积分:%(p)s 分(培训 %(t)s、自查上报隐患 %(h)s、按时排查 %(c)s)")
+            % {"p": points.total, "t": points.training, "h": points.hazard, "c": points.check},
+            "url": "",
+            "pill": None,
+            "when": None,
+        },
     ]
     items += [
         {

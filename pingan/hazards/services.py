@@ -84,3 +84,12 @@ def create_case_from_source(
     if origin_obj is not None:
         link(origin_obj, case, "opened_case", by=actor)
     return case
+
+
+def reported_by_enterprise(enterprise_id: int, *, year: int | None = None) -> int:
+    """Hazards an enterprise found and reported itself (企业自查自报), for its incentive points: cases of
+    source "enterprise" on that enterprise (of one year when given)."""
+    qs = HazardCase.objects.filter(enterprise_id=enterprise_id, source=Source.ENTERPRISE)
+    if year is not None:
+        qs = qs.filter(created_at__year=year)
+    return int(qs.count())

@@ -106,8 +106,9 @@ DOCUMENT_ABBREVIATIONS = {
 }
 
 
-@coloured({"notified": "orange", "decided": "red", "paid": "green"})
+@coloured({"notified": "orange", "hearing": "purple", "decided": "red", "paid": "green"})
 class PenaltyState(models.TextChoices):
     NOTIFIED = "notified", _("已告知")
+    HEARING = "hearing", _("听证中")
     DECIDED = "decided", _("已决定待缴纳")
     PAID = "paid", _("已缴纳")

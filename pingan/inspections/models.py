@@ -409,6 +409,14 @@ class Penalty(models.Model):
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     pay_by = models.DateField(_("缴纳期限"), null=True, blank=True)
     paid_at = models.DateTimeField(_("缴纳时间"), null=True, blank=True)
+    # 加处罚款 (行政处罚法 §72) paid with a late fine, fixed when the payment is recorded.
+    surcharge = models.DecimalField(_("加处罚款(元)"), max_digits=12, decimal_places=2, default=0)
+    # 听证 (§63–65): requested within 5 days of the notice, told 7 days ahead, then held.
+    hearing_requested_at = models.DateTimeField(_("申请听证时间"), null=True, blank=True)
+    hearing_on = models.DateField(_("听证日期"), null=True, blank=True)
+    hearing_place = models.CharField(_("听证地点"), max_length=200, blank=True)
+    heard_at = models.DateTimeField(_("听证举行时间"), null=True, blank=True)
+    hearing_note = models.TextField(_("听证笔录摘要"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
@@ -421,6 +429,26 @@ class Penalty(models.Model):
 
     def __str__(self) -> str:
         return f"CF-{self.pk}"
+
+    @property
+    def hearing_window_open(self) -> bool:
+        """The party may still ask for a hearing today (行政处罚法 §64: within 5 days of the notice)."""
+        from . import rules
+
+        return (
+            self.state == PenaltyState.NOTIFIED
+            and self.hearing_requested_at is None
+            and rules.hearing_request_open(timezone.localdate(self.notified_at), timezone.localdate())
+        )
+
+    @property
+    def surcharge_today(self) -> Any:
+        """加处罚款 owed today on a decided, unpaid fine (行政处罚法 §72)."""
+        from . import rules
+
+        if self.state != PenaltyState.DECIDED:
+            return self.surcharge
+        return rules.late_surcharge(self.amount, self.pay_by, timezone.localdate())
 
     @classmethod
     def scope_q(cls, user: Any) -> Q:

@@ -121,6 +121,30 @@ def can_view_penalties(user: Any, obj: Any = None) -> bool:
     return can_use_console(user, obj)
 
 
+def can_read_enforcement(user: Any, obj: Any = None) -> bool:
+    """Enforcement documents and penalties through the API: the console's people inside their area,
+    and the party (an enterprise reads its own, once the inspection is revealed)."""
+    return can_use_console(user, obj) or has_role(user, Role.ENTERPRISE)
+
+
+def can_decide_penalty(user: Any, obj: Any = None) -> bool:
+    """Decide a penalty, hold its hearing, record its payment (`obj` the penalty): the penalising
+    department's office (city administrators too) — the same people as `penalise` on its inspection."""
+    if obj is None:
+        return is_office(user)
+    return is_city_admin(user) or (is_office(user) and same_department(user, obj.department_id))
+
+
+def can_request_hearing(user: Any, obj: Any = None) -> bool:
+    """Ask for a hearing (`obj` the penalty): the party itself, or the penalising department's office
+    recording a request the party made in writing or orally."""
+    if obj is None:
+        return has_role(user, Role.ENTERPRISE) or is_office(user)
+    if has_role(user, Role.ENTERPRISE):
+        return own_enterprise(user, obj.enterprise_id)
+    return is_city_admin(user) or (is_office(user) and same_department(user, obj.department_id))
+
+
 def can_publish(user: Any, obj: Any = None) -> bool:
     """Publishing a result (双随机一公开) speaks for the planning department (city administrators too)."""
     if obj is None:

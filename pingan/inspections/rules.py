@@ -413,10 +413,14 @@ PENALTY_RULE: dict[str, Any] = {
     "name": "administrative-penalty",
     "effective_from": dt.date(2021, 7, 15),
     "hearing_request_days": 5,
+    "hearing_notice_days": 7,
     "payment_days": 15,
+    "surcharge_per_day": Decimal("0.03"),
     "source": "行政处罚法 (2021 revision) §44 the party is told the facts, basis and rights before the "
-    "decision; §64(1) a hearing is requested within 5 days of that notice; §67 the fine is paid "
-    "within 15 days of receiving the decision [V]",
+    "decision; §64(1) a hearing is requested within 5 days of that notice, §64(2) the party is told "
+    "the hearing's time and place at least 7 days before it; §67 the fine is paid within 15 days of "
+    "receiving the decision; §72(1) a fine not paid by its deadline is surcharged 3 % of the fine per "
+    "day, the surcharge never exceeding the fine (加处罚款) [V]",
 }
 
 
@@ -435,6 +439,46 @@ def earliest_decision(notified_on: dt.date) -> dt.date:
 def payment_due(decided_on: dt.date) -> dt.date:
     """The last day to pay a fine (calendar days from the decision)."""
     return decided_on + dt.timedelta(days=int(PENALTY_RULE["payment_days"]))
+
+
+def hearing_request_open(notified_on: dt.date, on: dt.date) -> bool:
+    """May the party still ask for a hearing on the day (§64(1): within 5 days of the notice)?"""
+    return notified_on <= on <= notified_on + dt.timedelta(days=int(PENALTY_RULE["hearing_request_days"]))
+
+
+def earliest_hearing(told_on: dt.date) -> dt.date:
+    """The first day a hearing may be held when the party is told of it on `told_on` (§64(2))."""
+    return told_on + dt.timedelta(days=int(PENALTY_RULE["hearing_notice_days"]))
+
+
+def check_hearing_date(hearing_on: Any, told_on: dt.date) -> dt.date:
+    if not isinstance(hearing_on, dt.date):
+        raise RuleError(_("请填写听证日期"), field="hearing_on", code="required")
+    first = earliest_hearing(told_on)
+    if hearing_on < first:
+        raise RuleError(
+            _("听证应在通知当事人七日后举行,最早为%(day)s") % {"day": first.isoformat()},
+            field="hearing_on",
+            code="too_early",
+        )
+    return hearing_on
+
+
+def days_late(pay_by: dt.date | None, on: dt.date) -> int:
+    """Whole days past the payment deadline on the day (0 when not yet due)."""
+    if pay_by is None or on <= pay_by:
+        return 0
+    return (on - pay_by).days
+
+
+def late_surcharge(amount: Any, pay_by: dt.date | None, on: dt.date) -> Decimal:
+    """加处罚款 (§72(1)): 3 % of the fine for each day past the deadline, capped at the fine itself."""
+    fine = _decimal(amount, "amount")
+    if fine <= 0:
+        return Decimal("0.00")
+    rate = Decimal(str(PENALTY_RULE["surcharge_per_day"]))
+    raw: Decimal = fine * rate * days_late(pay_by, on)
+    return min(raw, fine).quantize(Decimal("0.01"))
 
 
 def check_penalty(amount: Any, basis: str, facts: str) -> Decimal:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:pk>/draw/", views.plan_draw, name="draw"),
     path("registers/", views.registers, name="registers"),
     path("permits/", views.permit_list, name="permits"),
+    path("permits/now.geojson", views.permits_geojson, name="permits_geojson"),
     path("documents/<int:pk>.<slug:fmt>", views.document_file, name="document"),
     path("penalties/", views.penalty_list, name="penalties"),
     path("penalties/<int:pk>/<slug:verb>/", views.penalty_act, name="penalty_act"),

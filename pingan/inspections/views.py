@@ -10,20 +10,22 @@ from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, Forbidden, get_visible_or_404
+from pingan.core.choices import colour_of
 from pingan.core.permissions import console_view
 from pingan.org.choices import Industry
 
 from . import actions, documents, selectors
-from .choices import DocumentKind, PenaltyState
+from .choices import DocumentKind, PenaltyState, PermitState
 from .models import Draw, Inspection, Penalty, Plan
 
 
@@ -218,7 +220,63 @@ def registers(request: HttpRequest) -> HttpResponse:
 
 @console_view("inspections.view_permits")
 def permit_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "inspections/permits.html", {"rows": selectors.permits(request.user)[:200]})
+    layers = [
+        {
+            "url": reverse("geo-api:division-geojson") + "?level=district",
+            "name": _("区县"),
+            "kind": "boundary",
+        },
+        {
+            "url": reverse("inspections:permits_geojson"),
+            "name": _("正在进行的特殊作业"),
+            "kind": "points",
+            "radius": 7,
+            "fit": True,
+        },
+    ]
+    return render(
+        request,
+        "inspections/permits.html",
+        {"rows": selectors.permits(request.user)[:200], "layers": layers},
+    )
+
+
+@console_view("inspections.view_permits")
+def permits_geojson(request: HttpRequest) -> JsonResponse:
+    """The special work going on now (or at `?at=`, an ISO time) in the person's area, at its
+    enterprise's position: inspectors pick what to spot-check on the map."""
+    raw = request.GET.get("at")
+    when = timezone.now()
+    if raw:
+        try:
+            parsed = parse_datetime(raw[:40])
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            return JsonResponse(
+                {"errors": [{"field": "at", "code": "invalid", "message": _("时间格式无效")}]}, status=400
+            )
+        when = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    rows = selectors.permits(request.user).filter(
+        valid_from__lte=when,
+        valid_until__gte=when,
+        enterprise__lat__isnull=False,
+        enterprise__lon__isnull=False,
+    )[:500]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [p.enterprise.lon, p.enterprise.lat]},
+            "properties": {
+                "label": f"{p.enterprise.name} · {p.get_work_type_display()}",
+                "popup": f"{p.get_work_type_display()} {p.get_grade_display()} · {p.location} · "
+                + str(_("至 %(t)s") % {"t": timezone.localtime(p.valid_until).strftime("%H:%M")}),
+                "colour": colour_of(PermitState, p.state),
+            },
+        }
+        for p in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 def verify_index(request: HttpRequest) -> HttpResponse:
@@ -285,6 +343,13 @@ def inspection_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return _act(request, acts[verb], reverse("inspections:detail", args=[inspection.pk]))
 
 
+def _date_or_none(raw: str) -> Any:
+    try:
+        return parse_date(raw[:10])
+    except ValueError:  # well formed but not a day (2026-02-30)
+        return None
+
+
 @require_POST
 @console_view("inspections.use_console")
 def penalty_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
@@ -292,6 +357,16 @@ def penalty_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     acts = {
         "decide": lambda: actions.do_decide_penalty(request.user, penalty),
         "pay": lambda: actions.do_record_payment(request.user, penalty),
+        "hearing-request": lambda: actions.do_request_hearing(request.user, penalty),
+        "hearing-schedule": lambda: actions.do_schedule_hearing(
+            request.user,
+            penalty,
+            hearing_on=_date_or_none(request.POST.get("hearing_on", "")),
+            place=request.POST.get("place", "")[:200],
+        ),
+        "hearing-record": lambda: actions.do_record_hearing(
+            request.user, penalty, note=request.POST.get("note", "")[:5000]
+        ),
     }
     if verb not in acts:
         raise Http404

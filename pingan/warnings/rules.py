@@ -157,7 +157,9 @@ APPROVAL_LEVEL: dict[str, str] = {
     "unknown": "city",
 }
 APPROVAL_LEVEL_SOURCE = {
-    "source": "突发事件应对法 (2024) 第64–65条; split by colour is platform configuration [U]",
+    "source": "突发事件应对法: county-level and higher governments issue warnings within their powers; "
+    "levels 三/四 and 一/二 carry different measures (2007 text §44/§45). The approving level per colour "
+    "is the platform's reading [U] (docs/domain/03-emergencies.md)",
     "effective_from": "2024-11-01",
 }
 

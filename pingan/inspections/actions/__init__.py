@@ -14,7 +14,10 @@ from .documents import (
     do_decide_penalty,
     do_issue_document,
     do_notify_penalty,
+    do_record_hearing,
     do_record_payment,
+    do_request_hearing,
+    do_schedule_hearing,
     next_number,
 )
 from .inspection import check_add_finding, do_add_finding, do_finish, do_publish, do_reinspect, do_start
@@ -42,7 +45,10 @@ __all__ = [
     "do_decide_penalty",
     "do_issue_document",
     "do_notify_penalty",
+    "do_record_hearing",
     "do_record_payment",
+    "do_request_hearing",
+    "do_schedule_hearing",
     "next_number",
     "do_add_finding",
     "do_apply_permit",

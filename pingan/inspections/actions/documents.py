@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,8 @@ from pingan.core import audit, deadlines, workcal
 from pingan.core.actions import ActionError, Conflict, lock
 from pingan.core.audit import snapshot
 from pingan.core.permissions import require
+from pingan.notify.services import notify
+from pingan.org.models import User
 
 from .. import documents, rules
 from ..choices import DOCUMENT_ABBREVIATIONS, DocumentKind, FindingState, PenaltyState
@@ -134,11 +137,14 @@ def do_decide_penalty(actor: Any, penalty: Penalty) -> Penalty:
     """行政处罚决定: after the party's time to ask for a hearing; sets the payment deadline."""
     require(actor, "inspections.penalise", penalty.inspection, _("您无权对该单位作出行政处罚"))
     penalty = lock(penalty)
+    if penalty.state == PenaltyState.HEARING:
+        raise Conflict(_("当事人已申请听证,听证举行后方可作出决定"), field="state", code="hearing")
     if penalty.state != PenaltyState.NOTIFIED:
         raise Conflict(_("处罚状态已变化,请刷新后重试"), field="state")
     today = timezone.localdate()
     earliest = rules.earliest_decision(timezone.localdate(penalty.notified_at))
-    if today < earliest:
+    # After a hearing the decision rests on its record (§65); the request period is over anyway.
+    if penalty.heard_at is None and today < earliest:
         raise ActionError(
             _("当事人申请听证的期限未满,%(day)s起方可作出决定") % {"day": earliest.isoformat()},
             field="decided_at",
@@ -178,13 +184,112 @@ def do_record_payment(actor: Any, penalty: Penalty) -> Penalty:
     before = snapshot(penalty, ["state"])
     penalty.state = PenaltyState.PAID
     penalty.paid_at = timezone.now()
-    penalty.save(update_fields=["state", "paid_at"])
+    # A late payment carries the 加处罚款 of §72 as of the day it is paid.
+    penalty.surcharge = rules.late_surcharge(penalty.amount, penalty.pay_by, timezone.localdate())
+    penalty.save(update_fields=["state", "paid_at", "surcharge"])
     deadlines.close(penalty, kind=PAY_KIND)
     audit.record(
         "inspections.penalty.pay",
         penalty,
         actor=actor,
         before=before,
-        after=snapshot(penalty, ["state", "paid_at"]),
+        after=snapshot(penalty, ["state", "paid_at", "surcharge"]),
+    )
+    return penalty
+
+
+# --- Hearings (听证, 行政处罚法 §63–65) ------------------------------------------------------------------
+def check_request_hearing(actor: Any, penalty: Penalty) -> None:
+    require(actor, "inspections.request_hearing", penalty, _("只有当事人或处罚机关可以登记听证申请"))
+    if penalty.state != PenaltyState.NOTIFIED or penalty.hearing_requested_at is not None:
+        raise Conflict(_("该处罚不能再申请听证"), field="state")
+    if not rules.hearing_request_open(timezone.localdate(penalty.notified_at), timezone.localdate()):
+        raise ActionError(
+            _("申请听证的期限(告知后五日内)已过"), field="hearing_requested_at", code="too_late"
+        )
+
+
+@transaction.atomic
+def do_request_hearing(actor: Any, penalty: Penalty) -> Penalty:
+    """The party asks for a hearing within 5 days of the notice; the decision waits for it."""
+    penalty = lock(penalty)
+    check_request_hearing(actor, penalty)
+    before = snapshot(penalty, ["state"])
+    penalty.state = PenaltyState.HEARING
+    penalty.hearing_requested_at = timezone.now()
+    penalty.save(update_fields=["state", "hearing_requested_at"])
+    audit.record(
+        "inspections.penalty.hearing_request",
+        penalty,
+        actor=actor,
+        before=before,
+        after=snapshot(penalty, ["state", "hearing_requested_at"]),
+    )
+    notify(
+        list(User.objects.filter(department=penalty.department_id, is_active=True)),
+        event="inspections.penalty.hearing_requested",
+        title=_("当事人申请听证:%(what)s") % {"what": str(penalty.enterprise.name)},
+        url=reverse("inspections:detail", args=[penalty.inspection_id]),
+    )
+    return penalty
+
+
+@transaction.atomic
+def do_schedule_hearing(actor: Any, penalty: Penalty, *, hearing_on: Any, place: str) -> Penalty:
+    """The authority sets the hearing's day and place, telling the party at least 7 days ahead."""
+    require(actor, "inspections.penalise", penalty.inspection, _("您无权安排听证"))
+    penalty = lock(penalty)
+    if penalty.state != PenaltyState.HEARING or penalty.heard_at is not None:
+        raise Conflict(_("只有已申请听证的处罚可以安排听证"), field="state")
+    try:
+        day = rules.check_hearing_date(hearing_on, timezone.localdate())
+    except rules.RuleError as exc:
+        raise _rule_error(exc) from exc
+    if not (place or "").strip():
+        raise ActionError(_("请填写听证地点"), field="place", code="required")
+    before = snapshot(penalty, ["hearing_on", "hearing_place"])
+    penalty.hearing_on = day
+    penalty.hearing_place = place.strip()[:200]
+    penalty.save(update_fields=["hearing_on", "hearing_place"])
+    audit.record(
+        "inspections.penalty.hearing_schedule",
+        penalty,
+        actor=actor,
+        before=before,
+        after=snapshot(penalty, ["hearing_on", "hearing_place"]),
+    )
+    notify(
+        list(User.objects.filter(enterprise=penalty.enterprise_id, is_active=True)),
+        event="inspections.penalty.hearing_scheduled",
+        title=_("听证通知:%(day)s,%(place)s") % {"day": day.isoformat(), "place": penalty.hearing_place},
+        url="",
+    )
+    return penalty
+
+
+@transaction.atomic
+def do_record_hearing(actor: Any, penalty: Penalty, *, note: str) -> Penalty:
+    """The hearing was held: its record is summarised and the decision may follow (§65)."""
+    require(actor, "inspections.penalise", penalty.inspection, _("您无权登记听证"))
+    penalty = lock(penalty)
+    if penalty.state != PenaltyState.HEARING:
+        raise Conflict(_("只有听证中的处罚可以登记听证结果"), field="state")
+    if penalty.hearing_on is None:
+        raise Conflict(_("请先安排听证的时间和地点"), field="hearing_on")
+    if timezone.localdate() < penalty.hearing_on:
+        raise ActionError(_("听证日期未到"), field="hearing_on", code="too_early")
+    if not (note or "").strip():
+        raise ActionError(_("请填写听证笔录摘要"), field="note", code="required")
+    before = snapshot(penalty, ["state"])
+    penalty.state = PenaltyState.NOTIFIED
+    penalty.heard_at = timezone.now()
+    penalty.hearing_note = note.strip()
+    penalty.save(update_fields=["state", "heard_at", "hearing_note"])
+    audit.record(
+        "inspections.penalty.hearing_record",
+        penalty,
+        actor=actor,
+        before=before,
+        after=snapshot(penalty, ["state", "heard_at"]),
     )
     return penalty

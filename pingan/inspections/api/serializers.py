@@ -2,11 +2,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import ApproverLevel, InspectionMode, RecusalKind, WorkGrade, WorkType
-from ..models import CheckItem, Draw, Finding, Inspection, Inspector, Plan, Recusal, Target, WorkPermit
+from .. import rules
+from ..choices import ApproverLevel, InspectionMode, PenaltyState, RecusalKind, WorkGrade, WorkType
+from ..models import (
+    CheckItem,
+    Draw,
+    EnforcementDocument,
+    Finding,
+    Inspection,
+    Inspector,
+    Penalty,
+    Plan,
+    Recusal,
+    Target,
+    WorkPermit,
+)
 
 
 class CheckItemSerializer(serializers.ModelSerializer):
@@ -221,3 +237,120 @@ class RecusalCreateSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=RecusalKind.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+# --- Enforcement documents and penalties (read, hearing, decision, payment) ---------------------------
+def _document_links(doc: EnforcementDocument) -> dict[str, str]:
+    return {
+        "pdf": reverse("inspections:document", args=[doc.pk, "pdf"]),
+        "docx": reverse("inspections:document", args=[doc.pk, "docx"]),
+    }
+
+
+class DocumentLinksSerializer(serializers.Serializer):
+    pdf = serializers.CharField()
+    docx = serializers.CharField()
+
+
+class EnforcementDocumentSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    downloads = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EnforcementDocument
+        fields = [
+            "id",
+            "inspection",
+            "penalty",
+            "kind",
+            "kind_display",
+            "number",
+            "year",
+            "department_name",
+            "issued_at",
+            "downloads",
+        ]
+
+    @extend_schema_field(DocumentLinksSerializer)
+    def get_downloads(self, obj: EnforcementDocument) -> dict[str, str]:
+        return _document_links(obj)
+
+
+class PenaltyDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    number = serializers.CharField()
+    downloads = DocumentLinksSerializer()
+
+
+class PenaltySerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    days_late = serializers.SerializerMethodField()
+    surcharge_due = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Penalty
+        fields = [
+            "id",
+            "inspection",
+            "enterprise",
+            "enterprise_name",
+            "department_name",
+            "facts",
+            "basis",
+            "amount",
+            "state",
+            "notified_at",
+            "decided_at",
+            "pay_by",
+            "paid_at",
+            "days_late",
+            "surcharge_due",
+            "surcharge",
+            "hearing_requested_at",
+            "hearing_on",
+            "hearing_place",
+            "heard_at",
+            "hearing_note",
+            "documents",
+        ]
+        extra_kwargs = {
+            "decided_at": {"allow_null": True},
+            "pay_by": {"allow_null": True},
+            "paid_at": {"allow_null": True},
+            "hearing_requested_at": {"allow_null": True},
+            "hearing_on": {"allow_null": True},
+            "heard_at": {"allow_null": True},
+        }
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_days_late(self, obj: Penalty) -> int:
+        if obj.state != PenaltyState.DECIDED:
+            return 0
+        return rules.days_late(obj.pay_by, timezone.localdate())
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_surcharge_due(self, obj: Penalty) -> str:
+        """加处罚款 owed today on an unpaid decided fine (行政处罚法 §72), else 0."""
+        if obj.state != PenaltyState.DECIDED:
+            return "0.00"
+        return str(rules.late_surcharge(obj.amount, obj.pay_by, timezone.localdate()))
+
+    @extend_schema_field(PenaltyDocumentSerializer(many=True))
+    def get_documents(self, obj: Penalty) -> list[dict[str, Any]]:
+        return [
+            {"id": d.pk, "kind": d.kind, "number": d.number, "downloads": _document_links(d)}
+            for d in obj.documents.all()
+        ]
+
+
+class HearingScheduleSerializer(serializers.Serializer):
+    hearing_on = serializers.DateField()
+    place = serializers.CharField(max_length=200)
+
+
+class HearingRecordSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)

@@ -12,10 +12,12 @@ from rest_framework.response import Response
 
 from pingan.core.actions import ActionError, get_visible_or_404
 from pingan.core.api import CanPermission, ScopedViewSetMixin
+from pingan.core.params import choice_param, id_param
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
 from .. import actions, selectors
+from ..choices import DocumentKind, PenaltyState
 from ..models import CheckItem, Finding, Inspection, Inspector, Plan, Target, WorkPermit
 from .serializers import (
     ApproveSerializer,
@@ -23,11 +25,15 @@ from .serializers import (
     DrawRequestSerializer,
     DrawSerializer,
     DrawVerifySerializer,
+    EnforcementDocumentSerializer,
     FindingCreateSerializer,
     FindingSerializer,
+    HearingRecordSerializer,
+    HearingScheduleSerializer,
     InspectionDetailSerializer,
     InspectionSerializer,
     InspectorSerializer,
+    PenaltySerializer,
     PermitCreateSerializer,
     PermitSerializer,
     PlanCreateSerializer,
@@ -250,3 +256,89 @@ class PermitViewSet(ReadOnly):
         data.is_valid(raise_exception=True)
         permit = actions.do_approve_permit(request.user, permit, level=data.validated_data["level"])
         return Response(PermitSerializer(permit).data)
+
+
+class EnforcementDocumentViewSet(ReadOnly):
+    """Enforcement documents (执法文书) of the inspections the person sees, with their download links
+    (PDF and DOCX rendered from the content frozen at issue); `?inspection=` and `?kind=` filter."""
+
+    serializer_class = EnforcementDocumentSerializer
+    permission_map = {"list": "inspections.read_enforcement", "retrieve": "inspections.read_enforcement"}
+
+    def get_queryset(self) -> Any:
+        qs = selectors.documents(self.request.user).order_by("-issued_at", "-pk")
+        params = self.request.query_params
+        inspection = id_param(params, "inspection")
+        if inspection is not None:
+            qs = qs.filter(inspection_id=inspection)
+        kind = choice_param(params, "kind", DocumentKind.values)
+        return qs.filter(kind=kind) if kind else qs
+
+
+class PenaltyViewSet(ReadOnly):
+    """The penalty register (行政处罚台账): amounts, legal basis, documents, hearing, payment and the
+    加处罚款 owed on a late fine; `?state=` and `?inspection=` filter."""
+
+    serializer_class = PenaltySerializer
+    permission_map = {
+        "list": "inspections.read_enforcement",
+        "retrieve": "inspections.read_enforcement",
+        "hearing_request": "inspections.request_hearing",
+        "hearing_schedule": "inspections.decide_penalty",
+        "hearing_record": "inspections.decide_penalty",
+        "decide": "inspections.decide_penalty",
+        "pay": "inspections.decide_penalty",
+    }
+
+    def get_queryset(self) -> Any:
+        qs = selectors.penalties(self.request.user).prefetch_related("documents")
+        params = self.request.query_params
+        state = choice_param(params, "state", PenaltyState.values)
+        if state:
+            qs = qs.filter(state=state)
+        inspection = id_param(params, "inspection")
+        return qs.filter(inspection_id=inspection) if inspection is not None else qs
+
+    def _answer(self) -> Response:
+        return Response(PenaltySerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={200: PenaltySerializer})
+    @action(detail=True, methods=["post"], url_path="hearing-request")
+    def hearing_request(self, request: Request, pk: str | None = None) -> Response:
+        actions.do_request_hearing(request.user, self.get_object())
+        return self._answer()
+
+    @extend_schema(request=HearingScheduleSerializer, responses={200: PenaltySerializer})
+    @action(detail=True, methods=["post"], url_path="hearing-schedule")
+    def hearing_schedule(self, request: Request, pk: str | None = None) -> Response:
+        penalty = self.get_object()
+        data = HearingScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.do_schedule_hearing(
+            request.user,
+            penalty,
+            hearing_on=data.validated_data["hearing_on"],
+            place=data.validated_data["place"],
+        )
+        return self._answer()
+
+    @extend_schema(request=HearingRecordSerializer, responses={200: PenaltySerializer})
+    @action(detail=True, methods=["post"], url_path="hearing-record")
+    def hearing_record(self, request: Request, pk: str | None = None) -> Response:
+        penalty = self.get_object()
+        data = HearingRecordSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.do_record_hearing(request.user, penalty, note=data.validated_data["note"])
+        return self._answer()
+
+    @extend_schema(request=None, responses={200: PenaltySerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        actions.do_decide_penalty(request.user, self.get_object())
+        return self._answer()
+
+    @extend_schema(request=None, responses={200: PenaltySerializer})
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        actions.do_record_payment(request.user, self.get_object())
+        return self._answer()

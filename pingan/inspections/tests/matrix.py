@@ -25,3 +25,14 @@ COVERED = {
     ("GET", "/api/v1/work-permits/{id}/"),
     ("POST", "/api/v1/work-permits/{id}/approve/"),
 }
+COVERED |= {
+    ("GET", "/api/v1/enforcement-documents/"),
+    ("GET", "/api/v1/enforcement-documents/{id}/"),
+    ("GET", "/api/v1/penalties/"),
+    ("GET", "/api/v1/penalties/{id}/"),
+    ("POST", "/api/v1/penalties/{id}/hearing-request/"),
+    ("POST", "/api/v1/penalties/{id}/hearing-schedule/"),
+    ("POST", "/api/v1/penalties/{id}/hearing-record/"),
+    ("POST", "/api/v1/penalties/{id}/decide/"),
+    ("POST", "/api/v1/penalties/{id}/pay/"),
+}

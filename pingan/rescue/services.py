@@ -1,0 +1,90 @@
+"""What other apps may use of rescue: volunteer teams registered from culture's registry of social
+organisations (decision 0013: a volunteer team IS a rescue Team of kind "volunteer", so the dispatch
+ranks it by travel time like any other team and its readiness and mobilisations are rescue's own)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = ["capability_choices", "save_volunteer_team", "volunteer_team", "volunteer_teams"]
+
+
+def capability_choices() -> list[tuple[str, str]]:
+    """The capabilities a team may have (value, label), for another app's form."""
+    from .choices import Capability
+
+    return [(str(v), str(label)) for v, label in Capability.choices]
+
+
+def save_volunteer_team(
+    actor: Any,
+    *,
+    team_id: int | None,
+    code: str,
+    name: str,
+    division: Any,
+    lat: float,
+    lon: float,
+    headcount: int,
+    capabilities: Sequence[str],
+    leader: str = "",
+    phone: str = "",
+    members: Iterable[tuple[str, str, bool]] = (),
+) -> int:
+    """Create (team_id None) or update the rescue team of a volunteer organisation through the
+    directory's own action (permission "rescue.edit_directory"/"rescue.edit_team", audited), and add
+    the volunteers not yet on its roster as members (name, phone, certified). Returns the team id.
+    Readiness is never changed here: it has its own action."""
+    from .actions import do_save
+    from .choices import TeamKind
+    from .models import Member, Team
+
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    if team is None:  # new, or the linked team was deleted in rescue: a new one
+        team = Team(code=code)
+    team.kind = TeamKind.VOLUNTEER
+    team.name = name
+    team.division = division
+    team.lat, team.lon = float(lat), float(lon)
+    team.headcount = int(headcount)
+    team.capabilities = list(capabilities)
+    team.leader = leader
+    team.phone = phone
+    team = do_save(actor, team)
+    on_roster = set(team.members.values_list("name", flat=True))
+    for member_name, member_phone, certified in members:
+        if member_name in on_roster:
+            continue
+        do_save(
+            actor,
+            Member(team=team, name=member_name, phone=member_phone, position="志愿者", certified=certified),
+        )
+        on_roster.add(member_name)
+    return int(team.pk)
+
+
+def volunteer_teams(team_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The linked teams as culture shows them (one query): code, name, readiness, capabilities."""
+    from .models import Team
+
+    return {
+        team.pk: {
+            "id": team.pk,
+            "code": team.code,
+            "name": team.name,
+            "kind": team.kind,
+            "status": team.status,
+            "status_display": str(team.get_status_display()),
+            "colour": team.status_colour,
+            "capabilities": list(team.capabilities or []),
+            "headcount": team.headcount,
+        }
+        for team in Team.objects.filter(pk__in=list(team_ids))
+    }
+
+
+def volunteer_team(team_id: int | None) -> dict[str, Any] | None:
+    if team_id is None:
+        return None
+    return volunteer_teams([team_id]).get(team_id)
