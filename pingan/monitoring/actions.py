@@ -189,8 +189,8 @@ def _escalate_one(pk: int, now: datetime) -> int:
         people,
         event="monitoring.alarm.escalated" if alarm.escalation_step else "monitoring.alarm.raised",
         title=_("监测报警:%(title)s") % {"title": alarm.title},
-        body=_("级别 %(sev)s,%(at)s 起未确认")
-        % {"sev": alarm.severity, "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M")},
+        body=_("级别:%(sev)s,%(at)s 起未确认")
+        % {"sev": alarm.get_severity_display(), "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M")},
         url=url,
         urgent=alarm.severity >= 3,
     )

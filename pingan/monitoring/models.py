@@ -478,6 +478,7 @@ class Alarm(models.Model):
         return SEVERITY_COLOURS.get(self.severity, "grey")
 
     def get_severity_display(self) -> str:
+        """The severity by its colour name (红色/Red …): never a bare number on a page."""
         return str(dict(Severity.choices).get(str(self.severity), self.severity))
 
     def set_state(self, state: str) -> None:
