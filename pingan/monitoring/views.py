@@ -15,8 +15,8 @@ from django.views import generic
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
-from pingan.core.links import linked
 from pingan.core.exports import ExportableListMixin
+from pingan.core.links import linked
 from pingan.core.params import BadParameter, int_param
 from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedListView
@@ -274,11 +274,18 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= 720 else 24
     series = selectors.sensor_series(sensor, hours)
     rule_rows = list(
-        Rule.objects.filter(Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True)
+        Rule.objects.filter(
+            Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True
+        ).select_related("sensor", "sensor__division", "sensor__department")
     )
     levels = [lv for r in rule_rows if r.kind == RuleKind.THRESHOLD for lv in r.params.get("levels", [])]
     sensor.colour, sensor.level = selectors.sensor_colour(sensor)
     sensor.level_name = severity_name(sensor.level)
+    overridden = {r.code for r in rule_rows if r.sensor_id}
+    may_edit = may(request.user, "monitoring.edit_rules", sensor)
+    for r in rule_rows:
+        r.may_edit = may(request.user, "monitoring.edit_rules", r)
+        r.may_override = may_edit and r.sensor_id is None and r.code not in overridden
     return render(
         request,
         "monitoring/sensor.html",
@@ -307,6 +314,14 @@ class DeviceListView(ScopedListView):
             .annotate(n_sensors=Count("sensors"))
             .order_by("code")
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        for d in ctx["devices"]:
+            d.may_edit = may(user, "monitoring.edit_devices", d)
+        ctx["may_silence"] = may(user, "monitoring.edit_silences")
+        return ctx
 
 
 class DeadLetterListView(ScopedListView):
