@@ -48,9 +48,7 @@ def many(world):
     for day in range(4):
         for i in range(30):
             raised = dt.datetime(2026, 11, 1 + day, 0, 30, tzinfo=SH) + dt.timedelta(minutes=40 * i)
-            rows.append(
-                _alarm(plant.sensors["gas"], gas_rule, raised=raised, state=AlarmState.CLEARED_UNACK)
-            )
+            rows.append(_alarm(plant.sensors["gas"], gas_rule, raised=raised, state=AlarmState.CLEARED_UNACK))
     rows.append(
         _alarm(
             plant.sensors["water"],
@@ -101,7 +99,9 @@ def test_page_two_with_a_date_filter(many, world):
         assert dt.date(2026, 11, 2) <= a.raised_at.astimezone(SH).date() <= dt.date(2026, 11, 3)
     # A page past the end shows the last one (not an error); the rows view pages the same way.
     assert _rows(c.get(URL, {"show": "all", "from": "2026-11-02", "to": "2026-11-03", "page": 9})) == page2
-    rows = c.get("/console/monitoring/rows/", {"show": "all", "from": "2026-11-02", "to": "2026-11-03", "page": 2})
+    rows = c.get(
+        "/console/monitoring/rows/", {"show": "all", "from": "2026-11-02", "to": "2026-11-03", "page": 2}
+    )
     assert _rows(rows) == page2
 
 
@@ -126,7 +126,9 @@ def test_every_filter(many, world):
     assert c.get(URL, {"show": "all", "from": "2026-11-04"}).context["paginator"].count == 30
     assert c.get(URL, {"show": "all", "to": "2026-11-01"}).context["paginator"].count == 30
     # together
-    r = c.get(URL, {"show": "all", "type": "gas_lel", "severity": 3, "from": "2026-11-02", "to": "2026-11-02"})
+    r = c.get(
+        URL, {"show": "all", "type": "gas_lel", "severity": 3, "from": "2026-11-02", "to": "2026-11-02"}
+    )
     assert r.context["paginator"].count == 1
     # the other district's staff see only their own alarm, whatever the filter
     other = _client(world, "area_staff", "yingde")
@@ -196,7 +198,9 @@ def test_console_queries_are_constant(world, django_assert_max_num_queries):
     plant = make_plant(world)
     gas_rule = Rule.objects.get(code="gas-lel", sensor=None)
     c = _client(world, "area_staff", "qingcheng")
-    Alarm.objects.bulk_create([_alarm(plant.sensors["gas"], gas_rule, raised=dt.datetime(2026, 11, 1, tzinfo=SH))])
+    Alarm.objects.bulk_create(
+        [_alarm(plant.sensors["gas"], gas_rule, raised=dt.datetime(2026, 11, 1, tzinfo=SH))]
+    )
     with django_assert_max_num_queries(16) as one:
         assert c.get(URL, {"show": "all"}).status_code == 200
     Alarm.objects.bulk_create(
