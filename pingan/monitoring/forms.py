@@ -42,6 +42,14 @@ class FiniteFloatField(forms.FloatField):
         return number
 
 
+def _number(value: Any) -> str | None:
+    """A stored threshold as people write it (20, not 20.0)."""
+    if value is None:
+        return None
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _range_of(sensor_type: str) -> tuple[str, float, float]:
     unit, lo, hi = TYPE_UNITS.get(sensor_type, ("", -1e9, 1e9))
     return unit, float(lo), float(hi)
@@ -84,10 +92,10 @@ class RuleForm(forms.Form):
             for level in LEVELS:
                 lv = held.get(level, {})
                 self.fields[f"on_{level}"] = FiniteFloatField(
-                    label=_("报警值"), required=False, initial=lv.get("on")
+                    label=_("报警值"), required=False, initial=_number(lv.get("on"))
                 )
                 self.fields[f"off_{level}"] = FiniteFloatField(
-                    label=_("恢复值"), required=False, initial=lv.get("off")
+                    label=_("恢复值"), required=False, initial=_number(lv.get("off"))
                 )
                 self.fields[f"label_{level}"] = forms.CharField(
                     label=_("说明"), required=False, max_length=60, initial=lv.get("label", "")
