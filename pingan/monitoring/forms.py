@@ -64,7 +64,11 @@ class RuleForm(forms.Form):
     enabled = forms.BooleanField(label=_("启用"), required=False)
     source = forms.CharField(label=_("来源"), max_length=300, required=False)
     is_example = forms.BooleanField(label=_("示例值(待本市设定)"), required=False)
-    effective_from = forms.DateField(label=_("生效日期"), required=False)
+    effective_from = forms.DateField(
+        label=_("生效日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args: Any, rule: Rule, sensor_type: str, **kwargs: Any) -> None:
         self.rule = rule
