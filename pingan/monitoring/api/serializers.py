@@ -112,6 +112,9 @@ class AlarmCommentSerializer(serializers.ModelSerializer):
 class AlarmSerializer(serializers.ModelSerializer):
     sensor_name = serializers.CharField(source="sensor.name", read_only=True)
     rule_code = serializers.CharField(source="rule.code", read_only=True)
+    severity_name = serializers.CharField(
+        source="get_severity_display", read_only=True, help_text="the severity by its colour name (红色 …)"
+    )
     acked_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -124,6 +127,7 @@ class AlarmSerializer(serializers.ModelSerializer):
             "rule",
             "rule_code",
             "severity",
+            "severity_name",
             "level",
             "state",
             "is_active",

@@ -233,3 +233,10 @@ def test_acknowledging_from_page_two_keeps_the_filters(many, world):
     assert r.status_code == 200
     assert r.context["paginator"].count == 62 and r.context["page_obj"].number == 2
     assert Alarm.objects.get(pk=target).acknowledged
+
+
+def test_the_api_gives_the_severity_by_its_colour_name(many, login_api):
+    r = login_api("city_admin", "city").get("/api/v1/alarms/", {"severity": 4})
+    assert r.status_code == 200
+    rows = r.json()["results"] if isinstance(r.json(), dict) else r.json()
+    assert [row["severity_name"] for row in rows] == ["红色(特别严重)"]
