@@ -174,11 +174,10 @@ def do_end_silence(actor: Any, silence: Silence, *, note: str = "") -> Silence:
     if silence.ends_at <= now:
         raise Conflict(_("静默已到期"), field="ends_at", code="expired")
     before = snapshot(silence, SILENCE_FIELDS)
-    if silence.starts_at >= now:  # not begun: it ends the moment it would have begun
-        silence.ends_at = silence.starts_at + timedelta(seconds=1)
-    else:
-        silence.ends_at = now
-    silence.save(update_fields=["ends_at"])
+    if silence.starts_at >= now:  # not begun: cancelled (a one-second window that has passed)
+        silence.starts_at = now - timedelta(seconds=1)
+    silence.ends_at = now
+    silence.save(update_fields=["starts_at", "ends_at"])
     audit.record(
         "monitoring.silence.end",
         silence,
