@@ -189,8 +189,11 @@ def _escalate_one(pk: int, now: datetime) -> int:
         people,
         event="monitoring.alarm.escalated" if alarm.escalation_step else "monitoring.alarm.raised",
         title=_("监测报警:%(title)s") % {"title": alarm.title},
-        body=_("级别 %(sev)s,%(at)s 起未确认")
-        % {"sev": alarm.severity, "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M")},
+        body=_("级别:%(sev)s,%(at)s 起未确认")
+        % {
+            "sev": alarm.get_severity_display(),
+            "at": timezone.localtime(alarm.raised_at).strftime("%m-%d %H:%M"),
+        },
         url=url,
         urgent=alarm.severity >= 3,
     )
@@ -355,6 +358,7 @@ def do_create_silence(
     target_division = division or (sensor.division if sensor else device.division if device else None)
     if target_division is None:
         raise ActionError(_("请选择设备、传感器或区划"), field="device", code="required")
+    require(actor, "monitoring.edit_silences", target_division, _("无权为该区域设置静默"), field="division")
     silence = Silence.objects.create(
         kind=kind,
         device=device,

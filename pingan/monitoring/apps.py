@@ -77,5 +77,12 @@ class MonitoringConfig(AppConfig):
                 "monitoring.silence.create": _("设置静默/维护窗口"),
                 "monitoring.device.rotate_token": _("更换设备令牌"),
                 "monitoring.device.import": _("导入设备"),
+                "monitoring.device.update": _("修改设备"),
+                "monitoring.rule.update": _("修改监测规则"),
+                "monitoring.rule.override": _("为传感器设定专用规则"),
+                "monitoring.policy.create": _("新建升级策略"),
+                "monitoring.policy.update": _("修改升级策略"),
+                "monitoring.silence.update": _("修改静默/维护窗口"),
+                "monitoring.silence.end": _("提前结束静默/维护窗口"),
             }
         )

@@ -86,6 +86,17 @@ class Severity(models.TextChoices):
 SEVERITY_COLOURS = {0: "green", 1: "blue", 2: "yellow", 3: "orange", 4: "red"}
 
 
+def severity_name(level: int | str | None) -> str:
+    """A level by its colour name (红色/Red …), as people say it; 0 (or none) is "normal"."""
+    try:
+        number = int(level or 0)
+    except (TypeError, ValueError):
+        number = 0
+    if number <= 0:
+        return str(_("正常"))
+    return str(dict(Severity.choices).get(str(number), number))
+
+
 @coloured({"silence": "grey", "maintenance": "purple"})
 class SilenceKind(models.TextChoices):
     SILENCE = "silence", _("静默(不通知)")

@@ -128,9 +128,11 @@ class Registry:
         self.devices: dict[str, tuple[int, str]] = {}  # code -> (id, state)
 
     def _fp(self) -> tuple:
-        s = Sensor.objects.aggregate(n=Count("id"), m=Max("id"))
-        d = Device.objects.aggregate(n=Count("id"), m=Max("id"))
-        return (s["n"], s["m"], d["n"], d["m"])
+        # updated_at: an edited device or sensor (department, position, taken out of service) is
+        # re-read too, not only an added or removed one.
+        s = Sensor.objects.aggregate(n=Count("id"), m=Max("id"), t=Max("updated_at"))
+        d = Device.objects.aggregate(n=Count("id"), m=Max("id"), t=Max("updated_at"))
+        return (s["n"], s["m"], s["t"], d["n"], d["m"], d["t"])
 
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()

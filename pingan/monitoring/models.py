@@ -94,6 +94,9 @@ class Device(models.Model):
     dead_letter_count = models.PositiveIntegerField(_("异常报文数"), default=0)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Moved by every save (not by the pipeline's bulk updates of last_seen_at/state): the ingestion
+    # registry re-reads devices and sensors when the latest of these changes (ingest.Registry).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"
@@ -154,6 +157,7 @@ class Sensor(models.Model):
     location = models.CharField(_("安装位置"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "division"
@@ -478,6 +482,7 @@ class Alarm(models.Model):
         return SEVERITY_COLOURS.get(self.severity, "grey")
 
     def get_severity_display(self) -> str:
+        """The severity by its colour name (红色/Red …): never a bare number on a page."""
         return str(dict(Severity.choices).get(str(self.severity), self.severity))
 
     def set_state(self, state: str) -> None:

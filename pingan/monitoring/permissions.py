@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingan.core.permissions import has_role, is_staff, own_enterprise, signed_in
+from pingan.core.permissions import covers, has_role, is_city_admin, is_staff, own_enterprise, signed_in
 from pingan.org.choices import Role
 
 # The people who watch the alarm console: the city, departments, districts and towns, and the duty
@@ -89,3 +89,62 @@ def can_triage(user: Any, obj: Any = None) -> bool:
 def can_manage_triage(user: Any, obj: Any = None) -> bool:
     """Set a rule's triage mode and accept a suggested threshold: those who administer the network."""
     return has_role(user, *MANAGER_ROLES)
+
+
+# Configuration of the network (rules, escalation policies, devices): the city's administrators, and
+# the staff of the department responsible for the object — its own department or the one above it
+# (a city bureau for its district branches) — inside their own area. Type rules (one per sensor type,
+# for the whole city) are the city's; a department sets per-sensor overrides for its own stations.
+CONFIG_ROLES = (Role.CITY_ADMIN, Role.DEPT_STAFF)
+
+
+def _responsible(user: Any, obj: Any) -> bool:
+    """Department staff of the department responsible for `obj` (a device, sensor or policy: it has
+    `department` and `division`), or of its parent department, whose area covers the object."""
+    if not has_role(user, Role.DEPT_STAFF) or not getattr(obj, "department_id", None):
+        return False
+    own = getattr(user, "department_id", None)
+    department = obj.department
+    if own is None or own not in (department.pk, department.parent_id):
+        return False
+    return covers(user, obj.division)
+
+
+def can_edit_rules(user: Any, obj: Any = None) -> bool:
+    """Edit a rule's thresholds, durations and switch (obj: the rule), or set a per-sensor override
+    (obj: the sensor). A sensor type's rule is the city's (city administrators); a sensor's own rule
+    belongs to the department responsible for the sensor."""
+    if obj is None:
+        return has_role(user, *CONFIG_ROLES)
+    if is_city_admin(user):
+        return True
+    sensor = obj if hasattr(obj, "device_id") else getattr(obj, "sensor", None)
+    return sensor is not None and _responsible(user, sensor)
+
+
+def can_edit_policies(user: Any, obj: Any = None) -> bool:
+    """Create and edit escalation policies (obj: the policy): the city, and the responsible
+    department's staff for policies of their department within their area."""
+    if obj is None:
+        return has_role(user, *CONFIG_ROLES)
+    if is_city_admin(user):
+        return True
+    return bool(getattr(obj, "division_id", None)) and _responsible(user, obj)
+
+
+def can_edit_devices(user: Any, obj: Any = None) -> bool:
+    """Edit a device's record (name, model, responsible department, position, in service or not)."""
+    if obj is None:
+        return has_role(user, *CONFIG_ROLES)
+    return is_city_admin(user) or _responsible(user, obj)
+
+
+def can_edit_silences(user: Any, obj: Any = None) -> bool:
+    """Set, change and end silences and maintenance windows: those who administer devices, for their
+    own area (obj: the silence, or the device/sensor/division it is for)."""
+    if not has_role(user, *MANAGER_ROLES):
+        return False
+    if obj is None or is_city_admin(user):
+        return True
+    division = obj if hasattr(obj, "path") else getattr(obj, "division", None)
+    return covers(user, division)

@@ -240,10 +240,13 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
             if spec.direction == "both":
                 rate = abs(rate)
             direction = "below" if spec.direction == "below" else "above"
-            # A "rise" rule reports a rise, never a fall (and a "fall" rule a fall): the value of a
-            # clear is then 0, not the falling rate that cleared it. Levels are unchanged (0 is below
-            # every `on`/`off` of a rise rule).
-            rate = max(rate, 0.0) if direction == "above" else min(rate, 0.0)
+            # A "rise" rule reports a rise, never a fall (and a "fall" rule a fall): a steady or falling
+            # level is no rise at all — level 0, whatever the thresholds (a rise rule whose `on` was set
+            # to 0 or below used to raise on a flat or falling river and list a "rise" of −0.3 m/min) —
+            # and the value of a clear is 0, not the falling rate that cleared it.
+            if (rate <= 0.0) if direction == "above" else (rate >= 0.0):
+                _apply(spec, rs, 0, ts, 0.0, out)
+                continue
             _apply(spec, rs, threshold_level(spec.levels, rate, rs.get("l", 0), direction), ts, rate, out)
         elif kind == ACCUMULATION:
             rain = state.setdefault("rain", [])

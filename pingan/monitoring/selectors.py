@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import BigIntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pingan.core.choices import hex_of
+from pingan.core.params import BadParameter, choice_param, date_param, int_param
 
-from .choices import SEVERITY_COLOURS, DeviceState
-from .models import Alarm, Reading, ReadingAggregate, Sensor
+from .choices import SEVERITY_COLOURS, AlarmState, DeviceState, SensorType
+from .models import Alarm, Reading, ReadingAggregate, Rule, Sensor
 from .rollup import HOUR, MINUTE
 
 
@@ -22,6 +27,71 @@ def alarms_for(user: Any) -> QuerySet[Alarm]:
     return Alarm.objects.visible_to(user).select_related(
         "sensor", "sensor__device", "rule", "division", "enterprise", "department", "acked_by"
     )
+
+
+# --- the alarm console's filters -----------------------------------------------------------------
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# "open": what needs attention (active, or cleared but not yet acknowledged); "all"; or one state.
+SHOW_CHOICES = ("open", "all", *AlarmState.values)
+MAX_CODE = 64  # a device code's length (Device.code)
+
+
+def rule_codes() -> list[tuple[str, str]]:
+    """The rules by code (a type rule and its per-sensor overrides share a code), for the filter."""
+    names: dict[str, str] = {}
+    for code, name in Rule.objects.filter(sensor=None).order_by("code").values_list("code", "name"):
+        names.setdefault(code, name)
+    return sorted(names.items())
+
+
+def alarm_filters(params: Mapping[str, Any], codes: list[str] | None = None) -> dict[str, Any]:
+    """The console's filters read from a query string: each a valid value or a 400 naming it
+    (pingan.core.params). `codes`: the rule codes that exist (None: any slug)."""
+    f: dict[str, Any] = {
+        "show": choice_param(params, "show", SHOW_CHOICES, default="open"),
+        "severity": int_param(params, "severity", minimum=1, maximum=4),
+        "type": choice_param(params, "type", SensorType.values),
+        "from": date_param(params, "from"),
+        "to": date_param(params, "to"),
+    }
+    rule = (params.get("rule") or "").strip()
+    if rule and (len(rule) > 40 or (codes is not None and rule not in codes)):
+        raise BadParameter("rule")
+    f["rule"] = rule or None
+    device = (params.get("device") or "").strip()
+    if len(device) > MAX_CODE:
+        raise BadParameter("device")
+    f["device"] = device or None
+    if f["from"] and f["to"] and f["to"] < f["from"]:
+        raise BadParameter("to", str(_("结束日期不能早于开始日期")))
+    return f
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI)
+
+
+def filter_alarms(qs: QuerySet[Alarm], f: Mapping[str, Any]) -> QuerySet[Alarm]:
+    """Apply `alarm_filters`' values; the console's order (what needs attention first)."""
+    show = f.get("show") or "open"
+    if show == "open":
+        qs = qs.exclude(state=AlarmState.CLEARED_ACK)
+    elif show != "all":
+        qs = qs.filter(state=show)
+    if f.get("severity"):
+        qs = qs.filter(severity__gte=f["severity"])
+    if f.get("type"):
+        qs = qs.filter(sensor__type=f["type"])
+    if f.get("rule"):
+        qs = qs.filter(rule__code=f["rule"])
+    if f.get("device"):
+        qs = qs.filter(sensor__device__code__iexact=f["device"])
+    # Dates are local (Asia/Shanghai) days: [from 00:00, to + 1 day 00:00).
+    if f.get("from"):
+        qs = qs.filter(raised_at__gte=_local_midnight(f["from"]))
+    if f.get("to"):
+        qs = qs.filter(raised_at__lt=_local_midnight(f["to"] + timedelta(days=1)))
+    return qs.order_by("-is_active", "state", "-severity", "-raised_at", "-id")
 
 
 def sensors_for(user: Any) -> QuerySet[Sensor]:

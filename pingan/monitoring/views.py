@@ -6,78 +6,135 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views import generic
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
+from pingan.core.exports import ExportableListMixin
 from pingan.core.links import linked
-from pingan.core.params import int_param
-from pingan.core.permissions import console_view, may
+from pingan.core.params import BadParameter, int_param
+from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, selectors
-from .choices import AlarmState, DeviceState, RuleKind, SensorType
+from .choices import SEVERITY_COLOURS, AlarmState, DeviceState, RuleKind, SensorType, Severity, severity_name
 from .importer import import_devices
 from .models import Alarm, DeadLetter, Device, Rule, Sensor
 
 
-def _filtered_alarms(request: HttpRequest):
-    qs = selectors.alarms_for(request.user)
-    show = request.GET.get("show", "open")
-    if show == "open":  # what needs attention: active, or cleared but not yet acknowledged
-        qs = qs.exclude(state=AlarmState.CLEARED_ACK)
-    elif show in AlarmState.values:
-        qs = qs.filter(state=show)
-    severity = int_param(request.GET, "severity", minimum=0, maximum=9)
-    if severity is not None:
-        qs = qs.filter(severity__gte=severity)
-    if request.GET.get("type") in SensorType.values:
-        qs = qs.filter(sensor__type=request.GET["type"])
-    return qs.order_by("-is_active", "state", "-severity", "-raised_at")
+class AlarmConsoleView(ExportableListMixin, ConsoleGate, generic.ListView):
+    """The alarm console: every alarm the person may see, filtered (state, severity, sensor type, rule,
+    device, raised between two local dates), by pages of 50 (a count and a page: constant queries),
+    and `?export=xlsx` gives the filtered list as Excel (core.exports, audited)."""
 
-
-@console_view("monitoring.view_console")
-def console(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "monitoring/console.html",
-        {
-            **_console_rows(request),
-            "states": AlarmState.choices,
-            "types": SensorType.choices,
-            "map_layers": [
-                {
-                    "url": reverse("geo-api:division-geojson") + "?level=district",
-                    "name": _("区县"),
-                    "kind": "boundary",
-                },
-                {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points"},
-            ],
-        },
+    permission = "monitoring.view_console"
+    template_name = "monitoring/console.html"
+    context_object_name = "alarms"
+    paginate_by = 50
+    export_name = "alarms"
+    export_title = _l("监测报警")
+    export_columns = (
+        (_l("级别"), lambda a: a.get_severity_display()),
+        (_l("报警"), lambda a: a.title),
+        (_l("规则"), lambda a: a.rule.name),
+        (_l("传感器"), lambda a: a.sensor.name),
+        (_l("设备编码"), lambda a: a.sensor.device.code),
+        (_l("所在区划"), lambda a: a.division),
+        (_l("监测单位"), lambda a: a.enterprise or ""),
+        (_l("责任部门"), lambda a: a.department or ""),
+        (_l("报警时间"), lambda a: a.raised_at),
+        (_l("触发值"), lambda a: a.trigger_value),
+        (_l("最新值"), lambda a: a.last_value),
+        (_l("单位"), lambda a: a.sensor.unit),
+        (_l("恢复时间"), lambda a: a.cleared_at),
+        (_l("状态"), lambda a: a.get_state_display()),
+        (_l("确认人"), lambda a: a.acked_by or ""),
+        (_l("确认时间"), lambda a: a.acked_at),
     )
+    params: Any = None  # the query the filters come from (request.GET; the console's query on an ack)
+
+    def filters(self) -> dict[str, Any]:
+        if not hasattr(self, "_filters"):
+            self.rule_choices = selectors.rule_codes()
+            params = self.request.GET if self.params is None else self.params
+            self._filters = selectors.alarm_filters(params, [c for c, _n in self.rule_choices])
+        return self._filters
+
+    def get_queryset(self):
+        return selectors.filter_alarms(selectors.alarms_for(self.request.user), self.filters())
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        # A page past the end shows the last one; a page that is not a number is a 400 naming it.
+        params = self.request.GET if self.params is None else self.params
+        number = int_param(params, "page", default=1, minimum=1, maximum=1_000_000)
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET if self.params is None else self.params
+        query = params.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        ctx.update(_console_summary(self.request))
+        ctx.update(
+            {
+                "f": self.filters(),
+                "rule_choices": self.rule_choices,
+                "states": AlarmState.choices,
+                "types": SensorType.choices,
+                "severities": Severity.choices,
+                "query": params.urlencode(),
+                "filter_query": query.urlencode(),
+                "map_layers": [
+                    {
+                        "url": reverse("geo-api:division-geojson") + "?level=district",
+                        "name": _("区县"),
+                        "kind": "boundary",
+                    },
+                    {"url": reverse("monitoring-api:sensor-geojson"), "name": _("传感器"), "kind": "points"},
+                ],
+            }
+        )
+        return ctx
 
 
-def _console_rows(request: HttpRequest) -> dict[str, Any]:
+class AlarmConsoleRowsView(AlarmConsoleView):
+    """The console's table (with its counts and pages), polled by htmx every few seconds."""
+
+    template_name = "monitoring/_console_rows.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("export"):
+            raise BadParameter("export")
+        return super().get(request, *args, **kwargs)
+
+
+def _console_summary(request: HttpRequest) -> dict[str, Any]:
     visible = Alarm.objects.visible_to(request.user)
     counts = {r["state"]: r["n"] for r in visible.order_by().values("state").annotate(n=Count("id"))}
     sensors = Sensor.objects.visible_to(request.user).filter(is_active=True)
     offline = sensors.filter(device__state=DeviceState.OFFLINE).count()
-    return {
-        "alarms": list(_filtered_alarms(request)[:100]),
-        "counts": counts,
-        "total_sensors": sensors.count(),
-        "offline": offline,
-        "query": request.GET.urlencode(),
-    }
+    return {"counts": counts, "total_sensors": sensors.count(), "offline": offline}
 
 
-@console_view("monitoring.view_console")
-def console_rows(request: HttpRequest) -> HttpResponse:
-    """The console's table, polled by htmx every few seconds."""
-    return render(request, "monitoring/_console_rows.html", _console_rows(request))
+def _console_rows_after_ack(request: HttpRequest) -> HttpResponse:
+    """The table again, with the console's own filters and page (sent along with the acknowledgement)."""
+    view = AlarmConsoleRowsView()
+    view.setup(request)
+    view.params = QueryDict(request.POST.get("query", "")[:2000])
+    view.object_list = view.get_queryset()
+    return render(request, view.template_name, view.get_context_data())
+
+
+console = AlarmConsoleView.as_view()
+console_rows = AlarmConsoleRowsView.as_view()
 
 
 @console_view("monitoring.view")
@@ -159,7 +216,7 @@ def alarm_act(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         and request.POST.get("from") == "console"
         and may(request.user, "monitoring.view_console")
     ):
-        return render(request, "monitoring/_console_rows.html", _console_rows(request))
+        return _console_rows_after_ack(request)
     return redirect("monitoring:alarm", pk=alarm.pk)
 
 
@@ -179,7 +236,11 @@ def sensor_map(request: HttpRequest) -> HttpResponse:
     by_level: dict[int, int] = {}
     for r in sensors.order_by().values("live__level").annotate(n=Count("id")):
         by_level[r["live__level"] or 0] = by_level.get(r["live__level"] or 0, 0) + r["n"]
-    return render(request, "monitoring/map.html", {"layers": layers, "by_level": sorted(by_level.items())})
+    legend = [
+        (level, severity_name(level), SEVERITY_COLOURS.get(level, "grey"), n)
+        for level, n in sorted(by_level.items())
+    ]
+    return render(request, "monitoring/map.html", {"layers": layers, "by_level": legend})
 
 
 class SensorListView(ScopedListView):
@@ -201,6 +262,7 @@ class SensorListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         for s in ctx["sensors"]:
             s.colour, s.level = selectors.sensor_colour(s)
+            s.level_name = severity_name(s.level)
         ctx["types"] = SensorType.choices
         return ctx
 
@@ -212,10 +274,18 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= 720 else 24
     series = selectors.sensor_series(sensor, hours)
     rule_rows = list(
-        Rule.objects.filter(Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True)
+        Rule.objects.filter(
+            Q(sensor=sensor) | Q(sensor=None, sensor_type=sensor.type), enabled=True
+        ).select_related("sensor", "sensor__division", "sensor__department")
     )
     levels = [lv for r in rule_rows if r.kind == RuleKind.THRESHOLD for lv in r.params.get("levels", [])]
     sensor.colour, sensor.level = selectors.sensor_colour(sensor)
+    sensor.level_name = severity_name(sensor.level)
+    overridden = {r.code for r in rule_rows if r.sensor_id}
+    may_edit = may(request.user, "monitoring.edit_rules", sensor)
+    for r in rule_rows:
+        r.may_edit = may(request.user, "monitoring.edit_rules", r)
+        r.may_override = may_edit and r.sensor_id is None and r.code not in overridden
     return render(
         request,
         "monitoring/sensor.html",
@@ -244,6 +314,14 @@ class DeviceListView(ScopedListView):
             .annotate(n_sensors=Count("sensors"))
             .order_by("code")
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        for d in ctx["devices"]:
+            d.may_edit = may(user, "monitoring.edit_devices", d)
+        ctx["may_silence"] = may(user, "monitoring.edit_silences")
+        return ctx
 
 
 class DeadLetterListView(ScopedListView):

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from pingan.org.models import Department
+
+from ..choices import DeviceState
 from ..models import Alarm, AlarmComment, DeadLetter, Device, Sensor
 
 
@@ -108,6 +112,9 @@ class AlarmCommentSerializer(serializers.ModelSerializer):
 class AlarmSerializer(serializers.ModelSerializer):
     sensor_name = serializers.CharField(source="sensor.name", read_only=True)
     rule_code = serializers.CharField(source="rule.code", read_only=True)
+    severity_name = serializers.CharField(
+        source="get_severity_display", read_only=True, help_text="the severity by its colour name (红色 …)"
+    )
     acked_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,6 +127,7 @@ class AlarmSerializer(serializers.ModelSerializer):
             "rule",
             "rule_code",
             "severity",
+            "severity_name",
             "level",
             "state",
             "is_active",
@@ -165,3 +173,26 @@ class DeadLetterSerializer(serializers.ModelSerializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="shown once; only its hash is stored")
+
+
+class DeviceUpdateSerializer(serializers.Serializer):
+    """The editable part of a device's record (PATCH): the same rules as the console's form."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    model_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), required=False
+    )
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    state = serializers.ChoiceField(
+        choices=[c for c in DeviceState.choices if c[0] != DeviceState.OFFLINE], required=False
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        device = self.context.get("device")
+        lat = attrs.get("lat", getattr(device, "lat", None))
+        lon = attrs.get("lon", getattr(device, "lon", None))
+        if (lat is None) != (lon is None):
+            raise serializers.ValidationError({"lon": [_("经纬度须同时填写")]})
+        return attrs

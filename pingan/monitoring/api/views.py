@@ -19,7 +19,7 @@ from pingan.core.api import CanPermission, ScopedReadOnlyViewSet
 from pingan.core.context import origin
 from pingan.core.links import linked
 
-from .. import actions, selectors
+from .. import actions, config_actions, selectors
 from ..choices import Channel
 from ..ingest import Pipeline, device_for_token
 from ..models import DeadLetter, Device
@@ -29,6 +29,7 @@ from .serializers import (
     CommentInSerializer,
     DeadLetterSerializer,
     DeviceSerializer,
+    DeviceUpdateSerializer,
     IngestResultSerializer,
     LinkedSerializer,
     NoteSerializer,
@@ -101,10 +102,24 @@ READ = {"list": "monitoring.view", "retrieve": "monitoring.view"}
 
 class DeviceViewSet(ScopedReadOnlyViewSet):
     permission_classes = [CanPermission]
-    permission_map = {**READ, "rotate_token": "monitoring.manage"}
-    queryset = Device.objects.select_related("division").all()
+    permission_map = {
+        **READ,
+        "rotate_token": "monitoring.manage",
+        "partial_update": "monitoring.edit_devices",
+    }
+    queryset = Device.objects.select_related("division", "department").all()
     serializer_class = DeviceSerializer
     filterset_fields = ["state", "enterprise", "department", "division"]
+
+    @extend_schema(request=DeviceUpdateSerializer, responses=DeviceSerializer)
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Change a device's name, model, responsible department (its sensors follow), position or
+        service state (online, maintenance, retired); audited with before and after."""
+        device = self.get_object()
+        data = DeviceUpdateSerializer(data=request.data, context={"device": device})
+        data.is_valid(raise_exception=True)
+        device = config_actions.do_update_device(request.user, device, dict(data.validated_data))
+        return Response(DeviceSerializer(device, context={"request": request}).data)
 
     @extend_schema(request=None, responses=TokenSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-token")

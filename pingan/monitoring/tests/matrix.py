@@ -5,6 +5,7 @@ COVERED = {
     ("GET", "/api/v1/devices/"),
     ("GET", "/api/v1/devices/{id}/"),
     ("POST", "/api/v1/devices/{id}/rotate-token/"),
+    ("PATCH", "/api/v1/devices/{id}/"),
     ("GET", "/api/v1/sensors/"),
     ("GET", "/api/v1/sensors/{id}/"),
     ("GET", "/api/v1/sensors/geojson/"),

@@ -181,3 +181,44 @@ def test_a_rise_rule_never_reports_a_negative_rise():
     assert kinds == [(RAISE, 2), (CLEAR, 0)]
     assert all(t[4] >= 0 for t in out)
     assert out[-1][4] == 0.0
+
+
+def test_a_steady_or_falling_level_is_never_a_rise_whatever_the_thresholds():
+    """水位陡涨 listed "rises" of −0.3 m/min: a rise rule whose `on` was 0 or below (typed in as 0, or
+    a hysteresis `off` below zero) raised on a flat or falling river, with the falling rate as its value.
+    A rise rule now looks at rises only: a fall or a flat reading is level 0, its value 0."""
+    for on, off in ((0.0, None), (0.0, -0.1), (-0.05, -0.1)):
+        rise = RuleSpec(5, "rate", (Level(2, on, off, "陡涨"),))
+        state: dict = {}
+        out = []
+        for i, v in enumerate([10.0, 10.0, 9.8, 9.5, 9.5, 9.2]):
+            out += rules.evaluate((rise,), state, 1000.0 + i * 60.0, v)
+        assert out == [], (on, off, out)
+    # …and a real rise still raises, with its (positive) rate, then clears at 0 when the river falls.
+    rise = RuleSpec(5, "rate", (Level(2, 0.0, -0.1, "陡涨"),))
+    state = {}
+    out = []
+    for i, v in enumerate([10.0, 10.2, 9.9]):
+        out += rules.evaluate((rise,), state, 1000.0 + i * 60.0, v)
+    assert [(t[1], t[2]) for t in out] == [(RAISE, 2), (CLEAR, 0)]
+    assert out[0][4] == pytest.approx(0.2) and out[1][4] == 0.0
+
+
+def test_a_fall_rule_never_reports_a_rise():
+    fall = RuleSpec(6, "rate", (Level(2, -0.05, -0.03, "陡降"),), direction="below")
+    transitions, _ = feed(fall, [10.0, 10.3, 10.6, 10.5, 10.0])
+    assert transitions == [(RAISE, 2)]
+    state: dict = {}
+    out = []
+    for i, v in enumerate([10.0, 9.0, 9.5]):
+        out += rules.evaluate((fall,), state, 1000.0 + i * 60.0, v)
+    assert [t[4] <= 0 for t in out] == [True, True]
+
+
+def test_an_interrupted_rise_starts_its_sample_count_again():
+    """for_samples counts consecutive rising samples: a fall in between starts again."""
+    rise = RuleSpec(5, "rate", (Level(2, 0.05, 0.03, "陡涨"),), for_samples=2)
+    transitions, _ = feed(rise, [10.0, 10.1, 9.9, 10.0, 10.1])
+    assert transitions == [(RAISE, 2)]
+    transitions, _ = feed(rise, [10.0, 10.1, 9.9, 10.0])
+    assert transitions == []
