@@ -19,7 +19,7 @@ from pingan.core.permissions import console_view, may
 from pingan.core.views import ScopedListView
 
 from . import actions, selectors
-from .choices import AlarmState, DeviceState, RuleKind, SensorType
+from .choices import SEVERITY_COLOURS, AlarmState, DeviceState, RuleKind, SensorType, Severity
 from .importer import import_devices
 from .models import Alarm, DeadLetter, Device, Rule, Sensor
 
@@ -179,7 +179,13 @@ def sensor_map(request: HttpRequest) -> HttpResponse:
     by_level: dict[int, int] = {}
     for r in sensors.order_by().values("live__level").annotate(n=Count("id")):
         by_level[r["live__level"] or 0] = by_level.get(r["live__level"] or 0, 0) + r["n"]
-    return render(request, "monitoring/map.html", {"layers": layers, "by_level": sorted(by_level.items())})
+    # The legend in words: "正常 257 · 蓝色(一般) 1", never the raw levels.
+    legend = [
+        (_("正常") if level == 0 else Severity(str(level)).label, SEVERITY_COLOURS.get(level, "grey"), n)
+        for level, n in sorted(by_level.items())
+        if level == 0 or str(level) in Severity.values
+    ]
+    return render(request, "monitoring/map.html", {"layers": layers, "legend": legend})
 
 
 class SensorListView(ScopedListView):
