@@ -30,6 +30,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "basemapUrl": "" if settings.MAP_TILE_URL else _basemap_url(),
             "texts": {
                 "basemap": _("行政区划"),
+                "layers": _("图层"),
                 "counties": _("区县界"),
                 "towns": _("乡镇街道界"),
                 "approximate": _("乡镇边界为示意(合成),不是官方边界"),

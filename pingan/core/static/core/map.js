@@ -261,7 +261,11 @@
     let control = null;
     const addToControl = (layer, name) => {
       if (!name) return;  // an unnamed layer gets no checkbox (never an empty, unlabelled one)
-      if (!control) control = L.control.layers(null, {}, {collapsed: window.innerWidth < 760}).addTo(map);
+      if (!control) {
+        control = L.control.layers(null, {}, {collapsed: window.innerWidth < 760}).addTo(map);
+        const toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+        if (toggle) { toggle.title = text(s, "layers", "图层"); toggle.setAttribute("aria-label", toggle.title); }
+      }
       control.addOverlay(layer, esc(name));
     };
     const loaded = [];
