@@ -29,14 +29,18 @@ def _picker_attrs(attrs: dict[str, Any] | None, placeholder: str | None) -> dict
 class PickerSelect(forms.Select):
     """A single choice, searchable. Keep an empty choice on optional fields so it can be cleared."""
 
-    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), placeholder: str | None = None):
+    def __init__(
+        self, attrs: dict[str, Any] | None = None, choices: Any = (), placeholder: str | None = None
+    ):
         super().__init__(_picker_attrs(attrs, placeholder), choices)
 
 
 class PickerSelectMultiple(forms.SelectMultiple):
     """Several choices, searchable, shown as removable chips (replaces long pages of checkboxes)."""
 
-    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), placeholder: str | None = None):
+    def __init__(
+        self, attrs: dict[str, Any] | None = None, choices: Any = (), placeholder: str | None = None
+    ):
         super().__init__(_picker_attrs(attrs, placeholder), choices)
 
 

@@ -113,7 +113,9 @@ def _simplified(geoms: list[Any]) -> list[Any]:
         out = list(shapely.coverage_simplify(geoms, COARSE_TOLERANCE, simplify_boundary=True))
     except Exception:  # noqa: BLE001 - GEOS refuses some inputs: simplify each on its own
         out = [g.simplify(COARSE_TOLERANCE, preserve_topology=True) for g in geoms]
-    return [o if (o is not None and not o.is_empty and o.is_valid) else g for o, g in zip(out, geoms, strict=True)]
+    return [
+        o if (o is not None and not o.is_empty and o.is_valid) else g for o, g in zip(out, geoms, strict=True)
+    ]
 
 
 def _rows() -> list[dict[str, Any]]:

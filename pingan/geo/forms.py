@@ -30,7 +30,7 @@ def division_names(division: Division) -> list[str]:
 
 
 def division_label(division: Division) -> str:
-    """"清城区 · 凤城街道": how a place is written back to a person."""
+    """ "清城区 · 凤城街道": how a place is written back to a person."""
     return path_label(division_names(division))
 
 

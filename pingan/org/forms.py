@@ -18,7 +18,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
 # --- Choosing departments: searchable, labelled with where they sit (county · township · name) ----
 def department_label(department: Any) -> str:
-    """"清城区 · 凤城街道 · 石岭村委会": the path tells apart the many villages of the same name."""
+    """ "清城区 · 凤城街道 · 石岭村委会": the path tells apart the many villages of the same name."""
     return path_label([*division_names(department.division), str(department)])
 
 

@@ -12,8 +12,12 @@ from pingan.org.models import Department
 
 
 def test_widgets_render_a_marked_select_that_works_without_javascript():
-    html = PickerSelect(choices=[("", "全部"), ("1", "清城区 · 凤城街道")], placeholder="搜索").render("d", "1")
-    assert html.startswith("<select") and 'data-picker="1"' in html and 'data-picker-placeholder="搜索"' in html
+    html = PickerSelect(choices=[("", "全部"), ("1", "清城区 · 凤城街道")], placeholder="搜索").render(
+        "d", "1"
+    )
+    assert (
+        html.startswith("<select") and 'data-picker="1"' in html and 'data-picker-placeholder="搜索"' in html
+    )
     assert '<option value="1" selected>清城区 · 凤城街道</option>' in html
     multi = PickerSelectMultiple(choices=[("1", "a"), ("2", "b")]).render("m", ["2"])
     assert "multiple" in multi and 'data-picker="1"' in multi and '<option value="2" selected>' in multi
@@ -48,8 +52,13 @@ def test_division_field_labels_paths_and_refuses_what_is_not_offered(world):
 def test_division_choices_cost_one_query_however_many(world, django_assert_num_queries):
     Division.objects.bulk_create(
         [
-            Division(code=f"441881{n:03d}", path=f"441881{n:03d}", name=f"石岭镇{n}", level="town",
-                     parent=world.districts["yingde"])
+            Division(
+                code=f"441881{n:03d}",
+                path=f"441881{n:03d}",
+                name=f"石岭镇{n}",
+                level="town",
+                parent=world.districts["yingde"],
+            )
             for n in range(200, 300)
         ]
     )
@@ -61,8 +70,12 @@ def test_division_choices_cost_one_query_however_many(world, django_assert_num_q
 @pytest.mark.django_db
 def test_department_field_tells_same_names_apart_and_validates(world, django_assert_num_queries):
     qc, yd = world.towns["qingcheng"], world.towns["yingde"]
-    a = Department.objects.create(name="石岭村委会", code="v-a", sector="government", kind="village", division=qc)
-    b = Department.objects.create(name="石岭村委会", code="v-b", sector="government", kind="village", division=yd)
+    a = Department.objects.create(
+        name="石岭村委会", code="v-a", sector="government", kind="village", division=qc
+    )
+    b = Department.objects.create(
+        name="石岭村委会", code="v-b", sector="government", kind="village", division=yd
+    )
     assert department_label(a) == "清城区 · 凤城街道 · 石岭村委会"
     assert department_label(b) == "英德市 · 英城街道 · 石岭村委会"
     mine = Department.objects.filter(division__path__startswith=world.districts["qingcheng"].path)

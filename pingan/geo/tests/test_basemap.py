@@ -63,14 +63,34 @@ def test_full_detail_is_what_the_lookup_uses(world, api):
 def test_coarse_detail_keeps_shared_edges(world, api):
     # A township with a wiggly shared edge: simplified once, alike for both neighbours.
     wiggle = [[113.1, 23.6 + i * 0.002] for i in range(101)]
-    west = {"type": "Polygon", "coordinates": [[[113.0, 23.6], *[[x + (0.0001 if i % 2 else 0), y] for i, (x, y) in enumerate(wiggle)], [113.0, 23.8], [113.0, 23.6]]]}
+    west = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [113.0, 23.6],
+                *[[x + (0.0001 if i % 2 else 0), y] for i, (x, y) in enumerate(wiggle)],
+                [113.0, 23.8],
+                [113.0, 23.6],
+            ]
+        ],
+    }
     Division.objects.filter(code="441802006").update(geometry=west)
     east = Division.objects.create(
         code="441802007",
         name="东城街道",
         level="town",
         parent=world.districts["qingcheng"],
-        geometry={"type": "Polygon", "coordinates": [[[113.2, 23.6], [113.2, 23.8], *[[x + (0.0001 if i % 2 else 0), y] for i, (x, y) in reversed(list(enumerate(wiggle)))], [113.2, 23.6]]]},
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [113.2, 23.6],
+                    [113.2, 23.8],
+                    *[[x + (0.0001 if i % 2 else 0), y] for i, (x, y) in reversed(list(enumerate(wiggle)))],
+                    [113.2, 23.6],
+                ]
+            ],
+        },
         lat=23.7,
         lon=113.15,
     )
@@ -85,7 +105,9 @@ def test_coarse_detail_keeps_shared_edges(world, api):
 
 
 @pytest.mark.django_db
-def test_basemap_is_cached_constant_in_queries_and_answers_304(world, api, django_assert_num_queries, monkeypatch):
+def test_basemap_is_cached_constant_in_queries_and_answers_304(
+    world, api, django_assert_num_queries, monkeypatch
+):
     api.get("/api/v1/divisions/basemap/")  # warm: sessions, content types
     basemap.invalidate()
     built = []

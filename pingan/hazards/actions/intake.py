@@ -79,7 +79,8 @@ def check_submit(
         if division is not None and not located.is_within(division):
             # The map and the list disagree: say so rather than route by one of them silently.
             raise ActionError(
-                _("地图上的位置在%(here)s,不在所选的%(chosen)s") % {"here": located.name, "chosen": division.name},
+                _("地图上的位置在%(here)s,不在所选的%(chosen)s")
+                % {"here": located.name, "chosen": division.name},
                 field="division",
                 code="mismatch",
             )

@@ -29,7 +29,9 @@ def test_offline_report_map_and_township_picker_on_a_phone(page, shot):
     world = make_world()
     basemap.invalidate()
     lookup.invalidate()
-    ctx = page.context.browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True)
+    ctx = page.context.browser.new_context(
+        locale="zh-CN", viewport={"width": 375, "height": 812}, is_mobile=True
+    )
     pg = ctx.new_page()
     pg.set_default_timeout(15000)
     pg.goto(page.base + "/report/")
@@ -47,7 +49,9 @@ def test_offline_report_map_and_township_picker_on_a_phone(page, shot):
     search = pg.locator("[data-testid=picker-division] input[role=combobox]")
     search.click()
     search.type("凤城")
-    assert pg.locator("[data-testid=picker-division] li[role=option]").all_inner_texts() == ["清城区 · 凤城街道"]
+    assert pg.locator("[data-testid=picker-division] li[role=option]").all_inner_texts() == [
+        "清城区 · 凤城街道"
+    ]
     search.press("ArrowDown")
     search.press("Enter")
     assert pg.input_value("#id_division") == str(world.towns["qingcheng"].pk)
@@ -65,6 +69,8 @@ def test_offline_report_map_and_township_picker_on_a_phone(page, shot):
     pg.click("[data-testid=submit-report]")
     pg.wait_for_selector("[data-testid=tracking-code]")
     case = HazardCase.objects.get()
-    assert case.division.is_within(world.towns["qingcheng"]) and abs(case.lat - 23.705) < 0.005  # one screen pixel at this zoom is ~150 m
+    assert (
+        case.division.is_within(world.towns["qingcheng"]) and abs(case.lat - 23.705) < 0.005
+    )  # one screen pixel at this zoom is ~150 m
     assert route_case(case)[0] == world.departments["qc_fire"]
     ctx.close()

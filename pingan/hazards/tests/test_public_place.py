@@ -30,7 +30,10 @@ def test_a_point_in_qingcheng_lands_in_qingcheng_and_goes_to_its_brigade(world):
     r = Client().post("/report/", _data(lat="23.7012", lon="113.0523"))
     assert r.status_code == 302, r.content.decode()[:1500]
     case = HazardCase.objects.get()
-    assert case.division.is_within(world.districts["qingcheng"]) and case.district == world.districts["qingcheng"]
+    assert (
+        case.division.is_within(world.districts["qingcheng"])
+        and case.district == world.districts["qingcheng"]
+    )
     lead, _co, why = route_case(case)
     assert lead == world.departments["qc_fire"] and why == "rule"
 
@@ -46,7 +49,8 @@ def test_township_alone_without_javascript_routes_by_it(world):
 
 def test_point_and_township_must_agree(world):
     r = Client().post(
-        "/report/", _data(division=world.towns["qingcheng"].pk, lat="24.2", lon="113.35")  # a point in 英德
+        "/report/",
+        _data(division=world.towns["qingcheng"].pk, lat="24.2", lon="113.35"),  # a point in 英德
     )
     assert r.status_code == 200 and not HazardCase.objects.exists()
     assert "不在所选的凤城街道" in r.content.decode()

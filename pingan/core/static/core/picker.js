@@ -87,7 +87,9 @@
     wrap.appendChild(list);
     if (multiple) wrap.appendChild(count);
     select.insertAdjacentElement("afterend", wrap);
-    select.hidden = true;
+    // Visually hidden, not `hidden`: it still posts, and scripts (and tests) that set it directly
+    // keep working; the combobox follows its changes.
+    select.classList.add("picker-native");
     select.setAttribute("aria-hidden", "true");
     select.tabIndex = -1;
     select.removeAttribute("required");  // a hidden control cannot show the browser's message; the server checks
@@ -221,7 +223,7 @@
     });
     // Someone else set the value (a map click in a place picker): show it.
     select.addEventListener("pingan:set", syncFromSelect);
-    select.addEventListener("change", e => { if (e.isTrusted) syncFromSelect(); });
+    select.addEventListener("change", syncFromSelect);
     syncFromSelect();
   }
 
