@@ -262,7 +262,7 @@
     const addToControl = (layer, name) => {
       if (!name) return;  // an unnamed layer gets no checkbox (never an empty, unlabelled one)
       if (!control) {
-        control = L.control.layers(null, {}, {collapsed: window.innerWidth < 760}).addTo(map);
+        control = L.control.layers(null, {}, {collapsed: window.innerWidth < 760 || el.clientWidth < 520}).addTo(map);
         const toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
         if (toggle) { toggle.title = text(s, "layers", "图层"); toggle.setAttribute("aria-label", toggle.title); }
       }
@@ -281,7 +281,7 @@
           if (!doc) return;
           legendControl(map, s, !!doc.approximate);
           // Nothing else to open on: show the whole city (on a phone too).
-          if (!focus && !anyFit && !opts.center) {
+          if (!ctx.fitted && !anyFit && !opts.center) {
             const b = L.geoJSON({type: "FeatureCollection", features: doc.features.filter(f => f.properties.level === "district")}).getBounds();
             if (b.isValid()) map.fitBounds(b, {padding: [6, 6]});
           }
@@ -289,7 +289,7 @@
       }
     }
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-    let fitted = !!focus;
+    ctx.fitted = !!focus;
     (opts.layers || []).forEach((def, n) => {
       const p = fetch(def.url, {credentials: "same-origin", headers: {"Accept": "application/geo+json, application/json"}})
         .then(r => { if (!r.ok) throw new Error(r.status); return r.json(); })
@@ -299,8 +299,8 @@
           ctx.layers[def.name || def.url] = layer;
           addToControl(layer, def.name);
           if (def.labels) labelsOf(layer, ctx.labels, "layer" + n, () => map.hasLayer(layer));
-          if (def.fit && !fitted && layer.getBounds().isValid()) {
-            map.fitBounds(layer.getBounds(), {padding: [16, 16], maxZoom: def.maxZoom || 14}); fitted = true;
+          if (def.fit && !ctx.fitted && layer.getBounds().isValid()) {
+            map.fitBounds(layer.getBounds(), {padding: [16, 16], maxZoom: def.maxZoom || 14}); ctx.fitted = true;
           }
           ctx.labels.schedule();
           return layer;
@@ -367,7 +367,7 @@
       current = ctx;
       ctx.map.on("click", e => setPoint(e.latlng.lat, e.latlng.lng, true));
       const la = parseFloat(lat.value), lo = parseFloat(lon.value);
-      if (!isNaN(la) && !isNaN(lo)) { setPoint(la, lo); ctx.map.setView([la, lo], Math.max(ctx.map.getZoom(), 13)); }
+      if (!isNaN(la) && !isNaN(lo)) { setPoint(la, lo); ctx.map.setView([la, lo], Math.max(ctx.map.getZoom(), 13)); ctx.fitted = true; }
       else if (select && select.value) { select.dispatchEvent(new Event("change")); }
       else showChoice();
     }
@@ -379,7 +379,7 @@
         const f = m.basemap && m.basemap.feature(id);
         if (lat.value && lon.value && f && !featureContains(f, parseFloat(lat.value), parseFloat(lon.value))) clearPoint();
         highlight(f);
-        if (f) m.map.fitBounds(L.geoJSON(f).getBounds(), {padding: [12, 12], maxZoom: 13});
+        if (f) { m.map.fitBounds(L.geoJSON(f).getBounds(), {padding: [12, 12], maxZoom: 13}); m.fitted = true; }
         if (lat.value && lon.value && f) say(f.properties.place, ""); else showChoice();
       };
       m.basemap ? m.basemap.whenExact(go) : go();
@@ -393,7 +393,7 @@
         if (!navigator.geolocation) { say("", t.noGeo); return; }
         navigator.geolocation.getCurrentPosition(p => {
           setPoint(p.coords.latitude, p.coords.longitude, true);
-          if (current) current.map.setView([p.coords.latitude, p.coords.longitude], 14);
+          if (current) { current.map.setView([p.coords.latitude, p.coords.longitude], 14); current.fitted = true; }
         }, () => say("", t.noGeo));
       },
     };
