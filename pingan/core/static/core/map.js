@@ -235,7 +235,7 @@
   };
 
   function legendControl(map, s, approximate) {
-    const c = L.control({position: "bottomleft"});
+    const c = L.control({position: "bottomright"});
     c.onAdd = () => {
       const d = L.DomUtil.create("div", "map-legend");
       d.setAttribute("data-testid", "map-legend");
