@@ -109,7 +109,10 @@ class IncidentForm(forms.ModelForm):
             offered = self.fields["division"].queryset
             chain = [*here.ancestors(), here]
             data["division"] = next((d for d in reversed(chain) if offered.filter(pk=d.pk).exists()), None)
-        elif not here.is_within(chosen):
+        elif (
+            not here.is_within(chosen)
+            and getattr(locate(lat, lon, level=chosen.level), "pk", None) != chosen.pk
+        ):
             self.add_error(
                 "division",
                 _("地图上的位置在%(here)s,不在所选的%(chosen)s") % {"here": here.name, "chosen": chosen.name},

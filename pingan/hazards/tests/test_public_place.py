@@ -76,3 +76,25 @@ def test_no_place_at_all_asks_for_one(world):
     r = Client().post("/report/", _data())
     assert r.status_code == 200 and "所在区划" in r.content.decode()
     assert not HazardCase.objects.exists()
+
+
+def test_a_sliver_of_a_neighbours_village_does_not_overrule_the_drawn_township(world):
+    """Along a boundary a finer unit of the neighbour may overlap the township by a sliver: the
+    township whose drawn boundary holds the point (what the reporter saw and chose) wins."""
+    from pingan.core.testing import square
+    from pingan.geo import lookup
+    from pingan.geo.models import Division
+
+    Division.objects.create(
+        code="441881100201",
+        name="越界村",
+        level="village",
+        parent=world.towns["yingde"],
+        geometry=square(113.09, 23.6, 113.11, 23.8),
+        lat=23.7,
+        lon=113.1,
+    )
+    lookup.invalidate()
+    r = Client().post("/report/", _data(division=world.towns["qingcheng"].pk, lat="23.7", lon="113.095"))
+    assert r.status_code == 302, r.content.decode()[:1500]
+    assert HazardCase.objects.get().division == world.towns["qingcheng"]
