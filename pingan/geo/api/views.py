@@ -195,7 +195,9 @@ class DivisionViewSet(ScopedReadOnlyViewSet):
         detail = request.query_params.get("detail") or "full"
         if detail not in basemap.DETAILS:
             raise ActionError(
-                "detail must be one of " + ", ".join(basemap.DETAILS), field="detail", code="invalid_choice"
+                _("detail 只能是 %(choices)s") % {"choices": ", ".join(basemap.DETAILS)},
+                field="detail",
+                code="invalid_choice",
             )
         doc = basemap.get(detail)
         headers = {"ETag": doc.etag, "Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
