@@ -64,6 +64,8 @@ def test_offline_report_map_and_township_picker_on_a_phone(page, shot):
     assert pg.locator("#pick-map img.leaflet-marker-icon").count() == 1
     pg.locator("#pick-map").scroll_into_view_if_needed()
     pg.wait_for_function("!document.querySelector('#pick-map').classList.contains('leaflet-zoom-anim')")
+    # Two frames: the canvas is redrawn after the zoom.
+    pg.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     shot(pg, "maps-01-phone-report-offline-map")
 
     pg.click("[data-testid=submit-report]")
