@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.geo.forms import DivisionChoiceField
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
@@ -46,7 +47,7 @@ class TrainingForm(UserForm):
     trainee = forms.ChoiceField(label=_("人员类别"), choices=Trainee.choices)
     kind = forms.ChoiceField(label=_("培训类型"), choices=TrainingKind.choices)
     enterprise = forms.ModelChoiceField(label=_("单位"), queryset=Enterprise.objects.none(), required=False)
-    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    division = DivisionChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
     high_risk = forms.BooleanField(label=_("高危行业(无单位时填写)"), required=False)
     hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_digits=5, decimal_places=1)
     trained_on = forms.DateField(label=_("培训日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -57,7 +58,7 @@ class ActivityForm(UserForm):
     title = forms.CharField(label=_("名称"), max_length=200)
     place = forms.CharField(label=_("地点"), max_length=200)
     held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    division = DivisionChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
     farmers = forms.IntegerField(label=_("农民"), min_value=0, initial=0)
     students = forms.IntegerField(label=_("学生"), min_value=0, initial=0)
     workers = forms.IntegerField(label=_("职工"), min_value=0, initial=0)
@@ -68,7 +69,7 @@ class ActivityForm(UserForm):
 class SiteForm(UserForm):
     name = forms.CharField(label=_("名称"), max_length=200)
     kind = forms.ChoiceField(label=_("类型"), choices=SiteKind.choices)
-    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    division = DivisionChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
     teaches = forms.CharField(label=_("示范内容"), widget=forms.Textarea)
 
 
@@ -84,7 +85,7 @@ class AssessForm(UserForm):
 class VolunteerForm(UserForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("电话"), max_length=20, required=False)
-    division = forms.ModelChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
+    division = DivisionChoiceField(label=_("乡镇/街道"), queryset=Division.objects.none())
     skills = forms.CharField(label=_("技能"), max_length=200, required=False)
     availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False)
     certificates = forms.CharField(label=_("证书"), max_length=200, required=False)

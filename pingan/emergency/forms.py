@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pingan.geo.choices import Level
+from pingan.geo.forms import DivisionChoiceField
 from pingan.geo.models import Division
+from pingan.org.forms import DepartmentMultipleChoiceField
 
 from .choices import Finding, Grade, ResponseLevel, ResponseStep, SanfangKind, ShiftRole
 from .models import Incident
@@ -25,6 +27,13 @@ class IncidentForm(forms.ModelForm):
     trapped = forms.CharField(label=_("被困人数"), required=False, initial="0")
     grade = forms.ChoiceField(
         label=_("人工定级(非生产安全事故)"), choices=[("", "—"), *Grade.choices], required=False
+    )
+    # Searchable (county → township), set by a click on the map too; lat/lon come from the map.
+    division = DivisionChoiceField(
+        label=_("事发区划"),
+        levels=(Level.CITY, Level.DISTRICT, Level.TOWN),
+        required=False,
+        help_text=_("输入区县或乡镇街道名称搜索;在地图上点选位置时自动填写"),
     )
 
     class Meta:
@@ -65,6 +74,8 @@ class IncidentForm(forms.ModelForm):
             "measures": forms.Textarea(attrs={"rows": 2}),
             "other_matters": forms.Textarea(attrs={"rows": 2}),
             "unit_overview": forms.Textarea(attrs={"rows": 2}),
+            "lat": forms.HiddenInput,
+            "lon": forms.HiddenInput,
         }
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -77,6 +88,36 @@ class IncidentForm(forms.ModelForm):
         self.fields["unit_learned_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         if user is not None and user.division_id and not self.is_bound:
             self.initial.setdefault("division", user.division_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lat, lon = data.get("lat"), data.get("lon")
+        if (lat is None) != (lon is None):
+            self.add_error("division", _("位置需要同时有纬度和经度"))
+            return data
+        if lat is None:
+            return data
+        from pingan.geo.lookup import locate
+
+        here = locate(lat, lon)
+        if here is None:
+            self.add_error("division", _("地图上的位置不在本市范围内"))
+            return data
+        chosen = data.get("division")
+        if chosen is None:
+            # No township chosen: the map point decides (its township, or the smallest offered).
+            offered = self.fields["division"].queryset
+            chain = [*here.ancestors(), here]
+            data["division"] = next((d for d in reversed(chain) if offered.filter(pk=d.pk).exists()), None)
+        elif (
+            not here.is_within(chosen)
+            and getattr(locate(lat, lon, level=chosen.level), "pk", None) != chosen.pk
+        ):
+            self.add_error(
+                "division",
+                _("地图上的位置在%(here)s,不在所选的%(chosen)s") % {"here": here.name, "chosen": chosen.name},
+            )
+        return data
 
     # counts and loss are checked by the action (clear messages naming the field)
     def _post_clean(self) -> None:
@@ -166,8 +207,10 @@ class HandoverForm(forms.Form):
 class SanfangForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=SanfangKind.choices)
     level = forms.ChoiceField(label=_("级别"), choices=ResponseLevel.choices)
-    members = forms.ModelMultipleChoiceField(
-        label=_("成员单位"), queryset=None, widget=forms.CheckboxSelectMultiple
+    members = DepartmentMultipleChoiceField(
+        label=_("成员单位"),
+        queryset=None,
+        help_text=_("输入部门、区县或乡镇名称搜索,可选多个"),
     )
     note = forms.CharField(label=_("说明"), required=False)
 

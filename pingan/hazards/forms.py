@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.geo.forms import DivisionChoiceField
+
 from . import rules
 from .choices import FeedbackAnswer, Grade, Source
 from .models import Category, RoutingRule
@@ -61,6 +63,12 @@ class PublicReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     address = forms.CharField(label=_("地点"), max_length=300, required=False)
+    # The township, as an alternative to a point on the map (or with it: then they must agree).
+    division = DivisionChoiceField(
+        label=_("所在区划"),
+        required=False,
+        help_text=_("输入区县或乡镇街道名称搜索,例如“凤城”"),
+    )
     lat = forms.FloatField(label=_("纬度"), widget=forms.HiddenInput, required=False)
     lon = forms.FloatField(label=_("经度"), widget=forms.HiddenInput, required=False)
     photos = MultipleFileField(label=_("照片"))

@@ -65,6 +65,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     lat=d["lat"],
                     lon=d["lon"],
                     address=d["address"],
+                    division=d.get("division"),
                     reporter_name=d["reporter_name"],
                     reporter_phone=d["reporter_phone"],
                     client_token=d["client_token"],

@@ -26,6 +26,7 @@ from pingan.core.permissions import ConsoleGate, console_view, may
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
 from pingan.org.choices import Sector
+from pingan.org.forms import department_label, departments_with_paths
 from pingan.org.models import Department, Enterprise
 
 from . import actions, rules, selectors
@@ -42,11 +43,13 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
         "sources": Source.choices,
         "categories": selectors.categories_tree(),
         "districts": list(Division.objects.filter(level=Level.DISTRICT).order_by("code")),
-        "departments": list(
-            Department.objects.filter(is_active=True)
-            .select_related("division")
-            .order_by("division__code", "sector")
-        ),
+        # About 480 with many villages of the same name: the searchable picker shows each one's path.
+        "departments": [
+            (d.pk, department_label(d))
+            for d in departments_with_paths(Department.objects.filter(is_active=True)).order_by(
+                "division__code", "sector"
+            )
+        ],
         "f": {k: request.GET.get(k, "") for k in selectors.FILTERS},
         "query": request.GET.urlencode(),
     }
@@ -192,6 +195,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 lat=d["lat"],
                 lon=d["lon"],
                 address=d["address"],
+                division=d.get("division"),
                 enterprise=enterprise,
                 reporter_name=d["reporter_name"],
                 reporter_phone=d["reporter_phone"],

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.widgets import PickerSelectMultiple
 from pingan.geo.choices import Level
 from pingan.geo.models import Division
 
@@ -156,7 +157,7 @@ class ExerciseForm(_Scoped):
         label=_("参加队伍"),
         queryset=Team.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=PickerSelectMultiple,
     )
     photos = MultipleFileField(label=_("现场照片"), required=False, help_text=_("可选多张,每张不超过 10 MB"))
 

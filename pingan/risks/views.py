@@ -101,7 +101,11 @@ def object_create(request: HttpRequest) -> HttpResponse:
         if _attempt(request, run, _("已登记")):
             return redirect("risks:detail", made["obj"].pk)
     towns = (
-        Division.objects.visible_to(user).filter(level__in=["district", "town"]).order_by("code")
+        Division.objects.visible_to(user)
+        .filter(level__in=["district", "town"])
+        .select_related("parent")
+        .defer("geometry", "parent__geometry")
+        .order_by("code")
         if not own
         else []
     )

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pingan.geo.forms import DivisionChoiceField, DivisionMultipleChoiceField
 from pingan.geo.models import Division
 
 from . import rules
@@ -13,7 +14,7 @@ from .choices import Category, Colour
 
 
 class WarningForm(forms.Form):
-    division = forms.ModelChoiceField(label=_("发布区域"), queryset=Division.objects.none())
+    division = DivisionChoiceField(label=_("发布区域"), queryset=Division.objects.none())
     category = forms.ChoiceField(label=_("事件类别"), choices=Category.choices)
     event_code = forms.ChoiceField(
         label=_("事件"), choices=[(k, f"{k} {v}") for k, v in rules.EVENT_CODES.items()]
@@ -32,7 +33,7 @@ class WarningForm(forms.Form):
     expires = forms.DateTimeField(
         label=_("失效时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    towns = forms.ModelMultipleChoiceField(
+    towns = DivisionMultipleChoiceField(
         label=_("预警区域(乡镇/街道,不选则为整个发布区域)"), required=False, queryset=Division.objects.none()
     )
     polygon = forms.CharField(

@@ -66,8 +66,62 @@ def action_text(action: str) -> Any:
 
 
 @register.inclusion_tag("core/components/map.html")
-def map_component(map_id: str, layers: list[dict[str, Any]], small: bool = False) -> dict[str, Any]:
-    return {"map_id": map_id, "layers_id": f"{map_id}-layers", "layers": layers, "small": small}
+def map_component(
+    map_id: str,
+    layers: list[dict[str, Any]],
+    small: bool = False,
+    focus: Any = None,
+    zoom: int = 14,
+    exact: bool = False,
+) -> dict[str, Any]:
+    """A Leaflet map (core/map.js). `focus`: an object with `lat`/`lon` (a case, an incident) or a
+    (lat, lon) pair the map opens centred on, at `zoom`; `exact`: load the exact boundaries at once
+    (place pickers, whose answer must match the server's look-up)."""
+    options: dict[str, Any] = {"layers": layers or []}
+    point = _focus_point(focus)
+    if point is not None:
+        options["focus"] = {"lat": point[0], "lon": point[1], "zoom": zoom}
+    if exact:
+        options["exact"] = True
+    return {"map_id": map_id, "options_id": f"{map_id}-options", "options": options, "small": small}
+
+
+def _focus_point(focus: Any) -> tuple[float, float] | None:
+    if focus is None or focus == "":
+        return None
+    if isinstance(focus, list | tuple) and len(focus) == 2:
+        lat, lon = focus
+    else:
+        lat, lon = getattr(focus, "lat", None), getattr(focus, "lon", None)
+    try:
+        return (float(lat), float(lon)) if lat is not None and lon is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+@register.inclusion_tag("core/components/place_picker.html")
+def place_picker(map_id: str, lat_field: Any, lon_field: Any, division_field: Any = None) -> dict[str, Any]:
+    """A map to click a place on, tied to a form's hidden lat/lon fields and (optionally) its
+    searchable division picker; the chosen place is written back in words (core/map.js placePicker)."""
+    return {
+        "map_id": map_id,
+        "lat": lat_field,
+        "lon": lon_field,
+        "division": division_field,
+        "config_id": f"{map_id}-picker",
+        "config": {
+            "lat": lat_field.auto_id,
+            "lon": lon_field.auto_id,
+            "division": division_field.auto_id if division_field is not None else None,
+            "words": f"{map_id}-words",
+            "texts": {
+                "none": str(_("尚未选择位置")),
+                "noPoint": str(_("(未在地图上标点)")),
+                "outside": str(_("该位置不在本市范围内,请重新选择")),
+                "noGeo": str(_("无法获取位置,请在地图上点选或在列表中选择")),
+            },
+        },
+    }
 
 
 @register.inclusion_tag("core/components/chart.html")

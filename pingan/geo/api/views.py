@@ -4,8 +4,9 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from pingan.core.actions import ActionError
 from pingan.core.api import ScopedReadOnlyViewSet
 
+from .. import basemap
 from ..choices import Level
 from ..crs import from_storage, to_storage
 from ..lookup import require_in_city
@@ -169,6 +171,42 @@ class DivisionViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter(
+                "detail",
+                str,
+                enum=list(basemap.DETAILS),
+                description="coarse: simplified for the whole-city view; full (default): the stored "
+                "boundaries exactly as the point-in-division look-up uses them",
+            ),
+        ],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, 304: None},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[AllowAny],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def basemap(self, request: Request) -> Any:
+        """The offline base map: county and township boundaries with names and label points
+        (GeoJSON, WGS-84), drawn under every map when no tile server is configured. Cached per
+        boundary fingerprint (one query a request) and answered 304 to a matching If-None-Match."""
+        detail = request.query_params.get("detail") or "full"
+        if detail not in basemap.DETAILS:
+            raise ActionError(
+                _("detail 只能是 %(choices)s") % {"choices": ", ".join(basemap.DETAILS)},
+                field="detail",
+                code="invalid_choice",
+            )
+        doc = basemap.get(detail)
+        headers = {"ETag": doc.etag, "Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
+        if doc.etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            return HttpResponse(status=304, headers=headers)
+        return HttpResponse(doc.body, content_type="application/geo+json", headers=headers)
+
+    @extend_schema(
+        parameters=[
             OpenApiParameter("level", str, enum=Level.values),
             OpenApiParameter("parent", str, description="code of the parent: its children"),
             OpenApiParameter("code", str, description="one division by code"),
@@ -211,12 +249,13 @@ class DivisionViewSet(ScopedReadOnlyViewSet):
                     "level": lvl,
                     "synthetic": synthetic,
                     "population": pop,
-                    "popup": c + (" · 合成数据 synthetic" if synthetic else ""),
+                    "popup": c + (" · " + str(_("合成边界(示意)")) if synthetic else ""),
+                    "label_at": [lat, lon] if lat is not None and lon is not None else None,
                     "url": reverse("geo:detail", args=[c]),
                 },
             }
-            for c, name, lvl, synthetic, pop, geometry in qs.values_list(
-                "code", "name", "level", "is_synthetic", "population", "geometry"
+            for c, name, lvl, synthetic, pop, geometry, lat, lon in qs.values_list(
+                "code", "name", "level", "is_synthetic", "population", "geometry", "lat", "lon"
             )
         ]
         return JsonResponse(

@@ -5,4 +5,5 @@ COVERED = {
     ("GET", "/api/v1/divisions/{code}/"),
     ("GET", "/api/v1/divisions/locate/"),
     ("GET", "/api/v1/divisions/geojson/"),
+    ("GET", "/api/v1/divisions/basemap/"),
 }

@@ -76,6 +76,21 @@ def check_submit(
         from pingan.geo.lookup import require_in_city
 
         located = require_in_city(lat, lon, field="location")
+        if division is not None and not located.is_within(division):
+            from pingan.geo.lookup import locate
+
+            # Inside the chosen township's own boundary (what the map drew) but in a finer unit of
+            # a neighbour (a sliver along the line): the township the person saw wins.
+            same_level = locate(float(lat), float(lon), level=division.level)
+            if same_level is not None and same_level.pk == division.pk:
+                return division
+            # The map and the list disagree: say so rather than route by one of them silently.
+            raise ActionError(
+                _("地图上的位置在%(here)s,不在所选的%(chosen)s")
+                % {"here": located.name, "chosen": division.name},
+                field="division",
+                code="mismatch",
+            )
         return located
     if division is not None:
         return division
