@@ -106,7 +106,7 @@
         });
       },
     });
-    return el("label", { class: "field" }, [T.photos, input, thumbs]);
+    return el("div", { class: "field" }, [el("label", { class: "photo-button" }, [T.photos + " +", input]), thumbs]);
   }
   function position(state, testid) {
     var out = el("span", { "data-testid": testid, text: T.noPosition });
@@ -238,7 +238,8 @@
           return caches.open(name).then(function (c) { return c.add(BODY.dataset.scope); });
         }).catch(function () {});
       })
-      .then(function () { status(T.bundleSaved); return render(); })
+      .then(render)
+      .then(function () { status(T.bundleSaved + " · " + T.bundleAt + " " + when(new Date().toISOString())); })
       .catch(function () { status(T.needOnline); });
   }
   function status(text) { document.getElementById("bundle-state").textContent = text; }
