@@ -19,7 +19,9 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 SIGNATURE_MAX_BYTES = 512 * 1024
 
 
-def decode_image(value: str, *, field: str, name: str, max_bytes: int = PHOTO_MAX_BYTES, png: bool = False) -> ContentFile:
+def decode_image(
+    value: str, *, field: str, name: str, max_bytes: int = PHOTO_MAX_BYTES, png: bool = False
+) -> ContentFile:
     head, sep, body = (value or "").partition(",")
     mime = head[5:].split(";")[0] if head.startswith("data:") else ""
     if not sep or not head.endswith(";base64") or mime not in FORMATS or (png and mime != "image/png"):

@@ -84,7 +84,9 @@ def record_check_once(
     from .models import CheckRecord, CheckTask
 
     task = get_visible_or_404(
-        CheckTask.objects.select_related("risk_object__division", "risk_object__enterprise"), actor, pk=task_id
+        CheckTask.objects.select_related("risk_object__division", "risk_object__enterprise"),
+        actor,
+        pk=task_id,
     )
 
     def replay() -> Any:

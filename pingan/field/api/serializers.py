@@ -29,12 +29,15 @@ class InspectionRecordSerializer(serializers.Serializer):
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180, default=None)
     accuracy_m = serializers.FloatField(required=False, allow_null=True, min_value=0, default=None)
     answers = serializers.DictField(
-        child=serializers.CharField(max_length=10), required=False, default=dict, help_text=_("检查事项 id → ok/fail/na")
+        child=serializers.CharField(max_length=10),
+        required=False,
+        default=dict,
+        help_text=_("检查事项 id → ok/fail/na"),
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     signatures = serializers.DictField(
         child=serializers.CharField(max_length=1_000_000),
-        help_text=_("\"inspector:<执法人员 id>\" 和 \"representative\" → PNG data URL"),
+        help_text=_('"inspector:<执法人员 id>" 和 "representative" → PNG data URL'),
     )
     findings = FieldFindingSerializer(many=True, required=False, default=list)
     finish = serializers.BooleanField(required=False, default=True)

@@ -74,7 +74,9 @@ class FieldViewSet(viewsets.ViewSet):
             out["categories"] = hazard_services.active_categories()
         return Response(out)
 
-    @extend_schema(request=InspectionRecordSerializer, responses={201: SyncResultSerializer, 200: SyncResultSerializer})
+    @extend_schema(
+        request=InspectionRecordSerializer, responses={201: SyncResultSerializer, 200: SyncResultSerializer}
+    )
     @action(detail=False, methods=["post"])
     def inspections(self, request: Request) -> Response:
         """The on-site inspection record: start, checklist, findings (hazard cases), signatures,
@@ -123,12 +125,16 @@ class FieldViewSet(viewsets.ViewSet):
         )
         record, created = inspection_services.record_on_site(request.user, d["inspection"], data)
         summary = inspection_services.field_record_summary(record)
-        numbers = hazard_services.case_numbers(f["hazard_case"] for f in summary["findings"] if f["hazard_case"])
+        numbers = hazard_services.case_numbers(
+            f["hazard_case"] for f in summary["findings"] if f["hazard_case"]
+        )
         for f in summary["findings"]:
             f["hazard_case_number"] = numbers.get(f["hazard_case"], "")
         return _answer("inspection", record.pk, created, summary)
 
-    @extend_schema(request=HazardReportSerializer, responses={201: SyncResultSerializer, 200: SyncResultSerializer})
+    @extend_schema(
+        request=HazardReportSerializer, responses={201: SyncResultSerializer, 200: SyncResultSerializer}
+    )
     @action(detail=False, methods=["post"])
     def hazards(self, request: Request) -> Response:
         """A grid worker's hazard report (source "grid"); without a position, the worker's own grid."""
@@ -149,7 +155,9 @@ class FieldViewSet(viewsets.ViewSet):
         )
         return _answer("hazard", case.pk, created, {"number": case.number, "state": case.state})
 
-    @extend_schema(request=CheckRecordSerializer, responses={201: SyncResultSerializer, 200: SyncResultSerializer})
+    @extend_schema(
+        request=CheckRecordSerializer, responses={201: SyncResultSerializer, 200: SyncResultSerializer}
+    )
     @action(detail=False, methods=["post"])
     def checks(self, request: Request) -> Response:
         """A risk check done on site; a finding opens a hazard case (risks' own action)."""

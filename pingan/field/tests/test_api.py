@@ -147,7 +147,13 @@ def test_inspection_sync_matrix(world, reg, inspection, role, area):
 
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_hazard_sync_matrix(world, role, area):
-    body = {"client_token": str(uuid.uuid4()), "title": "井盖缺失", "category": "other", "lat": 23.7, "lon": 113.05}
+    body = {
+        "client_token": str(uuid.uuid4()),
+        "title": "井盖缺失",
+        "category": "other",
+        "lat": 23.7,
+        "lon": 113.05,
+    }
     r = client_for(world, role, area).post("/api/v1/field/hazards/", body, format="json")
     if role is None:
         assert r.status_code in (401, 403)
@@ -164,7 +170,11 @@ def test_check_sync_matrix(world, task, role, area):
     r = client_for(world, role, area).post("/api/v1/field/checks/", body, format="json")
     if role is None:
         assert r.status_code in (401, 403)
-    elif (role, area) in CHECKS - {("area_staff", "yingde"), ("dept_staff", "yingde"), ("enterprise", "qingcheng")}:
+    elif (role, area) in CHECKS - {
+        ("area_staff", "yingde"),
+        ("dept_staff", "yingde"),
+        ("enterprise", "qingcheng"),
+    }:
         assert r.status_code == 201, r.content
     elif (role, area) in CHECKS:
         assert r.status_code == 404  # the 清城 town's point is outside their area or enterprise
@@ -198,12 +208,19 @@ def test_inspection_record_twice_is_one_record(world, reg, inspection):
     detail = first.json()["detail"]
     assert detail["findings"][0]["hazard_case_number"] == case.number
     assert {d["kind"] for d in detail["documents"]} == kinds
-    assert AuditEvent.objects.filter(action="inspections.field_record.create", object_id=str(inspection.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="inspections.field_record.create", object_id=str(inspection.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_someone_elses_token_is_a_conflict_that_names_nothing(world, reg, inspection):
     payload = record_payload(inspection, reg)
-    assert inspector_client(world).post("/api/v1/field/inspections/", payload, format="json").status_code == 201
+    assert (
+        inspector_client(world).post("/api/v1/field/inspections/", payload, format="json").status_code == 201
+    )
     # The second drawn inspector replays the first one's token: 409, nothing of the record in the answer.
     second = APIClient()
     second.force_authenticate(reg["inspectors"]["qingcheng"][1].user)
@@ -224,7 +241,10 @@ def test_someone_elses_token_is_a_conflict_that_names_nothing(world, reg, inspec
 
 def test_a_second_record_of_the_same_inspection_is_a_conflict(world, reg, inspection):
     c = inspector_client(world)
-    assert c.post("/api/v1/field/inspections/", record_payload(inspection, reg), format="json").status_code == 201
+    assert (
+        c.post("/api/v1/field/inspections/", record_payload(inspection, reg), format="json").status_code
+        == 201
+    )
     r = c.post("/api/v1/field/inspections/", record_payload(inspection, reg), format="json")
     assert r.status_code == 409 and FieldRecord.objects.count() == 1
 
@@ -238,16 +258,31 @@ def _first_error(r):
     [
         (lambda p: p | {"present": p["present"][:1]}, "present"),
         (lambda p: p | {"representative": "  "}, "representative"),
-        (lambda p: p | {"signatures": {k: v for k, v in p["signatures"].items() if k != "representative"}}, "signatures.representative"),
-        (lambda p: p | {"signatures": p["signatures"] | {"representative": "data:image/png;base64,AAAA"}}, "signatures.representative"),
-        (lambda p: p | {"signatures": p["signatures"] | {"representative": png(fmt="JPEG")}}, "signatures.representative"),
+        (
+            lambda p: p | {"signatures": {k: v for k, v in p["signatures"].items() if k != "representative"}},
+            "signatures.representative",
+        ),
+        (
+            lambda p: p | {"signatures": p["signatures"] | {"representative": "data:image/png;base64,AAAA"}},
+            "signatures.representative",
+        ),
+        (
+            lambda p: p | {"signatures": p["signatures"] | {"representative": png(fmt="JPEG")}},
+            "signatures.representative",
+        ),
         (lambda p: p | {"answers": {"999999": "ok"}}, "answers.999999"),
         (lambda p: p | {"answers": {str(p["findings"][0]["item"]): "maybe"}}, None),
         (lambda p: p | {"ended_at": (timezone.now() + dt.timedelta(days=1)).isoformat()}, "ended_at"),
-        (lambda p: p | {"findings": [p["findings"][0] | {"rectify_by": "2020-01-01"}]}, "findings.0.rectify_by"),
+        (
+            lambda p: p | {"findings": [p["findings"][0] | {"rectify_by": "2020-01-01"}]},
+            "findings.0.rectify_by",
+        ),
         (lambda p: p | {"findings": [p["findings"][0] | {"description": " "}]}, "findings.0.description"),
         (lambda p: p | {"findings": [p["findings"][0] | {"item": 999999}]}, "findings.0.item"),
-        (lambda p: p | {"findings": [p["findings"][0] | {"photos": ["not an image"]}]}, "findings.0.photos.0"),
+        (
+            lambda p: p | {"findings": [p["findings"][0] | {"photos": ["not an image"]}]},
+            "findings.0.photos.0",
+        ),
         (lambda p: p | {"client_token": "not-a-uuid"}, "client_token"),
         (lambda p: p | {"started_at": "yesterday"}, "started_at"),
     ],
@@ -273,16 +308,28 @@ def test_hazard_report_twice_is_one_case_and_bad_inputs_are_named(world):
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     case = HazardCase.objects.get()
     assert case.division == world.user("grid_worker", "qingcheng").division and case.photos.count() == 1
-    r = c.post("/api/v1/field/hazards/", body | {"client_token": str(uuid.uuid4()), "category": "nope"}, format="json")
+    r = c.post(
+        "/api/v1/field/hazards/",
+        body | {"client_token": str(uuid.uuid4()), "category": "nope"},
+        format="json",
+    )
     assert r.status_code == 400 and _first_error(r) == "category"
-    r = c.post("/api/v1/field/hazards/", body | {"client_token": str(uuid.uuid4()), "photos": ["x"]}, format="json")
+    r = c.post(
+        "/api/v1/field/hazards/", body | {"client_token": str(uuid.uuid4()), "photos": ["x"]}, format="json"
+    )
     assert r.status_code == 400 and _first_error(r) == "photos.0"
     assert HazardCase.objects.count() == 1
 
 
 def test_check_twice_is_one_record_and_others_token_conflicts(world, task):
     c = client_for(world, "area_staff", "qingcheng")
-    body = {"client_token": str(uuid.uuid4()), "task": task.pk, "result": "finding", "note": "护栏缺失", "photo": png()}
+    body = {
+        "client_token": str(uuid.uuid4()),
+        "task": task.pk,
+        "result": "finding",
+        "note": "护栏缺失",
+        "photo": png(),
+    }
     first = c.post("/api/v1/field/checks/", body, format="json")
     assert first.status_code == 201, first.content
     assert first.json()["detail"]["hazard_case"]
@@ -293,7 +340,9 @@ def test_check_twice_is_one_record_and_others_token_conflicts(world, task):
     assert other.status_code == 409 and "detail" not in other.json()
     r = c.post("/api/v1/field/checks/", body | {"client_token": str(uuid.uuid4()), "note": ""}, format="json")
     assert r.status_code == 400 and _first_error(r) == "note"
-    r = c.post("/api/v1/field/checks/", body | {"client_token": str(uuid.uuid4()), "result": "bad"}, format="json")
+    r = c.post(
+        "/api/v1/field/checks/", body | {"client_token": str(uuid.uuid4()), "result": "bad"}, format="json"
+    )
     assert r.status_code == 400 and _first_error(r) == "result"
     assert CheckRecord.objects.count() == 1
 

@@ -152,7 +152,9 @@ def do_record_on_site(actor: Any, inspection: Inspection, data: OnSite) -> tuple
         return existing, False
     present, items = check_record_on_site(actor, inspection, data)
     if inspection.state == InspectionState.PLANNED:
-        inspection = do_start(actor, inspection, representative=data.representative.strip(), at=data.started_at)
+        inspection = do_start(
+            actor, inspection, representative=data.representative.strip(), at=data.started_at
+        )
     elif not inspection.representative:
         Inspection.objects.filter(pk=inspection.pk).update(representative=data.representative.strip()[:50])
     record = FieldRecord(

@@ -7,39 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0004_special_work_codes'),
+        ("inspections", "0004_special_work_codes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='client_token',
-            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name='客户端令牌'),
+            model_name="finding",
+            name="client_token",
+            field=models.UUIDField(
+                blank=True, editable=False, null=True, unique=True, verbose_name="客户端令牌"
+            ),
         ),
         migrations.CreateModel(
-            name='FieldRecord',
+            name="FieldRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_token', models.UUIDField(editable=False, unique=True, verbose_name='客户端令牌')),
-                ('representative', models.CharField(max_length=50, verbose_name='被检查单位代表')),
-                ('started_at', models.DateTimeField(verbose_name='现场检查开始(设备时间)')),
-                ('ended_at', models.DateTimeField(verbose_name='现场检查结束(设备时间)')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('accuracy_m', models.FloatField(blank=True, null=True, verbose_name='定位精度(米)')),
-                ('answers', models.JSONField(blank=True, default=dict, verbose_name='检查表结果')),
-                ('note', models.TextField(blank=True, verbose_name='情况说明')),
-                ('signatures', models.JSONField(blank=True, default=dict, verbose_name='签名')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='同步时间')),
-                ('inspection', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='field_record', to='inspections.inspection', verbose_name='检查')),
-                ('present', models.ManyToManyField(related_name='+', to='inspections.inspector', verbose_name='在场执法人员')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_token", models.UUIDField(editable=False, unique=True, verbose_name="客户端令牌")),
+                ("representative", models.CharField(max_length=50, verbose_name="被检查单位代表")),
+                ("started_at", models.DateTimeField(verbose_name="现场检查开始(设备时间)")),
+                ("ended_at", models.DateTimeField(verbose_name="现场检查结束(设备时间)")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("accuracy_m", models.FloatField(blank=True, null=True, verbose_name="定位精度(米)")),
+                ("answers", models.JSONField(blank=True, default=dict, verbose_name="检查表结果")),
+                ("note", models.TextField(blank=True, verbose_name="情况说明")),
+                ("signatures", models.JSONField(blank=True, default=dict, verbose_name="签名")),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="同步时间"),
+                ),
+                (
+                    "inspection",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="field_record",
+                        to="inspections.inspection",
+                        verbose_name="检查",
+                    ),
+                ),
+                (
+                    "present",
+                    models.ManyToManyField(
+                        related_name="+", to="inspections.inspector", verbose_name="在场执法人员"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场检查记录(移动端)',
+                "verbose_name": "现场检查记录(移动端)",
             },
         ),
     ]

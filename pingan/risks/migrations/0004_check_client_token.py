@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risks', '0003_lifeline_assets'),
+        ("risks", "0003_lifeline_assets"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkrecord',
-            name='client_token',
-            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name='客户端令牌'),
+            model_name="checkrecord",
+            name="client_token",
+            field=models.UUIDField(
+                blank=True, editable=False, null=True, unique=True, verbose_name="客户端令牌"
+            ),
         ),
     ]

@@ -183,7 +183,12 @@
         chain = chain.then(function (goOn) { return goOn ? send(item) : false; });
       });
       return chain;
-    }).catch(function () {}).then(function () { syncing = false; return refresh(); });
+    }).catch(function () {}).then(function () {
+      syncing = false;
+      // On the list, show what is left to do (a sent inspection is no longer offered); never
+      // redraw a form someone is filling in.
+      return location.hash && location.hash !== "#/" ? refresh() : render();
+    });
   }
 
   // true: go on with the next item; false: stop (no network, or the server is unwell).
