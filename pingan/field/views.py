@@ -13,9 +13,81 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 
 from pingan.core.permissions import console_view, may
+
+# The script's strings, translated here and handed to it as JSON (never pasted into a script).
+TEXT = {
+    "online": _l("在线"),
+    "offline": _l("离线"),
+    "pending": _l("未发送"),
+    "nothingPending": _l("全部已发送"),
+    "bundleNone": _l("尚未下载离线数据:联网时点“离线可用”"),
+    "bundleAt": _l("离线数据下载于"),
+    "bundleSaved": _l("已可离线使用"),
+    "needOnline": _l("需要联网"),
+    "inspections": _l("我的检查任务"),
+    "tasks": _l("排查任务"),
+    "report": _l("上报隐患"),
+    "none": _l("暂无"),
+    "back": _l("返回"),
+    "target": _l("被检查单位"),
+    "address": _l("地址"),
+    "industry": _l("行业"),
+    "checklist": _l("检查表"),
+    "ok": _l("合格"),
+    "fail": _l("不合格"),
+    "na": _l("不涉及"),
+    "major": _l("重大隐患判定项"),
+    "finding": _l("问题描述"),
+    "rectifyBy": _l("整改期限"),
+    "photos": _l("照片"),
+    "addFinding": _l("添加其他问题"),
+    "remove": _l("删除"),
+    "present": _l("在场执法人员(至少两名)"),
+    "certificate": _l("执法证号"),
+    "representative": _l("被检查单位代表"),
+    "sign": _l("签名"),
+    "clear": _l("重写"),
+    "signHere": _l("请在框内签名"),
+    "position": _l("位置"),
+    "locate": _l("获取位置"),
+    "noPosition": _l("未获取位置"),
+    "startedAt": _l("开始时间"),
+    "note": _l("情况说明"),
+    "issueDocs": _l("同步后制作现场检查记录和责令限期整改指令书"),
+    "save": _l("保存到本机"),
+    "saved": _l("已保存到本机,待发送"),
+    "title": _l("标题"),
+    "description": _l("详细描述"),
+    "category": _l("隐患类别"),
+    "result": _l("检查结果"),
+    "normal": _l("正常"),
+    "problem": _l("有问题"),
+    "resultOk": _l("未发现问题"),
+    "resultFinding": _l("发现问题"),
+    "due": _l("应检时间"),
+    "overdue": _l("已逾期"),
+    "mine": _l("我负责"),
+    "sent": _l("已发送"),
+    "failed": _l("未能发送"),
+    "waiting": _l("等待发送"),
+    "sending": _l("正在发送"),
+    "hazardCase": _l("隐患案件"),
+    "documents": _l("执法文书"),
+    "recorded": _l("已记录"),
+    "inspection": _l("检查记录"),
+    "check": _l("排查记录"),
+    "hazard": _l("隐患上报"),
+    "retry": _l("重试"),
+    "discard": _l("放弃"),
+    "confirmForget": _l("清除本机保存的离线数据和未发送记录?"),
+    "required": _l("请填写"),
+    "signatureMissing": _l("缺少签名"),
+    "twoInspectors": _l("须有至少两名执法人员在场"),
+}
 
 ASSETS = ("field/app.js", "field/app.css", "field/icon.svg", "field/icon-192.png")
 
@@ -41,6 +113,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "field/app.html",
         {
             "version": version(),
+            "text": {k: str(v) for k, v in TEXT.items()},
             "may": {
                 "inspect": may(user, "field.inspect"),
                 "report": may(user, "field.report_hazard"),
