@@ -5,12 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+MAX_ID = 2_147_483_647  # ids are 32-bit integers in the database
+
 IMAGE_HELP = _("data URL(data:image/jpeg;base64,…)")
 
 
 class FieldFindingSerializer(serializers.Serializer):
     client_token = serializers.UUIDField(help_text=_("客户端为该问题生成的 UUID"))
-    item = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    item = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
     description = serializers.CharField(max_length=2000)
     rectify_by = serializers.DateField()
     photos = serializers.ListField(
@@ -20,8 +24,10 @@ class FieldFindingSerializer(serializers.Serializer):
 
 class InspectionRecordSerializer(serializers.Serializer):
     client_token = serializers.UUIDField(help_text=_("客户端生成的 UUID;重复同步同一记录不会重复入库"))
-    inspection = serializers.IntegerField(min_value=1)
-    present = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=10)
+    inspection = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    present = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=10
+    )
     representative = serializers.CharField(max_length=50)
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
@@ -62,7 +68,7 @@ class HazardReportSerializer(serializers.Serializer):
 
 class CheckRecordSerializer(serializers.Serializer):
     client_token = serializers.UUIDField()
-    task = serializers.IntegerField(min_value=1)
+    task = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     result = serializers.CharField(max_length=10)
     answers = serializers.DictField(child=serializers.CharField(max_length=20), required=False, default=dict)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -166,6 +166,9 @@ class FieldViewSet(viewsets.ViewSet):
         d = ser.validated_data
         if d["at"] is not None and d["at"] > timezone.now() + CLOCK_SKEW:
             raise ActionError(_("检查时间不能晚于现在"), field="at", code="future")
+        for key in d["answers"]:
+            if len(key) > 200 or "\x00" in key:
+                raise ActionError(_("检查表项目无效"), field="answers", code="invalid")
         photo = decode_image(d["photo"], field="photo", name="check") if d["photo"] else None
         record, created = risk_services.record_check_once(
             request.user,

@@ -115,7 +115,7 @@ def check_record_on_site(actor: Any, inspection: Inspection, data: OnSite) -> tu
     industry = inspection.target.industry
     items = {c.pk: c for c in CheckItem.objects.filter(industry=industry)}
     for key, value in data.answers.items():
-        if not str(key).isdigit() or int(key) not in items:
+        if not (str(key).isascii() and str(key).isdigit()) or int(key) not in items:
             raise ActionError(_("检查事项不属于该单位的行业"), field=f"answers.{key}", code="invalid")
         if value not in ANSWERS:
             raise ActionError(_("检查结论须为合格、不合格或不涉及"), field=f"answers.{key}", code="invalid")
