@@ -33,6 +33,13 @@ def png(colour="black", fmt="PNG", size=(60, 30)):
     return f"data:{mime};base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+@pytest.fixture(autouse=True)
+def own_media(settings, tmp_path):
+    # Photos and signatures land in a folder of this test's own: file names like check-1.png must not
+    # collide with another test worker's files in the shared MEDIA_ROOT.
+    settings.MEDIA_ROOT = tmp_path
+
+
 def client_for(world, role, area):
     c = APIClient()
     if role is not None:

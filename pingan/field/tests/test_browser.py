@@ -34,7 +34,8 @@ def _sign(pg, testid):
     pg.mouse.up()
 
 
-def test_offline_inspection_record_syncs_into_record_case_and_order(page, login, shot):
+def test_offline_inspection_record_syncs_into_record_case_and_order(page, login, shot, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the live server's files in this test's own folder
     world = make_world()
     reg = registers(world)
     inspection = the_inspection(drawn_plan(world))
