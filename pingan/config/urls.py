@@ -25,6 +25,7 @@ api_v1 = [
     path("", include(("pingan.risks.api.urls", "risks-api"))),
     path("", include(("pingan.inspections.api.urls", "inspections-api"))),
     path("", include(("pingan.licensing.api.urls", "licensing-api"))),
+    path("", include(("pingan.field.api.urls", "field-api"))),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("inspections/", include("pingan.inspections.public_urls")),
     path("console/licensing/", include("pingan.licensing.urls")),
     path("licensing/", include("pingan.licensing.public_urls")),
+    path("field/", include("pingan.field.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

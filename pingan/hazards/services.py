@@ -93,3 +93,63 @@ def reported_by_enterprise(enterprise_id: int, *, year: int | None = None) -> in
     if year is not None:
         qs = qs.filter(created_at__year=year)
     return int(qs.count())
+
+
+def attach_photos(case_id: int, files: Any, *, actor: Any) -> int:
+    """Evidence photos taken with a finding (the field app): stored on the case as report photos, with
+    the same checks as any upload (type from the content, size, pixel count; public copy stripped)."""
+    from .choices import PhotoKind
+    from .photos import save_photo
+
+    case = HazardCase.objects.get(pk=case_id)
+    n = 0
+    for f in files:
+        save_photo(case, f, kind=PhotoKind.REPORT, user=actor)
+        n += 1
+    return n
+
+
+def active_categories() -> list[dict[str, str]]:
+    """The hazard categories a reporter may choose (code, Chinese and English names)."""
+    return list(Category.objects.filter(is_active=True).order_by("code").values("code", "name", "name_en"))
+
+
+@transaction.atomic
+def submit_report(
+    actor: Any,
+    *,
+    client_token: str,
+    title: str,
+    description: str,
+    category_code: str,
+    lat: float | None,
+    lon: float | None,
+    address: str = "",
+    photos: Any = (),
+) -> tuple[HazardCase, bool]:
+    """A report from the field app (a grid worker's phone, possibly synced after being offline): the
+    same intake as every channel, idempotent on (channel, reporter, client token) — a replay answers
+    the case made the first time, created=False."""
+    from . import actions, permissions
+
+    category = Category.objects.filter(code=category_code, is_active=True).first()
+    if category is None:
+        raise ActionError(_("未知的隐患类别"), field="category", code="invalid")
+    return actions.do_submit(
+        actor,
+        source=permissions.intake_source(actor, Source.GRID),
+        title=title,
+        description=description,
+        category=category,
+        lat=lat,
+        lon=lon,
+        address=address,
+        division=getattr(actor, "division", None) if lat is None or lon is None else None,
+        client_token=client_token,
+        photos=photos,
+    )
+
+
+def case_numbers(ids: Any) -> dict[int, str]:
+    """Case numbers by id (the field app shows what a synced record opened)."""
+    return {c.pk: c.number for c in HazardCase.objects.filter(pk__in=list(ids)).only("pk", "created_at")}

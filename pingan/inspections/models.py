@@ -301,6 +301,8 @@ class Finding(models.Model):
     reinspected_at = models.DateTimeField(_("复查时间"), null=True, blank=True)
     reinspection_note = models.CharField(_("复查意见"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The device's token of a finding recorded offline (the field app): a replay finds this row.
+    client_token = models.UUIDField(_("客户端令牌"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "inspection__division"
@@ -316,6 +318,47 @@ class Finding(models.Model):
     @classmethod
     def scope_q(cls, user: Any) -> Q:
         # Whoever sees the inspection sees its findings (covert rules and cross-district included).
+        return Q(inspection_id__in=Inspection.objects.filter(Inspection.scope_q(user)).values("pk"))
+
+
+class FieldRecord(models.Model):
+    """The on-site record of an inspection taken on a phone (possibly offline and synced later): the
+    checklist answers, position and time on the device, the inspectors present and the target's
+    representative, with the signatures they drew on screen. One per inspection; `client_token` is
+    the device's token, so a repeated sync finds the same row."""
+
+    inspection = models.OneToOneField(
+        Inspection, verbose_name=_("检查"), on_delete=models.PROTECT, related_name="field_record"
+    )
+    client_token = models.UUIDField(_("客户端令牌"), unique=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    present = models.ManyToManyField(Inspector, verbose_name=_("在场执法人员"), related_name="+")
+    representative = models.CharField(_("被检查单位代表"), max_length=50)
+    started_at = models.DateTimeField(_("现场检查开始(设备时间)"))
+    ended_at = models.DateTimeField(_("现场检查结束(设备时间)"))
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    accuracy_m = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    answers = models.JSONField(_("检查表结果"), default=dict, blank=True)
+    note = models.TextField(_("情况说明"), blank=True)
+    # {"inspector:<id>": file name, "representative": file name}: PNGs drawn on the phone's screen.
+    signatures = models.JSONField(_("签名"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("同步时间"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_division = "inspection__division"
+    scope_enterprise = "inspection__enterprise"
+
+    class Meta:
+        verbose_name = _("现场检查记录(移动端)")
+
+    def __str__(self) -> str:
+        return f"XC-{self.inspection_id}"
+
+    @classmethod
+    def scope_q(cls, user: Any) -> Q:
         return Q(inspection_id__in=Inspection.objects.filter(Inspection.scope_q(user)).values("pk"))
 
 

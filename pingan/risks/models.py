@@ -205,6 +205,8 @@ class CheckRecord(models.Model):
     hazard_case_id = models.IntegerField(null=True, blank=True)
     hazard_case_number = models.CharField(_("隐患编号"), max_length=40, blank=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
+    # The device's token of a check recorded offline (the field app): a replay finds this row.
+    client_token = models.UUIDField(_("客户端令牌"), null=True, blank=True, unique=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_division = "risk_object__division"

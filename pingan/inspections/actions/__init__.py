@@ -20,6 +20,7 @@ from .documents import (
     do_schedule_hearing,
     next_number,
 )
+from .field import FieldFinding, OnSite, do_record_on_site
 from .inspection import check_add_finding, do_add_finding, do_finish, do_publish, do_reinspect, do_start
 from .permits import check_apply_permit, do_apply_permit, do_approve_permit
 from .plans import (
@@ -38,6 +39,9 @@ __all__ = [
     "PUBLISH_KIND",
     "RECTIFY_KIND",
     "Inspection",
+    "FieldFinding",
+    "OnSite",
+    "do_record_on_site",
     "check_add_finding",
     "check_apply_permit",
     "check_create_plan",

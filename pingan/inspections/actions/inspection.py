@@ -24,7 +24,10 @@ from .common import PUBLISH_KIND, RECTIFY_KIND
 
 # --- The inspection ----------------------------------------------------------------------------------
 @transaction.atomic
-def do_start(actor: Any, inspection: Inspection, *, representative: str = "") -> Inspection:
+def do_start(
+    actor: Any, inspection: Inspection, *, representative: str = "", at: dt.datetime | None = None
+) -> Inspection:
+    """Start the inspection (`at`: when it started on site, for a record synced later from a phone)."""
     require(actor, "inspections.start", inspection, _("只有抽取的执法人员可以开始检查"))
     inspection = lock(inspection)
     if inspection.state != InspectionState.PLANNED:
@@ -32,7 +35,7 @@ def do_start(actor: Any, inspection: Inspection, *, representative: str = "") ->
     was_hidden = inspection.hidden
     before = snapshot(inspection, ["state"])
     inspection.state = InspectionState.STARTED
-    inspection.started_at = timezone.now()
+    inspection.started_at = at or timezone.now()
     inspection.representative = representative
     inspection.save(update_fields=["state", "started_at", "representative"])
     if was_hidden:
