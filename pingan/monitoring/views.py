@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views import generic
 from django.views.decorators.http import require_POST
 
@@ -37,24 +37,24 @@ class AlarmConsoleView(ExportableListMixin, ConsoleGate, generic.ListView):
     context_object_name = "alarms"
     paginate_by = 50
     export_name = "alarms"
-    export_title = _l("监测报警")
+    export_title = gettext_lazy("监测报警")
     export_columns = (
-        (_l("级别"), lambda a: a.get_severity_display()),
-        (_l("报警"), lambda a: a.title),
-        (_l("规则"), lambda a: a.rule.name),
-        (_l("传感器"), lambda a: a.sensor.name),
-        (_l("设备编码"), lambda a: a.sensor.device.code),
-        (_l("所在区划"), lambda a: a.division),
-        (_l("监测单位"), lambda a: a.enterprise or ""),
-        (_l("责任部门"), lambda a: a.department or ""),
-        (_l("报警时间"), lambda a: a.raised_at),
-        (_l("触发值"), lambda a: a.trigger_value),
-        (_l("最新值"), lambda a: a.last_value),
-        (_l("单位"), lambda a: a.sensor.unit),
-        (_l("恢复时间"), lambda a: a.cleared_at),
-        (_l("状态"), lambda a: a.get_state_display()),
-        (_l("确认人"), lambda a: a.acked_by or ""),
-        (_l("确认时间"), lambda a: a.acked_at),
+        (gettext_lazy("级别"), lambda a: a.get_severity_display()),
+        (gettext_lazy("报警"), lambda a: a.title),
+        (gettext_lazy("规则"), lambda a: a.rule.name),
+        (gettext_lazy("传感器"), lambda a: a.sensor.name),
+        (gettext_lazy("设备编码"), lambda a: a.sensor.device.code),
+        (gettext_lazy("所在区划"), lambda a: a.division),
+        (gettext_lazy("监测单位"), lambda a: a.enterprise or ""),
+        (gettext_lazy("责任部门"), lambda a: a.department or ""),
+        (gettext_lazy("报警时间"), lambda a: a.raised_at),
+        (gettext_lazy("触发值"), lambda a: a.trigger_value),
+        (gettext_lazy("最新值"), lambda a: a.last_value),
+        (gettext_lazy("单位"), lambda a: a.sensor.unit),
+        (gettext_lazy("恢复时间"), lambda a: a.cleared_at),
+        (gettext_lazy("状态"), lambda a: a.get_state_display()),
+        (gettext_lazy("确认人"), lambda a: a.acked_by or ""),
+        (gettext_lazy("确认时间"), lambda a: a.acked_at),
     )
     params: Any = None  # the query the filters come from (request.GET; the console's query on an ack)
 
