@@ -360,7 +360,11 @@ def do_record_filing(actor: Any, plan: Plan, filed_on: dt.date, filed_with: str)
     plan.save(update_fields=["filed_on", "filed_with", "updated_at"])
     deadlines.close(plan, kind=FILING, met_at=_end_of_day(filed_on).replace(hour=12, minute=0, second=0))
     audit.record(
-        "plans.plan.file", plan, actor=actor, before=before, after=audit.snapshot(plan, ["filed_on", "filed_with"])
+        "plans.plan.file",
+        plan,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(plan, ["filed_on", "filed_with"]),
     )
     return plan
 
@@ -717,7 +721,11 @@ def do_review(actor: Any, activation: Activation, lessons: str) -> Activation:
     activation.reviewed_at = timezone.now()
     activation.save()
     audit.record(
-        "plans.activation.review", activation, actor=actor, before=before, after={"lessons": activation.lessons}
+        "plans.activation.review",
+        activation,
+        actor=actor,
+        before=before,
+        after={"lessons": activation.lessons},
     )
     return activation
 

@@ -60,9 +60,18 @@ def _plan(
         if dept is None and not org:
             continue
         PlanTask.objects.create(
-            plan=plan, level=level, department=dept, organisation=org, role=role, text=text, due_minutes=minutes, order=i
+            plan=plan,
+            level=level,
+            department=dept,
+            organisation=org,
+            role=role,
+            text=text,
+            due_minutes=minutes,
+            order=i,
         )
-    PlanRevision.objects.create(plan=plan, version=1, summary="示例数据", snapshot=actions._full_snapshot(plan))
+    PlanRevision.objects.create(
+        plan=plan, version=1, summary="示例数据", snapshot=actions._full_snapshot(plan)
+    )
     audit.record("plans.plan.create", plan, actor="system:demo", after=actions._snapshot_plan(plan))
     if enterprise is not None:
         actions._set_drill_deadline(plan, published_on)

@@ -28,7 +28,9 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=PlanKind.choices)
     owner_level = forms.ChoiceField(label=_("编制主体"), choices=OwnerLevel.choices)
     division = forms.ModelChoiceField(label=_("适用区域"), queryset=Division.objects.none())
-    department = forms.ModelChoiceField(label=_("编制部门"), queryset=Department.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("编制部门"), queryset=Department.objects.none(), required=False
+    )
     enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none(), required=False)
     event_types = forms.MultipleChoiceField(
         label=_("事件类型"), choices=SUBTYPE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
@@ -53,7 +55,9 @@ class PlanForm(forms.Form):
 
 class TaskForm(forms.Form):
     level = forms.ChoiceField(label=_("响应级别"), choices=Level.choices)
-    department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=Department.objects.none(), required=False
+    )
     organisation = forms.CharField(label=_("或责任单位"), max_length=100, required=False)
     role = forms.CharField(label=_("角色"), max_length=50, required=False)
     text = forms.CharField(label=_("任务"), max_length=500, required=False)
@@ -89,7 +93,9 @@ class FilingForm(forms.Form):
 
 class EvaluateForm(forms.Form):
     evaluated_on = forms.DateField(label=_("评估日期"), initial=timezone.localdate)
-    conclusion = forms.CharField(label=_("评估结论"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    conclusion = forms.CharField(
+        label=_("评估结论"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class AttachmentForm(forms.Form):
@@ -110,7 +116,11 @@ class ActivateForm(forms.Form):
 
 class TaskUpdateForm(forms.Form):
     state = forms.ChoiceField(
-        label=_("状态"), choices=[(TaskState.IN_PROGRESS, TaskState.IN_PROGRESS.label), (TaskState.DONE, TaskState.DONE.label)]
+        label=_("状态"),
+        choices=[
+            (TaskState.IN_PROGRESS, TaskState.IN_PROGRESS.label),
+            (TaskState.DONE, TaskState.DONE.label),
+        ],
     )
     feedback = forms.CharField(label=_("反馈"), max_length=2000, required=False)
 
@@ -120,4 +130,6 @@ class StandDownForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    lessons = forms.CharField(label=_("复盘总结与经验教训"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    lessons = forms.CharField(
+        label=_("复盘总结与经验教训"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )

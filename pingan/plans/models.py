@@ -233,7 +233,9 @@ class Drill(models.Model):
 class Activation(models.Model):
     """A plan put into effect for an incident or an active warning, at a response level."""
 
-    plan = models.ForeignKey(Plan, verbose_name=_("预案"), on_delete=models.PROTECT, related_name="activations")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("预案"), on_delete=models.PROTECT, related_name="activations"
+    )
     incident = models.ForeignKey(
         "emergency.Incident",
         verbose_name=_("突发事件"),
@@ -310,14 +312,18 @@ class Activation(models.Model):
         q = Q(division__path__startswith=user.scope_path)
         if user.department_id:
             q |= Q(
-                Exists(ActivationTask.objects.filter(activation=OuterRef("pk"), department=user.department_id))
+                Exists(
+                    ActivationTask.objects.filter(activation=OuterRef("pk"), department=user.department_id)
+                )
             )
         return q
 
 
 class ActivationTask(models.Model):
     activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="tasks")
-    plan_task = models.ForeignKey(PlanTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    plan_task = models.ForeignKey(
+        PlanTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     level = models.CharField(_("响应级别"), max_length=1, choices=Level.choices)
     department = models.ForeignKey(
         "org.Department",

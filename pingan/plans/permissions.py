@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingan.core.permissions import covers, has_role, is_desk_staff, own_enterprise, same_department, signed_in
+from pingan.core.permissions import (
+    covers,
+    has_role,
+    is_desk_staff,
+    own_enterprise,
+    same_department,
+    signed_in,
+)
 from pingan.org.choices import Role
 
 KEEPERS = (Role.CITY_ADMIN, Role.DEPT_STAFF, Role.AREA_STAFF)
@@ -23,7 +30,9 @@ LEADERS = (Role.CITY_ADMIN, Role.DUTY_LEADER)
 
 
 def can_view_list(user: Any, obj: Any = None) -> bool:
-    return is_desk_staff(user) or (has_role(user, Role.ENTERPRISE) and bool(getattr(user, "enterprise_id", None)))
+    return is_desk_staff(user) or (
+        has_role(user, Role.ENTERPRISE) and bool(getattr(user, "enterprise_id", None))
+    )
 
 
 def can_view(user: Any, obj: Any = None) -> bool:

@@ -33,7 +33,8 @@ FILING: dict[str, object] = {
 
 # --- Evaluation every three years ---------------------------------------------------------------------------
 EVALUATION: dict[str, object] = {
-    "source": "生产安全事故应急预案管理办法第三十五条(高危企业每三年至少评估一次);政府预案按同一周期 [U: configurable]",
+    "source": "生产安全事故应急预案管理办法第三十五条(高危企业每三年至少评估一次);"
+    "政府预案按同一周期 [U: configurable]",
     "effective_from": "2019-09-01",
     "years": 3,
     "government": True,  # whether government plans (city, district, department, township) are held to it

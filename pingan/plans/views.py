@@ -163,7 +163,12 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial=_initial_tasks(plan) if plan is not None and data is None else None,
     )
     revision = forms.RevisionForm(data) if plan is not None else None
-    if data is not None and form.is_valid() and formset.is_valid() and (revision is None or revision.is_valid()):
+    if (
+        data is not None
+        and form.is_valid()
+        and formset.is_valid()
+        and (revision is None or revision.is_valid())
+    ):
         try:
             if plan is None:
                 plan = actions.do_create_plan(user, dict(form.cleaned_data), _task_rows(formset))
@@ -223,7 +228,11 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view("plans.view")
 def plan_retire(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_action(
-        request, pk, forms.RetireForm, lambda p, d: actions.do_retire(request.user, p, d["reason"]), _("预案已废止")
+        request,
+        pk,
+        forms.RetireForm,
+        lambda p, d: actions.do_retire(request.user, p, d["reason"]),
+        _("预案已废止"),
     )
 
 
@@ -255,7 +264,11 @@ def plan_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 @console_view("plans.view")
 def plan_attach(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_action(
-        request, pk, forms.AttachmentForm, lambda p, d: actions.do_attach(request.user, p, d["file"]), _("附件已上传")
+        request,
+        pk,
+        forms.AttachmentForm,
+        lambda p, d: actions.do_attach(request.user, p, d["file"]),
+        _("附件已上传"),
     )
 
 
@@ -274,7 +287,11 @@ def plan_drill(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         initial = {}
         if facts:
-            initial = {"held_on": facts["date"], "participants": facts["participants"], "notes": facts["evaluation"]}
+            initial = {
+                "held_on": facts["date"],
+                "participants": facts["participants"],
+                "notes": facts["evaluation"],
+            }
         return render(
             request,
             "plans/drill_form.html",
@@ -364,7 +381,9 @@ def activate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择响应级别"))
         return back
     try:
-        activation = actions.do_activate(request.user, plan, event, form.cleaned_data["level"], form.cleaned_data["note"])
+        activation = actions.do_activate(
+            request.user, plan, event, form.cleaned_data["level"], form.cleaned_data["note"]
+        )
     except ActionError as err:
         _flash(request, err)
         return back
@@ -376,15 +395,21 @@ def _board_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     activation = get_visible_or_404(selectors.board(request.user), request.user, pk=pk)
     tasks = list(activation.tasks.all())
     for t in tasks:
-        t.may_update = t.state in (TaskState.PENDING, TaskState.IN_PROGRESS) and activation.state == ActivationState.ACTIVE and may(request.user, "plans.update_task", t)
+        t.may_update = (
+            t.state in (TaskState.PENDING, TaskState.IN_PROGRESS)
+            and activation.state == ActivationState.ACTIVE
+            and may(request.user, "plans.update_task", t)
+        )
     done = sum(1 for t in tasks if t.state == TaskState.DONE)
     return {
         "activation": activation,
         "tasks": tasks,
         "done": done,
         "total": len(tasks),
-        "may_stand_down": activation.state == ActivationState.ACTIVE and may(request.user, "plans.stand_down", activation),
-        "may_review": activation.state == ActivationState.STOOD_DOWN and may(request.user, "plans.review", activation),
+        "may_stand_down": activation.state == ActivationState.ACTIVE
+        and may(request.user, "plans.stand_down", activation),
+        "may_review": activation.state == ActivationState.STOOD_DOWN
+        and may(request.user, "plans.review", activation),
         "stand_down_form": forms.StandDownForm(),
         "review_form": forms.ReviewForm(initial={"lessons": activation.lessons}),
         "ActivationState": ActivationState,
@@ -411,7 +436,9 @@ def task_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.TaskUpdateForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_update_task(request.user, task, form.cleaned_data["state"], form.cleaned_data["feedback"])
+            actions.do_update_task(
+                request.user, task, form.cleaned_data["state"], form.cleaned_data["feedback"]
+            )
             messages.success(request, _("任务已更新"))
         except ActionError as err:
             _flash(request, err)
@@ -462,7 +489,12 @@ def activation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "plans/activation_list.html",
-        {"page": page, "activations": page.object_list, "state": state or "", "ActivationState": ActivationState},
+        {
+            "page": page,
+            "activations": page.object_list,
+            "state": state or "",
+            "ActivationState": ActivationState,
+        },
     )
 
 

@@ -29,7 +29,12 @@ def panels(user: Any) -> list[dict[str, Any]]:
         ).order_by("due_at")[:10]
     )
     items = [
-        {"label": d.title, "url": reverse("plans:detail", args=[int(d.object_id)]), "pill": None, "when": d.due_at}
+        {
+            "label": d.title,
+            "url": reverse("plans:detail", args=[int(d.object_id)]),
+            "pill": None,
+            "when": d.due_at,
+        }
         for d in due
     ]
     items += [
@@ -41,4 +46,6 @@ def panels(user: Any) -> list[dict[str, Any]]:
         }
         for p in plans
     ]
-    return [{"title": _("应急预案:备案与演练"), "count": len(due), "url": reverse("plans:list"), "items": items}]
+    return [
+        {"title": _("应急预案:备案与演练"), "count": len(due), "url": reverse("plans:list"), "items": items}
+    ]

@@ -1,7 +1,7 @@
 """What other apps may call in the rescue module (the only module of this app they import).
 
-    visible_exercises(user) -> QuerySet of drills and trainings `user` may see
-    exercise_facts(user, pk) -> dict | None: one drill's date, title, kind and participants
+visible_exercises(user) -> QuerySet of drills and trainings `user` may see
+exercise_facts(user, pk) -> dict | None: one drill's date, title, kind and participants
 """
 
 from __future__ import annotations

@@ -7,11 +7,22 @@ from ..models import Activation, ActivationTask, Plan, PlanTask
 
 
 class PlanTaskSerializer(serializers.ModelSerializer):
-    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+    department_name = serializers.CharField(
+        source="department.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = PlanTask
-        fields = ["id", "level", "department", "department_name", "organisation", "role", "text", "due_minutes"]
+        fields = [
+            "id",
+            "level",
+            "department",
+            "department_name",
+            "organisation",
+            "role",
+            "text",
+            "due_minutes",
+        ]
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -47,7 +58,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class ActivationTaskSerializer(serializers.ModelSerializer):
-    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+    department_name = serializers.CharField(
+        source="department.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = ActivationTask

@@ -7,186 +7,536 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('emergency', '0002_report_acknowledgement'),
-        ('geo', '0001_initial'),
-        ('org', '0002_drop_hand_written_lockout'),
-        ('rescue', '0005_analysis_run_heartbeat'),
-        ('warnings', '0002_broadcast'),
+        ("emergency", "0002_report_acknowledgement"),
+        ("geo", "0001_initial"),
+        ("org", "0002_drop_hand_written_lockout"),
+        ("rescue", "0005_analysis_run_heartbeat"),
+        ("warnings", "0002_broadcast"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('general', '总体(综合)应急预案'), ('special', '专项应急预案'), ('onsite', '现场处置方案')], max_length=10, verbose_name='类别')),
-                ('owner_level', models.CharField(choices=[('city', '市级'), ('district', '县(市、区)级'), ('department', '部门'), ('township', '乡镇(街道)'), ('enterprise', '企业')], max_length=12, verbose_name='编制主体')),
-                ('event_types', models.JSONField(blank=True, default=list, verbose_name='事件类型')),
-                ('levels', models.JSONField(blank=True, default=list, verbose_name='响应级别')),
-                ('summary', models.TextField(blank=True, verbose_name='主要内容')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('effective', '现行有效'), ('retired', '已废止')], default='draft', max_length=10, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('high_risk', models.BooleanField(default=False, verbose_name='高危行业或中型以上企业')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='公布日期')),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('filed_with', models.CharField(blank=True, max_length=100, verbose_name='备案机关')),
-                ('last_evaluated_on', models.DateField(blank=True, null=True, verbose_name='上次评估')),
-                ('last_drilled_on', models.DateField(blank=True, null=True, verbose_name='上次演练')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='编制部门')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='适用区域')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("general", "总体(综合)应急预案"),
+                            ("special", "专项应急预案"),
+                            ("onsite", "现场处置方案"),
+                        ],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "owner_level",
+                    models.CharField(
+                        choices=[
+                            ("city", "市级"),
+                            ("district", "县(市、区)级"),
+                            ("department", "部门"),
+                            ("township", "乡镇(街道)"),
+                            ("enterprise", "企业"),
+                        ],
+                        max_length=12,
+                        verbose_name="编制主体",
+                    ),
+                ),
+                ("event_types", models.JSONField(blank=True, default=list, verbose_name="事件类型")),
+                ("levels", models.JSONField(blank=True, default=list, verbose_name="响应级别")),
+                ("summary", models.TextField(blank=True, verbose_name="主要内容")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("effective", "现行有效"), ("retired", "已废止")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("high_risk", models.BooleanField(default=False, verbose_name="高危行业或中型以上企业")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="公布日期")),
+                ("filed_on", models.DateField(blank=True, null=True, verbose_name="备案日期")),
+                ("filed_with", models.CharField(blank=True, max_length=100, verbose_name="备案机关")),
+                ("last_evaluated_on", models.DateField(blank=True, null=True, verbose_name="上次评估")),
+                ("last_drilled_on", models.DateField(blank=True, null=True, verbose_name="上次演练")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="编制部门",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="适用区域",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '应急预案',
-                'verbose_name_plural': '应急预案',
-                'ordering': ['division__path', 'kind', 'id'],
+                "verbose_name": "应急预案",
+                "verbose_name_plural": "应急预案",
+                "ordering": ["division__path", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Drill',
+            name="Drill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='演练日期')),
-                ('kind', models.CharField(choices=[('tabletop', '桌面推演'), ('functional', '功能演练'), ('full', '综合(实战)演练')], default='tabletop', max_length=12, verbose_name='形式')),
-                ('participants', models.PositiveIntegerField(default=0, verbose_name='参加人数')),
-                ('notes', models.TextField(blank=True, verbose_name='演练评估')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('exercise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='rescue.exercise', verbose_name='演练培训记录')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drills', to='plans.plan', verbose_name='预案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="演练日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("tabletop", "桌面推演"),
+                            ("functional", "功能演练"),
+                            ("full", "综合(实战)演练"),
+                        ],
+                        default="tabletop",
+                        max_length=12,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("participants", models.PositiveIntegerField(default=0, verbose_name="参加人数")),
+                ("notes", models.TextField(blank=True, verbose_name="演练评估")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "exercise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="rescue.exercise",
+                        verbose_name="演练培训记录",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drills",
+                        to="plans.plan",
+                        verbose_name="预案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预案演练',
-                'verbose_name_plural': '预案演练',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "预案演练",
+                "verbose_name_plural": "预案演练",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Activation',
+            name="Activation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_title', models.CharField(max_length=200, verbose_name='事件')),
-                ('level', models.CharField(choices=[('4', 'Ⅳ级'), ('3', 'Ⅲ级'), ('2', 'Ⅱ级'), ('1', 'Ⅰ级')], max_length=1, verbose_name='响应级别')),
-                ('state', models.CharField(choices=[('active', '响应中'), ('stood_down', '已终止')], default='active', max_length=12, verbose_name='状态')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='启动说明')),
-                ('activated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='启动时间')),
-                ('stood_down_at', models.DateTimeField(blank=True, null=True, verbose_name='终止时间')),
-                ('stand_down_note', models.CharField(blank=True, max_length=500, verbose_name='终止说明')),
-                ('lessons', models.TextField(blank=True, verbose_name='复盘总结与经验教训')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='复盘时间')),
-                ('activated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.division', verbose_name='事发区划')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='emergency.incident', verbose_name='突发事件')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stood_down_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('warning', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warnings.earlywarning', verbose_name='预警')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activations', to='plans.plan', verbose_name='预案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_title", models.CharField(max_length=200, verbose_name="事件")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("4", "Ⅳ级"), ("3", "Ⅲ级"), ("2", "Ⅱ级"), ("1", "Ⅰ级")],
+                        max_length=1,
+                        verbose_name="响应级别",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "响应中"), ("stood_down", "已终止")],
+                        default="active",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="启动说明")),
+                (
+                    "activated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="启动时间"),
+                ),
+                ("stood_down_at", models.DateTimeField(blank=True, null=True, verbose_name="终止时间")),
+                ("stand_down_note", models.CharField(blank=True, max_length=500, verbose_name="终止说明")),
+                ("lessons", models.TextField(blank=True, verbose_name="复盘总结与经验教训")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="复盘时间")),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.division",
+                        verbose_name="事发区划",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="emergency.incident",
+                        verbose_name="突发事件",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "stood_down_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "warning",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warnings.earlywarning",
+                        verbose_name="预警",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activations",
+                        to="plans.plan",
+                        verbose_name="预案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预案启动',
-                'verbose_name_plural': '预案启动',
-                'ordering': ['-activated_at', '-id'],
+                "verbose_name": "预案启动",
+                "verbose_name_plural": "预案启动",
+                "ordering": ["-activated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanAttachment',
+            name="PlanAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='plans/%Y/%m/', verbose_name='文件')),
-                ('name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('doc', 'Word (.doc)'), ('docx', 'Word (.docx)')], max_length=4, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小(字节)')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='plans.plan')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="plans/%Y/%m/", verbose_name="文件")),
+                ("name", models.CharField(max_length=200, verbose_name="文件名")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("doc", "Word (.doc)"), ("docx", "Word (.docx)")],
+                        max_length=4,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(verbose_name="大小(字节)")),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="plans.plan",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预案附件',
-                'verbose_name_plural': '预案附件',
-                'ordering': ['-uploaded_at', '-id'],
+                "verbose_name": "预案附件",
+                "verbose_name_plural": "预案附件",
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanRevision',
+            name="PlanRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='版本')),
-                ('summary', models.CharField(max_length=300, verbose_name='修订说明')),
-                ('snapshot', models.JSONField(default=dict)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="版本")),
+                ("summary", models.CharField(max_length=300, verbose_name="修订说明")),
+                ("snapshot", models.JSONField(default=dict)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="plans.plan"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '修订记录',
-                'verbose_name_plural': '修订记录',
-                'ordering': ['-version'],
+                "verbose_name": "修订记录",
+                "verbose_name_plural": "修订记录",
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='PlanTask',
+            name="PlanTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('4', 'Ⅳ级'), ('3', 'Ⅲ级'), ('2', 'Ⅱ级'), ('1', 'Ⅰ级')], max_length=1, verbose_name='响应级别')),
-                ('organisation', models.CharField(blank=True, max_length=100, verbose_name='责任单位(非平台部门)')),
-                ('role', models.CharField(max_length=50, verbose_name='角色')),
-                ('text', models.CharField(max_length=500, verbose_name='任务')),
-                ('due_minutes', models.PositiveIntegerField(default=60, verbose_name='时限(分钟)')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='责任部门')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='plans.plan', verbose_name='预案')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("4", "Ⅳ级"), ("3", "Ⅲ级"), ("2", "Ⅱ级"), ("1", "Ⅰ级")],
+                        max_length=1,
+                        verbose_name="响应级别",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.CharField(blank=True, max_length=100, verbose_name="责任单位(非平台部门)"),
+                ),
+                ("role", models.CharField(max_length=50, verbose_name="角色")),
+                ("text", models.CharField(max_length=500, verbose_name="任务")),
+                ("due_minutes", models.PositiveIntegerField(default=60, verbose_name="时限(分钟)")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="plans.plan",
+                        verbose_name="预案",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预案任务',
-                'verbose_name_plural': '预案任务',
-                'ordering': ['-level', 'order', 'id'],
+                "verbose_name": "预案任务",
+                "verbose_name_plural": "预案任务",
+                "ordering": ["-level", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ActivationTask',
+            name="ActivationTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('4', 'Ⅳ级'), ('3', 'Ⅲ级'), ('2', 'Ⅱ级'), ('1', 'Ⅰ级')], max_length=1, verbose_name='响应级别')),
-                ('organisation', models.CharField(blank=True, max_length=100, verbose_name='责任单位')),
-                ('role', models.CharField(max_length=50, verbose_name='角色')),
-                ('text', models.CharField(max_length=500, verbose_name='任务')),
-                ('due_at', models.DateTimeField(verbose_name='时限')),
-                ('state', models.CharField(choices=[('pending', '待处置'), ('in_progress', '处置中'), ('done', '已完成'), ('closed', '响应终止时关闭')], default='pending', max_length=12, verbose_name='状态')),
-                ('feedback', models.TextField(blank=True, verbose_name='反馈')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('activation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='plans.activation')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department', verbose_name='责任部门')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan_task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='plans.plantask')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("4", "Ⅳ级"), ("3", "Ⅲ级"), ("2", "Ⅱ级"), ("1", "Ⅰ级")],
+                        max_length=1,
+                        verbose_name="响应级别",
+                    ),
+                ),
+                ("organisation", models.CharField(blank=True, max_length=100, verbose_name="责任单位")),
+                ("role", models.CharField(max_length=50, verbose_name="角色")),
+                ("text", models.CharField(max_length=500, verbose_name="任务")),
+                ("due_at", models.DateTimeField(verbose_name="时限")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待处置"),
+                            ("in_progress", "处置中"),
+                            ("done", "已完成"),
+                            ("closed", "响应终止时关闭"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("feedback", models.TextField(blank=True, verbose_name="反馈")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "activation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="plans.activation",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="责任部门",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan_task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="plans.plantask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '响应任务',
-                'verbose_name_plural': '响应任务',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "响应任务",
+                "verbose_name_plural": "响应任务",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.UniqueConstraint(condition=models.Q(('incident__isnull', False), ('state', 'active')), fields=('plan', 'incident'), name='plans_one_active_per_incident'),
+            model_name="activation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("incident__isnull", False), ("state", "active")),
+                fields=("plan", "incident"),
+                name="plans_one_active_per_incident",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'active'), ('warning__isnull', False)), fields=('plan', 'warning'), name='plans_one_active_per_warning'),
+            model_name="activation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "active"), ("warning__isnull", False)),
+                fields=("plan", "warning"),
+                name="plans_one_active_per_warning",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planrevision',
-            constraint=models.UniqueConstraint(fields=('plan', 'version'), name='plans_revision_once'),
+            model_name="planrevision",
+            constraint=models.UniqueConstraint(fields=("plan", "version"), name="plans_revision_once"),
         ),
     ]

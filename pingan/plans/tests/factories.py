@@ -18,9 +18,30 @@ def tasks_for(world: Any, area: str = "qingcheng") -> list[dict[str, Any]]:
     d = world.departments
     em, fire = (d["qc_em"], d["qc_fire"]) if area == "qingcheng" else (d["yd_em"], d["yd_fire"])
     return [
-        {"level": "4", "department": em, "organisation": "", "role": "牵头", "text": "核实并报告", "due_minutes": 30},
-        {"level": "4", "department": fire, "organisation": "", "role": "救援", "text": "出动救援", "due_minutes": 20},
-        {"level": "3", "department": d["city_em"], "organisation": "", "role": "增援", "text": "调派专家", "due_minutes": 90},
+        {
+            "level": "4",
+            "department": em,
+            "organisation": "",
+            "role": "牵头",
+            "text": "核实并报告",
+            "due_minutes": 30,
+        },
+        {
+            "level": "4",
+            "department": fire,
+            "organisation": "",
+            "role": "救援",
+            "text": "出动救援",
+            "due_minutes": 20,
+        },
+        {
+            "level": "3",
+            "department": d["city_em"],
+            "organisation": "",
+            "role": "增援",
+            "text": "调派专家",
+            "due_minutes": 90,
+        },
     ]
 
 
@@ -39,9 +60,13 @@ def plan_data(world: Any, area: str = "qingcheng", **over: Any) -> dict[str, Any
     return data | over
 
 
-def draft_plan(world: Any, area: str = "qingcheng", *, by: Any = None, tasks: Any = None, **over: Any) -> Plan:
+def draft_plan(
+    world: Any, area: str = "qingcheng", *, by: Any = None, tasks: Any = None, **over: Any
+) -> Plan:
     writer = by or world.user("area_staff", area)
-    return actions.do_create_plan(writer, plan_data(world, area, **over), tasks if tasks is not None else tasks_for(world, area))
+    return actions.do_create_plan(
+        writer, plan_data(world, area, **over), tasks if tasks is not None else tasks_for(world, area)
+    )
 
 
 def effective_plan(world: Any, area: str = "qingcheng", **over: Any) -> Plan:

@@ -1,7 +1,6 @@
 """Every transition with its audit event, the deadlines it makes, and bad inputs."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,7 +40,9 @@ def test_create_plan_keeps_revision_one_and_audits(world):
 def test_edit_is_a_revision(world):
     plan = draft_plan(world)
     tasks = tasks_for(world)[:2]
-    plan = actions.do_edit_plan(world.user("area_staff"), plan, plan_data(world, title="新名称"), tasks, "调整任务")
+    plan = actions.do_edit_plan(
+        world.user("area_staff"), plan, plan_data(world, title="新名称"), tasks, "调整任务"
+    )
     assert plan.version == 2 and plan.title == "新名称" and plan.tasks.count() == 2
     revs = list(plan.revisions.order_by("version"))
     assert [r.version for r in revs] == [1, 2] and revs[1].summary == "调整任务"
@@ -56,7 +57,9 @@ def test_edit_needs_summary_and_scope(world):
         actions.do_edit_plan(world.user("area_staff"), plan, plan_data(world), tasks_for(world), " ")
     assert err.value.field == "summary"
     with pytest.raises(Forbidden):
-        actions.do_edit_plan(world.user("dept_staff", "yingde"), plan, plan_data(world), tasks_for(world), "x")
+        actions.do_edit_plan(
+            world.user("dept_staff", "yingde"), plan, plan_data(world), tasks_for(world), "x"
+        )
 
 
 @pytest.mark.parametrize(
@@ -125,13 +128,31 @@ def test_publish_needs_tasks_and_not_future(world):
 
 def enterprise_plan(world, **over):
     ent = world.enterprises["qingcheng"]
-    tasks = [{"level": "4", "department": None, "organisation": "生产部", "role": "处置", "text": "切断泄漏源", "due_minutes": 10}]
+    tasks = [
+        {
+            "level": "4",
+            "department": None,
+            "organisation": "生产部",
+            "role": "处置",
+            "text": "切断泄漏源",
+            "due_minutes": 10,
+        }
+    ]
     return draft_plan(
         world,
         by=world.user("enterprise"),
         tasks=tasks,
-        **({"title": "泄漏现场处置方案", "kind": "onsite", "owner_level": "enterprise", "enterprise": ent,
-            "division": ent.division, "levels": ["4"]} | over),
+        **(
+            {
+                "title": "泄漏现场处置方案",
+                "kind": "onsite",
+                "owner_level": "enterprise",
+                "enterprise": ent,
+                "division": ent.division,
+                "levels": ["4"],
+            }
+            | over
+        ),
     )
 
 
@@ -140,7 +161,11 @@ def test_enterprise_plan_filing_drill_and_evaluation_deadlines(world):
     assert plan.high_risk  # hazchem
     plan = actions.do_publish(world.user("enterprise"), plan, dt.date(2026, 9, 25))
     due = {d.kind: d.data["due"] for d in deadlines.for_object(plan)}
-    assert due == {"plans.filing": "2026-10-29", "plans.drill": "2027-03-25", "plans.evaluation": "2029-09-25"}
+    assert due == {
+        "plans.filing": "2026-10-29",
+        "plans.drill": "2027-03-25",
+        "plans.evaluation": "2029-09-25",
+    }
 
 
 def test_filing_recorded_by_area_staff_closes_deadline(world):
@@ -157,7 +182,9 @@ def test_filing_recorded_by_area_staff_closes_deadline(world):
 
 def test_drill_moves_drill_deadline(world):
     plan = actions.do_publish(world.user("enterprise"), enterprise_plan(world), dt.date(2026, 3, 1))
-    drill = actions.do_record_drill(world.user("enterprise"), plan, {"held_on": dt.date(2026, 3, 10), "kind": "full"})
+    drill = actions.do_record_drill(
+        world.user("enterprise"), plan, {"held_on": dt.date(2026, 3, 10), "kind": "full"}
+    )
     assert isinstance(drill, Drill)
     plan.refresh_from_db()
     assert plan.last_drilled_on == dt.date(2026, 3, 10)
@@ -166,14 +193,24 @@ def test_drill_moves_drill_deadline(world):
     assert open_row.data["due"] == "2026-09-10"
     assert events(plan, "plans.drill.record").count() == 1
     with pytest.raises(ActionError):
-        actions.do_record_drill(world.user("enterprise"), plan, {"held_on": timezone.localdate() + dt.timedelta(days=2)})
+        actions.do_record_drill(
+            world.user("enterprise"), plan, {"held_on": timezone.localdate() + dt.timedelta(days=2)}
+        )
 
 
 def test_drill_from_rescue_exercise(world):
     from pingan.rescue.models import Exercise
 
-    ex = Exercise.objects.create(kind="drill", title="化工泄漏演练", date=dt.date(2026, 3, 10), division=world.towns["qingcheng"], participants=30)
-    other = Exercise.objects.create(kind="drill", title="英德演练", date=dt.date(2026, 3, 10), division=world.towns["yingde"])
+    ex = Exercise.objects.create(
+        kind="drill",
+        title="化工泄漏演练",
+        date=dt.date(2026, 3, 10),
+        division=world.towns["qingcheng"],
+        participants=30,
+    )
+    other = Exercise.objects.create(
+        kind="drill", title="英德演练", date=dt.date(2026, 3, 10), division=world.towns["yingde"]
+    )
     plan = effective_plan(world)
     d = actions.do_record_drill(world.user("area_staff"), plan, {"held_on": ex.date}, ex.pk)
     assert d.exercise_id == ex.pk
@@ -234,7 +271,9 @@ def test_activation_creates_tasks_with_deadlines_and_tells_departments(world):
         d = deadlines.for_object(t).get()
         assert d.kind == "plans.task" and d.due_at == t.due_at
     assert (tasks[0].due_at - a.activated_at) == dt.timedelta(minutes=30)
-    assert Message.objects.filter(event="plans.activation.activated", recipient__department=world.departments["qc_fire"]).exists()
+    assert Message.objects.filter(
+        event="plans.activation.activated", recipient__department=world.departments["qc_fire"]
+    ).exists()
     e = events(a, "plans.activation.activate").get()
     assert e.after["tasks"] == 2 and e.after["level"] == "4"
 

@@ -140,7 +140,9 @@ def test_retrieve_activation(world, role, area):
 @pytest.mark.parametrize("role,area", ROLES, ids=IDS)
 def test_stand_down(world, role, area):
     a = activation(world)
-    r = client_for(world, role, area).post(f"/api/v1/plan-activations/{a.pk}/stand-down/", {"note": "险情解除"}, format="json")
+    r = client_for(world, role, area).post(
+        f"/api/v1/plan-activations/{a.pk}/stand-down/", {"note": "险情解除"}, format="json"
+    )
     assert r.status_code in expect(role, area, SEES_ACTIVATION, LEADERS)
     if r.status_code == 200:
         assert r.json()["state"] == "stood_down"
@@ -151,7 +153,9 @@ def test_stand_down(world, role, area):
 def test_review(world, role, area):
     a = activation(world)
     actions.do_stand_down(world.user("duty_leader"), a, "结束")
-    r = client_for(world, role, area).post(f"/api/v1/plan-activations/{a.pk}/review/", {"lessons": "报告要快"}, format="json")
+    r = client_for(world, role, area).post(
+        f"/api/v1/plan-activations/{a.pk}/review/", {"lessons": "报告要快"}, format="json"
+    )
     assert r.status_code in expect(role, area, SEES_ACTIVATION, LEADERS)
 
 
@@ -197,7 +201,13 @@ def test_department_outside_the_area_sees_its_own_task(world):
 
     a = activation(world, level="3")
     task = a.tasks.get(department=world.departments["city_em"])
-    person = User.objects.create_user(username="city_em_staff", password="x", role="dept_staff", division=world.districts["yingde"], department=world.departments["city_em"])
+    person = User.objects.create_user(
+        username="city_em_staff",
+        password="x",
+        role="dept_staff",
+        division=world.districts["yingde"],
+        department=world.departments["city_em"],
+    )
     c = APIClient()
     c.force_authenticate(person)
     assert c.get(f"/api/v1/plan-activations/{a.pk}/").status_code == 200

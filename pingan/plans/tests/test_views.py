@@ -10,7 +10,7 @@ from django.utils import timezone
 from pingan.plans import actions
 from pingan.plans.models import Plan
 
-from .factories import activation, draft_plan, effective_plan, incident, tasks_for
+from .factories import activation, draft_plan, effective_plan, incident
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,10 @@ def test_other_district_gets_404(world):
     assert c.get(f"/console/plans/activations/{a.pk}/").status_code == 404
     assert c.get(f"/console/plans/match/?incident={inc.pk}").status_code == 404
     task = a.tasks.first()
-    assert c.post(f"/console/plans/tasks/{task.pk}/", {"state": "done", "feedback": "x"}).status_code in (403, 404)
+    assert c.post(f"/console/plans/tasks/{task.pk}/", {"state": "done", "feedback": "x"}).status_code in (
+        403,
+        404,
+    )
     assert c.post(f"/console/plans/{plan.pk}/retire/", {"reason": "x"}).status_code == 404
 
 
@@ -91,7 +94,9 @@ def test_board_constant_in_queries(world, django_assert_max_num_queries):
         assert c.get(f"/console/plans/activations/{a.pk}/rows/").status_code == 200
     many = activation(world, level="3")
     for i in range(10):
-        many.tasks.create(level="4", department=world.departments["qc_fire"], role="r", text=f"t{i}", due_at=timezone.now())
+        many.tasks.create(
+            level="4", department=world.departments["qc_fire"], role="r", text=f"t{i}", due_at=timezone.now()
+        )
     with django_assert_max_num_queries(14):
         assert c.get(f"/console/plans/activations/{many.pk}/rows/").status_code == 200
 
@@ -113,7 +118,9 @@ def test_offered_means_allowed_on_match_and_board(world):
     url = f"/console/plans/match/?incident={inc.pk}"
     assert 'data-testid="activate"' in login(world, "duty_leader").get(url).content.decode()
     assert 'data-testid="activate"' not in login(world, "duty_officer").get(url).content.decode()
-    a = actions.do_activate(world.user("duty_leader"), plan, actions.event_of(world.user("duty_leader"), incident_id=inc.pk), "4")
+    a = actions.do_activate(
+        world.user("duty_leader"), plan, actions.event_of(world.user("duty_leader"), incident_id=inc.pk), "4"
+    )
     fire_task = a.tasks.get(department=world.departments["qc_fire"])
     page = login(world, "dept_staff").get(f"/console/plans/activations/{a.pk}/").content.decode()
     assert f'data-testid="done-{fire_task.pk}"' not in page  # 应急管理局 staff: not the fire brigade's task
@@ -128,13 +135,17 @@ def test_console_activate_update_stand_down_review(world):
     plan = effective_plan(world)
     inc = incident(world)
     leader = login(world, "duty_leader")
-    r = leader.post(f"/console/plans/{plan.pk}/activate/", {"incident": inc.pk, "level": "4", "note": "立即响应"})
+    r = leader.post(
+        f"/console/plans/{plan.pk}/activate/", {"incident": inc.pk, "level": "4", "note": "立即响应"}
+    )
     a = plan.activations.get()
     assert r.status_code == 302 and r["Location"].endswith(f"/activations/{a.pk}/")
     again = leader.post(f"/console/plans/{plan.pk}/activate/", {"incident": inc.pk, "level": "4"})
     assert again.status_code == 302 and "match" in again["Location"]
     task = a.tasks.get(department=world.departments["qc_fire"])
-    login(world, "rescue_lead").post(f"/console/plans/tasks/{task.pk}/", {"state": "done", "feedback": "已扑灭"})
+    login(world, "rescue_lead").post(
+        f"/console/plans/tasks/{task.pk}/", {"state": "done", "feedback": "已扑灭"}
+    )
     task.refresh_from_db()
     assert task.state == "done"
     leader.post(f"/console/plans/activations/{a.pk}/stand-down/", {"note": "结束"})
@@ -197,12 +208,17 @@ def test_publish_filing_evaluate_attach_retire_in_console(world):
     c.post(f"/console/plans/{plan.pk}/publish/", {"published_on": timezone.localdate().isoformat()})
     plan.refresh_from_db()
     assert plan.state == "effective"
-    c.post(f"/console/plans/{plan.pk}/evaluate/", {"evaluated_on": timezone.localdate().isoformat(), "conclusion": "可行"})
+    c.post(
+        f"/console/plans/{plan.pk}/evaluate/",
+        {"evaluated_on": timezone.localdate().isoformat(), "conclusion": "可行"},
+    )
     c.post(f"/console/plans/{plan.pk}/attach/", {"file": SimpleUploadedFile("p.pdf", b"%PDF-1.4 x")})
     att = plan.attachments.get()
     r = c.get(f"/console/plans/attachments/{att.pk}/")
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
-    assert login(world, "area_staff", "yingde").get(f"/console/plans/attachments/{att.pk}/").status_code == 404
+    assert (
+        login(world, "area_staff", "yingde").get(f"/console/plans/attachments/{att.pk}/").status_code == 404
+    )
     r = c.post(f"/console/plans/{plan.pk}/attach/", {"file": SimpleUploadedFile("p.exe", b"MZ")})
     assert plan.attachments.count() == 1
     c.post(f"/console/plans/{plan.pk}/retire/", {"reason": "替代"})
@@ -214,18 +230,36 @@ def test_drill_from_rescue_exercise_page(world):
     from pingan.rescue.models import Exercise
 
     plan = effective_plan(world)
-    ex = Exercise.objects.create(kind="drill", title="火灾演练", date=dt.date(2026, 3, 10), division=world.towns["qingcheng"], participants=12, recorded_by=world.user("area_staff"))
+    ex = Exercise.objects.create(
+        kind="drill",
+        title="火灾演练",
+        date=dt.date(2026, 3, 10),
+        division=world.towns["qingcheng"],
+        participants=12,
+        recorded_by=world.user("area_staff"),
+    )
     c = login(world, "area_staff")
     page = c.get(f"/console/rescue/exercises/{ex.pk}/").content.decode()
     assert f"/console/plans/drills/from-exercise/?exercise={ex.pk}" in page
     assert plan.title in c.get(f"/console/plans/drills/from-exercise/?exercise={ex.pk}").content.decode()
     assert c.get(f"/console/plans/{plan.pk}/drill/?exercise={ex.pk}").status_code == 200
-    r = c.post(f"/console/plans/{plan.pk}/drill/", {"exercise": ex.pk, "held_on": "2026-03-10", "kind": "full", "participants": 12})
+    r = c.post(
+        f"/console/plans/{plan.pk}/drill/",
+        {"exercise": ex.pk, "held_on": "2026-03-10", "kind": "full", "participants": 12},
+    )
     assert r.status_code == 302
     assert plan.drills.get().exercise_id == ex.pk
-    assert login(world, "area_staff", "yingde").get(f"/console/plans/drills/from-exercise/?exercise={ex.pk}").status_code == 404
+    assert (
+        login(world, "area_staff", "yingde")
+        .get(f"/console/plans/drills/from-exercise/?exercise={ex.pk}")
+        .status_code
+        == 404
+    )
     # a duty officer may not record drills: the rescue page does not offer it
-    assert "from-exercise" not in login(world, "duty_officer").get(f"/console/rescue/exercises/{ex.pk}/").content.decode()
+    assert (
+        "from-exercise"
+        not in login(world, "duty_officer").get(f"/console/rescue/exercises/{ex.pk}/").content.decode()
+    )
 
 
 def test_incident_page_offers_matching_plans_only_to_those_allowed(world):
@@ -241,8 +275,22 @@ def test_workspace_panel_and_figures(world):
     plan = draft_plan(
         world,
         by=world.user("enterprise"),
-        tasks=[{"level": "4", "department": None, "organisation": "生产部", "role": "处置", "text": "切断", "due_minutes": 10}],
-        title="现场处置方案", kind="onsite", owner_level="enterprise", enterprise=ent, division=ent.division, levels=["4"],
+        tasks=[
+            {
+                "level": "4",
+                "department": None,
+                "organisation": "生产部",
+                "role": "处置",
+                "text": "切断",
+                "due_minutes": 10,
+            }
+        ],
+        title="现场处置方案",
+        kind="onsite",
+        owner_level="enterprise",
+        enterprise=ent,
+        division=ent.division,
+        levels=["4"],
     )
     actions.do_publish(world.user("enterprise"), plan, timezone.localdate())
     panels = workspace.panels(world.user("enterprise"))
