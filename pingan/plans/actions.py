@@ -429,7 +429,7 @@ def do_attach(actor: Any, plan: Plan, upload: Any) -> PlanAttachment:
 @transaction.atomic
 def do_record_drill(actor: Any, plan: Plan, data: dict[str, Any], exercise_id: int | None = None) -> Drill:
     """A drill of the plan (optionally the rescue module's record of it). For an enterprise's plan the
-    next drill falls due by DOMAIN §14 (yearly; on-site plans every six months)."""
+    next drill falls due by docs/domain/14-plans.md (yearly; on-site plans every six months)."""
     require(actor, "plans.record_drill", plan, _("您不能登记此预案的演练"))
     held_on = data.get("held_on")
     if not isinstance(held_on, dt.date):

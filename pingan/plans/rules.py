@@ -1,5 +1,5 @@
 """Emergency-plan rules as pure functions (no ORM): drill frequency, filing and evaluation limits
-(docs/domain/14-plans.md, DOMAIN §14), matching plans to an incident or a warning, and which tasks of a
+(docs/domain/14-plans.md), matching plans to an incident or a warning, and which tasks of a
 plan an activation at a given response level creates.
 """
 

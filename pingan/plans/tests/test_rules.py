@@ -1,4 +1,4 @@
-"""DOMAIN §14 vectors (docs/domain/14-plans.md) and the matching rules."""
+"""The vectors of docs/domain/14-plans.md and the matching rules."""
 
 import datetime as dt
 
