@@ -304,3 +304,18 @@ def test_workspace_panel_and_figures(world):
     assert figures.activations(admin, start, end) == {world.towns["qingcheng"].path: 1}
     assert figures.tasks_on_time(admin, start, end) == {world.towns["qingcheng"].path: (1, 2)}
     assert figures.activations(world.user("area_staff", "yingde"), start, end) == {}
+
+
+def test_active_warning_page_offers_matching_plans(world):
+    from pingan.warnings.tests.factories import to_state
+
+    w = to_state(world, "published")
+    page = login(world, "duty_leader").get(f"/console/warnings/{w.pk}/").content.decode()
+    assert f"/console/plans/match/?warning={w.pk}" in page
+    draft = to_state(world, "draft")
+    assert (
+        "/console/plans/match/"
+        not in login(world, "duty_leader").get(f"/console/warnings/{draft.pk}/").content.decode()
+    )
+    r = login(world, "duty_leader").get(f"/console/plans/match/?warning={w.pk}")
+    assert r.status_code == 200
