@@ -104,6 +104,11 @@ class Plan(models.Model):
         return _area_or_above("division", user)
 
     @property
+    def level_items(self) -> list[tuple[str, str]]:
+        """(value, label) of the plan's response levels, Ⅳ first."""
+        return [(v, str(label)) for v, label in Level.choices if v in (self.levels or [])]
+
+    @property
     def is_enterprise(self) -> bool:
         return self.enterprise_id is not None
 

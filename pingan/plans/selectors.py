@@ -30,6 +30,7 @@ def activations_for(user: Any) -> Any:
             n_tasks=Count("tasks", distinct=True),
             n_done=Count("tasks", filter=Q(tasks__state=TaskState.DONE), distinct=True),
         )
+        .order_by("-activated_at", "-id")
     )
 
 

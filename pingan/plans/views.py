@@ -84,7 +84,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plans/plan_detail.html",
         {
             "plan": plan,
-            "tasks_by_level": [(lv, [t for t in tasks if t.level == lv]) for lv in levels],
+            "tasks_by_level": [(lv, Level(lv).label, [t for t in tasks if t.level == lv]) for lv in levels],
             "revisions": list(plan.revisions.all()),
             "attachments": list(plan.attachments.all()),
             "drills": list(selectors.drills_for(request.user).filter(plan=plan)[:50]),
@@ -356,6 +356,7 @@ def match(request: HttpRequest) -> HttpResponse:
         for p in plans
     ]
     default_level = event["level"] or "4"
+    event["level_label"] = Level(event["level"]).label if event["level"] else ""
     return render(
         request,
         "plans/match.html",
