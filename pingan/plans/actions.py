@@ -538,6 +538,8 @@ def check_activate(actor: Any, plan: Plan, event: dict[str, Any], level: str) ->
         raise ActionError(_("事件已结束或预警已失效,不能启动预案"), field="incident", code="closed")
     if plan.pk not in {p.pk for p in matching_plans(actor, event)}:
         raise ActionError(_("此预案与该事件不匹配"), field="plan", code="no_match")
+    if not any(rules.task_applies(t.level, level) for t in plan.tasks.all()):
+        raise ActionError(_("预案在此响应级别没有任务"), field="level", code="no_tasks")
 
 
 @transaction.atomic

@@ -112,6 +112,8 @@ def seed(log: Callable[[str], Any] = print) -> None:
             [],
             ["1", "2", "3", "4"],
             [
+                ("4", em, "", "指导", "跟踪事态发展,指导县级应急处置", 60),
+                ("3", em, "", "牵头", "派出工作组赶赴现场", 60),
                 ("2", em, "", "牵头", "成立市应急指挥部,组织会商研判", 30),
                 ("2", police, "", "配合", "现场警戒和交通管制", 60),
                 ("2", health, "", "配合", "组织医疗救治和卫生防疫", 60),
@@ -176,3 +178,36 @@ def seed(log: Callable[[str], Any] = print) -> None:
             ):
                 made += 1
     log(f"plans: {made} demo plans" if made else "plans: demo plans already present")
+    _demo_response(log)
+
+
+def _demo_response(log: Callable[[str], Any]) -> None:
+    """One response on the board: the city's general plan activated for an open demo incident, the
+    first task done (by the city administrator, standing in for the department)."""
+    from pingan.org.models import User
+
+    from .models import Activation
+
+    if Activation.objects.exists():
+        return
+    admin = User.objects.filter(username="city_admin", is_active=True).first()
+    if admin is None:
+        log("plans: no city_admin account: no demo response")
+        return
+    from pingan.emergency.services import visible_incidents
+
+    candidates = []
+    for inc in visible_incidents(admin).filter(state="open", is_synthetic=True).order_by("pk"):
+        event = actions.event_of(admin, incident_id=inc.pk)
+        plans = [p for p in actions.matching_plans(admin, event) if p.title.endswith(MARK)]
+        if plans:
+            candidates.append((plans[0].kind == PlanKind.GENERAL, inc.pk, inc, event, plans[0]))
+    for _general, _pk, inc, event, plan in sorted(candidates, key=lambda c: (c[0], c[1]))[:1]:
+        level = event["level"] if event["level"] in plan.levels else max(plan.levels)
+        with transaction.atomic():
+            a = actions.do_activate(admin, plan, event, level, "示例响应")
+            first = a.tasks.order_by("due_at").first()
+            if first is not None:
+                actions.do_update_task(admin, first, "done", "示例:已完成")
+        log(f"plans: demo response for {inc.number}")
+        return

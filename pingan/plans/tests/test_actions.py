@@ -386,3 +386,13 @@ def test_reminder_goes_to_the_department(world):
     plan = actions.do_publish(world.user("enterprise"), enterprise_plan(world), timezone.localdate())
     actions.remind_deadline(Deadline.objects.get(object_id=str(plan.pk), kind="plans.filing"))
     assert Message.objects.filter(event="plans.filing.reminder", recipient=world.user("enterprise")).exists()
+
+
+def test_activation_without_tasks_at_the_level_is_refused(world):
+    tasks = [t for t in tasks_for(world) if t["level"] == "3"]
+    plan = actions.do_publish(world.user("area_staff"), draft_plan(world, tasks=tasks), timezone.localdate())
+    inc = incident(world)
+    leader = world.user("duty_leader")
+    with pytest.raises(ActionError) as err:
+        actions.do_activate(leader, plan, actions.event_of(leader, incident_id=inc.pk), "4")
+    assert err.value.code == "no_tasks"
