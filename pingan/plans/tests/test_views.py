@@ -319,3 +319,43 @@ def test_active_warning_page_offers_matching_plans(world):
     )
     r = login(world, "duty_leader").get(f"/console/plans/match/?warning={w.pk}")
     assert r.status_code == 200
+
+
+def test_command_centre_figures_match_independent_sql(world):
+    """The two figures in the command centre's table (pingan.dashboard.kpis), against plain SQL."""
+    from django.db import connection
+
+    from pingan.dashboard import kpis as K
+
+    today = timezone.localdate()
+    a1 = activation(world)  # 清城区 (凤城街道), Ⅳ: two tasks
+    a2 = activation(world, "yingde", level="3")  # 英德市: three tasks
+    t = a1.tasks.get(department=world.departments["qc_em"])
+    actions.do_update_task(world.user("dept_staff"), t, "done", "按时")
+    late = a2.tasks.get(department=world.departments["yd_em"])
+    late.due_at = timezone.now() - dt.timedelta(minutes=5)
+    late.save()
+    actions.do_update_task(world.user("dept_staff", "yingde"), late, "done", "超时完成")
+    q = K.Query("", today - dt.timedelta(days=6), today + dt.timedelta(days=1), "", "week")
+    table = K.table(world.user("city_admin", "city"), q)
+
+    def one(sql, params):
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
+
+    for code in ("441802", "441881"):
+        (n,) = one(
+            "SELECT COUNT(*) FROM plans_activation a JOIN geo_division d ON d.id = a.division_id "
+            "WHERE d.path LIKE %s",
+            [code + "%"],
+        )
+        assert table["by_path"][code]["plans.activations"]["value"] == n == 1
+        done, due = one(
+            "SELECT SUM(CASE WHEN t.state = 'done' AND t.done_at <= t.due_at THEN 1 ELSE 0 END), COUNT(*) "
+            "FROM plans_activationtask t JOIN plans_activation a ON a.id = t.activation_id "
+            "JOIN geo_division d ON d.id = a.division_id WHERE d.path LIKE %s",
+            [code + "%"],
+        )
+        value = table["by_path"][code]["plans.tasks_on_time"]["value"]
+        assert value == pytest.approx(100 * done / due, abs=0.1), (code, value, done, due)
