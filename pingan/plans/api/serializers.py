@@ -6,7 +6,7 @@ from ..choices import Level, TaskState
 from ..models import Activation, ActivationTask, Plan, PlanTask
 
 
-class PlanTaskSerializer(serializers.ModelSerializer):
+class EmergencyPlanTaskSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(
         source="department.name", read_only=True, allow_null=True, default=None
     )
@@ -25,12 +25,12 @@ class PlanTaskSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class EmergencyPlanSerializer(serializers.ModelSerializer):
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
     division_name = serializers.CharField(source="division.name", read_only=True)
     event_types = serializers.ListField(child=serializers.CharField(), read_only=True)
     levels = serializers.ListField(child=serializers.CharField(), read_only=True)
-    tasks = PlanTaskSerializer(many=True, read_only=True)
+    tasks = EmergencyPlanTaskSerializer(many=True, read_only=True)
 
     class Meta:
         model = Plan
@@ -57,7 +57,7 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActivationTaskSerializer(serializers.ModelSerializer):
+class PlanActivationTaskSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(
         source="department.name", read_only=True, allow_null=True, default=None
     )
@@ -80,10 +80,10 @@ class ActivationTaskSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActivationSerializer(serializers.ModelSerializer):
+class PlanActivationSerializer(serializers.ModelSerializer):
     plan_title = serializers.CharField(source="plan.title", read_only=True)
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    tasks = ActivationTaskSerializer(many=True, read_only=True)
+    tasks = PlanActivationTaskSerializer(many=True, read_only=True)
 
     class Meta:
         model = Activation
@@ -107,7 +107,7 @@ class ActivationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActivateSerializer(serializers.Serializer):
+class PlanActivateSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     incident = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
     warning = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True)
@@ -115,14 +115,14 @@ class ActivateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class NoteSerializer(serializers.Serializer):
+class PlanStandDownSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500)
 
 
-class LessonsSerializer(serializers.Serializer):
+class PlanLessonsSerializer(serializers.Serializer):
     lessons = serializers.CharField(max_length=10000)
 
 
-class TaskProgressSerializer(serializers.Serializer):
+class PlanTaskProgressSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=[TaskState.IN_PROGRESS, TaskState.DONE])
     feedback = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -19,18 +19,18 @@ from pingan.core.params import id_param
 from .. import actions, selectors
 from ..models import Activation, ActivationTask, Plan
 from .serializers import (
-    ActivateSerializer,
-    ActivationSerializer,
-    ActivationTaskSerializer,
-    LessonsSerializer,
-    NoteSerializer,
-    PlanSerializer,
-    TaskProgressSerializer,
+    PlanActivateSerializer,
+    PlanActivationSerializer,
+    PlanActivationTaskSerializer,
+    PlanLessonsSerializer,
+    PlanStandDownSerializer,
+    EmergencyPlanSerializer,
+    PlanTaskProgressSerializer,
 )
 
 
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = PlanSerializer
+    serializer_class = EmergencyPlanSerializer
     queryset = Plan.objects.all()
     permission_classes = [CanPermission]
     permission_map = {"list": "plans.view_list", "retrieve": "plans.view", "matches": "plans.view_matches"}
@@ -43,7 +43,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             OpenApiParameter("incident", OpenApiTypes.INT, description="incident id"),
             OpenApiParameter("warning", OpenApiTypes.INT, description="warning id"),
         ],
-        responses=PlanSerializer(many=True),
+        responses=EmergencyPlanSerializer(many=True),
     )
     @action(detail=False, methods=["get"])
     def matches(self, request: Request) -> Response:
@@ -56,11 +56,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         plans = actions.matching_plans(request.user, event)
         ids = [p.pk for p in plans]
         full = {p.pk: p for p in self.get_queryset().filter(pk__in=ids)}
-        return Response(PlanSerializer([full[i] for i in ids if i in full], many=True).data)
+        return Response(EmergencyPlanSerializer([full[i] for i in ids if i in full], many=True).data)
 
 
 class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ActivationSerializer
+    serializer_class = PlanActivationSerializer
     queryset = Activation.objects.all()
     permission_classes = [CanPermission]
     permission_map = {
@@ -75,11 +75,11 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return selectors.board(self.request.user)
 
     def _answer(self, activation: Activation, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ActivationSerializer(self.get_queryset().get(pk=activation.pk)).data, status=code)
+        return Response(PlanActivationSerializer(self.get_queryset().get(pk=activation.pk)).data, status=code)
 
-    @extend_schema(request=ActivateSerializer, responses={201: ActivationSerializer})
+    @extend_schema(request=PlanActivateSerializer, responses={201: PlanActivationSerializer})
     def create(self, request: Request) -> Response:
-        s = ActivateSerializer(data=request.data)
+        s = PlanActivateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
         plan = selectors.plans_for(request.user).filter(pk=d["plan"]).first()
@@ -89,23 +89,23 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         activation = actions.do_activate(request.user, plan, event, d["level"], d.get("note", ""))
         return self._answer(activation, status.HTTP_201_CREATED)
 
-    @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
+    @extend_schema(request=PlanStandDownSerializer, responses=PlanActivationSerializer)
     @action(detail=True, methods=["post"], url_path="stand-down")
     def stand_down(self, request: Request, pk: Any = None) -> Response:
-        s = NoteSerializer(data=request.data)
+        s = PlanStandDownSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         return self._answer(actions.do_stand_down(request.user, self.get_object(), s.validated_data["note"]))
 
-    @extend_schema(request=LessonsSerializer, responses=ActivationSerializer)
+    @extend_schema(request=PlanLessonsSerializer, responses=PlanActivationSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: Any = None) -> Response:
-        s = LessonsSerializer(data=request.data)
+        s = PlanLessonsSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         return self._answer(actions.do_review(request.user, self.get_object(), s.validated_data["lessons"]))
 
 
 class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = ActivationTaskSerializer
+    serializer_class = PlanActivationTaskSerializer
     queryset = ActivationTask.objects.all()
     permission_classes = [CanPermission]
     permission_map = {"list": "plans.view_board", "progress": "plans.update_task"}
@@ -113,12 +113,12 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> Any:
         return selectors.tasks_for(self.request.user)
 
-    @extend_schema(request=TaskProgressSerializer, responses=ActivationTaskSerializer)
+    @extend_schema(request=PlanTaskProgressSerializer, responses=PlanActivationTaskSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request: Request, pk: Any = None) -> Response:
-        s = TaskProgressSerializer(data=request.data)
+        s = PlanTaskProgressSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         task = actions.do_update_task(
             request.user, self.get_object(), s.validated_data["state"], s.validated_data["feedback"]
         )
-        return Response(ActivationTaskSerializer(self.get_queryset().get(pk=task.pk)).data)
+        return Response(PlanActivationTaskSerializer(self.get_queryset().get(pk=task.pk)).data)
