@@ -19,12 +19,12 @@ from pingan.core.params import id_param
 from .. import actions, selectors
 from ..models import Activation, ActivationTask, Plan
 from .serializers import (
+    EmergencyPlanSerializer,
     PlanActivateSerializer,
     PlanActivationSerializer,
     PlanActivationTaskSerializer,
     PlanLessonsSerializer,
     PlanStandDownSerializer,
-    EmergencyPlanSerializer,
     PlanTaskProgressSerializer,
 )
 
