@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "pingan.risks",
     "pingan.inspections",
     "pingan.licensing",
+    "pingan.plans",
     "pingan.portal",
     "pingan.dashboard",
     "pingan.field",

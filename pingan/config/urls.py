@@ -26,6 +26,7 @@ api_v1 = [
     path("", include(("pingan.inspections.api.urls", "inspections-api"))),
     path("", include(("pingan.licensing.api.urls", "licensing-api"))),
     path("", include(("pingan.field.api.urls", "field-api"))),
+    path("", include(("pingan.plans.api.urls", "plans-api"))),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("console/inspections/", include("pingan.inspections.urls")),
     path("inspections/", include("pingan.inspections.public_urls")),
     path("console/licensing/", include("pingan.licensing.urls")),
+    path("console/plans/", include("pingan.plans.urls")),
     path("licensing/", include("pingan.licensing.public_urls")),
     path("field/", include("pingan.field.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -17,9 +17,13 @@ from django.utils.translation import gettext as _
 
 from . import rules
 from .bodies import bodies_up, body_for_division, body_of_user, province_body
-from .choices import Category, Source
+from .choices import Category, Source, SubType
 from .duty import on_duty, post_level_of, posts_for_division
 from .models import Incident
+
+# The incident types (2006 national plan sub-types) other modules name, e.g. emergency plans.
+SUBTYPE_CHOICES = SubType.choices
+SUBTYPE_VALUES = frozenset(SubType.values)
 
 SOURCE_ALIASES = {
     "alarm": Source.ALARM,
@@ -131,6 +135,8 @@ def closed_incident_facts(user: Any, pk: int) -> dict[str, Any] | None:
 __all__ = [
     "closed_incident_facts",
     "Source",
+    "SUBTYPE_CHOICES",
+    "SUBTYPE_VALUES",
     "on_duty",
     "create_incident_from_source",
     "grade_now",

@@ -266,6 +266,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 level__in=[ChainLevel.PROVINCE, ChainLevel.MINISTRY]
             ),
             "dispatch_url": _dispatch_url(request.user, incident),
+            "plans_url": _plans_url(request.user, incident),
         },
     )
 
@@ -276,6 +277,14 @@ def _dispatch_url(user: Any, incident: Incident) -> str:
     if not apps.is_installed("pingan.rescue") or not may(user, "rescue.view_dispatch"):
         return ""
     return f"{reverse('rescue:dispatch')}?incident={incident.pk}"
+
+
+def _plans_url(user: Any, incident: Incident) -> str:
+    """The emergency-plans module's matching plans for this incident, for those who may see them.
+    By URL name and permission name: emergency does not import plans."""
+    if not apps.is_installed("pingan.plans") or not may(user, "plans.view_matches", incident):
+        return ""
+    return f"{reverse('plans:match')}?incident={incident.pk}"
 
 
 def _incident_post(request: HttpRequest, pk: int) -> Incident:

@@ -1,13 +1,21 @@
 """What other apps may use of rescue: volunteer teams registered from culture's registry of social
 organisations (decision 0013: a volunteer team IS a rescue Team of kind "volunteer", so the dispatch
-ranks it by travel time like any other team and its readiness and mobilisations are rescue's own)."""
+ranks it by travel time like any other team and its readiness and mobilisations are rescue's own);
+drills and trainings as another module records them (emergency plans record drills against a plan)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["capability_choices", "save_volunteer_team", "volunteer_team", "volunteer_teams"]
+__all__ = [
+    "capability_choices",
+    "exercise_facts",
+    "save_volunteer_team",
+    "visible_exercises",
+    "volunteer_team",
+    "volunteer_teams",
+]
 
 
 def capability_choices() -> list[tuple[str, str]]:
@@ -88,3 +96,29 @@ def volunteer_team(team_id: int | None) -> dict[str, Any] | None:
     if team_id is None:
         return None
     return volunteer_teams([team_id]).get(team_id)
+
+
+def visible_exercises(user: Any) -> Any:
+    from .models import Exercise
+
+    return Exercise.objects.visible_to(user)
+
+
+def exercise_facts(user: Any, pk: int) -> dict[str, Any] | None:
+    """A drill or training as another module records it (emergency plans record drills against a plan);
+    None when it does not exist or `user` may not see it."""
+    from .choices import ExerciseKind
+    from .models import Exercise
+
+    ex = Exercise.objects.visible_to(user).filter(pk=pk).select_related("division").first()
+    if ex is None:
+        return None
+    return {
+        "id": ex.pk,
+        "title": ex.title,
+        "date": ex.date,
+        "is_drill": ex.kind == ExerciseKind.DRILL,
+        "participants": ex.participants,
+        "division": ex.division.name,
+        "evaluation": ex.evaluation,
+    }

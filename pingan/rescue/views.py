@@ -857,6 +857,25 @@ class ExerciseDetailView(ScopedDetailView):
             .prefetch_related("teams", "photos")
         )
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["plan_drill_url"] = _plan_drill_url(self.request.user, self.object)
+        return context
+
+
+def _plan_drill_url(user: Any, exercise: Exercise) -> str:
+    """Record this drill against an emergency plan (the plans module, by URL and permission name:
+    rescue does not import plans)."""
+    from django.apps import apps
+
+    if (
+        exercise.kind != ExerciseKind.DRILL
+        or not apps.is_installed("pingan.plans")
+        or not may(user, "plans.record_drill")
+    ):
+        return ""
+    return f"{reverse('plans:exercise_drill')}?exercise={exercise.pk}"
+
 
 @console_view("rescue.record_exercise")
 def edit_exercise(request: HttpRequest, pk: int | None = None) -> HttpResponse:

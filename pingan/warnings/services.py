@@ -179,6 +179,11 @@ def subscribe_township(user: Any, division: Division) -> Any:
     return sub
 
 
+def visible_warnings(user: Any) -> Any:
+    """Warnings `user` may see (scoped); `.active()` narrows to those in force now (plans match them)."""
+    return EarlyWarning.objects.visible_to(user)
+
+
 # Who is told lives in fanout.py (actions publish through it); re-exported for other apps.
 from .fanout import notify_subscribers, subscribers, townships_in  # noqa: E402
 
@@ -189,4 +194,5 @@ __all__ = [
     "subscribe_township",
     "subscribers",
     "townships_in",
+    "visible_warnings",
 ]

@@ -121,8 +121,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "MsgType": MsgType,
             "Colour": Colour,
             "State": State,
+            "plans_url": _plans_url(request.user, w),
         },
     )
+
+
+def _plans_url(user: Any, w: EarlyWarning) -> str:
+    """The emergency-plans module's matching plans for a warning in force, for those who may see them.
+    By URL and permission name: warnings does not import plans."""
+    from django.apps import apps
+
+    if not w.is_active or not apps.is_installed("pingan.plans") or not may(user, "plans.view_matches", w):
+        return ""
+    return f"{reverse('plans:match')}?warning={w.pk}"
 
 
 @require_POST
