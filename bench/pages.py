@@ -43,8 +43,10 @@ def p95(xs: list[float]) -> float:
     return xs[min(len(xs) - 1, int(0.95 * len(xs)))]
 
 
-def measure(client, url: str, repeat: int) -> tuple[list[float], int, int]:  # noqa: ANN001
+def measure(client, url: str, repeat: int, cold: bool = False) -> tuple[list[float], int, int]:  # noqa: ANN001
+    from django.core.cache import cache
     from django.db import connection
+
     from django.test.utils import CaptureQueriesContext
 
     r = client.get(url)  # warm (templates, caches)
@@ -53,6 +55,8 @@ def measure(client, url: str, repeat: int) -> tuple[list[float], int, int]:  # n
     queries = len(ctx.captured_queries)
     times = []
     for _ in range(repeat):
+        if cold:
+            cache.clear()  # every request computes what a page caches (the first visit's time)
         t = time.perf_counter()
         r = client.get(url)
         times.append(1000 * (time.perf_counter() - t))
@@ -64,6 +68,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
     parser.add_argument("--only", default="", help="only URLs containing this")
     parser.add_argument("--roles", default="", help="comma-separated demo usernames (default: all)")
+    parser.add_argument("--cold", action="store_true", help="clear the cache before each request")
     args = parser.parse_args()
 
     import django
@@ -80,7 +85,7 @@ def main() -> None:
     load0 = os.getloadavg()
     print(
         f"Console pages at demo size ({connection.vendor}, {connection.settings_dict['NAME']}), "
-        f"{args.repeat} timed requests each; load average {load0[0]:.2f} on {os.cpu_count()} cores"
+        f"{args.repeat} timed requests each{' (cache cleared before each)' if args.cold else ''}; load average {load0[0]:.2f} on {os.cpu_count()} cores"
     )
     names = [u for u, _r, _w in DEMO_ACCOUNTS if u != "integration"]
     if args.roles:
@@ -106,7 +111,7 @@ def main() -> None:
     floor95 = p95(floor)
     rows = []
     for url, (name, label) in pages.items():
-        times, queries, status = measure(clients[name], url, args.repeat)
+        times, queries, status = measure(clients[name], url, args.repeat, args.cold)
         rows.append((p95(times), statistics.median(times), queries, status, url, name, label))
     rows.sort(reverse=True)
     print(f"\nfloor (a 404 through the same middleware): p95 {floor95:.1f} ms\n")

@@ -135,7 +135,10 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(state__in=OPEN_STATES, due_at__lt=now or timezone.now())
 
     def for_list(self) -> CaseQuerySet:
-        return self.select_related("category", "division", "district", "lead_department")
+        # Not the divisions' boundaries (GeoJSON, kilobytes each): a list row shows their names.
+        return self.select_related("category", "division", "district", "lead_department").defer(
+            "division__geometry", "district__geometry"
+        )
 
     def publicly_listed(self) -> CaseQuerySet:
         """The one definition of "publicly listed" (Open311 lists, public photo URLs): what the public

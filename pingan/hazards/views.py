@@ -4,6 +4,7 @@ for grid workers), the case page, the statistics with Excel export and the routi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import uuid
 from typing import Any
@@ -41,10 +42,11 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
         "grades": Grade.choices,
         "sources": Source.choices,
         "categories": selectors.categories_tree(),
-        "districts": list(Division.objects.filter(level=Level.DISTRICT).order_by("code")),
+        # Without the boundaries (GeoJSON): parsing ~500 of them cost most of the page's time.
+        "districts": list(Division.objects.filter(level=Level.DISTRICT).defer("geometry").order_by("code")),
         "departments": list(
             Department.objects.filter(is_active=True)
-            .select_related("division")
+            .only("id", "name", "short_name")  # what an option shows (str() is the short name)
             .order_by("division__code", "sector")
         ),
         "f": {k: request.GET.get(k, "") for k in selectors.FILTERS},
@@ -436,14 +438,34 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
 
 
 # --- Statistics ------------------------------------------------------------------------------
+STATS_TTL = 60  # seconds: statistics of months and quarters may be a minute old
+
+
 def _stats_data(request: HttpRequest) -> dict[str, Any]:
+    """The statistics of what this person sees, cached a minute per person, filters and language
+    (the aggregates over every case are the page's cost; a minute-old figure is correct enough for
+    period statistics, and the key holds everything that decides the answer)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    key = "hazards:stats:%s:%s:%s" % (
+        request.user.pk,
+        get_language(),
+        hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32],
+    )
+    data = cache.get(key)
+    if data is None:
+        data = _compute_stats(request)
+        cache.set(key, data, STATS_TTL)
+    return data
+
+
+def _compute_stats(request: HttpRequest) -> dict[str, Any]:
     now = timezone.now()
     qs = selectors.filter_cases(HazardCase.objects.visible_to(request.user), request.GET, now)
     year = year_param(request.GET, "year") or timezone.localtime(now).year
     by = {key: selectors.stats_rows(qs, key, now) for key in ("district", "department", "category", "month")}
-    tables = [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [
-        selectors.period_table(qs, year, None)
-    ]
+    tables = selectors.period_tables(qs, year)
     return {"by": by, "tables": tables, "year": year, "now": now}
 
 
