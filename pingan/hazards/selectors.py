@@ -4,13 +4,14 @@ in the number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import statistics
 from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -134,6 +135,7 @@ def map_features(
     cap: int = MAP_CAP,
     now: dt.datetime | None = None,
     url_of: Any = None,
+    zoom: int | None = None,
 ) -> dict[str, Any]:
     """GeoJSON of the cases in the box: points when there are at most `cap`, else clusters on a grid
     (one GROUP BY in the database), so the answer stays small at a million cases. Two queries."""
@@ -171,12 +173,11 @@ def map_features(
                 }
             )
         return {"type": "FeatureCollection", "features": features, "clustered": False, "count": len(features)}
-    # Too many: a grid of about CLUSTER_GRID × CLUSTER_GRID cells over the box, counted in the database.
-    if bbox is None:
-        min_lon, min_lat, max_lon, max_lat = 111.9, 23.4, 114.0, 25.2
-    else:
-        min_lon, min_lat, max_lon, max_lat = bbox
-    size = max((max_lon - min_lon), (max_lat - min_lat)) / CLUSTER_GRID or 0.01
+    # Too many: clusters on a grid counted in the database (floor(lon / cell), floor(lat / cell),
+    # GROUP BY — what ST_SnapToGrid does, without PostGIS). The cell is a power of two of a degree,
+    # from the zoom level (about a quarter of a 256-pixel tile) or else from the box (≈ CLUSTER_GRID
+    # cells across), so cells stay put while the map pans and halve with each zoom step.
+    size = cluster_cell(bbox, zoom)
     cells = (
         qs.order_by()
         .annotate(cx=Floor(F("lon") / size), cy=Floor(F("lat") / size))
@@ -185,18 +186,21 @@ def map_features(
             n=Count("id"),
             open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
             overdue_n=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+            at_lon=Avg("lon"),
+            at_lat=Avg("lat"),
         )
     )
     label_tpl, popup_tpl = _("%(n)d 处隐患"), _("未办结 %(o)d,超期 %(d)d")
     red, orange, green = hex_of("red"), hex_of("orange"), hex_of("green")
     features = []
     total = 0
-    for cx, cy, n, open_n, overdue_n in cells:
+    for _cx, _cy, n, open_n, overdue_n, at_lon, at_lat in cells:
         total += n
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [(cx + 0.5) * size, (cy + 0.5) * size]},
+                # Where its cases are (their mean), not the cell's centre: a cluster sits on its town.
+                "geometry": {"type": "Point", "coordinates": [round(at_lon, 6), round(at_lat, 6)]},
                 "properties": {
                     "cluster": True,
                     "count": n,
@@ -208,7 +212,23 @@ def map_features(
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features, "clustered": True, "count": total}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "clustered": True,
+        "count": total,
+        "cell": size,
+    }
+
+
+def cluster_cell(bbox: tuple[float, float, float, float] | None, zoom: int | None = None) -> float:
+    """The clustering cell in degrees: 2^k, about a quarter tile at `zoom`, else ≈ box / CLUSTER_GRID."""
+    if zoom is not None:
+        return 360.0 / (2**zoom) / 4
+    if bbox is None:
+        bbox = (111.9, 23.4, 114.0, 25.2)  # the city
+    span = max(bbox[2] - bbox[0], bbox[3] - bbox[1]) or 0.01
+    return float(2 ** math.ceil(math.log2(span / CLUSTER_GRID)))
 
 
 # --- The public view of a case: no reporter, no internal notes --------------------------------
