@@ -46,7 +46,6 @@ def p95(xs: list[float]) -> float:
 def measure(client, url: str, repeat: int, cold: bool = False) -> tuple[list[float], int, int]:  # noqa: ANN001
     from django.core.cache import cache
     from django.db import connection
-
     from django.test.utils import CaptureQueriesContext
 
     r = client.get(url)  # warm (templates, caches)
@@ -64,7 +63,9 @@ def measure(client, url: str, repeat: int, cold: bool = False) -> tuple[list[flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
     parser.add_argument("--only", default="", help="only URLs containing this")
     parser.add_argument("--roles", default="", help="comma-separated demo usernames (default: all)")
@@ -85,7 +86,8 @@ def main() -> None:
     load0 = os.getloadavg()
     print(
         f"Console pages at demo size ({connection.vendor}, {connection.settings_dict['NAME']}), "
-        f"{args.repeat} timed requests each{' (cache cleared before each)' if args.cold else ''}; load average {load0[0]:.2f} on {os.cpu_count()} cores"
+        f"{args.repeat} timed requests each{' (cache cleared before each)' if args.cold else ''}; "
+        f"load average {load0[0]:.2f} on {os.cpu_count()} cores"
     )
     names = [u for u, _r, _w in DEMO_ACCOUNTS if u != "integration"]
     if args.roles:
@@ -120,7 +122,10 @@ def main() -> None:
     for t95, t50, queries, status, url, name, label in rows:
         flag = " ✗" if t95 > TARGET_MS else ""
         slow += bool(flag)
-        print(f"{t95:7.1f} {t50:7.1f} {t95 / floor95:7.1f} {queries:4d} {status:4d}  {url} {label} ({name}){flag}")
+        print(
+            f"{t95:7.1f} {t50:7.1f} {t95 / floor95:7.1f} {queries:4d} {status:4d}  "
+            f"{url} {label} ({name}){flag}"
+        )
     load1 = os.getloadavg()
     print(
         f"\n{len(rows)} pages; {slow} over {TARGET_MS:.0f} ms p95 — target "

@@ -268,12 +268,6 @@ class HazardCase(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> HazardCase:
-        obj = super().from_db(db, field_names, values)
-        obj._loaded_division_id = obj.__dict__.get("division_id")
-        return obj
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Copies the division's path onto the row when the division is new or changed."""
         update_fields = kwargs.get("update_fields")
@@ -296,6 +290,12 @@ class HazardCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("hazards:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> HazardCase:
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_division_id = obj.__dict__.get("division_id")
+        return obj
 
     @property
     def number(self) -> str:

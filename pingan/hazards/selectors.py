@@ -503,7 +503,9 @@ def period_tables(qs: QuerySet[HazardCase], year: int) -> list[dict[str, Any]]:
         else:
             due = rules.annual_due(year)
             label = _("%(y)d 年度") % {"y": year}
-        row = {k: got[f"{k}{i}"] for k in ("found", "major", "general", "closed", "major_closed", "open_at_end")}
+        row = {
+            k: got[f"{k}{i}"] for k in ("found", "major", "general", "closed", "major_closed", "open_at_end")
+        }
         out.append(
             {
                 "label": label,

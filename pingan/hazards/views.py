@@ -448,11 +448,8 @@ def _stats_data(request: HttpRequest) -> dict[str, Any]:
     from django.core.cache import cache
     from django.utils.translation import get_language
 
-    key = "hazards:stats:%s:%s:%s" % (
-        request.user.pk,
-        get_language(),
-        hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32],
-    )
+    digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = f"hazards:stats:{request.user.pk}:{get_language()}:{digest}"
     data = cache.get(key)
     if data is None:
         data = _compute_stats(request)

@@ -784,7 +784,7 @@ class Pipeline:
     def _apply(self, transitions: list[tuple[SensorInfo, tuple]], result: Result, now: float) -> None:
         if not transitions:
             return
-        from .actions import alarm_title, start_escalation
+        from .actions import alarm_title, start_escalations
 
         sensor_ids = {info.id for info, _t in transitions}
         active: dict[tuple[int, int], Alarm] = {}
@@ -873,9 +873,13 @@ class Pipeline:
         if events:
             _audit_bulk(events, self._paths_for([a for _e, a, _d in events]))
         if self.notify_alarms:
-            for alarm in new:
-                if alarm.is_active and not alarm.silenced:
-                    start_escalation(alarm, now=to_dt(now))
+            # The whole batch at once: policies, steps and triage modes read once, one UPDATE.
+            start_escalations(
+                [a for a in new if a.is_active and not a.silenced],
+                now=to_dt(now),
+                sensor_types={info.id: info.type for info, _t in transitions},
+                paths=_division_paths({a.division_id for a in new}),
+            )
 
     def _label(self, info: SensorInfo, rule_id: int, level: int) -> str:
         for spec in self.rulebook.for_sensor(info):

@@ -75,6 +75,7 @@ class HazardCaseViewSet(
     filter_backends: list = []
     # A million cases: `after=` keyset pages and a count capped at 10,000 (core.pagination).
     pagination_class = KeysetPagination
+    count_queryset: Any = None
     permission_classes = [CanPermission]
     # Reads are open to anyone signed in (`visible_to` decides which cases: a citizen's own); each
     # write asks its permission with the case; a transition is asked again by its action.
@@ -117,6 +118,7 @@ class HazardCaseViewSet(
         qs = selectors.filter_cases(self.get_queryset(), request.query_params, now).order_by(
             "-created_at", "-id"
         )
+        self.count_queryset = qs  # counted without the joins the page's values need
         page = self.paginate_queryset(qs.values_list(*LIST_VALUES))
         labels = {k: str(v) for k, v in State.choices}
         return self.get_paginated_response(list_rows(page, now, labels, STATE_COLOURS, OPEN_STATES))

@@ -16,23 +16,22 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('hazards', '0003_photo_public_id'),
-        ('org', '0002_drop_hand_written_lockout'),
+        ("geo", "0001_initial"),
+        ("hazards", "0003_photo_public_id"),
+        ("org", "0002_drop_hand_written_lockout"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hazardcase',
-            name='division_path',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=15),
+            model_name="hazardcase",
+            name="division_path",
+            field=models.CharField(blank=True, db_index=True, default="", editable=False, max_length=15),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['-created_at', '-id'], name='hazard_created_id'),
+            model_name="hazardcase",
+            index=models.Index(fields=["-created_at", "-id"], name="hazard_created_id"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

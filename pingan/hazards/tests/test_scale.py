@@ -39,7 +39,9 @@ def test_division_path_follows_the_case_and_the_division(world):
     other.save()
     assert HazardCase.objects.get(pk=case.pk).division_path == other.path
     assert HazardCase.objects.visible_to(world.user("area_staff", "yingde")).filter(pk=case.pk).exists()
-    assert not HazardCase.objects.visible_to(world.user("area_staff", "qingcheng")).filter(pk=case.pk).exists()
+    assert (
+        not HazardCase.objects.visible_to(world.user("area_staff", "qingcheng")).filter(pk=case.pk).exists()
+    )
 
 
 # --- keyset pages and counts -----------------------------------------------------------------
@@ -73,7 +75,11 @@ def test_count_capped(world, monkeypatch):
     for i in range(5):
         submit(world, title=f"隐患{i}")
     body = _api(world).get("/api/v1/hazards/?state=submitted").json()
-    assert body["count"] == 3 and body["count_capped"] is True and len(body["results"]) == 5
+    assert body["count_capped"] is True and len(body["results"]) == 5
+    if connection.vendor == "postgresql":  # past the cap: the planner's estimate, at least the cap
+        assert body["count_estimated"] is True and body["count"] >= 4
+    else:
+        assert body["count"] == 3
     body = _api(world).get("/api/v1/hazards/?state=submitted&q=隐患1").json()
     assert body["count"] == 1 and body["count_capped"] is False
 
@@ -129,6 +135,6 @@ def test_stats_medians_and_period_tables_match_the_plain_computation(world):
     expected = statistics.median((c.closed_at - c.created_at).total_seconds() / 86400 for c in closed)
     assert [r["median_days"] for r in rows] == [round(expected, 1)]
     year = timezone.localtime(now).year
-    assert selectors.period_tables(qs, year) == [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [
-        selectors.period_table(qs, year, None)
-    ]
+    assert selectors.period_tables(qs, year) == [
+        selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)
+    ] + [selectors.period_table(qs, year, None)]
