@@ -254,10 +254,21 @@ class HazardCase(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "created_at"], name="hazard_state_created"),
-            models.Index(fields=["district", "state"], name="hazard_district_state"),
+            # district + state (+ category): the list's usual filters, and what the scope reads, so that
+            # the list's count is an index-only range on PostgreSQL.
+            models.Index(
+                fields=["district", "state", "category"],
+                name="hazard_district_state_cat",
+                include=["id", "division_path", "lead_department", "reporter"],
+            ),
             models.Index(fields=["lead_department", "state"], name="hazard_lead_state"),
             models.Index(fields=["category", "state"], name="hazard_category_state"),
-            models.Index(fields=["lat", "lon"], name="hazard_latlon"),
+            # The map's box, with what its count and clusters filter on (PostgreSQL: index-only).
+            models.Index(
+                fields=["lat", "lon"],
+                name="hazard_latlon_cover",
+                include=["id", "state", "due_at", "division_path", "lead_department", "reporter"],
+            ),
             models.Index(fields=["state", "due_at"], name="hazard_state_due"),
             # The list's order and its keyset pagination: (created_at, id) descending.
             models.Index(fields=["-created_at", "-id"], name="hazard_created_id"),

@@ -747,15 +747,19 @@ class Pipeline:
         rows = []
         for_sensor = self.rulebook.for_sensor
         evaluate = rules.evaluate
+        append, add = rows.append, transitions.append
+        last_id, specs, st, held = None, (), {}, False
         for info, ts, value in good:
-            rows.append((info.id, ts, value))
-            if info.id in maintenance:
-                st = states[info.id]
+            sid = info.id
+            append((sid, ts, value))
+            if sid != last_id:  # sorted by sensor: its rules, state and silence once per run of readings
+                last_id, specs, st, held = sid, for_sensor(info), states[sid], sid in maintenance
+            if held:
                 if st.get("t") is None or ts > st["t"]:
                     st["t"], st["v"] = ts, value
                 continue
-            for t in evaluate(for_sensor(info), states[info.id], ts, value):
-                transitions.append((info, t))
+            for t in evaluate(specs, st, ts, value):
+                add((info, t))
         store_readings(rows)
         self._apply(transitions, result, now)
         # Rainstorm signals and water levels over threshold, for listeners (warnings) after commit.
