@@ -14,9 +14,13 @@ The database's monitoring tables are emptied: use a dedicated database.
 
 from __future__ import annotations
 
+import sys
+
+if sys.path and sys.path[0].endswith("bench"):
+    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
+
 import argparse
 import os
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
