@@ -474,6 +474,7 @@ class ExerciseListView(ScopedListView):
             super()
             .get_queryset()
             .select_related("division")
+            .defer("division__geometry")  # a row shows the division's name, not its boundary
             .annotate(team_count=Count("teams"))
             .order_by("-date", "-id")
         )

@@ -16,39 +16,46 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geo', '0001_initial'),
-        ('hazards', '0003_photo_public_id'),
-        ('org', '0002_drop_hand_written_lockout'),
+        ("geo", "0001_initial"),
+        ("hazards", "0003_photo_public_id"),
+        ("org", "0002_drop_hand_written_lockout"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='hazardcase',
-            name='hazard_district_state',
+            model_name="hazardcase",
+            name="hazard_district_state",
         ),
         migrations.RemoveIndex(
-            model_name='hazardcase',
-            name='hazard_latlon',
+            model_name="hazardcase",
+            name="hazard_latlon",
         ),
         migrations.AddField(
-            model_name='hazardcase',
-            name='division_path',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=15),
+            model_name="hazardcase",
+            name="division_path",
+            field=models.CharField(blank=True, db_index=True, default="", editable=False, max_length=15),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['district', 'state', 'category'], include=('id', 'division_path', 'lead_department', 'reporter'), name='hazard_district_state_cat'),
+            model_name="hazardcase",
+            index=models.Index(
+                fields=["district", "state", "category"],
+                include=("id", "division_path", "lead_department", "reporter"),
+                name="hazard_district_state_cat",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['lat', 'lon'], include=('id', 'state', 'due_at', 'division_path', 'lead_department', 'reporter'), name='hazard_latlon_cover'),
+            model_name="hazardcase",
+            index=models.Index(
+                fields=["lat", "lon"],
+                include=("id", "state", "due_at", "division_path", "lead_department", "reporter"),
+                name="hazard_latlon_cover",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazardcase',
-            index=models.Index(fields=['-created_at', '-id'], name='hazard_created_id'),
+            model_name="hazardcase",
+            index=models.Index(fields=["-created_at", "-id"], name="hazard_created_id"),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
