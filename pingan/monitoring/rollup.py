@@ -82,6 +82,48 @@ def _rollup_sql(start: datetime, end: datetime) -> int:
         return minutes + hours + cur.rowcount
 
 
+def days_from_hours(start: datetime, end: datetime) -> int:
+    """(Re)compute the local-day buckets of [start's day, end) from the hour buckets alone (for hours
+    older than the raw rows: the migration that introduced days, and the benchmark's year)."""
+    start = _day_start(start)
+    if connection.vendor == "postgresql":
+        agg = ReadingAggregate._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {agg} (sensor_id, period, bucket, n, vmin, vmax, vsum) "  # noqa: S608
+                f"SELECT sensor_id, {DAY}, date_trunc('day', bucket, %s), sum(n), min(vmin), max(vmax), "
+                f"sum(vsum) FROM {agg} WHERE period = {HOUR} AND bucket >= %s AND bucket < %s "
+                f"GROUP BY 1, 3 ON CONFLICT (sensor_id, period, bucket) DO UPDATE SET n = EXCLUDED.n, "
+                f"vmin = EXCLUDED.vmin, vmax = EXCLUDED.vmax, vsum = EXCLUDED.vsum",
+                [settings.TIME_ZONE, start, end],
+            )
+            return cur.rowcount
+    buckets: dict[tuple[int, float], list[float]] = defaultdict(lambda: [0, float("inf"), float("-inf"), 0.0])
+    hours = ReadingAggregate.objects.filter(period=HOUR, bucket__gte=start, bucket__lt=end)
+    for sid, bucket, n, lo, hi, total in hours.values_list(
+        "sensor_id", "bucket", "n", "vmin", "vmax", "vsum"
+    ):
+        b = buckets[(sid, _day_start(bucket).timestamp())]
+        b[0] += n
+        b[1] = min(b[1], lo)
+        b[2] = max(b[2], hi)
+        b[3] += total
+    rows = [
+        ReadingAggregate(
+            sensor_id=sid, period=DAY, bucket=datetime.fromtimestamp(day, UTC), n=n, vmin=lo, vmax=hi, vsum=t
+        )
+        for (sid, day), (n, lo, hi, t) in buckets.items()
+    ]
+    ReadingAggregate.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["sensor", "period", "bucket"],
+        update_fields=["n", "vmin", "vmax", "vsum"],
+    )
+    return len(rows)
+
+
 def _rollup_python(start: datetime, end: datetime) -> int:
     # From the start of start's day, so that its day bucket is whole (minutes and hours re-folded).
     start = _day_start(start)

@@ -141,3 +141,28 @@ def test_chart_spans_past_a_month(sensor):
     assert c.get(f"/api/v1/sensors/{sensor.pk}/readings/?hours=8760").status_code == 200
     r = c.get(f"/api/v1/sensors/{sensor.pk}/readings/?hours=100000")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "hours"
+
+
+def test_day_rollups_from_hours_alone_follow_local_days(sensor):
+    from pingan.monitoring.rollup import days_from_hours
+
+    # 15:00 and 16:00 UTC fall on two Beijing days (23:00 and 00:00 local).
+    t = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+    ReadingAggregate.objects.bulk_create(
+        [
+            ReadingAggregate(sensor=sensor, period=HOUR, bucket=t, n=2, vmin=1, vmax=3, vsum=4),
+            ReadingAggregate(
+                sensor=sensor, period=HOUR, bucket=t + timedelta(hours=1), n=1, vmin=5, vmax=5, vsum=5
+            ),
+        ]
+    )
+    for _ in range(2):  # idempotent
+        days_from_hours(t - timedelta(days=1), t + timedelta(days=2))
+        got = {
+            a.bucket: (a.n, a.vmin, a.vmax, a.vsum)
+            for a in ReadingAggregate.objects.filter(sensor=sensor, period=DAY)
+        }
+        assert got == {
+            datetime(2026, 11, 28, 16, 0, tzinfo=UTC): (2, 1.0, 3.0, 4.0),
+            datetime(2026, 11, 29, 16, 0, tzinfo=UTC): (1, 5.0, 5.0, 5.0),
+        }
