@@ -1,5 +1,7 @@
 # Kept apart from core.api: DRF imports the pagination class while its own viewsets module is still
 # loading, so this module must not import rest_framework.viewsets.
+from typing import Any
+
 from rest_framework import pagination
 
 
@@ -52,14 +54,15 @@ class KeysetPagination(Pagination):
         else:
             from pingan.core.params import int_param
 
-            self.page_number = int_param(request.query_params, "page", default=1, minimum=1, maximum=10**6)
+            number = int_param(request.query_params, "page", default=1, minimum=1, maximum=10**6)
+            self.page_number = number if isinstance(number, int) else 1
             start = (self.page_number - 1) * self.page_size
             rows = list(queryset[start : start + self.page_size + 1])
         self.has_next = len(rows) > self.page_size
         self.rows = rows[: self.page_size]
         return self.rows
 
-    def _count(self, queryset):  # type: ignore[no-untyped-def]
+    def _count(self, queryset: Any) -> tuple[int, bool, bool]:
         """(count, capped, estimated): exact up to COUNT_CAP (a LIMITed count stops there); past it,
         on PostgreSQL, the planner's estimate for the same WHERE (EXPLAIN, no rows read) — pg_class's
         row count when there is no WHERE at all."""
@@ -127,21 +130,22 @@ class KeysetPagination(Pagination):
         except (ValueError, OverflowError):
             return None, None
 
-    def get_next_link(self):  # type: ignore[no-untyped-def]
+    def get_next_link(self) -> str | None:
         from rest_framework.utils.urls import remove_query_param, replace_query_param
 
         if not self.has_next or not self.rows:
             return None
         last = self.rows[-1]
+        assert self.request is not None
         url = remove_query_param(self.request.build_absolute_uri(), "page")
         return replace_query_param(
             url, self.cursor_query_param, self.encode(last[self._at[0]], last[self._at[1]])
         )
 
-    def get_previous_link(self):  # type: ignore[no-untyped-def]
+    def get_previous_link(self) -> str | None:
         from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-        if self.page_number is None or self.page_number <= 1:
+        if self.page_number is None or self.page_number <= 1 or self.request is None:
             return None
         url = self.request.build_absolute_uri()
         if self.page_number == 2:
