@@ -19,18 +19,20 @@ Options: --seconds S (per configuration) --sensors N --citizens N --staff N --co
 
 from __future__ import annotations
 
+import sys
+
+if sys.path and sys.path[0].endswith("bench"):
+    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
+
 import argparse
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if sys.path and sys.path[0].endswith("bench"):
-    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))  # bench/cpu.py, after the standard library
 RUN = uuid.uuid4().hex[:6]
