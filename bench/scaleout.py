@@ -114,6 +114,7 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
     from pingan.monitoring.models import Reading
 
     tokens = soak._sensors(args.sensors)
+    soak.starters = {}  # the soak restarts its own processes; these are this benchmark's, not restarted
     base = f"http://127.0.0.1:{args.port}"
     env = {
         **os.environ,
