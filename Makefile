@@ -8,7 +8,7 @@ DEVSTAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-risks bench-warnings bench-readings bench-scaleout clean messages
+.PHONY: soak devenv run test test-fast lint check venv assets migrate demo worker bench bench-hazards bench-ingest bench-rescue bench-risks bench-warnings bench-readings bench-scaleout bench-pages clean messages
 
 # Runtime dependencies for `make run`; test and benchmark tools on top for `make test`.
 $(STAMP): requirements.txt requirements-nodeps.txt
@@ -87,6 +87,10 @@ bench-hazards: devenv
 
 bench-ingest: devenv
 	$(PYTHON) bench/ingest.py $(ARGS)
+
+# Every console page's server time for each demo role (DATABASE_URL with demo data; --cold: no cache).
+bench-pages: devenv
+	$(PYTHON) bench/pages.py $(ARGS)
 
 bench-rescue: devenv
 	$(PYTHON) bench/rescue.py $(ARGS)

@@ -25,11 +25,15 @@ Options: --sensors N --readings N --batch N --naive-sensors N --mqtt-rounds N --
 
 from __future__ import annotations
 
+import sys
+
+if sys.path and sys.path[0].endswith("bench"):
+    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
+
 import argparse
 import os
 import random
 import resource
-import sys
 import tempfile
 import time
 import tracemalloc

@@ -22,9 +22,13 @@ Options: --nodes N  --incidents N  --teams N  --k N  --mclp-demand N  --mclp-can
 
 from __future__ import annotations
 
+import sys
+
+if sys.path and sys.path[0].endswith("bench"):
+    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
+
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 

@@ -18,11 +18,15 @@ The data are synthetic; the database is recreated on every run.
 
 from __future__ import annotations
 
+import sys
+
+if sys.path and sys.path[0].endswith("bench"):
+    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
+
 import argparse
 import datetime as dt
 import os
 import random
-import sys
 import time
 from pathlib import Path
 

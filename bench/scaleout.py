@@ -6,7 +6,12 @@ private Mosquitto started from bench/mosquitto.conf. The load is the soak's (pin
 management/commands/soak.py, reused as is): citizens, staff and sensors over HTTP and MQTT, the
 sensors sending as fast as they can. Prints per configuration: HTTP requests served per second (p95
 per kind), readings committed per second (HTTP and MQTT, counting the drain after the load stops) and
-the ratios two/one.
+the ratios two/one — and where the CPU went (bench/cpu.py, from /proc): CPU seconds of the web
+workers, the huey workers, the MQTT consumers, the PostgreSQL backends of this database and the load
+generator, the box's busy share (every process on it, anyone's), and the work done per CPU-second of
+each kind. On a two-core box the sum saturates the cores before k=2 can double anything: the per
+CPU-second figures show whether a process kind got slower per unit of work (it would not scale) or
+only ran out of cores (it would, on more).
 
 Needs DATABASE_URL (PostgreSQL, a demo database: `make demo` on it first) and REDIS_URL.
 Options: --seconds S (per configuration) --sensors N --citizens N --staff N --configs 1,2
@@ -14,17 +19,22 @@ Options: --seconds S (per configuration) --sensors N --citizens N --staff N --co
 
 from __future__ import annotations
 
+import sys
+
+if sys.path and sys.path[0].endswith("bench"):
+    sys.path.pop(0)  # bench/warnings.py would shadow the standard library's warnings
+
 import argparse
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))  # bench/cpu.py, after the standard library
 RUN = uuid.uuid4().hex[:6]
 # Topics of this run only (the broker is private anyway); set before Django reads its settings.
 os.environ["MQTT_TOPIC_PREFIX"] = f"pingan-scaleout-{RUN}/v1"
@@ -77,12 +87,34 @@ def main() -> None:
             f"ratio {k}/{results[0][0]}: HTTP requests {r['rps'] / base['rps']:.2f}×, "
             f"readings committed {r['readings_s'] / base['readings_s']:.2f}×"
         )
+    print(f"\nCPU seconds during the load ({os.cpu_count()} cores on this box):")
+    kinds = ["web", "huey", "mqtt", "postgres", "load generator"]
+    print(f"{'k':<4}" + "".join(f"{kd:>16}" for kd in kinds) + f"{'sum / wall':>12}{'box busy':>10}")
+    for k, r in results:
+        cpu = r["cpu"]
+        print(
+            f"{k:<4}"
+            + "".join(f"{cpu.get(kd, 0.0):>16.1f}" for kd in kinds)
+            + f"{sum(cpu.values()) / r['wall']:>11.2f}c{100 * r['box_busy']:>9.0f}%"
+        )
+    print("\nwork per CPU-second (of that kind; constant when a kind scales, lower when it contends):")
+    for k, r in results:
+        cpu = r["cpu"]
+        web, mq, pg = cpu.get("web", 0.0), cpu.get("mqtt", 0.0), cpu.get("postgres", 0.0)
+        print(
+            f"k={k}: HTTP requests per web CPU-s {r['requests'] / web if web else float('nan'):.1f}; "
+            f"readings committed per (web + MQTT consumer) CPU-s "
+            f"{r['stored'] / (web + mq) if web + mq else float('nan'):,.0f}; "
+            f"requests + readings per PostgreSQL CPU-s "
+            f"{(r['requests'] + r['stored']) / pg if pg else float('nan'):,.0f}"
+        )
 
 
 def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN001
     from pingan.monitoring.models import Reading
 
     tokens = soak._sensors(args.sensors)
+    soak.starters = {}  # the soak restarts its own processes; these are this benchmark's, not restarted
     base = f"http://127.0.0.1:{args.port}"
     env = {
         **os.environ,
@@ -129,20 +161,29 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
         "staff": args.staff,
         "faults": False,
     }
+    from cpu import CpuMeter
+    from django.db import connection
+
+    groups = {"web": procs["web"].pid}
+    groups |= {f"huey{i}": procs[f"worker{i}"].pid for i in range(k)}
+    groups |= {f"mqtt{i}": procs[f"mqtt{i}"].pid for i in range(k)}
     try:
         soak._wait(base)
         time.sleep(2)
-        started = time.monotonic()
-        soak._run(o, base, tokens, stats, procs, env, manage, mqtt_url)
-        load_s = time.monotonic() - started
-        t = time.monotonic()
-        stored = 0
-        while time.monotonic() - t < args.drain:
-            stored = Reading.objects.filter(sensor__device__code__startswith="SOAK-").count()
-            if stored >= stats.readings_sent:
-                break
-            time.sleep(0.2)
-        drain_s = time.monotonic() - t
+        before = Reading.objects.filter(sensor__device__code__startswith="SOAK-").count()
+        meter = CpuMeter(groups, db_name=connection.settings_dict["NAME"])
+        with meter:  # from the first request to the end of the MQTT drain
+            started = time.monotonic()
+            soak._run(o, base, tokens, stats, procs, env, manage, mqtt_url, os.environ["MQTT_TOPIC_PREFIX"])
+            load_s = time.monotonic() - started
+            t = time.monotonic()
+            stored = 0
+            while time.monotonic() - t < args.drain:
+                stored = Reading.objects.filter(sensor__device__code__startswith="SOAK-").count()
+                if stored >= stats.readings_sent:
+                    break
+                time.sleep(0.2)
+            drain_s = time.monotonic() - t
     finally:
         for proc in procs.values():
             if proc.poll() is None:
@@ -152,13 +193,25 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-    soak._report(stats, {}, {}, stored, {**o, "sensors": args.sensors})
+    caught = dict.fromkeys(
+        ("reminded", "deadlines", "escalated", "alarms", "alarms_expected", "inbox", "deliveries"), "-"
+    ) | {"deliveries_overdue": "-", "ok": True}  # the soak's catch-up check is not part of this bench
+    soak._report(stats, {}, {}, stored, {**o, "sensors": args.sensors}, caught)
     total = sum(len(v) for v in stats.times.values())
+    per_kind: dict[str, float] = {}
+    for name, secs in meter.seconds().items():
+        kind = name.rstrip("0123456789") if name.startswith(("huey", "mqtt")) else name
+        per_kind[kind] = per_kind.get(kind, 0.0) + secs
     return {
         "rps": total / load_s,
         "readings_s": stored / (load_s + drain_s),
         "drain_s": drain_s,
         "lost": stats.readings_sent - stored,
+        "requests": total,
+        "stored": stored - before,
+        "cpu": per_kind,
+        "wall": meter.wall(),
+        "box_busy": meter.box_busy(),
     }
 
 

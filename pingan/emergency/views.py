@@ -709,7 +709,8 @@ def _hq_departments(user: Any) -> Any:
     qs = Department.objects.filter(is_active=True)
     if not user.sees_everything and user.scope_path:
         qs = qs.filter(division__path__startswith=user.scope_path)
-    return qs.select_related("division").order_by("division__code", "name")
+    # Not the divisions' boundaries: parsing ~500 GeoJSON documents was most of the page's time.
+    return qs.select_related("division").defer("division__geometry").order_by("division__code", "name")
 
 
 @console_view("emergency.view_sanfang")

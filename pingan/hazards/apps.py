@@ -39,6 +39,13 @@ class HazardsConfig(AppConfig):
         from .actions import ACTION_LABELS
 
         deadline_handlers.register_all()
+        from django.db.models.signals import post_save
+
+        from pingan.geo.models import Division
+
+        from .models import sync_division_path
+
+        post_save.connect(sync_division_path, sender=Division, dispatch_uid="hazards.division_path")
         register_action_labels(
             {f"hazards.case.{k}": v for k, v in ACTION_LABELS.items()}
             | {

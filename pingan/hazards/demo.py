@@ -120,6 +120,7 @@ def generate(
         Enterprise.objects.filter(is_active=True).only("id", "division_id", "lat", "lon")[:2000]
     )
     routes = {c.pk: find_route(c, Grade.GENERAL) for c in leaf} if with_extras else {}
+    paths = dict(Division.objects.values_list("id", "path"))  # bulk_create skips save(): the path by hand
 
     def lead_for(cat: Category, town: Division) -> Department | None:
         rule = routes.get(cat.pk)
@@ -171,6 +172,7 @@ def generate(
             lon=lon,
             address=f"{town.parent.name if town.parent else ''}{town.name}",
             division_id=division_id,
+            division_path=paths.get(division_id, ""),
             district=districts.get(town.parent_id),
             enterprise_id=ent.pk if ent else None,
             lead_department=lead,

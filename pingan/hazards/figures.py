@@ -23,36 +23,36 @@ def _cases(user: Any) -> Any:
 
 def found(user: Any, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     rows = _cases(user).filter(created_at__gte=start, created_at__lt=end)
-    return dict(rows.values("division__path").annotate(n=Count("pk")).values_list("division__path", "n"))
+    return dict(rows.values("division_path").annotate(n=Count("pk")).values_list("division_path", "n"))
 
 
 def closed(user: Any, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     rows = _cases(user).filter(state=State.CLOSED, closed_at__gte=start, closed_at__lt=end)
-    return dict(rows.values("division__path").annotate(n=Count("pk")).values_list("division__path", "n"))
+    return dict(rows.values("division_path").annotate(n=Count("pk")).values_list("division_path", "n"))
 
 
 def overdue(user: Any, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     # At the end of the period (or now, when the period runs to today): still open and past its deadline.
     at = min(end, timezone.now())
     rows = _cases(user).filter(state__in=OPEN_STATES, created_at__lt=end, due_at__lt=at)
-    return dict(rows.values("division__path").annotate(n=Count("pk")).values_list("division__path", "n"))
+    return dict(rows.values("division_path").annotate(n=Count("pk")).values_list("division_path", "n"))
 
 
 def closure_rate(user: Any, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     rows = (
         _cases(user)
         .filter(created_at__gte=start, created_at__lt=end)
-        .values("division__path")
+        .values("division_path")
         .annotate(n=Count("pk"), done=Count("pk", filter=Q(state=State.CLOSED)))
     )
-    return {r["division__path"]: (r["done"], r["n"]) for r in rows}
+    return {r["division_path"]: (r["done"], r["n"]) for r in rows}
 
 
 def days_to_close(user: Any, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     rows = (
         _cases(user)
         .filter(state=State.CLOSED, closed_at__gte=start, closed_at__lt=end)
-        .values_list("division__path", "created_at", "closed_at")
+        .values_list("division_path", "created_at", "closed_at")
     )
     out: dict[str, list[float]] = defaultdict(list)
     for path, created, closed_at in rows:

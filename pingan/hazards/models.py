@@ -135,7 +135,10 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(state__in=OPEN_STATES, due_at__lt=now or timezone.now())
 
     def for_list(self) -> CaseQuerySet:
-        return self.select_related("category", "division", "district", "lead_department")
+        # Not the divisions' boundaries (GeoJSON, kilobytes each): a list row shows their names.
+        return self.select_related("category", "division", "district", "lead_department").defer(
+            "division__geometry", "district__geometry"
+        )
 
     def publicly_listed(self) -> CaseQuerySet:
         """The one definition of "publicly listed" (Open311 lists, public photo URLs): what the public
@@ -173,6 +176,11 @@ class HazardCase(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The division's path (its code prefix, geo.Division.path) copied onto the row, so that scoping
+    # and the division filter are one indexed prefix match on this table, no join, at a million
+    # cases. Kept in step by save() (a new or changed division) and by a signal when a division's
+    # path changes; bulk inserts set it themselves (demo.generate).
+    division_path = models.CharField(max_length=15, blank=True, default="", db_index=True, editable=False)
     enterprise = models.ForeignKey(
         "org.Enterprise",
         verbose_name=_("单位"),
@@ -246,11 +254,24 @@ class HazardCase(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "created_at"], name="hazard_state_created"),
-            models.Index(fields=["district", "state"], name="hazard_district_state"),
+            # district + state (+ category): the list's usual filters, and what the scope reads, so that
+            # the list's count is an index-only range on PostgreSQL.
+            models.Index(
+                fields=["district", "state", "category"],
+                name="hazard_district_state_cat",
+                include=["id", "division_path", "lead_department", "reporter"],
+            ),
             models.Index(fields=["lead_department", "state"], name="hazard_lead_state"),
             models.Index(fields=["category", "state"], name="hazard_category_state"),
-            models.Index(fields=["lat", "lon"], name="hazard_latlon"),
+            # The map's box, with what its count and clusters filter on (PostgreSQL: index-only).
+            models.Index(
+                fields=["lat", "lon"],
+                name="hazard_latlon_cover",
+                include=["id", "state", "due_at", "division_path", "lead_department", "reporter"],
+            ),
             models.Index(fields=["state", "due_at"], name="hazard_state_due"),
+            # The list's order and its keyset pagination: (created_at, id) descending.
+            models.Index(fields=["-created_at", "-id"], name="hazard_created_id"),
         ]
         verbose_name = _("隐患")
         verbose_name_plural = _("隐患")
@@ -258,8 +279,34 @@ class HazardCase(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Copies the division's path onto the row when the division is new or changed."""
+        update_fields = kwargs.get("update_fields")
+        if self.division_id and (update_fields is None or "division" in update_fields):
+            if not self.division_path or self.division_id != getattr(self, "_loaded_division_id", None):
+                from pingan.geo.models import Division
+
+                cached = HazardCase.division.is_cached(self)  # type: ignore[attr-defined]
+                if cached and self.division.pk == self.division_id:
+                    self.division_path = self.division.path
+                else:
+                    self.division_path = (
+                        Division.objects.filter(pk=self.division_id).values_list("path", flat=True).first()
+                        or ""
+                    )
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "division_path"}
+        super().save(*args, **kwargs)
+        self._loaded_division_id = self.division_id
+
     def get_absolute_url(self) -> str:
         return reverse("hazards:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> HazardCase:
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_division_id = obj.__dict__.get("division_id")
+        return obj
 
     @property
     def number(self) -> str:
@@ -286,9 +333,10 @@ class HazardCase(models.Model):
         from pingan.core.querysets import default_scope_q
         from pingan.org.choices import Role
 
-        q = default_scope_q(cls, user)
         if user.role == Role.ENTERPRISE:
-            return q | Q(reporter=user.pk)
+            return default_scope_q(cls, user) | Q(reporter=user.pk)
+        # The area: the path on the row (one indexed prefix match, no join to the divisions).
+        q = Q(division_path__startswith=user.scope_path) if user.scope_path else NOTHING
         if user.department_id:
             # A subquery, not a join: a join on tasks would repeat rows in every list.
             q |= Q(lead_department=user.department_id) | Q(
@@ -296,6 +344,13 @@ class HazardCase(models.Model):
             )
         q |= Q(reporter=user.pk)
         return q
+
+
+def sync_division_path(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A division's path changed (its code was corrected): the cases in it follow (one UPDATE)."""
+    HazardCase.objects.filter(division=instance.pk).exclude(division_path=instance.path).update(
+        division_path=instance.path
+    )
 
 
 class CaseTask(models.Model):

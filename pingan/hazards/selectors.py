@@ -4,12 +4,14 @@ in the number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import statistics
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
 from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,11 +54,14 @@ def filter_cases(
         qs = qs.filter(grade=grade)
     category = params.get("category")
     if category:
+        # The category and its children, resolved first (a tiny table): the case query then has a
+        # plain `category_id IN (…)` its indexes answer, no join.
         if str(category).isdigit():
             category = id_param(params, "category")
-            qs = qs.filter(Q(category=category) | Q(category__parent=category))
+            cats = Category.objects.filter(Q(pk=category) | Q(parent=category))
         else:
-            qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+            cats = Category.objects.filter(Q(code=category) | Q(parent__code=category))
+        qs = qs.filter(category__in=list(cats.values_list("pk", flat=True)))
     division = params.get("division")
     if division:
         if str(division).isdigit() and len(str(division)) >= 6:
@@ -66,7 +71,7 @@ def filter_cases(
             level = {6: "district", 9: "town", 12: "village", 15: "grid"}.get(len(str(division)), "district")
             if str(division).endswith("00") and len(str(division)) == 6:
                 level = "city"
-            qs = qs.filter(division__path__startswith=division_path(str(division), level))
+            qs = qs.filter(division_path__startswith=division_path(str(division), level))
         elif str(division).isdigit():
             division = id_param(params, "division")
             qs = qs.filter(Q(division=division) | Q(district=division))
@@ -130,6 +135,7 @@ def map_features(
     cap: int = MAP_CAP,
     now: dt.datetime | None = None,
     url_of: Any = None,
+    zoom: int | None = None,
 ) -> dict[str, Any]:
     """GeoJSON of the cases in the box: points when there are at most `cap`, else clusters on a grid
     (one GROUP BY in the database), so the answer stays small at a million cases. Two queries."""
@@ -167,12 +173,11 @@ def map_features(
                 }
             )
         return {"type": "FeatureCollection", "features": features, "clustered": False, "count": len(features)}
-    # Too many: a grid of about CLUSTER_GRID × CLUSTER_GRID cells over the box, counted in the database.
-    if bbox is None:
-        min_lon, min_lat, max_lon, max_lat = 111.9, 23.4, 114.0, 25.2
-    else:
-        min_lon, min_lat, max_lon, max_lat = bbox
-    size = max((max_lon - min_lon), (max_lat - min_lat)) / CLUSTER_GRID or 0.01
+    # Too many: clusters on a grid counted in the database (floor(lon / cell), floor(lat / cell),
+    # GROUP BY — what ST_SnapToGrid does, without PostGIS). The cell is a power of two of a degree,
+    # from the zoom level (about a quarter of a 256-pixel tile) or else from the box (≈ CLUSTER_GRID
+    # cells across), so cells stay put while the map pans and halve with each zoom step.
+    size = cluster_cell(bbox, zoom)
     cells = (
         qs.order_by()
         .annotate(cx=Floor(F("lon") / size), cy=Floor(F("lat") / size))
@@ -181,18 +186,21 @@ def map_features(
             n=Count("id"),
             open_n=Count("id", filter=Q(state__in=OPEN_STATES)),
             overdue_n=Count("id", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+            at_lon=Avg("lon"),
+            at_lat=Avg("lat"),
         )
     )
     label_tpl, popup_tpl = _("%(n)d 处隐患"), _("未办结 %(o)d,超期 %(d)d")
     red, orange, green = hex_of("red"), hex_of("orange"), hex_of("green")
     features = []
     total = 0
-    for cx, cy, n, open_n, overdue_n in cells:
+    for _cx, _cy, n, open_n, overdue_n, at_lon, at_lat in cells:
         total += n
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [(cx + 0.5) * size, (cy + 0.5) * size]},
+                # Where its cases are (their mean), not the cell's centre: a cluster sits on its town.
+                "geometry": {"type": "Point", "coordinates": [round(at_lon, 6), round(at_lat, 6)]},
                 "properties": {
                     "cluster": True,
                     "count": n,
@@ -204,7 +212,23 @@ def map_features(
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features, "clustered": True, "count": total}
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "clustered": True,
+        "count": total,
+        "cell": size,
+    }
+
+
+def cluster_cell(bbox: tuple[float, float, float, float] | None, zoom: int | None = None) -> float:
+    """The clustering cell in degrees: 2^k, about a quarter tile at `zoom`, else ≈ box / CLUSTER_GRID."""
+    if zoom is not None:
+        return 360.0 / (2**zoom) / 4
+    if bbox is None:
+        bbox = (111.9, 23.4, 114.0, 25.2)  # the city
+    span = max(bbox[2] - bbox[0], bbox[3] - bbox[1]) or 0.01
+    return float(2 ** math.ceil(math.log2(span / CLUSTER_GRID)))
 
 
 # --- The public view of a case: no reporter, no internal notes --------------------------------
@@ -306,6 +330,15 @@ def ancestor_at(division: Division, level: str) -> Division | None:
 
 
 # --- Statistics ------------------------------------------------------------------------------
+class MedianSeconds(Aggregate):
+    """PostgreSQL: the median of (end − start) in seconds, `percentile_cont(0.5) WITHIN GROUP`."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (%(expressions)s)))"
+    arg_joiner = " - "
+    output_field = FloatField()
+
+
 def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """found, closed, open, overdue, closure rate, median days to close — grouped by one dimension
     (district, department, category, month). A few queries whatever the size."""
@@ -338,10 +371,18 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
         .order_by(key_expr)
     )
     durations: dict[Any, list[float]] = defaultdict(list)
-    for k, created, closed in groups.filter(state=State.CLOSED, closed_at__isnull=False).values_list(
-        key_expr, "created_at", "closed_at"
-    )[:200000]:
-        durations[k].append((closed - created).total_seconds() / 86400)
+    if connection.vendor == "postgresql":
+        # The median in the database (percentile_cont), in the same GROUP BY: no closed rows travel.
+        agg = agg.annotate(
+            median_s=MedianSeconds(
+                "closed_at", "created_at", filter=Q(state=State.CLOSED, closed_at__isnull=False)
+            )
+        )
+    else:
+        for k, created, closed in groups.filter(state=State.CLOSED, closed_at__isnull=False).values_list(
+            key_expr, "created_at", "closed_at"
+        )[:200000]:
+            durations[k].append((closed - created).total_seconds() / 86400)
     out = []
     for row in agg:
         k = row[key_expr]
@@ -355,6 +396,12 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
 
             label = dict(Source.choices).get(k, k)
         d = durations.get(k) or []
+        median = row.get("median_s")
+        median_days = (
+            round(median / 86400, 1)
+            if median is not None
+            else (round(statistics.median(d), 1) if d else None)
+        )
         out.append(
             {
                 "key": label if label is not None else _("(未定)"),
@@ -364,7 +411,7 @@ def stats_rows(qs: QuerySet[HazardCase], by: str, now: dt.datetime | None = None
                 "overdue": row["overdue"],
                 "major": row["major"],
                 "closure_rate": round(100 * row["closed"] / row["found"], 1) if row["found"] else 0.0,
-                "median_days": round(statistics.median(d), 1) if d else None,
+                "median_days": median_days,
             }
         )
     return out
@@ -412,6 +459,64 @@ def period_table(qs: QuerySet[HazardCase], year: int, quarter: int | None) -> di
         "open_at_end": open_at_end,
         "rate": round(100 * (closed["closed"] or 0) / agg["found"], 1) if agg["found"] else 0.0,
     }
+
+
+def period_tables(qs: QuerySet[HazardCase], year: int) -> list[dict[str, Any]]:
+    """The four quarters and the year (`period_table` of each), counted in ONE query: every figure is
+    a conditional count over the cases created before the year's end (a case closed in the period
+    was created before its closure)."""
+    tz = timezone.get_current_timezone()
+    periods: list[tuple[int | None, dt.date, dt.date]] = []
+    for quarter in (1, 2, 3, 4, None):
+        if quarter:
+            start = dt.date(year, 3 * quarter - 2, 1)
+            end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+        else:
+            start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        periods.append((quarter, start, end))
+    aggs: dict[str, Any] = {}
+    for i, (_q, start, end) in enumerate(periods):
+        s = dt.datetime.combine(start, dt.time.min, tz)
+        e = dt.datetime.combine(end, dt.time.min, tz)
+        made = Q(created_at__gte=s, created_at__lt=e)
+        shut = Q(closed_at__gte=s, closed_at__lt=e, state=State.CLOSED)
+        aggs |= {
+            f"found{i}": Count("id", filter=made),
+            f"major{i}": Count("id", filter=made & Q(grade=Grade.MAJOR)),
+            f"general{i}": Count("id", filter=made & Q(grade=Grade.GENERAL)),
+            f"closed{i}": Count("id", filter=shut),
+            f"major_closed{i}": Count("id", filter=shut & Q(grade=Grade.MAJOR)),
+            f"open_at_end{i}": Count(
+                "id",
+                filter=(Q(closed_at=None) | Q(closed_at__gte=e))
+                & ~Q(state__in=[State.DECLINED, State.MERGED])
+                & Q(created_at__lt=e),
+            ),
+        }
+    year_end = dt.datetime.combine(periods[-1][2], dt.time.min, tz)
+    got = qs.filter(created_at__lt=year_end).order_by().aggregate(**aggs)
+    out = []
+    for i, (quarter, start, end) in enumerate(periods):
+        if quarter:
+            due = rules.quarterly_due(year, quarter)
+            label = _("%(y)d 年第 %(q)d 季度") % {"y": year, "q": quarter}
+        else:
+            due = rules.annual_due(year)
+            label = _("%(y)d 年度") % {"y": year}
+        row = {
+            k: got[f"{k}{i}"] for k in ("found", "major", "general", "closed", "major_closed", "open_at_end")
+        }
+        out.append(
+            {
+                "label": label,
+                "start": start,
+                "end": end - dt.timedelta(days=1),
+                "due": due,
+                **row,
+                "rate": round(100 * (row["closed"] or 0) / row["found"], 1) if row["found"] else 0.0,
+            }
+        )
+    return out
 
 
 def categories_tree() -> list[Category]:

@@ -4,6 +4,7 @@ for grid workers), the case page, the statistics with Excel export and the routi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import uuid
 from typing import Any
@@ -42,7 +43,8 @@ def _filter_context(request: HttpRequest) -> dict[str, Any]:
         "grades": Grade.choices,
         "sources": Source.choices,
         "categories": selectors.categories_tree(),
-        "districts": list(Division.objects.filter(level=Level.DISTRICT).order_by("code")),
+        # Without the boundaries (GeoJSON): parsing ~500 of them cost most of the page's time.
+        "districts": list(Division.objects.filter(level=Level.DISTRICT).defer("geometry").order_by("code")),
         # About 480 with many villages of the same name: the searchable picker shows each one's path.
         "departments": [
             (d.pk, department_label(d))
@@ -440,14 +442,31 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
 
 
 # --- Statistics ------------------------------------------------------------------------------
+STATS_TTL = 60  # seconds: statistics of months and quarters may be a minute old
+
+
 def _stats_data(request: HttpRequest) -> dict[str, Any]:
+    """The statistics of what this person sees, cached a minute per person, filters and language
+    (the aggregates over every case are the page's cost; a minute-old figure is correct enough for
+    period statistics, and the key holds everything that decides the answer)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    key = f"hazards:stats:{request.user.pk}:{get_language()}:{digest}"
+    data = cache.get(key)
+    if data is None:
+        data = _compute_stats(request)
+        cache.set(key, data, STATS_TTL)
+    return data
+
+
+def _compute_stats(request: HttpRequest) -> dict[str, Any]:
     now = timezone.now()
     qs = selectors.filter_cases(HazardCase.objects.visible_to(request.user), request.GET, now)
     year = year_param(request.GET, "year") or timezone.localtime(now).year
     by = {key: selectors.stats_rows(qs, key, now) for key in ("district", "department", "category", "month")}
-    tables = [selectors.period_table(qs, year, q) for q in (1, 2, 3, 4)] + [
-        selectors.period_table(qs, year, None)
-    ]
+    tables = selectors.period_tables(qs, year)
     return {"by": by, "tables": tables, "year": year, "now": now}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,21 +108,42 @@ def do_clear(actor: Any, alarm: Alarm, *, note: str = "") -> Alarm:
 # --- escalation -----------------------------------------------------------------------------------
 
 
-def find_policy(alarm: Alarm) -> EscalationPolicy | None:
-    """The most specific active policy for the alarm: department, then division, then sensor type."""
-    sensor_type = alarm.sensor.type if alarm.sensor_id else ""
-    path = alarm.division.path if alarm.division_id else ""
-    best, best_score = None, -1
-    for policy in EscalationPolicy.objects.filter(
-        is_active=True, min_severity__lte=alarm.severity
-    ).select_related("division"):
+def active_policies() -> list[EscalationPolicy]:
+    """Every active policy with its division and its steps in order (two queries): read once per
+    ingest batch, so a policy edited in the console applies from the next batch."""
+    return list(
+        EscalationPolicy.objects.filter(is_active=True)
+        .select_related("division")
+        .prefetch_related(Prefetch("steps", queryset=EscalationStep.objects.order_by("order")))
+    )
+
+
+def find_policy(
+    alarm: Alarm,
+    *,
+    policies: list[EscalationPolicy] | None = None,
+    sensor_type: str | None = None,
+    path: str | None = None,
+) -> EscalationPolicy | None:
+    """The most specific active policy for the alarm: department, then division, then sensor type.
+    A batch passes the policies, the sensor's type and the division's path it already holds."""
+    if sensor_type is None:
+        sensor_type = alarm.sensor.type if alarm.sensor_id else ""
+    if path is None:
+        path = alarm.division.path if alarm.division_id else ""
+    if policies is None:
+        policies = list(EscalationPolicy.objects.filter(is_active=True).select_related("division"))
+    best, best_score = None, -1.0
+    for policy in policies:
+        if policy.min_severity > alarm.severity:
+            continue
         if policy.department_id and policy.department_id != alarm.department_id:
             continue
         if policy.division_id and not path.startswith(policy.division.path):
             continue
         if policy.sensor_type and policy.sensor_type != sensor_type:
             continue
-        score = (
+        score = float(
             (4 if policy.department_id else 0)
             + (2 if policy.division_id else 0)
             + (1 if policy.sensor_type else 0)
@@ -135,23 +157,57 @@ def find_policy(alarm: Alarm) -> EscalationPolicy | None:
 
 def start_escalation(alarm: Alarm, *, now: datetime | None = None) -> None:
     """Attach the policy and run its first step if it is due at once (called inside the batch's transaction)."""  # noqa: E501
-    now = now or timezone.now()
     if holds_escalation(alarm):
         return  # triaged first (研判): the escalation starts when an analyst finds the alarm real
-    policy = find_policy(alarm)
-    if policy is None:
+    start_escalations([alarm], now=now, held=set())
+
+
+def start_escalations(
+    alarms: list[Alarm],
+    *,
+    now: datetime | None = None,
+    sensor_types: dict[int, str] | None = None,  # sensor id → type
+    paths: dict[int, str] | None = None,  # division id → path
+    held: set[int] | None = None,
+) -> None:
+    """start_escalation for a batch of new alarms in a constant number of queries (the policies and
+    their steps once, which rules hold for triage once, one UPDATE of the alarms), then the first
+    step of each alarm whose step is due at once. `held`: rule ids already known to hold for triage
+    (None: read them; a new alarm has no verdict yet, so its rule's mode alone decides)."""
+    from .triage import rules_held_for_triage
+
+    now = now or timezone.now()
+    if not alarms:
         return
-    first = policy.steps.order_by("order").first()
-    if first is None:
+    if held is None:
+        held = rules_held_for_triage({a.rule_id for a in alarms})
+    alarms = [a for a in alarms if a.rule_id not in held]
+    if not alarms:
         return
-    alarm.policy = policy
-    alarm.escalation_step = 0
-    alarm.next_escalation_at = alarm.raised_at + timedelta(minutes=first.delay_minutes)
-    Alarm.objects.filter(pk=alarm.pk).update(
-        policy=policy, escalation_step=0, next_escalation_at=alarm.next_escalation_at
-    )
-    if alarm.next_escalation_at <= now:
-        _escalate_one(alarm.pk, now)
+    policies = active_policies()
+    if not policies:
+        return
+    todo = []
+    for alarm in alarms:
+        policy = find_policy(
+            alarm,
+            policies=policies,
+            sensor_type=sensor_types.get(alarm.sensor_id, "") if sensor_types is not None else None,
+            path=paths.get(alarm.division_id, "") if paths is not None else None,
+        )
+        steps = list(policy.steps.all()) if policy is not None else []
+        if not steps:
+            continue
+        alarm.policy = policy
+        alarm.escalation_step = 0
+        alarm.next_escalation_at = alarm.raised_at + timedelta(minutes=steps[0].delay_minutes)
+        todo.append(alarm)
+    if not todo:
+        return
+    Alarm.objects.bulk_update(todo, ["policy", "escalation_step", "next_escalation_at"], batch_size=500)
+    for alarm in todo:
+        if alarm.next_escalation_at is not None and alarm.next_escalation_at <= now:
+            _escalate_one(alarm.pk, now)
 
 
 def escalate_due(now: datetime | None = None) -> int:

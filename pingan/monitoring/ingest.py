@@ -749,15 +749,19 @@ class Pipeline:
         rows = []
         for_sensor = self.rulebook.for_sensor
         evaluate = rules.evaluate
+        append, add = rows.append, transitions.append
+        last_id, specs, st, held = None, (), {}, False
         for info, ts, value in good:
-            rows.append((info.id, ts, value))
-            if info.id in maintenance:
-                st = states[info.id]
+            sid = info.id
+            append((sid, ts, value))
+            if sid != last_id:  # sorted by sensor: its rules, state and silence once per run of readings
+                last_id, specs, st, held = sid, for_sensor(info), states[sid], sid in maintenance
+            if held:
                 if st.get("t") is None or ts > st["t"]:
                     st["t"], st["v"] = ts, value
                 continue
-            for t in evaluate(for_sensor(info), states[info.id], ts, value):
-                transitions.append((info, t))
+            for t in evaluate(specs, st, ts, value):
+                add((info, t))
         store_readings(rows)
         self._apply(transitions, result, now)
         # Rainstorm signals and water levels over threshold, for listeners (warnings) after commit.
@@ -786,7 +790,7 @@ class Pipeline:
     def _apply(self, transitions: list[tuple[SensorInfo, tuple]], result: Result, now: float) -> None:
         if not transitions:
             return
-        from .actions import alarm_title, start_escalation
+        from .actions import alarm_title, start_escalations
 
         sensor_ids = {info.id for info, _t in transitions}
         active: dict[tuple[int, int], Alarm] = {}
@@ -875,9 +879,13 @@ class Pipeline:
         if events:
             _audit_bulk(events, self._paths_for([a for _e, a, _d in events]))
         if self.notify_alarms:
-            for alarm in new:
-                if alarm.is_active and not alarm.silenced:
-                    start_escalation(alarm, now=to_dt(now))
+            # The whole batch at once: policies, steps and triage modes read once, one UPDATE.
+            start_escalations(
+                [a for a in new if a.is_active and not a.silenced],
+                now=to_dt(now),
+                sensor_types={info.id: info.type for info, _t in transitions},
+                paths=_division_paths({a.division_id for a in new}),
+            )
 
     def _label(self, info: SensorInfo, rule_id: int, level: int) -> str:
         for spec in self.rulebook.for_sensor(info):

@@ -102,6 +102,12 @@ class RuleSpec:
     schedule: Schedule | None = None  # active only inside the schedule
     tz_offset_s: int = 8 * 3600  # schedules are local (Asia/Shanghai, no DST)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # The key of this rule's state in a sensor's state dict (str(id)), made once, not per reading.
+    key: str = field(default="", compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", str(self.id))
 
 
 # --- single rules ---------------------------------------------------------------------------------
@@ -219,13 +225,13 @@ def evaluate(specs: tuple[RuleSpec, ...], state: dict[str, Any], ts: float, valu
                 if ts <= last_t - 24 * 3600:
                     continue
                 rain.insert(i, [ts, value])
-                rs = rules.setdefault(str(spec.id), {})
+                rs = rules.setdefault(spec.key, {})
                 _apply(spec, rs, rainstorm_signal(window_sums(rain, last_t)), last_t, value, out)
         return out
     prev_t, prev_v = last_t, state.get("v")
     state["t"], state["v"] = ts, value
     for spec in specs:
-        rs = rules.setdefault(str(spec.id), {})
+        rs = rules.setdefault(spec.key, {})
         kind = spec.kind
         if kind == THRESHOLD:
             _apply(
@@ -275,7 +281,7 @@ def sweep(specs: tuple[RuleSpec, ...], state: dict[str, Any], now: float) -> lis
     rules = state.setdefault("r", {})
     last_t = state.get("t")
     for spec in specs:
-        rs = rules.setdefault(str(spec.id), {})
+        rs = rules.setdefault(spec.key, {})
         if spec.kind == NODATA:
             since = last_t if last_t is not None else state.setdefault("since", now)
             if not rs.get("l", 0) and now - since >= spec.nodata_seconds:

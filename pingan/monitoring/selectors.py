@@ -20,7 +20,7 @@ from pingan.core.params import BadParameter, choice_param, date_param, int_param
 
 from .choices import SEVERITY_COLOURS, AlarmState, DeviceState, SensorType
 from .models import Alarm, Reading, ReadingAggregate, Rule, Sensor
-from .rollup import HOUR, MINUTE
+from .rollup import DAY, HOUR, MINUTE
 
 
 def alarms_for(user: Any) -> QuerySet[Alarm]:
@@ -140,40 +140,43 @@ def sensors_geojson(user: Any, qs: QuerySet[Sensor] | None = None) -> dict[str, 
     return {"type": "FeatureCollection", "features": features}
 
 
+HOURS_MAX = 24 * 366 * 10  # a chart spans at most ten years (the day rollups are kept as long as hours)
+
+
 def sensor_series(sensor: Sensor, hours: int = 24) -> dict[str, Any]:
-    """Readings for a chart: raw points up to 6 h, minute rollups up to 3 days, hour rollups beyond
-    (a year is 8,760 rows of one index range, see rollup.py)."""
+    """Readings for a chart: raw points up to 6 h, minute rollups up to 3 days, hour rollups up to a
+    month (≤ 744 rows), day rollups beyond (a year is 365 rows of one index range, see rollup.py).
+    Where the rollup of a span is not there yet, the next finer one is read (then the raw rows)."""
     since = timezone.now() - timedelta(hours=hours)
     if hours <= 6:
-        rows = list(
-            Reading.objects.filter(sensor=sensor, ts__gte=since)
-            .order_by("ts")
-            .values_list("ts", "value")[:5000]
+        return _raw_series(sensor, since)
+    periods = [MINUTE] if hours <= 72 else ([HOUR] if hours <= 24 * 31 else [DAY, HOUR])
+    for period in periods:
+        # Epoch milliseconds computed by the database (ECharts' time axis takes them as they are):
+        # an aware datetime per row, converted and formatted, costs more than the query.
+        aggs = list(
+            ReadingAggregate.objects.filter(sensor=sensor, period=period, bucket__gte=since)
+            .annotate(ms=_epoch_ms())
+            .order_by("bucket")
+            .values_list("ms", "n", "vmin", "vmax", "vsum")
         )
-        return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
-    period = MINUTE if hours <= 72 else HOUR
-    # Epoch milliseconds computed by the database (ECharts' time axis takes them as they are): a
-    # year is 8,760 rows, and an aware datetime per row, converted and formatted, costs more than
-    # the query.
-    aggs = list(
-        ReadingAggregate.objects.filter(sensor=sensor, period=period, bucket__gte=since)
-        .annotate(ms=_epoch_ms())
-        .order_by("bucket")
-        .values_list("ms", "n", "vmin", "vmax", "vsum")
-    )
-    if not aggs:  # before the first roll-up: fall back to raw readings
-        rows = list(
-            Reading.objects.filter(sensor=sensor, ts__gte=since)
-            .order_by("ts")
-            .values_list("ts", "value")[:5000]
-        )
-        return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
+        if aggs:
+            break
+    else:  # before the first roll-up: fall back to raw readings
+        return _raw_series(sensor, since)
     points, lows, highs = [], [], []
     for t, n, lo, hi, total in aggs:
         points.append([t, round(total / n, 3)])
         lows.append([t, lo])
         highs.append([t, hi])
     return {"kind": f"agg{period}", "points": points, "min": lows, "max": highs}
+
+
+def _raw_series(sensor: Sensor, since: Any) -> dict[str, Any]:
+    rows = list(
+        Reading.objects.filter(sensor=sensor, ts__gte=since).order_by("ts").values_list("ts", "value")[:5000]
+    )
+    return {"kind": "raw", "points": [[ts.isoformat(), v] for ts, v in rows]}
 
 
 def _epoch_ms() -> RawSQL:

@@ -142,6 +142,15 @@ def suggestions(user: Any, limit: int = 5) -> list[dict[str, Any]]:
     return out
 
 
+def rules_held_for_triage(rule_ids: set[int]) -> set[int]:
+    """Of these rules, those triaged "before escalation" (one query): their new alarms wait."""
+    return set(
+        RuleTriage.objects.filter(rule_id__in=rule_ids, mode=TriageMode.BEFORE).values_list(
+            "rule_id", flat=True
+        )
+    )
+
+
 def holds_escalation(alarm: Alarm) -> bool:
     """A rule triaged "before escalation" pages nobody until an analyst finds the alarm real."""
     mode = RuleTriage.objects.filter(rule_id=alarm.rule_id).values_list("mode", flat=True).first()

@@ -271,7 +271,7 @@ class SensorListView(ScopedListView):
 def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sensor = get_visible_or_404(selectors.sensors_for(request.user), request.user, pk=pk)
     hours = request.GET.get("hours", "24")
-    hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= 720 else 24
+    hours = int(hours) if hours.isdigit() and 1 <= int(hours) <= selectors.HOURS_MAX else 24
     series = selectors.sensor_series(sensor, hours)
     rule_rows = list(
         Rule.objects.filter(

@@ -203,7 +203,12 @@ class User(AbstractUser):
         """The division prefix this person's view is limited to ('' for none)."""
         if self.role == Role.ENTERPRISE or not self.division_id:
             return ""
-        return self.division.path
+        if User.division.is_cached(self):  # type: ignore[attr-defined]
+            return self.division.path
+        from pingan.geo.models import Division
+
+        # Only the path: loading the division would parse its boundary (GeoJSON) on every request.
+        return Division.objects.filter(pk=self.division_id).values_list("path", flat=True).first() or ""
 
     @property
     def sees_everything(self) -> bool:

@@ -513,6 +513,7 @@ class ExerciseListView(ExportableListMixin, ScopedListView):
             super()
             .get_queryset()
             .select_related("division")
+            .defer("division__geometry")  # a row shows the division's name, not its boundary
             .annotate(team_count=Count("teams"))
             .order_by("-date", "-id")
         )

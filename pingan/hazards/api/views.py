@@ -17,6 +17,8 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from pingan.core.actions import ActionError
 from pingan.core.api import CanPermission, ScopedModelViewSet, ScopedViewSetMixin
 from pingan.core.choices import colour_of
+from pingan.core.pagination import KeysetPagination
+from pingan.core.params import int_param
 from pingan.core.permissions import may
 from pingan.org.models import Enterprise, Site
 
@@ -71,6 +73,9 @@ class HazardCaseViewSet(
     queryset = HazardCase.objects.all()
     serializer_class = CaseDetailSerializer
     filter_backends: list = []
+    # A million cases: `after=` keyset pages and a count capped at 10,000 (core.pagination).
+    pagination_class = KeysetPagination
+    count_queryset: Any = None
     permission_classes = [CanPermission]
     # Reads are open to anyone signed in (`visible_to` decides which cases: a citizen's own); each
     # write asks its permission with the case; a transition is asked again by its action.
@@ -113,6 +118,7 @@ class HazardCaseViewSet(
         qs = selectors.filter_cases(self.get_queryset(), request.query_params, now).order_by(
             "-created_at", "-id"
         )
+        self.count_queryset = qs  # counted without the joins the page's values need
         page = self.paginate_queryset(qs.values_list(*LIST_VALUES))
         labels = {k: str(v) for k, v in State.choices}
         return self.get_paginated_response(list_rows(page, now, labels, STATE_COLOURS, OPEN_STATES))
@@ -241,6 +247,7 @@ class HazardCaseViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat"),
+            OpenApiParameter("zoom", int, description="map zoom 0–22: the clustering cell"),
             *FILTER_PARAMS,
         ],
         responses=OpenApiTypes.OBJECT,
@@ -258,6 +265,7 @@ class HazardCaseViewSet(
             selectors.parse_bbox(request.query_params.get("bbox")),
             now=now,
             url_of=lambda pk: f"{base}{pk}/",
+            zoom=int_param(request.query_params, "zoom", minimum=0, maximum=22),
         )
         return Response(data)
 

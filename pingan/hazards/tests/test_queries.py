@@ -35,7 +35,7 @@ def test_map_clusters_beyond_cap(world, monkeypatch):
 
     _make(world, 12)
     monkeypatch.setattr(selectors, "MAP_CAP", 5)
-    monkeypatch.setattr("pingan.hazards.selectors.map_features.__defaults__", (5, None, None))
+    monkeypatch.setattr("pingan.hazards.selectors.map_features.__defaults__", (5, None, None, None))
     c = APIClient()
     c.force_authenticate(world.user("city_admin", "city"))
     body = c.get("/api/v1/hazards/map/?bbox=112.9,23.5,113.3,23.9").json()

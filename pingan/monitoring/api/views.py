@@ -143,18 +143,22 @@ class SensorViewSet(ScopedReadOnlyViewSet):
         return JsonResponse(selectors.sensors_geojson(request.user, qs), content_type="application/geo+json")
 
     @extend_schema(
-        parameters=[OpenApiParameter("hours", int, description="span, 1–720 (default 24)")],
+        parameters=[
+            OpenApiParameter("hours", int, description="span in hours, 1–87,840 (ten years; default 24)")
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     @action(detail=True, methods=["get"])
     def readings(self, request: Request, pk: Any = None) -> Response:
-        """Recent readings: raw up to 6 h, minute rollups up to 3 days, hourly beyond."""
+        """Readings: raw up to 6 h, minute rollups up to 3 days, hourly up to a month, daily beyond."""
         try:
             hours = int(request.query_params.get("hours", 24))
         except ValueError:
             hours = -1
-        if not 1 <= hours <= 720:
-            raise serializers.ValidationError({"hours": [_("hours 应为 1–720 的整数")]})
+        if not 1 <= hours <= selectors.HOURS_MAX:
+            raise serializers.ValidationError(
+                {"hours": [_("hours 应为 1–%(max)d 的整数") % {"max": selectors.HOURS_MAX}]}
+            )
         return Response(selectors.sensor_series(self.get_object(), hours))
 
 

@@ -13,7 +13,7 @@ from pingan.core.models import AuditEvent
 from pingan.monitoring import actions, adapters
 from pingan.monitoring.choices import AlarmState
 from pingan.monitoring.ingest import Pipeline
-from pingan.monitoring.models import Alarm, EscalationPolicy, EscalationStep
+from pingan.monitoring.models import Alarm, EscalationPolicy, EscalationStep, Rule
 from pingan.notify.models import Message
 
 from .helpers import make_plant
@@ -191,3 +191,39 @@ def test_open_real_hazard_case_and_incident(plant, world):
     assert case in others and incident in others and len(others) == 2
     assert alarm in [o for _k, o in linked(case)]
     assert alarm in [o for _k, o in linked(incident)]
+
+
+def test_escalations_of_a_batch_cost_the_same_queries_for_one_alarm_or_many(plant, world):
+    """Policies, their steps and the triage modes are read once per batch, one UPDATE for all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    p = EscalationPolicy.objects.create(name="延时升级", division=world.districts["qingcheng"])
+    EscalationStep.objects.create(policy=p, order=1, delay_minutes=30)
+    gas = plant.sensors["gas"]
+    alarms = [
+        Alarm.objects.create(
+            sensor=gas,
+            rule=Rule.objects.filter(sensor_type=gas.type).first() or Rule.objects.first(),
+            severity=3,
+            level=3,
+            raised_at=NOW,
+            updated_at=NOW,
+            division=gas.division,
+            is_active=i == 0,
+            title=f"报警{i}",
+        )
+        for i in range(3)
+    ]
+    paths = {gas.division_id: gas.division.path}
+    counts = []
+    for batch in (alarms[:1], alarms):
+        with CaptureQueriesContext(connection) as ctx:
+            actions.start_escalations(batch, now=NOW, sensor_types={gas.pk: gas.type}, paths=paths)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 5
+    assert {a.next_escalation_at for a in Alarm.objects.filter(pk__in=[a.pk for a in alarms])} == {
+        NOW + timedelta(minutes=30)
+    }
+    # The same answer as the one-alarm look-up that reads everything itself.
+    assert actions.find_policy(alarms[0]) == p

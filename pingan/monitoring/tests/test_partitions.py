@@ -1,6 +1,6 @@
 """Readings at province size: day partitions on PostgreSQL (created ahead, rows of a missing day kept
 in DEFAULT and moved when the day is created, retention by dropping whole days), minute and hour
-rollups (both databases), and a year's chart read from the hour rollups."""
+rollups (both databases), and a year's chart read from the day rollups."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +10,7 @@ from django.db import connection
 from pingan.monitoring import partitions
 from pingan.monitoring.ingest import store_readings
 from pingan.monitoring.models import Reading, ReadingAggregate
-from pingan.monitoring.rollup import HOUR, MINUTE, purge, rollup
+from pingan.monitoring.rollup import DAY, HOUR, MINUTE, purge, rollup
 from pingan.monitoring.selectors import sensor_series
 
 from .helpers import make_plant
@@ -94,10 +94,12 @@ def test_minute_and_hour_rollups_are_exact_and_idempotent(sensor):
             (MINUTE, t0 + timedelta(hours=1)): (1, 9.0, 9.0, 9.0),
             (HOUR, t0): (4, 1.0, 7.0, 14.5),
             (HOUR, t0 + timedelta(hours=1)): (1, 9.0, 9.0, 9.0),
+            # The local day (Asia/Shanghai: 16:00 UTC the day before) from the hours.
+            (DAY, datetime(2026, 11, 29, 16, 0, tzinfo=UTC)): (5, 1.0, 9.0, 23.5),
         }
 
 
-def test_a_years_chart_reads_the_hour_rollups(sensor, django_assert_max_num_queries):
+def test_a_years_chart_reads_the_day_rollups(sensor, django_assert_max_num_queries):
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     ReadingAggregate.objects.bulk_create(
         [
@@ -107,8 +109,60 @@ def test_a_years_chart_reads_the_hour_rollups(sensor, django_assert_max_num_quer
             for h in range(1, 8761, 7)
         ]
     )
-    with django_assert_max_num_queries(1):
+    # Before the day rollups exist: the hours (one more query).
+    with django_assert_max_num_queries(2):
         series = sensor_series(sensor, hours=8760)
     assert series["kind"] == "agg3600"
     assert len(series["points"]) == len(range(1, 8761, 7))
     assert series["points"][0][1] == 2.0
+    # The days, then: one query, a row a day, the same mean.
+    ReadingAggregate.objects.bulk_create(
+        [
+            ReadingAggregate(
+                sensor=sensor, period=DAY, bucket=now - timedelta(days=d), n=1440, vmin=1, vmax=3, vsum=2880
+            )
+            for d in range(1, 365)
+        ]
+    )
+    with django_assert_max_num_queries(1):
+        series = sensor_series(sensor, hours=8760)
+    assert series["kind"] == "agg86400" and len(series["points"]) == 364
+    assert series["points"][0][1] == 2.0 and series["max"][0][1] == 3
+
+
+def test_chart_spans_past_a_month(sensor):
+    from rest_framework.test import APIClient
+
+    from pingan.org.models import User
+
+    admin = User.objects.create_superuser("chart_admin", password="x-Pingan-2026!")
+    c = APIClient()
+    c.force_authenticate(admin)
+    assert c.get(f"/api/v1/sensors/{sensor.pk}/readings/?hours=8760").status_code == 200
+    r = c.get(f"/api/v1/sensors/{sensor.pk}/readings/?hours=100000")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "hours"
+
+
+def test_day_rollups_from_hours_alone_follow_local_days(sensor):
+    from pingan.monitoring.rollup import days_from_hours
+
+    # 15:00 and 16:00 UTC fall on two Beijing days (23:00 and 00:00 local).
+    t = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+    ReadingAggregate.objects.bulk_create(
+        [
+            ReadingAggregate(sensor=sensor, period=HOUR, bucket=t, n=2, vmin=1, vmax=3, vsum=4),
+            ReadingAggregate(
+                sensor=sensor, period=HOUR, bucket=t + timedelta(hours=1), n=1, vmin=5, vmax=5, vsum=5
+            ),
+        ]
+    )
+    for _ in range(2):  # idempotent
+        days_from_hours(t - timedelta(days=1), t + timedelta(days=2))
+        got = {
+            a.bucket: (a.n, a.vmin, a.vmax, a.vsum)
+            for a in ReadingAggregate.objects.filter(sensor=sensor, period=DAY)
+        }
+        assert got == {
+            datetime(2026, 11, 28, 16, 0, tzinfo=UTC): (2, 1.0, 3.0, 4.0),
+            datetime(2026, 11, 29, 16, 0, tzinfo=UTC): (1, 5.0, 5.0, 5.0),
+        }
