@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "pingan.licensing",
     "pingan.portal",
     "pingan.dashboard",
+    "pingan.assessment",
 ]
 
 MIDDLEWARE = [

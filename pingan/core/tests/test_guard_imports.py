@@ -27,8 +27,9 @@ PACKAGE = ROOT / "pingan"
 # Apps every other app may build on. Everything else under pingan/ that is not in COMPOSITION is a
 # domain app, so a new module (risks, inspections, licensing, ...) is covered without editing this file.
 FOUNDATION = {"core", "geo", "org", "notify"}
-# Apps that put others together: settings and URLs, the public portal, the command dashboard.
-COMPOSITION = {"config", "portal", "dashboard"}
+# Apps that put others together: settings and URLs, the public portal, the command dashboard, and the
+# annual assessment that scores the dashboard's figures (decision 0015).
+COMPOSITION = {"config", "portal", "dashboard", "assessment"}
 
 # Cycles known on the day the guard was written, as sets of modules. INTEGRATOR: empty this once
 # emergency's reporting-body look-ups have their own module and rescue's execute_run lives in tasks.
