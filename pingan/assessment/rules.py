@@ -1,4 +1,4 @@
-"""The assessment's arithmetic, as pure functions (docs/domain/assessment.md).
+"""The assessment's arithmetic, as pure functions (docs/domain/responsibility-assessment.md).
 
 - Weights: for each kind of unit (districts, departments) the items' weights are ≥ 0 and add up to
   exactly 100 (the city's scheme is data, validated before it is saved).
