@@ -86,7 +86,7 @@ def fit(pdf: Any, text: Any, width: float) -> str:
 
 def table(pdf: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
     """A bordered table, one line per row; widths in mm (a last width of 0 takes what is left)."""
-    from fpdf.enums import XPos, YPos
+    from fpdf.enums import WrapMode, XPos, YPos
 
     usable = pdf.w - pdf.l_margin - pdf.r_margin
     ws = list(widths)
@@ -96,9 +96,32 @@ def table(pdf: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], widths
     pdf.set_fill_color(230, 236, 245)
 
     def head() -> None:
+        """Header cells wrap (up to three lines) rather than being cut short."""
+        line_h = 4.5
+        texts = []
         for text, w in zip(header, ws, strict=True):
-            pdf.cell(w, 7, fit(pdf, text, w), border=1, fill=True, new_x=XPos.RIGHT, new_y=YPos.TOP)
-        pdf.ln(7)
+            lines = pdf.multi_cell(
+                w - 1, line_h, str(text), dry_run=True, output="LINES", wrapmode=WrapMode.CHAR
+            )
+            texts.append(
+                "".join(lines[:2]) + fit(pdf, "".join(lines[2:]), w - 1) if len(lines) > 3 else str(text)
+            )
+        heights = [
+            min(3, len(lines))
+            for lines in (
+                pdf.multi_cell(w - 1, line_h, t, dry_run=True, output="LINES", wrapmode=WrapMode.CHAR)
+                for t, w in zip(texts, ws, strict=True)
+            )
+        ]
+        h = max([1, *heights]) * line_h + 2
+        x0, y0 = pdf.get_x(), pdf.get_y()
+        for text, w in zip(texts, ws, strict=True):
+            x = pdf.get_x()
+            pdf.rect(x, y0, w, h, style="DF")
+            pdf.set_xy(x + 0.5, y0 + 1)
+            pdf.multi_cell(w - 1, line_h, text, wrapmode=WrapMode.CHAR, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            pdf.set_xy(x + w, y0)
+        pdf.set_xy(x0, y0 + h)
 
     head()
     for row in rows:
