@@ -215,3 +215,14 @@ def test_assessment_bad_inputs(world, year):
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "score"
     r = c.post(f"/api/v1/assessments/{YEAR}/score/", {"item": 2**40, "unit": "441802", "score": "5"})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "item"
+
+
+def test_list_queries_do_not_grow_with_rows(world, make_list, django_assert_max_num_queries):
+    c = client(world, "city_admin", "city")
+    make_list()
+    with django_assert_max_num_queries(8):
+        assert len(c.get("/api/v1/responsibility-lists/").json()["results"]) == 1
+    for i in range(15):
+        make_list(post=f"岗位{i}")
+    with django_assert_max_num_queries(8):
+        assert len(c.get("/api/v1/responsibility-lists/").json()["results"]) == 16
