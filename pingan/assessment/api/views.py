@@ -72,6 +72,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     queryset = Assessment.objects.all()
     lookup_field = "year"
     lookup_value_regex = r"\d{4}"
+    pagination_class = None  # one row per year
     permission_classes = [CanPermission]
     permission_map = {
         "list": "assessment.view_assessment",
