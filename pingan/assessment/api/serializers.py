@@ -12,7 +12,7 @@ from ..choices import PostKind, Source, UnitKind
 from ..models import Assessment, ResponsibilityList
 
 
-class ListSerializer(serializers.ModelSerializer):
+class DutyListSerializer(serializers.ModelSerializer):
     division = serializers.SlugRelatedField(slug_field="code", read_only=True)
     division_name = serializers.CharField(source="division.name", read_only=True)
     department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -40,7 +40,7 @@ class ListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ListWriteSerializer(serializers.Serializer):
+class DutyListWriteSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     post = serializers.CharField(max_length=100)
     kind = serializers.ChoiceField(choices=PostKind.choices)
@@ -55,7 +55,7 @@ class ListWriteSerializer(serializers.Serializer):
     sign_by = serializers.DateField()
 
 
-class ItemSerializer(serializers.Serializer):
+class AssessmentItemInputSerializer(serializers.Serializer):
     unit_kind = serializers.ChoiceField(choices=UnitKind.choices)
     source = serializers.ChoiceField(choices=Source.choices)
     key = serializers.CharField(max_length=60, required=False, allow_blank=True)
@@ -63,18 +63,18 @@ class ItemSerializer(serializers.Serializer):
     weight = serializers.DecimalField(max_digits=6, decimal_places=2)
 
 
-class WeightsSerializer(serializers.Serializer):
-    items = ItemSerializer(many=True)
+class AssessmentWeightsSerializer(serializers.Serializer):
+    items = AssessmentItemInputSerializer(many=True)
 
 
-class ScoreSerializer(serializers.Serializer):
+class AssessmentScoreSerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     unit = serializers.CharField(max_length=40)
     score = serializers.DecimalField(max_digits=6, decimal_places=2)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AnnualAssessmentSerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
     results = serializers.SerializerMethodField()
 

@@ -16,16 +16,16 @@ from pingan.core.api import CanPermission
 from .. import actions, scoring
 from ..models import Assessment, ResponsibilityList
 from .serializers import (
-    AssessmentSerializer,
-    ListSerializer,
-    ListWriteSerializer,
-    ScoreSerializer,
-    WeightsSerializer,
+    AnnualAssessmentSerializer,
+    AssessmentScoreSerializer,
+    AssessmentWeightsSerializer,
+    DutyListSerializer,
+    DutyListWriteSerializer,
 )
 
 
 class ResponsibilityListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ListSerializer
+    serializer_class = DutyListSerializer
     queryset = ResponsibilityList.objects.all()
     permission_classes = [CanPermission]
     permission_map = {
@@ -44,31 +44,31 @@ class ResponsibilityListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         )
 
     def _answer(self, lst: ResponsibilityList, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ListSerializer(self.get_queryset().get(pk=lst.pk)).data, status=code)
+        return Response(DutyListSerializer(self.get_queryset().get(pk=lst.pk)).data, status=code)
 
-    @extend_schema(request=ListWriteSerializer, responses={201: ListSerializer})
+    @extend_schema(request=DutyListWriteSerializer, responses={201: DutyListSerializer})
     def create(self, request: Request) -> Response:
-        s = ListWriteSerializer(data=request.data)
+        s = DutyListWriteSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         return self._answer(
             actions.do_create_list(request.user, dict(s.validated_data)), status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=ListWriteSerializer, responses=ListSerializer)
+    @extend_schema(request=DutyListWriteSerializer, responses=DutyListSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         lst = self.get_object()
-        s = ListWriteSerializer(data=request.data, partial=True)
+        s = DutyListWriteSerializer(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
         return self._answer(actions.do_edit_list(request.user, lst, dict(s.validated_data)))
 
-    @extend_schema(request=None, responses=ListSerializer)
+    @extend_schema(request=None, responses=DutyListSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: Any = None) -> Response:
         return self._answer(actions.do_sign(request.user, self.get_object()))
 
 
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = AssessmentSerializer
+    serializer_class = AnnualAssessmentSerializer
     queryset = Assessment.objects.all()
     lookup_field = "year"
     lookup_value_regex = r"\d{4}"
@@ -88,34 +88,34 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def _answer(self, assessment: Assessment) -> Response:
         fresh = self.get_queryset().get(pk=assessment.pk)
         results = scoring.visible_rows(self.request.user, scoring.results(fresh))
-        return Response(AssessmentSerializer(fresh, context={"results": results}).data)
+        return Response(AnnualAssessmentSerializer(fresh, context={"results": results}).data)
 
     def list(self, request: Request) -> Response:
         rows = self.get_queryset()
-        return Response(AssessmentSerializer(rows, many=True, context={"results": {}}).data)
+        return Response(AnnualAssessmentSerializer(rows, many=True, context={"results": {}}).data)
 
     def retrieve(self, request: Request, year: Any = None) -> Response:
         return self._answer(self.get_object())
 
-    @extend_schema(request=WeightsSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=AssessmentWeightsSerializer, responses=AnnualAssessmentSerializer)
     @action(detail=True, methods=["post"])
     def weights(self, request: Request, year: Any = None) -> Response:
         assessment = self.get_object()
-        s = WeightsSerializer(data=request.data)
+        s = AssessmentWeightsSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         rows = [dict(r) for r in s.validated_data["items"]]
         return self._answer(actions.do_set_weights(request.user, assessment, rows))
 
-    @extend_schema(request=ScoreSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=AssessmentScoreSerializer, responses=AnnualAssessmentSerializer)
     @action(detail=True, methods=["post"])
     def score(self, request: Request, year: Any = None) -> Response:
         assessment = self.get_object()
-        s = ScoreSerializer(data=request.data)
+        s = AssessmentScoreSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         actions.do_score(request.user, assessment, **s.validated_data)
         return self._answer(assessment)
 
-    @extend_schema(request=None, responses=AssessmentSerializer)
+    @extend_schema(request=None, responses=AnnualAssessmentSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, year: Any = None) -> Response:
         return self._answer(actions.do_publish(request.user, self.get_object()))
