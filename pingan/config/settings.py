@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "pingan.portal",
     "pingan.dashboard",
     "pingan.field",
+    "pingan.assessment",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ api_v1 = [
     path("", include(("pingan.licensing.api.urls", "licensing-api"))),
     path("", include(("pingan.field.api.urls", "field-api"))),
     path("", include(("pingan.plans.api.urls", "plans-api"))),
+    path("", include(("pingan.assessment.api.urls", "assessment-api"))),
 ]
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("commitments/", include("pingan.risks.public_urls")),
     path("console/", include("pingan.core.urls")),
     path("console/command/", include("pingan.dashboard.urls")),
+    path("console/assessment/", include("pingan.assessment.urls")),
     path("console/inbox/", include("pingan.notify.urls")),
     path("console/geo/", include("pingan.geo.urls")),
     path("console/org/", include("pingan.org.urls")),

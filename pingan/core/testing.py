@@ -207,3 +207,42 @@ MATRIX_PEOPLE = [
     ("area_staff", "yingde"),
     ("dept_staff", "yingde"),
 ]
+
+
+def pdf_text(body: bytes) -> str:
+    """The text of a PDF fpdf2 wrote with an embedded (CJK) font, read back through the font's
+    ToUnicode map: enough for tests to check what a report says without poppler or another library.
+    One line per text run (Tj)."""
+    import re
+    import zlib
+
+    assert body.startswith(b"%PDF"), "not a PDF"
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
+        try:
+            streams.append(zlib.decompress(raw))
+        except zlib.error:
+            streams.append(raw)
+    cmap: dict[int, str] = {}
+    for s in streams:
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", s, re.S):
+            for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                cmap[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+    def unescape(m: re.Match[bytes]) -> bytes:
+        code = m.group(1)
+        if code[:1].isdigit():
+            return bytes([int(code, 8) & 0xFF])
+        return escapes.get(code, code)
+
+    lines = []
+    for s in streams:
+        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", s, re.S):
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", unescape, literal, flags=re.S)
+            lines.append(
+                "".join(
+                    cmap.get(int.from_bytes(raw[i : i + 2], "big"), "") for i in range(0, len(raw) - 1, 2)
+                )
+            )
+    return "\n".join(lines)

@@ -9,13 +9,21 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# Debian's fonts-noto-cjk; index 2 of the collection is Simplified Chinese (SC).
-DEFAULT_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-SC_INDEX = 2
+from pingan.core import pdf as pdf_fonts
+from pingan.core.pdf import FontMissing
+
+__all__ = ["FontMissing", "render_pdf"]
 
 
-def font_path() -> str:
-    return str(getattr(settings, "CULTURE_CERTIFICATE_FONT", DEFAULT_FONT))
+def font() -> tuple[str, int]:
+    """`settings.CULTURE_CERTIFICATE_FONT` if set (a Noto CJK collection), else the system's CJK font
+    as pingan.core.pdf finds it (Noto Sans CJK SC first)."""
+    configured = getattr(settings, "CULTURE_CERTIFICATE_FONT", "")
+    if configured:
+        if not Path(configured).exists():
+            raise pdf_fonts.FontMissing(configured)
+        return str(configured), pdf_fonts.NOTO_SC_INDEX
+    return pdf_fonts.cjk_font(sans=True)  # raises FontMissing without one
 
 
 def render_pdf(cert: Any, verify_url: str) -> bytes:
@@ -23,12 +31,11 @@ def render_pdf(cert: Any, verify_url: str) -> bytes:
     verification code with the portal address where anyone can check it."""
     from fpdf import FPDF
 
-    if not Path(font_path()).exists():
-        raise FileNotFoundError(font_path())
+    path, index = font()
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.add_font("cjk", "", font_path(), collection_font_number=SC_INDEX)
+    pdf.add_font("cjk", "", path, collection_font_number=index)
     pdf.set_draw_color(180, 30, 30)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)

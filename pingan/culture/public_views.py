@@ -15,7 +15,7 @@ from pingan.core.actions import ActionError
 from pingan.core.permissions import may
 
 from . import actions, rules
-from .certificates import render_pdf
+from .certificates import FontMissing, render_pdf
 from .choices import ContentKind, SiteState
 from .models import Article, Certificate, Course, DemoSite, Enrolment
 
@@ -159,7 +159,11 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     if cert.enrolment.user_id != request.user.pk:
         raise Http404
     url = request.build_absolute_uri(reverse("culture-public:verify")) + f"?code={cert.code}"
-    response = HttpResponse(render_pdf(cert, url), content_type="application/pdf")
+    try:
+        body = render_pdf(cert, url)
+    except FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{cert.code}.pdf"'
     return response
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pingan.core.permissions import has_role
+from pingan.core.permissions import covers, has_role
 from pingan.org.choices import Role
 
 # The command centre's overview is for people who coordinate; a grid worker's console is their grid.
@@ -21,6 +21,14 @@ COMMAND_ROLES = (
 
 def can_view_command_centre(user: Any, obj: Any = None) -> bool:
     return has_role(user, *COMMAND_ROLES)
+
+
+def can_view_district_report(user: Any, obj: Any = None) -> bool:
+    """A district's monthly or quarterly report (`obj` the district): for those who may open the command
+    centre and whose area holds the whole district (the city, or the district itself)."""
+    if not can_view_command_centre(user):
+        return False
+    return obj is None or covers(user, obj)
 
 
 # The people counted as grid workers in the urban–rural balance (a count, not a permission; kept here

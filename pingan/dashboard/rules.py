@@ -6,6 +6,7 @@ Every number below is a planning assumption of this tool, not a legal norm; the 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 from collections.abc import Sequence
@@ -167,3 +168,23 @@ def allocate(
         state.update(best[3])
         left -= best[2].units
     return steps, [state[t.code] for t in towns]
+
+
+# --- periods of the district report (月报/季报) ------------------------------------------------------
+
+
+def report_period(kind: str, day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """The calendar month or quarter containing `day`, and the one before it (dates inclusive):
+    (start, end, previous start, previous end). A month is compared with the previous calendar month,
+    a quarter with the previous quarter (Q1 with the last year's Q4)."""
+    months = 3 if kind == "quarter" else 1
+    first = (day.month - 1) // months * months + 1
+    start = dt.date(day.year, first, 1)
+
+    def add_months(d: dt.date, n: int) -> dt.date:
+        y, m = divmod(d.month - 1 + n, 12)
+        return dt.date(d.year + y, m + 1, 1)
+
+    end = add_months(start, months) - dt.timedelta(days=1)
+    p_start = add_months(start, -months)
+    return start, end, p_start, start - dt.timedelta(days=1)

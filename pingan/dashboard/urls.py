@@ -8,6 +8,7 @@ urlpatterns = [
     path("kpis/", views.kpi_table, name="kpis"),
     path("kpis/map.geojson", views.choropleth, name="choropleth"),
     path("active.geojson", views.active_geojson, name="active"),
+    path("report.pdf", views.district_report, name="district_report"),
     path("screen/", views.screen, name="screen"),
     path("screen/live/", views.screen_live, name="screen_live"),
     path("balance/", views.balance_page, name="balance"),

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.permissions import console_view
+from pingan.core import params
+from pingan.core.pdf import FontMissing
+from pingan.core.permissions import console_view, may
 from pingan.geo.models import Division
 from pingan.org.models import Enterprise
 
-from . import active, balance, registry
+from . import active, balance, registry, reports
 from . import figures as F
 from . import kpis as K
 from . import rules as balance_rules
@@ -92,8 +98,41 @@ def command_centre(request: HttpRequest) -> HttpResponse:
             "kpi": kpi,
             "table": K.table(user, kpi["q"]),
             "trend": K.trend(user, kpi["q"], kpi["figure"]) if kpi["figure"] else None,
+            "report_districts": _report_districts(user),
+            "today": timezone.localdate(),
         },
     )
+
+
+def _report_districts(user: Any) -> list[Division]:
+    """The districts whose monthly or quarterly report this person may download."""
+    return [
+        d
+        for d in Division.objects.filter(level="district").order_by("code")
+        if may(user, "dashboard.view_district_report", d)
+    ]
+
+
+@console_view("dashboard.view_command_centre")
+def district_report(request: HttpRequest) -> HttpResponse:
+    """月报/季报: ?district=<code>&period=month|quarter&at=<a day in the period> as PDF. A district the
+    person's area does not hold answers 404."""
+    code = params.choice_param(
+        request.GET, "district", Division.objects.filter(level="district").values_list("code", flat=True)
+    )
+    kind = params.choice_param(request.GET, "period", ("month", "quarter"), default="month")
+    day = params.date_param(request.GET, "at", default=timezone.localdate())
+    district = Division.objects.filter(level="district", code=code).first() if code else None
+    if district is None or not may(request.user, "dashboard.view_district_report", district):
+        raise Http404
+    content = reports.build(request.user, district, str(kind), day)
+    try:
+        body = reports.render(content)
+    except FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(reports.title(content))}.pdf"
+    return response
 
 
 @console_view("dashboard.view_command_centre")

@@ -11,44 +11,18 @@ docs/decisions/0008-enforcement-documents.md.
 from __future__ import annotations
 
 import io
-import logging
-import os
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+
+# The CJK font is looked up by pingan.core.pdf (shared with certificates and reports); FontMissing is
+# re-exported here for the views that answer 503 without one.
+from pingan.core.pdf import FontMissing, cjk_font
 
 from . import rules
 from .choices import DocumentKind
 
-# Where the CJK font is looked for (fonts-noto-cjk on Debian); PINGAN_CJK_FONT overrides. The font is
-# never downloaded: without one the PDF is refused with a clear message.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
-# In the Noto CJK collections the simplified-Chinese face is the third (JP, KR, SC, TC, HK).
-NOTO_SC_INDEX = 2
-
-
-# fontTools logs every glyph of the subset at INFO: quiet it, the PDF is what matters.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-
-class FontMissing(RuntimeError):
-    """No font with Chinese glyphs: PDFs cannot be rendered on this machine."""
-
-
-def cjk_font() -> tuple[str, int]:
-    """The path of a font with Chinese glyphs and its index inside a collection."""
-    configured = os.environ.get("PINGAN_CJK_FONT", "")
-    for path in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if path and Path(path).is_file():
-            return path, (NOTO_SC_INDEX if "NotoS" in Path(path).name else 0)
-    raise FontMissing(_("找不到中文字体,无法生成PDF文书:请安装 fonts-noto-cjk 或设置 PINGAN_CJK_FONT"))
+__all__ = ["FontMissing", "cjk_font"]
 
 
 # --- Content ----------------------------------------------------------------------------------------

@@ -384,6 +384,31 @@ def do_open_incident(actor: Any, alarm: Alarm) -> Any:
     return incident
 
 
+@transaction.atomic
+def do_open_warning(actor: Any, alarm: Alarm, *, note: str = "") -> Any:
+    """A warning draft from an alarm an analyst found real (研判 → 预警草稿), written by the analyst
+    through the warnings module (which asks whether they may draft warnings for the area); linked."""
+    require(actor, "monitoring.triage", alarm, _("无权研判报警"))
+    alarm = lock(alarm)
+    if _linked_of_kind(alarm, "warnings", "alarm_warning") is not None:
+        raise Conflict(_("该报警已起草预警"), field="warning", code="already_opened")
+    try:
+        warning = adapters.open_warning_draft(
+            actor=actor, alarm=alarm, description=_describe(alarm), note=note
+        )
+    except adapters.Unavailable as exc:
+        raise ActionError(_("预警模块暂不可用"), field="warning", code="unavailable") from exc
+    _link_once(alarm, warning, "alarm_warning", actor)
+    audit.record(
+        "monitoring.alarm.open_warning",
+        alarm,
+        actor=actor,
+        after={"warning": warning.pk},
+        note=str(warning.headline)[:200],
+    )
+    return warning
+
+
 # --- silences, devices ----------------------------------------------------------------------------
 
 

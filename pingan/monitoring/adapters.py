@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 HAZARDS = "pingan.hazards"
 EMERGENCY = "pingan.emergency"
+WARNINGS = "pingan.warnings"
 
 
 class Unavailable(Exception):
@@ -107,6 +108,32 @@ def open_incident(*, actor: Any, alarm: Any, title: str, description: str) -> An
         lon=lon,
         occurred_at=alarm.raised_at,
         origin_obj=alarm,
+    )
+
+
+def warning_event(sensor_type: str) -> str | None:
+    """The public warning event a real alarm of this sensor type can become (None: none, or no warnings
+    module)."""
+    if not installed(WARNINGS):
+        return None
+    from pingan.warnings import services as warnings
+
+    return warnings.event_for_sensor(sensor_type)
+
+
+def open_warning_draft(*, actor: Any, alarm: Any, description: str, note: str = "") -> Any:
+    if not installed(WARNINGS):
+        raise Unavailable(WARNINGS)
+    from pingan.warnings import services as warnings
+
+    return warnings.draft_from_alarm(
+        actor,
+        alarm.division,
+        sensor_type=alarm.sensor.type,
+        level=alarm.level or alarm.severity,
+        description=description,
+        observed_at=alarm.raised_at,
+        note=note,
     )
 
 

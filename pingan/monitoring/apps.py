@@ -74,6 +74,7 @@ class MonitoringConfig(AppConfig):
                 "monitoring.alarm.escalate": _("报警升级通知"),
                 "monitoring.alarm.open_case": _("发起隐患"),
                 "monitoring.alarm.open_incident": _("发起事件"),
+                "monitoring.alarm.open_warning": _("起草预警"),
                 "monitoring.silence.create": _("设置静默/维护窗口"),
                 "monitoring.device.rotate_token": _("更换设备令牌"),
                 "monitoring.device.import": _("导入设备"),

@@ -62,14 +62,18 @@ def do_verdict(
 ) -> AlarmTriage:
     """Record the verdict. False: the alarm is acknowledged and closed with its reason (and a device
     with repeated faults gets a maintenance task). Real: the escalation (if held) starts, and the alarm
-    continues to a hazard case or an incident. Needs a site check: it stays in the queue."""
+    continues to a hazard case, an incident or a warning draft (the analyst must be allowed to draft
+    warnings for the area: the warnings module asks, and refuses the whole verdict otherwise).
+    Needs a site check: it stays in the queue."""
     require(actor, "monitoring.triage", alarm, _("无权研判报警"))
     if verdict not in Verdict.values:
         raise ActionError(_("请选择研判结论"), field="verdict", code="invalid_choice")
     if verdict == Verdict.FALSE and reason not in FalseReason.values:
         raise ActionError(_("误报须选择原因"), field="reason", code="required")
-    if outcome and (verdict != Verdict.REAL or outcome not in (Outcome.HAZARD, Outcome.INCIDENT)):
-        raise ActionError(_("只有真实报警可以转隐患或突发事件"), field="outcome", code="invalid_choice")
+    if outcome and (verdict != Verdict.REAL or outcome not in Outcome.values):
+        raise ActionError(
+            _("只有真实报警可以转隐患、突发事件或预警草稿"), field="outcome", code="invalid_choice"
+        )
     note = (note or "").strip()
     if len(note) > 2000:
         raise ActionError(_("研判说明不能超过 2000 字"), field="note", code="max_length")
@@ -112,6 +116,8 @@ def do_verdict(
             alarm_actions.do_open_case(actor, alarm)
         elif outcome == Outcome.INCIDENT:
             alarm_actions.do_open_incident(actor, alarm)
+        elif outcome == Outcome.WARNING:
+            alarm_actions.do_open_warning(actor, alarm, note=note[:200])
     return triage
 
 

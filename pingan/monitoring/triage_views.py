@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.actions import ActionError, get_visible_or_404
-from pingan.core.permissions import console_view
+from pingan.core.permissions import console_view, may
 
-from . import triage, triage_actions
+from . import adapters, triage, triage_actions
 from .models import Alarm, Rule
 from .triage_models import FalseReason, MaintenanceState, MaintenanceTask, Outcome, TriageMode, Verdict
 
@@ -20,11 +20,17 @@ from .triage_models import FalseReason, MaintenanceState, MaintenanceTask, Outco
 @console_view("monitoring.triage")
 def triage_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
+    alarms = list(triage.queue(user)[:50])
+    for a in alarms:
+        # Offered only where it can succeed: the sensor type has a public warning event and the analyst
+        # may draft warnings for the alarm's area (asked of the warnings module by name).
+        a.may_warn = bool(adapters.warning_event(a.sensor.type)) and may(user, "warnings.create", a.division)
     return render(
         request,
         "monitoring/triage.html",
         {
-            "alarms": list(triage.queue(user)[:50]),
+            "alarms": alarms,
+            "warning_outcome": (Outcome.WARNING.value, Outcome.WARNING.label),
             "rates": triage.rates(user),
             "suggestions": triage.suggestions(user),
             "tasks": list(

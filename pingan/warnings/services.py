@@ -2,6 +2,9 @@
 
 - `propose_from_rainstorm(...)`: monitoring proposes a draft when it computes a national rainstorm
   signal from rainfall (the duty officer reviews, the level's leader approves, then it is published).
+- `draft_from_alarm(...)`: an analyst found a monitoring alarm real (研判) and continues to a warning
+  draft (the analyst writes it, so `warnings.create` for the area is asked; then review as usual).
+  `event_for_sensor(type)` says which sensor types have a warning event at all.
 - `notify_subscribers(...)`: used on publication; subscribers of the townships in the warning's areas.
 """
 
@@ -104,6 +107,62 @@ def propose_from_water_level(
     return _propose(_open_proposal(division, rules.FLOOD), division, data, where)
 
 
+# The warning event (GB/T 35965.1) a monitoring sensor type's real alarm can be published as. Other
+# sensor types (gas, pressure, structures …) have no public warning event: their alarms continue to a
+# hazard case or an incident instead.
+EVENT_BY_SENSOR = {"rainfall": rules.RAINSTORM, "water_level": rules.FLOOD, "wind": "11B06"}
+COLOUR_BY_LEVEL = {1: "blue", 2: "yellow", 3: "orange", 4: "red"}
+ALARM_DRAFT_HOURS = 6
+
+
+def event_for_sensor(sensor_type: str) -> str | None:
+    return EVENT_BY_SENSOR.get(sensor_type)
+
+
+def draft_from_alarm(
+    actor: Any,
+    division: Division,
+    *,
+    sensor_type: str,
+    level: int,
+    description: str,
+    observed_at: datetime | None = None,
+    note: str = "",
+) -> EarlyWarning:
+    """A draft warning written by `actor` from a monitoring alarm they found real (triage). The colour
+    follows the alarm's level (1 blue … 4 red); the writer edits it before submitting it for review.
+    Refused (Forbidden) to one who may not draft warnings for the area; ActionError for a sensor type
+    without a warning event. Audited as `warnings.warning.draft_from_alarm`."""
+    from pingan.core.actions import ActionError
+
+    from .actions import do_create
+
+    code = event_for_sensor(sensor_type)
+    if code is None:
+        raise ActionError(_("该类监测报警没有对应的预警事件"), field="outcome", code="invalid_choice")
+    colour = COLOUR_BY_LEVEL.get(int(level or 0), "blue")
+    observed_at = observed_at or timezone.now()
+    data = {
+        "category": Category.NATURAL,
+        "event_code": code,
+        "colour": colour,
+        "headline": _("%(place)s%(event)s%(colour)s预警")
+        % {"place": division.name, "event": rules.event_name(code), "colour": COLOUR_NAMES[colour]},
+        "description": description,
+        "instruction": "",
+        "onset": observed_at,
+        "expires": max(observed_at, timezone.now()) + timedelta(hours=ALARM_DRAFT_HOURS),
+    }
+    return do_create(
+        actor,
+        division,
+        data,
+        source=Source.MONITORING,
+        audit_action="warnings.warning.draft_from_alarm",
+        note=note,
+    )
+
+
 def _open_proposal(division: Division, event_code: str) -> EarlyWarning | None:
     return (
         EarlyWarning.objects.filter(
@@ -188,6 +247,8 @@ def visible_warnings(user: Any) -> Any:
 from .fanout import notify_subscribers, subscribers, townships_in  # noqa: E402
 
 __all__ = [
+    "draft_from_alarm",
+    "event_for_sensor",
     "notify_subscribers",
     "propose_from_rainstorm",
     "propose_from_water_level",

@@ -28,8 +28,9 @@ PACKAGE = ROOT / "pingan"
 # domain app, so a new module (risks, inspections, licensing, ...) is covered without editing this file.
 FOUNDATION = {"core", "geo", "org", "notify"}
 # Apps that put others together: settings and URLs, the public portal, the command dashboard, the
-# field app (the phone's offline records, synced through each domain app's services).
-COMPOSITION = {"config", "portal", "dashboard", "field"}
+# field app (the phone's offline records, synced through each domain app's services) and the annual
+# assessment that scores the dashboard's figures (decision 0015).
+COMPOSITION = {"config", "portal", "dashboard", "field", "assessment"}
 
 # Cycles known on the day the guard was written, as sets of modules. INTEGRATOR: empty this once
 # emergency's reporting-body look-ups have their own module and rescue's execute_run lives in tasks.

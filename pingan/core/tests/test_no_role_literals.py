@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "org", "geo", "notify", "dashboard", "portal"]
+APPS = ["core", "org", "geo", "notify", "dashboard", "portal", "assessment"]
 ROLE = re.compile(
     r"""Role\.[A-Z_]+|\.role\s*(==|!=|\bin\b|\bnot in\b)|["'](city_admin|dept_staff|area_staff|grid_worker|"""
     r"""inspector|duty_officer|duty_leader|rescue_lead)["']|is_staff_role|sees_everything"""

@@ -98,7 +98,9 @@ def test_pdf_and_docx_render_the_form(world, started):
 
 
 def test_font_missing_is_said_clearly(monkeypatch):
-    monkeypatch.setattr(documents, "FONT_CANDIDATES", ("/nonexistent.ttc",))
+    from pingan.core import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent.ttc",))
     monkeypatch.delenv("PINGAN_CJK_FONT", raising=False)
     with pytest.raises(documents.FontMissing) as exc:
         documents.cjk_font()

@@ -22,6 +22,7 @@ from ..models import EarlyWarning, WarningArea
 ACTION_LABELS = {
     "warnings.warning.create": gettext_lazy("起草预警"),
     "warnings.warning.propose": gettext_lazy("监测自动生成预警草稿"),
+    "warnings.warning.draft_from_alarm": gettext_lazy("由报警研判起草预警"),
     "warnings.warning.edit": gettext_lazy("修改预警草稿"),
     "warnings.warning.submit": gettext_lazy("提交审批"),
     "warnings.warning.approve": gettext_lazy("批准预警"),
