@@ -121,7 +121,13 @@ def generate(
     )
     routes = {c.pk: find_route(c, Grade.GENERAL) for c in leaf} if with_extras else {}
 
+    town_by_id = {t.pk: t for t in towns}
+    town_by_path = {t.path: t for t in towns}
+    path_of = dict(Division.objects.values_list("pk", "path")) if with_extras else {}
+
     def lead_for(cat: Category, town: Division) -> Department | None:
+        """The routing table's lead sector in the case's own town, else its district, else the city:
+        never a department of another area (the demo used to mix them)."""
         rule = routes.get(cat.pk)
         sector = rule.lead_sector if rule else Sector.EMERGENCY
         for div_id in (town.pk, town.parent_id, town.parent.parent_id if town.parent else None):
@@ -131,6 +137,16 @@ def generate(
         return by_sector_div.get((Sector.GOVERNMENT, town.pk)) or by_sector_div.get(
             (Sector.GOVERNMENT, town.parent_id)
         )
+
+    def town_of(division_id: int) -> Division | None:
+        """The town a division lies in (itself, or the town whose path prefixes its path)."""
+        if division_id in town_by_id:
+            return town_by_id[division_id]
+        path = path_of.get(division_id, "")
+        for n in range(len(path), 0, -1):
+            if path[:n] in town_by_path:
+                return town_by_path[path[:n]]
+        return None
 
     cases: list[HazardCase] = []
     made = 0
@@ -146,14 +162,28 @@ def generate(
         created = now - dt.timedelta(days=rng.uniform(0, 540), minutes=rng.randint(0, 1440))
         lat = town.lat + rng.uniform(-0.03, 0.03)
         lon = town.lon + rng.uniform(-0.03, 0.03)
-        division_id = (lookup.locate_id(lat, lon) if with_extras else None) or town.pk
+        division_id = town.pk
+        if with_extras:
+            # The point decides the place: its town (and so its district and lead department) is the
+            # one the point falls in, not the town it was scattered from (about 600 demo cases sat
+            # in one district with a division and lead department of another).
+            located = lookup.locate_id(lat, lon)
+            if located is not None and town_of(located) is not None:
+                division_id = located
+                town = town_of(located) or town
+            else:
+                lat, lon = town.lat, town.lon  # outside every town's boundary: the town's centre
         source = _pick(rng, SOURCES)
         ent = None
         if source in (Source.ENTERPRISE, Source.INSPECTION, Source.MONITORING) and enterprises:
-            ent = rng.choice(enterprises)
-            if ent.lat is not None:
-                lat, lon = ent.lat, ent.lon
-            division_id = ent.division_id
+            candidate = rng.choice(enterprises)
+            ent_town = town_of(candidate.division_id) if with_extras else None
+            if ent_town is not None:  # an enterprise's case is where the enterprise is
+                ent = candidate
+                town = ent_town
+                division_id = candidate.division_id
+                if candidate.lat is not None:
+                    lat, lon = candidate.lat, candidate.lon
         lead = (
             lead_for(cat, town)
             if state
