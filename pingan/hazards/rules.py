@@ -361,10 +361,13 @@ def escalation_plan(level: int) -> EscalationPlan:
 
 
 # --- Rectification evidence ---------------------------------------------------------------------
+COST_MIN = Decimal("0")
+COST_MAX_DIGITS = 12  # as the column: up to 9,999,999,999.99 yuan
+COST_DECIMAL_PLACES = 2
 COST_RULE = {
-    "min": Decimal("0"),
-    "max_digits": 12,
-    "decimal_places": 2,
+    "min": COST_MIN,
+    "max_digits": COST_MAX_DIGITS,
+    "decimal_places": COST_DECIMAL_PLACES,
     "source": "[U] 整改费用以元计,精确到分 (yuan, to the fen)",
 }
 
@@ -383,11 +386,12 @@ def parse_cost(value: object) -> tuple[Decimal | None, str | None]:
         return None, "invalid"
     if not amount.is_finite():
         return None, "invalid"
-    if amount < COST_RULE["min"]:
+    if amount < COST_MIN:
         return None, "negative"
-    if -amount.as_tuple().exponent > COST_RULE["decimal_places"]:  # type: ignore[operator]
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > COST_DECIMAL_PLACES:
         return None, "precision"
-    if amount.adjusted() >= COST_RULE["max_digits"] - COST_RULE["decimal_places"]:
+    if amount.adjusted() >= COST_MAX_DIGITS - COST_DECIMAL_PLACES:
         return None, "too_large"
     return amount.quantize(Decimal("0.01")), None
 

@@ -80,6 +80,7 @@ def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
     co.click("[data-testid=finish-cotask]")
     co.wait_for_load_state("networkidle")
     lead.goto(lead.base + f"/console/hazards/{case.pk}/")
+
     def evidence(box):
         box.locator("[data-testid=rectify-measures]").fill("清走楼道纸箱")
         box.locator("[data-testid=rectify-responsible]").fill("张三")

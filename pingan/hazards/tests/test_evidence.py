@@ -169,7 +169,8 @@ def test_rectification_carries_evidence(world):
     )
     assert case.state == State.AWAITING_ACCEPTANCE
     rec = Rectification.objects.get(case=case)
-    assert (rec.measures, rec.cost, rec.responsible) == ("清走杂物,张贴禁止堆放标识", Decimal("350.50"), "王五")
+    assert rec.measures == "清走杂物,张贴禁止堆放标识"
+    assert (rec.cost, rec.responsible) == (Decimal("350.50"), "王五")
     kinds = sorted(case.photos.values_list("kind", flat=True))
     assert kinds == [PhotoKind.AFTER, PhotoKind.BEFORE]
     event = AuditEvent.objects.for_object(case).get(action="hazards.case.submit_rectification")
@@ -211,7 +212,8 @@ def test_rectification_defaults_responsible_to_the_submitter(world):
     lead = lead_person(world, case)
     actions.do_submit_rectification(lead, case, note="完成")
     rec = Rectification.objects.get(case=case)
-    assert rec.responsible == str(lead.get_full_name() or lead) and rec.cost is None and rec.measures == "完成"
+    assert rec.responsible == str(lead.get_full_name() or lead)
+    assert rec.cost is None and rec.measures == "完成"
 
 
 def test_api_transition_rejects_negative_cost(world, django_assert_max_num_queries):
