@@ -16,6 +16,8 @@ from pingan.core.actions import ActionError
 
 from . import rules
 
+# A Word 97–2003 file is an OLE compound file whose directory names the "WordDocument" stream (UTF-16).
+WORD_STREAM = "WordDocument".encode("utf-16-le")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -49,6 +51,8 @@ def read_attachment(f: Any, field: str = "file") -> tuple[bytes, str, str]:
         raise ActionError(_("附件是空文件"), field=field, code="empty")
     names = _zip_names(data) if data[:4] == b"PK\x03\x04" else None
     fmt = rules.sniff_document_format(data[:16], names)
+    if fmt == "doc" and WORD_STREAM not in data:
+        fmt = None  # an OLE file that is not a Word document (a spreadsheet, an installer…)
     if fmt is None:
         raise ActionError(_("附件只能是 PDF 或 Word 文档"), field=field, code="bad_type")
     return data, fmt, clean_name(getattr(f, "name", "") or "", fmt)

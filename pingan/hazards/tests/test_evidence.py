@@ -266,6 +266,7 @@ def _zip(names):
         (b"<html><script>alert(1)</script>", "报告.docx", "bad_type"),
         (_zip(["xl/workbook.xml"]), "表.docx", "bad_type"),  # a zip but not a Word document
         (b"", "empty.pdf", "empty"),
+        (rules.OLE_MAGIC + b"\x00" * 600 + "Workbook".encode("utf-16-le"), "表.doc", "bad_type"),
     ],
 )
 def test_attachment_bad_types(world, body, name, code):
@@ -274,6 +275,14 @@ def test_attachment_bad_types(world, body, name, code):
         actions.do_add_attachment(world.user("dept_staff"), case, file=SimpleUploadedFile(name, body))
     assert (err.value.field, err.value.code) == ("file", code)
     assert not Attachment.objects.exists()
+
+
+def test_attachment_old_word_format(world):
+    body = rules.OLE_MAGIC + b"\x00" * 600 + "WordDocument".encode("utf-16-le") + b"\x00" * 64
+    att = actions.do_add_attachment(
+        world.user("dept_staff"), submit(world), file=SimpleUploadedFile("旧.doc", body)
+    )
+    assert att.format == "doc" and att.name == "旧.doc"
 
 
 def test_attachment_oversize(world, settings):
