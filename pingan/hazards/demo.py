@@ -81,6 +81,9 @@ def seed(log: Callable[[str], Any] = print, n: int = N_CASES) -> None:
     have = HazardCase.objects.filter(is_synthetic=True).count()
     if have >= n:
         log(f"synthetic hazard cases already present ({have})")
+        fixed = repair()
+        if fixed:
+            log(f"{fixed} synthetic hazard cases put back in agreement (district, division, lead department)")
         return
     towns = list(Division.objects.filter(level="town").exclude(lat=None).select_related("parent"))
     if not towns:
@@ -93,6 +96,58 @@ def seed(log: Callable[[str], Any] = print, n: int = N_CASES) -> None:
     with transaction.atomic():
         made = generate(n - have, towns, depts, log)
     log(f"{made} synthetic hazard cases across {len({t.parent_id for t in towns})} districts (合成演示数据)")
+
+
+@transaction.atomic
+def repair() -> int:
+    """Demo databases seeded before the fix hold synthetic cases whose district, division and lead
+    department disagree: the district becomes the division's, the lead a department of the same
+    sector in the case's town, district or city (its task and open deadline follow). Real cases are
+    never touched. Returns how many cases changed."""
+    from pingan.core.models import Deadline
+
+    by_sector_div: dict[tuple[str, int], Department] = {}
+    for d in Department.objects.filter(is_active=True).select_related("division").order_by("pk"):
+        by_sector_div.setdefault((d.sector, d.division_id), d)
+    by_code = {d.code: d for d in Division.objects.filter(level__in=["city", "district", "town"])}
+    ct = ContentType.objects.get_for_model(HazardCase)
+    fixed = 0
+    cases = HazardCase.objects.filter(is_synthetic=True).select_related(
+        "division", "district", "lead_department__division"
+    )
+    for c in cases.iterator(chunk_size=1000):
+        path = c.division.path
+        district = by_code.get(c.division.code[:6])
+        lead = c.lead_department
+        bad_district = district is not None and c.district_id != district.pk
+        bad_lead = lead is not None and not path.startswith(lead.division.path)
+        if not (bad_district or bad_lead):
+            continue
+        if bad_district:
+            c.district = district
+        if bad_lead and lead is not None:
+            chain = [by_code.get(c.division.code[:9]), district, by_code.get(c.division.code[:4] + "00")]
+            new = None
+            for sector in (lead.sector, Sector.GOVERNMENT):
+                new = next(
+                    (
+                        by_sector_div.get((sector, d.pk))
+                        for d in chain
+                        if d is not None and by_sector_div.get((sector, d.pk))
+                    ),
+                    None,
+                )
+                if new is not None:
+                    break
+            if new is not None:
+                CaseTask.objects.filter(case=c, department=lead).update(department=new)
+                Deadline.objects.filter(content_type=ct, object_id=str(c.pk), department=lead).update(
+                    department=new, division=c.division
+                )
+                c.lead_department = new
+        HazardCase.objects.filter(pk=c.pk).update(district=c.district, lead_department=c.lead_department)
+        fixed += 1
+    return fixed
 
 
 def generate(

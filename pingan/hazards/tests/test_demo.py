@@ -76,3 +76,31 @@ def test_seeded_cases_agree_on_district_division_and_lead(world):
     assert cases.filter(district=west).exists()
     assert cases.filter(district__code="441802", address__contains="凤城街道").exists()
     assert cases.exclude(lead_department=None).count() > 50
+
+
+def test_repair_puts_old_demo_cases_back_in_agreement(world):
+    """A demo database seeded before the fix is repaired by the next seed run (synthetic cases only)."""
+    from pingan.hazards.models import CaseTask
+
+    from .factories import submit, to_state
+
+    ensure_defaults()
+    towns = list(Division.objects.filter(level="town").exclude(lat=None).select_related("parent"))
+    depts = list(Department.objects.filter(is_active=True).select_related("division"))
+    demo.generate(40, towns, depts, log=lambda *_: None)
+    led = HazardCase.objects.filter(is_synthetic=True, district__code="441802").exclude(lead_department=None)
+    broken = list(led[:5])
+    assert broken
+    yd_fire, yd = world.departments["yd_fire"], world.districts["yingde"]
+    for c in broken:  # what the old seed wrote: another district and its department
+        CaseTask.objects.filter(case=c, role="lead").update(department=yd_fire)
+    HazardCase.objects.filter(pk__in=[c.pk for c in broken]).update(district=yd, lead_department=yd_fire)
+    real = to_state(world, submit(world), "assigned")
+    HazardCase.objects.filter(pk=real.pk).update(district=yd)  # a real case is never touched
+    assert len(disagreements(HazardCase.objects.filter(is_synthetic=True))) == 5
+    assert demo.repair() == 5
+    assert disagreements(HazardCase.objects.filter(is_synthetic=True)) == []
+    for c in HazardCase.objects.filter(pk__in=[c.pk for c in broken]):
+        assert c.tasks.get(role="lead").department_id == c.lead_department_id
+    assert HazardCase.objects.get(pk=real.pk).district == yd
+    assert demo.repair() == 0
