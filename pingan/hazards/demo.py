@@ -293,6 +293,10 @@ def generate(
             case.listed = rng.random() < 0.5
             case.listed_authority = "清远市安全生产委员会办公室" if case.listed else ""
             case.listed_at = case.registered_at if case.listed else None
+        # About one dispatched case in five is handled jointly with the town's government (协办).
+        co = by_sector_div.get((Sector.GOVERNMENT, town.pk)) if lead is not None else None
+        if co is not None and co.pk != lead.pk and with_extras and rng.random() < 0.2:
+            case._demo_co = co.pk  # type: ignore[attr-defined]
         cases.append(case)
         if len(cases) >= bulk:
             HazardCase.objects.bulk_create(cases, batch_size=1000)
@@ -357,6 +361,21 @@ def _extras(
                     created_at=c.assigned_at or c.created_at,
                     updated_at=c.updated_at,
                     done_at=c.rectified_at if done else None,
+                )
+            )
+        co_id = getattr(c, "_demo_co", None)
+        if co_id is not None:
+            finished = c.state in (State.CLOSED, State.AWAITING_ACCEPTANCE) or rng.random() < 0.5
+            tasks.append(
+                CaseTask(
+                    case=c,
+                    department_id=co_id,
+                    role=TaskRole.CO,
+                    state=TaskState.DONE if finished else TaskState.PENDING,
+                    note="已配合现场处置(合成演示数据)" if finished else "",
+                    created_at=c.assigned_at or c.created_at,
+                    updated_at=c.updated_at,
+                    done_at=(c.rectified_at or c.updated_at) if finished else None,
                 )
             )
         if c.state in open_states and c.due_at is not None:

@@ -76,6 +76,12 @@ def test_seeded_cases_agree_on_district_division_and_lead(world):
     assert cases.filter(district=west).exists()
     assert cases.filter(district__code="441802", address__contains="凤城街道").exists()
     assert cases.exclude(lead_department=None).count() > 50
+    # Some cases are handled jointly with their own town's government (the demo shows 完成协办).
+    from pingan.hazards.models import CaseTask
+
+    co = CaseTask.objects.filter(role="co").select_related("case__division", "department__division")
+    assert co.exists()
+    assert all(t.case.division.path.startswith(t.department.division.path) for t in co)
 
 
 def test_repair_puts_old_demo_cases_back_in_agreement(world):
