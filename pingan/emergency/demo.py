@@ -178,6 +178,29 @@ def _backdate(incident: Any, delta: dt.timedelta) -> None:
         )
 
 
+def _redate_report_texts(incident: Any, delta: dt.timedelta) -> None:
+    """The reports' frozen texts name the time of the incident and its number (YJ<date of receipt>-<id>):
+    after backdating, they name the backdated ones (the demo's reports said "today" for an incident
+    of a week ago)."""
+    from .models import Incident, Report
+
+    before = timezone.localtime(incident.occurred_at)
+    after = timezone.localtime(incident.occurred_at - delta)
+    old, new = f"{before:%Y年%m月%d日%H时%M分}", f"{after:%Y年%m月%d日%H时%M分}"
+    received = Incident.objects.values_list("received_at", flat=True).get(pk=incident.pk)
+    number = f"YJ{timezone.localtime(received):%Y%m%d}-{incident.pk:05d}"
+    if number != incident.number and not Incident.objects.filter(number=number).exists():
+        Incident.objects.filter(pk=incident.pk).update(number=number)
+    else:
+        number = incident.number
+    for report in Report.objects.filter(incident=incident):
+        content = {k: v.replace(old, new) if isinstance(v, str) else v for k, v in report.content.items()}
+        if content.get("number") == incident.number:
+            content["number"] = number
+        if content != report.content:
+            Report.objects.filter(pk=report.pk).update(content=content)
+
+
 INCIDENTS = [
     # (district code, title, subtype, accident kind, deaths, serious, loss, days ago, hours to
     # send, extra deaths)
@@ -262,6 +285,7 @@ def _incidents(city: Any, districts: list, accounts: dict, log: Callable) -> Non
         Incident.objects.filter(pk=incident.pk).update(
             occurred_at=incident.occurred_at - dt.timedelta(days=days)
         )
+        _redate_report_texts(incident, dt.timedelta(days=days))
         del delta
         made += 1
     log(f"demo incidents: {made}")

@@ -59,5 +59,7 @@ class HazardsConfig(AppConfig):
                 "hazards.case.apply_resume": _("申请恢复生产"),
                 "hazards.case.review_resume": _("恢复生产审查"),
                 "hazards.case.photo": _("添加照片"),
+                "hazards.case.attachment": _("上传附件"),
+                "hazards.case.notice": _("发出通知书"),
             }
         )

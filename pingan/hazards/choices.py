@@ -100,6 +100,8 @@ class TaskState(models.TextChoices):
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("上报照片")
     RECTIFICATION = "rectification", _("整改照片")
+    BEFORE = "before", _("整改前照片")
+    AFTER = "after", _("整改后照片")
     ACCEPTANCE = "acceptance", _("验收照片")
 
 
@@ -112,3 +114,10 @@ class ReviewState(models.TextChoices):
 class FeedbackAnswer(models.TextChoices):
     FIXED = "fixed", _("已消除")
     NOT_FIXED = "not_fixed", _("未消除")
+
+
+class NoticeKind(models.TextChoices):
+    """The printable notices of a case (numbered per issuing department, year and kind)."""
+
+    RECTIFY = "rectify", _("整改通知书")
+    SUPERVISE = "supervise", _("督办通知书")

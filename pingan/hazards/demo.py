@@ -81,6 +81,9 @@ def seed(log: Callable[[str], Any] = print, n: int = N_CASES) -> None:
     have = HazardCase.objects.filter(is_synthetic=True).count()
     if have >= n:
         log(f"synthetic hazard cases already present ({have})")
+        fixed = repair()
+        if fixed:
+            log(f"{fixed} synthetic hazard cases put back in agreement (district, division, lead department)")
         return
     towns = list(Division.objects.filter(level="town").exclude(lat=None).select_related("parent"))
     if not towns:
@@ -93,6 +96,58 @@ def seed(log: Callable[[str], Any] = print, n: int = N_CASES) -> None:
     with transaction.atomic():
         made = generate(n - have, towns, depts, log)
     log(f"{made} synthetic hazard cases across {len({t.parent_id for t in towns})} districts (合成演示数据)")
+
+
+@transaction.atomic
+def repair() -> int:
+    """Demo databases seeded before the fix hold synthetic cases whose district, division and lead
+    department disagree: the district becomes the division's, the lead a department of the same
+    sector in the case's town, district or city (its task and open deadline follow). Real cases are
+    never touched. Returns how many cases changed."""
+    from pingan.core.models import Deadline
+
+    by_sector_div: dict[tuple[str, int], Department] = {}
+    for d in Department.objects.filter(is_active=True).select_related("division").order_by("pk"):
+        by_sector_div.setdefault((d.sector, d.division_id), d)
+    by_code = {d.code: d for d in Division.objects.filter(level__in=["city", "district", "town"])}
+    ct = ContentType.objects.get_for_model(HazardCase)
+    fixed = 0
+    cases = HazardCase.objects.filter(is_synthetic=True).select_related(
+        "division", "district", "lead_department__division"
+    )
+    for c in cases.iterator(chunk_size=1000):
+        path = c.division.path
+        district = by_code.get(c.division.code[:6])
+        lead = c.lead_department
+        bad_district = district is not None and c.district_id != district.pk
+        bad_lead = lead is not None and not path.startswith(lead.division.path)
+        if not (bad_district or bad_lead):
+            continue
+        if bad_district:
+            c.district = district
+        if bad_lead and lead is not None:
+            chain = [by_code.get(c.division.code[:9]), district, by_code.get(c.division.code[:4] + "00")]
+            new = None
+            for sector in (lead.sector, Sector.GOVERNMENT):
+                new = next(
+                    (
+                        by_sector_div.get((sector, d.pk))
+                        for d in chain
+                        if d is not None and by_sector_div.get((sector, d.pk))
+                    ),
+                    None,
+                )
+                if new is not None:
+                    break
+            if new is not None:
+                CaseTask.objects.filter(case=c, department=lead).update(department=new)
+                Deadline.objects.filter(content_type=ct, object_id=str(c.pk), department=lead).update(
+                    department=new, division=c.division
+                )
+                c.lead_department = new
+        HazardCase.objects.filter(pk=c.pk).update(district=c.district, lead_department=c.lead_department)
+        fixed += 1
+    return fixed
 
 
 def generate(
@@ -122,7 +177,13 @@ def generate(
     routes = {c.pk: find_route(c, Grade.GENERAL) for c in leaf} if with_extras else {}
     paths = dict(Division.objects.values_list("id", "path"))  # bulk_create skips save(): the path by hand
 
+    town_by_id = {t.pk: t for t in towns}
+    town_by_path = {t.path: t for t in towns}
+    path_of = dict(Division.objects.values_list("pk", "path")) if with_extras else {}
+
     def lead_for(cat: Category, town: Division) -> Department | None:
+        """The routing table's lead sector in the case's own town, else its district, else the city:
+        never a department of another area (the demo used to mix them)."""
         rule = routes.get(cat.pk)
         sector = rule.lead_sector if rule else Sector.EMERGENCY
         for div_id in (town.pk, town.parent_id, town.parent.parent_id if town.parent else None):
@@ -132,6 +193,16 @@ def generate(
         return by_sector_div.get((Sector.GOVERNMENT, town.pk)) or by_sector_div.get(
             (Sector.GOVERNMENT, town.parent_id)
         )
+
+    def town_of(division_id: int) -> Division | None:
+        """The town a division lies in (itself, or the town whose path prefixes its path)."""
+        if division_id in town_by_id:
+            return town_by_id[division_id]
+        path = path_of.get(division_id, "")
+        for n in range(len(path), 0, -1):
+            if path[:n] in town_by_path:
+                return town_by_path[path[:n]]
+        return None
 
     cases: list[HazardCase] = []
     made = 0
@@ -147,14 +218,28 @@ def generate(
         created = now - dt.timedelta(days=rng.uniform(0, 540), minutes=rng.randint(0, 1440))
         lat = town.lat + rng.uniform(-0.03, 0.03)
         lon = town.lon + rng.uniform(-0.03, 0.03)
-        division_id = (lookup.locate_id(lat, lon) if with_extras else None) or town.pk
+        division_id = town.pk
+        if with_extras:
+            # The point decides the place: its town (and so its district and lead department) is the
+            # one the point falls in, not the town it was scattered from (about 600 demo cases sat
+            # in one district with a division and lead department of another).
+            located = lookup.locate_id(lat, lon)
+            if located is not None and town_of(located) is not None:
+                division_id = located
+                town = town_of(located) or town
+            else:
+                lat, lon = town.lat, town.lon  # outside every town's boundary: the town's centre
         source = _pick(rng, SOURCES)
         ent = None
         if source in (Source.ENTERPRISE, Source.INSPECTION, Source.MONITORING) and enterprises:
-            ent = rng.choice(enterprises)
-            if ent.lat is not None:
-                lat, lon = ent.lat, ent.lon
-            division_id = ent.division_id
+            candidate = rng.choice(enterprises)
+            ent_town = town_of(candidate.division_id) if with_extras else None
+            if ent_town is not None:  # an enterprise's case is where the enterprise is
+                ent = candidate
+                town = ent_town
+                division_id = candidate.division_id
+                if candidate.lat is not None:
+                    lat, lon = candidate.lat, candidate.lon
         lead = (
             lead_for(cat, town)
             if state
@@ -210,6 +295,10 @@ def generate(
             case.listed = rng.random() < 0.5
             case.listed_authority = "清远市安全生产委员会办公室" if case.listed else ""
             case.listed_at = case.registered_at if case.listed else None
+        # About one dispatched case in five is handled jointly with the town's government (协办).
+        co = by_sector_div.get((Sector.GOVERNMENT, town.pk)) if lead is not None else None
+        if co is not None and co.pk != lead.pk and with_extras and rng.random() < 0.2:
+            case._demo_co = co.pk  # type: ignore[attr-defined]
         cases.append(case)
         if len(cases) >= bulk:
             HazardCase.objects.bulk_create(cases, batch_size=1000)
@@ -274,6 +363,21 @@ def _extras(
                     created_at=c.assigned_at or c.created_at,
                     updated_at=c.updated_at,
                     done_at=c.rectified_at if done else None,
+                )
+            )
+        co_id = getattr(c, "_demo_co", None)
+        if co_id is not None:
+            finished = c.state in (State.CLOSED, State.AWAITING_ACCEPTANCE) or rng.random() < 0.5
+            tasks.append(
+                CaseTask(
+                    case=c,
+                    department_id=co_id,
+                    role=TaskRole.CO,
+                    state=TaskState.DONE if finished else TaskState.PENDING,
+                    note="已配合现场处置(合成演示数据)" if finished else "",
+                    created_at=c.assigned_at or c.created_at,
+                    updated_at=c.updated_at,
+                    done_at=(c.rectified_at or c.updated_at) if finished else None,
                 )
             )
         if c.state in open_states and c.due_at is not None:

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -24,6 +25,7 @@ from .choices import (
     PUBLIC_SOURCES,
     FeedbackAnswer,
     Grade,
+    NoticeKind,
     PhotoKind,
     ReviewState,
     Source,
@@ -566,3 +568,116 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.answer}"
+
+
+class Rectification(models.Model):
+    """The lead department's account of the work, given when it submits for acceptance (提交验收):
+    the measures taken, the cost and the person responsible. The photos before and after are `Photo`
+    rows of the kinds "before" and "after"; acceptance shows them side by side."""
+
+    case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="rectifications")
+    measures = models.TextField(_("整改措施"))
+    cost = models.DecimalField(
+        _("整改费用(元)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    responsible = models.CharField(_("整改责任人"), max_length=50)
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0), name="hazard_rectification_cost_not_negative"
+            )
+        ]
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} rectification {self.pk}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    return f"hazards/attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.format}"
+
+
+class Attachment(models.Model):
+    """A document on a case (PDF, Word): its type is sniffed from the content, never the name.
+    Addressed by `public_id` (random) so that attachments cannot be enumerated."""
+
+    case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="attachments")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(_("文件"), upload_to=_attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    format = models.CharField(_("格式"), max_length=8)
+    size = models.PositiveIntegerField(_("大小"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notice(models.Model):
+    """A printed notice (整改通知书, 督办通知书): content frozen from the case when issued, numbered per
+    issuing department, year and kind (as the inspections' documents, decision 0008)."""
+
+    case = models.ForeignKey(HazardCase, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("类型"), max_length=12, choices=NoticeKind.choices)
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("发文部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    seq = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=120)
+    content = models.JSONField(_("内容"), default=dict)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("发文时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "kind", "seq"], name="hazard_notice_number")
+        ]
+        verbose_name = _("通知书")
+        verbose_name_plural = _("通知书")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class NoticeCounter(models.Model):
+    """The last number issued per (department, year, kind): locked while a notice is issued."""
+
+    department = models.ForeignKey("org.Department", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "kind"], name="hazard_notice_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.year} {self.kind} {self.last}"

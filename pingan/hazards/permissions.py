@@ -181,6 +181,31 @@ def can_update_task(user: Any, obj: Any = None) -> bool:
     return has_task(user, obj)
 
 
+def has_open_co_task(user: Any, case: Any) -> bool:
+    if case is None or not getattr(user, "department_id", None):
+        return False
+    from .choices import TaskRole, TaskState
+
+    return bool(
+        case.tasks.filter(
+            department=user.department_id,
+            role=TaskRole.CO,
+            state__in=[TaskState.PENDING, TaskState.WORKING],
+        ).exists()
+    )
+
+
+def can_finish_cotask(user: Any, obj: Any = None) -> bool:
+    """完成协办: the staff of a co-handling department whose task on the case is still open."""
+    return obj is not None and is_staff(user) and has_open_co_task(user, obj)
+
+
+def can_record_rectification(user: Any, obj: Any = None) -> bool:
+    """The evidence of the work (photos before and after, measures, cost, the person responsible) is
+    given by the lead department when it submits for acceptance."""
+    return can_submit_rectification(user, obj)
+
+
 # --- Acceptance ---------------------------------------------------------------------------------
 def can_accept(user: Any, obj: Any = None) -> bool:
     return obj is not None and is_area_checker(user, obj)
@@ -237,6 +262,33 @@ def can_upload_photo(user: Any, obj: Any = None) -> bool:
 def can_feedback(user: Any, obj: Any = None) -> bool:
     """The reporter's answer after closure, by tracking code: open to anyone holding the code."""
     return True
+
+
+# --- Notices and attachments --------------------------------------------------------------------
+def can_issue_rectify_notice(user: Any, obj: Any = None) -> bool:
+    """整改通知书: issued to the responsible unit by the department leading the work or by the
+    dispatch centre of the area."""
+    return obj is not None and is_staff(user) and (is_lead(user, obj) or is_dispatcher(user, obj))
+
+
+def can_issue_supervise_notice(user: Any, obj: Any = None) -> bool:
+    """督办通知书: the supervising side — the dispatch centre of the area or the regulator the MAJOR
+    case was reported to — presses the lead department."""
+    return obj is not None and is_staff(user) and (is_dispatcher(user, obj) or is_regulator(user, obj))
+
+
+def can_view_notices(user: Any, obj: Any = None) -> bool:
+    """Issued notices: government staff, and the enterprise they are addressed to."""
+    return is_staff(user) or (obj is not None and is_case_enterprise(user, obj))
+
+
+def can_view_attachments(user: Any, obj: Any = None) -> bool:
+    """Documents on a case: government staff and the enterprise concerned (never the public)."""
+    return is_staff(user) or (obj is not None and is_case_enterprise(user, obj))
+
+
+def can_upload_attachment(user: Any, obj: Any = None) -> bool:
+    return can_view_attachments(user, obj)
 
 
 # --- The routing table --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pingan.core import workcal
@@ -288,7 +289,7 @@ PHOTO_RULE = {
 
 # The public (tracking page, Open311 media_url) sees the reporters' photos and the rectification
 # photos (before/after); acceptance photos are the acceptors' evidence and stay with the staff.
-PUBLIC_PHOTO_KINDS = frozenset({"report", "rectification"})
+PUBLIC_PHOTO_KINDS = frozenset({"report", "rectification", "before", "after"})
 
 
 def sniff_image_format(head: bytes) -> str | None:
@@ -357,3 +358,89 @@ def escalation_plan(level: int) -> EscalationPlan:
             1, notify_department_head=True, notify_level_above=True, next_after=SECOND_ESCALATION_AFTER
         )
     return EscalationPlan(level, notify_dispatch=True, next_after=None)
+
+
+# --- Rectification evidence ---------------------------------------------------------------------
+COST_MIN = Decimal("0")
+COST_MAX_DIGITS = 12  # as the column: up to 9,999,999,999.99 yuan
+COST_DECIMAL_PLACES = 2
+COST_RULE = {
+    "min": COST_MIN,
+    "max_digits": COST_MAX_DIGITS,
+    "decimal_places": COST_DECIMAL_PLACES,
+    "source": "[U] 整改费用以元计,精确到分 (yuan, to the fen)",
+}
+
+
+def parse_cost(value: object) -> tuple[Decimal | None, str | None]:
+    """The rectification cost from what a person typed: (amount, None) or (None, error code).
+
+    Blank is "not given" (None, None). Codes: "invalid" (not a number), "negative", "precision"
+    (more than two decimals), "too_large"."""
+    text = str(value if value is not None else "").strip().replace(",", "")
+    if not text:
+        return None, None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None, "invalid"
+    if not amount.is_finite():
+        return None, "invalid"
+    if amount < COST_MIN:
+        return None, "negative"
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > COST_DECIMAL_PLACES:
+        return None, "precision"
+    if amount.adjusted() >= COST_MAX_DIGITS - COST_DECIMAL_PLACES:
+        return None, "too_large"
+    return amount.quantize(Decimal("0.01")), None
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+ATTACHMENT_RULE = {
+    "max_bytes": 20 * 1024 * 1024,
+    "formats": ("pdf", "docx", "doc"),
+    "per_case": 20,
+    "source": "[U] configurable (HAZARDS_ATTACHMENT_MAX_BYTES)",
+}
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff_document_format(head: bytes, zip_names: frozenset[str] | None = None) -> str | None:
+    """A document's format from its first bytes (never from its name): PDF, Word 2007+ (a zip
+    holding word/document.xml: `zip_names` are the archive's member names) or Word 97–2003 (OLE)."""
+    if head[:5] == b"%PDF-":
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        return "docx" if zip_names is not None and "word/document.xml" in zip_names else None
+    if head[:8] == OLE_MAGIC:
+        return "doc"
+    return None
+
+
+# --- Notices --------------------------------------------------------------------------------------
+NOTICE_ABBREVIATIONS = {"rectify": "隐改", "supervise": "隐督"}
+
+
+def notice_number(department: str, kind: str, year: int, seq: int) -> str:
+    """The number printed on a notice: 清城区应急管理局隐改〔2026〕3号 (per department, year and kind)."""
+    return f"{department}{NOTICE_ABBREVIATIONS[kind]}〔{year}〕{seq}号"
+
+
+NOTICE_STATES = {
+    # 整改通知书: the work has been dispatched and is not yet done.
+    "rectify": frozenset({ASSIGNED, RECTIFYING}),
+    # 督办通知书: pressing a lead department that is late, or a case under listed supervision.
+    "supervise": frozenset({ASSIGNED, RECTIFYING, AWAITING_ACCEPTANCE, BACKLOG}),
+}
+
+
+def notice_refusal(kind: str, state: str, *, has_lead: bool, listed: bool, overdue: bool) -> str | None:
+    """Why a notice of `kind` cannot be issued now (a code), or None when it can."""
+    if kind not in NOTICE_STATES:
+        return "unknown_kind"
+    if state not in NOTICE_STATES[kind] or not has_lead:
+        return "bad_state"
+    if kind == "supervise" and not (listed or overdue):
+        return "not_overdue"
+    return None

@@ -17,6 +17,11 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/task/", views.task, name="task"),
     path("<int:pk>/supervision/", views.supervision, name="supervision"),
+    path("<int:pk>/cotask/", views.finish_cotask, name="finish_cotask"),
+    path("<int:pk>/attachments/", views.attachments, name="attachments"),
+    path("<int:pk>/attachments/<uuid:public_id>/", views.attachment, name="attachment"),
+    path("<int:pk>/notices/", views.issue_notice, name="issue_notice"),
+    path("<int:pk>/notices/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
     path("<int:pk>/resume/", views.resume, name="resume"),
     path("<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
 ]

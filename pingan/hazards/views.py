@@ -31,7 +31,18 @@ from pingan.org.forms import department_label, departments_with_paths
 from pingan.org.models import Department, Enterprise
 
 from . import actions, rules, selectors
-from .choices import OPEN_STATES, Grade, ReviewState, Source, State, TaskRole, TaskState
+from .attachments import CONTENT_TYPES
+from .choices import (
+    OPEN_STATES,
+    Grade,
+    NoticeKind,
+    PhotoKind,
+    ReviewState,
+    Source,
+    State,
+    TaskRole,
+    TaskState,
+)
 from .forms import ConsoleReportForm, RoutingRuleForm
 from .models import Category, HazardCase, RegulatorReport, RoutingRule, TreatmentPlan
 from .photos import content_type_of
@@ -249,6 +260,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     for d in case_deadlines:
         d.overdue_now = d.is_open and d.due_at < now
     my_task = next((t for t in tasks if user.department_id and t.department_id == user.department_id), None)
+    evidence = _evidence(user, case)
     plan = TreatmentPlan.objects.filter(case=case).first()
     report = RegulatorReport.objects.filter(case=case).select_related("authority").first()
     ctx = {
@@ -321,7 +333,41 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ],
     }
+    ctx.update(evidence)
+    ctx["waiting"] = (
+        [t for t in tasks if t.role == TaskRole.CO and t.state in (TaskState.PENDING, TaskState.WORKING)]
+        if case.state == State.RECTIFYING and may(user, "hazards.submit_rectification", case)
+        else []
+    )
+    ctx["can_finish_cotask"] = ctx["task_open"] and may(user, "hazards.finish_cotask", case)
     return render(request, "hazards/detail.html", ctx)
+
+
+def _evidence(user: Any, case: HazardCase) -> dict[str, Any]:
+    """The rectification record with its photos before and after (shown side by side for acceptance),
+    the attachments and the notices — each only to those who may see it, each form only to those who
+    may use it."""
+    photos = list(case.photos.all())
+    out: dict[str, Any] = {
+        "rectification": case.rectifications.select_related("department").first(),
+        "before_photos": [p for p in photos if p.kind in (PhotoKind.BEFORE, PhotoKind.REPORT)],
+        "after_photos": [p for p in photos if p.kind in (PhotoKind.AFTER, PhotoKind.RECTIFICATION)],
+        "can_view_attachments": may(user, "hazards.view_attachments", case),
+        "can_upload_attachment": may(user, "hazards.upload_attachment", case),
+        "can_view_notices": may(user, "hazards.view_notices", case),
+        "attachment_accept": ".pdf,.doc,.docx,application/pdf,application/msword,"
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+    out["attachments"] = (
+        list(case.attachments.select_related("uploaded_by")) if out["can_view_attachments"] else []
+    )
+    out["notices"] = list(case.notices.select_related("department")) if out["can_view_notices"] else []
+    out["issuable_notices"] = [
+        (kind, label)
+        for kind, label in NoticeKind.choices
+        if actions.notice_refusal(case, kind) is None and may(user, actions.NOTICE_PERMISSIONS[kind], case)
+    ]
+    return out
 
 
 def _back(case: HazardCase) -> HttpResponse:
@@ -333,6 +379,8 @@ def _back(case: HazardCase) -> HttpResponse:
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _case_or_404(request, pk)
     data: dict[str, Any] = {k: v for k, v in request.POST.items()}
+    data["before_photos"] = request.FILES.getlist("before_photos")
+    data["after_photos"] = request.FILES.getlist("after_photos")
     data["co_departments"] = (
         request.POST.getlist("co_departments")
         if "co_departments" in request.POST or request.POST.get("co_given")
@@ -395,6 +443,84 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("任务已更新"))
     return _back(case)
+
+
+@console_view("hazards.use_console")
+@require_POST
+def finish_cotask(request: HttpRequest, pk: int) -> HttpResponse:
+    """完成协办: the co-handler's staff report their part done, with a note."""
+    case = _case_or_404(request, pk)
+    try:
+        actions.do_finish_cotask(request.user, case, note=request.POST.get("note", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("协办任务已完成"))
+    return _back(case)
+
+
+@console_view("hazards.use_console")
+@require_POST
+def attachments(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    try:
+        att = actions.do_add_attachment(request.user, case, file=request.FILES.get("file"))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("附件已上传: %(n)s") % {"n": att.name})
+    return _back(case)
+
+
+@console_view("hazards.use_console")
+def attachment(request: HttpRequest, pk: int, public_id: uuid.UUID) -> FileResponse:
+    """Download an attachment: the case must be visible and the person may see its documents (404
+    otherwise, like a missing one)."""
+    case = _case_or_404(request, pk)
+    att = case.attachments.filter(public_id=public_id).first()
+    if att is None or not may(request.user, "hazards.view_attachments", case):
+        raise Http404
+    resp = FileResponse(
+        att.file.open("rb"),
+        content_type=CONTENT_TYPES.get(att.format, "application/octet-stream"),
+        as_attachment=True,
+        filename=att.name,
+    )
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@console_view("hazards.use_console")
+@require_POST
+def issue_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    try:
+        notice = actions.do_issue_notice(request.user, case, kind=request.POST.get("kind", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已发出 %(n)s") % {"n": notice.number})
+    return _back(case)
+
+
+@console_view("hazards.use_console")
+def notice_pdf(request: HttpRequest, pk: int, notice_id: int) -> HttpResponse:
+    """An issued notice as PDF, rendered from its frozen content."""
+    from pingan.core.pdf import FontMissing
+
+    from .notices import render
+
+    case = _case_or_404(request, pk)
+    notice = case.notices.filter(pk=notice_id).first()
+    if notice is None or not may(request.user, "hazards.view_notices", case):
+        raise Http404
+    try:
+        body = render(notice)
+    except FontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    resp = HttpResponse(body, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return resp
 
 
 @console_view("hazards.use_console")

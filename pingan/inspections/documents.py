@@ -17,7 +17,7 @@ from django.utils import timezone
 
 # The CJK font is looked up by pingan.core.pdf (shared with certificates and reports); FontMissing is
 # re-exported here for the views that answer 503 without one.
-from pingan.core.pdf import FontMissing, cjk_font
+from pingan.core.pdf import FontMissing, cjk_font, render_form_pdf
 
 from . import rules
 from .choices import DocumentKind
@@ -172,58 +172,9 @@ _TITLES = {
 
 
 # --- Rendering --------------------------------------------------------------------------------------
-def render_pdf(number: str, content: dict[str, Any]) -> bytes:
-    """A4, CJK font, the form's layout. Raises FontMissing when no Chinese font is installed."""
-    from fpdf import FPDF
-    from fpdf.enums import WrapMode, XPos, YPos
-
-    path, index = cjk_font()
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_margins(25, 25, 25)
-    pdf.set_auto_page_break(True, margin=25)
-    pdf.add_font("cjk", "", path, collection_font_number=index)
-    pdf.set_title(f"{content['title']} {number}")
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def line(text: str, size: float, align: str = "L", height: float = 8) -> None:
-        pdf.set_font("cjk", size=size)
-        pdf.multi_cell(
-            width, height, text, align=align, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-
-    line(content["agency"], 16, "C", 10)
-    line(content["title"], 22, "C", 14)
-    line(number, 12, "R", 8)
-    pdf.ln(2)
-    pdf.set_draw_color(0, 0, 0)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-    pdf.ln(4)
-    pdf.set_font("cjk", size=12)
-    label_w = 45.0
-    for label, value in content["party"]:
-        y = pdf.get_y()
-        pdf.multi_cell(
-            label_w, 8, f"{label}", border=1, wrapmode=WrapMode.CHAR, new_x=XPos.RIGHT, new_y=YPos.TOP
-        )
-        pdf.set_xy(pdf.l_margin + label_w, y)
-        pdf.multi_cell(
-            width - label_w, 8, value, border=1, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-    pdf.ln(4)
-    for section in content["sections"]:
-        if section["heading"]:
-            line(section["heading"], 13, "L", 9)
-        for para in section["paragraphs"]:
-            # First-line indent of two characters, as official documents are set.
-            line("\u3000\u3000" + para if not para.endswith(":") else para, 12, "J", 8)
-    pdf.ln(10)
-    for sig in content["signatures"]:
-        line(f"{sig}______________    日期:______________", 12, "L", 10)
-    pdf.ln(6)
-    line(content["seal"], 12, "R", 8)
-    line(content["date"], 12, "R", 8)
-    return bytes(pdf.output())
+# The PDF form layout and the font lookup are shared with other apps' notices (pingan.core.pdf).
+render_pdf = render_form_pdf
+__all__ = ["FontMissing", "build_content", "cjk_font", "render_docx", "render_pdf"]
 
 
 def render_docx(number: str, content: dict[str, Any]) -> bytes:

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from pingan.core import workcal
+from pingan.core import pdf, workcal
 
 
 class RuleError(ValueError):
@@ -493,17 +493,5 @@ def check_penalty(amount: Any, basis: str, facts: str) -> Decimal:
     return value
 
 
-_CN_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_date(day: dt.date) -> str:
-    """A date as official documents write it: 二〇二六年三月二日."""
-
-    def small(n: int) -> str:
-        if n < 10:
-            return _CN_DIGITS[n]
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-
-    year = "".join(_CN_DIGITS[int(c)] for c in str(day.year))
-    return f"{year}年{small(day.month)}月{small(day.day)}日"
+# Dates as official documents write them: shared with other apps' printed forms (pingan.core.pdf).
+chinese_date = pdf.chinese_date

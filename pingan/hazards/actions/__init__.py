@@ -19,11 +19,20 @@ from .common import (
     KIND_REGISTER,
     KIND_RESUME,
     available_actions,
+    co_tasks_open,
     dispatch_centre_for,
     facts_of,
     people_of,
     refusal_message,
     task_of,
+)
+from .evidence import (
+    NOTICE_PERMISSIONS,
+    do_add_attachment,
+    do_finish_cotask,
+    do_issue_notice,
+    notice_refusal,
+    waiting_co_tasks,
 )
 from .handling import (
     do_accept,
@@ -61,6 +70,13 @@ from .routing import ROUTE_FIELDS, check_edit_routes, do_delete_route, do_save_r
 from .table import ACTION_LABELS, TRANSITIONS, perform
 
 __all__ = [
+    "NOTICE_PERMISSIONS",
+    "co_tasks_open",
+    "do_add_attachment",
+    "do_finish_cotask",
+    "do_issue_notice",
+    "notice_refusal",
+    "waiting_co_tasks",
     "ACTION_LABELS",
     "CASE_FIELDS",
     "KIND_ACCEPT",

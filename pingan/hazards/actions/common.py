@@ -92,11 +92,18 @@ def task_of(user: Any, case: HazardCase) -> CaseTask | None:
 def available_actions(user: Any, case: HazardCase) -> list[str]:
     """The transitions the rules allow now AND the person may take: the only ones a page offers."""
     facts = facts_of(case)
-    return [
+    offered = [
         a
         for a in rules.allowed_actions(case.state, case.grade, facts)
         if may(user, permissions.ACTION_PERMISSIONS[a], case)
     ]
+    if "submit_rectification" in offered and co_tasks_open(case):
+        offered.remove("submit_rectification")  # it would be refused: the page says who it waits for
+    return offered
+
+
+def co_tasks_open(case: HazardCase) -> bool:
+    return case.tasks.filter(role=TaskRole.CO, state__in=[TaskState.PENDING, TaskState.WORKING]).exists()
 
 
 def facts_of(case: HazardCase) -> rules.Facts:
@@ -243,7 +250,13 @@ def _begin(actor: Any, case: HazardCase, action: str, expected_state: str | None
 
 
 def _save_transition(
-    actor: Any, case: HazardCase, action: str, before: dict, note: str = "", extra_fields: Iterable[str] = ()
+    actor: Any,
+    case: HazardCase,
+    action: str,
+    before: dict,
+    note: str = "",
+    extra_fields: Iterable[str] = (),
+    evidence: dict | None = None,
 ) -> None:
     """Move the case to the action's target state, save it and write the audit event (inside the
     caller's transaction: this does not commit)."""
@@ -257,7 +270,7 @@ def _save_transition(
         case,
         actor=_who(actor),
         before=before,
-        after=snapshot(case, CASE_FIELDS + list(extra_fields)),
+        after=snapshot(case, CASE_FIELDS + list(extra_fields)) | (evidence or {}),
         note=note,
     )
 

@@ -27,6 +27,7 @@ from ..models import (
     CaseTask,
     Comment,
     HazardCase,
+    Rectification,
 )
 from .common import (
     CASE_FIELDS,
@@ -254,9 +255,35 @@ def do_update_task(actor: Any, case: HazardCase, *, state: str, note: str = "") 
 
 @transaction.atomic
 def do_submit_rectification(
-    actor: Any, case: HazardCase, *, note: str, photos: Iterable[Any] = (), expected_state: str | None = None
+    actor: Any,
+    case: HazardCase,
+    *,
+    note: str,
+    photos: Iterable[Any] = (),
+    measures: str = "",
+    cost: Any = None,
+    responsible: str = "",
+    before_photos: Iterable[Any] = (),
+    after_photos: Iterable[Any] = (),
+    expected_state: str | None = None,
 ) -> HazardCase:
+    """提交验收 with the evidence of the work: the measures taken (the note when not given apart), the
+    cost (≥ 0, in yuan to the fen), the person responsible (the submitter when not named) and the
+    photos before and after. Refused while a co-handler's task is still open."""
     note = _require_reason(note, "note")
+    amount, cost_error = rules.parse_cost(cost)
+    if cost_error is not None:
+        messages = {
+            "invalid": _("整改费用须为数字"),
+            "negative": _("整改费用不能为负数"),
+            "precision": _("整改费用最多两位小数"),
+            "too_large": _("整改费用过大"),
+        }
+        raise ActionError(messages[cost_error], field="cost", code=cost_error)
+    measures = (measures or "").strip() or note
+    responsible = (responsible or "").strip()[:50]
+    if not responsible and actor is not None:
+        responsible = (getattr(actor, "get_full_name", lambda: "")() or str(actor))[:50]
     case = _begin(actor, case, "submit_rectification", expected_state)
     waiting = case.tasks.filter(role=TaskRole.CO).exclude(
         state__in=[TaskState.DONE, TaskState.CANCELLED, TaskState.RETURNED]
@@ -266,8 +293,22 @@ def do_submit_rectification(
         raise ActionError(_("协办部门尚未完成: %(d)s") % {"d": names}, field="tasks", code="co_tasks_open")
     from ..photos import save_photo
 
-    for f in photos:
-        save_photo(case, f, kind=PhotoKind.RECTIFICATION, user=actor)
+    saved = []
+    for kind, files in (
+        (PhotoKind.RECTIFICATION, photos),
+        (PhotoKind.BEFORE, before_photos),
+        (PhotoKind.AFTER, after_photos),
+    ):
+        for f in files:
+            saved.append(save_photo(case, f, kind=kind, user=actor))
+    record = Rectification.objects.create(
+        case=case,
+        measures=measures,
+        cost=amount,
+        responsible=responsible,
+        department=case.lead_department,
+        submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     before = snapshot(case, CASE_FIELDS)
     now = timezone.now()
     case.rectified_at = now
@@ -285,7 +326,14 @@ def do_submit_rectification(
         department=centre,
         start=now,
     )
-    _save_transition(actor, case, "submit_rectification", before, note)
+    evidence = {
+        "rectification": record.pk,
+        "measures": measures[:500],
+        "cost": str(amount) if amount is not None else None,
+        "responsible": responsible,
+        "photos": {str(k): sum(1 for p in saved if p.kind == k) for k in {p.kind for p in saved}},
+    }
+    _save_transition(actor, case, "submit_rectification", before, note, evidence=evidence)
     _tell(
         people_of([centre]),
         case,

@@ -104,7 +104,17 @@ TRANSITIONS: dict[str, tuple[Callable[..., HazardCase], Reader]] = {
     ),
     "return": (handling.do_return, lambda a, d: {"reason": _reason(d)}),
     "start": (handling.do_start, lambda a, d: {"note": _reason(d)}),
-    "submit_rectification": (handling.do_submit_rectification, lambda a, d: {"note": _reason(d)}),
+    "submit_rectification": (
+        handling.do_submit_rectification,
+        lambda a, d: {
+            "note": _reason(d),
+            "measures": str(d.get("measures") or ""),
+            "cost": d.get("cost"),
+            "responsible": str(d.get("responsible") or ""),
+            "before_photos": d.get("before_photos") or (),
+            "after_photos": d.get("after_photos") or (),
+        },
+    ),
     "accept": (handling.do_accept, lambda a, d: {"note": _reason(d)}),
     "reject": (handling.do_reject, lambda a, d: {"reason": _reason(d)}),
     "backlog": (handling.do_backlog, lambda a, d: {"reason": _reason(d)}),

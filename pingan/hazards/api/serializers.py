@@ -9,7 +9,7 @@ from rest_framework import serializers
 from pingan.core.permissions import may
 
 from .. import rules
-from ..choices import FeedbackAnswer, Grade, Source, State, TaskState
+from ..choices import FeedbackAnswer, Grade, NoticeKind, Source, State, TaskState
 from ..models import CaseTask, Category, Comment, HazardCase, Photo, RoutingRule
 
 # The columns of the list endpoint: read with .values_list() (tuples, no model instances), one query
@@ -289,6 +289,12 @@ class CaseTransitionSerializer(serializers.Serializer):
     current_state_cause = serializers.CharField(required=False, allow_blank=True)
     harm_difficulty = serializers.CharField(required=False, allow_blank=True)
     authority = serializers.IntegerField(required=False, allow_null=True)
+    # submit_rectification: the evidence (photos go through /photos/ with kind before/after)
+    measures = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    cost = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=_("整改费用(元),≥0,最多两位小数")
+    )
+    responsible = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
 class CaseTaskUpdateSerializer(serializers.Serializer):
@@ -312,7 +318,13 @@ class TreatmentPlanSerializer(serializers.Serializer):
 class CasePhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField()
     kind = serializers.ChoiceField(
-        choices=[("report", "report"), ("rectification", "rectification"), ("acceptance", "acceptance")],
+        choices=[
+            ("report", "report"),
+            ("rectification", "rectification"),
+            ("before", "before"),
+            ("after", "after"),
+            ("acceptance", "acceptance"),
+        ],
         default="report",
     )
 
@@ -385,3 +397,35 @@ class PublicCaseSerializer(serializers.Serializer):
 class HazardFeedbackSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(choices=FeedbackAnswer.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseAttachmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(read_only=True)
+    format = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("hazards:attachment", args=[obj.case_id, obj.public_id])
+
+
+class CaseAttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class CaseNoticeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=NoticeKind.choices)
+    number = serializers.CharField(read_only=True)
+    department = serializers.CharField(read_only=True)
+    issued_at = serializers.DateTimeField(read_only=True)
+    pdf_url = serializers.SerializerMethodField()
+
+    def get_pdf_url(self, obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("hazards:notice_pdf", args=[obj.case_id, obj.pk])

@@ -27,11 +27,14 @@ from ..choices import OPEN_STATES, State
 from ..models import CaseTask, Category, HazardCase, RoutingRule
 from .serializers import (
     LIST_VALUES,
+    CaseAttachmentSerializer,
+    CaseAttachmentUploadSerializer,
     CaseCommentSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseDuplicateSerializer,
     CaseListSerializer,
+    CaseNoticeSerializer,
     CasePhotoSerializer,
     CasePhotoUploadSerializer,
     CaseTaskUpdateSerializer,
@@ -88,6 +91,10 @@ class HazardCaseViewSet(
         "add_comment": "hazards.comment",
         "photos": "hazards.upload_photo",
         "task": "hazards.update_task",
+        "attachments": "hazards.view_attachments",
+        "add_attachment": "hazards.upload_attachment",
+        "notices": "hazards.view_notices",
+        "issue_notice": "hazards.view_notices",  # the kind's own permission is asked by the action
         "plan": "hazards.plan",
         "map": "hazards.view",
         "duplicates": "hazards.view",
@@ -233,6 +240,43 @@ class HazardCaseViewSet(
             request.user, case, state=ser.validated_data["state"], note=ser.validated_data["note"]
         )
         return self._detail(case)
+
+    @extend_schema(responses=CaseAttachmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        """The case's documents (PDF, Word): staff and the enterprise concerned."""
+        case = self.get_object()
+        return Response(CaseAttachmentSerializer(case.attachments.all(), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": CaseAttachmentUploadSerializer},
+        responses={201: CaseAttachmentSerializer},
+    )
+    @attachments.mapping.post
+    def add_attachment(self, request: Request, pk: str | None = None) -> Response:
+        """Upload a PDF or Word document (type sniffed from the content, size bounded; audited)."""
+        case = self.get_object()
+        ser = CaseAttachmentUploadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        att = actions.do_add_attachment(request.user, case, file=ser.validated_data["file"])
+        return Response(CaseAttachmentSerializer(att).data, status=201)
+
+    @extend_schema(responses=CaseNoticeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def notices(self, request: Request, pk: str | None = None) -> Response:
+        """The notices issued on the case (整改通知书, 督办通知书), each with its PDF address."""
+        case = self.get_object()
+        return Response(CaseNoticeSerializer(case.notices.select_related("department"), many=True).data)
+
+    @extend_schema(request=CaseNoticeSerializer, responses={201: CaseNoticeSerializer})
+    @notices.mapping.post
+    def issue_notice(self, request: Request, pk: str | None = None) -> Response:
+        """Issue a notice of `kind`: numbered in the issuing department's series for the year."""
+        case = self.get_object()
+        ser = CaseNoticeSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        notice = actions.do_issue_notice(request.user, case, kind=ser.validated_data["kind"])
+        return Response(CaseNoticeSerializer(notice).data, status=201)
 
     @extend_schema(methods=["put"], request=TreatmentPlanSerializer, responses=TreatmentPlanSerializer)
     @action(detail=True, methods=["put"])

@@ -77,10 +77,15 @@ def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
     co = _as(page, login, "qingcheng_area")  # a person of 凤城街道办事处
     co.goto(co.base + f"/console/hazards/{case.pk}/")
     co.fill("[data-testid=my-task] textarea[name=note]", "街道已通知物业清理")
-    co.click("[data-testid=update-task]")
+    co.click("[data-testid=finish-cotask]")
     co.wait_for_load_state("networkidle")
     lead.goto(lead.base + f"/console/hazards/{case.pk}/")
-    _act(lead, "submit_rectification", reason="杂物已清理,通道畅通")
+
+    def evidence(box):
+        box.locator("[data-testid=rectify-measures]").fill("清走楼道纸箱")
+        box.locator("[data-testid=rectify-responsible]").fill("张三")
+
+    _act(lead, "submit_rectification", reason="杂物已清理,通道畅通", fill=evidence)
     assert "待验收" in lead.inner_text("[data-testid=case-state]")
 
     # 4. Acceptance by the grid worker: rejected once, then passed.
@@ -89,7 +94,7 @@ def test_citizen_to_closure_and_reopen(page, login, shot, tmp_path):
     _act(grid, "reject", reason="一楼仍有纸箱")
     assert "整改中" in grid.inner_text("[data-testid=case-state]")
     lead.goto(lead.base + f"/console/hazards/{case.pk}/")
-    _act(lead, "submit_rectification", reason="一楼纸箱也已清走")
+    _act(lead, "submit_rectification", reason="一楼纸箱也已清走", fill=evidence)
     grid.goto(grid.base + f"/console/hazards/{case.pk}/")
     _act(grid, "accept", reason="现场核查通过")
     assert "已销号" in grid.inner_text("[data-testid=case-state]")
@@ -229,3 +234,69 @@ def test_enterprise_case_page(page, login, shot):
     assert page.locator("[data-testid=case-actions]").count() == 0
     assert page.locator("[data-testid=comment-form]").count() == 1
     shot(page, "hazards-15-enterprise-case")
+
+
+def test_co_handled_case_closed_without_reassign(page, login, shot, tmp_path):
+    """Issue #11: the co-handler finishes its own task from the case page (完成协办), the lead then
+    submits for acceptance with its evidence (photos before and after, measures, cost, the person
+    responsible), prints a 整改通知书, and the area accepts with before and after side by side — no 改派."""
+    from pingan.core.models import AuditEvent
+    from pingan.hazards import actions
+
+    from .factories import png, submit, to_state
+
+    ensure_defaults()
+    world = make_world()
+    case = to_state(world, submit(world, title="商铺门前燃气瓶露天存放", category="gas"), "registered")
+    case = actions.do_assign(
+        world.user("dept_staff", "city"),
+        case,
+        lead=world.departments["qc_fire"],
+        co=[world.departments["qc_town"]],
+    )
+    url = f"/console/hazards/{case.pk}/"
+    lead = _as(page, login, "qingcheng_rescue")  # 清城区消防救援大队, the lead
+    lead.goto(lead.base + url)
+    _act(lead, "start", reason="已安排人员")
+    assert lead.locator("[data-testid=waiting-co]").is_visible()
+    assert lead.locator("[data-testid=action-submit_rectification]").count() == 0
+    shot(lead, "hazards-16-lead-waits-for-co-handler")
+
+    co = _as(page, login, "qingcheng_area")  # 凤城街道办事处, the co-handler
+    co.goto(co.base + url)
+    co.fill("[data-testid=my-task] textarea[name=note]", "街道已约谈商户,气瓶移入专用储存间")
+    shot(co, "hazards-17-co-handler-finishes")
+    co.click("[data-testid=finish-cotask]")
+    co.wait_for_load_state("networkidle")
+    assert co.locator("[data-testid=finish-cotask]").count() == 0
+
+    before, after = tmp_path / "before.jpg", tmp_path / "after.png"
+    before.write_bytes(jpeg_with_gps().read())
+    after.write_bytes(png().read())
+    lead.goto(lead.base + url)
+    assert lead.locator("[data-testid=waiting-co]").count() == 0
+    lead.click("[data-testid=issue-rectify]")  # the printed 整改通知书 for the shop, numbered
+    lead.wait_for_load_state("networkidle")
+    assert "隐改" in lead.inner_text("[data-testid=notices]")
+
+    def evidence(box):
+        box.locator("[data-testid=rectify-measures]").fill("气瓶移入专用储存间,加装防倾倒链")
+        box.locator("[data-testid=rectify-cost]").fill("1280.50")
+        box.locator("[data-testid=rectify-responsible]").fill("张三")
+        box.locator("[data-testid=rectify-before]").set_input_files(str(before))
+        box.locator("[data-testid=rectify-after]").set_input_files(str(after))
+
+    _act(lead, "submit_rectification", reason="整改完成,申请验收", fill=evidence)
+    assert "待验收" in lead.inner_text("[data-testid=case-state]")
+
+    grid = _as(page, login, "qingcheng_grid")
+    grid.goto(grid.base + url)
+    pair = grid.locator("[data-testid=before-after] img")
+    assert pair.count() == 2
+    assert "1280.50" in grid.inner_text("[data-testid=rectification]")
+    shot(grid, "hazards-18-acceptance-before-after")
+    _act(grid, "accept", reason="现场核查合格")
+    assert "已销号" in grid.inner_text("[data-testid=case-state]")
+    shot(grid, "hazards-19-co-handled-closed")
+    actions_done = set(AuditEvent.objects.for_object(case).values_list("action", flat=True))
+    assert "hazards.case.reassign" not in actions_done and "hazards.case.accept" in actions_done

@@ -244,3 +244,14 @@ def test_category_names_follow_the_page_language(world):
     assert "Blocked escape route" in page and "疏散通道堵塞" not in page
     with translation.override("zh-hans"):
         assert str(case.category) == "疏散通道堵塞"
+
+
+def test_reassign_preselects_the_current_lead(world):
+    """Issue #11: 改派 opens with the current lead chosen (not the first department of the list)."""
+    case = to_state(world, submit(world), "assigned")
+    page = login(world, "dept_staff", "city").get(f"/console/hazards/{case.pk}/").content.decode()
+    form = page[page.index('data-testid="action-reassign"') :]
+    form = form[: form.index("</form>")]
+    lead_select = form[form.index('data-testid="lead-select"') : form.index("</select>")]
+    assert f'value="{case.lead_department_id}" selected' in lead_select
+    assert lead_select.count(" selected") == 1

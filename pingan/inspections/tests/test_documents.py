@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from pingan.core import pdf
 from pingan.core.actions import ActionError, Conflict, Forbidden
 from pingan.core.models import AuditEvent, Deadline
 from pingan.inspections import actions, documents, rules
@@ -98,8 +99,6 @@ def test_pdf_and_docx_render_the_form(world, started):
 
 
 def test_font_missing_is_said_clearly(monkeypatch):
-    from pingan.core import pdf
-
     monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent.ttc",))
     monkeypatch.delenv("PINGAN_CJK_FONT", raising=False)
     with pytest.raises(documents.FontMissing) as exc:
