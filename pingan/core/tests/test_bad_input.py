@@ -248,3 +248,13 @@ def test_bulk_action_with_ids_beyond_64_bits_is_refused(world, admin_client):
     too_many = [str(i) for i in range(1, 300)]
     response = admin_client.post("/console/hazards/bulk/", {"action": "register", "ids": too_many})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_query_string_is_a_400_naming_the_parameter(client, world):
+    """PostgreSQL refuses NUL in text parameters: no view gets to send one to the database."""
+    client.force_login(world.user("area_staff", "qingcheng"))
+    page = client.get("/console/hazards/?q=fire%00exit")
+    assert page.status_code == 400 and "q" in page.content.decode()
+    api = client.get("/api/v1/hazards/?category=a%00b")
+    assert api.status_code == 400 and api.json()["errors"][0]["field"] == "category"

@@ -18,7 +18,7 @@ from pingan.core.actions import ActionError
 from pingan.core.api import CanPermission, ScopedModelViewSet, ScopedViewSetMixin
 from pingan.core.choices import colour_of
 from pingan.core.pagination import KeysetPagination
-from pingan.core.params import int_param
+from pingan.core.params import finite, int_param, is_id
 from pingan.core.permissions import may
 from pingan.org.models import Enterprise, Site
 
@@ -327,22 +327,24 @@ class HazardCaseViewSet(
         """Open cases of the same category within the configured distance (possible duplicates)."""
         p = request.query_params
         cat = p.get("category", "")
-        category = (
-            Category.objects.filter(pk=cat).first()
-            if cat.isdigit()
-            else Category.objects.filter(code=cat).first()
-        )
+        # A code is short printable text: anything else (a NUL byte, which PostgreSQL refuses in a text
+        # parameter; a megabyte) names no category.
+        category = None
+        if is_id(cat):
+            category = Category.objects.filter(pk=int(cat)).first()
+        elif cat.isprintable() and 0 < len(cat) <= 64:
+            category = Category.objects.filter(code=cat).first()
         if category is None:
             raise ActionError(_("类别不存在"), field="category", code="invalid")
-        try:
-            lat, lon = float(p["lat"]), float(p["lon"])
-        except (KeyError, ValueError) as exc:
-            raise ActionError(_("需要纬度和经度"), field="lat", code="required") from exc
+        if "lat" not in p or "lon" not in p:
+            raise ActionError(_("需要纬度和经度"), field="lat", code="required")
+        lat = finite(p["lat"], "lat", minimum=-90, maximum=90)
+        lon = finite(p["lon"], "lon", minimum=-180, maximum=180)
         found = actions.find_duplicates(
             category=category,
             lat=lat,
             lon=lon,
-            exclude=int(p["exclude"]) if p.get("exclude", "").isdigit() else None,
+            exclude=int(p["exclude"]) if is_id(p.get("exclude", "")) else None,
         )
         visible = set(
             HazardCase.objects.visible_to(request.user)

@@ -341,3 +341,18 @@ def test_public_tracking_not_fixed_reopens(world, api):
         format="json",
     )
     assert r.status_code == 200 and r.json()["state"] == State.RECTIFYING
+
+
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("category=fire%00exit&lat=23.7&lon=113.05", "category"),  # NUL: PostgreSQL refuses it in text
+        ("category=99999999999999999999999&lat=23.7&lon=113.05", "category"),
+        ("category=fire_exit&lat=nan&lon=113.05", "lat"),
+        ("category=fire_exit&lat=23.7&lon=-9e114", "lon"),
+        ("category=fire_exit&lat=23.7", "lat"),
+    ],
+)
+def test_duplicates_name_the_bad_parameter(world, query, field):
+    r = client_for(world, "area_staff", "qingcheng").get(f"/api/v1/hazards/duplicates/?{query}")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
