@@ -44,7 +44,9 @@ def test_district_staff_console(page, login, shot):
     page.wait_for_selector("[data-testid=map][data-ready='1']")
     # The district boundaries are drawn (Leaflet renders them as paths in its overlay pane).
     assert page.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").count() >= 1
-    labels = page.locator(".leaflet-tooltip").all_inner_texts()
+    # Names sit in their own label layer (map.js), shown where they hide no point and no other name.
+    page.wait_for_selector(".map-label")
+    labels = [t.strip() for t in page.locator(".map-label:visible").all_inner_texts()]
     # The home map is the person's own area: their district and its towns, not the other districts.
     assert {"清城区", "凤城街道"} <= set(labels) and "英德市" not in labels, labels
     assert page.locator("[data-testid=unread-count]").inner_text() == "1"
@@ -94,8 +96,10 @@ def test_phone_layout(page, login, shot):
 
     # The hazard list on a phone is a stack of cards: no header row, each cell labelled with its
     # column's name; the table is captioned for screen readers; the menu marks the current page.
+    from pingan.hazards.defaults import ensure_defaults
     from pingan.hazards.tests.factories import submit
 
+    ensure_defaults()
     submit(world, reporter=world.user("grid_worker", "qingcheng"), source="grid", title="楼道堆放杂物")
     page.goto(page.base + "/console/hazards/")
     table = page.locator("table.list").first

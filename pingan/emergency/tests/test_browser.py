@@ -32,7 +32,8 @@ def test_yingde_call_to_city_then_province(page, login, shot):
     form = page.locator("[data-testid=incident-form]")
     form.locator("[name=title]").fill("英德市英城街道某建材厂厂房坍塌")
     form.locator("[name=occurred_at]").fill(occurred)
-    form.locator("[name=division]").select_option(label="英城街道")
+    # The searchable picker hides the real select (which still posts): choose on it directly.
+    form.locator("[name=division]").select_option(label="英德市 · 英城街道", force=True)
     form.locator("[name=caller_name]").fill("厂安全员 李某")
     form.locator("[name=unit_name]").fill("英德测试建材有限公司")
     form.locator("[name=unit_overview]").fill("建材生产企业,从业人员120人")

@@ -85,7 +85,9 @@ def test_offline_inspection_record_syncs_into_record_case_and_order(page, login,
 
     ctx.set_offline(False)
     pg.click("[data-testid=sync]")
-    pg.wait_for_selector("[data-testid=pending]:has-text('全部已发送')")
+    # The sync does real work on the server (the case, the inspection, two PDFs set in a CJK font):
+    # under a loaded CI machine that takes more than the default 15 s.
+    pg.wait_for_selector("[data-testid=pending]:has-text('全部已发送')", timeout=90_000)
     pg.wait_for_selector("[data-testid=document-link]:has-text('责令限期整改指令书')")
     shot(pg, "field-synced")
 
