@@ -96,11 +96,17 @@ def townships(user: Any, parent: str = "") -> tuple[list[rules.Township], dict[s
         User.objects.filter(role__in=GRID_STAFF_ROLES, is_active=True, division__path__startswith=prefix),
         "division__path",
     )
-    teams = _teams()
+    road = road_reach({r["code"]: (r["lat"], r["lon"]) for r in rows if r["lat"] is not None})
+    teams = [] if road else _teams()
+    limit = rules._num("threshold_min", rules.TRAVEL)
     towns, extra = [], {}
     for r in rows:
         mountain = r["path"][:DISTRICT] in MOUNTAIN_DISTRICTS
-        covered = _covered(r, teams, mountain)
+        if road:
+            minutes = road["team_minutes"].get(r["code"], math.inf)
+            covered = 1.0 if minutes <= limit else 0.0
+        else:
+            covered = _covered(r, teams, mountain)
         towns.append(
             rules.Township(
                 code=r["code"],
@@ -117,8 +123,35 @@ def townships(user: Any, parent: str = "") -> tuple[list[rules.Township], dict[s
                 else None,
             )
         )
-        extra[r["code"]] = {"lat": r["lat"], "lon": r["lon"], "geometry": r["geometry"], "path": r["path"]}
+        extra[r["code"]] = {
+            "lat": r["lat"],
+            "lon": r["lon"],
+            "geometry": r["geometry"],
+            "path": r["path"],
+            "reach": "road" if road else "straight",
+        }
     return towns, extra
+
+
+def road_reach(points: dict[str, tuple[float, float]]) -> dict[str, Any] | None:
+    """Rescue reach by road on the active network, through rescue's services (the dispatch's and the
+    siting engine's travel times): {"team_minutes": {code: minutes}, "cover": {code: [codes]},
+    "network": name}, or None without rescue or a road network (then the straight-line estimate)."""
+    if not apps.is_installed("pingan.rescue") or not points:
+        return None
+    from pingan.rescue import services as rescue_services
+
+    codes = sorted(points)
+    reach = rescue_services.road_reach(
+        [points[c] for c in codes], limit_min=rules._num("threshold_min", rules.TRAVEL)
+    )
+    if reach is None:
+        return None
+    return {
+        "team_minutes": dict(zip(codes, reach["team_minutes"], strict=True)),
+        "cover": {codes[i]: [codes[j] for j in js] for i, js in reach["cover"].items()},
+        "network": reach["network"],
+    }
 
 
 def _teams() -> list[tuple[float, float]]:
@@ -141,9 +174,13 @@ def _covered(r: dict[str, Any], teams: list[tuple[float, float]], mountain: bool
 def station_cover(
     towns: list[rules.Township], extra: dict[str, dict[str, Any]]
 ) -> dict[str, dict[str, float]]:
-    """For a station at each township's centre: the townships it brings within 30 minutes."""
+    """For a station at each township's centre: the townships it brings within 30 minutes — by road on
+    the active network when there is one, else on the straight-line estimate."""
     limit = rules._num("threshold_min", rules.TRAVEL)
     located = [t for t in towns if extra[t.code]["lat"] is not None]
+    road = road_reach({t.code: (extra[t.code]["lat"], extra[t.code]["lon"]) for t in located})
+    if road:
+        return {code: dict.fromkeys(reached, 1.0) for code, reached in road["cover"].items()}
     out: dict[str, dict[str, float]] = {}
     for cand in located:
         c = extra[cand.code]

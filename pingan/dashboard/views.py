@@ -253,6 +253,7 @@ def _balance(request: HttpRequest) -> dict:
         "before_summary": balance.summary(towns, target),
         "after_summary": balance.summary(after, target),
         "changed": changed,
+        "reach": next((e["reach"] for e in extra.values()), "straight"),
     }
 
 

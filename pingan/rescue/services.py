@@ -11,6 +11,7 @@ from typing import Any
 __all__ = [
     "capability_choices",
     "exercise_facts",
+    "road_reach",
     "save_volunteer_team",
     "visible_exercises",
     "volunteer_team",
@@ -122,3 +123,56 @@ def exercise_facts(user: Any, pk: int) -> dict[str, Any] | None:
         "division": ex.division.name,
         "evaluation": ex.evaluation,
     }
+
+
+# Road reach for the command centre's urban–rural balance, per active network and set of points: a page
+# asks again every few seconds, and the answer only changes when a team moves or the network does.
+_REACH_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def road_reach(points: Sequence[tuple[float, float]], *, limit_min: float) -> dict[str, Any] | None:
+    """Travel times by road for places given as (lat, lon), on the active network (the dispatch's and
+    the siting engine's):
+
+    - `team_minutes[i]`: from the nearest available team to point i (inf: out of reach or off the
+      network);
+    - `cover[i]`: the indices of the points a new station at point i reaches within `limit_min`.
+
+    None when there is no active road network; the caller then says it uses its own estimate."""
+    import numpy as np
+
+    from pingan.core.actions import ActionError
+
+    from . import engine
+
+    try:
+        row, graph = engine.active_network()
+    except ActionError:
+        return None
+    _teams, sources, source_snap = engine.station_nodes(graph)
+    key = (row.pk, tuple(points), float(limit_min), tuple(sources.tolist()))
+    if key in _REACH_CACHE:
+        return _REACH_CACHE[key]
+    limit_s = float(limit_min) * 60
+    nodes, snap = graph.snap([p[0] for p in points], [p[1] for p in points], max_m=engine.MAX_SNAP_METRES)
+    on = nodes >= 0
+    safe = np.maximum(nodes, 0)
+    access = np.asarray(engine.access_seconds(np.where(on, snap, 0.0)), dtype=float)
+    if len(sources):
+        dist, _src = graph.nearest_source_times(sources, limit_s=limit_s)
+        team_s = np.where(on, dist[safe] + access, np.inf)
+    else:
+        team_s = np.full(len(points), np.inf)
+    cover: dict[int, list[int]] = {}
+    for i in range(len(points)):
+        if not on[i]:
+            cover[i] = []
+            continue
+        dist, _src = graph.nearest_source_times(np.array([nodes[i]]), limit_s=limit_s)
+        reach = np.where(on, dist[safe] + access + access[i], np.inf)
+        cover[i] = [int(j) for j in np.flatnonzero(reach <= limit_s)]
+    answer = {"team_minutes": (team_s / 60).tolist(), "cover": cover, "network": row.name}
+    if len(_REACH_CACHE) > 32:
+        _REACH_CACHE.clear()
+    _REACH_CACHE[key] = answer
+    return answer

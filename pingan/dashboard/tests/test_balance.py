@@ -79,3 +79,43 @@ def test_balance_page_shows_townships_and_a_recommendation(world):
     c.force_login(world.user("area_staff", "yingde"))
     r = c.get("/console/command/balance/")
     assert [t.name for t in r.context["towns"]] == ["英城街道"]
+
+
+@pytest.mark.django_db
+def test_rescue_reach_is_by_road_when_a_network_is_active(world, settings, tmp_path):
+    """With a road network (the dispatch's and the siting engine's), a township is covered when a team
+    reaches its centre by road within 30 minutes, and a new station covers what it reaches by road;
+    without one, the page says it uses the straight-line estimate."""
+    from pingan.dashboard import balance
+    from pingan.rescue import engine
+    from pingan.rescue.models import Team
+    from pingan.rescue.tests.helpers import activate_small_network
+
+    settings.MEDIA_ROOT = tmp_path
+    engine._cache.clear()
+    c = Client()
+    c.force_login(world.user("city_admin", "city"))
+    assert c.get("/console/command/balance/").context["reach"] == "straight"
+
+    # A grid of 0.05° cells, 2 minutes each: 凤城街道's centre is a few cells from the team, 英城街道's
+    # is far beyond 30 minutes.
+    activate_small_network(seconds=120.0)
+    towns = {t.name: t for t in world.towns.values()}
+    qc = towns["凤城街道"]
+    Team.objects.create(
+        code="T1",
+        name="清城区消防救援大队",
+        kind="fire",
+        division=world.districts["qingcheng"],
+        lat=qc.lat,
+        lon=qc.lon,
+        headcount=20,
+    )
+    r = c.get("/console/command/balance/?budget=8")
+    assert r.context["reach"] == "road" and "reach-road" in r.content.decode()
+    covered = {t.name: t.covered_share for t in r.context["towns"]}
+    assert covered == {"凤城街道": 1.0, "英城街道": 0.0}
+    towns_list, extra = balance.townships(world.user("city_admin", "city"))
+    cover = balance.station_cover(towns_list, extra)
+    by_code = {t.code: t.name for t in towns_list}
+    assert {by_code[c] for c in cover[qc.code]} == {"凤城街道"}  # 英城街道 is hours away by road
