@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from pingan.core.testing import PASSWORD, make_world
+from pingan.hazards.defaults import ensure_defaults
 from pingan.hazards.models import HazardCase
 from pingan.inspections.models import EnforcementDocument, FieldRecord, Finding
 from pingan.inspections.tests.factories import drawn_plan, registers, the_inspection
@@ -36,6 +37,9 @@ def _sign(pg, testid):
 
 def test_offline_inspection_record_syncs_into_record_case_and_order(page, login, shot, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path  # the live server's files in this test's own folder
+    # A transactional test elsewhere in the run flushes the hazard categories of the data migration;
+    # a finding becomes a hazard case of one of them.
+    ensure_defaults()
     world = make_world()
     reg = registers(world)
     inspection = the_inspection(drawn_plan(world))
