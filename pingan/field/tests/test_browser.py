@@ -67,7 +67,8 @@ def test_offline_inspection_record_syncs_into_record_case_and_order(page, login,
     # The shell comes from the phone's cache now, and the data from IndexedDB.
     reloaded = pg.reload()
     assert reloaded is not None and reloaded.from_service_worker
-    assert "离线" in pg.locator("[data-testid=net]").inner_text()
+    # The page's script writes the network state once it has run: wait for it, don't read it at once.
+    pg.wait_for_selector("[data-testid=net]:has-text('离线')")
     pg.click(f"[data-testid=inspection-{inspection.pk}]")
     pg.check(f"[data-testid=answer-{reg['item'].pk}-ok]")
     pg.check(f"[data-testid=answer-{reg['major_item'].pk}-fail]")
