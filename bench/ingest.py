@@ -45,6 +45,7 @@ if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("PINGAN_VAR_DIR", tempfile.mkdtemp(prefix="pingan-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pingan.config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("PINGAN_DEMO", "1")  # a bench database, not a deployment: no production settings needed
 
 import django  # noqa: E402
 
@@ -491,7 +492,9 @@ def count_peer(url: str, n: int, run: str, prefix: str, messages: list) -> float
 
     from pingan.monitoring.mqtt import Publisher
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    # Appended, not inserted first: a spawned child re-runs this script, whose first lines drop a
+    # leading bench/ from sys.path (bench/warnings.py would shadow the standard library's).
+    sys.path.append(str(Path(__file__).resolve().parent))
     import mqtt_count
 
     ctx = mp.get_context("spawn")

@@ -13,8 +13,16 @@ each kind. On a two-core box the sum saturates the cores before k=2 can double a
 CPU-second figures show whether a process kind got slower per unit of work (it would not scale) or
 only ran out of cores (it would, on more).
 
+Machines of a fixed size (--cpu-quota, cores per process; default 0.15): on a two-core box the
+processes of k=2 would otherwise share the same two cores as k=1's and nothing could double. Each
+process runs in its own CPU cgroup capped at that many cores (gunicorn's k workers share a cap of
+k × quota), as if each were a machine of that size; PostgreSQL, the broker and the load generator
+are not capped, so what stops the doubling is the database or the load generator, as it would be
+across machines. Where no cgroup can be made (not root, no cpu controller) the run says so and the
+processes run uncapped. --cpu-quota 0 runs uncapped on purpose.
+
 Needs DATABASE_URL (PostgreSQL, a demo database: `make demo` on it first) and REDIS_URL.
-Options: --seconds S (per configuration) --sensors N --citizens N --staff N --configs 1,2
+Options: --seconds S (per configuration) --sensors N --citizens N --staff N --configs 1,2 --cpu-quota C
 """
 
 from __future__ import annotations
@@ -55,6 +63,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between a sensor's readings")
     parser.add_argument("--drain", type=float, default=300, help="most seconds to wait for the MQTT backlog")
+    parser.add_argument(
+        "--cpu-quota", type=float, default=0.15, help="cores per process (its own cgroup); 0: uncapped"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("bench-scaleout needs DATABASE_URL (PostgreSQL with the demo data) and REDIS_URL")
@@ -87,6 +98,7 @@ def main() -> None:
             f"ratio {k}/{results[0][0]}: HTTP requests {r['rps'] / base['rps']:.2f}×, "
             f"readings committed {r['readings_s'] / base['readings_s']:.2f}×"
         )
+    print(f"CPU per process: {results[0][1]['quota']}")
     print(f"\nCPU seconds during the load ({os.cpu_count()} cores on this box):")
     kinds = ["web", "huey", "mqtt", "postgres", "load generator"]
     print(f"{'k':<4}" + "".join(f"{kd:>16}" for kd in kinds) + f"{'sum / wall':>12}{'box busy':>10}")
@@ -131,9 +143,11 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
         "--bind",
         f"127.0.0.1:{args.port}",
     ]
+    quota = CpuQuota(args.cpu_quota)
     procs = {
         "web": subprocess.Popen(
-            gunicorn
+            quota.wrap(f"web-{k}", k)
+            + gunicorn
             + ["--workers", str(k), "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"],
             cwd=ROOT,
             env=env,
@@ -142,10 +156,14 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
     }
     for i in range(k):
         procs[f"worker{i}"] = subprocess.Popen(
-            manage + ["run_huey", "--quiet"], cwd=ROOT, env=env, start_new_session=True
+            quota.wrap(f"huey-{k}-{i}") + manage + ["run_huey", "--quiet"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         procs[f"mqtt{i}"] = subprocess.Popen(
-            manage
+            quota.wrap(f"mqtt-{k}-{i}")
+            + manage
             + ["mqtt_consume", "--client-id", f"scaleout-{RUN}-{k}-{i}", "--group", f"scaleout{RUN}{k}"],
             cwd=ROOT,
             env=env,
@@ -193,6 +211,7 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        quota.remove()
     caught = dict.fromkeys(
         ("reminded", "deadlines", "escalated", "alarms", "alarms_expected", "inbox", "deliveries"), "-"
     ) | {"deliveries_overdue": "-", "ok": True}  # the soak's catch-up check is not part of this bench
@@ -212,7 +231,69 @@ def run_config(soak, stats, k: int, args, mqtt_url: str) -> dict:  # noqa: ANN00
         "cpu": per_kind,
         "wall": meter.wall(),
         "box_busy": meter.box_busy(),
+        "quota": quota.describe(),
     }
+
+
+class CpuQuota:
+    """A CPU cgroup per process (cgroup v1 `cpu` controller, or v2 with `cpu` enabled), each capped at
+    `cores` × its share: a command is wrapped so that it enters its group before it execs, and so do
+    the children it forks (gunicorn's workers)."""
+
+    V1 = Path("/sys/fs/cgroup/cpu")
+    V2 = Path("/sys/fs/cgroup")
+    PERIOD_US = 100_000
+
+    def __init__(self, cores: float) -> None:
+        self.cores = cores
+        self.made: list[Path] = []
+        self.root: Path | None = None
+        self.why = "uncapped (--cpu-quota 0)" if cores <= 0 else ""
+        if cores > 0:
+            for base, probe in ((self.V1, "cpu.cfs_quota_us"), (self.V2, "cgroup.controllers")):
+                if (base / probe).exists() and os.access(base, os.W_OK):
+                    if base == self.V2 and "cpu" not in (base / "cgroup.subtree_control").read_text():
+                        continue
+                    self.root = base / f"pingan-scaleout-{RUN}"
+                    try:
+                        self.root.mkdir(exist_ok=True)
+                    except OSError as exc:
+                        self.root, self.why = None, f"uncapped: no cgroup ({exc})"
+                    break
+            else:
+                self.why = "uncapped: no writable cpu cgroup on this machine"
+
+    def wrap(self, name: str, share: int = 1) -> list[str]:
+        if self.root is None:
+            return []
+        group = self.root / name
+        group.mkdir(exist_ok=True)
+        self.made.append(group)
+        quota = int(self.cores * share * self.PERIOD_US)
+        if (group / "cpu.cfs_quota_us").exists():
+            (group / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+        else:
+            (group / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
+        return ["sh", "-c", f'echo $$ > {group / "cgroup.procs"} && exec "$@"', "sh"]
+
+    def describe(self) -> str:
+        return f"{self.cores:g} core per process (cgroup)" if self.root is not None else self.why
+
+    def remove(self) -> None:
+        for group in reversed(self.made):
+            for _ in range(50):  # the processes have exited; the kernel lets go of the group shortly
+                try:
+                    group.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        self.made.clear()
+        if self.root is not None:
+            try:
+                self.root.rmdir()
+            except OSError:
+                pass
 
 
 def _ratelimits() -> list[str]:

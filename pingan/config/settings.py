@@ -188,7 +188,8 @@ LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the person's division path in the same query (pingan.org.auth).
+    "pingan.org.auth.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
@@ -353,13 +354,14 @@ MQTT_TOPIC_PREFIX = os.environ.get(
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "pingan.org.auth.TokenAuthentication",  # DRF's, with the division path (pingan.org.auth)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "pingan.core.pagination.Pagination",
     # JSON only: the interactive documentation is /api/docs/ (the browsable renderer would build
     # write forms from read objects and is a second UI to keep safe).
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, written by orjson (pingan.core.renderers, decision 0020).
+    "DEFAULT_RENDERER_CLASSES": ["pingan.core.renderers.JSONRenderer"],
     # JSON nested deeper than API_JSON_MAX_DEPTH is a 400, not a RecursionError (pingan.core.parsers).
     "DEFAULT_PARSER_CLASSES": [
         "pingan.core.parsers.DepthLimitedJSONParser",

@@ -205,6 +205,10 @@ class User(AbstractUser):
             return ""
         if User.division.is_cached(self):  # type: ignore[attr-defined]
             return self.division.path
+        # Read with the person at sign-in (pingan.org.auth): no second query.
+        loaded = self.__dict__.get("division_path_")
+        if loaded is not None:
+            return loaded
         from pingan.geo.models import Division
 
         # Only the path: loading the division would parse its boundary (GeoJSON) on every request.

@@ -115,7 +115,7 @@ def test_clusters_sum_to_the_cases_in_the_box(world, monkeypatch):
             lon, lat = f["geometry"]["coordinates"]
             assert 113.0 <= lon <= 113.2 and 23.6 <= lat <= 23.8
     assert selectors.cluster_cell(None, 9) == 360 / 512 / 4
-    assert selectors.cluster_cell((113.0, 23.6, 113.2, 23.8)) == 2**-7  # 0.2° / 32 → 1/128
+    assert selectors.cluster_cell((113.0, 23.6, 113.2, 23.8)) == 2**-6  # 0.2° / 16 → 1/64
     assert c.get("/api/v1/hazards/map/?zoom=99").status_code == 400
 
 
