@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from django.db import connection, models, transaction
 from django.db.models import Count, Max
 
@@ -320,9 +321,12 @@ def sqlite_ts(ts: float) -> str:
     return str(datetime.fromtimestamp(ts, UTC).replace(tzinfo=None))
 
 
-# json.dumps(data, separators=(",", ":")) builds a new encoder on every call; one shared
-# encoder gives the same text.
-_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+def _compact_json(data: Any) -> str:
+    """A state as compact JSON. Every sensor's state is written in every batch it has readings in, so
+    this runs as often as readings arrive: orjson writes it several times faster than the standard
+    library (a state holds str keys and finite numbers only: the pipeline refuses NaN and
+    infinities, and PostgreSQL's jsonb would too), and the text parses back to the same state."""
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def upsert_states(
@@ -689,13 +693,16 @@ class Pipeline:
         versions: dict[int, int] = {}
         if len(ids) > 5000:
             # A batch touching most sensors: one scan beats many IN lists.
+            # A plain cursor: ten thousand pairs a batch through the ORM's iterator cost a tenth of the
+            # evaluation's time.
             wanted = set(ids)
-            qs = SensorState.objects.order_by("sensor_id").values_list("sensor_id", "version")
-            if connection.vendor == "postgresql":
-                qs = qs.select_for_update()
-            for sid, version in qs.iterator(chunk_size=10000):
-                if sid in wanted:
-                    versions[sid] = version
+            table = SensorState._meta.db_table
+            lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT sensor_id, version FROM {table} ORDER BY sensor_id{lock}")  # noqa: S608
+                for sid, version in cur.fetchall():
+                    if sid in wanted:
+                        versions[sid] = version
             return versions
         for chunk in _chunks(ids, 900):
             versions.update(
