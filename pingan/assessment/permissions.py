@@ -81,6 +81,10 @@ class CityWide:
     is_anonymous = False
     sees_everything = True
     is_superuser = False
+    # Staff of the city: figures that ask who may see rates (risks' commitment rate) answer yes, as
+    # they do for a city administrator (without these the KPI was silently "—" for every district).
+    role = Role.CITY_ADMIN
+    is_staff_role = True
     pk = None
     id = None
     scope_path = ""
