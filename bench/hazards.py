@@ -68,7 +68,6 @@ def _setup() -> None:
     global _django_app
     if _django_app is None:
         import django
-        from django.core.wsgi import get_wsgi_application
 
         django.setup()
         from django.urls import clear_url_caches, path
@@ -79,7 +78,10 @@ def _setup() -> None:
         # The bare Django view, served by the same Django as the real endpoint.
         urls.urlpatterns.insert(0, path("bench-bare/<str:name>", csrf_exempt(_bare_view)))
         clear_url_caches()
-        _django_app = get_wsgi_application()
+        # The application as a deployment serves it (pingan.config.wsgi, gc.freeze() included).
+        from pingan.config.wsgi import application
+
+        _django_app = application
 
 
 def _bare_view(request, name: str):  # noqa: ANN001, ANN201

@@ -161,13 +161,17 @@ class IncidentListView(ExportableListMixin, ScopedListView):
 
 @console_view("emergency.view_incidents")
 def incidents_geojson(request: HttpRequest) -> HttpResponse:
-    """Open incidents visible to the user as GeoJSON points for `{% map_component %}` (colour = grade)."""
+    """Open incidents visible to the user as GeoJSON points for `{% map_component %}` (colour = grade);
+    `?id=` one incident, open or closed (its own page's map)."""
     from django.http import JsonResponse
 
+    from pingan.core.params import id_param
+
+    one = id_param(request.GET, "id")
+    qs = Incident.objects.visible_to(request.user)
+    qs = qs.filter(pk=one) if one is not None else qs.filter(state=IncidentState.OPEN)
     qs = (
-        Incident.objects.visible_to(request.user)
-        .filter(state=IncidentState.OPEN)
-        .exclude(lat=None)
+        qs.exclude(lat=None)
         .exclude(lon=None)
         .only("pk", "number", "title", "grade", "lat", "lon", "deaths", "serious_injuries")
         .order_by("-occurred_at")[:500]
@@ -247,6 +251,15 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "reports": reports,
             "mine": mine,
+            # Its own point, the map opened on it (no point: no map).
+            "map_layers": [
+                {
+                    "url": reverse("emergency:incidents_geojson") + f"?id={incident.pk}",
+                    "name": _("事件"),
+                    "kind": "points",
+                    "fit": False,
+                }
+            ],
             "grade_changes": list(incident.grade_changes.select_related("by").order_by("at")),
             "supplements": list(incident.supplements.select_related("by")),
             "findings": list(incident.findings.select_related("by")),

@@ -286,6 +286,24 @@ def test_incidents_geojson_scoped(world, duty, incident):
     )
 
 
+def test_incident_page_has_its_own_map(world, duty, incident):
+    c = login(world, ("duty_officer", "yingde"))
+    url = f"/console/emergency/incidents/{incident.pk}/"
+    Incident.objects.filter(pk=incident.pk).update(lat=None, lon=None)
+    assert 'data-testid="incident-map"' not in c.get(url).content.decode()  # no point, no map
+    Incident.objects.filter(pk=incident.pk).update(lat=24.2, lon=113.35, state="closed")
+    page = c.get(url).content.decode()
+    assert 'data-testid="incident-map"' in page and f"geojson/?id={incident.pk}" in page
+    assert '"focus": {"lat": 24.2, "lon": 113.35' in page  # opens centred on the incident
+    one = c.get(f"/console/emergency/incidents/geojson/?id={incident.pk}").json()["features"]
+    assert [f["properties"]["label"] for f in one] == ["英德矿山事故"]  # closed, yet on its own map
+    assert c.get("/console/emergency/incidents/geojson/").json()["features"] == []  # the list: open only
+    other = login(world, ("area_staff", "qingcheng"))
+    assert other.get(f"/console/emergency/incidents/geojson/?id={incident.pk}").json()["features"] == []
+    bad = c.get("/console/emergency/incidents/geojson/?id=abc")
+    assert bad.status_code == 400 and "id" in bad.content.decode()
+
+
 def test_incident_page_links_to_the_dispatch_recommendation(world, duty, incident):
     from pingan.core.permissions import may
 
