@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.core.choices import colour_of, hex_of
+from pingan.core.pagination import capped_count
 from pingan.core.params import bbox_param, id_param, is_id
 from pingan.geo.models import Division
 
@@ -149,7 +150,7 @@ def map_features(
         qs = qs.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
     # How many, up to cap + 1 (an index-only count), before reading any row: a crowded box goes
     # straight to the clusters without fetching thousands of rows it would throw away.
-    upto = qs.order_by().values("id")[: cap + 1].count()
+    upto = capped_count(qs, cap + 1)
     if upto <= cap:
         rows = list(qs.order_by().values_list("id", "lat", "lon", "state", "grade", "title", "due_at"))
         labels = {k: str(v) for k, v in State.choices}

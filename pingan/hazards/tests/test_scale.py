@@ -84,6 +84,19 @@ def test_count_capped(world, monkeypatch):
     assert body["count"] == 1 and body["count_capped"] is False
 
 
+def test_capped_count_is_the_orm_count_up_to_the_limit(world):
+    from pingan.core.pagination import capped_count
+
+    for i in range(4):
+        submit(world, title=f"隐患{i}")
+    qs = HazardCase.objects.filter(title__startswith="隐患")
+    assert [capped_count(qs, n) for n in (1, 3, 4, 10)] == [1, 3, 4, 4]
+    assert capped_count(qs.filter(title__contains="%"), 10) == qs.filter(title__contains="%").count() == 0
+    assert capped_count(qs.filter(pk__in=[]), 10) == 0  # matches nothing by construction: no SQL at all
+    body = _api(world).get("/api/v1/hazards/?category=999999").json()  # an unknown category: no ids
+    assert body["count"] == 0 and body["results"] == []
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_class estimate: PostgreSQL only")
 def test_unfiltered_count_is_the_planner_estimate_on_postgresql(world, monkeypatch):
     monkeypatch.setattr(KeysetPagination, "COUNT_CAP", 3)
