@@ -27,8 +27,7 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 _LS, _PS = "\u2028".encode(), "\u2029".encode()
 
 
-def _default(obj: Any) -> Any:
-    return JSONEncoder().default(obj)
+_default = JSONEncoder().default  # DRF's conversions (the encoder keeps no state between calls)
 
 
 def dumps(data: Any) -> bytes:
@@ -47,4 +46,9 @@ class JSONRenderer(renderers.JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}) is not None:
             return super().render(data, accepted_media_type, renderer_context)
-        return dumps(data)
+        try:
+            return dumps(data)
+        except orjson.JSONEncodeError:
+            # What orjson does not write and the standard library does: an integer past 64 bits, a
+            # structure nested deeper than 254 levels (a device's stored payload can be either).
+            return super().render(data, accepted_media_type, renderer_context)

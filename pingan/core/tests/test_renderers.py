@@ -45,6 +45,16 @@ def test_nan_is_null_not_an_error() -> None:
     assert json.loads(JSONRenderer().render({"v": math.nan, "w": math.inf})) == {"v": None, "w": None}
 
 
+def test_what_orjson_cannot_write_is_drf_s() -> None:
+    deep: list = []
+    cur = deep
+    for _ in range(300):
+        cur.append([])
+        cur = cur[0]
+    data = {"big": 2**70, "deep": deep}
+    assert JSONRenderer().render(data) == DRFRenderer().render(data)
+
+
 def test_indent_and_none() -> None:
     r = JSONRenderer()
     assert r.render(None) == b""
