@@ -188,9 +188,10 @@ class KeysetPagination(Pagination):
 # cost a list request more CPU than the SQL itself; the same statement, written out, costs a cursor.
 
 
-def ids_sql(queryset: Any) -> tuple[str, tuple]:
+def ids_sql(queryset: Any) -> tuple[str, Any]:
     """The SQL (and parameters) selecting the ids of `queryset`, unordered."""
-    return queryset.order_by().values("pk").query.sql_with_params()
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return str(sql), params
 
 
 def capped_count_sql(sql: str, params: Any, limit: int) -> int:

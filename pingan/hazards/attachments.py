@@ -4,20 +4,17 @@ the size is bounded before anything is stored."""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from pingan.core import uploads
 from pingan.core.actions import ActionError
 
 from . import rules
 
-# A Word 97–2003 file is an OLE compound file whose directory names the "WordDocument" stream (UTF-16).
-WORD_STREAM = "WordDocument".encode("utf-16-le")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -27,14 +24,6 @@ CONTENT_TYPES = {
 
 def max_bytes() -> int:
     return int(getattr(settings, "HAZARDS_ATTACHMENT_MAX_BYTES", rules.ATTACHMENT_RULE["max_bytes"]))
-
-
-def _zip_names(data: bytes) -> frozenset[str] | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return frozenset(z.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
 
 
 def read_attachment(f: Any, field: str = "file") -> tuple[bytes, str, str]:
@@ -49,10 +38,7 @@ def read_attachment(f: Any, field: str = "file") -> tuple[bytes, str, str]:
         )
     if not data:
         raise ActionError(_("附件是空文件"), field=field, code="empty")
-    names = _zip_names(data) if data[:4] == b"PK\x03\x04" else None
-    fmt = rules.sniff_document_format(data[:16], names)
-    if fmt == "doc" and WORD_STREAM not in data:
-        fmt = None  # an OLE file that is not a Word document (a spreadsheet, an installer…)
+    fmt = uploads.document_format(data)
     if fmt is None:
         raise ActionError(_("附件只能是 PDF 或 Word 文档"), field=field, code="bad_type")
     return data, fmt, clean_name(getattr(f, "name", "") or "", fmt)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pingan.core import workcal
+from pingan.core import uploads, workcal
 
 # --- States and transitions ------------------------------------------------------------------
 # Plain strings (the values of choices.State) so that this module stays free of Django.
@@ -403,19 +403,9 @@ ATTACHMENT_RULE = {
     "per_case": 20,
     "source": "[U] configurable (HAZARDS_ATTACHMENT_MAX_BYTES)",
 }
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def sniff_document_format(head: bytes, zip_names: frozenset[str] | None = None) -> str | None:
-    """A document's format from its first bytes (never from its name): PDF, Word 2007+ (a zip
-    holding word/document.xml: `zip_names` are the archive's member names) or Word 97–2003 (OLE)."""
-    if head[:5] == b"%PDF-":
-        return "pdf"
-    if head[:4] == b"PK\x03\x04":
-        return "docx" if zip_names is not None and "word/document.xml" in zip_names else None
-    if head[:8] == OLE_MAGIC:
-        return "doc"
-    return None
+# The document sniffing rule is shared with every app that takes documents (pingan.core.uploads).
+OLE_MAGIC = uploads.OLE_MAGIC
+sniff_document_format = uploads.sniff_document_format
 
 
 # --- Notices --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pingan.core import audit, deadlines, workcal
+from pingan.core import audit, deadlines, uploads, workcal
 from pingan.core.actions import ActionError, Conflict, lock
 from pingan.core.permissions import require
 from pingan.notify.services import notify
@@ -68,11 +68,6 @@ PLAN_FIELDS = [
     "published_on",
 ]
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_MAGIC = {
-    AttachmentKind.PDF: (b"%PDF-",),
-    AttachmentKind.DOC: (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    AttachmentKind.DOCX: (b"PK\x03\x04",),
-}
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -395,12 +390,14 @@ def do_evaluate(actor: Any, plan: Plan, evaluated_on: dt.date, conclusion: str) 
     return plan
 
 
-def attachment_kind(name: str, head: bytes) -> str:
-    """The attachment's type from its extension, confirmed by its first bytes; ActionError otherwise."""
+def attachment_kind(name: str, data: bytes) -> str:
+    """The attachment's type from its extension, confirmed by its content (pingan.core.uploads: a
+    .docx must be a zip holding a Word document, a .doc an OLE file with a Word stream — the same
+    check as hazard cases' attachments); ActionError otherwise."""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in AttachmentKind.values:
         raise ActionError(_("只接受 PDF 或 Word(.doc、.docx)文件"), field="file", code="invalid_type")
-    if not any(head.startswith(m) for m in ATTACHMENT_MAGIC[AttachmentKind(ext)]):
+    if uploads.document_format(data) != ext:
         raise ActionError(_("文件内容与扩展名不符"), field="file", code="invalid_type")
     return ext
 
@@ -415,10 +412,10 @@ def do_attach(actor: Any, plan: Plan, upload: Any) -> PlanAttachment:
         raise ActionError(_("文件为空"), field="file", code="empty")
     if size > MAX_ATTACHMENT_BYTES:
         raise ActionError(_("文件不能超过 20 MB"), field="file", code="too_large")
-    head = upload.read(8)
+    data = upload.read(MAX_ATTACHMENT_BYTES + 1)  # the size was checked above; read it to sniff it
     upload.seek(0)
     name = str(getattr(upload, "name", "") or "")[-200:]
-    kind = attachment_kind(name, head)
+    kind = attachment_kind(name, data)
     att = PlanAttachment.objects.create(
         plan=plan, file=upload, name=name, kind=kind, size=size, uploaded_by=actor
     )

@@ -239,19 +239,38 @@ def test_retire_cancels_deadlines(world):
     assert events(plan, "plans.plan.retire").count() == 1
 
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
 def test_attachment_types_and_size(world):
     plan = draft_plan(world)
     u = world.user("area_staff")
     att = actions.do_attach(u, plan, SimpleUploadedFile("预案.pdf", b"%PDF-1.7 body"))
     assert att.kind == "pdf" and att.size == 13
-    actions.do_attach(u, plan, SimpleUploadedFile("a.docx", b"PK\x03\x04rest"))
-    actions.do_attach(u, plan, SimpleUploadedFile("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"))
+    actions.do_attach(u, plan, SimpleUploadedFile("a.docx", _zip({"word/document.xml": "<w/>"})))
+    actions.do_attach(u, plan, SimpleUploadedFile("a.doc", OLE + "WordDocument".encode("utf-16-le")))
     assert events(plan, "plans.attachment.add").count() == 3
     for name, body, code in [
         ("a.exe", b"MZ", "invalid_type"),
         ("a.pdf", b"<html>", "invalid_type"),
         ("noext", b"%PDF-", "invalid_type"),
         ("a.pdf", b"", "empty"),
+        # the content decides, as for hazard cases' attachments (pingan.core.uploads)
+        ("a.docx", _zip({"xl/workbook.xml": "<x/>"}), "invalid_type"),  # a spreadsheet renamed
+        ("a.docx", b"PK\x03\x04not a zip", "invalid_type"),
+        ("a.doc", OLE + "Workbook".encode("utf-16-le"), "invalid_type"),  # an OLE file, not Word
+        ("a.docx", b"%PDF-1.7 a pdf", "invalid_type"),  # a real document under the wrong name
     ]:
         with pytest.raises(ActionError) as err:
             actions.do_attach(u, plan, SimpleUploadedFile(name, body))
