@@ -100,14 +100,25 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            for _name, proc in running:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for _name, proc in running:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            # Stopping already: a second SIGTERM or Ctrl-C (an impatient supervisor) must not break off
+            # the children's graceful stop with a traceback; each still gets its 10 s, then a kill.
+            previous = (
+                signal.signal(signal.SIGTERM, signal.SIG_IGN),
+                signal.signal(signal.SIGINT, signal.SIG_IGN),
+            )
+            try:
+                for _name, proc in running:
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGTERM)
+                for _name, proc in running:
+                    try:
+                        proc.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+            finally:
+                for sig, handler in zip((signal.SIGTERM, signal.SIGINT), previous, strict=True):
+                    if handler is not None:  # None: a handler not set from Python, nothing to restore
+                        signal.signal(sig, handler)
 
     def _banner(self, address: str) -> None:
         from pingan.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
