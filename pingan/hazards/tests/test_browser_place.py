@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 
 
 def _click_map_at(pg, map_id, lat, lon):
-    """A real mouse click where the map draws (lat, lon)."""
+    """A real mouse click where the map draws (lat, lon), the map first scrolled to the middle of the
+    screen as a person would (on a phone the point can sit below the fold: a click there hits nothing)."""
+    pg.evaluate("id => document.getElementById(id).scrollIntoView({block: 'center'})", map_id)
     x, y = pg.evaluate(
         "([id, lat, lon]) => { const m = document.getElementById(id)._pingan.map;"
         " const p = m.latLngToContainerPoint([lat, lon]); const r = m.getContainer().getBoundingClientRect();"
