@@ -121,7 +121,7 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 # Points up to this many in the box, else clusters: five hundred markers already cover a phone's map
 # edge to edge (a count on a cluster says more than a pile of dots), and an answer of a few hundred
-# features stays small and fast at any size of the table (decision 0019).
+# features stays small and fast at any size of the table (decisions 0019, 0020).
 MAP_CAP = 500
 CLUSTER_GRID = 16  # cells across the box when clustering without a zoom (≤ 256 features)
 
