@@ -86,16 +86,19 @@ def _setup() -> None:
 
 def _bare_view(request, name: str):  # noqa: ANN001, ANN201
     """The bare view (the peer the targets name): a plain Django function view behind the same
-    middleware, with the API's token check (the same one query as DRF's TokenAuthentication), that
+    middleware, with the API's token check (pingan.org.auth.TokenAuthentication, one query), that
     runs exactly the real endpoint's SQL with a cursor — or, for creation, the same actions call —
     and writes the rows with json.dumps: no DRF, no ORM query building, no serializer. What the real
     endpoint costs beyond it is what our code and the API framework add."""
     from django.http import HttpResponse, JsonResponse
-    from rest_framework.authtoken.models import Token
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from pingan.org.auth import TokenAuthentication
 
     key = request.headers.get("Authorization", "").removeprefix("Token ")
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
+    try:
+        TokenAuthentication().authenticate_credentials(key)  # the API's own token check, one query
+    except AuthenticationFailed:
         return JsonResponse({"detail": "not authenticated"}, status=401)
     body = _bare_create(request.body) if name == "create" else _bare_select(name)
     return HttpResponse(body, content_type="application/json", status=201 if name == "create" else 200)
@@ -110,10 +113,12 @@ def _capture(name: str) -> list[str]:
     from rest_framework.test import APIRequestFactory, force_authenticate
 
     from pingan.hazards.api.views import HazardCaseViewSet
-    from pingan.org.models import User
+    from pingan.org.auth import TokenAuthentication
 
     state = json.loads(STATE_FILE.read_text())
-    user = User.objects.get(username=state["user"])
+    # Loaded as the real request loads it (the API's token check, with the division path), so the
+    # captured SQL is what the endpoint itself sends after authentication — no more, no less.
+    user, _token = TokenAuthentication().authenticate_credentials(state["tokens"][state["user"]])
     factory = APIRequestFactory(SERVER_NAME="127.0.0.1")
     view = HazardCaseViewSet.as_view({"get": "list" if name == "list" else "map"})
     path = state["list_query"] if name == "list" else state["map_query"]
