@@ -98,10 +98,6 @@ class KeysetPagination(Pagination):
         return int(row[0]) if row and row[0] else 0
 
     @staticmethod
-    def _plan_estimate(qs) -> int:  # type: ignore[no-untyped-def]
-        return plan_estimate_sql(*ids_sql(qs))
-
-    @staticmethod
     def encode(created, pk) -> str:  # type: ignore[no-untyped-def]
         """`<microseconds since the epoch, UTC>_<id>`: opaque to clients, readable in logs."""
         import datetime as dt
