@@ -12,31 +12,6 @@ from .. import rules
 from ..choices import FeedbackAnswer, Grade, NoticeKind, Source, State, TaskState
 from ..models import CaseTask, Category, Comment, HazardCase, Photo, RoutingRule
 
-# The columns of the list endpoint: read with .values_list() (tuples, no model instances), one query
-# per page; rows become dicts here with the datetimes already formatted (the encoder's slow path
-# is never taken).
-LIST_VALUES = (
-    "id",
-    "title",
-    "state",
-    "grade",
-    "source",
-    "category_id",
-    "category__code",
-    "category__name",
-    "division_id",
-    "division__name",
-    "district_id",
-    "district__name",
-    "lead_department_id",
-    "lead_department__name",
-    "lat",
-    "lon",
-    "address",
-    "created_at",
-    "due_at",
-    "listed",
-)
 _BJ = dt.timedelta(hours=8)
 
 

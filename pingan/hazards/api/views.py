@@ -26,7 +26,6 @@ from .. import actions, permissions, rules, selectors
 from ..choices import OPEN_STATES, State
 from ..models import CaseTask, Category, HazardCase, RoutingRule
 from .serializers import (
-    LIST_VALUES,
     CaseAttachmentSerializer,
     CaseAttachmentUploadSerializer,
     CaseCommentSerializer,
@@ -126,7 +125,7 @@ class HazardCaseViewSet(
             "-created_at", "-id"
         )
         self.count_queryset = qs  # counted without the joins the page's values need
-        page = self.paginate_queryset(qs.values_list(*LIST_VALUES))
+        page = self.paginate_queryset(selectors.list_values(qs))
         labels = {k: str(v) for k, v in State.choices}
         return self.get_paginated_response(list_rows(page, now, labels, STATE_COLOURS, OPEN_STATES))
 

@@ -51,3 +51,37 @@ def test_list_page_constant(world, django_assert_max_num_queries, n):
     with django_assert_max_num_queries(24):
         r = c.get("/console/hazards/?state=open")
     assert r.status_code == 200 and r.content.decode().count('data-testid="hazard-row"') == n
+
+
+def test_list_rows_name_the_category_places_and_lead(world):
+    """The names on a list row (read by scalar subqueries, not joins) are the case's own; a case with
+    no lead department yet has none."""
+    from pingan.hazards.models import HazardCase
+
+    assigned = submit(world, title="已派")
+    to_state(world, assigned, "assigned")
+    fresh = submit(world, title="新报")
+    c = APIClient()
+    c.force_authenticate(world.user("city_admin", "city"))
+    rows = {row["id"]: row for row in c.get("/api/v1/hazards/").json()["results"]}
+    for case in (assigned, fresh):
+        case = HazardCase.objects.select_related("category", "division", "district", "lead_department").get(
+            pk=case.pk
+        )
+        row = rows[case.pk]
+        assert row["category"] == {
+            "id": case.category_id,
+            "code": case.category.code,
+            "name": case.category.name,
+        }
+        assert row["division"] == {"id": case.division_id, "name": case.division.name}
+        assert row["district"] == {"id": case.district_id, "name": case.district.name}
+        if case.lead_department_id:
+            assert row["lead_department"] == {
+                "id": case.lead_department_id,
+                "name": case.lead_department.name,
+            }
+        else:
+            assert row["lead_department"] is None
+    assert rows[assigned.pk]["lead_department"] is not None
+    assert rows[fresh.pk]["lead_department"] is None

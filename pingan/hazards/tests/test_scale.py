@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from pingan.core.choices import hex_of
 from pingan.core.pagination import KeysetPagination
 from pingan.hazards import selectors
 from pingan.hazards.models import HazardCase
@@ -116,14 +117,20 @@ def test_clusters_sum_to_the_cases_in_the_box(world, monkeypatch):
         case = submit(world, lat=23.61 + i * 0.017, lon=113.01 + i * 0.013, title=f"隐患{i}")
         if i % 2:
             to_state(world, case, "assigned")
+        if i < 3:  # three overdue (past their deadline, still open)
+            HazardCase.objects.filter(pk=case.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    done = submit(world, lat=23.7, lon=113.1, title="已办结")
+    HazardCase.objects.filter(pk=done.pk).update(state="closed", due_at=timezone.now() - dt.timedelta(days=9))
     submit(world, lat=24.2, lon=113.35)  # outside the box
     c = _api(world)
     for zoom in ("", "&zoom=9", "&zoom=14"):
         body = c.get("/api/v1/hazards/map/?bbox=113.0,23.6,113.2,23.8" + zoom).json()
-        assert body["clustered"] is True and body["count"] == 10
+        assert body["clustered"] is True and body["count"] == 11
         feats = body["features"]
-        assert sum(f["properties"]["count"] for f in feats) == 10
+        assert sum(f["properties"]["count"] for f in feats) == 11
         assert sum(f["properties"]["open"] for f in feats) == 10  # submitted and assigned: open
+        assert sum(f["properties"]["overdue"] for f in feats) == 3  # the closed one is not overdue
+        assert any(f["properties"]["colour"] == hex_of("red") for f in feats)
         for f in feats:  # each cluster sits on its cases (their mean), inside the box
             lon, lat = f["geometry"]["coordinates"]
             assert 113.0 <= lon <= 113.2 and 23.6 <= lat <= 23.8
