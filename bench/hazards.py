@@ -570,17 +570,21 @@ def main() -> None:
             f"(every process on it, the {args.clients} load-generating clients included), "
             f"load average {load1:.1f}"
         )
-        read_p95 = [p for p, r in zip(p95s, runs, strict=True) if r[4] in ("list", "map")]
-        print(
-            f"target: ratio ≥ 0.8 of the bare view — {'met' if min(ratios) >= 0.8 else 'NOT met'} "
-            f"(lowest {min(ratios):.2f}; by CPU per request {min(cpu_ratios):.2f})"
-            + (
-                f"; p95 ≤ 100 ms for the list and the map — "
-                f"{'met' if max(read_p95) <= 100 else 'NOT met'} (highest {max(read_p95):.0f} ms)"
-                if read_p95
-                else ""
+        # The targets name the list and the map; creation is measured beside them, for the record.
+        reads = [i for i, r in enumerate(runs) if r[4] in ("list", "map")]
+        if reads:
+            low = min(ratios[i] for i in reads)
+            low_cpu = min(cpu_ratios[i] for i in reads)
+            high_p95 = max(p95s[i] for i in reads)
+            print(
+                f"target (the list and the map): ratio ≥ 0.8 of the bare view — "
+                f"{'met' if low >= 0.8 else 'NOT met'} (lowest {low:.2f}; by CPU per request "
+                f"{low_cpu:.2f}); p95 ≤ 100 ms — {'met' if high_p95 <= 100 else 'NOT met'} "
+                f"(highest {high_p95:.0f} ms)"
             )
-        )
+        for i, r in enumerate(runs):
+            if r[4] == "create":
+                print(f"creation: {ratios[i]:.2f} of the bare view (by CPU per request {cpu_ratios[i]:.2f})")
         if replay_ratios:
             print(f"against the SQL replay: lowest {min(replay_ratios):.2f}", end="; ")
         print(f"against the raw floor: lowest {min(floor_ratios):.2f}")

@@ -230,7 +230,7 @@ class CompiledSelect:
         else:
             self.sql, self.params, self.empty = str(sql), tuple(params), False
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Any, ...]]:
         """The rows, converted as the ORM converts them (datetimes on SQLite, for one)."""
         if self.empty:
             return []
@@ -240,18 +240,17 @@ class CompiledSelect:
         return list(self.compiler.results_iter(results=[fetched], tuple_expected=True))
 
     def count(self, limit: int) -> int:
-        """How many rows, counting no further than `limit` (columns the count does not read are
-        dropped by PostgreSQL's planner, so an index-only range still answers)."""
+        """How many rows, counting no further than `limit` (the database stops there)."""
         return 0 if self.empty else capped_count_sql(self.sql, self.params, limit)
 
-    def wrap(self, select: str, params: Any = (), tail: str = "") -> list[tuple]:
+    def wrap(self, select: str, params: Any = (), tail: str = "") -> list[tuple[Any, ...]]:
         """`SELECT <select> FROM (<this>) c <tail>`: an aggregate over the same rows, raw values.
         `params` are the placeholders of `select`; `tail` (GROUP BY, ORDER BY) takes none."""
         if self.empty:
             return []
         with self.connection.cursor() as cur:
             cur.execute(f"SELECT {select} FROM ({self.sql}) c {tail}", (*params, *self.params))  # noqa: S608
-            return cur.fetchall()
+            return list(cur.fetchall())
 
 
 def plan_estimate_sql(sql: str, params: Any) -> int:
