@@ -1,18 +1,18 @@
 """Hazard platform benchmark (`make bench-hazards`): the filtered list endpoint, the map endpoint (a
 bounding box; points, or grid clusters when the box holds more than a few thousand) and case
-creation, each under concurrent load, against two peers in the same server:
+creation, each under concurrent load, against three peers in the same server:
 
 - the bare view (the peer the targets name): a plain Django function view behind the same
   middleware and the same token check, doing the same work through the same ORM querysets — the
-  scope (`visible_to`), the filters (`selectors.filter_cases`), the capped count, the page as
-  `values()` dicts, the map's `selectors.map_features` — and writing the result with json.dumps: no
+  scope (`visible_to`), the filters (`selectors.filter_cases`), the capped count, the page
+  (`selectors.list_values`), the map's `selectors.map_features` — and writing the result with json.dumps: no
   DRF (no request/response wrapping, permission classes, pagination class, renderer) and none of the
   endpoint's row shaping (numbers, labels, colours). What the endpoint costs beyond it is the API
   layer. For creation it calls the actions layer directly (the same inserts, audit event, deadline
   and notification rows) without DRF's parsing, validation or serialisation.
 - the SQL replay: the same view, but executing exactly the SQL the real endpoint sends with a raw
   cursor — no ORM query building either. What the endpoint costs beyond it is the API layer plus
-  the ORM's compiling of its statements (decision 0020 says why that cost is kept).
+  the ORM's compiling of its statements (decision 0021 says why that cost is kept).
 - the raw floor: a WSGI callable in front of Django that runs the same SQL (or actions call) with no
   middleware and no authentication — printed so that what Django's own request handling costs is
   visible too.
