@@ -117,10 +117,9 @@ def _bare_view(request, name: str):  # noqa: ANN001, ANN201
 def _bare_orm(name: str, user, params) -> bytes:  # noqa: ANN001
     """The same work through the same querysets, without the API framework: what a plain Django
     view of the list or the map would do."""
-    from django.db import connection
     from django.utils import timezone
 
-    from pingan.core.pagination import capped_count_sql, ids_sql, plan_estimate_sql
+    from pingan.core.pagination import KeysetPagination, page_count
     from pingan.hazards import selectors
     from pingan.hazards.models import HazardCase
 
@@ -132,10 +131,7 @@ def _bare_orm(name: str, user, params) -> bytes:  # noqa: ANN001
         data = selectors.map_features(qs, bbox, now=now, zoom=zoom)
         return json.dumps(data, default=str, ensure_ascii=False).encode()
     qs = qs.order_by("-created_at", "-id")
-    sql, sql_params = ids_sql(qs)  # the same capped count (and estimate past the cap) as the API
-    count = capped_count_sql(sql, sql_params, 1001)
-    if count > 1000 and connection.vendor == "postgresql":
-        count = max(plan_estimate_sql(sql, sql_params), count)
+    count, _capped, _estimated = page_count(qs, KeysetPagination.COUNT_CAP)  # the API's own count
     rows = list(selectors.list_values(qs)[:50])
     return json.dumps({"count": count, "results": rows}, default=str, ensure_ascii=False).encode()
 

@@ -64,38 +64,7 @@ class KeysetPagination(Pagination):
         return self.rows
 
     def _count(self, queryset: Any) -> tuple[int, bool, bool]:
-        """(count, capped, estimated): exact up to COUNT_CAP (a LIMITed count stops there); past it,
-        on PostgreSQL, the planner's estimate for the same WHERE (EXPLAIN, no rows read) — pg_class's
-        row count when there is no WHERE at all."""
-        from django.db import connection
-
-        qs = queryset.order_by()
-        if connection.vendor == "postgresql" and not qs.query.where:
-            estimate = self._table_estimate(qs)
-            if estimate > self.COUNT_CAP:
-                return estimate, True, True
-        # The ids' SELECT compiled once, counted and (past the cap) explained as it is.
-        try:
-            sql, params = ids_sql(qs)
-        except EmptyResultSet:  # a filter that matches nothing by construction (an empty IN list)
-            return 0, False, False
-        n = capped_count_sql(sql, params, self.COUNT_CAP + 1)
-        if n <= self.COUNT_CAP:
-            return n, False, False
-        if connection.vendor == "postgresql":
-            return max(plan_estimate_sql(sql, params), n), True, True
-        return self.COUNT_CAP, True, False
-
-    @staticmethod
-    def _table_estimate(qs) -> int:  # type: ignore[no-untyped-def]
-        from django.db import connection
-
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [qs.model._meta.db_table]
-            )
-            row = cur.fetchone()
-        return int(row[0]) if row and row[0] else 0
+        return page_count(queryset, self.COUNT_CAP)
 
     @staticmethod
     def encode(created, pk) -> str:  # type: ignore[no-untyped-def]
@@ -251,6 +220,40 @@ class CompiledSelect:
         with self.connection.cursor() as cur:
             cur.execute(f"SELECT {select} FROM ({self.sql}) c {tail}", (*params, *self.params))  # noqa: S608
             return list(cur.fetchall())
+
+
+def page_count(queryset: Any, cap: int) -> tuple[int, bool, bool]:
+    """(count, capped, estimated) of a list: exact up to `cap` (a LIMITed count stops there); past
+    it, on PostgreSQL, the planner's estimate for the same WHERE (EXPLAIN, no rows read) — pg_class's
+    row count when there is no WHERE at all; elsewhere the cap."""
+    from django.db import connection
+
+    qs = queryset.order_by()
+    if connection.vendor == "postgresql" and not qs.query.where:
+        estimate = _table_estimate(qs.model._meta.db_table)
+        if estimate > cap:
+            return estimate, True, True
+    # The ids' SELECT compiled once, counted and (past the cap) explained as it is.
+    try:
+        sql, params = ids_sql(qs)
+    except EmptyResultSet:  # a filter that matches nothing by construction (an empty IN list)
+        return 0, False, False
+    n = capped_count_sql(sql, params, cap + 1)
+    if n <= cap:
+        return n, False, False
+    if connection.vendor == "postgresql":
+        return max(plan_estimate_sql(sql, params), n), True, True
+    return cap, True, False
+
+
+def _table_estimate(table: str) -> int:
+    """PostgreSQL's row count of a whole table (pg_class, kept by ANALYZE and autovacuum)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cur.fetchone()
+    return int(row[0]) if row and row[0] else 0
 
 
 def plan_estimate_sql(sql: str, params: Any) -> int:
