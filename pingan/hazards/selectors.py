@@ -4,6 +4,7 @@ in the number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import statistics
@@ -141,8 +142,10 @@ LIST_VALUES = (
 )
 
 
+@functools.cache
 def _name_of(fk: str, column: str) -> RawSQL:
-    """`(SELECT <column> FROM <the fk's table> WHERE id = <the case's fk>)`."""
+    """`(SELECT <column> FROM <the fk's table> WHERE id = <the case's fk>)`, built once per process
+    (the ORM copies an expression when a queryset takes it, so one instance serves every request)."""
     field = HazardCase._meta.get_field(fk)
     target = field.related_model._meta  # type: ignore[union-attr]
     qn = connection.ops.quote_name
